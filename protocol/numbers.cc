@@ -1,0 +1,118 @@
+#include "protocol/numbers.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace minired {
+
+std::optional<int64_t> ParseInt64(std::string_view s) {
+  if (s.empty() || s.size() > kMaxInt64Chars) return std::nullopt;
+  size_t i = 0;
+  bool negative = false;
+  if (s.size() == 1 && s[0] == '0') return 0;
+  if (s[0] == '-') {
+    negative = true;
+    i = 1;
+    if (s.size() == 1) return std::nullopt;
+  }
+  if (s[i] < '1' || s[i] > '9') return std::nullopt;
+  uint64_t v = 0;
+  for (; i < s.size(); ++i) {
+    char c = s[i];
+    if (c < '0' || c > '9') return std::nullopt;
+    if (v > (UINT64_MAX - (c - '0')) / 10) return std::nullopt;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  if (negative) {
+    if (v > static_cast<uint64_t>(INT64_MAX) + 1) return std::nullopt;
+    return static_cast<int64_t>(0 - v);
+  }
+  if (v > static_cast<uint64_t>(INT64_MAX)) return std::nullopt;
+  return static_cast<int64_t>(v);
+}
+
+size_t FormatInt64(int64_t v, char* buf) {
+  char tmp[kMaxInt64Chars];
+  uint64_t u = v < 0 ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
+  size_t n = 0;
+  do {
+    tmp[n++] = static_cast<char>('0' + u % 10);
+    u /= 10;
+  } while (u != 0);
+  size_t len = 0;
+  if (v < 0) buf[len++] = '-';
+  while (n > 0) buf[len++] = tmp[--n];
+  return len;
+}
+
+std::string Int64ToString(int64_t v) {
+  char buf[kMaxInt64Chars];
+  return std::string(buf, FormatInt64(v, buf));
+}
+
+namespace {
+// strtod/strtold need a NUL-terminated copy; arguments are short, so the copy is cheap.
+template <typename T, typename Fn>
+std::optional<T> ParseFloating(std::string_view s, Fn fn) {
+  if (s.empty() || s.size() > 5000) return std::nullopt;
+  if (isspace(static_cast<unsigned char>(s.front())) ||
+      isspace(static_cast<unsigned char>(s.back())))
+    return std::nullopt;
+  std::string copy(s);
+  char* end = nullptr;
+  errno = 0;
+  T v = fn(copy.c_str(), &end);
+  if (end != copy.c_str() + copy.size()) return std::nullopt;
+  if (std::isnan(v)) return std::nullopt;
+  if (errno == ERANGE && (v == 0 || std::isinf(v))) return std::nullopt;
+  return v;
+}
+}  // namespace
+
+std::optional<double> ParseDouble(std::string_view s) {
+  return ParseFloating<double>(s, [](const char* p, char** e) { return std::strtod(p, e); });
+}
+
+std::optional<long double> ParseLongDouble(std::string_view s) {
+  return ParseFloating<long double>(s,
+                                    [](const char* p, char** e) { return std::strtold(p, e); });
+}
+
+std::string FormatDouble(double d) {
+  if (std::isinf(d)) return d > 0 ? "inf" : "-inf";
+  char buf[64];
+  int n = snprintf(buf, sizeof(buf), "%.17g", d);
+  return std::string(buf, static_cast<size_t>(n));
+}
+
+std::string FormatLongDoubleHuman(long double d) {
+  if (std::isinf(d)) return d > 0 ? "inf" : "-inf";
+  char buf[5600];
+  int n = snprintf(buf, sizeof(buf), "%.17Lf", d);
+  if (n <= 0 || static_cast<size_t>(n) >= sizeof(buf)) return "0";
+  std::string out(buf, static_cast<size_t>(n));
+  if (out.find('.') != std::string::npos) {
+    while (!out.empty() && out.back() == '0') out.pop_back();
+    if (!out.empty() && out.back() == '.') out.pop_back();
+  }
+  if (out == "-0") out = "0";
+  return out;
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (tolower(static_cast<unsigned char>(a[i])) != tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  }
+  return true;
+}
+
+void ToLowerInPlace(std::string& s) {
+  for (char& c : s) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
+}
+
+}  // namespace minired

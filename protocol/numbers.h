@@ -1,0 +1,44 @@
+// Conversions between numbers and their text forms, with Redis's exact rules: which
+// strings count as integers (util.c string2ll) and how doubles are printed, so
+// replies match redis-server byte for byte.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace minired {
+
+// Longest text any int64 needs ("-9223372036854775808").
+inline constexpr size_t kMaxInt64Chars = 20;
+
+// Strict decimal integer: optional '-', no '+', no spaces, no leading zeros, fits int64.
+// "0" is valid, "-0" and "007" are not (Redis's string2ll).
+std::optional<int64_t> ParseInt64(std::string_view s);
+
+// Writes `v` in decimal to `buf` (at least kMaxInt64Chars bytes); returns the length.
+size_t FormatInt64(int64_t v, char* buf);
+std::string Int64ToString(int64_t v);
+
+// A double argument as Redis's getDoubleFromObject accepts it: strtod syntax,
+// "inf"/"-inf" allowed, no surrounding spaces, not NaN.
+std::optional<double> ParseDouble(std::string_view s);
+
+// A long double as Redis's string2ld accepts it (INCRBYFLOAT): no spaces, not NaN,
+// and inf is rejected by the caller where Redis does.
+std::optional<long double> ParseLongDouble(std::string_view s);
+
+// Redis 7.0's "%.17g" form used for doubles in replies ("inf", "-inf" for infinities).
+std::string FormatDouble(double d);
+
+// Redis's ld2string(LD_STR_HUMAN): "%.17Lf" with trailing zeros (and dot) removed;
+// used by INCRBYFLOAT so the stored text matches redis-server.
+std::string FormatLongDoubleHuman(long double d);
+
+// Case-insensitive ASCII comparison, for command names and options.
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+void ToLowerInPlace(std::string& s);
+
+}  // namespace minired

@@ -1,0 +1,106 @@
+#include "protocol/reply_writer.h"
+
+#include "protocol/numbers.h"
+
+namespace minired {
+
+void ReplyWriter::Header(char prefix, int64_t n) {
+  char buf[kMaxInt64Chars + 3];
+  buf[0] = prefix;
+  size_t len = 1 + FormatInt64(n, buf + 1);
+  buf[len++] = '\r';
+  buf[len++] = '\n';
+  out_->append(buf, len);
+}
+
+void ReplyWriter::SimpleString(std::string_view s) {
+  out_->push_back('+');
+  out_->append(s);
+  out_->append("\r\n", 2);
+}
+
+void ReplyWriter::Error(std::string_view text) {
+  ++errors_;
+  out_->push_back('-');
+  size_t start = out_->size();
+  out_->append(text);
+  for (size_t i = start; i < out_->size(); ++i) {
+    if ((*out_)[i] == '\r' || (*out_)[i] == '\n') (*out_)[i] = ' ';
+  }
+  out_->append("\r\n", 2);
+}
+
+void ReplyWriter::Integer(int64_t v) { Header(':', v); }
+
+void ReplyWriter::Bulk(std::string_view s) {
+  Header('$', static_cast<int64_t>(s.size()));
+  out_->append(s);
+  out_->append("\r\n", 2);
+}
+
+void ReplyWriter::BulkInt(int64_t v) {
+  char buf[kMaxInt64Chars];
+  Bulk(std::string_view(buf, FormatInt64(v, buf)));
+}
+
+void ReplyWriter::Null() {
+  if (protocol_ >= 3) {
+    out_->append("_\r\n", 3);
+  } else {
+    out_->append("$-1\r\n", 5);
+  }
+}
+
+void ReplyWriter::NullArray() {
+  if (protocol_ >= 3) {
+    out_->append("_\r\n", 3);
+  } else {
+    out_->append("*-1\r\n", 5);
+  }
+}
+
+void ReplyWriter::ArrayHeader(size_t n) { Header('*', static_cast<int64_t>(n)); }
+
+void ReplyWriter::MapHeader(size_t n) {
+  if (protocol_ >= 3) {
+    Header('%', static_cast<int64_t>(n));
+  } else {
+    Header('*', static_cast<int64_t>(n * 2));
+  }
+}
+
+void ReplyWriter::SetHeader(size_t n) { Header(protocol_ >= 3 ? '~' : '*', static_cast<int64_t>(n)); }
+
+void ReplyWriter::PushHeader(size_t n) { Header(protocol_ >= 3 ? '>' : '*', static_cast<int64_t>(n)); }
+
+void ReplyWriter::Double(double d) {
+  std::string s = FormatDouble(d);
+  if (protocol_ >= 3) {
+    out_->push_back(',');
+    out_->append(s);
+    out_->append("\r\n", 2);
+  } else {
+    Bulk(s);
+  }
+}
+
+void ReplyWriter::Bool(bool b) {
+  if (protocol_ >= 3) {
+    out_->append(b ? "#t\r\n" : "#f\r\n", 4);
+  } else {
+    Integer(b ? 1 : 0);
+  }
+}
+
+void ReplyWriter::Verbatim(std::string_view s) {
+  if (protocol_ >= 3) {
+    Header('=', static_cast<int64_t>(s.size() + 4));
+    out_->append("txt:", 4);
+    out_->append(s);
+    out_->append("\r\n", 2);
+  } else {
+    Bulk(s);
+  }
+}
+
+}  // namespace minired

@@ -1,0 +1,50 @@
+// Appends RESP replies to an output buffer. The one place that knows how each reply
+// kind is spelled in RESP2 and RESP3; every command writes its reply through it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace minired {
+
+class ReplyWriter {
+ public:
+  // `out` must outlive the writer; replies are appended to it.
+  explicit ReplyWriter(std::string* out, int protocol = 2) : out_(out), protocol_(protocol) {}
+
+  int protocol() const { return protocol_; }
+  void set_protocol(int protocol) { protocol_ = protocol; }
+  std::string* buffer() { return out_; }
+
+  void SimpleString(std::string_view s);  // +OK
+  // `text` is the full error line without '-', e.g. "ERR syntax error"; it must
+  // contain no CR or LF (they are replaced by spaces, as Redis does).
+  void Error(std::string_view text);
+  void Integer(int64_t v);
+  void Bulk(std::string_view s);
+  void BulkInt(int64_t v);                // an integer sent as a bulk string
+  void Null();                            // $-1 (RESP2), _ (RESP3)
+  void NullArray();                       // *-1 (RESP2), _ (RESP3)
+  void ArrayHeader(size_t n);
+  void MapHeader(size_t n);               // %n (RESP3), *2n (RESP2)
+  void SetHeader(size_t n);               // ~n (RESP3), *n (RESP2)
+  void PushHeader(size_t n);              // >n (RESP3), *n (RESP2)
+  void Double(double d);                  // ,d (RESP3), bulk "%.17g" (RESP2)
+  void Bool(bool b);                      // #t/#f (RESP3), :1/:0 (RESP2)
+  void Verbatim(std::string_view s);      // =N\r\ntxt:... (RESP3), bulk (RESP2)
+  void Ok() { SimpleString("OK"); }
+  // Pre-encoded RESP bytes, appended as they are.
+  void Raw(std::string_view bytes) { out_->append(bytes); }
+
+  // Errors written since construction (INFO counts them).
+  uint64_t errors_written() const { return errors_; }
+
+ private:
+  void Header(char prefix, int64_t n);
+  std::string* out_;
+  int protocol_;
+  uint64_t errors_ = 0;
+};
+
+}  // namespace minired

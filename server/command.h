@@ -1,0 +1,49 @@
+// A command's descriptor: what the dispatcher checks before the handler runs (name,
+// arity, flags) and what COMMAND INFO / COMMAND DOCS report.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace minired {
+
+class CommandContext;
+using CommandHandler = void (*)(CommandContext& ctx);
+
+// Flags as Redis names them in COMMAND INFO.
+enum CommandFlag : uint32_t {
+  kCmdWrite = 1 << 0,
+  kCmdReadOnly = 1 << 1,
+  kCmdDenyOom = 1 << 2,
+  kCmdAdmin = 1 << 3,
+  kCmdPubSub = 1 << 4,
+  kCmdNoScript = 1 << 5,
+  kCmdBlocking = 1 << 6,
+  kCmdLoading = 1 << 7,
+  kCmdStale = 1 << 8,
+  kCmdFast = 1 << 9,
+  kCmdNoAuth = 1 << 10,
+  kCmdAllowBusy = 1 << 11,
+};
+
+struct CommandSpec {
+  std::string name;       // lower case
+  int arity = 0;          // > 0: exactly; < 0: at least -arity (name included)
+  uint32_t flags = 0;
+  int first_key = 0;      // 0: no keys
+  int last_key = 0;       // -1: last argument
+  int key_step = 0;
+  std::string group;      // COMMAND DOCS "group" (string, keyspace, server, connection...)
+  std::string summary;
+  std::string since;
+  CommandHandler handler = nullptr;
+  std::vector<std::string> acl_categories;  // "@read", "@fast"... for COMMAND INFO
+
+  bool ArityOk(size_t argc) const {
+    return arity > 0 ? argc == static_cast<size_t>(arity) : argc >= static_cast<size_t>(-arity);
+  }
+};
+
+}  // namespace minired

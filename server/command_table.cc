@@ -1,0 +1,30 @@
+#include "server/command_table.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "protocol/numbers.h"
+
+namespace minired {
+
+void CommandTable::Register(CommandSpec spec) {
+  ToLowerInPlace(spec.name);
+  if (by_name_.count(spec.name)) {
+    fprintf(stderr, "minired: command '%s' registered twice\n", spec.name.c_str());
+    abort();
+  }
+  specs_.push_back(std::make_unique<CommandSpec>(std::move(spec)));
+  by_name_[specs_.back()->name] = specs_.back().get();
+}
+
+const CommandSpec* CommandTable::Find(std::string_view name) const {
+  char buf[64];
+  if (name.size() >= sizeof(buf)) return nullptr;
+  for (size_t i = 0; i < name.size(); ++i) {
+    buf[i] = static_cast<char>(tolower(static_cast<unsigned char>(name[i])));
+  }
+  auto it = by_name_.find(std::string(buf, name.size()));
+  return it == by_name_.end() ? nullptr : it->second;
+}
+
+}  // namespace minired

@@ -1,0 +1,30 @@
+// The registry of commands. Each family registers its descriptors once at start-up
+// (Register*Family in families/families.h); afterwards the table is read-only and
+// shared by every I/O thread without locking.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "server/command.h"
+
+namespace minired {
+
+class CommandTable {
+ public:
+  // Aborts on a duplicate name: two families claiming one command is a programming error.
+  void Register(CommandSpec spec);
+  // Case-insensitive lookup; nullptr if unknown.
+  const CommandSpec* Find(std::string_view name) const;
+  // Every command, in registration order.
+  const std::vector<std::unique_ptr<CommandSpec>>& all() const { return specs_; }
+
+ private:
+  std::vector<std::unique_ptr<CommandSpec>> specs_;
+  std::unordered_map<std::string, const CommandSpec*> by_name_;
+};
+
+}  // namespace minired

@@ -1,0 +1,61 @@
+// Server configuration: the options, their defaults and limits, and parsing of the
+// redis.conf-style file and the command line. Values that CONFIG SET may change while
+// the server runs are atomics, read by any thread without a lock.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "protocol/status.h"
+
+namespace minired {
+
+enum class LogLevel { kDebug = 0, kVerbose = 1, kNotice = 2, kWarning = 3 };
+
+struct ServerConfig {
+  // Fixed after start-up.
+  int port = 6379;
+  std::vector<std::string> bind = {"127.0.0.1", "-::1"};
+  int threads = 0;  // 0: one per core
+  int databases = 16;
+  int shards = 128;
+  std::string logfile;
+  std::string pidfile;
+  std::string dir;
+  bool daemonize = false;
+  std::string config_file;  // absolute path, empty when started without one
+
+  // Changeable at run time (CONFIG SET).
+  std::atomic<int64_t> proto_max_bulk_len{512LL * 1024 * 1024};
+  std::atomic<int> hz{10};
+  std::atomic<int> loglevel{static_cast<int>(LogLevel::kNotice)};
+};
+
+// One option as CONFIG GET/SET and the config file see it.
+struct ConfigOption {
+  std::string name;
+  std::string alias;  // another accepted name (e.g. io-threads for threads), may be empty
+  bool mutable_at_runtime = false;
+  std::function<std::string(const ServerConfig&)> get;
+  // Validates and applies; returns a message in Redis's words on a bad value.
+  std::function<Status(ServerConfig&, const std::vector<std::string>& values)> set;
+  bool multi_arg = false;  // takes several values (bind)
+};
+
+const std::vector<ConfigOption>& ConfigOptions();
+const ConfigOption* FindConfigOption(std::string_view name);
+
+// Applies a config file's contents. Errors name the line and its text, as redis-server's
+// "FATAL CONFIG FILE ERROR" does.
+Status LoadConfigText(const std::string& text, const std::string& source, ServerConfig* cfg);
+// Parses argv as redis-server does: [config-file] [--name value...]. Command-line
+// options are applied after the file, so they override it.
+Status ParseCommandLine(int argc, char** argv, ServerConfig* cfg);
+
+// "1gb" -> 1073741824 (Redis's memtoull: b, k, kb, m, mb, g, gb, case-insensitive).
+bool ParseMemory(std::string_view s, int64_t* out);
+
+}  // namespace minired

@@ -1,0 +1,254 @@
+// CLIENT ID | SETNAME | GETNAME | SETINFO | LIST | KILL | INFO | NO-EVICT | HELP
+#include <fmt/format.h>
+
+#include "server/command.h"
+#include "server/command_table.h"
+#include "server/families/arg_parsing.h"
+#include "server/families/families.h"
+#include "server/families/spec.h"
+#include "server/server.h"
+
+namespace minired {
+namespace {
+
+bool ValidName(std::string_view s) {
+  for (char c : s) {
+    if (c < '!' || c > '~') return false;
+  }
+  return true;
+}
+
+// One line of CLIENT LIST / CLIENT INFO, with Redis 7's field names.
+std::string DescribeClient(const ClientInfo& c, int64_t now_ms) {
+  const CommandSpec* cmd = c.last_cmd.load(std::memory_order_relaxed);
+  int64_t age = (now_ms - c.created_ms) / 1000;
+  int64_t idle = (now_ms - c.last_interaction_ms.load(std::memory_order_relaxed)) / 1000;
+  size_t qbuf = c.query_buffer.load(), qfree = c.query_buffer_free.load();
+  size_t obl = c.output_buffer.load();
+  return fmt::format(
+      "id={} addr={} laddr={} fd={} name={} age={} idle={} flags=N db={} sub=0 psub=0 ssub=0 "
+      "multi=-1 qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs={} rbp=0 obl={} oll=0 omem={} "
+      "tot-mem={} events=r cmd={} user=default redir=-1 resp={} lib-name={} lib-ver={}",
+      c.id, c.addr, c.laddr, c.fd, c.name(), std::max<int64_t>(age, 0),
+      std::max<int64_t>(idle, 0), c.db.load(), qbuf, qfree, qbuf + qfree, obl, obl,
+      qbuf + qfree + obl, cmd ? cmd->name : "NULL", c.resp.load(), c.lib_name(), c.lib_ver());
+}
+
+void ReplyText(CommandContext& ctx, const std::string& text) { ctx.reply().Verbatim(text); }
+
+bool SubArity(CommandContext& ctx, std::string_view sub, bool ok) {
+  if (!ok) {
+    std::string name(sub);
+    ToLowerInPlace(name);
+    ctx.reply().Error(errors::WrongArity("client|" + name));
+  }
+  return ok;
+}
+
+void ClientList(CommandContext& ctx) {
+  std::vector<uint64_t> ids;
+  bool filter_ids = false;
+  for (size_t i = 2; i < ctx.argc(); ++i) {
+    if (EqualsIgnoreCase(ctx.arg(i), "TYPE") && i + 1 < ctx.argc()) {
+      std::string_view type = ctx.arg(++i);
+      if (EqualsIgnoreCase(type, "normal")) continue;
+      if (EqualsIgnoreCase(type, "master") || EqualsIgnoreCase(type, "replica") ||
+          EqualsIgnoreCase(type, "slave") || EqualsIgnoreCase(type, "pubsub")) {
+        return ReplyText(ctx, "");  // no such clients exist in this build yet
+      }
+      return ctx.reply().Error("ERR Unknown client type '" + std::string(type) + "'");
+    } else if (EqualsIgnoreCase(ctx.arg(i), "ID") && i + 1 < ctx.argc()) {
+      filter_ids = true;
+      for (++i; i < ctx.argc(); ++i) {
+        auto id = ParseInt64(ctx.arg(i));
+        if (!id || *id <= 0) return ctx.reply().Error("ERR Invalid client ID");
+        ids.push_back(static_cast<uint64_t>(*id));
+      }
+    } else {
+      return ctx.reply().Error(errors::kSyntax);
+    }
+  }
+  std::string out;
+  for (const auto& c : ctx.server().clients().Snapshot()) {
+    if (filter_ids && std::find(ids.begin(), ids.end(), c->id) == ids.end()) continue;
+    out += DescribeClient(*c, ctx.now_ms());
+    out += '\n';
+  }
+  ReplyText(ctx, out);
+}
+
+void ClientKill(CommandContext& ctx) {
+  auto clients = ctx.server().clients().Snapshot();
+  uint64_t self = ctx.session().info->id;
+  auto kill = [&](const std::shared_ptr<ClientInfo>& c) {
+    if (c->id == self) {
+      ctx.session().close_after_reply = true;
+    } else if (c->close) {
+      c->close();
+    }
+  };
+  if (ctx.argc() == 3) {  // old form: CLIENT KILL addr:port
+    for (const auto& c : clients) {
+      if (c->addr == ctx.arg(2)) {
+        kill(c);
+        return ctx.reply().Ok();
+      }
+    }
+    return ctx.reply().Error("ERR No such client");
+  }
+  if (ctx.argc() % 2 != 0) return ctx.reply().Error(errors::kSyntax);
+  int64_t id = 0, max_age = 0;
+  std::string_view addr, laddr, user;
+  bool skipme = true, have_type = false;
+  for (size_t i = 2; i < ctx.argc(); i += 2) {
+    std::string_view opt = ctx.arg(i), val = ctx.arg(i + 1);
+    if (EqualsIgnoreCase(opt, "ID")) {
+      auto v = ParseInt64(val);
+      if (!v || *v <= 0) return ctx.reply().Error("ERR client-id should be greater than 0");
+      id = *v;
+    } else if (EqualsIgnoreCase(opt, "TYPE")) {
+      if (!EqualsIgnoreCase(val, "normal") && !EqualsIgnoreCase(val, "master") &&
+          !EqualsIgnoreCase(val, "replica") && !EqualsIgnoreCase(val, "slave") &&
+          !EqualsIgnoreCase(val, "pubsub")) {
+        return ctx.reply().Error("ERR Unknown client type '" + std::string(val) + "'");
+      }
+      have_type = !EqualsIgnoreCase(val, "normal");  // only normal clients exist so far
+    } else if (EqualsIgnoreCase(opt, "ADDR")) {
+      addr = val;
+    } else if (EqualsIgnoreCase(opt, "LADDR")) {
+      laddr = val;
+    } else if (EqualsIgnoreCase(opt, "USER")) {
+      user = val;
+      if (val != "default") return ctx.reply().Error("ERR No such user '" + std::string(val) + "'");
+    } else if (EqualsIgnoreCase(opt, "SKIPME")) {
+      if (EqualsIgnoreCase(val, "yes")) skipme = true;
+      else if (EqualsIgnoreCase(val, "no")) skipme = false;
+      else return ctx.reply().Error(errors::kSyntax);
+    } else if (EqualsIgnoreCase(opt, "MAXAGE")) {
+      auto v = ParseInt64(val);
+      if (!v) return ctx.reply().Error(errors::kSyntax);
+      max_age = *v;
+    } else {
+      return ctx.reply().Error(errors::kSyntax);
+    }
+  }
+  int64_t killed = 0;
+  for (const auto& c : clients) {
+    if (have_type) break;
+    if (id && c->id != static_cast<uint64_t>(id)) continue;
+    if (!addr.empty() && c->addr != addr) continue;
+    if (!laddr.empty() && c->laddr != laddr) continue;
+    if (skipme && c->id == self) continue;
+    if (max_age && (ctx.now_ms() - c->created_ms) / 1000 < max_age) continue;
+    kill(c);
+    ++killed;
+  }
+  ctx.reply().Integer(killed);
+}
+
+void ClientHelp(CommandContext& ctx) {
+  static const char* kHelp[] = {
+      "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "GETNAME",
+      "    Return the name of the current connection.",
+      "ID",
+      "    Return the ID of the current connection.",
+      "INFO",
+      "    Return information about the current client connection.",
+      "KILL <ip:port>",
+      "    Kill connection made from <ip:port>.",
+      "KILL <option> <value> [<option> <value> [...]]",
+      "    Kill connections. Options are:",
+      "    * ADDR (<ip:port>|<unixsocket>:0)",
+      "      Kill connections made from the specified address",
+      "    * LADDR (<ip:port>|<unixsocket>:0)",
+      "      Kill connections made to specified local address",
+      "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+      "      Kill connections by type.",
+      "    * USER <username>",
+      "      Kill connections authenticated by <username>.",
+      "    * SKIPME (YES|NO)",
+      "      Skip killing current connection (default: yes).",
+      "    * ID <client-id>",
+      "      Kill connections by client id.",
+      "    * MAXAGE <maxage>",
+      "      Kill connections older than the specified age.",
+      "LIST [options ...]",
+      "    Return information about client connections. Options:",
+      "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+      "      Return clients of specified type.",
+      "    * ID <client-id> [<client-id> ...]",
+      "      Return clients of specified IDs only.",
+      "SETNAME <name>",
+      "    Assign the name <name> to the current connection.",
+      "SETINFO <option> <value>",
+      "    Set client meta attr. Options are:",
+      "    * LIB-NAME: the client lib name.",
+      "    * LIB-VER: the client lib version.",
+      "NO-EVICT (ON|OFF)",
+      "    Protect current client connection from eviction.",
+      "HELP",
+      "    Print this help.",
+  };
+  ctx.reply().ArrayHeader(std::size(kHelp));
+  for (const char* line : kHelp) ctx.reply().SimpleString(line);
+}
+
+// CLIENT <subcommand> ...
+void CmdClient(CommandContext& ctx) {
+  std::string_view sub = ctx.arg(1);
+  ClientInfo& me = *ctx.session().info;
+  size_t argc = ctx.argc();
+  if (EqualsIgnoreCase(sub, "ID")) {
+    if (SubArity(ctx, sub, argc == 2)) ctx.reply().Integer(static_cast<int64_t>(me.id));
+  } else if (EqualsIgnoreCase(sub, "SETNAME")) {
+    if (!SubArity(ctx, sub, argc == 3)) return;
+    if (!ValidName(ctx.arg(2))) {
+      return ctx.reply().Error("ERR Client names cannot contain spaces, newlines or special characters.");
+    }
+    me.set_name(std::string(ctx.arg(2)));
+    ctx.reply().Ok();
+  } else if (EqualsIgnoreCase(sub, "GETNAME")) {
+    if (!SubArity(ctx, sub, argc == 2)) return;
+    std::string name = me.name();
+    if (name.empty()) return ctx.reply().Null();
+    ctx.reply().Bulk(name);
+  } else if (EqualsIgnoreCase(sub, "SETINFO")) {
+    if (!SubArity(ctx, sub, argc == 4)) return;
+    std::string_view attr = ctx.arg(2), val = ctx.arg(3);
+    bool is_name = EqualsIgnoreCase(attr, "LIB-NAME"), is_ver = EqualsIgnoreCase(attr, "LIB-VER");
+    if (!is_name && !is_ver) return ctx.reply().Error("ERR Unrecognized option '" + std::string(attr) + "'");
+    if (!ValidName(val)) {
+      return ctx.reply().Error(std::string(is_name ? "ERR lib-name" : "ERR lib-ver") +
+                               " cannot contain spaces, newlines or special characters.");
+    }
+    me.set_lib(std::string(val), std::string(val), is_name, is_ver);
+    ctx.reply().Ok();
+  } else if (EqualsIgnoreCase(sub, "LIST")) {
+    ClientList(ctx);
+  } else if (EqualsIgnoreCase(sub, "INFO")) {
+    if (SubArity(ctx, sub, argc == 2)) ReplyText(ctx, DescribeClient(me, ctx.now_ms()) + "\n");
+  } else if (EqualsIgnoreCase(sub, "KILL")) {
+    if (SubArity(ctx, sub, argc >= 3)) ClientKill(ctx);
+  } else if (EqualsIgnoreCase(sub, "NO-EVICT")) {
+    if (!SubArity(ctx, sub, argc == 3)) return;
+    if (EqualsIgnoreCase(ctx.arg(2), "ON")) me.no_evict = true;
+    else if (EqualsIgnoreCase(ctx.arg(2), "OFF")) me.no_evict = false;
+    else return ctx.reply().Error(errors::kSyntax);
+    ctx.reply().Ok();
+  } else if (EqualsIgnoreCase(sub, "HELP") && argc == 2) {
+    ClientHelp(ctx);
+  } else {
+    ctx.reply().Error(errors::UnknownSubcommand(sub, "CLIENT"));
+  }
+}
+
+}  // namespace
+
+void RegisterClientFamily(CommandTable* t) {
+  t->Register(MakeSpec("connection", "client", -2, kCmdLoading | kCmdStale | kCmdNoScript, 0, 0, 0,
+                       "A container for client connection commands.", "2.4.0", CmdClient,
+                       {"@slow", "@connection"}));
+}
+
+}  // namespace minired

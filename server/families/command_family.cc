@@ -1,0 +1,158 @@
+// COMMAND [COUNT | INFO | DOCS | LIST | HELP]: what redis-cli and client libraries read
+// to learn arities, key positions and hints.
+#include "server/command_table.h"
+#include "server/families/arg_parsing.h"
+#include "server/families/families.h"
+#include "server/families/spec.h"
+#include "server/server.h"
+#include "storage/glob.h"
+
+namespace minired {
+namespace {
+
+void ReplyFlags(ReplyWriter& w, uint32_t flags) {
+  static const std::pair<uint32_t, const char*> kNames[] = {
+      {kCmdWrite, "write"},     {kCmdReadOnly, "readonly"}, {kCmdDenyOom, "denyoom"},
+      {kCmdAdmin, "admin"},     {kCmdPubSub, "pubsub"},     {kCmdNoScript, "noscript"},
+      {kCmdBlocking, "blocking"}, {kCmdLoading, "loading"}, {kCmdStale, "stale"},
+      {kCmdFast, "fast"},       {kCmdNoAuth, "no_auth"},    {kCmdAllowBusy, "allow_busy"},
+  };
+  size_t n = 0;
+  for (const auto& [bit, name] : kNames) n += (flags & bit) ? 1 : 0;
+  w.SetHeader(n);
+  for (const auto& [bit, name] : kNames) {
+    if (flags & bit) w.SimpleString(name);
+  }
+}
+
+void ReplyInfo(ReplyWriter& w, const CommandSpec& c) {
+  w.ArrayHeader(10);
+  w.Bulk(c.name);
+  w.Integer(c.arity);
+  ReplyFlags(w, c.flags);
+  w.Integer(c.first_key);
+  w.Integer(c.last_key);
+  w.Integer(c.key_step);
+  w.SetHeader(c.acl_categories.size());
+  for (const auto& a : c.acl_categories) w.SimpleString(a);
+  w.ArrayHeader(0);  // tips
+  w.ArrayHeader(0);  // key specs
+  w.ArrayHeader(0);  // subcommands
+}
+
+void ReplyDocs(ReplyWriter& w, const CommandSpec& c) {
+  w.Bulk(c.name);
+  w.MapHeader(3);
+  w.Bulk("summary");
+  w.Bulk(c.summary);
+  w.Bulk("since");
+  w.Bulk(c.since);
+  w.Bulk("group");
+  w.Bulk(c.group);
+}
+
+void CmdCommand(CommandContext& ctx) {
+  const CommandTable& table = ctx.server().commands();
+  ReplyWriter& w = ctx.reply();
+  if (ctx.argc() == 1) {
+    w.ArrayHeader(table.all().size());
+    for (const auto& c : table.all()) ReplyInfo(w, *c);
+    return;
+  }
+  std::string_view sub = ctx.arg(1);
+  if (EqualsIgnoreCase(sub, "COUNT") && ctx.argc() == 2) {
+    return w.Integer(static_cast<int64_t>(table.all().size()));
+  }
+  if (EqualsIgnoreCase(sub, "INFO")) {
+    if (ctx.argc() == 2) {
+      w.ArrayHeader(table.all().size());
+      for (const auto& c : table.all()) ReplyInfo(w, *c);
+      return;
+    }
+    w.ArrayHeader(ctx.argc() - 2);
+    for (size_t i = 2; i < ctx.argc(); ++i) {
+      const CommandSpec* c = table.Find(ctx.arg(i));
+      if (c) {
+        ReplyInfo(w, *c);
+      } else {
+        w.NullArray();
+      }
+    }
+    return;
+  }
+  if (EqualsIgnoreCase(sub, "DOCS")) {
+    std::vector<const CommandSpec*> list;
+    if (ctx.argc() == 2) {
+      for (const auto& c : table.all()) list.push_back(c.get());
+    } else {
+      for (size_t i = 2; i < ctx.argc(); ++i) {
+        if (const CommandSpec* c = table.Find(ctx.arg(i))) list.push_back(c);
+      }
+    }
+    w.MapHeader(list.size());
+    for (const CommandSpec* c : list) ReplyDocs(w, *c);
+    return;
+  }
+  if (EqualsIgnoreCase(sub, "LIST")) {
+    std::string_view kind, value;
+    if (ctx.argc() == 5 && EqualsIgnoreCase(ctx.arg(2), "FILTERBY")) {
+      kind = ctx.arg(3);
+      value = ctx.arg(4);
+      if (!EqualsIgnoreCase(kind, "MODULE") && !EqualsIgnoreCase(kind, "ACLCAT") &&
+          !EqualsIgnoreCase(kind, "PATTERN")) {
+        return w.Error(errors::kSyntax);
+      }
+    } else if (ctx.argc() != 2) {
+      return w.Error(errors::kSyntax);
+    }
+    std::vector<const CommandSpec*> list;
+    for (const auto& c : table.all()) {
+      if (EqualsIgnoreCase(kind, "MODULE")) continue;  // no modules
+      if (EqualsIgnoreCase(kind, "PATTERN") && !GlobMatch(value, c->name, true)) continue;
+      if (EqualsIgnoreCase(kind, "ACLCAT")) {
+        bool in = false;
+        for (const auto& a : c->acl_categories) in |= EqualsIgnoreCase(a.substr(1), value);
+        if (!in) continue;
+      }
+      list.push_back(c.get());
+    }
+    w.ArrayHeader(list.size());
+    for (const CommandSpec* c : list) w.Bulk(c->name);
+    return;
+  }
+  if (EqualsIgnoreCase(sub, "HELP") && ctx.argc() == 2) {
+    static const char* kHelp[] = {
+        "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "(no subcommand)",
+        "    Return details about all Redis commands.",
+        "COUNT",
+        "    Return the total number of commands in this Redis server.",
+        "LIST",
+        "    Return a list of all commands in this Redis server.",
+        "INFO [<command-name> ...]",
+        "    Return details about multiple Redis commands.",
+        "    If no command names are given, documentation details for all",
+        "    commands are returned.",
+        "DOCS [<command-name> ...]",
+        "    Return documentation details about multiple Redis commands.",
+        "    If no command names are given, documentation details for all",
+        "    commands are returned.",
+        "HELP",
+        "    Prints this help.",
+    };
+    w.ArrayHeader(std::size(kHelp));
+    for (const char* line : kHelp) w.SimpleString(line);
+    return;
+  }
+  w.Error(errors::UnknownSubcommand(sub, "COMMAND"));
+}
+
+}  // namespace
+
+void RegisterCommandFamily(CommandTable* t) {
+  t->Register(MakeSpec("server", "command", -1, kCmdLoading | kCmdStale, 0, 0, 0,
+                       "Returns detailed information about all commands.", "2.8.13", CmdCommand,
+                       {"@slow", "@connection"}));
+}
+
+}  // namespace minired

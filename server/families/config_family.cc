@@ -1,0 +1,124 @@
+// CONFIG GET | SET | RESETSTAT | HELP
+#include <set>
+
+#include "server/command_table.h"
+#include "server/families/arg_parsing.h"
+#include "server/families/families.h"
+#include "server/families/spec.h"
+#include "server/server.h"
+#include "storage/glob.h"
+
+namespace minired {
+namespace {
+
+bool SubArity(CommandContext& ctx, std::string_view sub, bool ok) {
+  if (!ok) {
+    std::string name(sub);
+    ToLowerInPlace(name);
+    ctx.reply().Error(errors::WrongArity("config|" + name));
+  }
+  return ok;
+}
+
+// CONFIG GET parameter [parameter ...]: glob patterns, matched case-insensitively.
+void ConfigGet(CommandContext& ctx) {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::set<std::string> seen;
+  ServerConfig& cfg = ctx.server().config();
+  for (size_t i = 2; i < ctx.argc(); ++i) {
+    std::string_view pattern = ctx.arg(i);
+    for (const ConfigOption& o : ConfigOptions()) {
+      std::string name;
+      if (GlobMatch(pattern, o.name, true)) {
+        name = o.name;
+      } else if (!o.alias.empty() && GlobMatch(pattern, o.alias, true)) {
+        name = o.alias;
+      } else {
+        continue;
+      }
+      if (seen.insert(name).second) out.emplace_back(name, o.get(cfg));
+    }
+  }
+  ctx.reply().MapHeader(out.size());
+  for (const auto& [k, v] : out) {
+    ctx.reply().Bulk(k);
+    ctx.reply().Bulk(v);
+  }
+}
+
+// CONFIG SET parameter value [parameter value ...]: all or nothing.
+void ConfigSet(CommandContext& ctx) {
+  if (!SubArity(ctx, "set", ctx.argc() >= 4 && ctx.argc() % 2 == 0)) return;
+  ServerConfig& cfg = ctx.server().config();
+  std::vector<const ConfigOption*> opts;
+  for (size_t i = 2; i < ctx.argc(); i += 2) {
+    const ConfigOption* o = FindConfigOption(ctx.arg(i));
+    if (o == nullptr) {
+      return ctx.reply().Error("ERR Unknown option or number of arguments for CONFIG SET - '" +
+                               std::string(ctx.arg(i)) + "'");
+    }
+    auto fail = [&](const std::string& why) {
+      ctx.reply().Error("ERR CONFIG SET failed (possibly related to argument '" +
+                        std::string(ctx.arg(i)) + "') - " + why);
+    };
+    if (!o->mutable_at_runtime) return fail("can't set immutable config");
+    if (std::find(opts.begin(), opts.end(), o) != opts.end()) return fail("duplicate parameter");
+    opts.push_back(o);
+  }
+  std::vector<std::string> previous;
+  for (const ConfigOption* o : opts) previous.push_back(o->get(cfg));
+  for (size_t j = 0; j < opts.size(); ++j) {
+    size_t arg = 2 + j * 2;
+    Status s = opts[j]->set(cfg, {std::string(ctx.arg(arg + 1))});
+    if (!s.ok()) {
+      for (size_t k = 0; k < j; ++k) opts[k]->set(cfg, {previous[k]});  // roll back
+      return ctx.reply().Error("ERR CONFIG SET failed (possibly related to argument '" +
+                               std::string(ctx.arg(arg)) + "') - " + s.message());
+    }
+  }
+  ctx.reply().Ok();
+}
+
+void ConfigHelp(CommandContext& ctx) {
+  static const char* kHelp[] = {
+      "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "GET <pattern>",
+      "    Return parameters matching the glob-like <pattern> and their values.",
+      "SET <directive> <value>",
+      "    Set the configuration <directive> to <value>.",
+      "RESETSTAT",
+      "    Reset statistics reported by the INFO command.",
+      "HELP",
+      "    Prints this help.",
+  };
+  ctx.reply().ArrayHeader(std::size(kHelp));
+  for (const char* line : kHelp) ctx.reply().SimpleString(line);
+}
+
+// CONFIG <subcommand> ...
+void CmdConfig(CommandContext& ctx) {
+  std::string_view sub = ctx.arg(1);
+  if (EqualsIgnoreCase(sub, "GET")) {
+    if (SubArity(ctx, sub, ctx.argc() >= 3)) ConfigGet(ctx);
+  } else if (EqualsIgnoreCase(sub, "SET")) {
+    ConfigSet(ctx);
+  } else if (EqualsIgnoreCase(sub, "RESETSTAT")) {
+    if (!SubArity(ctx, sub, ctx.argc() == 2)) return;
+    ctx.server().ResetStats();
+    ctx.reply().Ok();
+  } else if (EqualsIgnoreCase(sub, "HELP") && ctx.argc() == 2) {
+    ConfigHelp(ctx);
+  } else {
+    ctx.reply().Error(errors::UnknownSubcommand(sub, "CONFIG"));
+  }
+}
+
+}  // namespace
+
+void RegisterConfigFamily(CommandTable* t) {
+  t->Register(MakeSpec("server", "config", -2, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, 0, 0, 0,
+                       "A container for server configuration commands.", "2.0.0", CmdConfig,
+                       {"@admin", "@slow", "@dangerous"}));
+}
+
+}  // namespace minired

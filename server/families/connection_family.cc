@@ -1,0 +1,126 @@
+// Connection commands: PING ECHO QUIT HELLO RESET AUTH.
+#include "server/command_table.h"
+#include "server/families/arg_parsing.h"
+#include "server/families/families.h"
+#include "server/families/spec.h"
+#include "server/server.h"
+
+namespace minired {
+
+// The Redis version whose behaviour minired follows; clients read it from HELLO/INFO.
+extern const char kRedisCompatVersion[] = "7.0.15";
+
+namespace {
+
+// PING [message]
+void CmdPing(CommandContext& ctx) {
+  if (ctx.argc() > 2) return ctx.reply().Error(errors::WrongArity("ping"));
+  if (ctx.argc() == 2) return ctx.reply().Bulk(ctx.arg(1));
+  ctx.reply().SimpleString("PONG");
+}
+
+// ECHO message
+void CmdEcho(CommandContext& ctx) { ctx.reply().Bulk(ctx.arg(1)); }
+
+// QUIT: replies OK, then the connection closes once the reply is written.
+void CmdQuit(CommandContext& ctx) {
+  ctx.session().close_after_reply = true;
+  ctx.reply().Ok();
+}
+
+// Checks credentials against the only user this build has: "default", with no password
+// (security and ACL users arrive with issue #9).
+bool CheckCredentials(std::string_view user) { return user == "default"; }
+
+// AUTH [username] password
+void CmdAuth(CommandContext& ctx) {
+  if (ctx.argc() > 3) return ctx.reply().Error(errors::kSyntax);
+  if (ctx.argc() == 2) return ctx.reply().Error(errors::kAuthNoPassword);
+  if (!CheckCredentials(ctx.arg(1))) return ctx.reply().Error(errors::kWrongPass);
+  ctx.reply().Ok();
+}
+
+void ReplyHello(CommandContext& ctx) {
+  ReplyWriter& w = ctx.reply();
+  w.MapHeader(7);
+  w.Bulk("server");
+  w.Bulk("redis");
+  w.Bulk("version");
+  w.Bulk(kRedisCompatVersion);
+  w.Bulk("proto");
+  w.Integer(ctx.session().resp);
+  w.Bulk("id");
+  w.Integer(static_cast<int64_t>(ctx.session().info->id));
+  w.Bulk("mode");
+  w.Bulk("standalone");
+  w.Bulk("role");
+  w.Bulk("master");
+  w.Bulk("modules");
+  w.ArrayHeader(0);
+}
+
+// HELLO [protover [AUTH username password] [SETNAME clientname]]
+void CmdHello(CommandContext& ctx) {
+  int ver = ctx.session().resp;
+  size_t i = 1;
+  if (ctx.argc() >= 2) {
+    auto v = ParseInt64(ctx.arg(1));
+    if (!v) return ctx.reply().Error("ERR Protocol version is not an integer or out of range");
+    if (*v < 2 || *v > 3) return ctx.reply().Error(errors::kNoProto);
+    ver = static_cast<int>(*v);
+    i = 2;
+  }
+  std::string_view name;
+  bool set_name = false;
+  for (; i < ctx.argc(); ++i) {
+    bool more = ctx.argc() - i - 1;
+    if (EqualsIgnoreCase(ctx.arg(i), "AUTH") && ctx.argc() - i - 1 >= 2) {
+      if (!CheckCredentials(ctx.arg(i + 1))) return ctx.reply().Error(errors::kWrongPass);
+      i += 2;
+    } else if (EqualsIgnoreCase(ctx.arg(i), "SETNAME") && more) {
+      name = ctx.arg(++i);
+      set_name = true;
+      for (char c : name) {
+        if (c < '!' || c > '~') {
+          return ctx.reply().Error(
+              "ERR Client names cannot contain spaces, newlines or special characters.");
+        }
+      }
+    } else {
+      return ctx.reply().Error("ERR Syntax error in HELLO option '" + std::string(ctx.arg(i)) + "'");
+    }
+  }
+  if (set_name) ctx.session().info->set_name(std::string(name));
+  ctx.session().resp = ver;
+  ctx.session().info->resp.store(ver, std::memory_order_relaxed);
+  ctx.reply().set_protocol(ver);
+  ReplyHello(ctx);
+}
+
+// RESET: back to a fresh connection's state.
+void CmdReset(CommandContext& ctx) {
+  Session& s = ctx.session();
+  s.db = 0;
+  s.resp = 2;
+  s.info->db.store(0);
+  s.info->resp.store(2);
+  s.info->set_name("");
+  s.info->no_evict.store(false);
+  ctx.reply().set_protocol(2);
+  ctx.reply().SimpleString("RESET");
+}
+
+}  // namespace
+
+void RegisterConnectionFamily(CommandTable* t) {
+  const char* g = "connection";
+  const uint32_t f = kCmdLoading | kCmdStale | kCmdFast;
+  t->Register(MakeSpec(g, "ping", -1, kCmdFast, 0, 0, 0, "Returns the server's liveliness response.", "1.0.0", CmdPing, {"@fast", "@connection"}));
+  t->Register(MakeSpec(g, "echo", 2, kCmdFast, 0, 0, 0, "Returns the given string.", "1.0.0", CmdEcho, {"@fast", "@connection"}));
+  t->Register(MakeSpec(g, "quit", -1, f | kCmdNoAuth | kCmdAllowBusy, 0, 0, 0, "Closes the connection.", "1.0.0", CmdQuit, {"@fast", "@connection"}));
+  t->Register(MakeSpec(g, "auth", -2, f | kCmdNoAuth | kCmdNoScript, 0, 0, 0, "Authenticates the connection.", "1.0.0", CmdAuth, {"@fast", "@connection"}));
+  t->Register(MakeSpec(g, "hello", -1, f | kCmdNoAuth | kCmdNoScript, 0, 0, 0, "Handshakes with the Redis server.", "6.0.0", CmdHello, {"@fast", "@connection"}));
+  t->Register(MakeSpec(g, "reset", 1, f | kCmdNoAuth | kCmdNoScript, 0, 0, 0, "Resets the connection.", "6.2.0", CmdReset, {"@fast", "@connection"}));
+}
+
+}  // namespace minired

@@ -1,0 +1,125 @@
+// Logical databases: SELECT SWAPDB DBSIZE FLUSHDB FLUSHALL.
+#include <vector>
+
+#include "server/command_table.h"
+#include "server/families/arg_parsing.h"
+#include "server/families/families.h"
+#include "server/families/spec.h"
+#include "server/server.h"
+
+namespace minired {
+namespace {
+
+// Parses a database index with getIntFromObjectOrReply semantics.
+std::optional<int> DbIndexArg(CommandContext& ctx, std::string_view arg, std::string_view error) {
+  auto v = ParseInt64(arg);
+  if (!v || *v < INT32_MIN || *v > INT32_MAX) {
+    ctx.reply().Error(error);
+    return std::nullopt;
+  }
+  return static_cast<int>(*v);
+}
+
+// SELECT index
+void CmdSelect(CommandContext& ctx) {
+  auto id = DbIndexArg(ctx, ctx.arg(1), errors::kNotInteger);
+  if (!id) return;
+  if (*id < 0 || *id >= ctx.shards().databases()) return ctx.reply().Error(errors::kDbIndexOutOfRange);
+  ctx.session().db = *id;
+  ctx.session().info->db.store(*id, std::memory_order_relaxed);
+  ctx.reply().Ok();
+}
+
+// SWAPDB index1 index2
+void CmdSwapDb(CommandContext& ctx) {
+  auto a = DbIndexArg(ctx, ctx.arg(1), "ERR invalid first DB index");
+  if (!a) return;
+  auto b = DbIndexArg(ctx, ctx.arg(2), "ERR invalid second DB index");
+  if (!b) return;
+  int n = ctx.shards().databases();
+  if (*a < 0 || *a >= n || *b < 0 || *b >= n) return ctx.reply().Error(errors::kDbIndexOutOfRange);
+  ShardSet::Lock all = ctx.shards().LockAll();
+  for (size_t i = 0; i < ctx.shards().size(); ++i) ctx.shards().shard(i).SwapDbs(*a, *b);
+  ctx.reply().Ok();
+}
+
+// DBSIZE: keys not yet reclaimed after expiring still count, as in Redis.
+void CmdDbSize(CommandContext& ctx) {
+  int64_t n = 0;
+  for (size_t i = 0; i < ctx.shards().size(); ++i) {
+    Shard& sh = ctx.shards().shard(i);
+    std::lock_guard<std::mutex> l(sh.mu());
+    n += static_cast<int64_t>(sh.db(ctx.db()).size());
+  }
+  ctx.reply().Integer(n);
+}
+
+// Empties database `index` (or all when -1). ASYNC detaches the tables under the lock
+// and frees them on the lazy-free thread, so the command returns in O(shards).
+void Flush(CommandContext& ctx, int index, bool async) {
+  std::vector<Db> detached;
+  {
+    ShardSet::Lock all = ctx.shards().LockAll();
+    for (size_t i = 0; i < ctx.shards().size(); ++i) {
+      Shard& sh = ctx.shards().shard(i);
+      for (int d = 0; d < sh.databases(); ++d) {
+        if (index >= 0 && d != index) continue;
+        Db& db = sh.db(d);
+        if (db.size() == 0) continue;
+        KeyspaceStats stats = db.stats();
+        detached.push_back(std::move(db));
+        db = Db();
+        db.stats() = stats;  // counters survive a flush, as INFO stats do in Redis
+      }
+    }
+  }
+  if (async && !detached.empty()) {
+    auto owned = std::make_shared<std::vector<Db>>(std::move(detached));
+    ctx.server().lazy_freer().Submit([owned]() { owned->clear(); });
+  }
+}
+
+// FLUSHDB [ASYNC | SYNC] / FLUSHALL [ASYNC | SYNC]
+bool ParseFlushMode(CommandContext& ctx, bool* async) {
+  *async = false;
+  if (ctx.argc() > 2) {
+    ctx.reply().Error(errors::kSyntax);
+    return false;
+  }
+  if (ctx.argc() == 2) {
+    if (EqualsIgnoreCase(ctx.arg(1), "ASYNC")) {
+      *async = true;
+    } else if (!EqualsIgnoreCase(ctx.arg(1), "SYNC")) {
+      ctx.reply().Error(errors::kSyntax);
+      return false;
+    }
+  }
+  return true;
+}
+
+void CmdFlushDb(CommandContext& ctx) {
+  bool async;
+  if (!ParseFlushMode(ctx, &async)) return;
+  Flush(ctx, ctx.db(), async);
+  ctx.reply().Ok();
+}
+
+void CmdFlushAll(CommandContext& ctx) {
+  bool async;
+  if (!ParseFlushMode(ctx, &async)) return;
+  Flush(ctx, -1, async);
+  ctx.reply().Ok();
+}
+
+}  // namespace
+
+void RegisterDatabaseFamily(CommandTable* t) {
+  const char* g = "server";
+  t->Register(MakeSpec("connection", "select", 2, kCmdLoading | kCmdStale | kCmdFast, 0, 0, 0, "Changes the selected database.", "1.0.0", CmdSelect, {"@keyspace", "@fast"}));
+  t->Register(MakeSpec(g, "swapdb", 3, kCmdWrite | kCmdFast, 0, 0, 0, "Swaps two Redis databases.", "4.0.0", CmdSwapDb, {"@keyspace", "@write", "@fast", "@dangerous"}));
+  t->Register(MakeSpec(g, "dbsize", 1, kCmdReadOnly | kCmdFast, 0, 0, 0, "Returns the number of keys in the database.", "1.0.0", CmdDbSize, {"@keyspace", "@read", "@fast"}));
+  t->Register(MakeSpec(g, "flushdb", -1, kCmdWrite, 0, 0, 0, "Remove all keys from the current database.", "1.0.0", CmdFlushDb, {"@keyspace", "@write", "@slow", "@dangerous"}));
+  t->Register(MakeSpec(g, "flushall", -1, kCmdWrite, 0, 0, 0, "Removes all keys from all databases.", "1.0.0", CmdFlushAll, {"@keyspace", "@write", "@slow", "@dangerous"}));
+}
+
+}  // namespace minired

@@ -1,0 +1,33 @@
+// Each command family registers its descriptors explicitly; server.cc calls
+// RegisterAllFamilies once at start-up.
+#pragma once
+
+namespace minired {
+
+class CommandTable;
+
+void RegisterStringFamily(CommandTable* table);
+void RegisterCounterFamily(CommandTable* table);
+void RegisterKeysFamily(CommandTable* table);
+void RegisterExpireFamily(CommandTable* table);
+void RegisterDatabaseFamily(CommandTable* table);
+void RegisterConnectionFamily(CommandTable* table);
+void RegisterClientFamily(CommandTable* table);
+void RegisterServerFamily(CommandTable* table);
+void RegisterConfigFamily(CommandTable* table);
+void RegisterCommandFamily(CommandTable* table);
+
+inline void RegisterAllFamilies(CommandTable* table) {
+  RegisterStringFamily(table);
+  RegisterCounterFamily(table);
+  RegisterKeysFamily(table);
+  RegisterExpireFamily(table);
+  RegisterDatabaseFamily(table);
+  RegisterConnectionFamily(table);
+  RegisterClientFamily(table);
+  RegisterServerFamily(table);
+  RegisterConfigFamily(table);
+  RegisterCommandFamily(table);
+}
+
+}  // namespace minired

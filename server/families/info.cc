@@ -1,0 +1,175 @@
+#include "server/families/info.h"
+
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "server/server.h"
+#include "storage/memory.h"
+
+namespace minired {
+
+extern const char kRedisCompatVersion[];
+
+std::string BytesToHuman(int64_t n) {
+  double d = static_cast<double>(n);
+  if (n < 1024) return fmt::format("{}B", n);
+  if (n < 1024LL * 1024) return fmt::format("{:.2f}K", d / 1024);
+  if (n < 1024LL * 1024 * 1024) return fmt::format("{:.2f}M", d / (1024 * 1024));
+  if (n < 1024LL * 1024 * 1024 * 1024) return fmt::format("{:.2f}G", d / (1024.0 * 1024 * 1024));
+  return fmt::format("{:.2f}T", d / (1024.0 * 1024 * 1024 * 1024));
+}
+
+namespace {
+
+std::string ServerSection(Server& s) {
+  struct utsname u;
+  uname(&u);
+  int64_t now = s.clock().NowMs();
+  int64_t uptime = (now - s.start_time_ms()) / 1000;
+  char exe[4096];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+  exe[n > 0 ? n : 0] = '\0';
+  return fmt::format(
+      "redis_version:{}\r\nminired_version:0.1.0\r\nredis_git_sha1:00000000\r\n"
+      "redis_git_dirty:0\r\nredis_build_id:0\r\nredis_mode:standalone\r\nos:{} {} {}\r\n"
+      "arch_bits:64\r\nmonotonic_clock:POSIX clock_gettime\r\nmultiplexing_api:epoll\r\n"
+      "gcc_version:{}.{}.{}\r\nprocess_id:{}\r\nprocess_supervised:no\r\nrun_id:{}\r\n"
+      "tcp_port:{}\r\nserver_time_usec:{}\r\nuptime_in_seconds:{}\r\nuptime_in_days:{}\r\n"
+      "hz:{}\r\nconfigured_hz:{}\r\nlru_clock:{}\r\nexecutable:{}\r\nconfig_file:{}\r\n"
+      "io_threads_active:{}\r\nthreads:{}\r\nshards:{}\r\n",
+      kRedisCompatVersion, u.sysname, u.release, u.machine, __GNUC__, __GNUC_MINOR__,
+      __GNUC_PATCHLEVEL__, getpid(), s.run_id(), s.listening_port(), s.clock().NowUs(), uptime,
+      uptime / 86400, s.config().hz.load(), s.config().hz.load(), (now / 1000) & 0xffffff, exe,
+      s.config().config_file, s.thread_count() > 1 ? 1 : 0, s.thread_count(), s.shards().size());
+}
+
+std::string ClientsSection(Server& s) {
+  size_t max_in = 0, max_out = 0;
+  for (const auto& c : s.clients().Snapshot()) {
+    max_in = std::max(max_in, c->query_buffer.load() + c->query_buffer_free.load());
+    max_out = std::max(max_out, c->output_buffer.load());
+  }
+  return fmt::format(
+      "connected_clients:{}\r\ncluster_connections:0\r\nclient_recent_max_input_buffer:{}\r\n"
+      "client_recent_max_output_buffer:{}\r\nblocked_clients:0\r\ntracking_clients:0\r\n"
+      "clients_in_timeout_table:0\r\n",
+      s.clients().size(), max_in, max_out);
+}
+
+std::string MemorySection(Server& s) {
+  int64_t used = UsedMemory();
+  int64_t rss = ProcessRss();
+  int64_t peak = std::max(s.peak_memory(), used);
+  int64_t dataset = 0;
+  for (size_t i = 0; i < s.shards().size(); ++i) {
+    Shard& sh = s.shards().shard(i);
+    std::lock_guard<std::mutex> l(sh.mu());
+    for (int d = 0; d < sh.databases(); ++d) dataset += static_cast<int64_t>(sh.db(d).MemoryBytes());
+  }
+  long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  int64_t total = static_cast<int64_t>(pages) * page;
+  return fmt::format(
+      "used_memory:{}\r\nused_memory_human:{}\r\nused_memory_rss:{}\r\nused_memory_rss_human:{}\r\n"
+      "used_memory_peak:{}\r\nused_memory_peak_human:{}\r\nused_memory_peak_perc:{:.2f}%\r\n"
+      "used_memory_tables:{}\r\ntotal_system_memory:{}\r\ntotal_system_memory_human:{}\r\n"
+      "maxmemory:0\r\nmaxmemory_human:0B\r\nmaxmemory_policy:noeviction\r\n"
+      "mem_fragmentation_ratio:{:.2f}\r\nmem_allocator:{}\r\nlazyfree_pending_objects:{}\r\n",
+      used, BytesToHuman(used), rss, BytesToHuman(rss), peak, BytesToHuman(peak),
+      peak > 0 ? 100.0 * static_cast<double>(used) / static_cast<double>(peak) : 0.0, dataset,
+      total, BytesToHuman(total), used > 0 ? static_cast<double>(rss) / static_cast<double>(used) : 0.0,
+      AllocatorName(), s.lazy_freer().pending());
+}
+
+std::string StatsSection(Server& s) {
+  StatsTotals t = s.Totals();
+  return fmt::format(
+      "total_connections_received:{}\r\ntotal_commands_processed:{}\r\n"
+      "instantaneous_ops_per_sec:{}\r\ntotal_net_input_bytes:{}\r\ntotal_net_output_bytes:{}\r\n"
+      "rejected_connections:{}\r\nexpired_keys:{}\r\nexpired_stale_perc:0.00\r\n"
+      "expired_time_cap_reached_count:0\r\nexpire_cycle_cpu_milliseconds:{}\r\nevicted_keys:0\r\n"
+      "keyspace_hits:{}\r\nkeyspace_misses:{}\r\npubsub_channels:0\r\npubsub_patterns:0\r\n"
+      "total_error_replies:{}\r\ntotal_reads_processed:{}\r\ntotal_writes_processed:{}\r\n",
+      t.connections_received, t.commands, s.instantaneous_ops_per_sec(), t.net_input_bytes,
+      t.net_output_bytes, t.rejected_connections, t.expired_keys, t.expire_cycle_us / 1000,
+      t.keyspace_hits, t.keyspace_misses, t.error_replies, t.reads, t.writes);
+}
+
+std::string ReplicationSection(Server& s) {
+  return "role:master\r\nconnected_slaves:0\r\n";
+}
+
+std::string CpuSection() {
+  struct rusage self, children;
+  getrusage(RUSAGE_SELF, &self);
+  getrusage(RUSAGE_CHILDREN, &children);
+  auto secs = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) + tv.tv_usec / 1e6; };
+  return fmt::format(
+      "used_cpu_sys:{:.6f}\r\nused_cpu_user:{:.6f}\r\nused_cpu_sys_children:{:.6f}\r\n"
+      "used_cpu_user_children:{:.6f}\r\n",
+      secs(self.ru_stime), secs(self.ru_utime), secs(children.ru_stime), secs(children.ru_utime));
+}
+
+std::string KeyspaceSection(Server& s) {
+  std::string out;
+  ShardSet& shards = s.shards();
+  for (int d = 0; d < shards.databases(); ++d) {
+    int64_t keys = 0, expires = 0, ttl_sum = 0, ttl_n = 0;
+    for (size_t i = 0; i < shards.size(); ++i) {
+      Shard& sh = shards.shard(i);
+      std::lock_guard<std::mutex> l(sh.mu());
+      Db& db = sh.db(d);
+      keys += static_cast<int64_t>(db.size());
+      expires += static_cast<int64_t>(db.volatile_size());
+      if (db.avg_ttl_ms() > 0) {
+        ttl_sum += db.avg_ttl_ms();
+        ++ttl_n;
+      }
+    }
+    if (keys == 0) continue;
+    out += fmt::format("db{}:keys={},expires={},avg_ttl={}\r\n", d, keys, expires,
+                       ttl_n ? ttl_sum / ttl_n : 0);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string BuildInfo(Server& server, const std::vector<std::string>& requested) {
+  struct Section {
+    const char* name;
+    const char* title;
+    bool in_default;
+  };
+  static const Section kSections[] = {
+      {"server", "Server", true},           {"clients", "Clients", true},
+      {"memory", "Memory", true},           {"stats", "Stats", true},
+      {"replication", "Replication", true}, {"cpu", "CPU", true},
+      {"keyspace", "Keyspace", true},
+  };
+  bool all = requested.empty() || std::any_of(requested.begin(), requested.end(), [](const std::string& r) {
+    return r == "all" || r == "everything" || r == "default";
+  });
+  std::string out;
+  for (const Section& sec : kSections) {
+    bool wanted = all || std::find(requested.begin(), requested.end(), sec.name) != requested.end();
+    if (!wanted) continue;
+    if (!out.empty()) out += "\r\n";
+    out += fmt::format("# {}\r\n", sec.title);
+    std::string_view n = sec.name;
+    if (n == "server") out += ServerSection(server);
+    else if (n == "clients") out += ClientsSection(server);
+    else if (n == "memory") out += MemorySection(server);
+    else if (n == "stats") out += StatsSection(server);
+    else if (n == "replication") out += ReplicationSection(server);
+    else if (n == "cpu") out += CpuSection();
+    else if (n == "keyspace") out += KeyspaceSection(server);
+  }
+  return out;
+}
+
+}  // namespace minired

@@ -1,0 +1,19 @@
+// INFO's text, with Redis's section and field names so tools that parse INFO
+// (redis_exporter, client libraries, redis-cli) work unchanged.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace minired {
+
+class Server;
+
+// `sections` are lower-case names; empty means "default". "all" and "everything"
+// select every section.
+std::string BuildInfo(Server& server, const std::vector<std::string>& sections);
+
+// "1.23M" as Redis's bytesToHuman.
+std::string BytesToHuman(int64_t n);
+
+}  // namespace minired

@@ -1,0 +1,87 @@
+// Locked access to keys for command handlers.
+//
+// KeyAccess locks the shard of one key for its lifetime; MultiKeyAccess locks the
+// shards of several keys in ascending order (ShardSet::LockKeys) so a multi-key command
+// is atomic. Lookups apply lazy expiry against the command's time snapshot; read
+// lookups also count keyspace hits/misses. Both touch the entry's LRU clock.
+#pragma once
+
+#include <mutex>
+#include <span>
+#include <string_view>
+
+#include "server/command_context.h"
+#include "storage/shard_set.h"
+
+namespace minired {
+
+// Redis's LRU clock: seconds, 24 bits, wrapping (OBJECT IDLETIME handles the wrap).
+inline uint32_t LruClock(int64_t now_ms) { return static_cast<uint32_t>(now_ms / 1000) & 0xffffff; }
+
+inline Db::Slot LookupRead(Db& db, std::string_view key, uint64_t hash, int64_t now_ms) {
+  Db::Slot s = db.Find(key, hash, now_ms);
+  if (s) {
+    ++db.stats().hits;
+    s.entry->set_lru(LruClock(now_ms));
+  } else {
+    ++db.stats().misses;
+  }
+  return s;
+}
+
+inline Db::Slot LookupWrite(Db& db, std::string_view key, uint64_t hash, int64_t now_ms) {
+  Db::Slot s = db.Find(key, hash, now_ms);
+  if (s) s.entry->set_lru(LruClock(now_ms));
+  return s;
+}
+
+class KeyAccess {
+ public:
+  KeyAccess(CommandContext& ctx, std::string_view key)
+      : key_(key),
+        hash_(HashKey(key)),
+        shard_(ctx.shards().ShardFor(hash_)),
+        lock_(shard_.mu()),
+        db_(shard_.db(ctx.db())),
+        now_(ctx.now_ms()) {}
+
+  Db::Slot FindRead() { return LookupRead(db_, key_, hash_, now_); }
+  Db::Slot FindWrite() { return LookupWrite(db_, key_, hash_, now_); }
+  Db& db() { return db_; }
+  uint64_t hash() const { return hash_; }
+  std::string_view key() const { return key_; }
+  int64_t now() const { return now_; }
+
+ private:
+  std::string_view key_;
+  uint64_t hash_;
+  Shard& shard_;
+  std::lock_guard<std::mutex> lock_;
+  Db& db_;
+  int64_t now_;
+};
+
+class MultiKeyAccess {
+ public:
+  MultiKeyAccess(CommandContext& ctx, std::span<const std::string_view> keys)
+      : ctx_(ctx), lock_(ctx.shards().LockKeys(keys)) {}
+
+  // REQUIRES: `key` was among the keys locked. `db_index` defaults to the client's.
+  Db& DbOf(uint64_t hash, int db_index = -1) {
+    return ctx_.shards().ShardFor(hash).db(db_index < 0 ? ctx_.db() : db_index);
+  }
+  Db::Slot FindRead(std::string_view key, int db_index = -1) {
+    uint64_t h = HashKey(key);
+    return LookupRead(DbOf(h, db_index), key, h, ctx_.now_ms());
+  }
+  Db::Slot FindWrite(std::string_view key, int db_index = -1) {
+    uint64_t h = HashKey(key);
+    return LookupWrite(DbOf(h, db_index), key, h, ctx_.now_ms());
+  }
+
+ private:
+  CommandContext& ctx_;
+  ShardSet::Lock lock_;
+};
+
+}  // namespace minired

@@ -1,0 +1,66 @@
+// minired-server [path/to/minired.conf] [--name value ...]
+// Parses the configuration, builds the Server, runs it until SIGTERM/SIGINT/SHUTDOWN.
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+
+#include "server/config.h"
+#include "server/logger.h"
+#include "server/server.h"
+#include "storage/memory.h"
+
+int main(int argc, char** argv) {
+  using namespace minired;
+  if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+    printf(
+        "Usage: minired-server [/path/to/minired.conf] [options]\n"
+        "       minired-server --version\n\n"
+        "Options are config-file directives with '--' in front, for example:\n"
+        "  --port 6379 --bind 127.0.0.1 --threads 4 --databases 16 --loglevel notice\n");
+    return 0;
+  }
+  if (argc == 2 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-v") == 0)) {
+    printf("minired-server v=0.1.0 malloc=%s bits=64\n", AllocatorName());
+    return 0;
+  }
+  ServerConfig config;
+  Status s = ParseCommandLine(argc, argv, &config);
+  if (!s.ok()) {
+    fprintf(stderr, "\n*** FATAL CONFIG ERROR (minired) ***\n%s\n", s.message().c_str());
+    return 1;
+  }
+  Logger::Get().SetLevel(&config.loglevel);
+  if (!Logger::Get().Open(config.logfile)) {
+    fprintf(stderr, "Can't open the log file: %s\n", strerror(errno));
+    return 1;
+  }
+  if (!config.dir.empty() && chdir(config.dir.c_str()) != 0) {
+    fprintf(stderr, "Can't chdir to '%s': %s\n", config.dir.c_str(), strerror(errno));
+    return 1;
+  }
+  if (config.daemonize && daemon(1, config.logfile.empty() ? 0 : 1) != 0) {
+    fprintf(stderr, "Can't daemonize: %s\n", strerror(errno));
+    return 1;
+  }
+  if (!config.pidfile.empty()) {
+    std::ofstream pid(config.pidfile);
+    pid << getpid() << "\n";
+  }
+
+  Server server(config);
+  s = server.Start();
+  if (!s.ok()) {
+    Log(LogLevel::kWarning, "{}", s.message());
+    return 1;
+  }
+  Log(LogLevel::kNotice, "minired 0.1.0 started, pid={}, port={}, threads={}, shards={}", getpid(),
+      server.listening_port(), server.thread_count(), server.shards().size());
+  Log(LogLevel::kNotice, "Ready to accept connections tcp");
+  server.Wait();
+  Log(LogLevel::kWarning, "minired is now ready to exit, bye bye...");
+  if (!config.pidfile.empty()) unlink(config.pidfile.c_str());
+  return 0;
+}

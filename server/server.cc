@@ -1,0 +1,281 @@
+#include "server/server.h"
+
+#include <csignal>
+#include <random>
+
+#include "server/command_context.h"
+#include "server/connection.h"
+#include "server/errors.h"
+#include "server/families/families.h"
+#include "server/logger.h"
+#include "storage/memory.h"
+
+namespace minired {
+namespace {
+
+std::string RandomHex(size_t n) {
+  static const char kHex[] = "0123456789abcdef";
+  std::random_device rd;
+  std::string s(n, '0');
+  for (char& c : s) c = kHex[rd() % 16];
+  return s;
+}
+
+std::string UnknownCommandError(std::span<const std::string_view> args) {
+  std::string list;
+  for (size_t i = 1; i < args.size() && list.size() < 128; ++i) {
+    list += "'" + std::string(args[i].substr(0, 128 - list.size())) + "' ";
+  }
+  return "ERR unknown command '" + std::string(args[0].substr(0, 128)) +
+         "', with args beginning with: " + list;
+}
+
+}  // namespace
+
+ShardSet& CommandContext::shards() { return server_.shards(); }
+
+Server::Server(ServerConfig& config, const Clock* clock)
+    : config_(config),
+      clock_(clock ? clock : SystemClock::Instance()),
+      shards_(static_cast<size_t>(config.shards), config.databases),
+      run_id_(RandomHex(40)),
+      start_time_ms_(clock_->NowMs()) {
+  RegisterAllFamilies(&commands_);
+  int n = config.threads > 0 ? config.threads
+                             : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  for (int i = 0; i < n; ++i) threads_.push_back(std::make_unique<IoThread>(i));
+  expiry_cursor_.assign(static_cast<size_t>(n), 0);
+}
+
+Server::~Server() {
+  RequestShutdown();
+  for (auto& t : threads_) {
+    if (t->thread().joinable()) t->thread().join();
+  }
+}
+
+void Server::Execute(Session& session, std::span<const std::string_view> args,
+                     ReplyWriter& reply, int thread) {
+  ThreadStats& st = threads_[static_cast<size_t>(thread)]->stats();
+  uint64_t errors_before = reply.errors_written();
+  const CommandSpec* spec = commands_.Find(args[0]);
+  if (spec == nullptr) {
+    reply.Error(UnknownCommandError(args));
+  } else if (!spec->ArityOk(args.size())) {
+    reply.Error(errors::WrongArity(spec->name));
+  } else {
+    session.info->last_cmd.store(spec, std::memory_order_relaxed);
+    CommandContext ctx(*this, session, args, reply, clock_->NowMs());
+    spec->handler(ctx);
+    st.commands.Add();
+  }
+  if (reply.errors_written() != errors_before) st.error_replies.Add();
+}
+
+Status Server::Start() {
+  asio::io_context& main = threads_[0]->context();
+  for (const std::string& spec : config_.bind) {
+    bool optional = !spec.empty() && spec[0] == '-';
+    std::string addr = optional ? spec.substr(1) : spec;
+    std::error_code ec;
+    auto ip = asio::ip::make_address(addr == "*" ? "0.0.0.0" : addr, ec);
+    if (ec) return Status::InvalidArgument("Invalid bind address '" + addr + "'");
+    auto acc = std::make_unique<asio::ip::tcp::acceptor>(main);
+    asio::ip::tcp::endpoint ep(ip, static_cast<unsigned short>(config_.port));
+    acc->open(ep.protocol(), ec);
+    if (!ec) acc->set_option(asio::ip::tcp::acceptor::reuse_address(true), ec);
+    if (!ec && ip.is_v6()) acc->set_option(asio::ip::v6_only(true), ec);
+    if (!ec) acc->bind(ep, ec);
+    if (!ec) acc->listen(511, ec);
+    if (ec) {
+      if (optional) continue;
+      return Status::IOError("Could not create server TCP listening socket " + addr + ":" +
+                             std::to_string(config_.port) + ": " + ec.message());
+    }
+    listening_port_ = acc->local_endpoint().port();
+    listening_addrs_.push_back(addr);
+    acceptors_.push_back(std::move(acc));
+  }
+  if (acceptors_.empty()) return Status::IOError("No listening socket could be opened");
+  for (size_t i = 0; i < acceptors_.size(); ++i) Accept(i);
+
+  signals_ = std::make_unique<asio::signal_set>(main, SIGTERM, SIGINT, SIGHUP);
+  WaitForSignal();
+
+  for (int i = 0; i < thread_count(); ++i) ScheduleExpiry(i);
+  ScheduleCron();
+  for (auto& t : threads_) {
+    IoThread* io = t.get();
+    io->thread() = std::thread([io]() {
+      auto guard = asio::make_work_guard(io->context());
+      io->context().run();
+    });
+  }
+  return Status::Ok();
+}
+
+void Server::WaitForSignal() {
+  signals_->async_wait([this](const std::error_code& ec, int sig) {
+    if (ec) return;
+    if (sig == SIGHUP) {
+      // The operator rotated the log: write to a fresh file from now on.
+      Logger::Get().Reopen();
+      Log(LogLevel::kNotice, "Received SIGHUP, reopened the log file");
+      WaitForSignal();
+      return;
+    }
+    Log(LogLevel::kWarning, "Received {} scheduling shutdown...", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    RequestShutdown();
+  });
+}
+
+void Server::Accept(size_t listener) {
+  size_t target = next_thread_.fetch_add(1) % threads_.size();
+  IoThread& io = *threads_[target];
+  acceptors_[listener]->async_accept(
+      io.context(), [this, listener, &io](const std::error_code& ec, asio::ip::tcp::socket sock) {
+        if (stopping_) return;
+        if (!ec) {
+          io.stats().connections_received.Add();
+          auto conn = std::make_shared<Connection>(*this, io, std::move(sock));
+          asio::post(io.context(), [conn]() { conn->Start(); });
+        } else if (ec != asio::error::operation_aborted) {
+          Log(LogLevel::kWarning, "Accepting client connection: {}", ec.message());
+        }
+        Accept(listener);
+      });
+}
+
+void Server::ScheduleExpiry(int thread) {
+  IoThread& io = *threads_[static_cast<size_t>(thread)];
+  if (expiry_timers_.size() < threads_.size()) expiry_timers_.resize(threads_.size());
+  auto& timer = expiry_timers_[static_cast<size_t>(thread)];
+  if (!timer) timer = std::make_unique<asio::steady_timer>(io.context());
+  int period_ms = 1000 / std::max(1, config_.hz.load());
+  timer->expires_after(std::chrono::milliseconds(period_ms));
+  timer->async_wait([this, thread, period_ms](const std::error_code& ec) {
+    if (ec || stopping_) return;
+    // Redis's slow cycle: at most 25% of each period spent on expiry.
+    if (active_expire_) ActiveExpireCycle(thread, period_ms * 1000 / 4);
+    ScheduleExpiry(thread);
+  });
+}
+
+void Server::ActiveExpireCycle(int thread, int64_t budget_us) {
+  constexpr size_t kSamples = 20;
+  IoThread& io = *threads_[static_cast<size_t>(thread)];
+  const size_t nthreads = threads_.size();
+  const size_t nshards = shards_.size();
+  // A monotonic stopwatch for the budget: tests drive a manual clock for expiry times.
+  auto t0 = std::chrono::steady_clock::now();
+  auto spent_us = [&]() {
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
+  };
+  size_t& cursor = expiry_cursor_[static_cast<size_t>(thread)];
+  size_t owned = (nshards + nthreads - 1 - static_cast<size_t>(thread)) / nthreads;
+  for (size_t visited = 0; visited < owned; ++visited) {
+    size_t shard_index = static_cast<size_t>(thread) + nthreads * (cursor % owned);
+    cursor = (cursor + 1) % std::max<size_t>(owned, 1);
+    if (shard_index >= nshards) continue;
+    Shard& shard = shards_.shard(shard_index);
+    for (int d = 0; d < shard.databases(); ++d) {
+      // Keep sampling this database while more than 10% of samples were expired.
+      while (true) {
+        ExpireStepResult r;
+        {
+          std::lock_guard<std::mutex> l(shard.mu());
+          Db& db = shard.db(d);
+          if (db.volatile_size() == 0) break;
+          r = db.ActiveExpireStep(clock_->NowMs(), kSamples, io.rng());
+        }
+        if (r.sampled == 0 || r.expired * 10 <= r.sampled) break;
+        if (spent_us() > budget_us) break;
+      }
+    }
+    if (spent_us() > budget_us) break;
+  }
+  io.stats().expire_cycle_us.Add(static_cast<uint64_t>(spent_us()));
+}
+
+void Server::ScheduleCron() {
+  if (!cron_timer_) cron_timer_ = std::make_unique<asio::steady_timer>(threads_[0]->context());
+  cron_timer_->expires_after(std::chrono::milliseconds(100));
+  cron_timer_->async_wait([this](const std::error_code& ec) {
+    if (ec || stopping_) return;
+    int64_t now = clock_->NowMs();
+    uint64_t count = RawTotals().commands;
+    if (ops_last_ms_ > 0 && now > ops_last_ms_) {
+      int64_t rate = static_cast<int64_t>((count - ops_last_count_) * 1000 / static_cast<uint64_t>(now - ops_last_ms_));
+      ops_samples_[ops_sample_index_].store(rate);
+      ops_sample_index_ = (ops_sample_index_ + 1) % kOpsSamples;
+    }
+    ops_last_ms_ = now;
+    ops_last_count_ = count;
+    int64_t used = UsedMemory();
+    if (used > peak_memory_.load()) peak_memory_.store(used);
+    ScheduleCron();
+  });
+}
+
+int64_t Server::instantaneous_ops_per_sec() const {
+  int64_t sum = 0;
+  for (const auto& s : ops_samples_) sum += s.load();
+  return sum / kOpsSamples;
+}
+
+StatsTotals Server::RawTotals() {
+  StatsTotals t;
+  for (auto& th : threads_) {
+    ThreadStats& s = th->stats();
+    t.commands += s.commands.Get();
+    t.net_input_bytes += s.net_input_bytes.Get();
+    t.net_output_bytes += s.net_output_bytes.Get();
+    t.connections_received += s.connections_received.Get();
+    t.rejected_connections += s.rejected_connections.Get();
+    t.error_replies += s.error_replies.Get();
+    t.reads += s.reads.Get();
+    t.writes += s.writes.Get();
+    t.expire_cycle_us += s.expire_cycle_us.Get();
+  }
+  for (size_t i = 0; i < shards_.size(); ++i) {
+    Shard& sh = shards_.shard(i);
+    std::lock_guard<std::mutex> l(sh.mu());
+    for (int d = 0; d < sh.databases(); ++d) {
+      KeyspaceStats& ks = sh.db(d).stats();
+      t.expired_keys += ks.expired_keys;
+      t.keyspace_hits += ks.hits;
+      t.keyspace_misses += ks.misses;
+    }
+  }
+  return t;
+}
+
+StatsTotals Server::Totals() {
+  StatsTotals raw = RawTotals();
+  std::lock_guard<std::mutex> l(baseline_mu_);
+  return raw - baseline_;
+}
+
+void Server::ResetStats() {
+  StatsTotals raw = RawTotals();
+  std::lock_guard<std::mutex> l(baseline_mu_);
+  baseline_ = raw;
+  peak_memory_.store(UsedMemory());
+}
+
+void Server::RequestShutdown() {
+  if (stopping_.exchange(true)) return;
+  for (auto& t : threads_) {
+    asio::io_context* ctx = &t->context();
+    asio::post(*ctx, [ctx]() { ctx->stop(); });
+    ctx->stop();
+  }
+}
+
+void Server::Wait() {
+  for (auto& t : threads_) {
+    if (t->thread().joinable()) t->thread().join();
+  }
+}
+
+}  // namespace minired

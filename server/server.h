@@ -1,0 +1,130 @@
+// The composition root: owns the configuration, the keyspace, the command table, the
+// I/O threads and the listeners, and their lifetimes.
+//
+// Threads: `threads` I/O threads, each running its own asio::io_context. A connection
+// belongs to one thread for its whole life (all its reads, commands and writes run
+// there). Thread 0 also runs the listeners, signal handling and the server cron.
+// Each thread runs the active-expiry cycle for the shards i with i % threads == its
+// index, so expiry work is spread and never crosses threads. The keyspace itself is
+// shared: see storage/shard_set.h for its locking.
+#pragma once
+
+#include <asio.hpp>
+
+#include <atomic>
+#include <memory>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "protocol/reply_writer.h"
+#include "protocol/status.h"
+#include "server/client_registry.h"
+#include "server/command_table.h"
+#include "server/config.h"
+#include "server/session.h"
+#include "server/stats.h"
+#include "storage/clock.h"
+#include "storage/lazy_free.h"
+#include "storage/shard_set.h"
+
+namespace minired {
+
+class IoThread {
+ public:
+  IoThread(int index) : index_(index), ctx_(1), rng_(std::random_device{}()) {}
+  int index() const { return index_; }
+  asio::io_context& context() { return ctx_; }
+  ThreadStats& stats() { return stats_; }
+  std::mt19937_64& rng() { return rng_; }
+  std::thread& thread() { return thread_; }
+
+ private:
+  int index_;
+  asio::io_context ctx_;
+  ThreadStats stats_;
+  std::mt19937_64 rng_;  // used only on this thread
+  std::thread thread_;
+};
+
+class Server {
+ public:
+  // `config` must outlive the server. `clock` defaults to the system clock.
+  explicit Server(ServerConfig& config, const Clock* clock = nullptr);
+  ~Server();
+
+  // Binds the listeners and starts the I/O threads. Returns an error naming the
+  // address that could not be bound.
+  Status Start();
+  // Blocks until shutdown was requested and every thread has stopped.
+  void Wait();
+  // Safe from any thread or a signal handler context posted through asio.
+  void RequestShutdown();
+
+  // Runs one command, as a connection does, without any socket (in-process tests and
+  // the fuzzer use this). `thread` is the I/O thread whose statistics are charged.
+  void Execute(Session& session, std::span<const std::string_view> args, ReplyWriter& reply,
+               int thread = 0);
+
+  ServerConfig& config() { return config_; }
+  ShardSet& shards() { return shards_; }
+  const CommandTable& commands() const { return commands_; }
+  ClientRegistry& clients() { return clients_; }
+  LazyFreer& lazy_freer() { return lazy_freer_; }
+  const Clock& clock() const { return *clock_; }
+  IoThread& io_thread(int i) { return *threads_[static_cast<size_t>(i)]; }
+  int thread_count() const { return static_cast<int>(threads_.size()); }
+  const std::string& run_id() const { return run_id_; }
+  int64_t start_time_ms() const { return start_time_ms_; }
+  int listening_port() const { return listening_port_; }
+  const std::vector<std::string>& listening_addresses() const { return listening_addrs_; }
+
+  StatsTotals Totals();  // since the last CONFIG RESETSTAT
+  void ResetStats();
+  int64_t peak_memory() const { return peak_memory_.load(); }
+  int64_t instantaneous_ops_per_sec() const;
+  void set_active_expire(bool on) { active_expire_ = on; }
+
+  // Runs one active-expiry pass for the shards owned by `thread` (see class comment),
+  // within `budget_us` microseconds. Exposed for tests.
+  void ActiveExpireCycle(int thread, int64_t budget_us);
+
+ private:
+  void Accept(size_t listener);
+  void WaitForSignal();
+  void ScheduleExpiry(int thread);
+  void ScheduleCron();
+  StatsTotals RawTotals();
+
+  ServerConfig& config_;
+  const Clock* clock_;
+  ShardSet shards_;
+  CommandTable commands_;
+  ClientRegistry clients_;
+  LazyFreer lazy_freer_;
+  std::vector<std::unique_ptr<IoThread>> threads_;
+  std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors_;
+  std::vector<std::unique_ptr<asio::steady_timer>> expiry_timers_;
+  std::unique_ptr<asio::steady_timer> cron_timer_;
+  std::unique_ptr<asio::signal_set> signals_;
+  std::vector<size_t> expiry_cursor_;  // per thread: next shard to visit
+  std::atomic<size_t> next_thread_{0};
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> active_expire_{true};
+  std::atomic<int64_t> peak_memory_{0};
+  StatsTotals baseline_;
+  std::mutex baseline_mu_;
+  // instantaneous_ops_per_sec: ring of per-100ms rates, as Redis's STATS_METRIC samples.
+  static constexpr int kOpsSamples = 16;
+  std::atomic<int64_t> ops_samples_[kOpsSamples] = {};
+  int ops_sample_index_ = 0;
+  uint64_t ops_last_count_ = 0;
+  int64_t ops_last_ms_ = 0;
+  std::string run_id_;
+  int64_t start_time_ms_;
+  int listening_port_ = 0;
+  std::vector<std::string> listening_addrs_;
+};
+
+}  // namespace minired

@@ -1,0 +1,71 @@
+// Per-client state. ClientInfo is what other threads may read (CLIENT LIST, CLIENT
+// KILL, INFO): its fields are atomics or guarded by its mutex. Session is the state
+// only the connection's own thread touches while running that client's commands.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+
+namespace minired {
+
+struct CommandSpec;
+
+struct ClientInfo {
+  uint64_t id = 0;
+  std::string addr;   // "ip:port" of the peer
+  std::string laddr;  // "ip:port" of our side
+  int fd = -1;
+  int64_t created_ms = 0;
+
+  std::atomic<int64_t> last_interaction_ms{0};
+  std::atomic<int> db{0};
+  std::atomic<int> resp{2};
+  std::atomic<const CommandSpec*> last_cmd{nullptr};
+  std::atomic<size_t> query_buffer{0};
+  std::atomic<size_t> query_buffer_free{0};
+  std::atomic<size_t> output_buffer{0};
+  std::atomic<bool> no_evict{false};
+
+  // Asks the owning thread to close the connection; safe from any thread.
+  std::function<void()> close;
+
+  std::string name() const {
+    std::lock_guard<std::mutex> l(mu);
+    return name_;
+  }
+  void set_name(std::string n) {
+    std::lock_guard<std::mutex> l(mu);
+    name_ = std::move(n);
+  }
+  std::string lib_name() const {
+    std::lock_guard<std::mutex> l(mu);
+    return lib_name_;
+  }
+  std::string lib_ver() const {
+    std::lock_guard<std::mutex> l(mu);
+    return lib_ver_;
+  }
+  void set_lib(std::string name, std::string ver, bool set_name, bool set_ver) {
+    std::lock_guard<std::mutex> l(mu);
+    if (set_name) lib_name_ = std::move(name);
+    if (set_ver) lib_ver_ = std::move(ver);
+  }
+
+ private:
+  mutable std::mutex mu;
+  std::string name_;      // guarded by mu
+  std::string lib_name_;  // guarded by mu
+  std::string lib_ver_;   // guarded by mu
+};
+
+struct Session {
+  ClientInfo* info = nullptr;  // outlives the session
+  int db = 0;
+  int resp = 2;
+  bool close_after_reply = false;  // QUIT, CLIENT KILL of itself
+};
+
+}  // namespace minired

@@ -1,0 +1,152 @@
+// One logical database (SELECT index) within one shard: the key table, the index of
+// keys with an expiry, and the expiry logic. Not thread-safe: every method REQUIRES the
+// owning Shard's mutex.
+#pragma once
+
+#include <cstdint>
+#include <random>
+#include <string_view>
+
+#include "storage/entry.h"
+#include "storage/slot_table.h"
+
+namespace minired {
+
+uint64_t HashKey(std::string_view key);
+
+struct KeyHashOf {
+  uint64_t operator()(const Entry* e) const { return HashKey(e->key()); }
+};
+struct PointerHashOf {
+  uint64_t operator()(const Entry* e) const {
+    uint64_t x = reinterpret_cast<uint64_t>(e);  // splitmix64 finalizer
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+  }
+};
+
+using KeyTable = SlotTable<KeyHashOf>;
+using VolatileIndex = SlotTable<PointerHashOf>;
+
+// Counters kept per shard under its lock; INFO sums them.
+struct KeyspaceStats {
+  uint64_t hits = 0;
+  uint64_t misses = 0;
+  uint64_t expired_keys = 0;
+};
+
+// Result of one active-expiry step over a database.
+struct ExpireStepResult {
+  size_t sampled = 0;
+  size_t expired = 0;
+  int64_t ttl_sum_ms = 0;  // over sampled keys that did not expire
+  size_t ttl_count = 0;
+};
+
+class Db {
+ public:
+  // A located key: valid until the next insert or erase in this Db.
+  struct Slot {
+    size_t index = KeyTable::kNotFound;
+    Entry* entry = nullptr;
+    explicit operator bool() const { return entry != nullptr; }
+  };
+
+  Db() = default;
+  Db(Db&&) = default;
+  Db& operator=(Db&&) = default;
+  ~Db() { Clear(); }
+
+  // Finds `key`; a key whose expiry is <= now_ms is deleted on the spot (lazy expiry)
+  // and reported missing. Pass now_ms = 0 to look without expiring.
+  Slot Find(std::string_view key, uint64_t hash, int64_t now_ms);
+
+  // REQUIRES: key absent. Takes ownership of `e`.
+  void Insert(Entry* e, uint64_t hash);
+  // Swaps in `e` for the entry at `slot` (same key); frees the old entry.
+  void Replace(Slot slot, Entry* e);
+  // Inserts or replaces.
+  void Upsert(Entry* e, uint64_t hash, int64_t now_ms);
+  // Removes and frees the entry at `slot`.
+  void Erase(Slot slot);
+  // Removes the entry at `slot` without freeing it; the caller owns it.
+  Entry* Detach(Slot slot);
+
+  // Sets (ms > 0) or removes (ms == 0) the expiry of the entry at `slot`.
+  void SetExpire(Slot* slot, int64_t ms);
+
+  size_t size() const { return keys_.size(); }
+  size_t volatile_size() const { return volatile_.size(); }
+  size_t MemoryBytes() const { return keys_.MemoryBytes() + volatile_.MemoryBytes(); }
+  int64_t avg_ttl_ms() const { return avg_ttl_ms_; }
+  KeyspaceStats& stats() { return stats_; }
+
+  // Samples up to `samples` keys with an expiry and deletes the expired ones.
+  template <typename Rng>
+  ExpireStepResult ActiveExpireStep(int64_t now_ms, size_t samples, Rng& rng);
+
+  // A random live key's slot (expired ones met on the way are deleted).
+  template <typename Rng>
+  Slot RandomKey(int64_t now_ms, Rng& rng);
+
+  // Visits entries in hash order; see SlotTable::Scan.
+  template <typename Visit>
+  size_t Scan(uint64_t* pos, size_t max_slots, Visit visit) const {
+    return keys_.Scan(pos, max_slots, visit);
+  }
+
+  void Clear();
+
+ private:
+  bool Expired(const Entry* e, int64_t now_ms) const {
+    return now_ms > 0 && e->has_expire() && e->expire_ms() <= now_ms;
+  }
+  void UnindexVolatile(Entry* e);
+
+  KeyTable keys_;
+  VolatileIndex volatile_;
+  KeyspaceStats stats_;
+  int64_t avg_ttl_ms_ = 0;
+};
+
+template <typename Rng>
+ExpireStepResult Db::ActiveExpireStep(int64_t now_ms, size_t samples, Rng& rng) {
+  ExpireStepResult r;
+  for (size_t i = 0; i < samples && volatile_.size() > 0; ++i) {
+    size_t vs = volatile_.RandomSlot(rng);
+    Entry* e = volatile_.At(vs);
+    ++r.sampled;
+    if (e->expire_ms() <= now_ms) {
+      Slot s = Find(e->key(), HashKey(e->key()), now_ms);  // deletes it
+      (void)s;
+      ++r.expired;
+    } else {
+      r.ttl_sum_ms += e->expire_ms() - now_ms;
+      ++r.ttl_count;
+    }
+  }
+  if (r.ttl_count > 0) {
+    // Redis smooths the estimate over many cycles the same way (expire.c).
+    int64_t avg = r.ttl_sum_ms / static_cast<int64_t>(r.ttl_count);
+    avg_ttl_ms_ = avg_ttl_ms_ == 0 ? avg : (avg_ttl_ms_ / 50) * 49 + avg / 50;
+  }
+  if (volatile_.size() == 0) avg_ttl_ms_ = 0;
+  return r;
+}
+
+template <typename Rng>
+Db::Slot Db::RandomKey(int64_t now_ms, Rng& rng) {
+  // Bounded retries: a database full of expired keys must not loop for long.
+  for (int attempt = 0; attempt < 100 && keys_.size() > 0; ++attempt) {
+    size_t i = keys_.RandomSlot(rng);
+    Entry* e = keys_.At(i);
+    if (!Expired(e, now_ms)) return Slot{i, e};
+    Find(e->key(), HashKey(e->key()), now_ms);
+  }
+  return {};
+}
+
+}  // namespace minired

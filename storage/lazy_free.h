@@ -1,0 +1,38 @@
+// Frees big things off the I/O threads (FLUSHALL ASYNC, UNLINK of large values), as
+// Redis's lazyfree thread does: the caller detaches the data under its lock in O(1) and
+// hands the destruction to this worker, so no client waits for the memory to be freed.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+namespace minired {
+
+class LazyFreer {
+ public:
+  LazyFreer();
+  ~LazyFreer();  // finishes the queued work, then stops the worker
+
+  // Runs `job` on the worker thread, soon.
+  void Submit(std::function<void()> job);
+  // Jobs queued or running (INFO memory's lazyfree_pending_objects).
+  size_t pending() const { return pending_.load(); }
+  // Blocks until every job submitted so far has run (tests, SHUTDOWN).
+  void Drain();
+
+ private:
+  void Run();
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::condition_variable idle_cv_;
+  std::deque<std::function<void()>> jobs_;  // guarded by mu_
+  bool stop_ = false;                        // guarded by mu_
+  std::atomic<size_t> pending_{0};
+  std::thread worker_;
+};
+
+}  // namespace minired

@@ -1,0 +1,98 @@
+#include "storage/memory.h"
+
+#include <mimalloc.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <new>
+
+namespace minired {
+namespace {
+
+// Per-thread slots keep the hot path free of shared-cache-line contention; a slot is
+// only ever added to, so a thread that frees memory another allocated may go negative:
+// only the sum is meaningful.
+constexpr int kSlots = 256;
+struct alignas(64) Slot {
+  std::atomic<int64_t> bytes{0};
+};
+Slot g_slots[kSlots];
+std::atomic<int> g_next_slot{0};
+thread_local int t_slot = -1;
+
+inline std::atomic<int64_t>& MySlot() {
+  if (t_slot < 0) t_slot = g_next_slot.fetch_add(1, std::memory_order_relaxed) % kSlots;
+  return g_slots[t_slot].bytes;
+}
+
+inline void* Allocate(size_t n) {
+  void* p = mi_malloc(n);
+  if (p == nullptr) throw std::bad_alloc();
+  MySlot().fetch_add(static_cast<int64_t>(mi_usable_size(p)), std::memory_order_relaxed);
+  return p;
+}
+
+inline void* AllocateAligned(size_t n, std::align_val_t al) {
+  void* p = mi_malloc_aligned(n, static_cast<size_t>(al));
+  if (p == nullptr) throw std::bad_alloc();
+  MySlot().fetch_add(static_cast<int64_t>(mi_usable_size(p)), std::memory_order_relaxed);
+  return p;
+}
+
+inline void Release(void* p) noexcept {
+  if (p == nullptr) return;
+  MySlot().fetch_sub(static_cast<int64_t>(mi_usable_size(p)), std::memory_order_relaxed);
+  mi_free(p);
+}
+
+}  // namespace
+
+int64_t UsedMemory() {
+  int64_t sum = 0;
+  for (const Slot& s : g_slots) sum += s.bytes.load(std::memory_order_relaxed);
+  return sum;
+}
+
+int64_t ProcessRss() {
+  FILE* f = fopen("/proc/self/statm", "r");
+  if (f == nullptr) return 0;
+  long pages_total = 0, pages_rss = 0;
+  int n = fscanf(f, "%ld %ld", &pages_total, &pages_rss);
+  fclose(f);
+  if (n != 2) return 0;
+  return static_cast<int64_t>(pages_rss) * sysconf(_SC_PAGESIZE);
+}
+
+const char* AllocatorName() {
+  static char name[32];
+  if (name[0] == 0) {
+    int v = mi_version();
+    snprintf(name, sizeof(name), "mimalloc-%d.%d.%d", v / 100, (v / 10) % 10, v % 10);
+  }
+  return name;
+}
+
+void ReleaseFreeMemory() { mi_collect(true); }
+
+}  // namespace minired
+
+// Replacements of the global allocation functions (all forms, so none bypasses the count).
+void* operator new(size_t n) { return minired::Allocate(n); }
+void* operator new[](size_t n) { return minired::Allocate(n); }
+void* operator new(size_t n, const std::nothrow_t&) noexcept {
+  try { return minired::Allocate(n); } catch (...) { return nullptr; }
+}
+void* operator new[](size_t n, const std::nothrow_t&) noexcept {
+  try { return minired::Allocate(n); } catch (...) { return nullptr; }
+}
+void* operator new(size_t n, std::align_val_t al) { return minired::AllocateAligned(n, al); }
+void* operator new[](size_t n, std::align_val_t al) { return minired::AllocateAligned(n, al); }
+void operator delete(void* p) noexcept { minired::Release(p); }
+void operator delete[](void* p) noexcept { minired::Release(p); }
+void operator delete(void* p, size_t) noexcept { minired::Release(p); }
+void operator delete[](void* p, size_t) noexcept { minired::Release(p); }
+void operator delete(void* p, std::align_val_t) noexcept { minired::Release(p); }
+void operator delete[](void* p, std::align_val_t) noexcept { minired::Release(p); }
+void operator delete(void* p, size_t, std::align_val_t) noexcept { minired::Release(p); }
+void operator delete[](void* p, size_t, std::align_val_t) noexcept { minired::Release(p); }

@@ -1,0 +1,81 @@
+// The keyspace, split into a fixed number of shards by the key's XXH3 hash.
+//
+// Ownership and locking: every shard is a plain mutex plus the Db of each logical
+// database (SELECT index) for the keys that hash to it. Any I/O thread may run any
+// command; it takes the mutex of each shard it touches for the whole command. A
+// multi-key command locks all its shards in ascending index order (LockKeys), so two
+// multi-key commands can never deadlock and each one is atomic for every other client.
+// With many more shards than threads (default 128 for up to a few dozen threads),
+// two threads rarely want the same mutex, and a critical section is one table probe.
+#pragma once
+
+#include <algorithm>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "storage/db.h"
+
+namespace minired {
+
+class Shard {
+ public:
+  explicit Shard(int databases) : dbs_(static_cast<size_t>(databases)) {}
+
+  std::mutex& mu() { return mu_; }
+  // REQUIRES: mu() held.
+  Db& db(int index) { return dbs_[static_cast<size_t>(index)]; }
+  int databases() const { return static_cast<int>(dbs_.size()); }
+  // REQUIRES: mu() held.
+  void SwapDbs(int a, int b) { std::swap(dbs_[static_cast<size_t>(a)], dbs_[static_cast<size_t>(b)]); }
+
+ private:
+  std::mutex mu_;
+  std::vector<Db> dbs_;  // guarded by mu_
+};
+
+class ShardSet {
+ public:
+  // REQUIRES: shards is a power of two, 1 <= shards <= 4096.
+  ShardSet(size_t shards, int databases);
+
+  size_t size() const { return shards_.size(); }
+  int databases() const { return databases_; }
+  Shard& shard(size_t i) { return *shards_[i]; }
+
+  // Shard routing uses hash bits 16..27; bits 0..15 are the table tag and the top 40
+  // the table position, so the three stay independent.
+  size_t ShardOf(uint64_t hash) const { return (hash >> 16) & mask_; }
+  Shard& ShardFor(uint64_t hash) { return *shards_[ShardOf(hash)]; }
+
+  // Holds the mutexes of a set of shards; releases them on destruction.
+  class Lock {
+   public:
+    Lock() = default;
+    Lock(Lock&&) = default;
+    Lock& operator=(Lock&&) = default;
+    ~Lock() { Release(); }
+    void Release() {
+      for (auto it = held_.rbegin(); it != held_.rend(); ++it) (*it)->unlock();
+      held_.clear();
+    }
+
+   private:
+    friend class ShardSet;
+    std::vector<std::mutex*> held_;
+  };
+
+  // Locks the shards owning `keys`, in ascending shard order.
+  Lock LockKeys(std::span<const std::string_view> keys);
+  // Locks every shard (FLUSHALL, SWAPDB, KEYS-style whole-keyspace work).
+  Lock LockAll();
+
+ private:
+  std::vector<std::unique_ptr<Shard>> shards_;
+  size_t mask_;
+  int databases_;
+};
+
+}  // namespace minired
