@@ -90,7 +90,7 @@ ReplyParser::Result ReplyParser::ParseOne(RespValue* v, bool* is_aggregate, int6
       return Result::kOk;
     case '$': case '=': case '!': {
       int64_t n;
-      if (!parse_len(&n) || n < -1 || static_cast<uint64_t>(n) > max_bulk_len_) {
+      if (!parse_len(&n) || n < -1 || (n >= 0 && static_cast<uint64_t>(n) > max_bulk_len_)) {
         return Fail("bad bulk length");
       }
       if (n == -1) {

@@ -6,8 +6,6 @@
 
 namespace minired {
 namespace {
-constexpr size_t kInitialReadBuffer = 16 * 1024;
-constexpr size_t kMinReadSpace = 4 * 1024;
 // Past this much unsent output the connection stops reading until the socket drains,
 // so a client that pipelines without reading cannot make us buffer without bound.
 constexpr size_t kOutputHighWater = 4 * 1024 * 1024;
@@ -51,32 +49,13 @@ void Connection::Start() {
   ReadMore();
 }
 
-void Connection::PrepareReadSpace() {
-  if (in_start_ == in_end_) {
-    in_start_ = in_end_ = 0;
-    // An idle connection gives back a buffer that a big request made large.
-    if (in_.size() > 4 * kInitialReadBuffer) std::vector<char>(kInitialReadBuffer).swap(in_);
-  }
-  if (in_.empty()) in_.resize(kInitialReadBuffer);
-  size_t pending = in_end_ - in_start_;
-  size_t want = std::max(pending + kMinReadSpace, parser_.min_bytes_needed());
-  if (in_.size() - in_end_ < kMinReadSpace || in_.size() < want) {
-    if (in_start_ > 0) {
-      memmove(in_.data(), in_.data() + in_start_, pending);
-      in_start_ = 0;
-      in_end_ = pending;
-    }
-    if (in_.size() < want) in_.resize(std::max(want, in_.size() * 2));
-  }
-}
-
 void Connection::ReadMore() {
   if (reading_ || closing_ || closed_) return;
   if (out_.size() + writing_.size() > kOutputHighWater) return;  // resumed by OnWrite
-  PrepareReadSpace();
+  in_.PrepareForRead(parser_.min_bytes_needed());
   reading_ = true;
   socket_.async_read_some(
-      asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
+      asio::buffer(in_.write_ptr(), in_.free_space()),
       [self = shared_from_this()](const std::error_code& ec, size_t n) { self->OnRead(ec, n); });
 }
 
@@ -86,7 +65,7 @@ void Connection::OnRead(const std::error_code& ec, size_t n) {
     Close();
     return;
   }
-  in_end_ += n;
+  in_.Commit(n);
   ThreadStats& st = thread_.stats();
   st.net_input_bytes.Add(n);
   st.reads.Add();
@@ -100,17 +79,16 @@ void Connection::ProcessInput() {
   ReplyWriter writer(&out_, session_.resp);
   int64_t max_bulk = server_.config().proto_max_bulk_len.load(std::memory_order_relaxed);
   parser_.set_limits(RequestLimits{max_bulk});
-  while (!closing_ && in_start_ < in_end_ && out_.size() <= kOutputHighWater) {
+  while (!closing_ && in_.pending_size() > 0 && out_.size() <= kOutputHighWater) {
     size_t consumed = 0;
-    std::string_view pending(in_.data() + in_start_, in_end_ - in_start_);
-    RequestParser::Result r = parser_.Parse(pending, &consumed);
+    RequestParser::Result r = parser_.Parse(in_.pending(), &consumed);
     if (r == RequestParser::Result::kNeedMore) break;
     if (r == RequestParser::Result::kError) {
       writer.Error("ERR " + parser_.error());
       Log(LogLevel::kVerbose, "Protocol error ({}) from client: id={} addr={}", parser_.error(),
           info_->id, info_->addr);
       closing_ = true;
-      in_start_ = in_end_;
+      in_.ConsumeAll();
       break;
     }
     if (!parser_.args().empty()) {
@@ -118,10 +96,10 @@ void Connection::ProcessInput() {
       server_.Execute(session_, parser_.args(), writer, thread_.index());
       if (session_.close_after_reply) closing_ = true;
     }
-    in_start_ += consumed;
+    in_.Consume(consumed);
   }
-  info_->query_buffer.store(in_end_ - in_start_, std::memory_order_relaxed);
-  info_->query_buffer_free.store(in_.size() - in_end_, std::memory_order_relaxed);
+  info_->query_buffer.store(in_.pending_size(), std::memory_order_relaxed);
+  info_->query_buffer_free.store(in_.free_space(), std::memory_order_relaxed);
 }
 
 void Connection::Flush() {
@@ -154,7 +132,7 @@ void Connection::OnWrite(const std::error_code& ec, size_t n) {
   }
   info_->output_buffer.store(out_.size(), std::memory_order_relaxed);
   // Input left unprocessed because output was over the high-water mark runs now.
-  if (!closing_ && in_start_ < in_end_) ProcessInput();
+  if (!closing_ && in_.pending_size() > 0) ProcessInput();
   Flush();
   ReadMore();
 }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "protocol/request_parser.h"
+#include "server/read_buffer.h"
 #include "server/session.h"
 
 namespace minired {
@@ -35,14 +36,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Flush();
   void OnWrite(const std::error_code& ec, size_t n);
   void Close();
-  void PrepareReadSpace();
 
   Server& server_;
   IoThread& thread_;
   asio::ip::tcp::socket socket_;
-  std::vector<char> in_;
-  size_t in_start_ = 0;  // first unconsumed byte
-  size_t in_end_ = 0;    // one past the last received byte
+  ReadBuffer in_;
   RequestParser parser_;
   std::string out_;      // replies not yet handed to the socket
   std::string writing_;  // the bytes of the write in flight

@@ -10,8 +10,8 @@
 //   [..]     value: kInt      -> int64
 //                   kEmbStr/kRaw -> varint length + bytes
 //                   objects   -> pointer to the collection (issue #3)
-// A 10-byte key with a 21-byte value takes 38 bytes, which mimalloc serves from its
-// 40-byte size class: no separate key, value or object-header allocations as Redis has.
+// A 10-byte key with a 21-byte value takes 38 bytes, one block of mimalloc's 48-byte
+// class: no separate key, value or object-header allocations as Redis has (~96 bytes).
 //
 // Entries are immutable in size: a change that needs more (or less) room builds a new
 // entry and the table slot is swapped (Db::Replace). Same-size updates (INCR on an

@@ -75,7 +75,7 @@ void CmdCommand(CommandContext& ctx) {
       if (c) {
         ReplyInfo(w, *c);
       } else {
-        w.NullArray();
+        w.Null();
       }
     }
     return;

@@ -77,7 +77,7 @@ void TtlGeneric(CommandContext& ctx, TtlForm form) {
   switch (form) {
     case TtlForm::kTtl: return ctx.reply().Integer((left + 500) / 1000);
     case TtlForm::kPTtl: return ctx.reply().Integer(left);
-    case TtlForm::kExpireTime: return ctx.reply().Integer(at / 1000);
+    case TtlForm::kExpireTime: return ctx.reply().Integer((at + 500) / 1000);
     case TtlForm::kPExpireTime: return ctx.reply().Integer(at);
   }
 }

@@ -261,16 +261,17 @@ void CmdGetEx(CommandContext& ctx) {
       return ctx.reply().Error(errors::kSyntax);
     }
   }
+  // Redis looks the key up and checks its type before it validates the expiry.
+  KeyAccess k(ctx, ctx.arg(1));
+  Db::Slot s = k.FindRead();
+  if (!s) return ctx.reply().Null();
+  if (s.entry->type() != ValueType::kString) return ctx.reply().Error(errors::kWrongType);
   int64_t expire_ms = 0;
   if (unit != ExpireUnit::kNone) {
     auto ms = AbsoluteExpireMs(ctx, unit, expire_arg, "getex");
     if (!ms) return;
     expire_ms = *ms;
   }
-  KeyAccess k(ctx, ctx.arg(1));
-  Db::Slot s = k.FindRead();
-  if (!s) return ctx.reply().Null();
-  if (s.entry->type() != ValueType::kString) return ctx.reply().Error(errors::kWrongType);
   ReplyString(ctx, s.entry);
   if (expire_ms != 0 && expire_ms <= ctx.now_ms()) {
     k.db().Erase(s);

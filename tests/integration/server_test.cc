@@ -1,0 +1,268 @@
+// Black-box tests of the real minired-server binary over TCP.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "protocol/command_encoder.h"
+#include "tests/testing/resp_client.h"
+#include "tests/testing/test_process.h"
+
+namespace minired {
+namespace {
+
+using testing::Reply;
+using testing::RespClient;
+using testing::TestProcess;
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_ = TestProcess::StartMinired({"--threads", "2"});
+    ASSERT_TRUE(server_.ok()) << server_.error();
+    ASSERT_TRUE(c_.Connect(server_.port()));
+  }
+  int64_t InfoField(RespClient& c, const std::string& section, const std::string& field) {
+    std::string info = c.Call({"INFO", section}).value.str;
+    size_t at = info.find(field + ":");
+    if (at == std::string::npos) return -1;
+    return std::stoll(info.substr(at + field.size() + 1));
+  }
+  TestProcess server_;
+  RespClient c_;
+};
+
+TEST_F(ServerTest, PipelinedCommandsAllRunAndReplyInOrder) {
+  std::string wire;
+  for (int i = 0; i < 10000; ++i) {
+    EncodeCommand({"SET", "k" + std::to_string(i), std::to_string(i)}, &wire);
+    EncodeCommand({"GET", "k" + std::to_string(i)}, &wire);
+  }
+  ASSERT_TRUE(c_.SendRaw(wire));
+  for (int i = 0; i < 10000; ++i) {
+    Reply set, get;
+    ASSERT_TRUE(c_.Read(&set));
+    ASSERT_TRUE(c_.Read(&get));
+    ASSERT_EQ(set.raw, "+OK\r\n");
+    ASSERT_EQ(get.value.str, std::to_string(i));
+  }
+}
+
+TEST_F(ServerTest, CommandSplitAcrossManyWrites) {
+  std::string wire = EncodeCommand({"SET", "split", std::string(1000, 'x')});
+  for (size_t i = 0; i < wire.size(); i += 37) {
+    ASSERT_TRUE(c_.SendRaw(wire.substr(i, 37)));
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  Reply r;
+  ASSERT_TRUE(c_.Read(&r));
+  EXPECT_EQ(r.raw, "+OK\r\n");
+  EXPECT_EQ(c_.Call({"STRLEN", "split"}).value.integer, 1000);
+}
+
+TEST_F(ServerTest, LargeValuesRoundTrip) {
+  std::string big(20 * 1024 * 1024, 'b');
+  big[12345] = '\r';
+  EXPECT_EQ(c_.Call({"SET", "big", big}).raw, "+OK\r\n");
+  EXPECT_EQ(c_.Call({"GET", "big"}).value.str, big);
+}
+
+TEST_F(ServerTest, ProtocolErrorClosesOnlyThatConnection) {
+  RespClient bad;
+  ASSERT_TRUE(bad.Connect(server_.port()));
+  bad.SendRaw("*1\r\n$x\r\n");
+  Reply r;
+  ASSERT_TRUE(bad.Read(&r));
+  EXPECT_EQ(r.raw, "-ERR Protocol error: invalid bulk length\r\n");
+  EXPECT_TRUE(bad.WaitClosed());
+  EXPECT_EQ(c_.Call({"PING"}).raw, "+PONG\r\n");
+}
+
+TEST_F(ServerTest, CommandErrorsKeepTheConnection) {
+  EXPECT_EQ(c_.Call({"NOSUCH"}).value.type, RespValue::Type::kError);
+  EXPECT_EQ(c_.Call({"GET"}).value.type, RespValue::Type::kError);
+  EXPECT_EQ(c_.Call({"PING"}).raw, "+PONG\r\n");
+}
+
+TEST_F(ServerTest, OversizedBulkIsRefusedBeforeItArrives) {
+  EXPECT_EQ(c_.Call({"CONFIG", "SET", "proto-max-bulk-len", "1mb"}).raw, "+OK\r\n");
+  RespClient big;
+  ASSERT_TRUE(big.Connect(server_.port()));
+  big.SendRaw("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2000000\r\n");
+  Reply r;
+  ASSERT_TRUE(big.Read(&r));
+  EXPECT_EQ(r.raw, "-ERR Protocol error: invalid bulk length\r\n");
+  EXPECT_TRUE(big.WaitClosed());
+}
+
+TEST_F(ServerTest, HostileHeadersDoNotMakeTheServerAllocate) {
+  int64_t before = InfoField(c_, "memory", "used_memory");
+  std::vector<std::unique_ptr<RespClient>> hostile;
+  for (int i = 0; i < 20; ++i) {
+    auto h = std::make_unique<RespClient>();
+    ASSERT_TRUE(h->Connect(server_.port()));
+    h->SendRaw("*2147483647\r\n$536870912\r\nabc");
+    hostile.push_back(std::move(h));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  int64_t after = InfoField(c_, "memory", "used_memory");
+  EXPECT_LT(after - before, 16 * 1024 * 1024) << "hostile headers grew memory";
+  EXPECT_EQ(c_.Call({"PING"}).raw, "+PONG\r\n");
+}
+
+TEST_F(ServerTest, QuitRepliesThenCloses) {
+  EXPECT_EQ(c_.Call({"QUIT"}).raw, "+OK\r\n");
+  EXPECT_TRUE(c_.WaitClosed());
+}
+
+TEST_F(ServerTest, ClientKillClosesAnotherClient) {
+  RespClient victim;
+  ASSERT_TRUE(victim.Connect(server_.port()));
+  int64_t id = victim.Call({"CLIENT", "ID"}).value.integer;
+  EXPECT_EQ(c_.Call({"CLIENT", "KILL", "ID", std::to_string(id)}).value.integer, 1);
+  EXPECT_TRUE(victim.WaitClosed());
+  std::string list = c_.Call({"CLIENT", "LIST"}).value.str;
+  EXPECT_EQ(list.find("id=" + std::to_string(id) + " "), std::string::npos);
+}
+
+TEST_F(ServerTest, ConcurrentIncrementsAreExact) {
+  constexpr int kThreads = 8, kPerThread = 5000;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      RespClient c;
+      ASSERT_TRUE(c.Connect(server_.port()));
+      std::string wire;
+      for (int i = 0; i < kPerThread; ++i) EncodeCommand({"INCR", "counter"}, &wire);
+      c.SendRaw(wire);
+      Reply r;
+      for (int i = 0; i < kPerThread; ++i) ASSERT_TRUE(c.Read(&r));
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(c_.Call({"GET", "counter"}).value.str, std::to_string(kThreads * kPerThread));
+}
+
+TEST_F(ServerTest, MultiKeyCommandsAreAtomicAcrossShards) {
+  // Writers set both keys to the same value with MSET; readers must never see them differ.
+  std::atomic<bool> stop{false};
+  std::atomic<int> torn{0};
+  std::thread writer([&] {
+    RespClient c;
+    ASSERT_TRUE(c.Connect(server_.port()));
+    for (int i = 0; i < 20000 && !stop; ++i) {
+      std::string v = std::to_string(i);
+      c.Call({"MSET", "left", v, "right", v, "middle", v});
+    }
+    stop = true;
+  });
+  std::thread reader([&] {
+    RespClient c;
+    ASSERT_TRUE(c.Connect(server_.port()));
+    while (!stop) {
+      Reply r = c.Call({"MGET", "left", "middle", "right"});
+      if (r.value.elems.size() == 3 && !(r.value.elems[0] == r.value.elems[1] && r.value.elems[1] == r.value.elems[2])) {
+        ++torn;
+      }
+    }
+  });
+  writer.join();
+  reader.join();
+  EXPECT_EQ(torn.load(), 0);
+}
+
+TEST_F(ServerTest, ExpiredKeysAreReclaimedWithoutBeingTouched) {
+  // 1,000,000 keys with a 1 s TTL, never read again: active expiry must remove them all
+  // (and give their memory back) within a few seconds while the server keeps answering.
+  int64_t base_mem = InfoField(c_, "memory", "used_memory");
+  constexpr int kKeys = 1000000, kBatch = 10000;
+  for (int b = 0; b < kKeys / kBatch; ++b) {
+    std::string wire;
+    for (int i = 0; i < kBatch; ++i) {
+      EncodeCommand({"SET", "ttl:" + std::to_string(b * kBatch + i), "some-value-21-bytes!!", "PX", "1000"}, &wire);
+    }
+    ASSERT_TRUE(c_.SendRaw(wire));
+    Reply r;
+    for (int i = 0; i < kBatch; ++i) ASSERT_TRUE(c_.Read(&r));
+  }
+  int64_t loaded = c_.Call({"DBSIZE"}).value.integer;
+  EXPECT_GT(loaded, 0);
+  auto start = std::chrono::steady_clock::now();
+  int64_t left = loaded;
+  double worst_ping_ms = 0;
+  while (left > 0 && std::chrono::steady_clock::now() - start < std::chrono::seconds(15)) {
+    auto t0 = std::chrono::steady_clock::now();
+    ASSERT_EQ(c_.Call({"PING"}).raw, "+PONG\r\n");
+    worst_ping_ms = std::max(worst_ping_ms, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    left = c_.Call({"DBSIZE"}).value.integer;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_EQ(left, 0) << "keys still present after " << secs << " s";
+  int64_t after_mem = InfoField(c_, "memory", "used_memory");
+  EXPECT_LT(after_mem - base_mem, 8 * 1024 * 1024) << "memory not returned: " << after_mem;
+  EXPECT_GE(InfoField(c_, "stats", "expired_keys"), loaded);
+  // Liveness, not a benchmark: a stall of a whole second would mean expiry blocks clients.
+  EXPECT_LT(worst_ping_ms, 1000.0);
+  RecordProperty("reclaim_seconds", std::to_string(secs));
+  RecordProperty("worst_ping_ms", std::to_string(worst_ping_ms));
+}
+
+TEST_F(ServerTest, ShutdownCommandStopsTheProcess) {
+  c_.Send({"SHUTDOWN", "NOSAVE"});
+  EXPECT_TRUE(c_.WaitClosed());
+  int status = server_.Stop(0, 10000);  // signal 0: just wait for the exit
+  ASSERT_NE(status, -1);
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+TEST_F(ServerTest, SigtermShutsDownGracefully) {
+  int status = server_.Stop(SIGTERM);
+  ASSERT_NE(status, -1);
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+TEST(ServerStartup, BadOptionStopsWithExitCode1) {
+  TestProcess p = TestProcess::StartMinired({"--no-such-option", "1"});
+  EXPECT_FALSE(p.ok());
+  EXPECT_NE(p.error().find("--no-such-option"), std::string::npos) << p.error();
+}
+
+TEST(ServerStartup, BadConfigFileLineIsNamed) {
+  char path[] = "/tmp/minired-conf-XXXXXX";
+  int fd = mkstemp(path);
+  std::string text = "port 6399\n# fine\nthreads two\n";
+  ASSERT_EQ(write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  close(fd);
+  pid_t pid = fork();
+  if (pid == 0) {
+    int devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, 1);
+    int err = open((std::string(path) + ".err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(err, 2);
+    execl(testing::MiniredServerPath().c_str(), "minired-server", path, nullptr);
+    _exit(127);
+  }
+  int status;
+  waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  std::ifstream err(std::string(path) + ".err");
+  std::string msg((std::istreambuf_iterator<char>(err)), std::istreambuf_iterator<char>());
+  EXPECT_NE(msg.find(std::string(path) + ":3"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("threads two"), std::string::npos) << msg;
+  unlink(path);
+  unlink((std::string(path) + ".err").c_str());
+}
+
+}  // namespace
+}  // namespace minired

@@ -1,0 +1,157 @@
+#include "tests/testing/test_process.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "tests/testing/resp_client.h"
+
+namespace minired::testing {
+
+std::string MiniredServerPath() { return MINIRED_SERVER_PATH; }
+
+std::string RedisServerPath() {
+  for (const char* p : {"/usr/bin/redis-server", "/usr/local/bin/redis-server"}) {
+    if (access(p, X_OK) == 0) return p;
+  }
+  return "";
+}
+
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  int port = ntohs(addr.sin_port);
+  close(fd);
+  return port;
+}
+
+TestProcess TestProcess::StartMinired(std::vector<std::string> extra) {
+  int port = FreePort();
+  std::vector<std::string> args = {"--port", std::to_string(port), "--bind", "127.0.0.1"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return Start(MiniredServerPath(), args, port);
+}
+
+TestProcess TestProcess::StartRedis(std::vector<std::string> extra) {
+  int port = FreePort();
+  std::vector<std::string> args = {"--port", std::to_string(port), "--bind", "127.0.0.1",
+                                   "--save", "", "--appendonly", "no"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  std::string path = RedisServerPath();
+  if (path.empty()) {
+    TestProcess p;
+    p.error_ = "redis-server is not installed (apt-get install redis-server)";
+    return p;
+  }
+  return Start(path, args, port);
+}
+
+TestProcess TestProcess::Start(const std::string& binary, std::vector<std::string> args, int port) {
+  TestProcess p;
+  p.port_ = port;
+  char tmpl[] = "/tmp/minired-test-XXXXXX";
+  p.dir_ = mkdtemp(tmpl);
+  p.log_ = p.dir_ + "/server.log";
+  args.push_back("--dir");
+  args.push_back(p.dir_);
+  pid_t pid = fork();
+  if (pid == 0) {
+    int fd = open(p.log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    std::vector<char*> argv;
+    argv.push_back(const_cast<char*>(binary.c_str()));
+    for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(binary.c_str(), argv.data());
+    _exit(127);
+  }
+  p.pid_ = pid;
+  RespClient c;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (std::chrono::steady_clock::now() < deadline) {
+    int status;
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      p.pid_ = -1;
+      p.error_ = "server exited during start-up: " + p.ReadLog();
+      return p;
+    }
+    if (c.Connect(port, std::chrono::milliseconds(100))) {
+      Reply r = c.Call({"PING"});
+      if (r.value.type == RespValue::Type::kSimpleString) return p;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  p.error_ = "server did not answer PING in 15 s: " + p.ReadLog();
+  p.Kill9();
+  return p;
+}
+
+TestProcess::TestProcess(TestProcess&& o) noexcept { *this = std::move(o); }
+
+TestProcess& TestProcess::operator=(TestProcess&& o) noexcept {
+  std::swap(pid_, o.pid_);
+  std::swap(port_, o.port_);
+  std::swap(dir_, o.dir_);
+  std::swap(log_, o.log_);
+  std::swap(error_, o.error_);
+  return *this;
+}
+
+TestProcess::~TestProcess() {
+  if (pid_ > 0) Stop(SIGTERM, 5000);
+  if (pid_ > 0) Kill9();
+  if (!dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+}
+
+std::string TestProcess::ReadLog() const {
+  std::ifstream f(log_);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+int TestProcess::Stop(int sig, int timeout_ms) {
+  if (pid_ <= 0) return -1;
+  kill(pid_, sig);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    int status;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return status;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return -1;
+}
+
+void TestProcess::Kill9() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  int status;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+}  // namespace minired::testing

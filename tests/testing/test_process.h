@@ -1,0 +1,53 @@
+// Starts a server binary (minired-server or redis-server) on a free loopback port for
+// an integration test, and stops it (SIGTERM, then SIGKILL) when destroyed. Each
+// instance gets its own temporary directory, removed afterwards.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace minired::testing {
+
+// Path of the minired-server built with these tests.
+std::string MiniredServerPath();
+// Path of redis-server from Debian's package, or "" when it is not installed.
+std::string RedisServerPath();
+// A TCP port on 127.0.0.1 that was free a moment ago.
+int FreePort();
+
+class TestProcess {
+ public:
+  // Starts `binary` with `args` plus the port arguments; waits until it answers PING.
+  // On failure, ok() is false and error() says why.
+  static TestProcess StartMinired(std::vector<std::string> extra_args = {});
+  static TestProcess StartRedis(std::vector<std::string> extra_args = {});
+
+  TestProcess() = default;
+  TestProcess(TestProcess&& o) noexcept;
+  TestProcess& operator=(TestProcess&& o) noexcept;
+  ~TestProcess();
+
+  bool ok() const { return pid_ > 0; }
+  const std::string& error() const { return error_; }
+  int port() const { return port_; }
+  pid_t pid() const { return pid_; }
+  const std::string& dir() const { return dir_; }
+  const std::string& log_path() const { return log_; }
+  std::string ReadLog() const;
+
+  // Sends `sig`; returns the exit status once the process ended (or -1 on timeout).
+  int Stop(int sig = 15, int timeout_ms = 10000);
+  void Kill9();
+
+ private:
+  static TestProcess Start(const std::string& binary, std::vector<std::string> args, int port);
+  pid_t pid_ = -1;
+  int port_ = 0;
+  std::string dir_;
+  std::string log_;
+  std::string error_;
+};
+
+}  // namespace minired::testing
