@@ -78,8 +78,9 @@ TEST_F(KeysFamily, ScanGuaranteeHoldsWhileTheKeyspaceGrows) {
     RespValue v = Run({"SCAN", cursor, "COUNT", "10"});
     cursor = v.elems[0].str;
     for (auto& e : v.elems[1].elems) seen.insert(e.str);
-    for (int j = 0; j < 100; ++j) Str({"SET", "new" + std::to_string(added++), "v"});
+    for (int j = 0; j < 100 && added < 10000; ++j) Str({"SET", "new" + std::to_string(added++), "v"});
   } while (cursor != "0");
+  EXPECT_EQ(added, 10000);  // the keyspace grew 20x during the scan
   for (int i = 0; i < 500; ++i) EXPECT_TRUE(seen.count("old" + std::to_string(i))) << i;
 }
 

@@ -86,7 +86,7 @@ TEST_F(ServerFamily, InfoHasRedisFieldNames) {
 }
 
 TEST_F(ServerFamily, CommandIntrospection) {
-  EXPECT_GT(Int({"COMMAND", "COUNT"}), 60);
+  EXPECT_GE(Int({"COMMAND", "COUNT"}), 60);
   RespValue info = Run({"COMMAND", "INFO", "get", "nosuch"});
   ASSERT_EQ(info.elems.size(), 2u);
   EXPECT_EQ(info.elems[0].elems[0].str, "get");

@@ -1,0 +1,82 @@
+// Key table insert/lookup and shard routing.
+#include <benchmark/benchmark.h>
+
+#include <string>
+#include <vector>
+
+#include "storage/db.h"
+#include "storage/shard_set.h"
+
+namespace minired {
+namespace {
+
+std::vector<std::string> Keys(size_t n) {
+  std::vector<std::string> keys;
+  keys.reserve(n);
+  for (size_t i = 0; i < n; ++i) keys.push_back("key:" + std::to_string(i));
+  return keys;
+}
+
+void BM_DbInsert(benchmark::State& state) {
+  auto keys = Keys(static_cast<size_t>(state.range(0)));
+  for (auto _ : state) {
+    Db db;
+    for (const auto& k : keys) db.Insert(Entry::NewString(k, "value-of-21-bytes-xx!", 0), HashKey(k));
+    benchmark::DoNotOptimize(db.size());
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_DbInsert)->Arg(10000)->Arg(1000000)->Unit(benchmark::kMillisecond);
+
+void BM_DbLookupHit(benchmark::State& state) {
+  auto keys = Keys(static_cast<size_t>(state.range(0)));
+  Db db;
+  for (const auto& k : keys) db.Insert(Entry::NewString(k, "v", 0), HashKey(k));
+  size_t i = 0;
+  for (auto _ : state) {
+    const std::string& k = keys[i++ % keys.size()];
+    benchmark::DoNotOptimize(db.Find(k, HashKey(k), 1).entry);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_DbLookupHit)->Arg(10000)->Arg(1000000);
+
+void BM_DbLookupMiss(benchmark::State& state) {
+  auto keys = Keys(static_cast<size_t>(state.range(0)));
+  Db db;
+  for (const auto& k : keys) db.Insert(Entry::NewString(k, "v", 0), HashKey(k));
+  auto misses = Keys(1000);
+  for (auto& m : misses) m = "miss:" + m;
+  size_t i = 0;
+  for (auto _ : state) {
+    const std::string& k = misses[i++ % misses.size()];
+    benchmark::DoNotOptimize(db.Find(k, HashKey(k), 1).entry);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_DbLookupMiss)->Arg(1000000);
+
+void BM_HashKey(benchmark::State& state) {
+  std::string key = "product:123456";
+  for (auto _ : state) benchmark::DoNotOptimize(HashKey(key));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_HashKey);
+
+// Routing a key to its shard and taking that shard's lock, as every command does.
+void BM_ShardRouteAndLock(benchmark::State& state) {
+  ShardSet shards(128, 16);
+  auto keys = Keys(1024);
+  size_t i = 0;
+  for (auto _ : state) {
+    const std::string& k = keys[i++ & 1023];
+    Shard& s = shards.ShardFor(HashKey(k));
+    std::lock_guard<std::mutex> l(s.mu());
+    benchmark::DoNotOptimize(&s);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ShardRouteAndLock)->Threads(1)->Threads(2);
+
+}  // namespace
+}  // namespace minired

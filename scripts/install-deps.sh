@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what minired needs from Debian 12's packages, only what is missing.
+#   scripts/install-deps.sh          build dependencies
+#   scripts/install-deps.sh --test   plus redis-server/redis-tools (the test oracle) and wrk
+set -euo pipefail
+
+packages=(build-essential cmake ninja-build pkg-config
+          libasio-dev librocksdb-dev libxxhash-dev libfmt-dev libmimalloc-dev
+          libgtest-dev libgmock-dev libbenchmark-dev)
+if [[ "${1:-}" == "--test" ]]; then
+  packages+=(redis-server redis-tools python3)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if (( ${#missing[@]} > 0 )); then
+  echo "installing: ${missing[*]}"
+  SUDO=""
+  [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Debian starts a packaged redis-server on 6379; the tests start their own on free
+  # ports, and 6379 belongs to minired.
+  if printf '%s\n' "${missing[@]}" | grep -qx redis-server; then
+    $SUDO systemctl disable --now redis-server >/dev/null 2>&1 || $SUDO service redis-server stop >/dev/null 2>&1 || true
+  fi
+fi
