@@ -24,6 +24,7 @@ Connection::~Connection() = default;
 void Connection::Start() {
   std::error_code ec;
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  socket_.non_blocking(true, ec);
   info_ = std::make_shared<ClientInfo>();
   info_->id = server_.clients().NextId();
   auto remote = socket_.remote_endpoint(ec);
@@ -51,17 +52,28 @@ void Connection::Start() {
 
 void Connection::ReadMore() {
   if (reading_ || closing_ || closed_) return;
-  if (out_.size() + writing_.size() > kOutputHighWater) return;  // resumed by OnWrite
-  in_.PrepareForRead(parser_.min_bytes_needed());
+  if (out_.size() + writing_.size() > kOutputHighWater) return;  // resumed by OnWritable
   reading_ = true;
-  socket_.async_read_some(
-      asio::buffer(in_.write_ptr(), in_.free_space()),
-      [self = shared_from_this()](const std::error_code& ec, size_t n) { self->OnRead(ec, n); });
+  // Wait for readiness, then read: like redis-server's event loop, one recv per wake-up
+  // instead of a speculative recv that mostly returns EAGAIN.
+  socket_.async_wait(asio::socket_base::wait_read,
+                     [self = shared_from_this()](const std::error_code& ec) { self->OnReadable(ec); });
 }
 
-void Connection::OnRead(const std::error_code& ec, size_t n) {
+void Connection::OnReadable(const std::error_code& ec) {
   reading_ = false;
-  if (ec) {
+  if (ec || closed_) {
+    Close();
+    return;
+  }
+  in_.PrepareForRead(parser_.min_bytes_needed());
+  std::error_code rec;
+  size_t n = socket_.read_some(asio::buffer(in_.write_ptr(), in_.free_space()), rec);
+  if (rec == asio::error::would_block || rec == asio::error::try_again) {
+    ReadMore();
+    return;
+  }
+  if (rec) {
     Close();
     return;
   }
@@ -70,12 +82,11 @@ void Connection::OnRead(const std::error_code& ec, size_t n) {
   st.net_input_bytes.Add(n);
   st.reads.Add();
   info_->last_interaction_ms.store(server_.clock().NowMs(), std::memory_order_relaxed);
-  ProcessInput();
-  Flush();
+  ProcessAndFlush();
   ReadMore();
 }
 
-void Connection::ProcessInput() {
+bool Connection::ProcessInput() {
   ReplyWriter writer(&out_, session_.resp);
   int64_t max_bulk = server_.config().proto_max_bulk_len.load(std::memory_order_relaxed);
   parser_.set_limits(RequestLimits{max_bulk});
@@ -100,6 +111,18 @@ void Connection::ProcessInput() {
   }
   info_->query_buffer.store(in_.pending_size(), std::memory_order_relaxed);
   info_->query_buffer_free.store(in_.free_space(), std::memory_order_relaxed);
+  return !closing_ && in_.pending_size() > 0 && out_.size() > kOutputHighWater;
+}
+
+void Connection::ProcessAndFlush() {
+  // Commands held back by the output high-water mark run as soon as the output drained,
+  // without waiting for the client to send more.
+  bool more = true;
+  while (more && !closed_) {
+    more = ProcessInput();
+    Flush();
+    if (writing_active_) break;  // the socket is full: OnWritable continues
+  }
 }
 
 void Connection::Flush() {
@@ -109,21 +132,31 @@ void Connection::Flush() {
     return;
   }
   writing_.swap(out_);
-  writing_active_ = true;
-  info_->output_buffer.store(writing_.size(), std::memory_order_relaxed);
-  asio::async_write(socket_, asio::buffer(writing_),
-                    [self = shared_from_this()](const std::error_code& ec, size_t n) {
-                      self->OnWrite(ec, n);
-                    });
+  write_offset_ = 0;
+  WriteNow();
 }
 
-void Connection::OnWrite(const std::error_code& ec, size_t n) {
-  writing_active_ = false;
-  if (ec) {
-    Close();
-    return;
+// Writes as much of writing_ as the socket takes now; waits for writability only when
+// the kernel buffer is full (a slow reader), as redis-server's writeToClient does.
+void Connection::WriteNow() {
+  while (write_offset_ < writing_.size()) {
+    std::error_code ec;
+    size_t n = socket_.write_some(
+        asio::buffer(writing_.data() + write_offset_, writing_.size() - write_offset_), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) {
+      writing_active_ = true;
+      info_->output_buffer.store(writing_.size() - write_offset_ + out_.size(), std::memory_order_relaxed);
+      socket_.async_wait(asio::socket_base::wait_write,
+                         [self = shared_from_this()](const std::error_code& e) { self->OnWritable(e); });
+      return;
+    }
+    if (ec) {
+      Close();
+      return;
+    }
+    write_offset_ += n;
+    thread_.stats().net_output_bytes.Add(n);
   }
-  thread_.stats().net_output_bytes.Add(n);
   thread_.stats().writes.Add();
   if (writing_.capacity() > 1024 * 1024) {
     std::string().swap(writing_);
@@ -131,9 +164,17 @@ void Connection::OnWrite(const std::error_code& ec, size_t n) {
     writing_.clear();
   }
   info_->output_buffer.store(out_.size(), std::memory_order_relaxed);
-  // Input left unprocessed because output was over the high-water mark runs now.
-  if (!closing_ && in_.pending_size() > 0) ProcessInput();
-  Flush();
+}
+
+void Connection::OnWritable(const std::error_code& ec) {
+  writing_active_ = false;
+  if (ec || closed_) {
+    Close();
+    return;
+  }
+  WriteNow();
+  if (writing_active_ || closed_) return;
+  ProcessAndFlush();
   ReadMore();
 }
 

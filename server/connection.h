@@ -1,8 +1,9 @@
 // One client connection, owned by one I/O thread from accept to close.
 //
-// Request path: async_read_some into the read buffer -> RequestParser -> Server::Execute
+// Request path: wait for readability, read into the ReadBuffer -> RequestParser -> Server::Execute
 // for each complete command (pipelining: every command already in the buffer runs) ->
-// replies appended to one output buffer -> one async_write for the whole batch.
+// replies appended to one output buffer -> written directly (non-blocking) for the whole
+// batch; only a full socket buffer makes the connection wait for writability.
 // A protocol error gets its "-ERR Protocol error" reply, then this connection closes;
 // every other error reply leaves it open.
 #pragma once
@@ -31,10 +32,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
  private:
   void ReadMore();
-  void OnRead(const std::error_code& ec, size_t n);
-  void ProcessInput();
+  void OnReadable(const std::error_code& ec);
+  // Runs every complete command in the buffer; true if it stopped early because the
+  // output passed the high-water mark.
+  bool ProcessInput();
+  void ProcessAndFlush();
   void Flush();
-  void OnWrite(const std::error_code& ec, size_t n);
+  void WriteNow();
+  void OnWritable(const std::error_code& ec);
   void Close();
 
   Server& server_;
@@ -43,7 +48,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   ReadBuffer in_;
   RequestParser parser_;
   std::string out_;      // replies not yet handed to the socket
-  std::string writing_;  // the bytes of the write in flight
+  std::string writing_;  // the batch being written
+  size_t write_offset_ = 0;  // bytes of writing_ already sent
   bool reading_ = false;
   bool writing_active_ = false;
   bool closing_ = false;   // no more input is processed; close once output is flushed

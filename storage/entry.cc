@@ -9,7 +9,6 @@
 namespace minired {
 namespace {
 
-constexpr size_t kHeader = 5;
 
 size_t VarintSize(uint64_t v) {
   size_t n = 1;
@@ -27,20 +26,6 @@ size_t PutVarint(uint8_t* p, uint64_t v) {
     v >>= 7;
   }
   p[n++] = static_cast<uint8_t>(v);
-  return n;
-}
-
-size_t GetVarint(const uint8_t* p, uint64_t* v) {
-  uint64_t result = 0;
-  size_t n = 0;
-  int shift = 0;
-  while (true) {
-    uint8_t b = p[n++];
-    result |= static_cast<uint64_t>(b & 0x7f) << shift;
-    if ((b & 0x80) == 0) break;
-    shift += 7;
-  }
-  *v = result;
   return n;
 }
 
@@ -68,7 +53,7 @@ const char* EncodingName(Encoding e) {
 
 Entry* Entry::Build(ValueType type, Encoding enc, std::string_view key, int64_t expire_ms,
                     std::string_view str, int64_t int_value, uint32_t lru) {
-  size_t size = kHeader + VarintSize(key.size()) + (expire_ms ? 8 : 0) + key.size();
+  size_t size = kHeaderSize + VarintSize(key.size()) + (expire_ms ? 8 : 0) + key.size();
   if (enc == Encoding::kInt) {
     size += 8;
   } else {
@@ -77,7 +62,7 @@ Entry* Entry::Build(ValueType type, Encoding enc, std::string_view key, int64_t 
   auto* p = static_cast<uint8_t*>(::operator new(size));
   p[0] = static_cast<uint8_t>(static_cast<uint8_t>(type) | (static_cast<uint8_t>(enc) << 4));
   p[1] = expire_ms ? (kExpireRoom | kHasExpire) : 0;
-  size_t off = kHeader;
+  size_t off = kHeaderSize;
   off += PutVarint(p + off, key.size());
   if (expire_ms) {
     memcpy(p + off, &expire_ms, 8);
@@ -120,38 +105,8 @@ Entry* Entry::CloneWith(const Entry* e, std::string_view new_key, int64_t expire
 
 void Entry::Free(Entry* e) { ::operator delete(static_cast<void*>(e)); }
 
-size_t Entry::KeyOffset(size_t* key_len) const {
-  uint64_t len;
-  size_t off = kHeader + GetVarint(bytes() + kHeader, &len);
-  if (has_expire_room()) off += 8;
-  *key_len = static_cast<size_t>(len);
-  return off;
-}
-
-std::string_view Entry::key() const {
-  size_t len;
-  size_t off = KeyOffset(&len);
-  return {reinterpret_cast<const char*>(bytes() + off), len};
-}
-
-size_t Entry::ValueOffset() const {
-  size_t len;
-  return KeyOffset(&len) + len;
-}
-
-int64_t Entry::expire_ms() const {
-  if (!has_expire()) return 0;
-  uint64_t len;
-  size_t off = kHeader + GetVarint(bytes() + kHeader, &len);
-  int64_t v;
-  memcpy(&v, bytes() + off, 8);
-  return v;
-}
-
 void Entry::set_expire_ms(int64_t ms) {
-  uint64_t len;
-  size_t off = kHeader + GetVarint(bytes() + kHeader, &len);
-  memcpy(mutable_bytes() + off, &ms, 8);
+  memcpy(mutable_bytes() + kHeaderSize + VarintLength(bytes() + kHeaderSize), &ms, 8);
   mutable_bytes()[1] |= kHasExpire;
 }
 
@@ -166,7 +121,7 @@ void Entry::set_int_value(int64_t v) { memcpy(mutable_bytes() + ValueOffset(), &
 std::string_view Entry::str_value() const {
   size_t off = ValueOffset();
   uint64_t len;
-  off += GetVarint(bytes() + off, &len);
+  off += DecodeVarint(bytes() + off, &len);
   return {reinterpret_cast<const char*>(bytes() + off), static_cast<size_t>(len)};
 }
 

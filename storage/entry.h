@@ -56,14 +56,23 @@ class Entry {
   ValueType type() const { return static_cast<ValueType>(bytes()[0] & 0x0f); }
   Encoding encoding() const { return static_cast<Encoding>(bytes()[0] >> 4); }
   bool has_expire() const { return bytes()[1] & kHasExpire; }
-  int64_t expire_ms() const;  // 0 when none
+  int64_t expire_ms() const {  // 0 when none
+    if (!has_expire()) return 0;
+    int64_t v;
+    memcpy(&v, bytes() + kHeaderSize + VarintLength(bytes() + kHeaderSize), 8);
+    return v;
+  }
   bool has_expire_room() const { return bytes()[1] & kExpireRoom; }
   // REQUIRES: has_expire_room() (entries without room for an expiry are cloned instead).
   void set_expire_ms(int64_t ms);
   // Clears the expiry in place; its 8 bytes stay unused until the entry is rebuilt.
   void clear_expire() { mutable_bytes()[1] &= static_cast<uint8_t>(~kHasExpire); }
 
-  std::string_view key() const;
+  std::string_view key() const {
+    size_t len;
+    size_t off = KeyOffset(&len);
+    return {reinterpret_cast<const char*>(bytes() + off), len};
+  }
 
   // String values. REQUIRES: type() == kString.
   bool is_int() const { return encoding() == Encoding::kInt; }
@@ -93,9 +102,41 @@ class Entry {
                       std::string_view str, int64_t int_value, uint32_t lru);
   const uint8_t* bytes() const { return reinterpret_cast<const uint8_t*>(this); }
   uint8_t* mutable_bytes() { return reinterpret_cast<uint8_t*>(this); }
-  // Offset of the key bytes and of the value.
-  size_t KeyOffset(size_t* key_len) const;
-  size_t ValueOffset() const;
+  static constexpr size_t kHeaderSize = 5;
+  static size_t VarintLength(const uint8_t* p) {
+    size_t n = 1;
+    while (p[n - 1] & 0x80) ++n;
+    return n;
+  }
+  static size_t DecodeVarint(const uint8_t* p, uint64_t* v) {
+    uint64_t result = p[0] & 0x7f;
+    if (!(p[0] & 0x80)) {  // keys and values under 128 bytes: the common case
+      *v = result;
+      return 1;
+    }
+    size_t n = 1;
+    int shift = 7;
+    while (true) {
+      uint8_t b = p[n++];
+      result |= static_cast<uint64_t>(b & 0x7f) << shift;
+      if (!(b & 0x80)) break;
+      shift += 7;
+    }
+    *v = result;
+    return n;
+  }
+  // Offset of the key bytes (and its length) and of the value.
+  size_t KeyOffset(size_t* key_len) const {
+    uint64_t len;
+    size_t off = kHeaderSize + DecodeVarint(bytes() + kHeaderSize, &len);
+    if (has_expire_room()) off += 8;
+    *key_len = static_cast<size_t>(len);
+    return off;
+  }
+  size_t ValueOffset() const {
+    size_t len;
+    return KeyOffset(&len) + len;
+  }
 };
 
 }  // namespace minired

@@ -3,6 +3,7 @@
 #include <mimalloc.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <new>
@@ -10,9 +11,10 @@
 namespace minired {
 namespace {
 
-// Per-thread slots keep the hot path free of shared-cache-line contention; a slot is
-// only ever added to, so a thread that frees memory another allocated may go negative:
-// only the sum is meaningful.
+// Per-thread counters keep the hot path free of shared cache lines and locked
+// instructions: slots 0..kSlots-2 each belong to one thread, which is their only writer
+// (a plain load+store). Threads beyond that share the last slot with atomic adds. A
+// thread that frees what another allocated goes negative: only the sum is meaningful.
 constexpr int kSlots = 256;
 struct alignas(64) Slot {
   std::atomic<int64_t> bytes{0};
@@ -21,28 +23,33 @@ Slot g_slots[kSlots];
 std::atomic<int> g_next_slot{0};
 thread_local int t_slot = -1;
 
-inline std::atomic<int64_t>& MySlot() {
-  if (t_slot < 0) t_slot = g_next_slot.fetch_add(1, std::memory_order_relaxed) % kSlots;
-  return g_slots[t_slot].bytes;
+inline void Account(int64_t delta) {
+  if (t_slot < 0) t_slot = std::min(g_next_slot.fetch_add(1, std::memory_order_relaxed), kSlots - 1);
+  std::atomic<int64_t>& b = g_slots[t_slot].bytes;
+  if (t_slot < kSlots - 1) {
+    b.store(b.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
+  } else {
+    b.fetch_add(delta, std::memory_order_relaxed);
+  }
 }
 
 inline void* Allocate(size_t n) {
   void* p = mi_malloc(n);
   if (p == nullptr) throw std::bad_alloc();
-  MySlot().fetch_add(static_cast<int64_t>(mi_usable_size(p)), std::memory_order_relaxed);
+  Account(static_cast<int64_t>(mi_usable_size(p)));
   return p;
 }
 
 inline void* AllocateAligned(size_t n, std::align_val_t al) {
   void* p = mi_malloc_aligned(n, static_cast<size_t>(al));
   if (p == nullptr) throw std::bad_alloc();
-  MySlot().fetch_add(static_cast<int64_t>(mi_usable_size(p)), std::memory_order_relaxed);
+  Account(static_cast<int64_t>(mi_usable_size(p)));
   return p;
 }
 
 inline void Release(void* p) noexcept {
   if (p == nullptr) return;
-  MySlot().fetch_sub(static_cast<int64_t>(mi_usable_size(p)), std::memory_order_relaxed);
+  Account(-static_cast<int64_t>(mi_usable_size(p)));
   mi_free(p);
 }
 
