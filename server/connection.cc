@@ -52,10 +52,19 @@ void Connection::Start() {
 
 void Connection::ReadMore() {
   if (reading_ || closing_ || closed_) return;
-  if (out_.size() + writing_.size() > kOutputHighWater) return;  // resumed by OnWritable
+  if (out_.size() + writing_.size() > kOutputHighWater) {
+    // Paused for backpressure (OnWritable resumes). With no read queued, epoll edges in
+    // this window are consumed unseen, so the resume must read rather than wait.
+    maybe_more_input_ = true;
+    return;
+  }
   reading_ = true;
-  // Wait for readiness, then read: like redis-server's event loop, one recv per wake-up
-  // instead of a speculative recv that mostly returns EAGAIN.
+  if (maybe_more_input_) {
+    // Bytes may be waiting that no new epoll edge will announce: read now.
+    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->OnReadable({}); });
+    return;
+  }
+  // Wait for readiness, then read: one recv per wake-up, as redis-server's event loop.
   socket_.async_wait(asio::socket_base::wait_read,
                      [self = shared_from_this()](const std::error_code& ec) { self->OnReadable(ec); });
 }
@@ -67,9 +76,11 @@ void Connection::OnReadable(const std::error_code& ec) {
     return;
   }
   in_.PrepareForRead(parser_.min_bytes_needed());
+  size_t offered = in_.free_space();
   std::error_code rec;
-  size_t n = socket_.read_some(asio::buffer(in_.write_ptr(), in_.free_space()), rec);
+  size_t n = socket_.read_some(asio::buffer(in_.write_ptr(), offered), rec);
   if (rec == asio::error::would_block || rec == asio::error::try_again) {
+    maybe_more_input_ = false;
     ReadMore();
     return;
   }
@@ -77,6 +88,9 @@ void Connection::OnReadable(const std::error_code& ec) {
     Close();
     return;
   }
+  // The socket is edge-triggered: a read that filled all the space offered may have left
+  // bytes behind, and only a read (not a wait) will see them.
+  maybe_more_input_ = n == offered;
   in_.Commit(n);
   ThreadStats& st = thread_.stats();
   st.net_input_bytes.Add(n);

@@ -51,6 +51,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string writing_;  // the batch being written
   size_t write_offset_ = 0;  // bytes of writing_ already sent
   bool reading_ = false;
+  bool maybe_more_input_ = true;  // the last read filled its buffer (or none happened yet)
   bool writing_active_ = false;
   bool closing_ = false;   // no more input is processed; close once output is flushed
   bool closed_ = false;

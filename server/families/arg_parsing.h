@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "protocol/numbers.h"
@@ -18,6 +19,25 @@ inline std::optional<int64_t> IntArg(CommandContext& ctx, std::string_view arg,
   auto v = ParseInt64(arg);
   if (!v) ctx.reply().Error(error);
   return v;
+}
+
+// Replies a HELP subcommand's lines, one status string each.
+template <size_t N>
+void ReplyHelp(CommandContext& ctx, const char* const (&lines)[N]) {
+  ctx.reply().ArrayHeader(N);
+  for (const char* line : lines) ctx.reply().SimpleString(line);
+}
+
+// For container commands (CLIENT, CONFIG, OBJECT...): replies Redis's arity error for
+// "container|sub" unless `ok`; returns `ok`.
+inline bool CheckSubcommandArity(CommandContext& ctx, std::string_view container,
+                                 std::string_view sub, bool ok) {
+  if (!ok) {
+    std::string name = std::string(container) + "|" + std::string(sub);
+    ToLowerInPlace(name);
+    ctx.reply().Error(errors::WrongArity(name));
+  }
+  return ok;
 }
 
 // Expiry options shared by SET and GETEX.

@@ -36,15 +36,6 @@ std::string DescribeClient(const ClientInfo& c, int64_t now_ms) {
 
 void ReplyText(CommandContext& ctx, const std::string& text) { ctx.reply().Verbatim(text); }
 
-bool SubArity(CommandContext& ctx, std::string_view sub, bool ok) {
-  if (!ok) {
-    std::string name(sub);
-    ToLowerInPlace(name);
-    ctx.reply().Error(errors::WrongArity("client|" + name));
-  }
-  return ok;
-}
-
 void ClientList(CommandContext& ctx) {
   std::vector<uint64_t> ids;
   bool filter_ids = false;
@@ -190,8 +181,7 @@ void ClientHelp(CommandContext& ctx) {
       "HELP",
       "    Print this help.",
   };
-  ctx.reply().ArrayHeader(std::size(kHelp));
-  for (const char* line : kHelp) ctx.reply().SimpleString(line);
+  ReplyHelp(ctx, kHelp);
 }
 
 // CLIENT <subcommand> ...
@@ -200,21 +190,21 @@ void CmdClient(CommandContext& ctx) {
   ClientInfo& me = *ctx.session().info;
   size_t argc = ctx.argc();
   if (EqualsIgnoreCase(sub, "ID")) {
-    if (SubArity(ctx, sub, argc == 2)) ctx.reply().Integer(static_cast<int64_t>(me.id));
+    if (CheckSubcommandArity(ctx, "client", sub, argc == 2)) ctx.reply().Integer(static_cast<int64_t>(me.id));
   } else if (EqualsIgnoreCase(sub, "SETNAME")) {
-    if (!SubArity(ctx, sub, argc == 3)) return;
+    if (!CheckSubcommandArity(ctx, "client", sub, argc == 3)) return;
     if (!ValidName(ctx.arg(2))) {
       return ctx.reply().Error("ERR Client names cannot contain spaces, newlines or special characters.");
     }
     me.set_name(std::string(ctx.arg(2)));
     ctx.reply().Ok();
   } else if (EqualsIgnoreCase(sub, "GETNAME")) {
-    if (!SubArity(ctx, sub, argc == 2)) return;
+    if (!CheckSubcommandArity(ctx, "client", sub, argc == 2)) return;
     std::string name = me.name();
     if (name.empty()) return ctx.reply().Null();
     ctx.reply().Bulk(name);
   } else if (EqualsIgnoreCase(sub, "SETINFO")) {
-    if (!SubArity(ctx, sub, argc == 4)) return;
+    if (!CheckSubcommandArity(ctx, "client", sub, argc == 4)) return;
     std::string_view attr = ctx.arg(2), val = ctx.arg(3);
     bool is_name = EqualsIgnoreCase(attr, "LIB-NAME"), is_ver = EqualsIgnoreCase(attr, "LIB-VER");
     if (!is_name && !is_ver) return ctx.reply().Error("ERR Unrecognized option '" + std::string(attr) + "'");
@@ -227,11 +217,11 @@ void CmdClient(CommandContext& ctx) {
   } else if (EqualsIgnoreCase(sub, "LIST")) {
     ClientList(ctx);
   } else if (EqualsIgnoreCase(sub, "INFO")) {
-    if (SubArity(ctx, sub, argc == 2)) ReplyText(ctx, DescribeClient(me, ctx.now_ms()) + "\n");
+    if (CheckSubcommandArity(ctx, "client", sub, argc == 2)) ReplyText(ctx, DescribeClient(me, ctx.now_ms()) + "\n");
   } else if (EqualsIgnoreCase(sub, "KILL")) {
-    if (SubArity(ctx, sub, argc >= 3)) ClientKill(ctx);
+    if (CheckSubcommandArity(ctx, "client", sub, argc >= 3)) ClientKill(ctx);
   } else if (EqualsIgnoreCase(sub, "NO-EVICT")) {
-    if (!SubArity(ctx, sub, argc == 3)) return;
+    if (!CheckSubcommandArity(ctx, "client", sub, argc == 3)) return;
     if (EqualsIgnoreCase(ctx.arg(2), "ON")) me.no_evict = true;
     else if (EqualsIgnoreCase(ctx.arg(2), "OFF")) me.no_evict = false;
     else return ctx.reply().Error(errors::kSyntax);

@@ -1,5 +1,6 @@
 // COMMAND [COUNT | INFO | DOCS | LIST | HELP]: what redis-cli and client libraries read
 // to learn arities, key positions and hints.
+#include "server/command_docs.h"
 #include "server/command_table.h"
 #include "server/families/arg_parsing.h"
 #include "server/families/families.h"
@@ -40,15 +41,43 @@ void ReplyInfo(ReplyWriter& w, const CommandSpec& c) {
   w.ArrayHeader(0);  // subcommands
 }
 
+// One command's COMMAND DOCS entry: summary, since, group, arguments and, for
+// containers (CLIENT, CONFIG...), their subcommands.
 void ReplyDocs(ReplyWriter& w, const CommandSpec& c) {
+  std::vector<ArgDoc> args = ParseArgumentGrammar(ArgumentGrammar(c.name));
+  std::vector<std::string_view> subs = DocumentedSubcommands(c.name);
   w.Bulk(c.name);
-  w.MapHeader(3);
+  w.MapHeader(3 + (args.empty() ? 0 : 1) + (subs.empty() ? 0 : 1));
   w.Bulk("summary");
   w.Bulk(c.summary);
   w.Bulk("since");
   w.Bulk(c.since);
   w.Bulk("group");
   w.Bulk(c.group);
+  if (!args.empty()) {
+    w.Bulk("arguments");
+    WriteArgDocs(w, args);
+  }
+  if (!subs.empty()) {
+    w.Bulk("subcommands");
+    w.MapHeader(subs.size());
+    for (std::string_view sub : subs) {
+      std::string full = c.name + "|" + std::string(sub);
+      std::vector<ArgDoc> sub_args = ParseArgumentGrammar(ArgumentGrammar(full));
+      w.Bulk(full);
+      w.MapHeader(3 + (sub_args.empty() ? 0 : 1));
+      w.Bulk("summary");
+      w.Bulk(SubcommandSummary(full));
+      w.Bulk("since");
+      w.Bulk(c.since);
+      w.Bulk("group");
+      w.Bulk(c.group);
+      if (!sub_args.empty()) {
+        w.Bulk("arguments");
+        WriteArgDocs(w, sub_args);
+      }
+    }
+  }
 }
 
 void CmdCommand(CommandContext& ctx) {
@@ -140,9 +169,7 @@ void CmdCommand(CommandContext& ctx) {
         "HELP",
         "    Prints this help.",
     };
-    w.ArrayHeader(std::size(kHelp));
-    for (const char* line : kHelp) w.SimpleString(line);
-    return;
+    return ReplyHelp(ctx, kHelp);
   }
   w.Error(errors::UnknownSubcommand(sub, "COMMAND"));
 }

@@ -11,15 +11,6 @@
 namespace minired {
 namespace {
 
-bool SubArity(CommandContext& ctx, std::string_view sub, bool ok) {
-  if (!ok) {
-    std::string name(sub);
-    ToLowerInPlace(name);
-    ctx.reply().Error(errors::WrongArity("config|" + name));
-  }
-  return ok;
-}
-
 // CONFIG GET parameter [parameter ...]: glob patterns, matched case-insensitively.
 void ConfigGet(CommandContext& ctx) {
   std::vector<std::pair<std::string, std::string>> out;
@@ -48,7 +39,7 @@ void ConfigGet(CommandContext& ctx) {
 
 // CONFIG SET parameter value [parameter value ...]: all or nothing.
 void ConfigSet(CommandContext& ctx) {
-  if (!SubArity(ctx, "set", ctx.argc() >= 4 && ctx.argc() % 2 == 0)) return;
+  if (!CheckSubcommandArity(ctx, "config", "set", ctx.argc() >= 4 && ctx.argc() % 2 == 0)) return;
   ServerConfig& cfg = ctx.server().config();
   std::vector<const ConfigOption*> opts;
   for (size_t i = 2; i < ctx.argc(); i += 2) {
@@ -91,19 +82,18 @@ void ConfigHelp(CommandContext& ctx) {
       "HELP",
       "    Prints this help.",
   };
-  ctx.reply().ArrayHeader(std::size(kHelp));
-  for (const char* line : kHelp) ctx.reply().SimpleString(line);
+  ReplyHelp(ctx, kHelp);
 }
 
 // CONFIG <subcommand> ...
 void CmdConfig(CommandContext& ctx) {
   std::string_view sub = ctx.arg(1);
   if (EqualsIgnoreCase(sub, "GET")) {
-    if (SubArity(ctx, sub, ctx.argc() >= 3)) ConfigGet(ctx);
+    if (CheckSubcommandArity(ctx, "config", sub, ctx.argc() >= 3)) ConfigGet(ctx);
   } else if (EqualsIgnoreCase(sub, "SET")) {
     ConfigSet(ctx);
   } else if (EqualsIgnoreCase(sub, "RESETSTAT")) {
-    if (!SubArity(ctx, sub, ctx.argc() == 2)) return;
+    if (!CheckSubcommandArity(ctx, "config", sub, ctx.argc() == 2)) return;
     ctx.server().ResetStats();
     ctx.reply().Ok();
   } else if (EqualsIgnoreCase(sub, "HELP") && ctx.argc() == 2) {

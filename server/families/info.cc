@@ -99,7 +99,7 @@ std::string StatsSection(Server& s) {
       t.keyspace_hits, t.keyspace_misses, t.error_replies, t.reads, t.writes);
 }
 
-std::string ReplicationSection(Server& s) {
+std::string ReplicationSection() {
   return "role:master\r\nconnected_slaves:0\r\n";
 }
 
@@ -165,7 +165,7 @@ std::string BuildInfo(Server& server, const std::vector<std::string>& requested)
     else if (n == "clients") out += ClientsSection(server);
     else if (n == "memory") out += MemorySection(server);
     else if (n == "stats") out += StatsSection(server);
-    else if (n == "replication") out += ReplicationSection(server);
+    else if (n == "replication") out += ReplicationSection();
     else if (n == "cpu") out += CpuSection();
     else if (n == "keyspace") out += KeyspaceSection(server);
   }

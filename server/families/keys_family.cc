@@ -259,18 +259,13 @@ void CmdObject(CommandContext& ctx) {
         "HELP",
         "    Prints this help.",
     };
-    ctx.reply().ArrayHeader(std::size(kHelp));
-    for (const char* line : kHelp) ctx.reply().SimpleString(line);
+    ReplyHelp(ctx, kHelp);
     return;
   }
   bool known = EqualsIgnoreCase(sub, "ENCODING") || EqualsIgnoreCase(sub, "FREQ") ||
                EqualsIgnoreCase(sub, "IDLETIME") || EqualsIgnoreCase(sub, "REFCOUNT");
   if (!known) return ctx.reply().Error(errors::UnknownSubcommand(sub, "OBJECT"));
-  if (ctx.argc() != 3) {
-    std::string name(sub);
-    ToLowerInPlace(name);
-    return ctx.reply().Error(errors::WrongArity("object|" + name));
-  }
+  if (!CheckSubcommandArity(ctx, "object", sub, ctx.argc() == 3)) return;
   KeyAccess k(ctx, ctx.arg(2));
   // OBJECT looks without touching: asking for the idle time must not reset it.
   Db::Slot s = k.db().Find(k.key(), k.hash(), ctx.now_ms());

@@ -1,12 +1,6 @@
 // Server commands: INFO TIME DEBUG SHUTDOWN.
-#include <sys/resource.h>
-#include <sys/utsname.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "server/command_table.h"
 #include "server/families/arg_parsing.h"
@@ -66,8 +60,7 @@ void CmdDebug(CommandContext& ctx) {
         "HELP",
         "    Prints this help.",
     };
-    ctx.reply().ArrayHeader(std::size(kHelp));
-    for (const char* line : kHelp) ctx.reply().SimpleString(line);
+    ReplyHelp(ctx, kHelp);
     return;
   }
   ctx.reply().Error(errors::UnknownSubcommand(sub, "DEBUG"));

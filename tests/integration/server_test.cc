@@ -55,6 +55,24 @@ TEST_F(ServerTest, PipelinedCommandsAllRunAndReplyInOrder) {
   }
 }
 
+TEST_F(ServerTest, PipelineFarBeyondTheOutputHighWaterMarkCompletes) {
+  // 400 GETs of a 100 KB value: 40 MB of replies for 13 KB of requests, all sent before
+  // the client reads anything. The server must pause reading while its output drains
+  // and then resume on its own: nothing new arrives to wake it.
+  std::string value(100 * 1024, 'v');
+  ASSERT_EQ(c_.Call({"SET", "big", value}).raw, "+OK\r\n");
+  std::string wire;
+  for (int i = 0; i < 400; ++i) EncodeCommand({"GET", "big"}, &wire);
+  ASSERT_TRUE(c_.SendRaw(wire));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // let the kernel buffers fill
+  for (int i = 0; i < 400; ++i) {
+    Reply r;
+    ASSERT_TRUE(c_.Read(&r, std::chrono::seconds(20))) << "stalled at reply " << i;
+    ASSERT_EQ(r.value.str.size(), value.size());
+  }
+  EXPECT_EQ(c_.Call({"PING"}).raw, "+PONG\r\n");
+}
+
 TEST_F(ServerTest, CommandSplitAcrossManyWrites) {
   std::string wire = EncodeCommand({"SET", "split", std::string(1000, 'x')});
   for (size_t i = 0; i < wire.size(); i += 37) {

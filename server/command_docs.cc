@@ -1,0 +1,302 @@
+#include "server/command_docs.h"
+
+#include <cctype>
+
+namespace minired {
+namespace {
+
+struct GrammarEntry {
+  const char* name;
+  const char* grammar;
+  const char* summary;  // for subcommands; top-level summaries live in the CommandSpec
+};
+
+// Grammar lines in Redis's documentation notation. Subcommands are "container|sub".
+const GrammarEntry kGrammar[] = {
+    {"get", "key", ""},
+    {"set", "key value [NX | XX] [GET] [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL]", ""},
+    {"setnx", "key value", ""},
+    {"setex", "key seconds value", ""},
+    {"psetex", "key milliseconds value", ""},
+    {"getset", "key value", ""},
+    {"mget", "key ...", ""},
+    {"mset", "[key value] ...", ""},
+    {"msetnx", "[key value] ...", ""},
+    {"getdel", "key", ""},
+    {"getex", "key [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | PERSIST]", ""},
+    {"append", "key value", ""},
+    {"strlen", "key", ""},
+    {"getrange", "key start end", ""},
+    {"substr", "key start end", ""},
+    {"setrange", "key offset value", ""},
+    {"incr", "key", ""},
+    {"decr", "key", ""},
+    {"incrby", "key increment", ""},
+    {"decrby", "key decrement", ""},
+    {"incrbyfloat", "key increment", ""},
+    {"del", "key ...", ""},
+    {"unlink", "key ...", ""},
+    {"exists", "key ...", ""},
+    {"touch", "key ...", ""},
+    {"type", "key", ""},
+    {"rename", "key newkey", ""},
+    {"renamenx", "key newkey", ""},
+    {"copy", "source destination [DB destination-db] [REPLACE]", ""},
+    {"randomkey", "", ""},
+    {"keys", "pattern", ""},
+    {"scan", "cursor [MATCH pattern] [COUNT count] [TYPE type]", ""},
+    {"expire", "key seconds [NX | XX | GT | LT]", ""},
+    {"pexpire", "key milliseconds [NX | XX | GT | LT]", ""},
+    {"expireat", "key unix-time-seconds [NX | XX | GT | LT]", ""},
+    {"pexpireat", "key unix-time-milliseconds [NX | XX | GT | LT]", ""},
+    {"ttl", "key", ""},
+    {"pttl", "key", ""},
+    {"expiretime", "key", ""},
+    {"pexpiretime", "key", ""},
+    {"persist", "key", ""},
+    {"select", "index", ""},
+    {"swapdb", "index1 index2", ""},
+    {"dbsize", "", ""},
+    {"flushdb", "[ASYNC | SYNC]", ""},
+    {"flushall", "[ASYNC | SYNC]", ""},
+    {"ping", "[message]", ""},
+    {"echo", "message", ""},
+    {"quit", "", ""},
+    {"auth", "[username] password", ""},
+    {"hello", "[protover [AUTH username password] [SETNAME clientname]]", ""},
+    {"reset", "", ""},
+    {"info", "[section ...]", ""},
+    {"time", "", ""},
+    {"shutdown", "[NOSAVE | SAVE] [NOW] [FORCE] [ABORT]", ""},
+    {"object|encoding", "key", "Returns the internal encoding of a Redis object."},
+    {"object|freq", "key", "Returns the logarithmic access frequency counter of a Redis object."},
+    {"object|idletime", "key", "Returns the time since the last access to a Redis object."},
+    {"object|refcount", "key", "Returns the reference count of a value of a key."},
+    {"object|help", "", "Returns helpful text about the different subcommands."},
+    {"client|id", "", "Returns the unique client ID of the connection."},
+    {"client|setname", "connection-name", "Sets the connection name."},
+    {"client|getname", "", "Returns the name of the connection."},
+    {"client|setinfo", "LIB-NAME libname | LIB-VER libver", "Sets information specific to the client or connection."},
+    {"client|list", "[TYPE NORMAL | MASTER | REPLICA | PUBSUB] [ID client-id ...]", "Lists open connections."},
+    {"client|info", "", "Returns information about the connection."},
+    {"client|kill", "ip:port | [ID client-id] [TYPE NORMAL | MASTER | SLAVE | REPLICA | PUBSUB] [USER username] [ADDR ip:port] [LADDR ip:port] [SKIPME yes-no] [MAXAGE maxage]", "Terminates open connections."},
+    {"client|no-evict", "ON | OFF", "Sets the client eviction mode of the connection."},
+    {"client|help", "", "Returns helpful text about the different subcommands."},
+    {"config|get", "parameter ...", "Returns the effective values of configuration parameters."},
+    {"config|set", "[parameter value] ...", "Sets configuration parameters in-flight."},
+    {"config|resetstat", "", "Resets the server's statistics."},
+    {"config|help", "", "Returns helpful text about the different subcommands."},
+    {"command|count", "", "Returns a count of commands."},
+    {"command|info", "[command-name ...]", "Returns information about one, multiple or all commands."},
+    {"command|docs", "[command-name ...]", "Returns documentary information about one, multiple or all commands."},
+    {"command|list", "[FILTERBY MODULE module-name | ACLCAT category | PATTERN pattern]", "Returns a list of command names."},
+    {"command|help", "", "Returns helpful text about the different subcommands."},
+    {"debug|sleep", "seconds", "Stops the server for the given number of seconds."},
+    {"debug|set-active-expire", "flag", "Turns the background expiry cycle off (0) or on (1)."},
+    {"debug|help", "", "Returns helpful text about the different subcommands."},
+};
+
+std::string TypeFor(const std::string& name) {
+  if (name == "key" || name == "newkey" || name == "source" || name == "destination") return "key";
+  if (name == "pattern") return "pattern";
+  if (name.rfind("unix-time", 0) == 0) return "unix-time";
+  static const char* kIntegers[] = {"seconds", "milliseconds", "count", "offset", "start", "end",
+                                    "increment", "decrement", "index", "index1", "index2", "cursor",
+                                    "destination-db", "protover", "client-id", "maxage"};
+  for (const char* i : kIntegers) {
+    if (name == i) return "integer";
+  }
+  return "string";
+}
+
+bool IsUpper(const std::string& w) {
+  bool letter = false;
+  for (char c : w) {
+    if (islower(static_cast<unsigned char>(c))) return false;
+    letter |= isalpha(static_cast<unsigned char>(c)) != 0;
+  }
+  return letter;
+}
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+class GrammarParser {
+ public:
+  explicit GrammarParser(std::string_view g) {
+    std::string cur;
+    auto flush = [&] {
+      if (!cur.empty()) tokens_.push_back(cur);
+      cur.clear();
+    };
+    for (char c : g) {
+      if (c == '[' || c == ']' || c == '|') {
+        flush();
+        tokens_.emplace_back(1, c);
+      } else if (c == ' ') {
+        flush();
+      } else {
+        cur.push_back(c);
+      }
+    }
+    flush();
+  }
+
+  bool Parse(std::vector<ArgDoc>* out) {
+    ArgDoc root = Group();
+    if (!ok_ || pos_ != tokens_.size()) return false;
+    if (root.type == "block" && !root.optional && !root.multiple) {  // the top-level sequence
+      *out = std::move(root.children);
+    } else if (!root.name.empty() || !root.type.empty()) {
+      out->push_back(std::move(root));
+    }
+    return true;
+  }
+
+ private:
+  bool At(const char* t) const { return pos_ < tokens_.size() && tokens_[pos_] == t; }
+  bool AtWord() const {
+    return pos_ < tokens_.size() && tokens_[pos_] != "[" && tokens_[pos_] != "]" &&
+           tokens_[pos_] != "|" && tokens_[pos_] != "...";
+  }
+
+  // alternatives separated by '|'
+  ArgDoc Group() {
+    std::vector<ArgDoc> alts;
+    alts.push_back(Sequence());
+    while (At("|")) {
+      ++pos_;
+      alts.push_back(Sequence());
+    }
+    if (alts.size() == 1) return std::move(alts[0]);
+    ArgDoc oneof;
+    oneof.type = "oneof";
+    for (auto& a : alts) {
+      if (!oneof.name.empty()) oneof.name += "-";
+      oneof.name += a.name;
+    }
+    oneof.children = std::move(alts);
+    return oneof;
+  }
+
+  ArgDoc Sequence() {
+    std::vector<ArgDoc> items;
+    while (pos_ < tokens_.size() && !At("]") && !At("|")) {
+      if (At("...")) {
+        ok_ = false;
+        ++pos_;
+        continue;
+      }
+      items.push_back(Item());
+      if (At("...")) {
+        items.back().multiple = true;
+        ++pos_;
+      }
+    }
+    if (items.size() == 1) return std::move(items[0]);
+    ArgDoc block;
+    block.type = "block";
+    for (auto& i : items) {
+      if (!block.name.empty()) block.name += "-";
+      block.name += i.name;
+    }
+    block.children = std::move(items);
+    return block;
+  }
+
+  ArgDoc Item() {
+    if (At("[")) {
+      ++pos_;
+      ArgDoc inner = Group();
+      if (!At("]")) ok_ = false;
+      ++pos_;
+      inner.optional = true;
+      return inner;
+    }
+    std::string word = tokens_[pos_++];
+    ArgDoc a;
+    if (IsUpper(word)) {
+      a.token = word;
+      if (AtWord() && !IsUpper(tokens_[pos_])) {
+        a.name = tokens_[pos_++];
+        a.type = TypeFor(a.name);
+      } else {
+        a.name = Lower(word);
+        a.type = "pure-token";
+      }
+    } else {
+      a.name = word;
+      a.type = TypeFor(word);
+    }
+    return a;
+  }
+
+  std::vector<std::string> tokens_;
+  size_t pos_ = 0;
+  bool ok_ = true;
+};
+
+}  // namespace
+
+std::vector<ArgDoc> ParseArgumentGrammar(std::string_view grammar) {
+  std::vector<ArgDoc> out;
+  if (!GrammarParser(grammar).Parse(&out)) out.clear();
+  return out;
+}
+
+std::string_view ArgumentGrammar(std::string_view name) {
+  for (const auto& e : kGrammar) {
+    if (name == e.name) return e.grammar;
+  }
+  return "";
+}
+
+std::vector<std::string_view> DocumentedSubcommands(std::string_view container) {
+  std::vector<std::string_view> subs;
+  for (const auto& e : kGrammar) {
+    std::string_view n = e.name;
+    if (n.size() > container.size() && n.substr(0, container.size()) == container &&
+        n[container.size()] == '|') {
+      subs.push_back(n.substr(container.size() + 1));
+    }
+  }
+  return subs;
+}
+
+std::string_view SubcommandSummary(std::string_view name) {
+  for (const auto& e : kGrammar) {
+    if (name == e.name) return e.summary;
+  }
+  return "";
+}
+
+void WriteArgDocs(ReplyWriter& w, const std::vector<ArgDoc>& args) {
+  w.ArrayHeader(args.size());
+  for (const ArgDoc& a : args) {
+    size_t fields = 2 + (a.token.empty() ? 0 : 1) + ((a.optional || a.multiple) ? 1 : 0) +
+                    (a.children.empty() ? 0 : 1);
+    w.MapHeader(fields);
+    w.Bulk("name");
+    w.Bulk(a.name);
+    w.Bulk("type");
+    w.Bulk(a.type);
+    if (!a.token.empty()) {
+      w.Bulk("token");
+      w.Bulk(a.token);
+    }
+    if (a.optional || a.multiple) {
+      w.Bulk("flags");
+      w.SetHeader((a.optional ? 1 : 0) + (a.multiple ? 1 : 0));
+      if (a.optional) w.SimpleString("optional");
+      if (a.multiple) w.SimpleString("multiple");
+    }
+    if (!a.children.empty()) {
+      w.Bulk("arguments");
+      WriteArgDocs(w, a.children);
+    }
+  }
+}
+
+}  // namespace minired
