@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what minired needs from Debian 12's packages, only what is missing.
 #   scripts/install-deps.sh          build dependencies
-#   scripts/install-deps.sh --test   plus redis-server/redis-tools (the test oracle) and wrk
+#   scripts/install-deps.sh --test   plus redis-server/redis-tools (the test oracle) and
+#                                    Node.js/npm (standard-client checks) when missing
 set -euo pipefail
 
 packages=(build-essential cmake ninja-build pkg-config
@@ -9,6 +10,8 @@ packages=(build-essential cmake ninja-build pkg-config
           libgtest-dev libgmock-dev libbenchmark-dev)
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(redis-server redis-tools python3)
+  # Any Node.js >= 18 will do; Debian's only when none is on the PATH.
+  command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 fi
 
 missing=()

@@ -4,5 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --test
 scripts/build.sh
+npm ci --prefix tests/clients --no-audit --no-fund --loglevel=error
 cd build
 ctest --output-on-failure -j2 --timeout 600
