@@ -156,12 +156,24 @@ void Server::ScheduleExpiry(int thread) {
   timer->async_wait([this, thread, period_ms](const std::error_code& ec) {
     if (ec || stopping_) return;
     // Redis's slow cycle: at most 25% of each period spent on expiry.
-    if (active_expire_) ActiveExpireCycle(thread, period_ms * 1000 / 4);
+    if (active_expire_) RunExpirySlices(thread, period_ms * 1000 / 4);
     ScheduleExpiry(thread);
   });
 }
 
-void Server::ActiveExpireCycle(int thread, int64_t budget_us) {
+// Spends `budget_us` on active expiry in slices of at most 1 ms, each posted behind
+// the connection handlers already queued on this thread: a burst of expiring keys
+// delays a client by about a slice, not by the whole budget.
+void Server::RunExpirySlices(int thread, int64_t budget_us) {
+  constexpr int64_t kSliceUs = 1000;
+  int64_t slice = std::min(budget_us, kSliceUs);
+  bool more = ActiveExpireCycle(thread, slice);
+  if (!more || budget_us <= slice || stopping_) return;
+  asio::post(threads_[static_cast<size_t>(thread)]->context(),
+             [this, thread, left = budget_us - slice] { RunExpirySlices(thread, left); });
+}
+
+bool Server::ActiveExpireCycle(int thread, int64_t budget_us) {
   constexpr size_t kSamples = 20;
   IoThread& io = *threads_[static_cast<size_t>(thread)];
   const size_t nthreads = threads_.size();
@@ -173,12 +185,13 @@ void Server::ActiveExpireCycle(int thread, int64_t budget_us) {
   };
   size_t& cursor = expiry_cursor_[static_cast<size_t>(thread)];
   size_t owned = (nshards + nthreads - 1 - static_cast<size_t>(thread)) / nthreads;
-  for (size_t visited = 0; visited < owned; ++visited) {
+  bool out_of_time = false;
+  for (size_t visited = 0; visited < owned && !out_of_time; ++visited) {
     size_t shard_index = static_cast<size_t>(thread) + nthreads * (cursor % owned);
     cursor = (cursor + 1) % std::max<size_t>(owned, 1);
     if (shard_index >= nshards) continue;
     Shard& shard = shards_.shard(shard_index);
-    for (int d = 0; d < shard.databases(); ++d) {
+    for (int d = 0; d < shard.databases() && !out_of_time; ++d) {
       // Keep sampling this database while more than 10% of samples were expired.
       while (true) {
         ExpireStepResult r;
@@ -189,12 +202,17 @@ void Server::ActiveExpireCycle(int thread, int64_t budget_us) {
           r = db.ActiveExpireStep(clock_->NowMs(), kSamples, io.rng());
         }
         if (r.sampled == 0 || r.expired * 10 <= r.sampled) break;
-        if (spent_us() > budget_us) break;
+        if (spent_us() > budget_us) {
+          out_of_time = true;
+          // Resume at this shard: it still had expired keys.
+          cursor = (cursor + owned - 1) % std::max<size_t>(owned, 1);
+          break;
+        }
       }
     }
-    if (spent_us() > budget_us) break;
   }
   io.stats().expire_cycle_us.Add(static_cast<uint64_t>(spent_us()));
+  return out_of_time;
 }
 
 void Server::ScheduleCron() {

@@ -87,13 +87,15 @@ class Server {
   void set_active_expire(bool on) { active_expire_ = on; }
 
   // Runs one active-expiry pass for the shards owned by `thread` (see class comment),
-  // within `budget_us` microseconds. Exposed for tests.
-  void ActiveExpireCycle(int thread, int64_t budget_us);
+  // within `budget_us` microseconds; true if it stopped for time with expired keys left.
+  // Exposed for tests.
+  bool ActiveExpireCycle(int thread, int64_t budget_us);
 
  private:
   void Accept(size_t listener);
   void WaitForSignal();
   void ScheduleExpiry(int thread);
+  void RunExpirySlices(int thread, int64_t budget_us);
   void ScheduleCron();
   StatsTotals RawTotals();
 
