@@ -118,6 +118,13 @@ bool IsUpper(const std::string& w) {
   return letter;
 }
 
+// Redis names a oneof or block after what it groups; joining the parts is close enough.
+std::string JoinNames(const std::vector<ArgDoc>& parts) {
+  std::string name;
+  for (const auto& p : parts) name += (name.empty() ? "" : "-") + p.name;
+  return name;
+}
+
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
   return s;
@@ -173,10 +180,7 @@ class GrammarParser {
     if (alts.size() == 1) return std::move(alts[0]);
     ArgDoc oneof;
     oneof.type = "oneof";
-    for (auto& a : alts) {
-      if (!oneof.name.empty()) oneof.name += "-";
-      oneof.name += a.name;
-    }
+    oneof.name = JoinNames(alts);
     oneof.children = std::move(alts);
     return oneof;
   }
@@ -198,10 +202,7 @@ class GrammarParser {
     if (items.size() == 1) return std::move(items[0]);
     ArgDoc block;
     block.type = "block";
-    for (auto& i : items) {
-      if (!block.name.empty()) block.name += "-";
-      block.name += i.name;
-    }
+    block.name = JoinNames(items);
     block.children = std::move(items);
     return block;
   }

@@ -83,21 +83,17 @@ void ReplyDocs(ReplyWriter& w, const CommandSpec& c) {
 void CmdCommand(CommandContext& ctx) {
   const CommandTable& table = ctx.server().commands();
   ReplyWriter& w = ctx.reply();
-  if (ctx.argc() == 1) {
+  auto reply_all_info = [&] {
     w.ArrayHeader(table.all().size());
     for (const auto& c : table.all()) ReplyInfo(w, *c);
-    return;
-  }
+  };
+  if (ctx.argc() == 1) return reply_all_info();  // COMMAND
   std::string_view sub = ctx.arg(1);
   if (EqualsIgnoreCase(sub, "COUNT") && ctx.argc() == 2) {
     return w.Integer(static_cast<int64_t>(table.all().size()));
   }
   if (EqualsIgnoreCase(sub, "INFO")) {
-    if (ctx.argc() == 2) {
-      w.ArrayHeader(table.all().size());
-      for (const auto& c : table.all()) ReplyInfo(w, *c);
-      return;
-    }
+    if (ctx.argc() == 2) return reply_all_info();
     w.ArrayHeader(ctx.argc() - 2);
     for (size_t i = 2; i < ctx.argc(); ++i) {
       const CommandSpec* c = table.Find(ctx.arg(i));
