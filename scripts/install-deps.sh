@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Installs what minired needs from Debian 12's packages, only what is missing.
 #   scripts/install-deps.sh          build dependencies
-#   scripts/install-deps.sh --test   plus redis-server/redis-tools (the test oracle) and
-#                                    Node.js/npm (standard-client checks) when missing
+#   scripts/install-deps.sh --test   plus redis-server/redis-tools (the test oracle),
+#                                    python3-redis and Node.js/npm (standard-client checks)
 set -euo pipefail
 
 packages=(build-essential cmake ninja-build pkg-config
           libasio-dev librocksdb-dev libxxhash-dev libfmt-dev libmimalloc-dev
           libgtest-dev libgmock-dev libbenchmark-dev)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(redis-server redis-tools python3)
+  packages+=(redis-server redis-tools python3 python3-redis)
   # Any Node.js >= 18 will do; Debian's only when none is on the PATH.
   command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 fi
