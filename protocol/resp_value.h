@@ -24,28 +24,10 @@ struct RespValue {
   bool is_null() const { return type == Type::kNull; }
   bool is_array() const { return type == Type::kArray || type == Type::kSet || type == Type::kPush; }
 
-  static RespValue Simple(std::string s) { return Make(Type::kSimpleString, std::move(s)); }
-  static RespValue Error(std::string s) { return Make(Type::kError, std::move(s)); }
-  static RespValue Bulk(std::string s) { return Make(Type::kBulkString, std::move(s)); }
-  static RespValue Integer(int64_t v) {
-    RespValue r;
-    r.type = Type::kInteger;
-    r.integer = v;
-    return r;
-  }
-
   // A one-line rendering for test failure messages and tools, close to redis-cli's.
   std::string DebugString() const;
 
   bool operator==(const RespValue&) const = default;
-
- private:
-  static RespValue Make(Type t, std::string s) {
-    RespValue r;
-    r.type = t;
-    r.str = std::move(s);
-    return r;
-  }
 };
 
 }  // namespace minired

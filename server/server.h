@@ -73,7 +73,6 @@ class Server {
   ClientRegistry& clients() { return clients_; }
   LazyFreer& lazy_freer() { return lazy_freer_; }
   const Clock& clock() const { return *clock_; }
-  IoThread& io_thread(int i) { return *threads_[static_cast<size_t>(i)]; }
   int thread_count() const { return static_cast<int>(threads_.size()); }
   const std::string& run_id() const { return run_id_; }
   int64_t start_time_ms() const { return start_time_ms_; }

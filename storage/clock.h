@@ -36,7 +36,6 @@ class ManualClock final : public Clock {
   int64_t NowMs() const override { return now_us_.load() / 1000; }
   int64_t NowUs() const override { return now_us_.load(); }
   void AdvanceMs(int64_t ms) { now_us_ += ms * 1000; }
-  void SetMs(int64_t ms) { now_us_ = ms * 1000; }
 
  private:
   std::atomic<int64_t> now_us_;

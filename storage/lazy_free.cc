@@ -22,11 +22,6 @@ void LazyFreer::Submit(std::function<void()> job) {
   cv_.notify_one();
 }
 
-void LazyFreer::Drain() {
-  std::unique_lock<std::mutex> l(mu_);
-  idle_cv_.wait(l, [this] { return pending_.load() == 0; });
-}
-
 void LazyFreer::Run() {
   std::unique_lock<std::mutex> l(mu_);
   while (true) {
@@ -39,7 +34,6 @@ void LazyFreer::Run() {
     job = nullptr;
     l.lock();
     pending_.fetch_sub(1);
-    if (pending_.load() == 0) idle_cv_.notify_all();
   }
 }
 

@@ -21,14 +21,11 @@ class LazyFreer {
   void Submit(std::function<void()> job);
   // Jobs queued or running (INFO memory's lazyfree_pending_objects).
   size_t pending() const { return pending_.load(); }
-  // Blocks until every job submitted so far has run (tests, SHUTDOWN).
-  void Drain();
 
  private:
   void Run();
   std::mutex mu_;
   std::condition_variable cv_;
-  std::condition_variable idle_cv_;
   std::deque<std::function<void()>> jobs_;  // guarded by mu_
   bool stop_ = false;                        // guarded by mu_
   std::atomic<size_t> pending_{0};

@@ -80,8 +80,6 @@ const char* AllocatorName() {
   return name;
 }
 
-void ReleaseFreeMemory() { mi_collect(true); }
-
 }  // namespace minired
 
 // Replacements of the global allocation functions (all forms, so none bypasses the count).

@@ -15,7 +15,5 @@ int64_t UsedMemory();
 int64_t ProcessRss();
 // Name and version of the allocator, for INFO's mem_allocator.
 const char* AllocatorName();
-// Asks the allocator to give freed memory back to the OS now.
-void ReleaseFreeMemory();
 
 }  // namespace minired
