@@ -118,11 +118,15 @@ bool IsUpper(const std::string& w) {
   return letter;
 }
 
-// Redis names a oneof or block after what it groups; joining the parts is close enough.
-std::string JoinNames(const std::vector<ArgDoc>& parts) {
-  std::string name;
-  for (const auto& p : parts) name += (name.empty() ? "" : "-") + p.name;
-  return name;
+// One part stays itself; several become a `type` ("oneof" or "block") holding them,
+// named after what it groups (Redis picks a name by hand; joining the parts is close).
+ArgDoc Wrap(const char* type, std::vector<ArgDoc> parts) {
+  if (parts.size() == 1) return std::move(parts[0]);
+  ArgDoc group;
+  group.type = type;
+  for (const auto& p : parts) group.name += (group.name.empty() ? "" : "-") + p.name;
+  group.children = std::move(parts);
+  return group;
 }
 
 std::string Lower(std::string s) {
@@ -177,12 +181,7 @@ class GrammarParser {
       ++pos_;
       alts.push_back(Sequence());
     }
-    if (alts.size() == 1) return std::move(alts[0]);
-    ArgDoc oneof;
-    oneof.type = "oneof";
-    oneof.name = JoinNames(alts);
-    oneof.children = std::move(alts);
-    return oneof;
+    return Wrap("oneof", std::move(alts));
   }
 
   ArgDoc Sequence() {
@@ -199,12 +198,7 @@ class GrammarParser {
         ++pos_;
       }
     }
-    if (items.size() == 1) return std::move(items[0]);
-    ArgDoc block;
-    block.type = "block";
-    block.name = JoinNames(items);
-    block.children = std::move(items);
-    return block;
+    return Wrap("block", std::move(items));
   }
 
   ArgDoc Item() {

@@ -41,15 +41,13 @@ void ReplyInfo(ReplyWriter& w, const CommandSpec& c) {
   w.ArrayHeader(0);  // subcommands
 }
 
-// One command's COMMAND DOCS entry: summary, since, group, arguments and, for
-// containers (CLIENT, CONFIG...), their subcommands.
-void ReplyDocs(ReplyWriter& w, const CommandSpec& c) {
-  std::vector<ArgDoc> args = ParseArgumentGrammar(ArgumentGrammar(c.name));
-  std::vector<std::string_view> subs = DocumentedSubcommands(c.name);
-  w.Bulk(c.name);
-  w.MapHeader(3 + (args.empty() ? 0 : 1) + (subs.empty() ? 0 : 1));
+// A COMMAND DOCS map: summary, since, group, arguments when there are any, and room for
+// `extra` more fields that the caller writes next.
+void WriteDocMap(ReplyWriter& w, std::string_view summary, const CommandSpec& c,
+                 const std::vector<ArgDoc>& args, size_t extra) {
+  w.MapHeader(3 + (args.empty() ? 0 : 1) + extra);
   w.Bulk("summary");
-  w.Bulk(c.summary);
+  w.Bulk(summary);
   w.Bulk("since");
   w.Bulk(c.since);
   w.Bulk("group");
@@ -58,25 +56,21 @@ void ReplyDocs(ReplyWriter& w, const CommandSpec& c) {
     w.Bulk("arguments");
     WriteArgDocs(w, args);
   }
-  if (!subs.empty()) {
-    w.Bulk("subcommands");
-    w.MapHeader(subs.size());
-    for (std::string_view sub : subs) {
-      std::string full = c.name + "|" + std::string(sub);
-      std::vector<ArgDoc> sub_args = ParseArgumentGrammar(ArgumentGrammar(full));
-      w.Bulk(full);
-      w.MapHeader(3 + (sub_args.empty() ? 0 : 1));
-      w.Bulk("summary");
-      w.Bulk(SubcommandSummary(full));
-      w.Bulk("since");
-      w.Bulk(c.since);
-      w.Bulk("group");
-      w.Bulk(c.group);
-      if (!sub_args.empty()) {
-        w.Bulk("arguments");
-        WriteArgDocs(w, sub_args);
-      }
-    }
+}
+
+// One command's COMMAND DOCS entry and, for containers (CLIENT, CONFIG...), its
+// subcommands'.
+void ReplyDocs(ReplyWriter& w, const CommandSpec& c) {
+  std::vector<std::string_view> subs = DocumentedSubcommands(c.name);
+  w.Bulk(c.name);
+  WriteDocMap(w, c.summary, c, ParseArgumentGrammar(ArgumentGrammar(c.name)), subs.empty() ? 0 : 1);
+  if (subs.empty()) return;
+  w.Bulk("subcommands");
+  w.MapHeader(subs.size());
+  for (std::string_view sub : subs) {
+    std::string full = c.name + "|" + std::string(sub);
+    w.Bulk(full);
+    WriteDocMap(w, SubcommandSummary(full), c, ParseArgumentGrammar(ArgumentGrammar(full)), 0);
   }
 }
 
