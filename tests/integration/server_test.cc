@@ -29,6 +29,16 @@ class ServerTest : public ::testing::Test {
     ASSERT_TRUE(server_.ok()) << server_.error();
     ASSERT_TRUE(c_.Connect(server_.port()));
   }
+  // A fresh connection sends `bytes`; the server must answer `error` and close it.
+  void ExpectRejectedAndClosed(const std::string& bytes, const std::string& error) {
+    RespClient c;
+    ASSERT_TRUE(c.Connect(server_.port()));
+    c.SendRaw(bytes);
+    Reply r;
+    ASSERT_TRUE(c.Read(&r));
+    EXPECT_EQ(r.raw, error);
+    EXPECT_TRUE(c.WaitClosed());
+  }
   int64_t InfoField(RespClient& c, const std::string& section, const std::string& field) {
     std::string info = c.Call({"INFO", section}).value.str;
     size_t at = info.find(field + ":");
@@ -93,13 +103,7 @@ TEST_F(ServerTest, LargeValuesRoundTrip) {
 }
 
 TEST_F(ServerTest, ProtocolErrorClosesOnlyThatConnection) {
-  RespClient bad;
-  ASSERT_TRUE(bad.Connect(server_.port()));
-  bad.SendRaw("*1\r\n$x\r\n");
-  Reply r;
-  ASSERT_TRUE(bad.Read(&r));
-  EXPECT_EQ(r.raw, "-ERR Protocol error: invalid bulk length\r\n");
-  EXPECT_TRUE(bad.WaitClosed());
+  ExpectRejectedAndClosed("*1\r\n$x\r\n", "-ERR Protocol error: invalid bulk length\r\n");
   EXPECT_EQ(c_.Call({"PING"}).raw, "+PONG\r\n");
 }
 
@@ -111,13 +115,8 @@ TEST_F(ServerTest, CommandErrorsKeepTheConnection) {
 
 TEST_F(ServerTest, OversizedBulkIsRefusedBeforeItArrives) {
   EXPECT_EQ(c_.Call({"CONFIG", "SET", "proto-max-bulk-len", "1mb"}).raw, "+OK\r\n");
-  RespClient big;
-  ASSERT_TRUE(big.Connect(server_.port()));
-  big.SendRaw("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2000000\r\n");
-  Reply r;
-  ASSERT_TRUE(big.Read(&r));
-  EXPECT_EQ(r.raw, "-ERR Protocol error: invalid bulk length\r\n");
-  EXPECT_TRUE(big.WaitClosed());
+  ExpectRejectedAndClosed("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2000000\r\n",
+                          "-ERR Protocol error: invalid bulk length\r\n");
 }
 
 TEST_F(ServerTest, HostileHeadersDoNotMakeTheServerAllocate) {

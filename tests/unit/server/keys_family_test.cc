@@ -1,13 +1,32 @@
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "tests/testing/server_fixture.h"
 
 namespace minired {
 namespace {
 
-using KeysFamily = testing::ServerFixture;
+class KeysFamily : public testing::ServerFixture {
+ protected:
+  // Runs SCAN with COUNT `count` from cursor 0 until it returns 0 (at most 10,000
+  // calls), calling `between` after each call; returns every key seen, repeats included.
+  std::vector<std::string> ScanAll(int count, const std::function<void()>& between = {}) {
+    std::vector<std::string> seen;
+    std::string cursor = "0";
+    int calls = 0;
+    do {
+      RespValue v = Run({"SCAN", cursor, "COUNT", std::to_string(count)});
+      cursor = v.elems[0].str;
+      for (auto& e : v.elems[1].elems) seen.push_back(e.str);
+      if (between) between();
+    } while (cursor != "0" && ++calls < 10000);
+    return seen;
+  }
+};
 
 TEST_F(KeysFamily, DelExistsTouchType) {
   Str({"MSET", "a", "1", "b", "2"});
@@ -56,30 +75,18 @@ TEST_F(KeysFamily, KeysMatchesGlobs) {
 
 TEST_F(KeysFamily, ScanVisitsEveryKeyOnce) {
   for (int i = 0; i < 1000; ++i) Str({"SET", "k" + std::to_string(i), "v"});
-  std::multiset<std::string> seen;
-  std::string cursor = "0";
-  int calls = 0;
-  do {
-    RespValue v = Run({"SCAN", cursor, "COUNT", "50"});
-    cursor = v.elems[0].str;
-    for (auto& e : v.elems[1].elems) seen.insert(e.str);
-    ++calls;
-  } while (cursor != "0" && calls < 10000);
+  std::vector<std::string> seen = ScanAll(50);
   EXPECT_EQ(seen.size(), 1000u);
   EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), 1000u);
 }
 
 TEST_F(KeysFamily, ScanGuaranteeHoldsWhileTheKeyspaceGrows) {
   for (int i = 0; i < 500; ++i) Str({"SET", "old" + std::to_string(i), "v"});
-  std::set<std::string> seen;
-  std::string cursor = "0";
   int added = 0;
-  do {
-    RespValue v = Run({"SCAN", cursor, "COUNT", "10"});
-    cursor = v.elems[0].str;
-    for (auto& e : v.elems[1].elems) seen.insert(e.str);
+  std::vector<std::string> scanned = ScanAll(10, [&] {
     for (int j = 0; j < 100 && added < 10000; ++j) Str({"SET", "new" + std::to_string(added++), "v"});
-  } while (cursor != "0");
+  });
+  std::set<std::string> seen(scanned.begin(), scanned.end());
   EXPECT_EQ(added, 10000);  // the keyspace grew 20x during the scan
   for (int i = 0; i < 500; ++i) EXPECT_TRUE(seen.count("old" + std::to_string(i))) << i;
 }

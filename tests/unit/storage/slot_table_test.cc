@@ -80,6 +80,13 @@ std::vector<std::string> ScanAll(KeyTable& t, size_t step, const std::function<v
   return seen;
 }
 
+// Every key(0..n-1) appears in `seen`, and nothing appears twice.
+void ExpectFirstKeysOnceEach(const std::vector<std::string>& seen, int n) {
+  std::set<std::string> s(seen.begin(), seen.end());
+  EXPECT_EQ(s.size(), seen.size()) << "duplicates";
+  for (int i = 0; i < n; ++i) EXPECT_TRUE(s.count(Key(i))) << Key(i);
+}
+
 TEST(SlotTable, ScanReturnsEveryKeyExactlyOnce) {
   Table t;
   for (int i = 0; i < 5000; ++i) t.Add(Key(i));
@@ -101,9 +108,7 @@ TEST(SlotTable, ScanNeverMissesAKeyAcrossGrowth) {
     for (int j = 0; j < 300 && next < 30000; ++j) t.Add(Key(next++));
   });
   EXPECT_EQ(next, 30000);
-  std::set<std::string> s(seen.begin(), seen.end());
-  EXPECT_EQ(s.size(), seen.size()) << "duplicates";
-  for (int i = 0; i < 1000; ++i) EXPECT_TRUE(s.count(Key(i))) << Key(i);
+  ExpectFirstKeysOnceEach(seen, 1000);
 }
 
 TEST(SlotTable, ScanNeverMissesAKeyAcrossShrink) {
@@ -114,9 +119,7 @@ TEST(SlotTable, ScanNeverMissesAKeyAcrossShrink) {
   auto seen = ScanAll(t.raw(), 10, [&] {
     for (int j = 0; j < 500 && removed < 30000; ++j) t.Remove(Key(removed++));
   });
-  std::set<std::string> s(seen.begin(), seen.end());
-  EXPECT_EQ(s.size(), seen.size()) << "duplicates";
-  for (int i = 0; i < 1000; ++i) EXPECT_TRUE(s.count(Key(i))) << Key(i);
+  ExpectFirstKeysOnceEach(seen, 1000);
 }
 
 TEST(SlotTable, RandomSlotFindsEntries) {
