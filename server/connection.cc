@@ -46,7 +46,6 @@ void Connection::Start() {
   };
   session_.info = info_.get();
   server_.clients().Add(info_);
-  parser_.set_limits(RequestLimits{server_.config().proto_max_bulk_len.load()});
   ReadMore();
 }
 

@@ -93,7 +93,6 @@ Status Server::Start() {
                              std::to_string(config_.port) + ": " + ec.message());
     }
     listening_port_ = acc->local_endpoint().port();
-    listening_addrs_.push_back(addr);
     acceptors_.push_back(std::move(acc));
   }
   if (acceptors_.empty()) return Status::IOError("No listening socket could be opened");
@@ -221,7 +220,7 @@ void Server::ScheduleCron() {
   cron_timer_->async_wait([this](const std::error_code& ec) {
     if (ec || stopping_) return;
     int64_t now = clock_->NowMs();
-    uint64_t count = RawTotals().commands;
+    uint64_t count = ThreadTotals().commands;  // per-thread counters only: no shard locks
     if (ops_last_ms_ > 0 && now > ops_last_ms_) {
       int64_t rate = static_cast<int64_t>((count - ops_last_count_) * 1000 / static_cast<uint64_t>(now - ops_last_ms_));
       ops_samples_[ops_sample_index_].store(rate);
@@ -241,7 +240,7 @@ int64_t Server::instantaneous_ops_per_sec() const {
   return sum / kOpsSamples;
 }
 
-StatsTotals Server::RawTotals() {
+StatsTotals Server::ThreadTotals() {
   StatsTotals t;
   for (auto& th : threads_) {
     ThreadStats& s = th->stats();
@@ -255,6 +254,11 @@ StatsTotals Server::RawTotals() {
     t.writes += s.writes.Get();
     t.expire_cycle_us += s.expire_cycle_us.Get();
   }
+  return t;
+}
+
+StatsTotals Server::RawTotals() {
+  StatsTotals t = ThreadTotals();
   for (size_t i = 0; i < shards_.size(); ++i) {
     Shard& sh = shards_.shard(i);
     std::lock_guard<std::mutex> l(sh.mu());

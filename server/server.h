@@ -77,7 +77,6 @@ class Server {
   const std::string& run_id() const { return run_id_; }
   int64_t start_time_ms() const { return start_time_ms_; }
   int listening_port() const { return listening_port_; }
-  const std::vector<std::string>& listening_addresses() const { return listening_addrs_; }
 
   StatsTotals Totals();  // since the last CONFIG RESETSTAT
   void ResetStats();
@@ -96,7 +95,8 @@ class Server {
   void ScheduleExpiry(int thread);
   void RunExpirySlices(int thread, int64_t budget_us);
   void ScheduleCron();
-  StatsTotals RawTotals();
+  StatsTotals ThreadTotals();  // counters of the I/O threads, lock-free
+  StatsTotals RawTotals();     // ThreadTotals plus keyspace counters (locks every shard)
 
   ServerConfig& config_;
   const Clock* clock_;
@@ -125,7 +125,6 @@ class Server {
   std::string run_id_;
   int64_t start_time_ms_;
   int listening_port_ = 0;
-  std::vector<std::string> listening_addrs_;
 };
 
 }  // namespace minired
