@@ -133,6 +133,27 @@ std::vector<ConfigOption> BuildOptions() {
     };
     opts.push_back(std::move(o));
   }
+  struct LimitOption {
+    const char* name;
+    const char* alias;
+    std::atomic<int64_t> EncodingLimits::*field;
+    int64_t lo;
+  };
+  static const LimitOption kLimits[] = {
+      {"hash-max-listpack-entries", "hash-max-ziplist-entries", &EncodingLimits::hash_max_listpack_entries, 0},
+      {"hash-max-listpack-value", "hash-max-ziplist-value", &EncodingLimits::hash_max_listpack_value, 0},
+      {"zset-max-listpack-entries", "zset-max-ziplist-entries", &EncodingLimits::zset_max_listpack_entries, 0},
+      {"zset-max-listpack-value", "zset-max-ziplist-value", &EncodingLimits::zset_max_listpack_value, 0},
+      {"set-max-intset-entries", "", &EncodingLimits::set_max_intset_entries, 0},
+      {"list-max-listpack-size", "list-max-ziplist-size", &EncodingLimits::list_max_listpack_size, INT_MIN},
+  };
+  for (const LimitOption& l : kLimits) {
+    auto field = l.field;
+    int64_t hi = l.lo == INT_MIN ? INT_MAX : LONG_MAX;
+    opts.push_back(IntOption(
+        l.name, true, l.lo, hi, [field](const ServerConfig& c) { return (c.encoding.*field).load(); },
+        [field](ServerConfig& c, int64_t v) { (c.encoding.*field).store(v); }, l.alias));
+  }
   opts.push_back(StringOption("logfile", &ServerConfig::logfile));
   opts.push_back(StringOption("pidfile", &ServerConfig::pidfile));
   opts.push_back(StringOption("dir", &ServerConfig::dir));

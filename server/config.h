@@ -15,6 +15,17 @@ namespace minired {
 
 enum class LogLevel { kDebug = 0, kVerbose = 1, kNotice = 2, kWarning = 3 };
 
+// When a collection leaves its compact encoding (Redis's *-max-listpack-* options).
+struct EncodingLimits {
+  std::atomic<int64_t> hash_max_listpack_entries{128};
+  std::atomic<int64_t> hash_max_listpack_value{64};
+  std::atomic<int64_t> zset_max_listpack_entries{128};
+  std::atomic<int64_t> zset_max_listpack_value{64};
+  std::atomic<int64_t> set_max_intset_entries{512};
+  // > 0: elements per list before it becomes a quicklist; < 0: -1..-5 = 4..64 KB.
+  std::atomic<int64_t> list_max_listpack_size{-2};
+};
+
 struct ServerConfig {
   // Fixed after start-up.
   int port = 6379;
@@ -32,6 +43,7 @@ struct ServerConfig {
   std::atomic<int64_t> proto_max_bulk_len{512LL * 1024 * 1024};
   std::atomic<int> hz{10};
   std::atomic<int> loglevel{static_cast<int>(LogLevel::kNotice)};
+  EncodingLimits encoding;
 };
 
 // One option as CONFIG GET/SET and the config file see it.

@@ -71,7 +71,7 @@ class Server {
   ShardSet& shards() { return shards_; }
   const CommandTable& commands() const { return commands_; }
   ClientRegistry& clients() { return clients_; }
-  LazyFreer& lazy_freer() { return lazy_freer_; }
+  LazyFreer& lazy_freer() { return LazyFreer::Global(); }
   const Clock& clock() const { return *clock_; }
   int thread_count() const { return static_cast<int>(threads_.size()); }
   const std::string& run_id() const { return run_id_; }
@@ -103,7 +103,6 @@ class Server {
   ShardSet shards_;
   CommandTable commands_;
   ClientRegistry clients_;
-  LazyFreer lazy_freer_;
   std::vector<std::unique_ptr<IoThread>> threads_;
   std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors_;
   std::vector<std::unique_ptr<asio::steady_timer>> expiry_timers_;

@@ -2,6 +2,8 @@
 
 #include <xxhash.h>
 
+#include "storage/lazy_free.h"
+
 namespace minired {
 
 // A fixed seed: shard routing and table order must be the same in every process
@@ -36,7 +38,7 @@ void Db::Replace(Slot slot, Entry* e) {
   if (slot.entry->has_expire()) UnindexVolatile(slot.entry);
   keys_.ReplaceAt(slot.index, e);
   if (e->has_expire()) volatile_.Insert(e, PointerHashOf()(e));
-  Entry::Free(slot.entry);
+  Dispose(slot.entry);
 }
 
 void Db::Upsert(Entry* e, uint64_t hash, int64_t now_ms) {
@@ -54,7 +56,18 @@ Entry* Db::Detach(Slot slot) {
   return slot.entry;
 }
 
-void Db::Erase(Slot slot) { Entry::Free(Detach(slot)); }
+void Db::Erase(Slot slot) { Dispose(Detach(slot)); }
+
+void Db::Dispose(Entry* e) {
+  if (e->is_object() && e->ElementCount() > kLazyFreeThreshold) {
+    // A big collection: unlink it now, free its elements on the lazy-free thread.
+    ValueType type = e->type();
+    Encoding enc = e->encoding();
+    void* object = e->ReleaseObject();
+    LazyFreer::Global().Submit([type, enc, object] { Entry::FreeObject(type, enc, object); });
+  }
+  Entry::Free(e);
+}
 
 void Db::SetExpire(Slot* slot, int64_t ms) {
   Entry* e = slot->entry;
@@ -69,7 +82,7 @@ void Db::SetExpire(Slot* slot, int64_t ms) {
     e->set_expire_ms(ms);
     return;
   }
-  Entry* fresh = Entry::CloneWith(e, e->key(), ms);
+  Entry* fresh = Entry::MoveWith(e, e->key(), ms);
   Replace(*slot, fresh);
   slot->entry = fresh;
 }

@@ -28,8 +28,8 @@ struct PointerHashOf {
   }
 };
 
-using KeyTable = SlotTable<KeyHashOf>;
-using VolatileIndex = SlotTable<PointerHashOf>;
+using KeyTable = SlotTable<Entry, KeyHashOf>;
+using VolatileIndex = SlotTable<Entry, PointerHashOf>;
 
 // Counters kept per shard under its lock; INFO sums them.
 struct KeyspaceStats {
@@ -70,7 +70,7 @@ class Db {
   void Replace(Slot slot, Entry* e);
   // Inserts or replaces.
   void Upsert(Entry* e, uint64_t hash, int64_t now_ms);
-  // Removes and frees the entry at `slot`.
+  // Removes and frees the entry at `slot` (a big collection on the lazy-free thread).
   void Erase(Slot slot);
   // Removes the entry at `slot` without freeing it; the caller owns it.
   Entry* Detach(Slot slot);
@@ -105,6 +105,8 @@ class Db {
     return now_ms > 0 && e->has_expire() && e->expire_ms() <= now_ms;
   }
   void UnindexVolatile(Entry* e);
+  // Frees a removed entry; big collections are freed in the background.
+  static void Dispose(Entry* e);
 
   KeyTable keys_;
   VolatileIndex volatile_;

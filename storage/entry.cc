@@ -5,29 +5,14 @@
 #include <new>
 
 #include "protocol/numbers.h"
+#include "storage/compact.h"
+#include "storage/list_object.h"
+#include "storage/string_map.h"
+#include "storage/zset.h"
 
 namespace minired {
 namespace {
 
-
-size_t VarintSize(uint64_t v) {
-  size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    ++n;
-  }
-  return n;
-}
-
-size_t PutVarint(uint8_t* p, uint64_t v) {
-  size_t n = 0;
-  while (v >= 0x80) {
-    p[n++] = static_cast<uint8_t>(v | 0x80);
-    v >>= 7;
-  }
-  p[n++] = static_cast<uint8_t>(v);
-  return n;
-}
 
 }  // namespace
 
@@ -47,18 +32,20 @@ const char* EncodingName(Encoding e) {
     case Encoding::kInt: return "int";
     case Encoding::kEmbStr: return "embstr";
     case Encoding::kRaw: return "raw";
+    case Encoding::kListpack: return "listpack";
+    case Encoding::kIntset: return "intset";
+    case Encoding::kHashtable: return "hashtable";
+    case Encoding::kSkiplist: return "skiplist";
+    case Encoding::kQuicklist: return "quicklist";
   }
   return "unknown";
 }
 
 Entry* Entry::Build(ValueType type, Encoding enc, std::string_view key, int64_t expire_ms,
-                    std::string_view str, int64_t int_value, uint32_t lru) {
-  size_t size = kHeaderSize + VarintSize(key.size()) + (expire_ms ? 8 : 0) + key.size();
-  if (enc == Encoding::kInt) {
-    size += 8;
-  } else {
-    size += VarintSize(str.size()) + str.size();
-  }
+                    std::string_view payload, uint32_t lru) {
+  const bool prefixed = LengthPrefixed(enc);
+  size_t size = kHeaderSize + VarintSize(key.size()) + (expire_ms ? 8 : 0) + key.size() +
+                (prefixed ? VarintSize(payload.size()) : 0) + payload.size();
   auto* p = static_cast<uint8_t*>(::operator new(size));
   p[0] = static_cast<uint8_t>(static_cast<uint8_t>(type) | (static_cast<uint8_t>(enc) << 4));
   p[1] = expire_ms ? (kExpireRoom | kHasExpire) : 0;
@@ -70,16 +57,16 @@ Entry* Entry::Build(ValueType type, Encoding enc, std::string_view key, int64_t 
   }
   memcpy(p + off, key.data(), key.size());
   off += key.size();
-  if (enc == Encoding::kInt) {
-    memcpy(p + off, &int_value, 8);
-  } else {
-    off += PutVarint(p + off, str.size());
-    memcpy(p + off, str.data(), str.size());
-  }
+  if (prefixed) off += PutVarint(p + off, payload.size());
+  memcpy(p + off, payload.data(), payload.size());
   auto* e = reinterpret_cast<Entry*>(p);
   e->set_lru(lru);
   return e;
 }
+
+namespace {
+std::string_view RawBytes(const void* p) { return {static_cast<const char*>(p), 8}; }
+}  // namespace
 
 Entry* Entry::NewString(std::string_view key, std::string_view value, int64_t expire_ms,
                         StringForm form) {
@@ -88,22 +75,96 @@ Entry* Entry::NewString(std::string_view key, std::string_view value, int64_t ex
   }
   bool raw = form == StringForm::kRaw;
   Encoding enc = (raw || value.size() > kEmbStrMaxLen) ? Encoding::kRaw : Encoding::kEmbStr;
-  return Build(ValueType::kString, enc, key, expire_ms, value, 0, 0);
+  return Build(ValueType::kString, enc, key, expire_ms, value, 0);
 }
 
 Entry* Entry::NewInt(std::string_view key, int64_t value, int64_t expire_ms) {
-  return Build(ValueType::kString, Encoding::kInt, key, expire_ms, {}, value, 0);
+  return Build(ValueType::kString, Encoding::kInt, key, expire_ms, RawBytes(&value), 0);
 }
 
-Entry* Entry::CloneWith(const Entry* e, std::string_view new_key, int64_t expire_ms) {
-  if (e->is_int()) {
-    Entry* c = Build(e->type(), e->encoding(), new_key, expire_ms, {}, e->int_value(), e->lru());
-    return c;
+Entry* Entry::NewCompact(std::string_view key, ValueType type, Encoding enc, std::string_view blob,
+                         int64_t expire_ms) {
+  return Build(type, enc, key, expire_ms, blob, 0);
+}
+
+Entry* Entry::NewObject(std::string_view key, ValueType type, Encoding enc, void* object,
+                        int64_t expire_ms) {
+  return Build(type, enc, key, expire_ms, RawBytes(&object), 0);
+}
+
+Entry* Entry::MoveWith(Entry* e, std::string_view new_key, int64_t expire_ms) {
+  const uint8_t* value = e->bytes() + e->ValueOffset();
+  std::string_view payload;
+  if (LengthPrefixed(e->encoding())) {
+    payload = e->str_value();
+  } else {
+    payload = RawBytes(value);
   }
-  return Build(e->type(), e->encoding(), new_key, expire_ms, e->str_value(), 0, e->lru());
+  Entry* moved = Build(e->type(), e->encoding(), new_key, expire_ms, payload, e->lru());
+  if (e->is_object()) e->ReleaseObject();
+  return moved;
 }
 
-void Entry::Free(Entry* e) { ::operator delete(static_cast<void*>(e)); }
+Entry* Entry::DeepCopy(const Entry* e, std::string_view new_key, int64_t expire_ms) {
+  if (!e->is_object()) return MoveWith(const_cast<Entry*>(e), new_key, expire_ms);
+  void* copy = nullptr;
+  switch (e->encoding()) {
+    case Encoding::kHashtable: {
+      auto* m = new StringMap();
+      e->object<StringMap>()->ForEach([&](const PackedPair* p) { m->Add(p->field(), p->value()); });
+      copy = m;
+      break;
+    }
+    case Encoding::kSkiplist: {
+      auto* z = new ZSet();
+      for (const ZNode* n = e->object<ZSet>()->first(); n; n = n->next()) z->Upsert(n->member(), n->score());
+      copy = z;
+      break;
+    }
+    case Encoding::kQuicklist: copy = new ListObject(*e->object<ListObject>()); break;
+    default: break;
+  }
+  Entry* c = NewObject(new_key, e->type(), e->encoding(), copy, expire_ms);
+  c->set_lru(e->lru());
+  return c;
+}
+
+void Entry::FreeObject(ValueType type, Encoding enc, void* object) {
+  (void)type;
+  if (object == nullptr) return;
+  switch (enc) {
+    case Encoding::kHashtable: delete static_cast<StringMap*>(object); break;
+    case Encoding::kSkiplist: delete static_cast<ZSet*>(object); break;
+    case Encoding::kQuicklist: delete static_cast<ListObject*>(object); break;
+    default: break;
+  }
+}
+
+void Entry::Free(Entry* e) {
+  if (e->is_object()) FreeObject(e->type(), e->encoding(), e->object<void>());
+  ::operator delete(static_cast<void*>(e));
+}
+
+void* Entry::ReleaseObject() {
+  void* p = object<void>();
+  void* null = nullptr;
+  memcpy(mutable_bytes() + ValueOffset(), &null, sizeof null);
+  return p;
+}
+
+size_t Entry::ElementCount() const {
+  switch (encoding()) {
+    case Encoding::kListpack: {
+      size_t n = ListpackCount(compact_blob());
+      return type() == ValueType::kHash || type() == ValueType::kZSet ? n / 2 : n;
+    }
+    case Encoding::kIntset: return IntsetCount(compact_blob());
+    case Encoding::kHashtable: return object<StringMap>() ? object<StringMap>()->size() : 0;
+    case Encoding::kSkiplist: return object<ZSet>() ? object<ZSet>()->size() : 0;
+    case Encoding::kQuicklist: return object<ListObject>() ? object<ListObject>()->size() : 0;
+    default: return 1;
+  }
+}
 
 void Entry::set_expire_ms(int64_t ms) {
   memcpy(mutable_bytes() + kHeaderSize + VarintLength(bytes() + kHeaderSize), &ms, 8);
@@ -140,6 +201,19 @@ size_t Entry::StringLength() const {
   return str_value().size();
 }
 
-size_t Entry::AllocatedSize() const { return mi_usable_size(this); }
+size_t Entry::AllocatedSize() const {
+  size_t total = mi_usable_size(this);
+  if (!is_object() || object<void>() == nullptr) return total;
+  switch (encoding()) {
+    case Encoding::kHashtable: return total + sizeof(StringMap) + object<StringMap>()->MemoryBytes();
+    case Encoding::kSkiplist: return total + sizeof(ZSet) + object<ZSet>()->MemoryBytes();
+    case Encoding::kQuicklist: {
+      size_t n = sizeof(ListObject);
+      for (const std::string& s : *object<ListObject>()) n += sizeof(std::string) + (s.size() > 15 ? s.capacity() + 1 : 0);
+      return total + n;
+    }
+    default: return total;
+  }
+}
 
 }  // namespace minired

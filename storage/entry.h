@@ -7,9 +7,10 @@
 //   [5..]    key length, LEB128 varint
 //   [opt]    absolute expiry, int64 ms since the epoch, present iff kExpireRoom
 //   [..]     key bytes
-//   [..]     value: kInt      -> int64
-//                   kEmbStr/kRaw -> varint length + bytes
-//                   objects   -> pointer to the collection (issue #3)
+//   [..]     value: kInt                 -> int64
+//                   kEmbStr/kRaw         -> varint length + bytes
+//                   kListpack/kIntset    -> varint length + the compact blob (compact.h)
+//                   kHashtable/kSkiplist/kQuicklist -> pointer to the collection object
 // A 10-byte key with a 21-byte value takes 38 bytes, one block of mimalloc's 48-byte
 // class: no separate key, value or object-header allocations as Redis has (~96 bytes).
 //
@@ -22,12 +23,23 @@
 #include <cstring>
 #include <string_view>
 
+#include "storage/varint.h"
+
 namespace minired {
 
 enum class ValueType : uint8_t { kString = 0, kList = 1, kSet = 2, kZSet = 3, kHash = 4 };
 
 // Redis's encoding names, reported by OBJECT ENCODING.
-enum class Encoding : uint8_t { kInt = 0, kEmbStr = 1, kRaw = 2 };
+enum class Encoding : uint8_t {
+  kInt = 0,
+  kEmbStr = 1,
+  kRaw = 2,
+  kListpack = 3,   // compact, inline: hash, zset, set, list
+  kIntset = 4,     // compact, inline: set of integers
+  kHashtable = 5,  // object: StringMap (hash, set)
+  kSkiplist = 6,   // object: ZSet
+  kQuicklist = 7,  // object: ListObject
+};
 
 const char* TypeName(ValueType t);
 const char* EncodingName(Encoding e);
@@ -49,9 +61,20 @@ class Entry {
   static Entry* NewString(std::string_view key, std::string_view value, int64_t expire_ms,
                           StringForm form = StringForm::kAuto);
   static Entry* NewInt(std::string_view key, int64_t value, int64_t expire_ms);
-  // A copy with a different key (RENAME, COPY) or expiry (EXPIRE on a key without one).
-  static Entry* CloneWith(const Entry* e, std::string_view new_key, int64_t expire_ms);
+  // A compact collection (kListpack or kIntset) holding `blob`.
+  static Entry* NewCompact(std::string_view key, ValueType type, Encoding enc, std::string_view blob,
+                           int64_t expire_ms);
+  // A collection object (kHashtable, kSkiplist, kQuicklist); takes ownership of `object`.
+  static Entry* NewObject(std::string_view key, ValueType type, Encoding enc, void* object,
+                          int64_t expire_ms);
+  // `e` rebuilt with another key (RENAME) or expiry (EXPIRE on a key without room for
+  // one). A collection object moves to the new entry: `e` must be freed right after.
+  static Entry* MoveWith(Entry* e, std::string_view new_key, int64_t expire_ms);
+  // An independent copy (COPY).
+  static Entry* DeepCopy(const Entry* e, std::string_view new_key, int64_t expire_ms);
+  // Frees the entry and the collection object it owns.
   static void Free(Entry* e);
+  static void FreeObject(ValueType type, Encoding enc, void* object);
 
   ValueType type() const { return static_cast<ValueType>(bytes()[0] & 0x0f); }
   Encoding encoding() const { return static_cast<Encoding>(bytes()[0] >> 4); }
@@ -84,6 +107,21 @@ class Entry {
   std::string_view StringView(char* scratch) const;
   size_t StringLength() const;
 
+  // Collections.
+  bool is_compact() const { return encoding() == Encoding::kListpack || encoding() == Encoding::kIntset; }
+  bool is_object() const { return encoding() >= Encoding::kHashtable; }
+  std::string_view compact_blob() const { return str_value(); }  // REQUIRES: is_compact()
+  template <typename T>
+  T* object() const {  // REQUIRES: is_object()
+    void* p;
+    memcpy(&p, bytes() + ValueOffset(), sizeof p);
+    return static_cast<T*>(p);
+  }
+  // Takes the collection object out (the entry then owns none). REQUIRES: is_object().
+  void* ReleaseObject();
+  // Elements of a collection (1 for strings): decides whether freeing is deferred.
+  size_t ElementCount() const;
+
   uint32_t lru() const { return bytes()[2] | (bytes()[3] << 8) | (bytes()[4] << 16); }
   void set_lru(uint32_t v) {
     uint8_t* b = mutable_bytes();
@@ -98,8 +136,14 @@ class Entry {
  private:
   static constexpr uint8_t kExpireRoom = 1;
   static constexpr uint8_t kHasExpire = 2;
+  // `payload` follows the key: length-prefixed for text encodings, raw 8 bytes (int64 or
+  // object pointer) otherwise.
   static Entry* Build(ValueType type, Encoding enc, std::string_view key, int64_t expire_ms,
-                      std::string_view str, int64_t int_value, uint32_t lru);
+                      std::string_view payload, uint32_t lru);
+  static bool LengthPrefixed(Encoding enc) {
+    return enc == Encoding::kEmbStr || enc == Encoding::kRaw || enc == Encoding::kListpack ||
+           enc == Encoding::kIntset;
+  }
   const uint8_t* bytes() const { return reinterpret_cast<const uint8_t*>(this); }
   uint8_t* mutable_bytes() { return reinterpret_cast<uint8_t*>(this); }
   static constexpr size_t kHeaderSize = 5;
@@ -108,23 +152,7 @@ class Entry {
     while (p[n - 1] & 0x80) ++n;
     return n;
   }
-  static size_t DecodeVarint(const uint8_t* p, uint64_t* v) {
-    uint64_t result = p[0] & 0x7f;
-    if (!(p[0] & 0x80)) {  // keys and values under 128 bytes: the common case
-      *v = result;
-      return 1;
-    }
-    size_t n = 1;
-    int shift = 7;
-    while (true) {
-      uint8_t b = p[n++];
-      result |= static_cast<uint64_t>(b & 0x7f) << shift;
-      if (!(b & 0x80)) break;
-      shift += 7;
-    }
-    *v = result;
-    return n;
-  }
+  static size_t DecodeVarint(const uint8_t* p, uint64_t* v) { return GetVarint(p, v); }
   // Offset of the key bytes (and its length) and of the value.
   size_t KeyOffset(size_t* key_len) const {
     uint64_t len;

@@ -2,6 +2,11 @@
 
 namespace minired {
 
+LazyFreer& LazyFreer::Global() {
+  static LazyFreer freer;
+  return freer;
+}
+
 LazyFreer::LazyFreer() : worker_([this] { Run(); }) {}
 
 LazyFreer::~LazyFreer() {

@@ -1,4 +1,5 @@
-// Frees big things off the I/O threads (FLUSHALL ASYNC, UNLINK of large values), as
+// Frees big things off the I/O threads (DEL, UNLINK and expiry of collections with more
+// than kLazyFreeThreshold elements, (FLUSHALL ASYNC, UNLINK of large values), as
 // Redis's lazyfree thread does: the caller detaches the data under its lock in O(1) and
 // hands the destruction to this worker, so no client waits for the memory to be freed.
 #pragma once
@@ -12,8 +13,14 @@
 
 namespace minired {
 
+// Redis's LAZYFREE_THRESHOLD: freeing fewer elements inline is cheaper than a handoff.
+inline constexpr size_t kLazyFreeThreshold = 64;
+
 class LazyFreer {
  public:
+  // The process's freer: the keyspace hands it big collections from any shard.
+  static LazyFreer& Global();
+
   LazyFreer();
   ~LazyFreer();  // finishes the queued work, then stops the worker
 

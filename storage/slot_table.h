@@ -1,4 +1,5 @@
-// Open-addressing hash table of Entry pointers with linear probing, designed for memory:
+// Open-addressing hash table of pointers to T (keyspace entries, hash fields, set
+// members, sorted-set nodes) with linear probing, designed for memory:
 // one 8-byte slot per entry, holding the pointer in its low 48 bits and 16 bits of the
 // key's hash as a tag in the high 16, so a probe rejects non-matching slots without
 // touching the entry. Deletion shifts the cluster back (no tombstones).
@@ -18,15 +19,13 @@
 #include <random>
 #include <vector>
 
-#include "storage/entry.h"
-
 namespace minired {
 
 // Hash positions used by the scan cursor have 40 bits.
 inline constexpr uint64_t kScanPositionBits = 40;
 inline constexpr uint64_t kScanEnd = 1ULL << kScanPositionBits;
 
-template <typename HashOf>  // HashOf: uint64_t(const Entry*) — the hash an entry is stored by
+template <typename T, typename HashOf>  // HashOf: uint64_t(const T*) — the hash an element is stored by
 class SlotTable {
  public:
   static constexpr size_t kNotFound = SIZE_MAX;
@@ -48,7 +47,7 @@ class SlotTable {
   size_t capacity() const { return slots_.size(); }
   size_t MemoryBytes() const { return slots_.capacity() * sizeof(uint64_t); }
 
-  Entry* At(size_t slot) const { return Ptr(slots_[slot]); }
+  T* At(size_t slot) const { return Ptr(slots_[slot]); }
 
   // First slot whose entry satisfies `match` among those tagged like `hash`.
   template <typename Match>
@@ -64,15 +63,15 @@ class SlotTable {
   }
 
   // REQUIRES: no entry equal to `e` is present.
-  void Insert(Entry* e, uint64_t hash) {
+  void Insert(T* e, uint64_t hash) {
     if ((size_ + 1) * 5 > capacity() * 4) Resize(NextCapacity(size_ + 1));
     Place(slots_, Pack(e, hash), hash);
     ++size_;
   }
 
   // Swaps the entry in `slot` for one with the same hash; returns the old one.
-  Entry* ReplaceAt(size_t slot, Entry* e) {
-    Entry* old = Ptr(slots_[slot]);
+  T* ReplaceAt(size_t slot, T* e) {
+    T* old = Ptr(slots_[slot]);
     slots_[slot] = (slots_[slot] & kTagMask) | reinterpret_cast<uint64_t>(e);
     return old;
   }
@@ -154,10 +153,10 @@ class SlotTable {
   static constexpr uint64_t kTagMask = ~kPtrMask;
 
   static uint64_t Tag(uint64_t hash) { return (hash & 0xffff) << 48; }
-  static uint64_t Pack(Entry* e, uint64_t hash) {
+  static uint64_t Pack(T* e, uint64_t hash) {
     return Tag(hash) | reinterpret_cast<uint64_t>(e);
   }
-  static Entry* Ptr(uint64_t s) { return reinterpret_cast<Entry*>(s & kPtrMask); }
+  static T* Ptr(uint64_t s) { return reinterpret_cast<T*>(s & kPtrMask); }
   static size_t Home(uint64_t hash, size_t cap) {
     return static_cast<size_t>(((hash >> (64 - kScanPositionBits)) * cap) >> kScanPositionBits);
   }

@@ -16,6 +16,11 @@ void RegisterClientFamily(CommandTable* table);
 void RegisterServerFamily(CommandTable* table);
 void RegisterConfigFamily(CommandTable* table);
 void RegisterCommandFamily(CommandTable* table);
+void RegisterHashFamily(CommandTable* table);
+void RegisterSetFamily(CommandTable* table);
+void RegisterZSetFamily(CommandTable* table);  // registers the range commands too
+void RegisterZSetRangeFamily(CommandTable* table);
+void RegisterListFamily(CommandTable* table);
 
 inline void RegisterAllFamilies(CommandTable* table) {
   RegisterStringFamily(table);
@@ -28,6 +33,10 @@ inline void RegisterAllFamilies(CommandTable* table) {
   RegisterServerFamily(table);
   RegisterConfigFamily(table);
   RegisterCommandFamily(table);
+  RegisterHashFamily(table);
+  RegisterSetFamily(table);
+  RegisterZSetFamily(table);
+  RegisterListFamily(table);
 }
 
 }  // namespace minired

@@ -16,7 +16,8 @@ namespace minired {
 namespace {
 
 // DEL key [key ...] / UNLINK key [key ...]
-// Strings free in O(1); collections (issue #3) will hand big values to the LazyFreer.
+// Collections of more than kLazyFreeThreshold elements are freed on the lazy-free
+// thread (Db::Erase), so DEL of a big key is O(1) for the caller, like UNLINK.
 void CmdDel(CommandContext& ctx) {
   auto keys = ctx.args().subspan(1);
   MultiKeyAccess m(ctx, keys);
@@ -76,7 +77,7 @@ void RenameGeneric(CommandContext& ctx, bool nx) {
   Db& dst_db = m.DbOf(hd);
   Db::Slot d = dst_db.Find(dst, hd, ctx.now_ms());
   if (d && nx) return ctx.reply().Integer(0);
-  Entry* moved = Entry::CloneWith(s.entry, dst, s.entry->has_expire() ? s.entry->expire_ms() : 0);
+  Entry* moved = Entry::MoveWith(s.entry, dst, s.entry->has_expire() ? s.entry->expire_ms() : 0);
   src_db.Erase(s);  // before touching dst: both may live in one table, and slots move
   dst_db.Upsert(moved, hd, ctx.now_ms());
   nx ? ctx.reply().Integer(1) : ctx.reply().Ok();
@@ -110,7 +111,7 @@ void CmdCopy(CommandContext& ctx) {
   Db& dst_db = m.DbOf(hd, dst_index);
   Db::Slot d = dst_db.Find(dst, hd, ctx.now_ms());
   if (d && !replace) return ctx.reply().Integer(0);
-  Entry* copy = Entry::CloneWith(s.entry, dst, s.entry->has_expire() ? s.entry->expire_ms() : 0);
+  Entry* copy = Entry::DeepCopy(s.entry, dst, s.entry->has_expire() ? s.entry->expire_ms() : 0);
   if (d) {
     dst_db.Replace(d, copy);
   } else {

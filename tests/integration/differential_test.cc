@@ -2,60 +2,10 @@
 // behavioural reference) and to minired; every reply must match byte for byte.
 // Commands whose replies legitimately differ (INFO, CLIENT LIST, RANDOMKEY, key order
 // of KEYS/SCAN over many keys) are covered by the other suites instead.
-#include <gtest/gtest.h>
-
-#include <string>
-#include <vector>
-
-#include "tests/testing/resp_client.h"
-#include "tests/testing/test_process.h"
+#include "tests/integration/differential.h"
 
 namespace minired {
 namespace {
-
-using testing::Reply;
-using testing::RespClient;
-using testing::TestProcess;
-using Script = std::vector<std::vector<std::string>>;
-
-class Differential : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    redis_ = new TestProcess(TestProcess::StartRedis({"--enable-debug-command", "yes"}));
-    minired_ = new TestProcess(TestProcess::StartMinired());
-  }
-  static void TearDownTestSuite() {
-    delete redis_;
-    delete minired_;
-  }
-  void SetUp() override {
-    ASSERT_TRUE(redis_->ok()) << redis_->error();
-    ASSERT_TRUE(minired_->ok()) << minired_->error();
-    ASSERT_TRUE(r_.Connect(redis_->port()));
-    ASSERT_TRUE(m_.Connect(minired_->port()));
-    r_.Call({"FLUSHALL"});
-    m_.Call({"FLUSHALL"});
-  }
-
-  // Runs `script` on both servers and compares each reply's bytes.
-  void Compare(const Script& script) {
-    for (const auto& cmd : script) {
-      Reply want = r_.Call(cmd);
-      Reply got = m_.Call(cmd);
-      std::string shown;
-      for (const auto& a : cmd) shown += a + " ";
-      ASSERT_FALSE(want.raw.empty()) << "redis-server gave no reply to: " << shown;
-      EXPECT_EQ(got.raw, want.raw) << "command: " << shown;
-    }
-  }
-
-  static TestProcess* redis_;
-  static TestProcess* minired_;
-  RespClient r_, m_;
-};
-
-TestProcess* Differential::redis_ = nullptr;
-TestProcess* Differential::minired_ = nullptr;
 
 TEST_F(Differential, SetAndGetWithOptions) {
   Compare({{"SET", "k", "v"}, {"GET", "k"}, {"GET", "nokey"}, {"SET", "k", "v2", "NX"},

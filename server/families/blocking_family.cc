@@ -1,0 +1,4 @@
+#include "server/families/list_family.h"
+namespace minired {
+void NotifyListPush(CommandContext&, std::string_view) {}
+}  // namespace minired

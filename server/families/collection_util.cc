@@ -1,0 +1,84 @@
+#include "server/families/collection_util.h"
+
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
+#include <string>
+
+#include "protocol/numbers.h"
+#include "server/server.h"
+
+namespace minired {
+
+void StoreCollection(Db& db, Db::Slot s, uint64_t hash, Entry* e, int64_t now_ms) {
+  if (e == nullptr) {
+    if (s) db.Erase(s);
+    return;
+  }
+  e->set_lru(LruClock(now_ms));
+  if (s) {
+    db.Replace(s, e);
+  } else {
+    db.Insert(e, hash);
+  }
+}
+
+const EncodingLimits& Limits(CommandContext& ctx) { return ctx.server().config().encoding; }
+
+std::mt19937_64& ThreadRng() {
+  thread_local std::mt19937_64 rng(std::random_device{}());
+  return rng;
+}
+
+std::optional<uint64_t> ParseCursor(std::string_view s) {
+  std::string copy(s);
+  if (!copy.empty() && isspace(static_cast<unsigned char>(copy[0]))) return std::nullopt;
+  char* end = nullptr;
+  errno = 0;
+  unsigned long long v = strtoull(copy.c_str(), &end, 10);
+  if (*end != '\0' || errno == ERANGE) return std::nullopt;
+  return v;
+}
+
+bool ParseScanOptions(CommandContext& ctx, size_t first, ScanOptions* out) {
+  for (size_t i = first; i < ctx.argc(); i += 2) {
+    if (i + 1 >= ctx.argc()) {
+      ctx.reply().Error(errors::kSyntax);
+      return false;
+    }
+    std::string_view opt = ctx.arg(i), val = ctx.arg(i + 1);
+    if (EqualsIgnoreCase(opt, "COUNT")) {
+      auto c = ParseInt64(val);
+      if (!c) {
+        ctx.reply().Error(errors::kNotInteger);
+        return false;
+      }
+      if (*c < 1) {
+        ctx.reply().Error(errors::kSyntax);
+        return false;
+      }
+      out->count = *c;
+    } else if (EqualsIgnoreCase(opt, "MATCH")) {
+      out->pattern = val;
+      out->has_pattern = !(val == "*");
+    } else {
+      ctx.reply().Error(errors::kSyntax);
+      return false;
+    }
+  }
+  return true;
+}
+
+bool NormalizeRange(int64_t start, int64_t end, size_t len, size_t* from, size_t* to) {
+  const auto n = static_cast<int64_t>(len);
+  if (start < 0) start += n;
+  if (end < 0) end += n;
+  if (start < 0) start = 0;
+  if (start > end || start >= n) return false;
+  if (end >= n) end = n - 1;
+  *from = static_cast<size_t>(start);
+  *to = static_cast<size_t>(end);
+  return true;
+}
+
+}  // namespace minired

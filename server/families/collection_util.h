@@ -1,0 +1,54 @@
+// Helpers shared by the collection families (hash, set, sorted set, list): type checks,
+// storing a rebuilt collection, random numbers, index normalisation and the *SCAN
+// options.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <random>
+#include <string_view>
+
+#include "server/command_context.h"
+#include "server/config.h"
+#include "server/errors.h"
+#include "server/families/key_access.h"
+
+namespace minired {
+
+// Replies WRONGTYPE when `s` holds a value of another type; true if it did.
+inline bool IsWrongType(CommandContext& ctx, const Db::Slot& s, ValueType t) {
+  if (s && s.entry->type() != t) {
+    ctx.reply().Error(errors::kWrongType);
+    return true;
+  }
+  return false;
+}
+
+inline int64_t ExpireOf(const Db::Slot& s) { return s ? s.entry->expire_ms() : 0; }
+
+// Puts `e` in place of the key's current entry (`s`, may be empty), or deletes the key
+// when `e` is null (an emptied collection deletes its key, as Redis).
+void StoreCollection(Db& db, Db::Slot s, uint64_t hash, Entry* e, int64_t now_ms);
+
+const EncodingLimits& Limits(CommandContext& ctx);
+
+// A per-thread generator for HRANDFIELD, SRANDMEMBER, SPOP and friends.
+std::mt19937_64& ThreadRng();
+
+// SCAN-family cursor: strtoull rules (leading spaces or junk are errors).
+std::optional<uint64_t> ParseCursor(std::string_view s);
+
+// [MATCH pattern] [COUNT count] from args[first..]; replies the error and returns false
+// on a bad option.
+struct ScanOptions {
+  std::string_view pattern;
+  bool has_pattern = false;
+  int64_t count = 10;
+};
+bool ParseScanOptions(CommandContext& ctx, size_t first, ScanOptions* out);
+
+// Clamps Redis-style [start, end] indexes (negative from the end) to a length; false when
+// the range is empty.
+bool NormalizeRange(int64_t start, int64_t end, size_t len, size_t* from, size_t* to);
+
+}  // namespace minired

@@ -1,0 +1,291 @@
+// Hashes: HSET HSETNX HMSET HGET HMGET HGETALL HKEYS HVALS HDEL HEXISTS HLEN HSTRLEN
+// HINCRBY HINCRBYFLOAT HRANDFIELD HSCAN.
+#include <climits>
+#include <cmath>
+#include <vector>
+
+#include "server/command_table.h"
+#include "server/families/arg_parsing.h"
+#include "server/families/collection_util.h"
+#include "server/families/families.h"
+#include "server/families/hash_value.h"
+#include "server/families/spec.h"
+#include "storage/glob.h"
+
+namespace minired {
+namespace {
+
+// HSET key field value [field value ...] / HMSET (replies OK)
+void HSetGeneric(CommandContext& ctx, bool mset) {
+  if (ctx.argc() % 2 != 0) return ctx.reply().Error(errors::WrongArity(mset ? "hmset" : "hset"));
+  KeyAccess k(ctx, ctx.arg(1));
+  Db::Slot s = k.FindWrite();
+  if (IsWrongType(ctx, s, ValueType::kHash)) return;
+  HashEdit h(k.db(), s, k.key(), k.hash(), Limits(ctx));
+  int64_t created = 0;
+  for (size_t i = 2; i < ctx.argc(); i += 2) created += h.Set(ctx.arg(i), ctx.arg(i + 1));
+  h.Commit(ctx.now_ms());
+  mset ? ctx.reply().Ok() : ctx.reply().Integer(created);
+}
+void CmdHSet(CommandContext& ctx) { HSetGeneric(ctx, false); }
+void CmdHMSet(CommandContext& ctx) { HSetGeneric(ctx, true); }
+
+// HSETNX key field value
+void CmdHSetNx(CommandContext& ctx) {
+  KeyAccess k(ctx, ctx.arg(1));
+  Db::Slot s = k.FindWrite();
+  if (IsWrongType(ctx, s, ValueType::kHash)) return;
+  HashEdit h(k.db(), s, k.key(), k.hash(), Limits(ctx));
+  if (h.Get(ctx.arg(2))) return ctx.reply().Integer(0);
+  h.Set(ctx.arg(2), ctx.arg(3));
+  h.Commit(ctx.now_ms());
+  ctx.reply().Integer(1);
+}
+
+// HGET key field
+void CmdHGet(CommandContext& ctx) {
+  KeyAccess k(ctx, ctx.arg(1));
+  Db::Slot s = k.FindRead();
+  if (IsWrongType(ctx, s, ValueType::kHash)) return;
+  if (!s) return ctx.reply().Null();
+  auto v = HashRead(s.entry).Get(ctx.arg(2));
+  v ? ctx.reply().Bulk(*v) : ctx.reply().Null();
+}
+
+// HMGET key field [field ...]
+void CmdHMGet(CommandContext& ctx) {
+  KeyAccess k(ctx, ctx.arg(1));
+  Db::Slot s = k.FindRead();
+  if (IsWrongType(ctx, s, ValueType::kHash)) return;
+  ctx.reply().ArrayHeader(ctx.argc() - 2);
+  for (size_t i = 2; i < ctx.argc(); ++i) {
+    std::optional<std::string_view> v;
+    if (s) v = HashRead(s.entry).Get(ctx.arg(i));
+    v ? ctx.reply().Bulk(*v) : ctx.reply().Null();
+  }
+}
+
+enum class HashPart { kKeys, kValues, kBoth };
+
+// HGETALL / HKEYS / HVALS key
+void ReplyHashParts(CommandContext& ctx, HashPart part) {
+  KeyAccess k(ctx, ctx.arg(1));
+  Db::Slot s = k.FindRead();
+  if (IsWrongType(ctx, s, ValueType::kHash)) return;
+  if (!s) return part == HashPart::kBoth ? ctx.reply().MapHeader(0) : ctx.reply().ArrayHeader(0);
+  HashRead h(s.entry);
+  if (part == HashPart::kBoth) {
+    ctx.reply().MapHeader(h.size());
+  } else {
+    ctx.reply().ArrayHeader(h.size());
+  }
+  h.ForEach([&](std::string_view f, std::string_view v) {
+    if (part != HashPart::kValues) ctx.reply().Bulk(f);
+    if (part != HashPart::kKeys) ctx.reply().Bulk(v);
+  });
+}
+void CmdHGetAll(CommandContext& ctx) { ReplyHashParts(ctx, HashPart::kBoth); }
+void CmdHKeys(CommandContext& ctx) { ReplyHashParts(ctx, HashPart::kKeys); }
+void CmdHVals(CommandContext& ctx) { ReplyHashParts(ctx, HashPart::kValues); }
+
+// HDEL key field [field ...]
+void CmdHDel(CommandContext& ctx) {
+  KeyAccess k(ctx, ctx.arg(1));
+  Db::Slot s = k.FindWrite();
+  if (IsWrongType(ctx, s, ValueType::kHash)) return;
+  if (!s) return ctx.reply().Integer(0);
+  HashEdit h(k.db(), s, k.key(), k.hash(), Limits(ctx));
+  int64_t deleted = 0;
+  for (size_t i = 2; i < ctx.argc(); ++i) deleted += h.Delete(ctx.arg(i));
+  h.Commit(ctx.now_ms());
+  ctx.reply().Integer(deleted);
+}
+
+// HEXISTS key field / HSTRLEN key field / HLEN key
+void CmdHExists(CommandContext& ctx) {
+  KeyAccess k(ctx, ctx.arg(1));
+  Db::Slot s = k.FindRead();
+  if (IsWrongType(ctx, s, ValueType::kHash)) return;
+  ctx.reply().Integer(s && HashRead(s.entry).Get(ctx.arg(2)) ? 1 : 0);
+}
+
+void CmdHStrLen(CommandContext& ctx) {
+  KeyAccess k(ctx, ctx.arg(1));
+  Db::Slot s = k.FindRead();
+  if (IsWrongType(ctx, s, ValueType::kHash)) return;
+  std::optional<std::string_view> v;
+  if (s) v = HashRead(s.entry).Get(ctx.arg(2));
+  ctx.reply().Integer(v ? static_cast<int64_t>(v->size()) : 0);
+}
+
+void CmdHLen(CommandContext& ctx) {
+  KeyAccess k(ctx, ctx.arg(1));
+  Db::Slot s = k.FindRead();
+  if (IsWrongType(ctx, s, ValueType::kHash)) return;
+  ctx.reply().Integer(s ? static_cast<int64_t>(HashRead(s.entry).size()) : 0);
+}
+
+// HINCRBY key field increment
+void CmdHIncrBy(CommandContext& ctx) {
+  auto by = IntArg(ctx, ctx.arg(3));
+  if (!by) return;
+  KeyAccess k(ctx, ctx.arg(1));
+  Db::Slot s = k.FindWrite();
+  if (IsWrongType(ctx, s, ValueType::kHash)) return;
+  HashEdit h(k.db(), s, k.key(), k.hash(), Limits(ctx));
+  int64_t cur = 0;
+  if (auto v = h.Get(ctx.arg(2))) {
+    auto parsed = ParseInt64(*v);
+    if (!parsed) return ctx.reply().Error("ERR hash value is not an integer");
+    cur = *parsed;
+  }
+  if ((*by < 0 && cur < 0 && *by < LLONG_MIN - cur) || (*by > 0 && cur > 0 && *by > LLONG_MAX - cur)) {
+    return ctx.reply().Error(errors::kOverflow);
+  }
+  int64_t next = cur + *by;
+  h.Set(ctx.arg(2), h.Own(Int64ToString(next)));
+  h.Commit(ctx.now_ms());
+  ctx.reply().Integer(next);
+}
+
+// HINCRBYFLOAT key field increment
+void CmdHIncrByFloat(CommandContext& ctx) {
+  auto by = ParseLongDouble(ctx.arg(3));
+  if (!by) return ctx.reply().Error(errors::kNotFloat);
+  if (std::isinf(*by)) return ctx.reply().Error("ERR value is NaN or Infinity");
+  KeyAccess k(ctx, ctx.arg(1));
+  Db::Slot s = k.FindWrite();
+  if (IsWrongType(ctx, s, ValueType::kHash)) return;
+  HashEdit h(k.db(), s, k.key(), k.hash(), Limits(ctx));
+  long double cur = 0;
+  if (auto v = h.Get(ctx.arg(2))) {
+    auto parsed = ParseLongDouble(*v);
+    if (!parsed || std::isinf(*parsed)) return ctx.reply().Error("ERR hash value is not a float");
+    cur = *parsed;
+  }
+  long double next = cur + *by;
+  if (std::isnan(next) || std::isinf(next)) return ctx.reply().Error(errors::kNanOrInfinity);
+  std::string_view text = h.Own(FormatLongDoubleHuman(next));
+  h.Set(ctx.arg(2), text);
+  h.Commit(ctx.now_ms());
+  ctx.reply().Bulk(text);
+}
+
+// HRANDFIELD key [count [WITHVALUES]]
+void CmdHRandField(CommandContext& ctx) {
+  if (ctx.argc() > 4) return ctx.reply().Error(errors::kSyntax);
+  bool with_values = false;
+  int64_t count = 1;
+  bool single = ctx.argc() == 2;
+  if (!single) {
+    auto c = IntArg(ctx, ctx.arg(2));
+    if (!c) return;
+    count = *c;
+    if (ctx.argc() == 4) {
+      if (!EqualsIgnoreCase(ctx.arg(3), "WITHVALUES")) return ctx.reply().Error(errors::kSyntax);
+      with_values = true;
+      if (count < -LONG_MAX / 2 || count > LONG_MAX / 2) return ctx.reply().Error("ERR value is out of range");
+    }
+  }
+  KeyAccess k(ctx, ctx.arg(1));
+  Db::Slot s = k.FindRead();
+  if (IsWrongType(ctx, s, ValueType::kHash)) return;
+  if (!s) return single ? ctx.reply().Null() : ctx.reply().ArrayHeader(0);
+  std::vector<std::pair<std::string_view, std::string_view>> all;
+  HashRead h(s.entry);
+  all.reserve(h.size());
+  h.ForEach([&](std::string_view f, std::string_view v) { all.emplace_back(f, v); });
+  auto& rng = ThreadRng();
+  if (single) return ctx.reply().Bulk(all[std::uniform_int_distribution<size_t>(0, all.size() - 1)(rng)].first);
+  std::vector<size_t> picks;
+  if (count < 0) {
+    std::uniform_int_distribution<size_t> pick(0, all.size() - 1);
+    for (int64_t i = 0; i < -count; ++i) picks.push_back(pick(rng));
+  } else {
+    // A count covering the whole hash returns it in its own order, as Redis.
+    size_t n = std::min(static_cast<size_t>(count), all.size());
+    std::vector<size_t> idx(all.size());
+    for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
+    if (n < all.size()) std::shuffle(idx.begin(), idx.end(), rng);
+    picks.assign(idx.begin(), idx.begin() + static_cast<ptrdiff_t>(n));
+  }
+  bool resp3_pairs = with_values && ctx.session().resp >= 3;
+  ctx.reply().ArrayHeader(with_values && !resp3_pairs ? picks.size() * 2 : picks.size());
+  for (size_t i : picks) {
+    if (resp3_pairs) ctx.reply().ArrayHeader(2);
+    ctx.reply().Bulk(all[i].first);
+    if (with_values) ctx.reply().Bulk(all[i].second);
+  }
+}
+
+// HSCAN key cursor [MATCH pattern] [COUNT count]
+void CmdHScan(CommandContext& ctx) {
+  auto cursor = ParseCursor(ctx.arg(2));
+  if (!cursor) return ctx.reply().Error("ERR invalid cursor");
+  KeyAccess k(ctx, ctx.arg(1));
+  Db::Slot s = k.FindRead();
+  if (IsWrongType(ctx, s, ValueType::kHash)) return;
+  auto empty = [&] {
+    ctx.reply().ArrayHeader(2);
+    ctx.reply().Bulk("0");
+    ctx.reply().ArrayHeader(0);
+  };
+  if (!s) return empty();
+  ScanOptions opt;
+  if (!ParseScanOptions(ctx, 3, &opt)) return;
+  std::vector<std::pair<std::string_view, std::string_view>> found;
+  auto take = [&](std::string_view f, std::string_view v) {
+    if (!opt.has_pattern || GlobMatch(opt.pattern, f)) found.emplace_back(f, v);
+  };
+  uint64_t pos = *cursor;
+  HashRead h(s.entry);
+  if (h.map()) {
+    size_t want = static_cast<size_t>(std::min<int64_t>(opt.count, 1 << 20));
+    size_t budget = want * 10;
+    while (pos < kScanEnd && found.size() < want && budget > 0) {
+      size_t examined = h.map()->Scan(&pos, want, [&](const PackedPair* p) { take(p->field(), p->value()); });
+      budget -= std::min(budget, std::max<size_t>(examined, 1));
+    }
+    if (pos >= kScanEnd) pos = 0;
+  } else {
+    h.ForEach(take);  // a compact hash is returned whole, as Redis does
+    pos = 0;
+  }
+  ctx.reply().ArrayHeader(2);
+  ctx.reply().Bulk(Int64ToString(static_cast<int64_t>(pos)));
+  ctx.reply().ArrayHeader(found.size() * 2);
+  for (auto& [f, v] : found) {
+    ctx.reply().Bulk(f);
+    ctx.reply().Bulk(v);
+  }
+}
+
+CommandSpec Spec(const char* name, int arity, uint32_t flags, const char* summary, const char* since,
+                 CommandHandler h, std::vector<std::string> acl) {
+  acl.insert(acl.begin(), "@hash");
+  return MakeSpec("hash", name, arity, flags, 1, 1, 1, summary, since, h, std::move(acl));
+}
+
+}  // namespace
+
+void RegisterHashFamily(CommandTable* t) {
+  const uint32_t r = kCmdReadOnly | kCmdFast, w = kCmdWrite | kCmdDenyOom | kCmdFast;
+  t->Register(Spec("hset", -4, w, "Creates or modifies the value of a field in a hash.", "2.0.0", CmdHSet, {"@write", "@fast"}));
+  t->Register(Spec("hsetnx", 4, w, "Sets the value of a field in a hash only when the field doesn't exist.", "2.0.0", CmdHSetNx, {"@write", "@fast"}));
+  t->Register(Spec("hmset", -4, w, "Sets the values of multiple fields.", "2.0.0", CmdHMSet, {"@write", "@fast"}));
+  t->Register(Spec("hget", 3, r, "Returns the value of a field in a hash.", "2.0.0", CmdHGet, {"@read", "@fast"}));
+  t->Register(Spec("hmget", -3, r, "Returns the values of all fields in a hash.", "2.0.0", CmdHMGet, {"@read", "@fast"}));
+  t->Register(Spec("hgetall", 2, kCmdReadOnly, "Returns all fields and values in a hash.", "2.0.0", CmdHGetAll, {"@read", "@slow"}));
+  t->Register(Spec("hkeys", 2, kCmdReadOnly, "Returns all fields in a hash.", "2.0.0", CmdHKeys, {"@read", "@slow"}));
+  t->Register(Spec("hvals", 2, kCmdReadOnly, "Returns all values in a hash.", "2.0.0", CmdHVals, {"@read", "@slow"}));
+  t->Register(Spec("hdel", -3, kCmdWrite | kCmdFast, "Deletes one or more fields and their values from a hash. Deletes the hash if no fields remain.", "2.0.0", CmdHDel, {"@write", "@fast"}));
+  t->Register(Spec("hexists", 3, r, "Determines whether a field exists in a hash.", "2.0.0", CmdHExists, {"@read", "@fast"}));
+  t->Register(Spec("hlen", 2, r, "Returns the number of fields in a hash.", "2.0.0", CmdHLen, {"@read", "@fast"}));
+  t->Register(Spec("hstrlen", 3, r, "Returns the length of the value of a field.", "3.2.0", CmdHStrLen, {"@read", "@fast"}));
+  t->Register(Spec("hincrby", 4, w, "Increments the integer value of a field in a hash by a number. Uses 0 as initial value if the field doesn't exist.", "2.0.0", CmdHIncrBy, {"@write", "@fast"}));
+  t->Register(Spec("hincrbyfloat", 4, w, "Increments the floating point value of a field by a number. Uses 0 as initial value if the field doesn't exist.", "2.6.0", CmdHIncrByFloat, {"@write", "@fast"}));
+  t->Register(Spec("hrandfield", -2, kCmdReadOnly, "Returns one or more random fields from a hash.", "6.2.0", CmdHRandField, {"@read", "@slow"}));
+  t->Register(Spec("hscan", -3, kCmdReadOnly, "Iterates over fields and values of a hash.", "2.8.0", CmdHScan, {"@read", "@slow"}));
+}
+
+}  // namespace minired

@@ -1,0 +1,48 @@
+// The compact encodings of small collections, stored inline in the key's Entry (one
+// allocation for key and value, as Redis's listpack/intset live in one buffer):
+//
+//   listpack: varint element count, then per element a varint length and its bytes.
+//             Hashes alternate field, value; sorted sets alternate member, score (8 raw
+//             bytes of a double) ordered by (score, member); sets and lists in order.
+//   intset:   sorted distinct int64s, 8 bytes each (little endian).
+//
+// Compact values are immutable: a change decodes, edits and re-encodes the blob into a
+// new Entry (O(n) for n below the conversion thresholds, as Redis's listpack edits).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace minired {
+
+// Sequential reader over a listpack blob.
+class CompactReader {
+ public:
+  explicit CompactReader(std::string_view blob);
+  size_t count() const { return count_; }
+  // The next element; false at the end.
+  bool Next(std::string_view* out);
+
+ private:
+  const uint8_t* p_;
+  const uint8_t* end_;
+  size_t count_ = 0;
+};
+
+std::vector<std::string_view> DecodeListpack(std::string_view blob);
+std::string EncodeListpack(std::span<const std::string_view> elements);
+size_t ListpackCount(std::string_view blob);
+
+std::vector<int64_t> DecodeIntset(std::string_view blob);
+std::string EncodeIntset(std::span<const int64_t> sorted_values);
+inline size_t IntsetCount(std::string_view blob) { return blob.size() / 8; }
+bool IntsetContains(std::string_view blob, int64_t v);
+
+// Scores inside a listpack zset.
+std::string_view ScoreBytes(const double& score);
+double ScoreFromBytes(std::string_view bytes);
+
+}  // namespace minired

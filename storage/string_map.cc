@@ -1,0 +1,57 @@
+#include "storage/string_map.h"
+
+#include <mimalloc.h>
+
+namespace minired {
+
+PackedPair* PackedPair::New(std::string_view field, std::string_view value) {
+  size_t size = VarintSize(field.size()) + field.size() + VarintSize(value.size()) + value.size();
+  auto* p = static_cast<uint8_t*>(::operator new(size));
+  size_t off = PutVarint(p, field.size());
+  memcpy(p + off, field.data(), field.size());
+  off += field.size();
+  off += PutVarint(p + off, value.size());
+  memcpy(p + off, value.data(), value.size());
+  return reinterpret_cast<PackedPair*>(p);
+}
+
+bool StringMap::Set(std::string_view field, std::string_view value) {
+  uint64_t h = HashKey(field);
+  size_t i = Locate(field, h);
+  if (i != Table::kNotFound) {
+    PackedPair* old = table_.At(i);
+    if (old->value().size() == value.size()) {
+      // Same length (counters, flags): overwrite in place, no allocation.
+      memcpy(const_cast<char*>(old->value().data()), value.data(), value.size());
+      return false;
+    }
+    PackedPair::Free(table_.ReplaceAt(i, PackedPair::New(field, value)));
+    return false;
+  }
+  table_.Insert(PackedPair::New(field, value), h);
+  return true;
+}
+
+bool StringMap::Add(std::string_view field, std::string_view value) {
+  uint64_t h = HashKey(field);
+  if (Locate(field, h) != Table::kNotFound) return false;
+  table_.Insert(PackedPair::New(field, value), h);
+  return true;
+}
+
+bool StringMap::Erase(std::string_view field) {
+  size_t i = Locate(field, HashKey(field));
+  if (i == Table::kNotFound) return false;
+  PackedPair* p = table_.At(i);
+  table_.EraseAt(i);
+  PackedPair::Free(p);
+  return true;
+}
+
+size_t StringMap::MemoryBytes() const {
+  size_t total = table_.MemoryBytes();
+  ForEach([&](const PackedPair* p) { total += mi_usable_size(p); });
+  return total;
+}
+
+}  // namespace minired

@@ -1,0 +1,81 @@
+// The differential fixture: one redis-server (the behavioural reference) and one
+// minired for the whole suite; each test sends the same commands to both and compares
+// the replies byte for byte (or as multisets where the order is unspecified).
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "tests/testing/resp_client.h"
+#include "tests/testing/test_process.h"
+
+namespace minired {
+
+using testing::Reply;
+using testing::RespClient;
+using testing::TestProcess;
+using Script = std::vector<std::vector<std::string>>;
+
+class Differential : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    redis_ = new TestProcess(TestProcess::StartRedis({"--enable-debug-command", "yes"}));
+    minired_ = new TestProcess(TestProcess::StartMinired());
+  }
+  static void TearDownTestSuite() {
+    delete redis_;
+    delete minired_;
+  }
+  void SetUp() override {
+    ASSERT_TRUE(redis_->ok()) << redis_->error();
+    ASSERT_TRUE(minired_->ok()) << minired_->error();
+    ASSERT_TRUE(r_.Connect(redis_->port()));
+    ASSERT_TRUE(m_.Connect(minired_->port()));
+    r_.Call({"FLUSHALL"});
+    m_.Call({"FLUSHALL"});
+  }
+
+  // Runs `script` on both servers and compares each reply's bytes.
+  void Compare(const Script& script) {
+    for (const auto& cmd : script) {
+      Reply want = r_.Call(cmd);
+      Reply got = m_.Call(cmd);
+      std::string shown;
+      for (const auto& a : cmd) shown += a + " ";
+      ASSERT_FALSE(want.raw.empty()) << "redis-server gave no reply to: " << shown;
+      EXPECT_EQ(got.raw, want.raw) << "command: " << shown;
+    }
+  }
+
+  // For replies whose element order Redis leaves unspecified (SMEMBERS of a hashtable
+  // set, SINTER, HGETALL of a hashtable...): same type and the same multiset of elements.
+  void CompareUnordered(const std::vector<std::string>& cmd) {
+    Reply want = r_.Call(cmd);
+    Reply got = m_.Call(cmd);
+    std::string shown;
+    for (const auto& a : cmd) shown += a + " ";
+    EXPECT_EQ(got.value.type, want.value.type) << "command: " << shown;
+    EXPECT_EQ(Sorted(got.value), Sorted(want.value)) << "command: " << shown;
+  }
+  static std::vector<std::string> Sorted(const RespValue& v) {
+    std::vector<std::string> out;
+    bool map = v.type == RespValue::Type::kMap;
+    for (size_t i = 0; i < v.elems.size(); i += map ? 2 : 1) {
+      out.push_back(v.elems[i].DebugString() + (map ? "=" + v.elems[i + 1].DebugString() : ""));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  static TestProcess* redis_;
+  static TestProcess* minired_;
+  RespClient r_, m_;
+};
+
+inline TestProcess* Differential::redis_ = nullptr;
+inline TestProcess* Differential::minired_ = nullptr;
+
+}  // namespace minired
