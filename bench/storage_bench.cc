@@ -71,7 +71,7 @@ void BM_ShardRouteAndLock(benchmark::State& state) {
   for (auto _ : state) {
     const std::string& k = keys[i++ & 1023];
     Shard& s = shards.ShardFor(HashKey(k));
-    std::lock_guard<std::mutex> l(s.mu());
+    std::lock_guard<ShardMutex> l(s.mu());
     benchmark::DoNotOptimize(&s);
   }
   state.SetItemsProcessed(state.iterations());

@@ -16,8 +16,8 @@ class ShardSet;
 class CommandContext {
  public:
   CommandContext(Server& server, Session& session, std::span<const std::string_view> args,
-                 ReplyWriter& reply, int64_t now_ms)
-      : server_(server), session_(session), args_(args), reply_(reply), now_ms_(now_ms) {}
+                 ReplyWriter& reply, int64_t now_ms, int thread = 0)
+      : server_(server), session_(session), args_(args), reply_(reply), now_ms_(now_ms), thread_(thread) {}
 
   std::span<const std::string_view> args() const { return args_; }
   std::string_view arg(size_t i) const { return args_[i]; }
@@ -30,6 +30,8 @@ class CommandContext {
   // The command's time: one snapshot per command, so every key it looks at is judged
   // against the same instant (as Redis's commandTimeSnapshot).
   int64_t now_ms() const { return now_ms_; }
+  // The I/O thread running the command (its statistics are charged).
+  int thread() const { return thread_; }
 
  private:
   Server& server_;
@@ -37,6 +39,7 @@ class CommandContext {
   std::span<const std::string_view> args_;
   ReplyWriter& reply_;
   int64_t now_ms_;
+  int thread_;
 };
 
 }  // namespace minired

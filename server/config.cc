@@ -154,6 +154,52 @@ std::vector<ConfigOption> BuildOptions() {
         l.name, true, l.lo, hi, [field](const ServerConfig& c) { return (c.encoding.*field).load(); },
         [field](ServerConfig& c, int64_t v) { (c.encoding.*field).store(v); }, l.alias));
   }
+  {
+    ConfigOption o;
+    o.name = "client-output-buffer-limit";
+    o.mutable_at_runtime = true;
+    o.multi_arg = true;
+    o.get = [](const ServerConfig& c) {
+      auto one = [](const char* name, const OutputBufferLimit& l) {
+        return std::string(name) + " " + Int64ToString(l.hard.load()) + " " + Int64ToString(l.soft.load()) + " " +
+               Int64ToString(l.soft_seconds.load());
+      };
+      return one("normal", c.output_limit_normal) + " " + one("slave", c.output_limit_replica) + " " +
+             one("pubsub", c.output_limit_pubsub);
+    };
+    o.set = [](ServerConfig& c, const std::vector<std::string>& v) {
+      // CONFIG SET passes one string, the config file separate tokens: split both.
+      std::vector<std::string> t;
+      for (const auto& part : v) {
+        std::vector<std::string> words;
+        if (!SplitInlineArgs(part, &words)) return BadValue("Wrong number of arguments in buffer limit configuration.");
+        t.insert(t.end(), words.begin(), words.end());
+      }
+      if (t.empty() || t.size() % 4 != 0) return BadValue("Wrong number of arguments in buffer limit configuration.");
+      struct Parsed { OutputBufferLimit* limit; int64_t hard, soft, secs; };
+      std::vector<Parsed> parsed;
+      for (size_t i = 0; i < t.size(); i += 4) {
+        OutputBufferLimit* l = nullptr;
+        if (EqualsIgnoreCase(t[i], "normal")) l = &c.output_limit_normal;
+        else if (EqualsIgnoreCase(t[i], "slave") || EqualsIgnoreCase(t[i], "replica")) l = &c.output_limit_replica;
+        else if (EqualsIgnoreCase(t[i], "pubsub")) l = &c.output_limit_pubsub;
+        if (!l) return BadValue("Invalid client class specified in buffer limit configuration.");
+        int64_t hard, soft;
+        auto secs = ParseInt64(t[i + 3]);
+        if (!ParseMemory(t[i + 1], &hard) || !ParseMemory(t[i + 2], &soft) || !secs || hard < 0 || soft < 0 || *secs < 0) {
+          return BadValue("Error in hard, soft or soft_seconds setting in buffer limit configuration.");
+        }
+        parsed.push_back({l, hard, soft, *secs});
+      }
+      for (const auto& p : parsed) {
+        p.limit->hard = p.hard;
+        p.limit->soft = p.soft;
+        p.limit->soft_seconds = p.secs;
+      }
+      return Status::Ok();
+    };
+    opts.push_back(std::move(o));
+  }
   opts.push_back(StringOption("logfile", &ServerConfig::logfile));
   opts.push_back(StringOption("pidfile", &ServerConfig::pidfile));
   opts.push_back(StringOption("dir", &ServerConfig::dir));

@@ -26,6 +26,14 @@ struct EncodingLimits {
   std::atomic<int64_t> list_max_listpack_size{-2};
 };
 
+// client-output-buffer-limit for one class: a client whose pending output passes `hard`,
+// or stays above `soft` for `soft_seconds`, is disconnected. 0 disables a limit.
+struct OutputBufferLimit {
+  std::atomic<int64_t> hard{0};
+  std::atomic<int64_t> soft{0};
+  std::atomic<int64_t> soft_seconds{0};
+};
+
 struct ServerConfig {
   // Fixed after start-up.
   int port = 6379;
@@ -44,6 +52,10 @@ struct ServerConfig {
   std::atomic<int> hz{10};
   std::atomic<int> loglevel{static_cast<int>(LogLevel::kNotice)};
   EncodingLimits encoding;
+  // Redis's defaults: normal 0 0 0, replica 256mb 64mb 60, pubsub 32mb 8mb 60.
+  OutputBufferLimit output_limit_normal;
+  OutputBufferLimit output_limit_replica{256LL << 20, 64LL << 20, 60};
+  OutputBufferLimit output_limit_pubsub{32LL << 20, 8LL << 20, 60};
 };
 
 // One option as CONFIG GET/SET and the config file see it.

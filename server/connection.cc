@@ -1,6 +1,8 @@
 #include "server/connection.h"
 
 #include "protocol/reply_writer.h"
+#include "server/blocking.h"
+#include "server/pubsub.h"
 #include "server/logger.h"
 #include "server/server.h"
 
@@ -45,6 +47,7 @@ void Connection::Start() {
     });
   };
   session_.info = info_.get();
+  session_.hooks = this;
   server_.clients().Add(info_);
   ReadMore();
 }
@@ -103,7 +106,7 @@ bool Connection::ProcessInput() {
   ReplyWriter writer(&out_, session_.resp);
   int64_t max_bulk = server_.config().proto_max_bulk_len.load(std::memory_order_relaxed);
   parser_.set_limits(RequestLimits{max_bulk});
-  while (!closing_ && in_.pending_size() > 0 && out_.size() <= kOutputHighWater) {
+  while (!closing_ && !blocked_ && in_.pending_size() > 0 && out_.size() <= kOutputHighWater) {
     size_t consumed = 0;
     RequestParser::Result r = parser_.Parse(in_.pending(), &consumed);
     if (r == RequestParser::Result::kNeedMore) break;
@@ -124,7 +127,98 @@ bool Connection::ProcessInput() {
   }
   info_->query_buffer.store(in_.pending_size(), std::memory_order_relaxed);
   info_->query_buffer_free.store(in_.free_space(), std::memory_order_relaxed);
-  return !closing_ && in_.pending_size() > 0 && out_.size() > kOutputHighWater;
+  return !closing_ && !blocked_ && in_.pending_size() > 0 && out_.size() > kOutputHighWater;
+}
+
+std::shared_ptr<Subscriber> Connection::subscriber() {
+  if (!subscriber_) {
+    subscriber_ = std::make_shared<Subscriber>();
+    std::weak_ptr<Connection> weak = shared_from_this();
+    asio::any_io_executor ex = socket_.get_executor();
+    subscriber_->deliver = [weak, ex](std::shared_ptr<const PubSubMessage> m) {
+      asio::post(ex, [weak, m = std::move(m)]() {
+        if (auto self = weak.lock()) self->DeliverPush(*m);
+      });
+    };
+  }
+  return subscriber_;
+}
+
+void Connection::DeliverPush(const PubSubMessage& m) {
+  if (closed_ || closing_) return;
+  ReplyWriter w(&out_, session_.resp);
+  bool pattern = !m.pattern.empty();
+  w.PushHeader(pattern ? 4 : 3);
+  w.Bulk(pattern ? "pmessage" : "message");
+  if (pattern) w.Bulk(m.pattern);
+  w.Bulk(m.channel);
+  w.Bulk(m.payload);
+  if (OverOutputLimit()) {
+    Log(LogLevel::kWarning, "Client id={} addr={} scheduled to be closed ASAP for overcoming of output buffer limits.",
+        info_->id, info_->addr);
+    out_.clear();
+    closing_ = true;
+    Close();
+    return;
+  }
+  Flush();
+}
+
+bool Connection::OverOutputLimit() {
+  const OutputBufferLimit& l = session_.subscriptions() > 0 ? server_.config().output_limit_pubsub
+                                                            : server_.config().output_limit_normal;
+  const auto pending = static_cast<int64_t>(PendingOutput());
+  const int64_t hard = l.hard.load(std::memory_order_relaxed), soft = l.soft.load(std::memory_order_relaxed);
+  if (hard > 0 && pending >= hard) return true;
+  if (soft > 0 && pending >= soft) {
+    int64_t now = server_.clock().NowMs();
+    if (soft_limit_since_ms_ == 0) soft_limit_since_ms_ = now;
+    return now - soft_limit_since_ms_ >= l.soft_seconds.load(std::memory_order_relaxed) * 1000;
+  }
+  soft_limit_since_ms_ = 0;
+  return false;
+}
+
+void Connection::Block(std::shared_ptr<BlockedClient> waiter, int64_t timeout_ms) {
+  std::weak_ptr<Connection> weak = shared_from_this();
+  asio::any_io_executor ex = socket_.get_executor();
+  waiter->deliver = [weak, ex](std::string reply) {
+    asio::post(ex, [weak, reply = std::move(reply)]() mutable {
+      if (auto self = weak.lock()) self->Unblock(std::move(reply));
+    });
+  };
+  blocked_ = std::move(waiter);
+  info_->blocked.store(true, std::memory_order_relaxed);
+  if (timeout_ms > 0) {
+    if (!block_timer_) block_timer_ = std::make_unique<asio::steady_timer>(socket_.get_executor());
+    block_timer_->expires_after(std::chrono::milliseconds(timeout_ms));
+    block_timer_->async_wait([self = shared_from_this()](const std::error_code& ec) { self->OnBlockTimeout(ec); });
+  }
+}
+
+void Connection::OnBlockTimeout(const std::error_code& ec) {
+  if (ec || !blocked_ || closed_) return;
+  if (!blocked_->Claim(BlockedClient::kDone)) {
+    // Being served on another thread right now: its reply (or a retry) follows.
+    block_timer_->expires_after(std::chrono::milliseconds(1));
+    block_timer_->async_wait([self = shared_from_this()](const std::error_code& e) { self->OnBlockTimeout(e); });
+    return;
+  }
+  server_.blocking().Remove(blocked_.get());
+  std::string reply;
+  ReplyWriter w(&reply, session_.resp);
+  w.NullArray();  // Redis answers every timed-out list block with a null array
+  Unblock(std::move(reply));
+}
+
+void Connection::Unblock(std::string reply) {
+  if (closed_) return;
+  if (block_timer_) block_timer_->cancel();
+  blocked_.reset();
+  info_->blocked.store(false, std::memory_order_relaxed);
+  out_ += reply;
+  ProcessAndFlush();  // commands pipelined behind the blocking one run now
+  ReadMore();
 }
 
 void Connection::ProcessAndFlush() {
@@ -194,6 +288,9 @@ void Connection::OnWritable(const std::error_code& ec) {
 void Connection::Close() {
   if (closed_) return;
   closed_ = true;
+  if (blocked_ && blocked_->Claim(BlockedClient::kDone)) server_.blocking().Remove(blocked_.get());
+  if (block_timer_) block_timer_->cancel();
+  server_.ResetSessionState(session_);
   std::error_code ec;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
   socket_.close(ec);

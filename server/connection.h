@@ -23,12 +23,18 @@ namespace minired {
 class Server;
 class IoThread;
 
-class Connection : public std::enable_shared_from_this<Connection> {
+struct PubSubMessage;
+
+class Connection : public std::enable_shared_from_this<Connection>, public ClientHooks {
  public:
   Connection(Server& server, IoThread& thread, asio::ip::tcp::socket socket);
   ~Connection();
   // Registers the client and starts reading. Call once, on the owning thread.
   void Start();
+
+  // ClientHooks.
+  std::shared_ptr<Subscriber> subscriber() override;
+  void Block(std::shared_ptr<BlockedClient> waiter, int64_t timeout_ms) override;
 
  private:
   void ReadMore();
@@ -41,6 +47,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void WriteNow();
   void OnWritable(const std::error_code& ec);
   void Close();
+  // Pub/sub delivery, on this connection's thread.
+  void DeliverPush(const PubSubMessage& m);
+  // Disconnects a subscriber whose pending output passed its class limit.
+  bool OverOutputLimit();
+  void Unblock(std::string reply);
+  void OnBlockTimeout(const std::error_code& ec);
+  size_t PendingOutput() const { return out_.size() + writing_.size() - write_offset_; }
 
   Server& server_;
   IoThread& thread_;
@@ -57,6 +70,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool closed_ = false;
   std::shared_ptr<ClientInfo> info_;
   Session session_;
+  std::shared_ptr<Subscriber> subscriber_;  // created by the first SUBSCRIBE
+  std::shared_ptr<BlockedClient> blocked_;  // set while a blocking command waits
+  std::unique_ptr<asio::steady_timer> block_timer_;
+  int64_t soft_limit_since_ms_ = 0;  // when pending output first passed the soft limit
 };
 
 }  // namespace minired

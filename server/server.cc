@@ -54,22 +54,61 @@ Server::~Server() {
   }
 }
 
+namespace {
+
+// Commands a MULTI runs at once rather than queuing.
+bool RunsInsideMulti(std::string_view name) {
+  return name == "exec" || name == "discard" || name == "multi" || name == "watch" || name == "quit" ||
+         name == "reset";
+}
+
+// What a RESP2 client in subscribed mode may still send.
+bool AllowedWhileSubscribed(std::string_view name) {
+  return name == "subscribe" || name == "unsubscribe" || name == "psubscribe" || name == "punsubscribe" ||
+         name == "ping" || name == "quit" || name == "reset" || name == "ssubscribe" || name == "sunsubscribe";
+}
+
+thread_local int t_execute_depth = 0;
+
+}  // namespace
+
 void Server::Execute(Session& session, std::span<const std::string_view> args,
                      ReplyWriter& reply, int thread) {
   ThreadStats& st = threads_[static_cast<size_t>(thread)]->stats();
   uint64_t errors_before = reply.errors_written();
   const CommandSpec* spec = commands_.Find(args[0]);
+  const bool queuing = session.in_multi && !(spec && RunsInsideMulti(spec->name));
   if (spec == nullptr) {
     reply.Error(UnknownCommandError(args));
+    if (queuing) session.multi_error = true;
   } else if (!spec->ArityOk(args.size())) {
     reply.Error(errors::WrongArity(spec->name));
+    if (queuing) session.multi_error = true;
+  } else if (session.resp == 2 && session.subscriptions() > 0 && !AllowedWhileSubscribed(spec->name)) {
+    reply.Error("ERR Can't execute '" + spec->name +
+                "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
+  } else if (queuing) {
+    session.queued.emplace_back(args.begin(), args.end());
+    if (session.info) session.info->multi.store(static_cast<int>(session.queued.size()), std::memory_order_relaxed);
+    reply.SimpleString("QUEUED");
   } else {
-    session.info->last_cmd.store(spec, std::memory_order_relaxed);
-    CommandContext ctx(*this, session, args, reply, clock_->NowMs());
+    if (session.info) session.info->last_cmd.store(spec, std::memory_order_relaxed);
+    CommandContext ctx(*this, session, args, reply, clock_->NowMs(), thread);
+    ++t_execute_depth;
     spec->handler(ctx);
+    --t_execute_depth;
     st.commands.Add();
+    // Clients blocked on keys this command pushed to are served now that its locks are
+    // released (after the whole transaction for EXEC).
+    if (t_execute_depth == 0) ServeReadyKeys(*this);
   }
   if (reply.errors_written() != errors_before) st.error_replies.Add();
+}
+
+void Server::ResetSessionState(Session& session) {
+  DiscardTransaction(session);
+  UnwatchAll(shards_, session);
+  UnsubscribeAll(*this, session);
 }
 
 Status Server::Start() {
@@ -195,7 +234,7 @@ bool Server::ActiveExpireCycle(int thread, int64_t budget_us) {
       while (true) {
         ExpireStepResult r;
         {
-          std::lock_guard<std::mutex> l(shard.mu());
+          std::lock_guard<ShardMutex> l(shard.mu());
           Db& db = shard.db(d);
           if (db.volatile_size() == 0) break;
           r = db.ActiveExpireStep(clock_->NowMs(), kSamples, io.rng());
@@ -261,7 +300,7 @@ StatsTotals Server::RawTotals() {
   StatsTotals t = ThreadTotals();
   for (size_t i = 0; i < shards_.size(); ++i) {
     Shard& sh = shards_.shard(i);
-    std::lock_guard<std::mutex> l(sh.mu());
+    std::lock_guard<ShardMutex> l(sh.mu());
     for (int d = 0; d < sh.databases(); ++d) {
       KeyspaceStats& ks = sh.db(d).stats();
       t.expired_keys += ks.expired_keys;

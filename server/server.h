@@ -22,7 +22,9 @@
 #include "protocol/status.h"
 #include "server/client_registry.h"
 #include "server/command_table.h"
+#include "server/blocking.h"
 #include "server/config.h"
+#include "server/pubsub.h"
 #include "server/session.h"
 #include "server/stats.h"
 #include "storage/clock.h"
@@ -71,6 +73,10 @@ class Server {
   ShardSet& shards() { return shards_; }
   const CommandTable& commands() const { return commands_; }
   ClientRegistry& clients() { return clients_; }
+  PubSub& pubsub() { return pubsub_; }
+  BlockingRegistry& blocking() { return blocking_; }
+  // Drops a client's transaction, watches and subscriptions (RESET, disconnect).
+  void ResetSessionState(Session& session);
   LazyFreer& lazy_freer() { return LazyFreer::Global(); }
   const Clock& clock() const { return *clock_; }
   int thread_count() const { return static_cast<int>(threads_.size()); }
@@ -103,6 +109,8 @@ class Server {
   ShardSet shards_;
   CommandTable commands_;
   ClientRegistry clients_;
+  PubSub pubsub_;
+  BlockingRegistry blocking_;
   std::vector<std::unique_ptr<IoThread>> threads_;
   std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors_;
   std::vector<std::unique_ptr<asio::steady_timer>> expiry_timers_;

@@ -6,12 +6,19 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
+#include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace minired {
 
 struct CommandSpec;
+struct WatchFlag;
+struct Subscriber;
+struct BlockedClient;
 
 struct ClientInfo {
   uint64_t id = 0;
@@ -28,6 +35,11 @@ struct ClientInfo {
   std::atomic<size_t> query_buffer_free{0};
   std::atomic<size_t> output_buffer{0};
   std::atomic<bool> no_evict{false};
+  // For CLIENT LIST: subscriptions, queued MULTI commands (-1 outside MULTI), blocked.
+  std::atomic<int> sub{0};
+  std::atomic<int> psub{0};
+  std::atomic<int> multi{-1};
+  std::atomic<bool> blocked{false};
 
   // Asks the owning thread to close the connection; safe from any thread.
   std::function<void()> close;
@@ -61,11 +73,37 @@ struct ClientInfo {
   std::string lib_ver_;   // guarded by mu
 };
 
+// What only the connection can do for a command: deliver pub/sub messages to it and
+// park it while a blocking command waits. In-process sessions have none.
+class ClientHooks {
+ public:
+  virtual ~ClientHooks() = default;
+  // The endpoint PUBLISH delivers to (created on first use).
+  virtual std::shared_ptr<Subscriber> subscriber() = 0;
+  // Stops running this client's commands until `waiter` is served or times out
+  // (timeout_ms 0: never).
+  virtual void Block(std::shared_ptr<BlockedClient> waiter, int64_t timeout_ms) = 0;
+};
+
 struct Session {
   ClientInfo* info = nullptr;  // outlives the session
+  ClientHooks* hooks = nullptr;
   int db = 0;
   int resp = 2;
   bool close_after_reply = false;  // QUIT, CLIENT KILL of itself
+
+  // MULTI: commands queued until EXEC; a command rejected while queuing aborts EXEC.
+  bool in_multi = false;
+  bool multi_error = false;
+  bool in_exec = false;  // running EXEC's commands: blocking commands must not block
+  std::vector<std::vector<std::string>> queued;
+  // WATCH: the keys (db, key) and the flag any change to them raises.
+  std::shared_ptr<WatchFlag> watch_flag;
+  std::vector<std::pair<int, std::string>> watched;
+  // Pub/sub subscriptions.
+  std::set<std::string> channels;
+  std::set<std::string> patterns;
+  size_t subscriptions() const { return channels.size() + patterns.size(); }
 };
 
 }  // namespace minired

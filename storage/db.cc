@@ -25,6 +25,7 @@ Db::Slot Db::Find(std::string_view key, uint64_t hash, int64_t now_ms) {
 }
 
 void Db::Insert(Entry* e, uint64_t hash) {
+  NoteWrite(e->key());
   keys_.Insert(e, hash);
   if (e->has_expire()) volatile_.Insert(e, PointerHashOf()(e));
 }
@@ -35,6 +36,7 @@ void Db::UnindexVolatile(Entry* e) {
 }
 
 void Db::Replace(Slot slot, Entry* e) {
+  NoteWrite(e->key());
   if (slot.entry->has_expire()) UnindexVolatile(slot.entry);
   keys_.ReplaceAt(slot.index, e);
   if (e->has_expire()) volatile_.Insert(e, PointerHashOf()(e));
@@ -51,6 +53,7 @@ void Db::Upsert(Entry* e, uint64_t hash, int64_t now_ms) {
 }
 
 Entry* Db::Detach(Slot slot) {
+  NoteWrite(slot.entry->key());
   if (slot.entry->has_expire()) UnindexVolatile(slot.entry);
   keys_.EraseAt(slot.index);
   return slot.entry;
@@ -71,6 +74,7 @@ void Db::Dispose(Entry* e) {
 
 void Db::SetExpire(Slot* slot, int64_t ms) {
   Entry* e = slot->entry;
+  NoteWrite(e->key());
   if (ms == 0) {
     if (!e->has_expire()) return;
     UnindexVolatile(e);
@@ -85,6 +89,44 @@ void Db::SetExpire(Slot* slot, int64_t ms) {
   Entry* fresh = Entry::MoveWith(e, e->key(), ms);
   Replace(*slot, fresh);
   slot->entry = fresh;
+}
+
+void Db::Watch(std::string_view key, std::shared_ptr<WatchFlag> flag) {
+  if (!watchers_) watchers_ = std::make_unique<WatchTable>();
+  auto& list = (*watchers_)[std::string(key)];
+  for (const auto& f : list) {
+    if (f == flag) return;
+  }
+  list.push_back(std::move(flag));
+}
+
+void Db::Unwatch(std::string_view key, const WatchFlag* flag) {
+  if (!watchers_) return;
+  auto it = watchers_->find(std::string(key));
+  if (it == watchers_->end()) return;
+  auto& list = it->second;
+  std::erase_if(list, [flag](const std::shared_ptr<WatchFlag>& f) { return f.get() == flag; });
+  if (list.empty()) watchers_->erase(it);
+  if (watchers_->empty()) watchers_.reset();
+}
+
+void Db::TouchWatchers(std::string_view key) {
+  auto it = watchers_->find(std::string(key));
+  if (it == watchers_->end()) return;
+  for (const auto& f : it->second) f->dirty.store(true, std::memory_order_relaxed);
+}
+
+void Db::TouchAllWatched(const Db* other) {
+  if (!watchers_) return;
+  for (auto& [key, flags] : *watchers_) {
+    uint64_t h = HashKey(key);
+    auto present = [&](const Db* db) {
+      return db && db->keys_.Find(h, [&](const Entry* e) { return e->key() == key; }) != KeyTable::kNotFound;
+    };
+    if (present(this) || present(other)) {
+      for (const auto& f : flags) f->dirty.store(true, std::memory_order_relaxed);
+    }
+  }
 }
 
 void Db::Clear() {

@@ -3,9 +3,14 @@
 // owning Shard's mutex.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <memory>
 #include <random>
+#include <string>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "storage/entry.h"
 #include "storage/slot_table.h"
@@ -46,6 +51,13 @@ struct ExpireStepResult {
   size_t ttl_count = 0;
 };
 
+// One client's WATCH set: raised when any key it watches is modified, deleted or
+// expires (and read by EXEC under every shard's lock).
+struct WatchFlag {
+  std::atomic<bool> dirty{false};
+};
+using WatchTable = std::unordered_map<std::string, std::vector<std::shared_ptr<WatchFlag>>>;
+
 class Db {
  public:
   // A located key: valid until the next insert or erase in this Db.
@@ -78,6 +90,22 @@ class Db {
   // Sets (ms > 0) or removes (ms == 0) the expiry of the entry at `slot`.
   void SetExpire(Slot* slot, int64_t ms);
 
+  // Commands that change a value in place (INCR, collection edits) call this, so WATCH
+  // sees every write; Db's own mutators call it themselves.
+  void NoteWrite(std::string_view key) {
+    if (watchers_) TouchWatchers(key);
+  }
+
+  void Watch(std::string_view key, std::shared_ptr<WatchFlag> flag);
+  void Unwatch(std::string_view key, const WatchFlag* flag);
+  // FLUSHDB/FLUSHALL/SWAPDB: raises the watchers of keys that exist here (or in `other`),
+  // as Redis's touchAllWatchedKeysInDb.
+  void TouchAllWatched(const Db* other = nullptr);
+  // The watch registrations belong to the database index, not to its contents: a flush
+  // or SWAPDB moves them back to the Db that now holds that index.
+  std::unique_ptr<WatchTable> TakeWatchers() { return std::move(watchers_); }
+  void SetWatchers(std::unique_ptr<WatchTable> w) { watchers_ = std::move(w); }
+
   size_t size() const { return keys_.size(); }
   size_t volatile_size() const { return volatile_.size(); }
   size_t MemoryBytes() const { return keys_.MemoryBytes() + volatile_.MemoryBytes(); }
@@ -108,8 +136,11 @@ class Db {
   // Frees a removed entry; big collections are freed in the background.
   static void Dispose(Entry* e);
 
+  void TouchWatchers(std::string_view key);
+
   KeyTable keys_;
   VolatileIndex volatile_;
+  std::unique_ptr<WatchTable> watchers_;  // null while nobody watches
   KeyspaceStats stats_;
   int64_t avg_ttl_ms_ = 0;
 };

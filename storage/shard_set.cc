@@ -4,6 +4,8 @@
 
 namespace minired {
 
+thread_local bool ShardMutex::all_held_ = false;
+
 ShardSet::ShardSet(size_t shards, int databases) : mask_(shards - 1), databases_(databases) {
   assert(shards > 0 && (shards & (shards - 1)) == 0 && shards <= 4096);
   shards_.reserve(shards);

@@ -20,19 +20,49 @@
 
 namespace minired {
 
+// A shard's mutex. While a thread runs a transaction (EXEC) it holds every shard, and
+// the commands inside it lock nothing more: lock()/unlock() are no-ops on that thread,
+// so the ordinary command handlers run unchanged inside EXEC.
+class ShardMutex {
+ public:
+  void lock() {
+    if (!all_held_) mu_.lock();
+  }
+  void unlock() {
+    if (!all_held_) mu_.unlock();
+  }
+  // Marks (or clears) that this thread holds every shard's mutex.
+  static void SetAllHeld(bool held) { all_held_ = held; }
+  static bool all_held() { return all_held_; }
+
+ private:
+  std::mutex mu_;
+  static thread_local bool all_held_;
+};
+
 class Shard {
  public:
   explicit Shard(int databases) : dbs_(static_cast<size_t>(databases)) {}
 
-  std::mutex& mu() { return mu_; }
+  ShardMutex& mu() { return mu_; }
   // REQUIRES: mu() held.
   Db& db(int index) { return dbs_[static_cast<size_t>(index)]; }
   int databases() const { return static_cast<int>(dbs_.size()); }
   // REQUIRES: mu() held.
-  void SwapDbs(int a, int b) { std::swap(dbs_[static_cast<size_t>(a)], dbs_[static_cast<size_t>(b)]); }
+  // Swaps contents; WATCH registrations stay with their index (and are raised).
+  void SwapDbs(int a, int b) {
+    Db& x = dbs_[static_cast<size_t>(a)];
+    Db& y = dbs_[static_cast<size_t>(b)];
+    x.TouchAllWatched(&y);
+    y.TouchAllWatched(&x);
+    std::swap(x, y);
+    auto wx = x.TakeWatchers(), wy = y.TakeWatchers();
+    x.SetWatchers(std::move(wy));
+    y.SetWatchers(std::move(wx));
+  }
 
  private:
-  std::mutex mu_;
+  ShardMutex mu_;
   std::vector<Db> dbs_;  // guarded by mu_
 };
 
@@ -64,7 +94,7 @@ class ShardSet {
 
    private:
     friend class ShardSet;
-    std::vector<std::mutex*> held_;
+    std::vector<ShardMutex*> held_;
   };
 
   // Locks the shards owning `keys`, in ascending shard order.

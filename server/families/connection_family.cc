@@ -15,6 +15,13 @@ namespace {
 // PING [message]
 void CmdPing(CommandContext& ctx) {
   if (ctx.argc() > 2) return ctx.reply().Error(errors::WrongArity("ping"));
+  if (ctx.session().resp == 2 && ctx.session().subscriptions() > 0) {
+    // Subscribed RESP2 clients get PING's answer in the shape of a message.
+    ctx.reply().ArrayHeader(2);
+    ctx.reply().Bulk("pong");
+    ctx.reply().Bulk(ctx.argc() == 2 ? ctx.arg(1) : "");
+    return;
+  }
   if (ctx.argc() == 2) return ctx.reply().Bulk(ctx.arg(1));
   ctx.reply().SimpleString("PONG");
 }
@@ -100,6 +107,7 @@ void CmdHello(CommandContext& ctx) {
 // RESET: back to a fresh connection's state.
 void CmdReset(CommandContext& ctx) {
   Session& s = ctx.session();
+  ctx.server().ResetSessionState(s);
   s.db = 0;
   s.resp = 2;
   s.info->db.store(0);

@@ -32,6 +32,7 @@ void IncrBy(CommandContext& ctx, int64_t by) {
   int64_t next = cur + by;
   if (s && s.entry->is_int()) {
     s.entry->set_int_value(next);
+    k.db().NoteWrite(k.key());
   } else {
     Entry* e = Entry::NewInt(k.key(), next, s ? s.entry->expire_ms() : 0);
     e->set_lru(LruClock(ctx.now_ms()));

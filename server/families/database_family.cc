@@ -48,7 +48,7 @@ void CmdDbSize(CommandContext& ctx) {
   int64_t n = 0;
   for (size_t i = 0; i < ctx.shards().size(); ++i) {
     Shard& sh = ctx.shards().shard(i);
-    std::lock_guard<std::mutex> l(sh.mu());
+    std::lock_guard<ShardMutex> l(sh.mu());
     n += static_cast<int64_t>(sh.db(ctx.db()).size());
   }
   ctx.reply().Integer(n);
@@ -66,10 +66,13 @@ void Flush(CommandContext& ctx, int index, bool async) {
         if (index >= 0 && d != index) continue;
         Db& db = sh.db(d);
         if (db.size() == 0) continue;
+        db.TouchAllWatched();
         KeyspaceStats stats = db.stats();
+        auto watchers = db.TakeWatchers();
         detached.push_back(std::move(db));
         db = Db();
         db.stats() = stats;  // counters survive a flush, as INFO stats do in Redis
+        db.SetWatchers(std::move(watchers));
       }
     }
   }

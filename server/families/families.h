@@ -5,6 +5,14 @@
 namespace minired {
 
 class CommandTable;
+class Server;
+class ShardSet;
+struct Session;
+
+// Per-client cleanup shared by RESET, DISCARD/EXEC and disconnects.
+void UnwatchAll(ShardSet& shards, Session& s);
+void DiscardTransaction(Session& s);
+void UnsubscribeAll(Server& server, Session& s);
 
 void RegisterStringFamily(CommandTable* table);
 void RegisterCounterFamily(CommandTable* table);
@@ -21,6 +29,9 @@ void RegisterSetFamily(CommandTable* table);
 void RegisterZSetFamily(CommandTable* table);  // registers the range commands too
 void RegisterZSetRangeFamily(CommandTable* table);
 void RegisterListFamily(CommandTable* table);
+void RegisterBlockingFamily(CommandTable* table);
+void RegisterTransactionFamily(CommandTable* table);
+void RegisterPubSubFamily(CommandTable* table);
 
 inline void RegisterAllFamilies(CommandTable* table) {
   RegisterStringFamily(table);
@@ -37,6 +48,9 @@ inline void RegisterAllFamilies(CommandTable* table) {
   RegisterSetFamily(table);
   RegisterZSetFamily(table);
   RegisterListFamily(table);
+  RegisterBlockingFamily(table);
+  RegisterTransactionFamily(table);
+  RegisterPubSubFamily(table);
 }
 
 }  // namespace minired

@@ -107,7 +107,7 @@ void HashEdit::Commit(int64_t now_ms) {
     Entry* e = Entry::NewObject(key_, ValueType::kHash, Encoding::kHashtable, new_map_.release(), expire);
     return StoreCollection(db_, slot_, hash_, e, now_ms);
   }
-  if (map_) return;  // edited in place
+  if (map_) return db_.NoteWrite(key_);  // edited in place
   std::string blob = EncodeListpack(pairs_);
   Entry* e = Entry::NewCompact(key_, ValueType::kHash, Encoding::kListpack, blob, expire);
   StoreCollection(db_, slot_, hash_, e, now_ms);

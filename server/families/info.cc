@@ -68,7 +68,7 @@ std::string MemorySection(Server& s) {
   int64_t dataset = 0;
   for (size_t i = 0; i < s.shards().size(); ++i) {
     Shard& sh = s.shards().shard(i);
-    std::lock_guard<std::mutex> l(sh.mu());
+    std::lock_guard<ShardMutex> l(sh.mu());
     for (int d = 0; d < sh.databases(); ++d) dataset += static_cast<int64_t>(sh.db(d).MemoryBytes());
   }
   long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
@@ -121,7 +121,7 @@ std::string KeyspaceSection(Server& s) {
     int64_t keys = 0, expires = 0, ttl_sum = 0, ttl_n = 0;
     for (size_t i = 0; i < shards.size(); ++i) {
       Shard& sh = shards.shard(i);
-      std::lock_guard<std::mutex> l(sh.mu());
+      std::lock_guard<ShardMutex> l(sh.mu());
       Db& db = sh.db(d);
       keys += static_cast<int64_t>(db.size());
       expires += static_cast<int64_t>(db.volatile_size());

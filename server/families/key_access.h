@@ -56,7 +56,7 @@ class KeyAccess {
   std::string_view key_;
   uint64_t hash_;
   Shard& shard_;
-  std::lock_guard<std::mutex> lock_;
+  std::lock_guard<ShardMutex> lock_;
   Db& db_;
   int64_t now_;
 };

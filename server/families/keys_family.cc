@@ -130,7 +130,7 @@ void CmdRandomKey(CommandContext& ctx) {
   // shard and then a random slot in it is close to uniform over keys.
   for (size_t i = 0; i < n; ++i) {
     Shard& sh = shards.shard((start + i) % n);
-    std::lock_guard<std::mutex> l(sh.mu());
+    std::lock_guard<ShardMutex> l(sh.mu());
     Db::Slot s = sh.db(ctx.db()).RandomKey(ctx.now_ms(), rng);
     if (s) return ctx.reply().Bulk(s.entry->key());
   }
@@ -144,7 +144,7 @@ void CmdKeys(CommandContext& ctx) {
   std::vector<std::string> found;
   for (size_t i = 0; i < ctx.shards().size(); ++i) {
     Shard& sh = ctx.shards().shard(i);
-    std::lock_guard<std::mutex> l(sh.mu());
+    std::lock_guard<ShardMutex> l(sh.mu());
     uint64_t pos = 0;
     while (pos < kScanEnd) {
       sh.db(ctx.db()).Scan(&pos, SIZE_MAX, [&](const Entry* e) {
@@ -209,7 +209,7 @@ void CmdScan(CommandContext& ctx) {
   while (shard < nshards && found.size() < want && budget > 0) {
     Shard& sh = shards.shard(shard);
     {
-      std::lock_guard<std::mutex> l(sh.mu());
+      std::lock_guard<ShardMutex> l(sh.mu());
       Db& db = sh.db(ctx.db());
       expired.clear();
       while (pos < kScanEnd && found.size() < want && budget > 0) {

@@ -60,14 +60,14 @@ void ListEdit::Commit(int64_t now_ms, bool changed) {
   const int64_t expire = ExpireOf(slot_);
   if (list_->empty()) return StoreCollection(db_, slot_, hash_, nullptr, now_ms);
   const bool was_object = slot_ && slot_.entry->is_object();
-  if (was_object && list_->size() >= initial_size_) return;  // grew in place: stays a quicklist
+  if (was_object && list_->size() >= initial_size_) return db_.NoteWrite(key_);  // grew in place
   // Hysteresis: a quicklist returns to a listpack only at half the limit.
   if (FitsListpack(was_object ? 2 : 1)) {
     std::vector<std::string_view> views(list_->begin(), list_->end());
     Entry* e = Entry::NewCompact(key_, ValueType::kList, Encoding::kListpack, EncodeListpack(views), expire);
     return StoreCollection(db_, slot_, hash_, e, now_ms);
   }
-  if (was_object) return;  // edited in place
+  if (was_object) return db_.NoteWrite(key_);  // edited in place
   Entry* e = Entry::NewObject(key_, ValueType::kList, Encoding::kQuicklist, decoded_.release(), expire);
   StoreCollection(db_, slot_, hash_, e, now_ms);
 }

@@ -102,7 +102,7 @@ void SetEdit::Commit(int64_t now_ms) {
     Entry* e = Entry::NewObject(key_, ValueType::kSet, Encoding::kHashtable, new_map_.release(), expire);
     return StoreCollection(db_, slot_, hash_, e, now_ms);
   }
-  if (map_) return;  // edited in place
+  if (map_) return db_.NoteWrite(key_);  // edited in place
   Entry* e = Entry::NewCompact(key_, ValueType::kSet, Encoding::kIntset, EncodeIntset(ints_), expire);
   StoreCollection(db_, slot_, hash_, e, now_ms);
 }

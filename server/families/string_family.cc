@@ -361,6 +361,7 @@ void CmdSetRange(CommandContext& ctx) {
   size_t off = static_cast<size_t>(*offset);
   if (s && !s.entry->is_int() && need <= cur.size() && s.entry->encoding() == Encoding::kRaw) {
     memcpy(s.entry->mutable_str_data() + off, patch.data(), patch.size());  // in place
+    k.db().NoteWrite(k.key());
     return ctx.reply().Integer(static_cast<int64_t>(cur.size()));
   }
   std::string value(cur);

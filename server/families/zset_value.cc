@@ -191,7 +191,7 @@ void ZSetValue::Commit(int64_t now_ms) {
     Entry* e = Entry::NewObject(key_, ValueType::kZSet, Encoding::kSkiplist, new_zset_.release(), expire);
     return StoreCollection(*db_, slot_, hash_, e, now_ms);
   }
-  if (zset_) return;  // edited in place
+  if (zset_) return db_->NoteWrite(key_);  // edited in place
   std::vector<std::string_view> flat;
   flat.reserve(items_.size() * 2);
   for (const ZItem& it : items_) {

@@ -1,0 +1,117 @@
+#include "server/blocking.h"
+
+#include <algorithm>
+
+#include "protocol/reply_writer.h"
+#include "server/families/collection_util.h"
+#include "server/families/list_value.h"
+#include "server/server.h"
+
+namespace minired {
+namespace {
+
+thread_local std::vector<std::pair<int, std::string>> t_ready;
+
+// Pops (or moves) one element for `c` under fresh locks and writes its reply; false
+// when the key has nothing to give (someone else took it first).
+bool ServeOne(Server& server, BlockedClient& c, std::string_view key, std::string* reply_bytes) {
+  Session session;
+  session.db = c.db;
+  session.resp = c.resp;
+  ReplyWriter reply(reply_bytes, c.resp);
+  std::string_view args[] = {key};
+  CommandContext ctx(server, session, args, reply, server.clock().NowMs());
+  if (c.move) {
+    {
+      KeyAccess k(ctx, key);
+      Db::Slot s = k.FindWrite();
+      if (!s || s.entry->type() != ValueType::kList) return false;
+    }
+    auto moved = MoveElement(ctx, key, c.dst, c.from, c.to);
+    if (moved && !moved->has_value()) return false;
+    if (moved) reply.Bulk(**moved);  // else MoveElement replied the error
+    return true;
+  }
+  KeyAccess k(ctx, key);
+  Db::Slot s = k.FindWrite();
+  if (!s || s.entry->type() != ValueType::kList) return false;
+  ListEdit l(k.db(), s, k.key(), k.hash(), Limits(ctx));
+  std::string element = std::move(PopElements(l.list(), c.from, 1)[0]);
+  l.Commit(ctx.now_ms());
+  reply.ArrayHeader(2);
+  reply.Bulk(key);
+  reply.Bulk(element);
+  return true;
+}
+
+}  // namespace
+
+void BlockingRegistry::Add(const std::shared_ptr<BlockedClient>& c) {
+  std::lock_guard<std::mutex> l(mu_);
+  for (const auto& key : c->keys) waiting_[{c->db, key}].push_back(c);
+  count_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void BlockingRegistry::Remove(const BlockedClient* c) {
+  std::lock_guard<std::mutex> l(mu_);
+  bool found = false;
+  for (const auto& key : c->keys) {
+    auto it = waiting_.find({c->db, key});
+    if (it == waiting_.end()) continue;
+    auto& q = it->second;
+    auto pos = std::find_if(q.begin(), q.end(), [c](const auto& p) { return p.get() == c; });
+    if (pos != q.end()) {
+      q.erase(pos);
+      found = true;
+    }
+    if (q.empty()) waiting_.erase(it);
+  }
+  if (found) count_.fetch_sub(1, std::memory_order_relaxed);
+}
+
+std::shared_ptr<BlockedClient> BlockingRegistry::Front(int db, std::string_view key) {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = waiting_.find({db, std::string(key)});
+  if (it == waiting_.end() || it->second.empty()) return nullptr;
+  return it->second.front();
+}
+
+bool BlockingRegistry::HasWaiters(int db, std::string_view key) {
+  if (count_.load(std::memory_order_relaxed) == 0) return false;
+  std::lock_guard<std::mutex> l(mu_);
+  return waiting_.count({db, std::string(key)}) > 0;
+}
+
+void MarkKeyReady(int db, std::string_view key) {
+  for (const auto& r : t_ready) {
+    if (r.first == db && r.second == key) return;
+  }
+  t_ready.emplace_back(db, std::string(key));
+}
+
+void ServeReadyKeys(Server& server) {
+  BlockingRegistry& registry = server.blocking();
+  // Serving BLMOVE pushes to its destination, which may make more keys ready.
+  while (!t_ready.empty()) {
+    auto [db, key] = std::move(t_ready.front());
+    t_ready.erase(t_ready.begin());
+    while (auto c = registry.Front(db, key)) {
+      if (c->state.load() == BlockedClient::kDone) {
+        registry.Remove(c.get());  // timed out or disconnected meanwhile
+        continue;
+      }
+      // Another thread is serving this key's queue right now: it carries on.
+      if (!c->Claim(BlockedClient::kServing)) break;
+      std::string reply;
+      if (!ServeOne(server, *c, key, &reply)) {
+        c->state.store(BlockedClient::kWaiting);
+        break;
+      }
+      registry.Remove(c.get());
+      c->state.store(BlockedClient::kDone);
+      c->deliver(std::move(reply));
+    }
+  }
+}
+
+}  // namespace minired

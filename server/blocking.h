@@ -1,0 +1,70 @@
+// Clients blocked in BLPOP/BRPOP/BLMOVE, and how they are woken.
+//
+// A blocking command that finds nothing registers its BlockedClient here while it still
+// holds the keys' shard locks, so a push cannot slip in between "empty" and "waiting".
+// A command that pushes to a key with waiters (NotifyListPush, under the shard lock)
+// only records the key as ready; when that command has finished and released its locks,
+// the dispatcher serves the ready keys (ServeReadyKeys): each key's waiters in arrival
+// order (longest-waiting first), popping for them under fresh locks, until the list is
+// empty. A waiter is claimed with one atomic transition, so it is served, timed out or
+// cancelled (disconnect) exactly once. Lock order: shard mutexes before the registry's.
+#pragma once
+
+#include <atomic>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "server/families/list_family.h"
+
+namespace minired {
+
+class Server;
+
+struct BlockedClient {
+  enum State { kWaiting = 0, kServing = 1, kDone = 2 };
+  std::atomic<int> state{kWaiting};
+  int db = 0;
+  int resp = 2;
+  std::vector<std::string> keys;
+  ListEnd from = ListEnd::kLeft;
+  bool move = false;  // BLMOVE: pop from a key, push to `dst`
+  std::string dst;
+  ListEnd to = ListEnd::kLeft;
+  // Hands the reply to the client's connection (posted to its thread).
+  std::function<void(std::string reply)> deliver;
+
+  bool Claim(State to_state) {
+    int expected = kWaiting;
+    return state.compare_exchange_strong(expected, to_state);
+  }
+};
+
+class BlockingRegistry {
+ public:
+  void Add(const std::shared_ptr<BlockedClient>& c);
+  void Remove(const BlockedClient* c);
+  // The longest-waiting client still waiting on (db, key), or null.
+  std::shared_ptr<BlockedClient> Front(int db, std::string_view key);
+  bool HasWaiters(int db, std::string_view key);
+  size_t blocked_clients() const { return count_.load(std::memory_order_relaxed); }
+
+ private:
+  std::mutex mu_;
+  std::map<std::pair<int, std::string>, std::deque<std::shared_ptr<BlockedClient>>> waiting_;  // guarded by mu_
+  std::atomic<size_t> count_{0};
+};
+
+// Keys made ready by the command running on this thread (NotifyListPush fills it).
+void MarkKeyReady(int db, std::string_view key);
+// Serves the waiters of every ready key; the dispatcher calls it after each top-level
+// command, with no shard locks held.
+void ServeReadyKeys(Server& server);
+
+}  // namespace minired

@@ -1,0 +1,103 @@
+// Differential tests for transactions, pub/sub and blocking lists: the same command
+// sequences against redis-server and minired, replies compared byte for byte.
+#include "tests/integration/differential.h"
+
+namespace minired {
+namespace {
+
+using Messaging = Differential;
+
+TEST_F(Messaging, MultiExecAndErrors) {
+  Compare({{"EXEC"}, {"DISCARD"}, {"MULTI"}, {"MULTI"}, {"SET", "a", "1"}, {"INCR", "a"}, {"LPUSH", "a", "x"},
+           {"GET", "a"}, {"EXEC"}, {"MULTI"}, {"SET", "a", "2"}, {"DISCARD"}, {"GET", "a"}, {"MULTI"},
+           {"SET", "a", "3"}, {"NOSUCHCOMMAND", "x"}, {"GET"}, {"EXEC"}, {"GET", "a"}, {"MULTI"}, {"WATCH", "a"},
+           {"EXEC"}, {"MULTI"}, {"EXEC"}, {"MULTI"}, {"SELECT", "1"}, {"SET", "b", "in1"}, {"EXEC"}, {"GET", "b"},
+           {"SELECT", "0"}, {"GET", "b"}, {"MULTI"}, {"BLPOP", "nolist", "0"}, {"BLMOVE", "nolist", "x", "LEFT", "LEFT", "0"},
+           {"EXEC"}, {"UNWATCH"}, {"WATCH"}});
+}
+
+TEST_F(Messaging, WatchAbortsOnModification) {
+  RespClient r2, m2;
+  ASSERT_TRUE(r2.Connect(redis_->port()));
+  ASSERT_TRUE(m2.Connect(minired_->port()));
+  auto other = [&](const std::vector<std::string>& cmd) {
+    EXPECT_EQ(m2.Call(cmd).raw, r2.Call(cmd).raw);
+  };
+  // Modified by another client: EXEC returns a null array.
+  Compare({{"SET", "k", "1"}, {"WATCH", "k"}, {"MULTI"}, {"INCR", "k"}});
+  other({"SET", "k", "5"});
+  Compare({{"EXEC"}, {"GET", "k"}});
+  // Another key, a failed write (NX) and a read do not abort.
+  Compare({{"WATCH", "k"}, {"MULTI"}, {"INCR", "k"}});
+  other({"SET", "other", "1"});
+  other({"SET", "k", "9", "NX"});
+  other({"GET", "k"});
+  Compare({{"EXEC"}});
+  // Deleted, expired, flushed: all abort.
+  Compare({{"WATCH", "k"}, {"MULTI"}, {"INCR", "k"}});
+  other({"DEL", "k"});
+  Compare({{"EXEC"}, {"SET", "k", "1"}, {"PEXPIRE", "k", "50"}, {"WATCH", "k"}, {"MULTI"}, {"INCR", "k"}});
+  usleep(100000);
+  Compare({{"EXEC"}, {"SET", "k", "1"}, {"WATCH", "k"}, {"MULTI"}, {"INCR", "k"}});
+  other({"FLUSHALL"});
+  Compare({{"EXEC"}, {"WATCH", "nokey"}, {"MULTI"}, {"SET", "x", "1"}});
+  other({"FLUSHALL"});
+  Compare({{"EXEC"}, {"SET", "h", "1"}, {"WATCH", "h"}, {"UNWATCH"}, {"MULTI"}, {"INCR", "h"}});
+  other({"SET", "h", "7"});
+  Compare({{"EXEC"}, {"HSET", "hh", "f", "1"}, {"WATCH", "hh"}, {"MULTI"}, {"HGET", "hh", "f"}});
+  other({"HINCRBY", "hh", "f", "1"});
+  Compare({{"EXEC"}, {"SELECT", "0"}, {"SET", "s", "1"}, {"WATCH", "s"}, {"MULTI"}, {"GET", "s"}});
+  other({"SWAPDB", "0", "1"});
+  Compare({{"EXEC"}});
+}
+
+TEST_F(Messaging, PubSubRepliesAndMessages) {
+  Compare({{"SUBSCRIBE", "a", "b", "a"}, {"PSUBSCRIBE", "n*"}, {"PING"}, {"PING", "x"}, {"GET", "k"},
+           {"UNSUBSCRIBE", "zz"}, {"UNSUBSCRIBE", "b"}, {"PUNSUBSCRIBE"}, {"PUNSUBSCRIBE"}, {"UNSUBSCRIBE"},
+           {"UNSUBSCRIBE"}, {"GET", "k"}});
+  RespClient rp, mp;
+  ASSERT_TRUE(rp.Connect(redis_->port()));
+  ASSERT_TRUE(mp.Connect(minired_->port()));
+  Compare({{"SUBSCRIBE", "news"}, {"PSUBSCRIBE", "ne*"}});
+  EXPECT_EQ(mp.Call({"PUBLISH", "news", "hello"}).raw, rp.Call({"PUBLISH", "news", "hello"}).raw);
+  EXPECT_EQ(mp.Call({"PUBLISH", "nobody", "x"}).raw, rp.Call({"PUBLISH", "nobody", "x"}).raw);
+  EXPECT_EQ(mp.Call({"PUBSUB", "NUMSUB", "news", "x"}).raw, rp.Call({"PUBSUB", "NUMSUB", "news", "x"}).raw);
+  EXPECT_EQ(mp.Call({"PUBSUB", "NUMPAT"}).raw, rp.Call({"PUBSUB", "NUMPAT"}).raw);
+  EXPECT_EQ(mp.Call({"PUBSUB", "CHANNELS"}).raw, rp.Call({"PUBSUB", "CHANNELS"}).raw);
+  EXPECT_EQ(mp.Call({"PUBSUB", "CHANNELS", "x*"}).raw, rp.Call({"PUBSUB", "CHANNELS", "x*"}).raw);
+  EXPECT_EQ(mp.Call({"PUBSUB", "FOO"}).raw, rp.Call({"PUBSUB", "FOO"}).raw);
+  for (int i = 0; i < 2; ++i) {  // the channel message, then the pattern message
+    testing::Reply want, got;
+    ASSERT_TRUE(r_.Read(&want));
+    ASSERT_TRUE(m_.Read(&got));
+    EXPECT_EQ(got.raw, want.raw);
+  }
+  Compare({{"RESET"}, {"GET", "k"}});
+}
+
+TEST_F(Messaging, PubSubResp3Pushes) {
+  r_.Call({"HELLO", "3"});
+  m_.Call({"HELLO", "3"});
+  Compare({{"SUBSCRIBE", "c"}, {"GET", "k"}, {"PING"}});
+  RespClient rp, mp;
+  ASSERT_TRUE(rp.Connect(redis_->port()));
+  ASSERT_TRUE(mp.Connect(minired_->port()));
+  EXPECT_EQ(mp.Call({"PUBLISH", "c", "m"}).raw, rp.Call({"PUBLISH", "c", "m"}).raw);
+  testing::Reply want, got;
+  ASSERT_TRUE(r_.Read(&want));
+  ASSERT_TRUE(m_.Read(&got));
+  EXPECT_EQ(got.raw, want.raw);
+  Compare({{"UNSUBSCRIBE", "c"}});
+}
+
+TEST_F(Messaging, BlockingCommandsArgumentsAndImmediateReplies) {
+  Compare({{"RPUSH", "l", "a", "b"}, {"BLPOP", "nokey", "l", "0"}, {"BRPOP", "l", "1"}, {"BLPOP", "l", "x"},
+           {"BLPOP", "l", "-1"}, {"BLPOP", "nokey", "0.01"}, {"SET", "str", "v"}, {"BLPOP", "str", "0"},
+           {"BLPOP", "nokey", "str", "0"}, {"RPUSH", "l", "c"}, {"BLMOVE", "l", "d", "LEFT", "RIGHT", "0"},
+           {"BLMOVE", "l", "d", "UP", "RIGHT", "0"}, {"BLMOVE", "nokey", "d", "LEFT", "RIGHT", "0.01"},
+           {"BRPOPLPUSH", "d", "e", "0"}, {"LRANGE", "e", "0", "-1"}, {"BLMOVE", "e", "str", "LEFT", "LEFT", "0"},
+           {"BLPOP", "l"}});
+}
+
+}  // namespace
+}  // namespace minired
