@@ -39,6 +39,7 @@ void LazyFreer::Run() {
     job = nullptr;
     l.lock();
     pending_.fetch_sub(1);
+    completed_.fetch_add(1);
   }
 }
 

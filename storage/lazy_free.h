@@ -28,6 +28,8 @@ class LazyFreer {
   void Submit(std::function<void()> job);
   // Jobs queued or running (INFO memory's lazyfree_pending_objects).
   size_t pending() const { return pending_.load(); }
+  // Jobs finished since start (INFO memory's lazyfreed_objects).
+  uint64_t completed() const { return completed_.load(); }
 
  private:
   void Run();
@@ -36,6 +38,7 @@ class LazyFreer {
   std::deque<std::function<void()>> jobs_;  // guarded by mu_
   bool stop_ = false;                        // guarded by mu_
   std::atomic<size_t> pending_{0};
+  std::atomic<uint64_t> completed_{0};
   std::thread worker_;
 };
 

@@ -56,9 +56,9 @@ std::string ClientsSection(Server& s) {
   }
   return fmt::format(
       "connected_clients:{}\r\ncluster_connections:0\r\nclient_recent_max_input_buffer:{}\r\n"
-      "client_recent_max_output_buffer:{}\r\nblocked_clients:0\r\ntracking_clients:0\r\n"
-      "clients_in_timeout_table:0\r\n",
-      s.clients().size(), max_in, max_out);
+      "client_recent_max_output_buffer:{}\r\nblocked_clients:{}\r\ntracking_clients:0\r\n"
+      "clients_in_timeout_table:{}\r\n",
+      s.clients().size(), max_in, max_out, s.blocking().blocked_clients(), s.blocking().blocked_clients());
 }
 
 std::string MemorySection(Server& s) {
@@ -78,11 +78,12 @@ std::string MemorySection(Server& s) {
       "used_memory_peak:{}\r\nused_memory_peak_human:{}\r\nused_memory_peak_perc:{:.2f}%\r\n"
       "used_memory_tables:{}\r\ntotal_system_memory:{}\r\ntotal_system_memory_human:{}\r\n"
       "maxmemory:0\r\nmaxmemory_human:0B\r\nmaxmemory_policy:noeviction\r\n"
-      "mem_fragmentation_ratio:{:.2f}\r\nmem_allocator:{}\r\nlazyfree_pending_objects:{}\r\n",
+      "mem_fragmentation_ratio:{:.2f}\r\nmem_allocator:{}\r\nlazyfree_pending_objects:{}\r\n"
+      "lazyfreed_objects:{}\r\n",
       used, BytesToHuman(used), rss, BytesToHuman(rss), peak, BytesToHuman(peak),
       peak > 0 ? 100.0 * static_cast<double>(used) / static_cast<double>(peak) : 0.0, dataset,
       total, BytesToHuman(total), used > 0 ? static_cast<double>(rss) / static_cast<double>(used) : 0.0,
-      AllocatorName(), s.lazy_freer().pending());
+      AllocatorName(), s.lazy_freer().pending(), s.lazy_freer().completed());
 }
 
 std::string StatsSection(Server& s) {
@@ -92,11 +93,12 @@ std::string StatsSection(Server& s) {
       "instantaneous_ops_per_sec:{}\r\ntotal_net_input_bytes:{}\r\ntotal_net_output_bytes:{}\r\n"
       "rejected_connections:{}\r\nexpired_keys:{}\r\nexpired_stale_perc:0.00\r\n"
       "expired_time_cap_reached_count:0\r\nexpire_cycle_cpu_milliseconds:{}\r\nevicted_keys:0\r\n"
-      "keyspace_hits:{}\r\nkeyspace_misses:{}\r\npubsub_channels:0\r\npubsub_patterns:0\r\n"
+      "keyspace_hits:{}\r\nkeyspace_misses:{}\r\npubsub_channels:{}\r\npubsub_patterns:{}\r\n"
       "total_error_replies:{}\r\ntotal_reads_processed:{}\r\ntotal_writes_processed:{}\r\n",
       t.connections_received, t.commands, s.instantaneous_ops_per_sec(), t.net_input_bytes,
       t.net_output_bytes, t.rejected_connections, t.expired_keys, t.expire_cycle_us / 1000,
-      t.keyspace_hits, t.keyspace_misses, t.error_replies, t.reads, t.writes);
+      t.keyspace_hits, t.keyspace_misses, s.pubsub().Channels("", true).size(), s.pubsub().NumPat(),
+      t.error_replies, t.reads, t.writes);
 }
 
 std::string ReplicationSection() {

@@ -18,6 +18,7 @@
 namespace minired {
 namespace {
 
+using testing::InfoField;
 using testing::Reply;
 using testing::RespClient;
 using testing::TestProcess;
@@ -38,12 +39,6 @@ class ServerTest : public ::testing::Test {
     ASSERT_TRUE(c.Read(&r));
     EXPECT_EQ(r.raw, error);
     EXPECT_TRUE(c.WaitClosed());
-  }
-  int64_t InfoField(RespClient& c, const std::string& section, const std::string& field) {
-    std::string info = c.Call({"INFO", section}).value.str;
-    size_t at = info.find(field + ":");
-    if (at == std::string::npos) return -1;
-    return std::stoll(info.substr(at + field.size() + 1));
   }
   TestProcess server_;
   RespClient c_;

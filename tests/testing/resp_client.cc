@@ -104,4 +104,11 @@ bool RespClient::WaitClosed(std::chrono::milliseconds timeout) {
   return false;
 }
 
+int64_t InfoField(RespClient& c, const std::string& section, const std::string& field) {
+  std::string info = c.Call({"INFO", section}).value.str;
+  size_t at = info.find("\n" + field + ":");
+  if (at == std::string::npos) return -1;
+  return std::stoll(info.substr(at + field.size() + 2));
+}
+
 }  // namespace minired::testing

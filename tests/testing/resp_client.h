@@ -47,4 +47,7 @@ class RespClient {
   size_t consumed_ = 0;  // bytes of stream_ already returned as replies
 };
 
+// A numeric field of INFO <section>; -1 when absent.
+int64_t InfoField(RespClient& c, const std::string& section, const std::string& field);
+
 }  // namespace minired::testing

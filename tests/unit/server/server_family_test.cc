@@ -63,7 +63,12 @@ TEST_F(ServerFamily, ConfigGetSet) {
   // All or nothing: a bad second value leaves the first unchanged.
   EXPECT_TRUE(Run({"CONFIG", "SET", "hz", "20", "loglevel", "loud"}).is_error());
   EXPECT_EQ(config_.hz.load(), 50);
-  EXPECT_EQ(Run({"CONFIG", "GET", "*max*"}).elems.size(), 2u);
+  EXPECT_EQ(Run({"CONFIG", "GET", "proto-max*"}).elems.size(), 2u);
+  EXPECT_EQ(Run({"CONFIG", "GET", "hash-max-*"}).elems.size(), 4u);
+  EXPECT_EQ(Str({"CONFIG", "SET", "client-output-buffer-limit", "pubsub 1mb 512kb 10"}), "OK");
+  EXPECT_TRUE(Run({"CONFIG", "SET", "client-output-buffer-limit", "pubsub 1mb 512kb"}).is_error());
+  EXPECT_TRUE(Run({"CONFIG", "SET", "client-output-buffer-limit", "bogus 1mb 512kb 1"}).is_error());
+  EXPECT_EQ(config_.output_limit_pubsub.hard.load(), 1 << 20);
   EXPECT_EQ(Run({"CONFIG", "GET", "nothing-matches"}).elems.size(), 0u);
   EXPECT_EQ(Str({"CONFIG", "RESETSTAT"}), "OK");
 }
