@@ -1,0 +1,147 @@
+// Unit tests of the collection structures: the compact codecs, the string map and the
+// skip list, each against a simple model.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "storage/compact.h"
+#include "storage/string_map.h"
+#include "storage/zset.h"
+
+namespace minired {
+namespace {
+
+TEST(Compact, ListpackRoundTripsEveryLength) {
+  std::vector<std::string> owned = {"", "a", std::string(127, 'x'), std::string(128, 'y'), std::string(70000, 'z')};
+  std::vector<std::string_view> in(owned.begin(), owned.end());
+  std::string blob = EncodeListpack(in);
+  EXPECT_EQ(ListpackCount(blob), in.size());
+  EXPECT_EQ(DecodeListpack(blob), in);
+  EXPECT_EQ(ListpackCount(EncodeListpack({})), 0u);
+}
+
+TEST(Compact, IntsetKeepsOrderAndFindsMembers) {
+  std::vector<int64_t> v = {INT64_MIN, -5, 0, 7, INT64_MAX};
+  std::string blob = EncodeIntset(v);
+  EXPECT_EQ(DecodeIntset(blob), v);
+  for (int64_t x : v) EXPECT_TRUE(IntsetContains(blob, x));
+  EXPECT_FALSE(IntsetContains(blob, 6));
+  EXPECT_FALSE(IntsetContains(EncodeIntset({}), 0));
+}
+
+TEST(Compact, ScoresSurviveTheBlob) {
+  for (double d : {0.0, -0.0, 1.5, -1e300, 1e-300, std::numeric_limits<double>::infinity()}) {
+    EXPECT_EQ(ScoreFromBytes(ScoreBytes(d)), d);
+  }
+}
+
+TEST(StringMap, SetAddEraseAndScanAcrossGrowth) {
+  StringMap m;
+  std::map<std::string, std::string> model;
+  for (int i = 0; i < 5000; ++i) {
+    std::string f = "f" + std::to_string(i);
+    EXPECT_TRUE(m.Set(f, std::to_string(i)));
+    model[f] = std::to_string(i);
+  }
+  EXPECT_FALSE(m.Set("f1", "same-length?"));  // overwrite, new length
+  model["f1"] = "same-length?";
+  EXPECT_FALSE(m.Set("f2", "9"));  // overwrite in place
+  model["f2"] = "9";
+  EXPECT_FALSE(m.Add("f3", "nope"));
+  for (int i = 0; i < 5000; i += 3) {
+    EXPECT_TRUE(m.Erase("f" + std::to_string(i)));
+    model.erase("f" + std::to_string(i));
+  }
+  EXPECT_FALSE(m.Erase("missing"));
+  ASSERT_EQ(m.size(), model.size());
+  std::map<std::string, std::string> seen;
+  uint64_t pos = 0;
+  while (pos < kScanEnd) m.Scan(&pos, 37, [&](const PackedPair* p) { seen.emplace(p->field(), p->value()); });
+  EXPECT_EQ(seen, model);
+  for (const auto& [f, v] : model) EXPECT_EQ(m.Find(f)->value(), v);
+}
+
+// The model: a set of (score, member) in order.
+using Model = std::set<std::pair<double, std::string>>;
+
+void ExpectSameOrder(const ZSet& z, const Model& model) {
+  ASSERT_EQ(z.size(), model.size());
+  size_t rank = 0;
+  const ZNode* n = z.first();
+  for (const auto& [score, member] : model) {
+    ASSERT_NE(n, nullptr);
+    EXPECT_EQ(n->score(), score);
+    EXPECT_EQ(n->member(), member);
+    EXPECT_EQ(z.Rank(member), rank);
+    EXPECT_EQ(z.ByRank(rank), n);
+    n = n->next();
+    ++rank;
+  }
+  EXPECT_EQ(n, nullptr);
+  if (!model.empty()) EXPECT_EQ(z.last()->member(), model.rbegin()->second);
+}
+
+TEST(ZSet, RandomOperationsMatchAnOrderedModel) {
+  ZSet z;
+  Model model;
+  std::map<std::string, double> scores;
+  std::mt19937 rng(7);
+  for (int step = 0; step < 20000; ++step) {
+    std::string member = "m" + std::to_string(rng() % 500);
+    double score = static_cast<double>(rng() % 50) / 2;
+    if (rng() % 4 == 0) {
+      bool had = scores.count(member) > 0;
+      EXPECT_EQ(z.Erase(member), had);
+      if (had) model.erase({scores[member], member});
+      scores.erase(member);
+    } else {
+      bool fresh = scores.count(member) == 0;
+      EXPECT_EQ(z.Upsert(member, score), fresh);
+      if (!fresh) model.erase({scores[member], member});
+      scores[member] = score;
+      model.insert({score, member});
+    }
+  }
+  ExpectSameOrder(z, model);
+  for (double x : {-1.0, 0.0, 3.5, 10.0, 24.5, 100.0}) {
+    size_t below = 0, at_or_below = 0;
+    for (const auto& [s, m] : model) {
+      below += s < x;
+      at_or_below += s <= x;
+    }
+    EXPECT_EQ(z.CountScoreBelow(x, false), below) << x;
+    EXPECT_EQ(z.CountScoreBelow(x, true), at_or_below) << x;
+  }
+}
+
+TEST(ZSet, LexCountsWhenScoresAreEqual) {
+  ZSet z;
+  for (const char* m : {"a", "b", "c", "d", "e"}) z.Upsert(m, 0);
+  EXPECT_EQ(z.CountMemberBelow("c", false), 2u);
+  EXPECT_EQ(z.CountMemberBelow("c", true), 3u);
+  EXPECT_EQ(z.CountMemberBelow("bb", true), 2u);
+  EXPECT_EQ(z.CountMemberBelow("", false), 0u);
+  EXPECT_EQ(z.CountMemberBelow("zz", false), 5u);
+  EXPECT_EQ(z.Score("c"), 0.0);
+  EXPECT_FALSE(z.Score("x").has_value());
+  EXPECT_FALSE(z.Rank("x").has_value());
+}
+
+TEST(ZSet, ScoreUpdatesInPlaceOrMove) {
+  ZSet z;
+  z.Upsert("a", 1);
+  z.Upsert("b", 2);
+  z.Upsert("c", 3);
+  EXPECT_FALSE(z.Upsert("b", 2.5));  // stays between a and c
+  EXPECT_FALSE(z.Upsert("a", 10));   // moves to the end
+  ExpectSameOrder(z, {{2.5, "b"}, {3, "c"}, {10, "a"}});
+  EXPECT_EQ(z.last()->prev()->member(), "c");
+}
+
+}  // namespace
+}  // namespace minired
