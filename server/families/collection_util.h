@@ -3,6 +3,7 @@
 // options.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <random>
@@ -12,6 +13,7 @@
 #include "server/config.h"
 #include "server/errors.h"
 #include "server/families/key_access.h"
+#include "storage/slot_table.h"
 
 namespace minired {
 
@@ -46,6 +48,20 @@ struct ScanOptions {
   int64_t count = 10;
 };
 bool ParseScanOptions(CommandContext& ctx, size_t first, ScanOptions* out);
+
+// One HSCAN/SSCAN/ZSCAN step over a full-encoding table from hash position *pos: `visit`
+// appends matches to `found`; stops after `count` of them or 10x that many slots examined
+// (Redis's maxiterations); *pos becomes 0 when the table is done.
+template <typename Table, typename Found, typename Visit>
+void ScanTable(const Table& table, uint64_t* pos, int64_t count, const Found& found, Visit visit) {
+  const size_t want = static_cast<size_t>(std::min<int64_t>(count, 1 << 20));
+  size_t budget = want * 10;
+  while (*pos < kScanEnd && found.size() < want && budget > 0) {
+    size_t examined = table.Scan(pos, want, visit);
+    budget -= std::min(budget, std::max<size_t>(examined, 1));
+  }
+  if (*pos >= kScanEnd) *pos = 0;
+}
 
 // Clamps Redis-style [start, end] indexes (negative from the end) to a length; false when
 // the range is empty.

@@ -240,13 +240,7 @@ void CmdHScan(CommandContext& ctx) {
   uint64_t pos = *cursor;
   HashRead h(s.entry);
   if (h.map()) {
-    size_t want = static_cast<size_t>(std::min<int64_t>(opt.count, 1 << 20));
-    size_t budget = want * 10;
-    while (pos < kScanEnd && found.size() < want && budget > 0) {
-      size_t examined = h.map()->Scan(&pos, want, [&](const PackedPair* p) { take(p->field(), p->value()); });
-      budget -= std::min(budget, std::max<size_t>(examined, 1));
-    }
-    if (pos >= kScanEnd) pos = 0;
+    ScanTable(*h.map(), &pos, opt.count, found, [&](const PackedPair* p) { take(p->field(), p->value()); });
   } else {
     h.ForEach(take);  // a compact hash is returned whole, as Redis does
     pos = 0;

@@ -6,6 +6,7 @@
 
 #include "server/command_table.h"
 #include "server/families/arg_parsing.h"
+#include "server/families/collection_util.h"
 #include "server/families/families.h"
 #include "server/families/key_access.h"
 #include "server/families/spec.h"
@@ -155,17 +156,6 @@ void CmdKeys(CommandContext& ctx) {
   }
   ctx.reply().ArrayHeader(found.size());
   for (const auto& k : found) ctx.reply().Bulk(k);
-}
-
-// Parses a SCAN cursor as Redis does (strtoull; leading spaces or junk are errors).
-std::optional<uint64_t> ParseCursor(std::string_view s) {
-  std::string copy(s);
-  if (!copy.empty() && isspace(static_cast<unsigned char>(copy[0]))) return std::nullopt;
-  char* end = nullptr;
-  errno = 0;
-  unsigned long long v = strtoull(copy.c_str(), &end, 10);
-  if (*end != '\0' || errno == ERANGE) return std::nullopt;
-  return v;
 }
 
 // SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]

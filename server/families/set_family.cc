@@ -279,14 +279,7 @@ void CmdSScan(CommandContext& ctx) {
     if (!opt.has_pattern || GlobMatch(opt.pattern, mbr)) found.emplace_back(mbr);
   };
   if (s && SetRead(s.entry).map()) {
-    const StringMap* map = SetRead(s.entry).map();
-    size_t want = static_cast<size_t>(std::min<int64_t>(opt.count, 1 << 20));
-    size_t budget = want * 10;
-    while (pos < kScanEnd && found.size() < want && budget > 0) {
-      size_t examined = map->Scan(&pos, want, [&](const PackedPair* p) { take(p->field()); });
-      budget -= std::min(budget, std::max<size_t>(examined, 1));
-    }
-    if (pos >= kScanEnd) pos = 0;
+    ScanTable(*SetRead(s.entry).map(), &pos, opt.count, found, [&](const PackedPair* p) { take(p->field()); });
   } else {
     if (s) SetRead(s.entry).ForEach(take);
     pos = 0;

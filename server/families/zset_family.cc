@@ -200,13 +200,7 @@ void CmdZScan(CommandContext& ctx) {
   };
   uint64_t pos = *cursor;
   if (z.skiplist()) {
-    size_t want = static_cast<size_t>(std::min<int64_t>(opt.count, 1 << 20));
-    size_t budget = want * 10;
-    while (pos < kScanEnd && found.size() < want && budget > 0) {
-      size_t examined = z.skiplist()->Scan(&pos, want, [&](const ZNode* n) { take({n->member(), n->score()}); });
-      budget -= std::min(budget, std::max<size_t>(examined, 1));
-    }
-    if (pos >= kScanEnd) pos = 0;
+    ScanTable(*z.skiplist(), &pos, opt.count, found, [&](const ZNode* n) { take({n->member(), n->score()}); });
   } else {
     z.Walk(0, z.size(), false, take);
     pos = 0;

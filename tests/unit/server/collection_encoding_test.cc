@@ -1,5 +1,7 @@
 // Encoding conversions of every collection type, both directions where Redis converts
 // back, through the real command handlers (in-process).
+#include <set>
+
 #include "tests/testing/server_fixture.h"
 
 namespace minired {
@@ -86,6 +88,39 @@ TEST_F(EncodingTest, ExpiryAndRenameKeepCollectionsIntact) {
   EXPECT_EQ(Int({"SCARD", "u"}), 3);
   clock_.AdvanceMs(200000);
   EXPECT_EQ(Int({"EXISTS", "t"}), 0);
+}
+
+}  // namespace
+}  // namespace minired
+
+namespace minired {
+namespace {
+
+// HSCAN/SSCAN/ZSCAN over full encodings: a cursor walk returns every element once.
+TEST_F(EncodingTest, ScanCursorsVisitEveryElementOnce) {
+  for (int i = 0; i < 1000; ++i) {
+    std::string m = "m" + std::to_string(i);
+    Run({"HSET", "h", m, "v"});
+    Run({"SADD", "s", m});
+    Run({"ZADD", "z", std::to_string(i), m});
+  }
+  for (const char* cmd : {"HSCAN", "SSCAN", "ZSCAN"}) {
+    std::string key = cmd[0] == 'H' ? "h" : cmd[0] == 'S' ? "s" : "z";
+    size_t step = cmd[0] == 'S' ? 1 : 2;
+    std::set<std::string> seen;
+    std::string cursor = "0";
+    int calls = 0;
+    do {
+      RespValue r = Run({cmd, key, cursor, "COUNT", "10"});
+      cursor = r.elems[0].str;
+      for (size_t i = 0; i < r.elems[1].elems.size(); i += step) {
+        EXPECT_TRUE(seen.insert(r.elems[1].elems[i].str).second) << cmd;
+      }
+      ++calls;
+    } while (cursor != "0");
+    EXPECT_EQ(seen.size(), 1000u) << cmd;
+    EXPECT_GT(calls, 10) << cmd;
+  }
 }
 
 }  // namespace
