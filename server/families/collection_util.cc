@@ -30,6 +30,15 @@ std::mt19937_64& ThreadRng() {
   return rng;
 }
 
+std::optional<int64_t> PopCountArg(CommandContext& ctx, std::string_view arg) {
+  auto c = ParseInt64(arg);
+  if (!c || *c < 0) {
+    ctx.reply().Error("ERR value is out of range, must be positive");
+    return std::nullopt;
+  }
+  return c;
+}
+
 std::optional<uint64_t> ParseCursor(std::string_view s) {
   std::string copy(s);
   if (!copy.empty() && isspace(static_cast<unsigned char>(copy[0]))) return std::nullopt;

@@ -37,6 +37,10 @@ const EncodingLimits& Limits(CommandContext& ctx);
 // A per-thread generator for HRANDFIELD, SRANDMEMBER, SPOP and friends.
 std::mt19937_64& ThreadRng();
 
+// The optional count of LPOP/RPOP/SPOP/ZPOPMIN/ZPOPMAX: a non-negative integer, else
+// Redis's "must be positive" error is replied and nullopt returned.
+std::optional<int64_t> PopCountArg(CommandContext& ctx, std::string_view arg);
+
 // SCAN-family cursor: strtoull rules (leading spaces or junk are errors).
 std::optional<uint64_t> ParseCursor(std::string_view s);
 

@@ -44,8 +44,8 @@ void PopGeneric(CommandContext& ctx, ListEnd end) {
   bool has_count = ctx.argc() == 3;
   int64_t count = 1;
   if (has_count) {
-    auto c = ParseInt64(ctx.arg(2));
-    if (!c || *c < 0) return ctx.reply().Error("ERR value is out of range, must be positive");
+    auto c = PopCountArg(ctx, ctx.arg(2));
+    if (!c) return;
     count = *c;
   }
   KeyAccess k(ctx, ctx.arg(1));

@@ -92,8 +92,8 @@ void CmdSPop(CommandContext& ctx) {
   int64_t count = 1;
   bool single = ctx.argc() == 2;
   if (!single) {
-    auto c = ParseInt64(ctx.arg(2));
-    if (!c || *c < 0) return ctx.reply().Error("ERR value is out of range, must be positive");
+    auto c = PopCountArg(ctx, ctx.arg(2));
+    if (!c) return;
     count = *c;
   }
   KeyAccess k(ctx, ctx.arg(1));

@@ -158,8 +158,8 @@ void PopGeneric(CommandContext& ctx, bool max) {
   int64_t count = 1;
   bool has_count = ctx.argc() == 3;
   if (has_count) {
-    auto c = ParseInt64(ctx.arg(2));
-    if (!c || *c < 0) return ctx.reply().Error("ERR value is out of range, must be positive");
+    auto c = PopCountArg(ctx, ctx.arg(2));
+    if (!c) return;
     count = *c;
   }
   KeyAccess k(ctx, ctx.arg(1));
