@@ -71,37 +71,49 @@ TestProcess TestProcess::Start(const std::string& binary, std::vector<std::strin
   p.log_ = p.dir_ + "/server.log";
   args.push_back("--dir");
   args.push_back(p.dir_);
+  p.binary_ = binary;
+  p.args_ = std::move(args);
+  p.Launch();
+  return p;
+}
+
+bool TestProcess::Restart() {
+  if (pid_ > 0) return false;
+  return Launch();
+}
+
+bool TestProcess::Launch() {
   pid_t pid = fork();
   if (pid == 0) {
-    int fd = open(p.log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int fd = open(log_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     dup2(fd, 1);
     dup2(fd, 2);
     std::vector<char*> argv;
-    argv.push_back(const_cast<char*>(binary.c_str()));
-    for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(const_cast<char*>(binary_.c_str()));
+    for (auto& a : args_) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
-    execv(binary.c_str(), argv.data());
+    execv(binary_.c_str(), argv.data());
     _exit(127);
   }
-  p.pid_ = pid;
+  pid_ = pid;
   RespClient c;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
   while (std::chrono::steady_clock::now() < deadline) {
     int status;
     if (waitpid(pid, &status, WNOHANG) == pid) {
-      p.pid_ = -1;
-      p.error_ = "server exited during start-up: " + p.ReadLog();
-      return p;
+      pid_ = -1;
+      error_ = "server exited during start-up: " + ReadLog();
+      return false;
     }
-    if (c.Connect(port, std::chrono::milliseconds(100))) {
+    if (c.Connect(port_, std::chrono::milliseconds(100))) {
       Reply r = c.Call({"PING"});
-      if (r.value.type == RespValue::Type::kSimpleString) return p;
+      if (r.value.type == RespValue::Type::kSimpleString) return true;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  p.error_ = "server did not answer PING in 15 s: " + p.ReadLog();
-  p.Kill9();
-  return p;
+  error_ = "server did not answer PING in 15 s: " + ReadLog();
+  Kill9();
+  return false;
 }
 
 TestProcess::TestProcess(TestProcess&& o) noexcept { *this = std::move(o); }
@@ -112,6 +124,8 @@ TestProcess& TestProcess::operator=(TestProcess&& o) noexcept {
   std::swap(dir_, o.dir_);
   std::swap(log_, o.log_);
   std::swap(error_, o.error_);
+  std::swap(binary_, o.binary_);
+  std::swap(args_, o.args_);
   return *this;
 }
 

@@ -37,13 +37,20 @@ class TestProcess {
   const std::string& log_path() const { return log_; }
   std::string ReadLog() const;
 
+  // Starts the same binary again with the same arguments, port and directory (after
+  // Stop or Kill9): a server restart as its clients see it.
+  bool Restart();
+
   // Sends `sig`; returns the exit status once the process ended (or -1 on timeout).
   int Stop(int sig = 15, int timeout_ms = 10000);
   void Kill9();
 
  private:
   static TestProcess Start(const std::string& binary, std::vector<std::string> args, int port);
+  bool Launch();
   pid_t pid_ = -1;
+  std::string binary_;
+  std::vector<std::string> args_;
   int port_ = 0;
   std::string dir_;
   std::string log_;
