@@ -1,33 +1,49 @@
 #include "minired/command.h"
 
-#include <cstdio>
+#include <charconv>
+#include <cstring>
 
 #include "protocol/numbers.h"
 
 namespace minired::client {
 
 namespace {
-std::string CountHeader(size_t argc) { return "*" + std::to_string(argc) + "\r\n"; }
+// Writes "<prefix><n>\r\n" to buf (at least 24 bytes); returns its length.
+size_t Header(char prefix, size_t n, char* buf) {
+  buf[0] = prefix;
+  char* end = std::to_chars(buf + 1, buf + 22, n).ptr;
+  end[0] = '\r';
+  end[1] = '\n';
+  return static_cast<size_t>(end + 2 - buf);
+}
 }  // namespace
 
 void Command::Begin(size_t argc) {
   argc_ = argc;
-  bytes_ = CountHeader(argc);
-  header_len_ = bytes_.size();
+  char buf[24];
+  header_len_ = Header('*', argc, buf);
+  bytes_.reserve(64);
+  bytes_.assign(buf, header_len_);
 }
 
 void Command::PatchCount() {
-  std::string header = CountHeader(argc_);
-  bytes_.replace(0, header_len_, header);
-  header_len_ = header.size();
+  char buf[24];
+  size_t len = Header('*', argc_, buf);
+  bytes_.replace(0, header_len_, buf, len);
+  header_len_ = len;
 }
 
 void Command::Bulk(std::string_view s) {
-  char len[32];
-  int n = std::snprintf(len, sizeof len, "$%zu\r\n", s.size());
-  bytes_.append(len, static_cast<size_t>(n));
-  bytes_.append(s);
-  bytes_.append("\r\n", 2);
+  char len[24];
+  size_t n = Header('$', s.size(), len);
+  size_t at = bytes_.size();
+  bytes_.resize(at + n + s.size() + 2);
+  char* out = bytes_.data() + at;
+  std::memcpy(out, len, n);
+  out += n;
+  if (!s.empty()) std::memcpy(out, s.data(), s.size());
+  out[s.size()] = '\r';
+  out[s.size() + 1] = '\n';
 }
 
 // Doubles as Redis prints them (%.17g), so a score round-trips exactly.

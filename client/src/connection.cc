@@ -34,15 +34,15 @@ Connection::Connection(asio::any_io_executor ex, Options options)
 
 Connection::~Connection() = default;
 
-void Connection::Submit(std::string_view bytes, size_t count, ReplyCallback done, bool collect,
-                        std::chrono::milliseconds timeout) {
-  if (timeout.count() < 0) timeout = options_.command_timeout;
-  auto deadline = timeout.count() > 0 ? Clock::now() + timeout : Clock::time_point::max();
+void Connection::Submit(std::string_view bytes, size_t count, ReplyCallback done, bool collect) {
+  // The deadline is stamped when the call is queued for the socket (Enqueue), once per
+  // batch: a clock read per call costs more than the microseconds it would add.
+  auto deadline = Clock::time_point::max();
   bool post;
   {
     std::lock_guard lock(mu_);
     staged_bytes_.append(bytes);
-    staged_.push_back(Pending{std::move(done), count, collect, timeout, deadline});
+    staged_.push_back(Pending{std::move(done), count, collect, deadline, false, {}});
     post = !flush_posted_;
     flush_posted_ = true;
   }
@@ -124,19 +124,21 @@ void Connection::Flush() {
 
 void Connection::Enqueue(std::string_view bytes, std::vector<Pending>& calls) {
   out_.append(bytes);
-  bool arm = false;
+  auto deadline = options_.command_timeout.count() > 0 ? Clock::now() + options_.command_timeout
+                                                       : Clock::time_point::max();
   for (Pending& p : calls) {
+    p.deadline = std::min(p.deadline, deadline);
     if (p.count == 0) {
-      if (p.collect) p.done(Reply{Reply::Type::kArray});  // an empty pipeline
+      if (p.collect) {  // an empty pipeline
+        Reply empty;
+        empty.type = Reply::Type::kArray;
+        p.done(std::move(empty));
+      }
       continue;
-    }
-    if (p.deadline != Clock::time_point::max()) {
-      deadlines_.push({p.deadline, front_seq_ + inflight_.size()});
-      arm = arm || p.deadline < armed_at_;
     }
     inflight_.push_back(std::move(p));
   }
-  if (arm) ArmDeadlineTimer();
+  if (!timer_armed_) ArmDeadlineTimer();
   StartWrite();
 }
 
@@ -198,53 +200,57 @@ void Connection::OnReply(Reply&& reply) {
   }
   Pending& p = inflight_.front();
   if (p.collect) {
-    p.replies.elems.push_back(std::move(reply));
-    if (p.replies.elems.size() < p.count) return;
-    p.replies.type = Reply::Type::kArray;
-    reply = std::move(p.replies);
+    p.collected.push_back(std::move(reply));
+    if (p.collected.size() < p.count) return;
+    reply = Reply();
+    reply.type = Reply::Type::kArray;
+    reply.elems = std::move(p.collected);
   }
-  Pending done = std::move(p);
+  bool finished = p.finished;
+  ReplyCallback done = std::move(p.done);
   inflight_.pop_front();
   ++front_seq_;
-  if (!done.finished) done.done(std::move(reply));  // late replies of timed-out calls are dropped
+  if (!finished) done(std::move(reply));  // late replies of timed-out calls are dropped
 }
 
+Error Connection::TimeoutError() const {
+  return Error{Error::Kind::kTimeout, "no reply from " + options_.address() + " within " +
+                                          std::to_string(options_.command_timeout.count()) + " ms"};
+}
+
+// Sets the timer to the deadline of the oldest call it has not passed yet.
 void Connection::ArmDeadlineTimer() {
-  while (!deadlines_.empty()) {
-    const Deadline& d = deadlines_.top();
-    bool live = d.seq >= front_seq_ && d.seq < front_seq_ + inflight_.size() &&
-                !inflight_[d.seq - front_seq_].finished;
-    if (live) break;
-    deadlines_.pop();
-  }
-  if (deadlines_.empty()) {
-    armed_at_ = Clock::time_point::max();
-    deadline_timer_.cancel();
+  unchecked_seq_ = std::max(unchecked_seq_, front_seq_);
+  size_t idx = static_cast<size_t>(unchecked_seq_ - front_seq_);
+  if (idx >= inflight_.size() || inflight_[idx].deadline == Clock::time_point::max()) {
+    timer_armed_ = false;
     return;
   }
-  armed_at_ = deadlines_.top().at;
-  deadline_timer_.expires_at(armed_at_);
-  deadline_timer_.async_wait([self = shared_from_this(), at = armed_at_](std::error_code ec) {
-    if (ec || at != self->armed_at_) return;
+  timer_armed_ = true;
+  deadline_timer_.expires_at(inflight_[idx].deadline);
+  deadline_timer_.async_wait([self = shared_from_this(), link = link_](std::error_code ec) {
+    if (ec || link != self->link_) return;
     self->OnDeadline();
   });
 }
 
+// Times out every call whose deadline passed. They stay queued (finished) until their
+// replies arrive, so the replies of later calls still match in order.
 void Connection::OnDeadline() {
   auto now = Clock::now();
-  while (!deadlines_.empty() && deadlines_.top().at <= now) {
-    Deadline d = deadlines_.top();
-    deadlines_.pop();
-    if (d.seq < front_seq_ || d.seq >= front_seq_ + inflight_.size()) continue;
-    Pending& p = inflight_[d.seq - front_seq_];
-    if (p.finished) continue;
-    p.finished = true;
-    auto done = std::move(p.done);
-    done(Error{Error::Kind::kTimeout, "no reply from " + options_.address() + " within " +
-                                          std::to_string(p.timeout.count()) + " ms"});
+  unchecked_seq_ = std::max(unchecked_seq_, front_seq_);
+  size_t idx = static_cast<size_t>(unchecked_seq_ - front_seq_);
+  std::vector<ReplyCallback> expired;
+  while (idx < inflight_.size() && inflight_[idx].deadline <= now) {
+    Pending& p = inflight_[idx++];
+    if (!p.finished) {
+      p.finished = true;
+      expired.push_back(std::move(p.done));
+    }
   }
-  armed_at_ = Clock::time_point::max();
+  unchecked_seq_ = front_seq_ + idx;
   ArmDeadlineTimer();
+  for (auto& done : expired) done(TimeoutError());
 }
 
 void Connection::StartConnect() {
@@ -336,7 +342,7 @@ void Connection::Handshake() {
         }
         self->BecomeReady();
       },
-      p.size(), true, options_.command_timeout, deadline});
+      p.size(), true, deadline, false, {}});
   Enqueue(p.bytes(), calls);
 }
 
@@ -383,8 +389,7 @@ void Connection::Fail(const Error& error) {
   for (Pending& p : inflight_) calls.push_back(std::move(p));
   front_seq_ += inflight_.size();
   inflight_.clear();
-  deadlines_ = {};
-  armed_at_ = Clock::time_point::max();
+  timer_armed_ = false;
   deadline_timer_.cancel();
   {
     std::lock_guard lock(mu_);

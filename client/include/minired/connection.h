@@ -21,6 +21,7 @@
 #include <asio/dispatch.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/steady_timer.hpp>
+#include <asio/system_executor.hpp>
 #include <asio/strand.hpp>
 #include <atomic>
 #include <chrono>
@@ -29,7 +30,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <queue>
+#include <type_traits>
 #include <string>
 #include <vector>
 
@@ -121,9 +122,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   // Queues `bytes` holding `count` commands; `done` gets their reply, or (collect)
   // an array of their `count` replies, or the error. Count 0 without collect expects
-  // no reply (a subscriber's SUBSCRIBE); `timeout` -1 takes options().command_timeout.
-  void Submit(std::string_view bytes, size_t count, ReplyCallback done, bool collect = false,
-              std::chrono::milliseconds timeout = std::chrono::milliseconds(-1));
+  // no reply (a subscriber's SUBSCRIBE).
+  void Submit(std::string_view bytes, size_t count, ReplyCallback done, bool collect = false);
   // Replies nobody waits for: RESP3 pushes, and (for a subscriber) every reply that
   // arrives with no call pending. Set before connecting; runs on the strand.
   void SetPushHandler(std::function<void(Reply&&)> handler) { push_handler_ = std::move(handler); }
@@ -138,38 +138,36 @@ class Connection : public std::enable_shared_from_this<Connection> {
     ReplyCallback done;
     size_t count;
     bool collect;
-    std::chrono::milliseconds timeout;
     std::chrono::steady_clock::time_point deadline;
-    bool finished = false;
-    Reply replies;  // collects the replies of a multi-command call
-  };
-  struct Deadline {
-    std::chrono::steady_clock::time_point at;
-    uint64_t seq;
-    bool operator>(const Deadline& o) const { return at > o.at; }
+    bool finished = false;          // timed out; its late reply is dropped
+    std::vector<Reply> collected;   // the replies of a multi-command call so far
   };
 
   Connection(asio::any_io_executor ex, Options options);
 
-  // Wraps a completion handler: converts the reply and completes on the handler's
-  // associated executor.
+  // Completes `h` with `r` on its associated executor. A handler without one (a
+  // plain callback) runs right here on the strand, with no dispatch cost.
+  template <typename Handler, typename T>
+  static void Complete(Handler& h, const Connection* self, Result<T>&& r) {
+    if constexpr (std::is_same_v<asio::associated_executor_t<Handler, asio::system_executor>,
+                                 asio::system_executor>) {
+      std::move(h)(std::move(r));
+    } else {
+      auto hex = asio::get_associated_executor(h, self->get_executor());
+      asio::dispatch(hex, [h = std::move(h), r = std::move(r)]() mutable { std::move(h)(std::move(r)); });
+    }
+  }
+  // Wraps a completion handler: converts the reply, then completes it.
   template <typename T, typename Handler>
   ReplyCallback Bind(Handler handler, Result<T> (*convert)(Reply&&)) {
-    return [h = std::move(handler), convert, ex = executor_type(strand_)](Result<Reply> r) mutable {
-      Result<T> out = r.ok() ? convert(std::move(r).value()) : Result<T>(r.error());
-      auto hex = asio::get_associated_executor(h, ex);
-      asio::dispatch(hex, [h = std::move(h), out = std::move(out)]() mutable {
-        std::move(h)(std::move(out));
-      });
+    return [h = std::move(handler), convert, self = this](Result<Reply> r) mutable {
+      Complete(h, self, r.ok() ? convert(std::move(r).value()) : Result<T>(r.error()));
     };
   }
   template <typename T, typename Handler>
   detail::UniqueFunction<void(Result<T>)> BindPlain(Handler handler) {
-    return [h = std::move(handler), ex = executor_type(strand_)](Result<T> r) mutable {
-      auto hex = asio::get_associated_executor(h, ex);
-      asio::dispatch(hex, [h = std::move(h), r = std::move(r)]() mutable {
-        std::move(h)(std::move(r));
-      });
+    return [h = std::move(handler), self = this](Result<T> r) mutable {
+      Complete(h, self, std::move(r));
     };
   }
   static Result<std::vector<Reply>> PipelineReplies(Reply&& r);
@@ -187,6 +185,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Enqueue(std::string_view bytes, std::vector<Pending>& calls);
   void ArmDeadlineTimer();
   void OnDeadline();
+  Error TimeoutError() const;
   void Fail(const Error& error);
   void FailPending(std::vector<Pending>& calls, const Error& error);
   void NotifyWaiters(const Result<Ok>& result);
@@ -209,15 +208,18 @@ class Connection : public std::enable_shared_from_this<Connection> {
   asio::steady_timer connect_timer_;
   asio::steady_timer backoff_timer_;
   asio::steady_timer deadline_timer_;
-  std::chrono::steady_clock::time_point armed_at_ = std::chrono::steady_clock::time_point::max();
   std::chrono::milliseconds backoff_{0};
   uint64_t attempt_ = 0;            // numbers connect attempts, so stale handlers know
   std::string out_;                 // bytes waiting for the write in flight to finish
   bool writing_ = false;
   ReplyParser parser_;
-  std::deque<Pending> inflight_;    // calls written (or being written), oldest first
+  // Calls written (or being written), oldest first. Every call has the same timeout,
+  // so deadlines rise along the queue and one timer, set to the oldest call not yet
+  // checked, covers them all.
+  std::deque<Pending> inflight_;
   uint64_t front_seq_ = 0;          // sequence number of inflight_.front()
-  std::priority_queue<Deadline, std::vector<Deadline>, std::greater<>> deadlines_;
+  uint64_t unchecked_seq_ = 0;      // first call whose deadline the timer has not passed
+  bool timer_armed_ = false;
   std::vector<detail::UniqueFunction<void(Result<Ok>)>> ready_waiters_;
   std::string last_error_;
   std::function<void(Reply&&)> push_handler_;

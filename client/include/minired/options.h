@@ -20,7 +20,8 @@ struct Options {
   std::string client_name;
 
   std::chrono::milliseconds connect_timeout{2000};
-  // Per command, from submission to reply; 0 disables. A command that times out
+  // Per command, from when it is queued on a connected socket to its reply; 0
+  // disables. (Waiting for a connect is bounded by connect_timeout.) A command that times out
   // completes with kTimeout and its late reply is discarded.
   std::chrono::milliseconds command_timeout{5000};
   // Reconnect after a lost connection, waiting reconnect_min, doubling up to
