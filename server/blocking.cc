@@ -6,6 +6,7 @@
 #include "server/families/collection_util.h"
 #include "server/families/list_value.h"
 #include "server/server.h"
+#include "storage/journal.h"
 
 namespace minired {
 namespace {
@@ -30,6 +31,11 @@ bool ServeOne(Server& server, BlockedClient& c, std::string_view key, std::strin
     auto moved = MoveElement(ctx, key, c.dst, c.from, c.to);
     if (moved && !moved->has_value()) return false;
     if (moved) reply.Bulk(**moved);  // else MoveElement replied the error
+    if (Journal* j = Journal::Active(); j && moved) {
+      std::string_view rec[] = {"LMOVE", key, c.dst, c.from == ListEnd::kLeft ? "LEFT" : "RIGHT",
+                                c.to == ListEnd::kLeft ? "LEFT" : "RIGHT"};
+      j->AddCommand(c.db, rec);
+    }
     return true;
   }
   KeyAccess k(ctx, key);
@@ -38,6 +44,10 @@ bool ServeOne(Server& server, BlockedClient& c, std::string_view key, std::strin
   ListEdit l(k.db(), s, k.key(), k.hash(), Limits(ctx));
   std::string element = std::move(PopElements(l.list(), c.from, 1)[0]);
   l.Commit(ctx.now_ms());
+  if (Journal* j = Journal::Active()) {
+    std::string_view rec[] = {c.from == ListEnd::kLeft ? "LPOP" : "RPOP", key};
+    j->AddCommand(c.db, rec);
+  }
   reply.ArrayHeader(2);
   reply.Bulk(key);
   reply.Bulk(element);

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,25 @@ struct OutputBufferLimit {
   std::atomic<int64_t> soft_seconds{0};
 };
 
+// One `save <seconds> <changes>` rule: snapshot when at least `changes` writes happened
+// and `seconds` passed since the last snapshot.
+struct SaveRule {
+  int64_t seconds;
+  int64_t changes;
+};
+
+// Persistence options (docs/persistence.md). Live ones are atomics or mutex-guarded.
+struct PersistenceConfig {
+  std::atomic<bool> appendonly{true};
+  std::atomic<int> appendfsync{1};  // 0 always, 1 everysec, 2 no
+  std::atomic<bool> stop_writes_on_bgsave_error{true};
+  bool aof_load_truncated = true;   // a torn last record is dropped with a warning
+  bool aof_load_corrupt = false;    // damage before the end: recover up to it
+  std::string dbfilename = "minired.rocksdb";  // the RocksDB directory under `dir`
+  mutable std::mutex save_mu;
+  std::vector<SaveRule> save = {{3600, 1}, {300, 100}, {60, 10000}};  // guarded by save_mu
+};
+
 struct ServerConfig {
   // Fixed after start-up.
   int port = 6379;
@@ -56,6 +76,7 @@ struct ServerConfig {
   OutputBufferLimit output_limit_normal;
   OutputBufferLimit output_limit_replica{256LL << 20, 64LL << 20, 60};
   OutputBufferLimit output_limit_pubsub{32LL << 20, 8LL << 20, 60};
+  PersistenceConfig persistence;
 };
 
 // One option as CONFIG GET/SET and the config file see it.
@@ -70,6 +91,8 @@ struct ConfigOption {
 };
 
 const std::vector<ConfigOption>& ConfigOptions();
+// The persistence options (config_persistence.cc), appended to `opts`.
+void AddPersistenceOptions(std::vector<ConfigOption>* opts);
 const ConfigOption* FindConfigOption(std::string_view name);
 
 // Applies a config file's contents. Errors name the line and its text, as redis-server's

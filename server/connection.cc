@@ -2,6 +2,7 @@
 
 #include "protocol/reply_writer.h"
 #include "server/blocking.h"
+#include "server/persistence.h"
 #include "server/pubsub.h"
 #include "server/logger.h"
 #include "server/server.h"
@@ -53,7 +54,7 @@ void Connection::Start() {
 }
 
 void Connection::ReadMore() {
-  if (reading_ || closing_ || closed_) return;
+  if (reading_ || closing_ || closed_ || awaiting_durable_) return;
   if (out_.size() + writing_.size() > kOutputHighWater) {
     // Paused for backpressure (OnWritable resumes). With no read queued, epoll edges in
     // this window are consumed unseen, so the resume must read rather than wait.
@@ -106,7 +107,8 @@ bool Connection::ProcessInput() {
   ReplyWriter writer(&out_, session_.resp);
   int64_t max_bulk = server_.config().proto_max_bulk_len.load(std::memory_order_relaxed);
   parser_.set_limits(RequestLimits{max_bulk});
-  while (!closing_ && !blocked_ && in_.pending_size() > 0 && out_.size() <= kOutputHighWater) {
+  while (!closing_ && !blocked_ && !awaiting_durable_ && in_.pending_size() > 0 &&
+         out_.size() <= kOutputHighWater) {
     size_t consumed = 0;
     RequestParser::Result r = parser_.Parse(in_.pending(), &consumed);
     if (r == RequestParser::Result::kNeedMore) break;
@@ -127,7 +129,8 @@ bool Connection::ProcessInput() {
   }
   info_->query_buffer.store(in_.pending_size(), std::memory_order_relaxed);
   info_->query_buffer_free.store(in_.free_space(), std::memory_order_relaxed);
-  return !closing_ && !blocked_ && in_.pending_size() > 0 && out_.size() > kOutputHighWater;
+  return !closing_ && !blocked_ && !awaiting_durable_ && in_.pending_size() > 0 &&
+         out_.size() > kOutputHighWater;
 }
 
 std::shared_ptr<Subscriber> Connection::subscriber() {
@@ -233,9 +236,26 @@ void Connection::ProcessAndFlush() {
 }
 
 void Connection::Flush() {
-  if (writing_active_ || closed_) return;
+  if (writing_active_ || closed_ || awaiting_durable_) return;
   if (out_.empty()) {
     if (closing_) Close();
+    return;
+  }
+  // appendfsync always: the replies go out once this client's writes are on disk.
+  Persistence* p = server_.persistence();
+  if (p && session_.last_write_seq > 0 && p->MustWait(session_.last_write_seq)) {
+    awaiting_durable_ = true;
+    // The wait holds the connection: no socket operation is pending meanwhile.
+    auto self = shared_from_this();
+    asio::any_io_executor ex = socket_.get_executor();
+    p->log().WaitDurable(session_.last_write_seq, [self, ex] {
+      asio::post(ex, [self] {
+        if (self->closed_) return;
+        self->awaiting_durable_ = false;
+        self->ProcessAndFlush();
+        self->ReadMore();
+      });
+    });
     return;
   }
   writing_.swap(out_);

@@ -66,6 +66,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public Clien
   bool reading_ = false;
   bool maybe_more_input_ = true;  // the last read filled its buffer (or none happened yet)
   bool writing_active_ = false;
+  bool awaiting_durable_ = false;  // replies held until the log synced (appendfsync always)
   bool closing_ = false;   // no more input is processed; close once output is flushed
   bool closed_ = false;
   std::shared_ptr<ClientInfo> info_;

@@ -9,6 +9,7 @@
 
 #include "server/config.h"
 #include "server/logger.h"
+#include "server/persistence.h"
 #include "server/server.h"
 #include "storage/memory.h"
 
@@ -51,6 +52,11 @@ int main(int argc, char** argv) {
   }
 
   Server server(config);
+  s = server.OpenPersistence();
+  if (!s.ok()) {
+    Log(LogLevel::kWarning, "{}", s.message());
+    return 1;
+  }
   s = server.Start();
   if (!s.ok()) {
     Log(LogLevel::kWarning, "{}", s.message());
@@ -60,6 +66,7 @@ int main(int argc, char** argv) {
       server.listening_port(), server.thread_count(), server.shards().size());
   Log(LogLevel::kNotice, "Ready to accept connections tcp");
   server.Wait();
+  if (Persistence* p = server.persistence()) p->Shutdown(server.shutdown_save());
   Log(LogLevel::kWarning, "minired is now ready to exit, bye bye...");
   if (!config.pidfile.empty()) unlink(config.pidfile.c_str());
   return 0;

@@ -8,6 +8,8 @@
 #include "server/errors.h"
 #include "server/families/families.h"
 #include "server/logger.h"
+#include "server/persistence.h"
+#include "protocol/command_encoder.h"
 #include "storage/memory.h"
 
 namespace minired {
@@ -87,22 +89,67 @@ void Server::Execute(Session& session, std::span<const std::string_view> args,
   } else if (session.resp == 2 && session.subscriptions() > 0 && !AllowedWhileSubscribed(spec->name)) {
     reply.Error("ERR Can't execute '" + spec->name +
                 "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
+  } else if (loading_.load(std::memory_order_relaxed) && !session.replaying && !(spec->flags & kCmdLoading)) {
+    reply.Error("LOADING minired is loading the dataset in memory");
+  } else if ((spec->flags & kCmdWrite) && !session.replaying && persistence_ &&
+             !persistence_->WritesAllowed(&refusal_scratch())) {
+    reply.Error(refusal_scratch());
+    if (queuing) session.multi_error = true;
   } else if (queuing) {
     session.queued.emplace_back(args.begin(), args.end());
     if (session.info) session.info->multi.store(static_cast<int>(session.queued.size()), std::memory_order_relaxed);
     reply.SimpleString("QUEUED");
   } else {
     if (session.info) session.info->last_cmd.store(spec, std::memory_order_relaxed);
-    CommandContext ctx(*this, session, args, reply, clock_->NowMs(), thread);
-    ++t_execute_depth;
-    spec->handler(ctx);
-    --t_execute_depth;
-    st.commands.Add();
-    // Clients blocked on keys this command pushed to are served now that its locks are
-    // released (after the whole transaction for EXEC).
-    if (t_execute_depth == 0) ServeReadyKeys(*this);
+    // A replayed log entry runs at time 0: nothing expires during replay (the entries
+    // carry absolute expiry times), as Redis does not expire keys while loading.
+    CommandContext ctx(*this, session, args, reply, session.replaying ? 0 : clock_->NowMs(), thread);
+    {
+      // The journal entry of a top-level command (with EXEC's commands and the clients
+      // it unblocks) is submitted when this scope closes.
+      JournalScope journal(session.replaying ? nullptr : journal_sink());
+      Journal* j = Journal::Active();
+      uint64_t touches = j ? j->touches() : 0;
+      size_t first_record = j ? j->commands().size() : 0;
+      int db = session.db;
+      ++t_execute_depth;
+      spec->handler(ctx);
+      --t_execute_depth;
+      if (j) RecordWrite(*j, *spec, db, args, touches, first_record);
+      st.commands.Add();
+      // Clients blocked on keys this command pushed to are served now that its locks are
+      // released (after the whole transaction for EXEC).
+      if (t_execute_depth == 0) ServeReadyKeys(*this);
+    }
+    if (t_execute_depth == 0 && journal_sink()) session.last_write_seq = Journal::LastSubmitted();
   }
   if (reply.errors_written() != errors_before) st.error_replies.Add();
+}
+
+// What the journal records for a command that ran: its argv (or what its handler
+// substituted) when it wrote; EXEC's commands wrapped in MULTI/EXEC.
+void Server::RecordWrite(Journal& j, const CommandSpec& spec, int db, std::span<const std::string_view> args,
+                         uint64_t touches_before, size_t first_record) {
+  std::vector<std::string> substitute;
+  bool substituted = j.TakeSubstitute(&substitute);
+  if (spec.name == "exec") {
+    auto& recs = j.commands();
+    if (recs.size() > first_record + 1) {
+      JournalCommand multi{db, EncodeCommand({"MULTI"})};
+      recs.insert(recs.begin() + static_cast<ptrdiff_t>(first_record), std::move(multi));
+      recs.push_back(JournalCommand{db, EncodeCommand({"EXEC"})});
+    }
+    return;
+  }
+  if (!(spec.flags & kCmdWrite) || j.touches() == touches_before) {
+    j.FlushExpiries();
+    return;
+  }
+  if (substituted) {
+    j.AddCommand(db, std::span<const std::string>(substitute));
+  } else {
+    j.AddCommand(db, args);
+  }
 }
 
 void Server::ResetSessionState(Session& session) {
@@ -212,6 +259,7 @@ void Server::RunExpirySlices(int thread, int64_t budget_us) {
 }
 
 bool Server::ActiveExpireCycle(int thread, int64_t budget_us) {
+  if (loading_.load()) return false;  // the log replay still needs the keys as they were
   constexpr size_t kSamples = 20;
   IoThread& io = *threads_[static_cast<size_t>(thread)];
   const size_t nthreads = threads_.size();
@@ -234,6 +282,7 @@ bool Server::ActiveExpireCycle(int thread, int64_t budget_us) {
       while (true) {
         ExpireStepResult r;
         {
+          JournalScope journal(journal_sink());  // expired keys become DEL entries
           std::lock_guard<ShardMutex> l(shard.mu());
           Db& db = shard.db(d);
           if (db.volatile_size() == 0) break;
@@ -269,6 +318,7 @@ void Server::ScheduleCron() {
     ops_last_count_ = count;
     int64_t used = UsedMemory();
     if (used > peak_memory_.load()) peak_memory_.store(used);
+    if (persistence_) persistence_->Cron(now);
     ScheduleCron();
   });
 }
@@ -332,6 +382,19 @@ void Server::RequestShutdown() {
     ctx->stop();
   }
 }
+
+Status Server::OpenPersistence() {
+  persistence_ = std::make_unique<Persistence>(*this);
+  Status s = persistence_->Open();
+  if (!s.ok()) {
+    persistence_.reset();
+    return s;
+  }
+  persistence_->StartLoading();
+  return Status::Ok();
+}
+
+JournalSink* Server::journal_sink() { return persistence_ ? &persistence_->log() : nullptr; }
 
 void Server::Wait() {
   for (auto& t : threads_) {

@@ -28,10 +28,13 @@
 #include "server/session.h"
 #include "server/stats.h"
 #include "storage/clock.h"
+#include "storage/journal.h"
 #include "storage/lazy_free.h"
 #include "storage/shard_set.h"
 
 namespace minired {
+
+class Persistence;
 
 class IoThread {
  public:
@@ -73,6 +76,17 @@ class Server {
   ShardSet& shards() { return shards_; }
   const CommandTable& commands() const { return commands_; }
   ClientRegistry& clients() { return clients_; }
+  // Persistence (null until OpenPersistence, e.g. in-process tests).
+  Persistence* persistence() { return persistence_.get(); }
+  // Opens the files under the current directory and starts loading them in the
+  // background once the server runs (clients get -LOADING meanwhile).
+  Status OpenPersistence();
+  JournalSink* journal_sink();
+  bool loading() const { return loading_.load(); }
+  void set_loading(bool on) { loading_.store(on); }
+  // SHUTDOWN NOSAVE clears it; main takes the final snapshot when set.
+  bool shutdown_save() const { return shutdown_save_.load(); }
+  void set_shutdown_save(bool on) { shutdown_save_.store(on); }
   PubSub& pubsub() { return pubsub_; }
   BlockingRegistry& blocking() { return blocking_; }
   // Drops a client's transaction, watches and subscriptions (RESET, disconnect).
@@ -101,6 +115,12 @@ class Server {
   void ScheduleExpiry(int thread);
   void RunExpirySlices(int thread, int64_t budget_us);
   void ScheduleCron();
+  void RecordWrite(Journal& j, const CommandSpec& spec, int db, std::span<const std::string_view> args,
+                   uint64_t touches_before, size_t first_record);
+  static std::string& refusal_scratch() {
+    thread_local std::string s;
+    return s;
+  }
   StatsTotals ThreadTotals();  // counters of the I/O threads, lock-free
   StatsTotals RawTotals();     // ThreadTotals plus keyspace counters (locks every shard)
 
@@ -120,6 +140,9 @@ class Server {
   std::atomic<size_t> next_thread_{0};
   std::atomic<bool> stopping_{false};
   std::atomic<bool> active_expire_{true};
+  std::atomic<bool> loading_{false};
+  std::atomic<bool> shutdown_save_{true};
+  std::unique_ptr<Persistence> persistence_;
   std::atomic<int64_t> peak_memory_{0};
   StatsTotals baseline_;
   std::mutex baseline_mu_;

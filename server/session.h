@@ -91,6 +91,11 @@ struct Session {
   int db = 0;
   int resp = 2;
   bool close_after_reply = false;  // QUIT, CLIENT KILL of itself
+  // Persistence: the journal entry of this client's latest write (its reply waits for
+  // it to be durable under appendfsync always), and whether this session replays the
+  // log at start-up (no journaling, no LOADING refusal).
+  uint64_t last_write_seq = 0;
+  bool replaying = false;
 
   // MULTI: commands queued until EXEC; a command rejected while queuing aborts EXEC.
   bool in_multi = false;

@@ -17,6 +17,7 @@ Db::Slot Db::Find(std::string_view key, uint64_t hash, int64_t now_ms) {
   if (i == KeyTable::kNotFound) return {};
   Slot s{i, keys_.At(i)};
   if (Expired(s.entry, now_ms)) {
+    Journal::ExpiredKey(index(), key);
     Erase(s);
     ++stats_.expired_keys;
     return {};
@@ -27,7 +28,10 @@ Db::Slot Db::Find(std::string_view key, uint64_t hash, int64_t now_ms) {
 void Db::Insert(Entry* e, uint64_t hash) {
   NoteWrite(e->key());
   keys_.Insert(e, hash);
-  if (e->has_expire()) volatile_.Insert(e, PointerHashOf()(e));
+  if (e->has_expire()) {
+    volatile_.Insert(e, PointerHashOf()(e));
+    Journal::ExpirySet(index(), e->key(), e->expire_ms());
+  }
 }
 
 void Db::UnindexVolatile(Entry* e) {
@@ -39,7 +43,10 @@ void Db::Replace(Slot slot, Entry* e) {
   NoteWrite(e->key());
   if (slot.entry->has_expire()) UnindexVolatile(slot.entry);
   keys_.ReplaceAt(slot.index, e);
-  if (e->has_expire()) volatile_.Insert(e, PointerHashOf()(e));
+  if (e->has_expire()) {
+    volatile_.Insert(e, PointerHashOf()(e));
+    Journal::ExpirySet(index(), e->key(), e->expire_ms());
+  }
   Dispose(slot.entry);
 }
 
@@ -84,6 +91,7 @@ void Db::SetExpire(Slot* slot, int64_t ms) {
   if (e->has_expire_room()) {
     if (!e->has_expire()) volatile_.Insert(e, PointerHashOf()(e));
     e->set_expire_ms(ms);
+    Journal::ExpirySet(index(), e->key(), ms);
     return;
   }
   Entry* fresh = Entry::MoveWith(e, e->key(), ms);

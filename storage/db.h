@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "storage/entry.h"
+#include "storage/journal.h"
 #include "storage/slot_table.h"
 
 namespace minired {
@@ -93,8 +94,13 @@ class Db {
   // Commands that change a value in place (INCR, collection edits) call this, so WATCH
   // sees every write; Db's own mutators call it themselves.
   void NoteWrite(std::string_view key) {
+    Journal::Touch();
     if (watchers_) TouchWatchers(key);
   }
+  // The SELECT index this Db serves (journal records name it). Kept by the position:
+  // moving another Db's contents in (FLUSH, SWAPDB) does not change it.
+  int index() const { return index_.value; }
+  void set_index(int i) { index_.value = i; }
 
   void Watch(std::string_view key, std::shared_ptr<WatchFlag> flag);
   void Unwatch(std::string_view key, const WatchFlag* flag);
@@ -138,6 +144,13 @@ class Db {
 
   void TouchWatchers(std::string_view key);
 
+  struct Index {
+    int value = 0;
+    Index() = default;
+    Index(const Index&) = default;
+    Index& operator=(const Index&) { return *this; }  // stays with the position
+  };
+  Index index_;
   KeyTable keys_;
   VolatileIndex volatile_;
   std::unique_ptr<WatchTable> watchers_;  // null while nobody watches

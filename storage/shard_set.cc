@@ -4,6 +4,11 @@
 
 namespace minired {
 
+void ShardMutex::DumpPending() {
+  ShardDumper* d = dumper_.exchange(nullptr, std::memory_order_acq_rel);
+  if (d != nullptr) d->DumpShard(*owner_);
+}
+
 thread_local bool ShardMutex::all_held_ = false;
 
 ShardSet::ShardSet(size_t shards, int databases) : mask_(shards - 1), databases_(databases) {

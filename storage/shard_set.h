@@ -10,6 +10,7 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -20,14 +21,34 @@
 
 namespace minired {
 
+class Shard;
+
+// Serializes a shard for the snapshot in progress (storage/snapshotter.h).
+class ShardDumper {
+ public:
+  virtual ~ShardDumper() = default;
+  // Called with the shard's mutex held, once per snapshot.
+  virtual void DumpShard(Shard& shard) = 0;
+};
+
 // A shard's mutex. While a thread runs a transaction (EXEC) it holds every shard, and
 // the commands inside it lock nothing more: lock()/unlock() are no-ops on that thread,
 // so the ordinary command handlers run unchanged inside EXEC.
+//
+// While a snapshot is being taken, the first lock() of a shard not yet serialized
+// serializes it before returning, so nobody changes a shard the snapshot has not seen.
 class ShardMutex {
  public:
+  explicit ShardMutex(Shard* owner) : owner_(owner) {}
   void lock() {
-    if (!all_held_) mu_.lock();
+    if (all_held_) return;
+    mu_.lock();
+    if (dumper_.load(std::memory_order_acquire) != nullptr) DumpPending();
   }
+  // REQUIRES: held. The next lock() (or DumpPending) serializes the shard with `d`.
+  void MarkForDump(ShardDumper* d) { dumper_.store(d, std::memory_order_release); }
+  // REQUIRES: held. Serializes the shard now if a snapshot still needs it.
+  void DumpPending();
   void unlock() {
     if (!all_held_) mu_.unlock();
   }
@@ -37,12 +58,16 @@ class ShardMutex {
 
  private:
   std::mutex mu_;
+  std::atomic<ShardDumper*> dumper_{nullptr};
+  Shard* owner_;
   static thread_local bool all_held_;
 };
 
 class Shard {
  public:
-  explicit Shard(int databases) : dbs_(static_cast<size_t>(databases)) {}
+  explicit Shard(int databases) : mu_(this), dbs_(static_cast<size_t>(databases)) {
+    for (int i = 0; i < databases; ++i) dbs_[static_cast<size_t>(i)].set_index(i);
+  }
 
   ShardMutex& mu() { return mu_; }
   // REQUIRES: mu() held.

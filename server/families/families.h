@@ -32,6 +32,7 @@ void RegisterListFamily(CommandTable* table);
 void RegisterBlockingFamily(CommandTable* table);
 void RegisterTransactionFamily(CommandTable* table);
 void RegisterPubSubFamily(CommandTable* table);
+void RegisterPersistenceFamily(CommandTable* table);
 
 inline void RegisterAllFamilies(CommandTable* table) {
   RegisterStringFamily(table);
@@ -42,6 +43,7 @@ inline void RegisterAllFamilies(CommandTable* table) {
   RegisterConnectionFamily(table);
   RegisterClientFamily(table);
   RegisterServerFamily(table);
+  RegisterPersistenceFamily(table);
   RegisterConfigFamily(table);
   RegisterCommandFamily(table);
   RegisterHashFamily(table);

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "server/persistence.h"
 #include "server/server.h"
 #include "storage/memory.h"
 
@@ -116,6 +117,18 @@ std::string CpuSection() {
       secs(self.ru_stime), secs(self.ru_utime), secs(children.ru_stime), secs(children.ru_utime));
 }
 
+std::string PersistenceSection(Server& s) {
+  std::string out;
+  if (s.persistence()) {
+    s.persistence()->AppendInfo(&out);
+  } else {
+    out = "loading:0\r\nasync_loading:0\r\nrdb_changes_since_last_save:0\r\nrdb_bgsave_in_progress:0\r\n"
+          "rdb_last_save_time:0\r\nrdb_last_bgsave_status:ok\r\naof_enabled:0\r\n"
+          "aof_rewrite_in_progress:0\r\naof_last_write_status:ok\r\n";
+  }
+  return out;
+}
+
 std::string KeyspaceSection(Server& s) {
   std::string out;
   ShardSet& shards = s.shards();
@@ -149,7 +162,8 @@ std::string BuildInfo(Server& server, const std::vector<std::string>& requested)
   };
   static const Section kSections[] = {
       {"server", "Server", true},           {"clients", "Clients", true},
-      {"memory", "Memory", true},           {"stats", "Stats", true},
+      {"memory", "Memory", true},           {"persistence", "Persistence", true},
+      {"stats", "Stats", true},
       {"replication", "Replication", true}, {"cpu", "CPU", true},
       {"keyspace", "Keyspace", true},
   };
@@ -166,6 +180,7 @@ std::string BuildInfo(Server& server, const std::vector<std::string>& requested)
     if (n == "server") out += ServerSection(server);
     else if (n == "clients") out += ClientsSection(server);
     else if (n == "memory") out += MemorySection(server);
+    else if (n == "persistence") out += PersistenceSection(server);
     else if (n == "stats") out += StatsSection(server);
     else if (n == "replication") out += ReplicationSection();
     else if (n == "cpu") out += CpuSection();

@@ -68,10 +68,12 @@ void CmdDebug(CommandContext& ctx) {
 
 // SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]
 void CmdShutdown(CommandContext& ctx) {
-  bool abort = false, save = false;
+  bool abort = false, save = false, nosave = false;
   for (size_t i = 1; i < ctx.argc(); ++i) {
     std::string_view a = ctx.arg(i);
-    if (EqualsIgnoreCase(a, "NOSAVE") || EqualsIgnoreCase(a, "NOW") || EqualsIgnoreCase(a, "FORCE")) {
+    if (EqualsIgnoreCase(a, "NOSAVE")) {
+      nosave = true;
+    } else if (EqualsIgnoreCase(a, "NOW") || EqualsIgnoreCase(a, "FORCE")) {
       continue;
     } else if (EqualsIgnoreCase(a, "SAVE")) {
       save = true;
@@ -85,12 +87,13 @@ void CmdShutdown(CommandContext& ctx) {
     if (ctx.argc() != 2) return ctx.reply().Error(errors::kSyntax);
     return ctx.reply().Error("ERR No shutdown in progress.");
   }
-  if (save) {
-    // Nothing can be saved until persistence exists (issue #4): refuse rather than
-    // pretend the data was written.
+  if (save && nosave) return ctx.reply().Error(errors::kSyntax);
+  if (save && ctx.server().persistence() == nullptr) {
     Log(LogLevel::kWarning, "SHUTDOWN SAVE refused: this server has no persistence configured");
     return ctx.reply().Error("ERR Errors trying to SHUTDOWN. Check logs.");
   }
+  // The final snapshot is taken by main once the I/O threads stopped (unless NOSAVE).
+  ctx.server().set_shutdown_save(!nosave);
   Log(LogLevel::kWarning, "User requested shutdown...");
   ctx.server().RequestShutdown();
   ctx.session().close_after_reply = true;

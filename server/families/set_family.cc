@@ -12,6 +12,7 @@
 #include "server/families/set_value.h"
 #include "server/families/spec.h"
 #include "storage/glob.h"
+#include "storage/journal.h"
 
 namespace minired {
 namespace {
@@ -104,6 +105,12 @@ void CmdSPop(CommandContext& ctx) {
   SetEdit set(k.db(), s, k.key(), k.hash(), Limits(ctx));
   for (const auto& m : picked) set.Remove(m);
   set.Commit(ctx.now_ms());
+  if (Journal* j = Journal::Active(); j && !picked.empty()) {
+    // The random choice is recorded as its effect, so replay and replicas agree.
+    std::vector<std::string> rec = {"SREM", std::string(k.key())};
+    rec.insert(rec.end(), picked.begin(), picked.end());
+    j->Substitute(std::move(rec));
+  }
   if (single) return ctx.reply().Bulk(picked[0]);
   ctx.reply().SetHeader(picked.size());
   for (const auto& m : picked) ctx.reply().Bulk(m);

@@ -1,0 +1,119 @@
+// Recovery at start-up: the latest snapshot, then the log entries after it, replayed
+// through the ordinary command path.
+#include <cstdlib>
+
+#include "protocol/request_parser.h"
+#include "protocol/reply_writer.h"
+#include "server/logger.h"
+#include "server/persistence.h"
+#include "server/server.h"
+#include "storage/entry_codec.h"
+#include "storage/log_format.h"
+#include "storage/varint.h"
+
+namespace minired {
+
+void Persistence::StartLoading() {
+  server_.set_loading(true);
+  loader_ = std::thread([this] { Load(); });
+}
+
+void Persistence::Load() {
+  int64_t start = server_.clock().NowMs();
+  loading_started_ms_ = start;
+  SnapshotMeta meta;
+  Status s = store_->LoadMeta(&meta);
+  loading_expected_keys_ = meta.keys;
+  if (s.ok() && meta.id != 0) s = LoadSnapshot(meta, start);
+  if (s.ok()) s = ReplayLog(meta.seq);
+  if (!s.ok()) {
+    Log(LogLevel::kWarning, "Fatal error loading the data set: {}. Exiting.", s.message());
+    std::_Exit(1);  // serving a partial data set would acknowledge a past that is not there
+  }
+  last_save_ms_ = meta.id != 0 ? meta.time_ms : start;
+  server_.set_loading(false);
+  Log(LogLevel::kNotice, "DB loaded from disk: {} keys from snapshot {}, {} log entries replayed, {:.3f} seconds",
+      loaded_keys_.load(), meta.id, replayed_entries_.load(),
+      static_cast<double>(server_.clock().NowMs() - start) / 1000.0);
+}
+
+// Inserts every entry of the snapshot as it was, expired ones included: the log after
+// it may still change them (Redis does not expire keys while loading either), and
+// nothing expired is ever served since every lookup checks the expiry.
+Status Persistence::LoadSnapshot(const SnapshotMeta& meta, int64_t now_ms) {
+  ShardSet& shards = server_.shards();
+  return store_->ForEachSnapshotChunk(meta.id, [&](std::string_view chunk) -> Status {
+    while (!chunk.empty()) {
+      uint64_t db = 0;
+      size_t n = 0;
+      for (int shift = 0; n < chunk.size() && shift < 64; shift += 7) {
+        uint8_t b = static_cast<uint8_t>(chunk[n++]);
+        db |= static_cast<uint64_t>(b & 0x7f) << shift;
+        if (!(b & 0x80)) break;
+      }
+      if (db >= static_cast<uint64_t>(shards.databases())) {
+        return Status::Corruption("snapshot entry for database " + std::to_string(db) +
+                                  ", but only " + std::to_string(shards.databases()) + " are configured");
+      }
+      chunk.remove_prefix(n);
+      Entry* e = nullptr;
+      Status s = DecodeEntry(&chunk, &e);
+      if (!s.ok()) return s;
+      uint64_t hash = HashKey(e->key());
+      Shard& shard = shards.ShardFor(hash);
+      std::lock_guard<ShardMutex> lock(shard.mu());
+      shard.db(static_cast<int>(db)).Upsert(e, hash, 0);
+      loaded_keys_.fetch_add(1, std::memory_order_relaxed);
+    }
+    return Status::Ok();
+  });
+}
+
+// Replays entries after `after` in sequence order. Entries must follow one another: a
+// gap (the log was off for a while) ends the replay there, with a warning, so the data
+// set is always a prefix of what was acknowledged.
+Status Persistence::ReplayLog(uint64_t after) {
+  Session session;
+  session.replaying = true;
+  std::string scratch;
+  ReplyWriter reply(&scratch, 2);
+  RequestParser parser;
+  parser.set_limits(RequestLimits{INT64_MAX / 2});
+  std::vector<JournalCommand> commands;
+  uint64_t expected = after + 1, last = after, errors = 0;
+  bool gap = false;
+  Status s = store_->ForEachLog(after, [&](uint64_t seq, std::string_view value) -> Status {
+    if (gap) return Status::Ok();
+    if (seq != expected) {
+      Log(LogLevel::kWarning, "The log jumps from entry {} to {} (appendonly was off meanwhile); "
+          "ignoring the {} entries after the gap", expected - 1, seq, "remaining");
+      gap = true;
+      return Status::Ok();
+    }
+    Status d = DecodeLogRecord(value, &commands);
+    if (!d.ok()) return Status::Corruption("log entry " + std::to_string(seq) + ": " + d.message());
+    for (const JournalCommand& c : commands) {
+      size_t consumed = 0;
+      if (parser.Parse(c.resp, &consumed) != RequestParser::Result::kOk || consumed != c.resp.size()) {
+        return Status::Corruption("log entry " + std::to_string(seq) + ": a command is not valid RESP");
+      }
+      session.db = c.db;
+      scratch.clear();
+      uint64_t before = reply.errors_written();
+      server_.Execute(session, parser.args(), reply);
+      if (reply.errors_written() != before) {
+        if (++errors <= 10) Log(LogLevel::kWarning, "Replaying log entry {}: {}", seq, scratch);
+      }
+    }
+    replayed_entries_.fetch_add(1, std::memory_order_relaxed);
+    last = seq;
+    ++expected;
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  log_->ResetSequence(last);
+  if (errors > 0) Log(LogLevel::kWarning, "{} replayed commands answered an error", errors);
+  return Status::Ok();
+}
+
+}  // namespace minired

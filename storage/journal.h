@@ -1,0 +1,122 @@
+// The one propagation point. Every write that changes the keyspace becomes a canonical,
+// deterministic journal entry: the RESP commands that reproduce it, tagged with their
+// database, under one sequence number per command. The append-only log stores these
+// entries and the replication stream will send the same bytes, so both are fed from
+// here and nowhere else.
+//
+// How an entry is formed (see docs/persistence.md):
+//  * A sequence number is taken the first time the running command writes, under the
+//    shard lock of what it writes. A command holds the locks of all its keys for its
+//    whole run, so two commands touching a common key are numbered in the order they
+//    ran: replaying by sequence number reproduces every key's history.
+//  * Keys deleted because their expiry passed become `DEL key` (before the command).
+//  * The command's own record is its argv, or what the handler substituted for
+//    something non-deterministic (SPOP becomes SREM of the members it popped).
+//  * Every key that got an expiry becomes `PEXPIREAT key <absolute ms>` after it, so a
+//    relative TTL (EX, PX, EXPIRE ...) replays to the same instant.
+//
+// Threading: one Journal per thread (thread_local), active inside a JournalScope. Db
+// calls the static hooks under its shard lock; they do nothing outside a scope or when
+// no sink is attached (no persistence and no replicas), so they cost a branch.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace minired {
+
+// One command of a journal entry.
+struct JournalCommand {
+  int db = 0;
+  std::string resp;  // one RESP multibulk
+};
+
+// A sequence-numbered entry: everything one top-level command (or one expiry step)
+// changed. An entry with no commands still carries its number, so consumers that wait
+// for a contiguous sequence never stall.
+struct JournalEntry {
+  uint64_t seq = 0;
+  std::vector<JournalCommand> commands;
+};
+
+// Receives finished entries, possibly out of order across threads.
+class JournalSink {
+ public:
+  virtual ~JournalSink() = default;
+  virtual void Submit(JournalEntry entry) = 0;
+  // Numbers entries; the first is 1. Recovery sets it past what the log holds.
+  std::atomic<uint64_t>& next_seq() { return next_seq_; }
+
+ private:
+  std::atomic<uint64_t> next_seq_{1};
+};
+
+class Journal {
+ public:
+  // --- hooks called by Db under the shard lock ---
+  static void Touch() {
+    if (Journal* j = t_active_) {
+      j->EnsureSeq();
+      ++j->touches_;
+    }
+  }
+  static void ExpiredKey(int db, std::string_view key);
+  static void ExpirySet(int db, std::string_view key, int64_t at_ms);
+
+  // --- used by the command layer ---
+  // The journal of this thread while a scope is open; null otherwise.
+  static Journal* Active() { return t_active_; }
+  // The sequence number of the last entry this thread submitted (0: none yet).
+  static uint64_t LastSubmitted();
+  // Writes noted so far in this scope: a command wrote if this grew while it ran.
+  uint64_t touches() const { return touches_; }
+  bool wrote() const { return seq_ != 0; }
+  // Appends a command record; flushes the expiries noted so far after it.
+  void AddCommand(int db, std::span<const std::string_view> args);
+  void AddCommand(int db, std::span<const std::string> args);
+  // Replaces what the running command will record (call from its handler).
+  void Substitute(std::vector<std::string> args) { substitute_ = std::move(args); has_substitute_ = true; }
+  bool TakeSubstitute(std::vector<std::string>* out);
+  // Records gathered so far (EXEC wraps them in MULTI/EXEC).
+  std::vector<JournalCommand>& commands() { return commands_; }
+  void FlushExpiries();
+
+ private:
+  friend class JournalScope;
+  void EnsureSeq() {
+    if (seq_ == 0) seq_ = sink_->next_seq().fetch_add(1, std::memory_order_relaxed);
+  }
+
+  JournalSink* sink_ = nullptr;
+  uint64_t seq_ = 0;
+  uint64_t touches_ = 0;
+  std::vector<JournalCommand> commands_;
+  std::vector<std::pair<int, std::string>> expiring_keys_;  // noted by ExpirySet
+  std::vector<int64_t> expiring_at_;
+  std::vector<std::string> substitute_;
+  bool has_substitute_ = false;
+  static thread_local Journal* t_active_;
+};
+
+// Opens this thread's journal for one command (nested scopes join the outer one) and
+// submits its entry to the sink when the outermost scope closes. A null sink disables
+// journaling for the scope.
+class JournalScope {
+ public:
+  explicit JournalScope(JournalSink* sink);
+  ~JournalScope();
+  JournalScope(const JournalScope&) = delete;
+  JournalScope& operator=(const JournalScope&) = delete;
+
+ private:
+  bool outer_ = false;
+};
+
+// "PEXPIREAT key ms" etc.: encodes argv as RESP into `out`.
+void EncodeArgs(std::span<const std::string_view> args, std::string* out);
+
+}  // namespace minired

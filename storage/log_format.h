@@ -1,0 +1,26 @@
+// The value of one append-only log record: one journal entry (journal.h).
+//
+//   u8 version (kLogFormatVersion) | varint command count |
+//   per command: varint db | varint length | RESP multibulk bytes
+//
+// An entry with no commands is valid (a sequence number that changed nothing). The
+// layout is frozen by tests/unit/storage/log_format_test.cc: change it only with a new
+// version number and a reader for the old one.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "protocol/status.h"
+#include "storage/journal.h"
+
+namespace minired {
+
+inline constexpr uint8_t kLogFormatVersion = 1;
+
+std::string EncodeLogRecord(const std::vector<JournalCommand>& commands);
+Status DecodeLogRecord(std::string_view value, std::vector<JournalCommand>* commands);
+
+}  // namespace minired

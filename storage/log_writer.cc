@@ -1,0 +1,143 @@
+#include "storage/log_writer.h"
+
+#include "storage/log_format.h"
+
+namespace minired {
+
+using Clock = std::chrono::steady_clock;
+
+LogWriter::LogWriter(RocksStore* store, bool enabled, FsyncPolicy policy)
+    : store_(store), enabled_(enabled), policy_(policy) {
+  thread_ = std::thread([this] { Run(); });
+}
+
+LogWriter::~LogWriter() { Stop(); }
+
+void LogWriter::Submit(JournalEntry entry) {
+  if (!entry.commands.empty()) changes_.fetch_add(1, std::memory_order_relaxed);
+  std::lock_guard lock(mu_);
+  uint64_t seq = entry.seq;
+  pending_.emplace(seq, std::move(entry));
+  if (seq == next_) cv_.notify_one();
+}
+
+void LogWriter::WaitDurable(uint64_t seq, std::function<void()> done) {
+  {
+    std::lock_guard lock(mu_);
+    if (seq > durable_.load()) {
+      waiters_.emplace(seq, std::move(done));
+      return;
+    }
+  }
+  done();
+}
+
+void LogWriter::SetListener(std::function<void(const JournalEntry&)> listener) {
+  std::lock_guard lock(mu_);
+  listener_ = std::move(listener);
+}
+
+std::string LogWriter::last_error() const {
+  std::lock_guard lock(mu_);
+  return last_error_;
+}
+
+void LogWriter::ResetSequence(uint64_t seq) {
+  std::lock_guard lock(mu_);
+  next_ = seq + 1;
+  next_seq().store(seq + 1);
+  written_ = durable_ = seq;
+}
+
+void LogWriter::NotifyDurable(uint64_t seq) {
+  std::vector<std::function<void()>> ready;
+  {
+    std::lock_guard lock(mu_);
+    if (seq <= durable_.load()) return;
+    durable_ = seq;
+    auto end = waiters_.upper_bound(seq);
+    for (auto it = waiters_.begin(); it != end; ++it) ready.push_back(std::move(it->second));
+    waiters_.erase(waiters_.begin(), end);
+  }
+  for (auto& f : ready) f();
+}
+
+void LogWriter::Run() {
+  auto last_sync = Clock::now();
+  std::vector<JournalEntry> batch;
+  std::vector<std::pair<uint64_t, std::string>> encoded;
+  uint64_t failed_through = 0;  // a failed batch is retried before anything newer
+  while (true) {
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait_for(lock, std::chrono::milliseconds(failed_through ? 1000 : 100), [&] {
+        return stop_ || (!failed_through && !pending_.empty() && pending_.begin()->first == next_);
+      });
+      if (stop_ && failed_through) break;  // shutting down on a failing disk: give up
+      if (!failed_through) {
+        while (!pending_.empty() && pending_.begin()->first == next_) {
+          batch.push_back(std::move(pending_.begin()->second));
+          pending_.erase(pending_.begin());
+          ++next_;
+        }
+      }
+      if (stop_ && batch.empty() && (pending_.empty() || pending_.begin()->first != next_)) break;
+    }
+    FsyncPolicy policy = policy_.load();
+    bool store = store_ != nullptr && enabled_.load();
+    if (!batch.empty()) {
+      uint64_t last = batch.back().seq;
+      if (store) {
+        if (encoded.empty()) {
+          for (const JournalEntry& e : batch) encoded.emplace_back(e.seq, EncodeLogRecord(e.commands));
+        }
+        Status s = store_->AppendLog(encoded, policy == FsyncPolicy::kAlways);
+        if (!s.ok()) {
+          std::lock_guard lock(mu_);
+          last_error_ = s.message();
+          ok_ = false;
+          failed_through = last;
+          continue;  // keep the batch; retry in a second
+        }
+        if (failed_through) {
+          std::lock_guard lock(mu_);
+          last_error_.clear();
+        }
+        ok_ = true;
+        failed_through = 0;
+      }
+      encoded.clear();
+      written_ = last;
+      std::function<void(const JournalEntry&)> listener;
+      {
+        std::lock_guard lock(mu_);
+        listener = listener_;
+      }
+      if (listener) {
+        for (const JournalEntry& e : batch) listener(e);
+      }
+      batch.clear();
+      if (!store || policy != FsyncPolicy::kEverySec) NotifyDurable(last);
+    }
+    if (store && policy == FsyncPolicy::kEverySec && durable_.load() < written_.load() &&
+        Clock::now() - last_sync >= std::chrono::seconds(1)) {
+      if (store_->SyncLog().ok()) NotifyDurable(written_.load());
+      last_sync = Clock::now();
+    }
+  }
+  if (store_ != nullptr && enabled_.load() && durable_.load() < written_.load() && store_->SyncLog().ok()) {
+    NotifyDurable(written_.load());
+  }
+}
+
+void LogWriter::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (stop_ && !thread_.joinable()) return;
+    stop_ = true;
+  }
+  cv_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace minired

@@ -1,0 +1,87 @@
+// The append-only log's writer: receives journal entries from every thread (out of
+// order), puts them back in sequence order, and appends contiguous runs to RocksDB in
+// one batch per wake-up, on its own thread.
+//
+// Durability by appendfsync: `always` syncs each batch before the entries count as
+// durable (all writers waiting at that moment share the one sync: group commit);
+// `everysec` syncs once a second; `no` leaves it to the OS. A client of `always` gets
+// its reply only after WaitDurable for its entry fired (server/connection.cc).
+//
+// A failed append is retried every second; until it succeeds, ok() is false (the
+// server answers writes with -MISCONF) and nothing after the failed entry counts as
+// durable, so nothing is acknowledged that is not stored.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "storage/journal.h"
+#include "storage/rocks_store.h"
+
+namespace minired {
+
+enum class FsyncPolicy { kAlways, kEverySec, kNo };
+
+class LogWriter : public JournalSink {
+ public:
+  // `store` null or !enabled: entries are numbered and counted but not stored
+  // (appendonly no).
+  LogWriter(RocksStore* store, bool enabled, FsyncPolicy policy);
+  ~LogWriter() override;
+
+  void Submit(JournalEntry entry) override;
+  // Calls `done` (on the writer thread) once every entry <= seq is durable under the
+  // current policy; at once if it already is.
+  void WaitDurable(uint64_t seq, std::function<void()> done);
+  // Entries in sequence order, after they were appended (replication will subscribe).
+  void SetListener(std::function<void(const JournalEntry&)> listener);
+
+  void set_policy(FsyncPolicy p) { policy_.store(p); }
+  FsyncPolicy policy() const { return policy_.load(); }
+  void set_enabled(bool on) { enabled_.store(on); }
+  bool enabled() const { return enabled_.load(); }
+  bool ok() const { return ok_.load(); }
+  std::string last_error() const;
+  uint64_t durable_seq() const { return durable_.load(); }
+  uint64_t written_seq() const { return written_.load(); }
+  // Entries that changed something since the counter was last reset (save rules,
+  // rdb_changes_since_last_save).
+  uint64_t changes() const { return changes_.load(); }
+  void SubtractChanges(uint64_t n) { changes_.fetch_sub(std::min(n, changes_.load())); }
+  // Makes the next expected sequence number `seq + 1` (after recovery).
+  void ResetSequence(uint64_t seq);
+  // Writes and syncs everything submitted so far, then stops the thread.
+  void Stop();
+
+ private:
+  void Run();
+  void NotifyDurable(uint64_t seq);
+
+  RocksStore* store_;
+  std::atomic<bool> enabled_;
+  std::atomic<FsyncPolicy> policy_;
+  std::atomic<bool> ok_{true};
+  std::atomic<uint64_t> durable_{0};
+  std::atomic<uint64_t> written_{0};
+  std::atomic<uint64_t> changes_{0};
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<uint64_t, JournalEntry> pending_;  // guarded by mu_; keyed by seq
+  uint64_t next_ = 1;                         // guarded by mu_: next seq to append
+  std::multimap<uint64_t, std::function<void()>> waiters_;  // guarded by mu_
+  std::function<void(const JournalEntry&)> listener_;       // guarded by mu_
+  std::string last_error_;                                  // guarded by mu_
+  bool stop_ = false;                                       // guarded by mu_
+  std::thread thread_;
+};
+
+}  // namespace minired

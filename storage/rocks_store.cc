@@ -1,0 +1,183 @@
+#include "storage/rocks_store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/write_batch.h>
+
+#include <filesystem>
+
+namespace minired {
+
+namespace {
+
+std::string BigEndian(uint64_t v) {
+  std::string s(8, '\0');
+  for (int i = 7; i >= 0; --i, v >>= 8) s[static_cast<size_t>(i)] = static_cast<char>(v & 0xff);
+  return s;
+}
+
+uint64_t FromBigEndian(std::string_view s) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < 8 && i < s.size(); ++i) v = (v << 8) | static_cast<uint8_t>(s[i]);
+  return v;
+}
+
+Status FromRocks(const rocksdb::Status& s, const std::string& what) {
+  if (s.ok()) return Status::Ok();
+  if (s.IsCorruption()) return Status::Corruption(what + ": " + s.ToString());
+  return Status::IOError(what + ": " + s.ToString());
+}
+
+constexpr uint8_t kMetaVersion = 1;
+
+void PutU64(std::string* out, uint64_t v) { out->append(BigEndian(v)); }
+
+}  // namespace
+
+Status RocksStore::Open(const Options& o, std::unique_ptr<RocksStore>* out) {
+  std::error_code ec;
+  std::filesystem::create_directories(o.path, ec);
+  if (ec) return Status::IOError("cannot create " + o.path + ": " + ec.message());
+  rocksdb::DBOptions db_opts;
+  db_opts.create_if_missing = true;
+  db_opts.create_missing_column_families = true;
+  db_opts.wal_recovery_mode = o.strict                  ? rocksdb::WALRecoveryMode::kAbsoluteConsistency
+                              : o.recover_to_corruption ? rocksdb::WALRecoveryMode::kPointInTimeRecovery
+                                                        : rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+  db_opts.paranoid_checks = true;
+  db_opts.keep_log_file_num = 2;
+  db_opts.max_background_jobs = 2;
+  rocksdb::ColumnFamilyOptions cf_opts;
+  cf_opts.write_buffer_size = 16 << 20;
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
+      {rocksdb::kDefaultColumnFamilyName, cf_opts}, {"log", cf_opts}, {"snapshot", cf_opts}};
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(db_opts, o.path, cfs, &handles, &db);
+  if (!s.ok()) return FromRocks(s, "opening " + o.path);
+  std::unique_ptr<RocksStore> store(new RocksStore());
+  store->db_ = db;
+  store->meta_ = handles[0];
+  store->log_ = handles[1];
+  store->snapshot_ = handles[2];
+  *out = std::move(store);
+  return Status::Ok();
+}
+
+RocksStore::~RocksStore() {
+  if (db_ == nullptr) return;
+  for (auto* h : {meta_, log_, snapshot_}) db_->DestroyColumnFamilyHandle(h);
+  db_->Close();
+  delete db_;
+}
+
+Status RocksStore::AppendLog(const std::vector<std::pair<uint64_t, std::string>>& entries, bool sync) {
+  rocksdb::WriteBatch batch;
+  for (const auto& [seq, value] : entries) batch.Put(log_, BigEndian(seq), value);
+  rocksdb::WriteOptions wo;
+  wo.sync = sync;
+  return FromRocks(db_->Write(wo, &batch), "appending to the log");
+}
+
+Status RocksStore::SyncLog() { return FromRocks(db_->SyncWAL(), "syncing the log"); }
+
+Status RocksStore::ForEachLog(uint64_t after,
+                              const std::function<Status(uint64_t, std::string_view)>& visit) {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), log_));
+  for (it->Seek(BigEndian(after + 1)); it->Valid(); it->Next()) {
+    Status s = visit(FromBigEndian(it->key().ToStringView()), it->value().ToStringView());
+    if (!s.ok()) return s;
+  }
+  return FromRocks(it->status(), "reading the log");
+}
+
+uint64_t RocksStore::LastLogSeq() {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), log_));
+  it->SeekToLast();
+  return it->Valid() ? FromBigEndian(it->key().ToStringView()) : 0;
+}
+
+Status RocksStore::PutSnapshotChunk(uint64_t id, uint64_t chunk, std::string_view data) {
+  rocksdb::WriteOptions wo;
+  wo.disableWAL = true;  // made durable by the flush before the commit
+  return FromRocks(db_->Put(wo, snapshot_, BigEndian(id) + BigEndian(chunk), data), "writing the snapshot");
+}
+
+Status RocksStore::ForEachSnapshotChunk(uint64_t id, const std::function<Status(std::string_view)>& visit) {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), snapshot_));
+  std::string prefix = BigEndian(id);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    Status s = visit(it->value().ToStringView());
+    if (!s.ok()) return s;
+  }
+  return FromRocks(it->status(), "reading the snapshot");
+}
+
+Status RocksStore::CommitSnapshot(const SnapshotMeta& m) {
+  // Chunks were written without the WAL: flush them to SST files before the snapshot
+  // they form becomes current.
+  rocksdb::FlushOptions fo;
+  fo.wait = true;
+  Status s = FromRocks(db_->Flush(fo, snapshot_), "flushing the snapshot");
+  if (!s.ok()) return s;
+  SnapshotMeta old;
+  s = LoadMeta(&old);
+  if (!s.ok()) return s;
+  std::string v(1, static_cast<char>(kMetaVersion));
+  for (uint64_t x : {m.id, m.seq, static_cast<uint64_t>(m.time_ms), m.keys, m.chunks, m.repl_offset}) PutU64(&v, x);
+  v += m.replid;
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  s = FromRocks(db_->Put(wo, meta_, "snapshot", v), "committing the snapshot");
+  if (!s.ok()) return s;
+  // The new snapshot is current: what it supersedes can go.
+  rocksdb::WriteBatch drop;
+  if (old.id != 0) drop.DeleteRange(snapshot_, BigEndian(old.id), BigEndian(old.id + 1));
+  drop.DeleteRange(log_, BigEndian(0), BigEndian(m.seq + 1));
+  s = FromRocks(db_->Write(rocksdb::WriteOptions(), &drop), "dropping the superseded log");
+  if (!s.ok()) return s;
+  db_->CompactRange(rocksdb::CompactRangeOptions(), log_, nullptr, nullptr);
+  return Status::Ok();
+}
+
+Status RocksStore::DropSnapshot(uint64_t id) {
+  rocksdb::WriteBatch drop;
+  drop.DeleteRange(snapshot_, BigEndian(id), BigEndian(id + 1));
+  return FromRocks(db_->Write(rocksdb::WriteOptions(), &drop), "dropping a snapshot");
+}
+
+Status RocksStore::LoadMeta(SnapshotMeta* m) {
+  *m = SnapshotMeta();
+  std::string v;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), meta_, "snapshot", &v);
+  if (s.IsNotFound()) return Status::Ok();
+  if (!s.ok()) return FromRocks(s, "reading the snapshot metadata");
+  if (v.size() < 1 + 6 * 8 || static_cast<uint8_t>(v[0]) != kMetaVersion) {
+    return Status::Corruption("snapshot metadata: unknown version or truncated");
+  }
+  std::string_view p(v);
+  p.remove_prefix(1);
+  uint64_t f[6];
+  for (auto& x : f) {
+    x = FromBigEndian(p);
+    p.remove_prefix(8);
+  }
+  m->id = f[0];
+  m->seq = f[1];
+  m->time_ms = static_cast<int64_t>(f[2]);
+  m->keys = f[3];
+  m->chunks = f[4];
+  m->repl_offset = f[5];
+  m->replid = std::string(p);
+  return Status::Ok();
+}
+
+uint64_t RocksStore::DiskBytes() {
+  uint64_t total = 0, v = 0;
+  for (auto* h : {meta_, log_, snapshot_}) {
+    if (db_->GetIntProperty(h, rocksdb::DB::Properties::kTotalSstFilesSize, &v)) total += v;
+  }
+  return total;
+}
+
+}  // namespace minired

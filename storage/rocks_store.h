@@ -1,0 +1,83 @@
+// minired's files: one RocksDB database under --dir, with three column families.
+//
+//   "log"       the append-only log: key = 8-byte big-endian sequence number,
+//               value = one journal entry (log_format.h). RocksDB's own write-ahead
+//               log makes each append durable when synced.
+//   "snapshot"  snapshot chunks: key = 8-byte BE snapshot id + 8-byte BE chunk number,
+//               value = concatenated entries (entry_codec.h).
+//   "default"   metadata: "snapshot" -> SnapshotMeta of the latest complete snapshot.
+//
+// A snapshot becomes current in one synced write of its metadata; only then are the
+// previous snapshot's chunks and the log entries it covers deleted, so a crash at any
+// moment leaves either the old snapshot + full log or the new one + the log after it.
+// Thread-safe (RocksDB is); callers serialise snapshot writing among themselves.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "protocol/status.h"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+}  // namespace rocksdb
+
+namespace minired {
+
+struct SnapshotMeta {
+  uint64_t id = 0;        // 0: no snapshot yet
+  uint64_t seq = 0;       // the snapshot holds every log entry <= seq
+  int64_t time_ms = 0;    // when it was started (LASTSAVE)
+  uint64_t keys = 0;
+  uint64_t chunks = 0;
+  std::string replid;     // replication id and offset at seq (issue #5)
+  uint64_t repl_offset = 0;
+};
+
+class RocksStore {
+ public:
+  struct Options {
+    std::string path;
+    // Log damage policy at open: a torn last record is always dropped unless strict;
+    // damage before the end fails the open unless recover_to_corruption.
+    bool strict = false;                 // aof-load-truncated no
+    bool recover_to_corruption = false;  // aof-load-corrupt yes
+  };
+
+  static Status Open(const Options& options, std::unique_ptr<RocksStore>* out);
+  ~RocksStore();
+
+  // Appends log entries (seq, encoded entry) in one write; `sync` makes it durable
+  // before returning (RocksDB groups concurrent syncs).
+  Status AppendLog(const std::vector<std::pair<uint64_t, std::string>>& entries, bool sync);
+  // Makes every append so far durable (appendfsync everysec).
+  Status SyncLog();
+  // Visits log entries with seq > after, in order; stops at the first error.
+  Status ForEachLog(uint64_t after, const std::function<Status(uint64_t, std::string_view)>& visit);
+  uint64_t LastLogSeq();
+
+  Status PutSnapshotChunk(uint64_t id, uint64_t chunk, std::string_view data);
+  Status ForEachSnapshotChunk(uint64_t id, const std::function<Status(std::string_view)>& visit);
+  // Makes `meta` the current snapshot, then drops the older snapshot and the log <= seq.
+  Status CommitSnapshot(const SnapshotMeta& meta);
+  // Drops the chunks of a snapshot that was abandoned (error, shutdown).
+  Status DropSnapshot(uint64_t id);
+  Status LoadMeta(SnapshotMeta* meta);  // id 0 when none
+
+  // Bytes on disk (SST + WAL), for INFO.
+  uint64_t DiskBytes();
+
+ private:
+  RocksStore() = default;
+  rocksdb::DB* db_ = nullptr;
+  rocksdb::ColumnFamilyHandle* meta_ = nullptr;
+  rocksdb::ColumnFamilyHandle* log_ = nullptr;
+  rocksdb::ColumnFamilyHandle* snapshot_ = nullptr;
+};
+
+}  // namespace minired

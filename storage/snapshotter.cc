@@ -1,0 +1,101 @@
+#include "storage/snapshotter.h"
+
+#include "storage/entry_codec.h"
+#include "storage/varint.h"
+
+namespace minired {
+
+Snapshotter::Snapshotter(ShardSet& shards, RocksStore& store, JournalSink& journal)
+    : shards_(shards), store_(store), journal_(journal) {}
+
+Snapshotter::~Snapshotter() { Wait(); }
+
+void Snapshotter::Wait() {
+  if (thread_.joinable()) thread_.join();
+}
+
+bool Snapshotter::Start(int64_t now_ms, std::string replid, uint64_t repl_offset, Done done) {
+  if (running_.exchange(true)) return false;
+  Wait();  // the previous snapshot's thread has finished; reap it
+  SnapshotMeta previous;
+  Status s = store_.LoadMeta(&previous);
+  if (!s.ok()) {
+    running_ = false;
+    done(s, previous);
+    return true;
+  }
+  meta_ = SnapshotMeta();
+  meta_.id = previous.id + 1;
+  meta_.time_ms = now_ms;
+  meta_.replid = std::move(replid);
+  meta_.repl_offset = repl_offset;
+  keys_ = 0;
+  shards_done_ = 0;
+  // Leftovers of an attempt with this id that crashed must not mix with this one.
+  s = store_.DropSnapshot(meta_.id);
+  if (!s.ok()) {
+    running_ = false;
+    done(s, meta_);
+    return true;
+  }
+  {
+    ShardSet::Lock all = shards_.LockAll();
+    meta_.seq = journal_.next_seq().load() - 1;
+    for (size_t i = 0; i < shards_.size(); ++i) shards_.shard(i).mu().MarkForDump(this);
+  }
+  thread_ = std::thread([this, done = std::move(done)]() mutable { Run(std::move(done)); });
+  return true;
+}
+
+void Snapshotter::DumpShard(Shard& shard) {
+  std::string out;
+  uint64_t n = 0;
+  uint8_t buf[10];
+  for (int db = 0; db < shard.databases(); ++db) {
+    uint64_t pos = 0;
+    shard.db(db).Scan(&pos, SIZE_MAX / 2, [&](const Entry* e) {
+      out.append(reinterpret_cast<char*>(buf), PutVarint(buf, static_cast<uint64_t>(db)));
+      EncodeEntry(e, &out);
+      ++n;
+    });
+  }
+  keys_.fetch_add(n, std::memory_order_relaxed);
+  shards_done_.fetch_add(1, std::memory_order_relaxed);
+  std::lock_guard lock(mu_);
+  chunks_.push_back(std::move(out));
+  cv_.notify_one();
+}
+
+void Snapshotter::Run(Done done) {
+  Status status;
+  uint64_t chunk = 0;
+  auto write_ready = [&] {
+    while (true) {
+      std::string data;
+      {
+        std::lock_guard lock(mu_);
+        if (chunks_.empty()) return;
+        data = std::move(chunks_.front());
+        chunks_.pop_front();
+      }
+      if (status.ok() && !data.empty()) status = store_.PutSnapshotChunk(meta_.id, chunk++, data);
+    }
+  };
+  for (size_t i = 0; i < shards_.size(); ++i) {
+    {
+      // Locking dumps the shard unless a command already did.
+      std::lock_guard lock(shards_.shard(i).mu());
+    }
+    write_ready();
+  }
+  write_ready();
+  meta_.keys = keys_.load();
+  meta_.chunks = chunk;
+  if (status.ok()) status = store_.CommitSnapshot(meta_);
+  if (!status.ok()) store_.DropSnapshot(meta_.id);
+  SnapshotMeta meta = meta_;
+  running_ = false;
+  done(status, meta);
+}
+
+}  // namespace minired

@@ -1,0 +1,260 @@
+// Persistence: every type through snapshot + log + restart, kill -9 under appendfsync
+// always while writing and while snapshotting, torn and corrupt logs.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <thread>
+
+#include "tests/testing/resp_client.h"
+#include "tests/testing/test_process.h"
+
+namespace minired::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Everything observable about the keyspace of db 0: per key its type, its contents in a
+// canonical order and its absolute expiry.
+std::map<std::string, std::string> DumpKeyspace(RespClient& c) {
+  std::map<std::string, std::string> out;
+  Reply keys = c.Call({"KEYS", "*"});
+  for (const RespValue& k : keys.value.elems) {
+    std::string key = k.str;
+    std::string type = c.Call({"TYPE", key}).value.str;
+    std::vector<std::string> parts;
+    RespValue v;
+    if (type == "string") v = c.Call({"GET", key}).value;
+    if (type == "hash") v = c.Call({"HGETALL", key}).value;
+    if (type == "set") v = c.Call({"SMEMBERS", key}).value;
+    if (type == "zset") v = c.Call({"ZRANGE", key, "0", "-1", "WITHSCORES"}).value;
+    if (type == "list") v = c.Call({"LRANGE", key, "0", "-1"}).value;
+    if (v.is_array()) {
+      if (type == "hash") {
+        for (size_t i = 0; i + 1 < v.elems.size(); i += 2) parts.push_back(v.elems[i].str + "=" + v.elems[i + 1].str);
+        std::sort(parts.begin(), parts.end());
+      } else {
+        for (const auto& e : v.elems) parts.push_back(e.str);
+        if (type == "set") std::sort(parts.begin(), parts.end());
+      }
+    } else {
+      parts.push_back(v.str);
+    }
+    std::string desc = type + " exp=" + std::to_string(c.Call({"PEXPIRETIME", key}).value.integer) + " [";
+    for (const auto& p : parts) desc += p + ",";
+    out[key] = desc + "] enc=" + c.Call({"OBJECT", "ENCODING", key}).value.str;
+  }
+  return out;
+}
+
+bool WaitSnapshotDone(RespClient& c) {
+  for (int i = 0; i < 500; ++i) {
+    if (InfoField(c, "persistence", "rdb_bgsave_in_progress") == 0) return true;
+    std::this_thread::sleep_for(20ms);
+  }
+  return false;
+}
+
+void Populate(RespClient& c, const std::string& prefix) {
+  c.Call({"SET", prefix + "str", "hello"});
+  c.Call({"SET", prefix + "int", "12345"});
+  c.Call({"SET", prefix + "raw", std::string(100, 'r')});
+  c.Call({"SET", prefix + "ttl", "v", "EX", "1000"});
+  c.Call({"INCRBYFLOAT", prefix + "float", "1.5"});
+  c.Call({"APPEND", prefix + "appended", "abc"});
+  c.Call({"HSET", prefix + "hsmall", "f", "v", "g", "w"});
+  c.Call({"ZADD", prefix + "zsmall", "1", "a", "2.5", "b"});
+  c.Call({"RPUSH", prefix + "lsmall", "x", "y"});
+  c.Call({"SADD", prefix + "ssmall", "1", "2", "3"});
+  c.Call({"SADD", prefix + "sstr", "a", "b"});
+  for (int i = 0; i < 300; ++i) {
+    std::string n = std::to_string(i);
+    c.Call({"HSET", prefix + "hbig", "field" + n, "value" + n});
+    c.Call({"ZADD", prefix + "zbig", n, "member" + n});
+    c.Call({"RPUSH", prefix + "lbig", "element" + n});
+    c.Call({"SADD", prefix + "sbig", "member" + n});
+    c.Call({"SADD", prefix + "ibig", n});
+  }
+  c.Call({"PEXPIRE", prefix + "hbig", "5000000"});
+  c.Call({"SPOP", prefix + "sbig", "3"});
+  c.Call({"LPOP", prefix + "lbig"});
+  c.Call({"ZINCRBY", prefix + "zbig", "0.25", "member7"});
+  c.Call({"EXPIRE", prefix + "gone", "100"});  // no such key: changes nothing
+  c.Call({"SET", prefix + "shortlived", "x", "PX", "1"});
+}
+
+TEST(Persistence, EveryTypeAndTtlRoundTripsThroughSnapshotAndLog) {
+  TestProcess server = TestProcess::StartMinired({"--appendfsync", "always"});
+  ASSERT_TRUE(server.ok()) << server.error();
+  RespClient c;
+  ASSERT_TRUE(c.Connect(server.port()));
+  Populate(c, "a:");
+  ASSERT_EQ(c.Call({"BGSAVE"}).value.str, "Background saving started");
+  Populate(c, "b:");  // while and after the snapshot runs: these come from the log
+  ASSERT_TRUE(WaitSnapshotDone(c));
+  c.Call({"DEL", "a:str"});
+  c.Call({"INCR", "a:int"});
+  std::this_thread::sleep_for(10ms);  // a:shortlived and b:shortlived have expired
+  auto before = DumpKeyspace(c);
+  EXPECT_EQ(before.count("a:shortlived"), 0u);
+  EXPECT_GT(before.size(), 30u);
+  server.Kill9();
+  ASSERT_TRUE(server.Restart()) << server.error();
+  ASSERT_TRUE(c.Connect(server.port()));
+  EXPECT_EQ(DumpKeyspace(c), before);
+  EXPECT_EQ(InfoField(c, "persistence", "loading"), 0);
+
+  // SHUTDOWN takes a final snapshot; the log after it is empty.
+  c.Call({"SET", "after", "restart"});
+  auto second = DumpKeyspace(c);
+  c.SendRaw("*1\r\n$8\r\nSHUTDOWN\r\n");
+  c.WaitClosed();
+  server.Stop(SIGTERM);
+  ASSERT_TRUE(server.Restart()) << server.error();
+  ASSERT_TRUE(c.Connect(server.port()));
+  EXPECT_EQ(DumpKeyspace(c), second);
+  EXPECT_NE(server.ReadLog().find("0 log entries replayed"), std::string::npos);
+}
+
+// Clients INCR their own counters one at a time and remember the last acknowledged
+// value; the server is killed mid-stream (and mid-snapshot). Under appendfsync always
+// every counter comes back as acknowledged, or one more (the INCR in flight).
+void CrashWhileWriting(bool snapshot_during) {
+  TestProcess server = TestProcess::StartMinired({"--appendfsync", "always", "--threads", "2"});
+  ASSERT_TRUE(server.ok()) << server.error();
+  {
+    // Data for the snapshot to chew on while the counters run.
+    RespClient filler;
+    ASSERT_TRUE(filler.Connect(server.port()));
+    std::string wire;
+    for (int i = 0; i < 100000; ++i) {
+      std::string k = "fill:" + std::to_string(i);
+      wire += "*3\r\n$3\r\nSET\r\n$" + std::to_string(k.size()) + "\r\n" + k + "\r\n$5\r\nvalue\r\n";
+    }
+    filler.SendRaw(wire);
+    for (int i = 0; i < 100000; ++i) {
+      Reply r;
+      ASSERT_TRUE(filler.Read(&r));
+    }
+  }
+  constexpr int kWriters = 4;
+  std::atomic<bool> stop{false};
+  std::vector<int64_t> acked(kWriters, 0);
+  std::vector<std::thread> writers;
+  for (int w = 0; w < kWriters; ++w) {
+    writers.emplace_back([&, w] {
+      RespClient c;
+      if (!c.Connect(server.port())) return;
+      std::string key = "counter:" + std::to_string(w);
+      while (!stop.load()) {
+        Reply r = c.Call({"INCR", key});
+        if (r.value.type != RespValue::Type::kInteger) return;  // killed
+        acked[static_cast<size_t>(w)] = r.value.integer;
+        c.Call({"HSET", "hash:" + std::to_string(w), "n", std::to_string(r.value.integer)});
+      }
+    });
+  }
+  std::this_thread::sleep_for(300ms);
+  if (snapshot_during) {
+    RespClient admin;
+    ASSERT_TRUE(admin.Connect(server.port()));
+    ASSERT_EQ(admin.Call({"BGSAVE"}).value.str, "Background saving started");
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::random_device{}() % 50));
+  } else {
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::random_device{}() % 300));
+  }
+  server.Kill9();
+  stop = true;
+  for (auto& t : writers) t.join();
+  ASSERT_TRUE(server.Restart()) << server.error();
+  RespClient c;
+  ASSERT_TRUE(c.Connect(server.port()));
+  for (int w = 0; w < kWriters; ++w) {
+    int64_t got = std::stoll(c.Call({"GET", "counter:" + std::to_string(w)}).value.str);
+    EXPECT_GE(got, acked[static_cast<size_t>(w)]) << "an acknowledged INCR was lost";
+    EXPECT_LE(got, acked[static_cast<size_t>(w)] + 1) << "an INCR was applied twice";
+    EXPECT_GT(got, 0);
+  }
+  EXPECT_EQ(c.Call({"DBSIZE"}).value.integer, 100000 + 2 * kWriters);
+}
+
+TEST(Persistence, KillNineUnderAppendfsyncAlwaysLosesNothingAcknowledged) { CrashWhileWriting(false); }
+
+TEST(Persistence, KillNineDuringASnapshotLosesNothingAndAppliesNothingTwice) { CrashWhileWriting(true); }
+
+std::filesystem::path NewestWal(const std::string& dir) {
+  std::filesystem::path newest;
+  for (const auto& f : std::filesystem::directory_iterator(dir + "/minired.rocksdb")) {
+    if (f.path().extension() == ".log" && (newest.empty() || f.path().filename() > newest.filename())) newest = f.path();
+  }
+  return newest;
+}
+
+TEST(Persistence, TornLogTailIsDroppedAndDamageBeforeTheEndStopsStartUp) {
+  TestProcess server = TestProcess::StartMinired({"--appendfsync", "always"});
+  ASSERT_TRUE(server.ok()) << server.error();
+  RespClient c;
+  ASSERT_TRUE(c.Connect(server.port()));
+  for (int i = 0; i < 200; ++i) c.Call({"SET", "k" + std::to_string(i), std::string(200, 'v')});
+  server.Kill9();
+  auto wal = NewestWal(server.dir());
+  ASSERT_FALSE(wal.empty());
+  auto size = std::filesystem::file_size(wal);
+  std::filesystem::resize_file(wal, size - 100);  // the last record is torn
+  ASSERT_TRUE(server.Restart()) << server.error();
+  ASSERT_TRUE(c.Connect(server.port()));
+  int64_t n = c.Call({"DBSIZE"}).value.integer;
+  EXPECT_GE(n, 198);
+  EXPECT_LT(n, 200);
+  EXPECT_EQ(c.Call({"GET", "k0"}).value.str, std::string(200, 'v'));
+
+  // Now damage the middle of the log written since that restart.
+  for (int i = 0; i < 200; ++i) c.Call({"SET", "m" + std::to_string(i), std::string(200, 'w')});
+  server.Kill9();
+  wal = NewestWal(server.dir());
+  {
+    std::fstream f(wal, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(std::filesystem::file_size(wal) / 2));
+    f.write("garbage!garbage!", 16);
+  }
+  EXPECT_FALSE(server.Restart());
+  EXPECT_NE(server.error().find("aof-load-corrupt"), std::string::npos) << server.error();
+}
+
+TEST(Persistence, CommandsAndInfoFields) {
+  TestProcess server = TestProcess::StartMinired();
+  ASSERT_TRUE(server.ok()) << server.error();
+  RespClient c;
+  ASSERT_TRUE(c.Connect(server.port()));
+  c.Call({"SET", "a", "1"});
+  EXPECT_EQ(InfoField(c, "persistence", "rdb_changes_since_last_save"), 1);
+  EXPECT_EQ(InfoField(c, "persistence", "aof_enabled"), 1);
+  EXPECT_EQ(c.Call({"SAVE"}).value.str, "OK");
+  EXPECT_EQ(InfoField(c, "persistence", "rdb_changes_since_last_save"), 0);
+  EXPECT_EQ(InfoField(c, "persistence", "rdb_saves"), 1);
+  int64_t last = c.Call({"LASTSAVE"}).value.integer;
+  EXPECT_NEAR(static_cast<double>(last), static_cast<double>(time(nullptr)), 5);
+  EXPECT_EQ(c.Call({"BGREWRITEAOF"}).value.str, "Background append only file rewriting started");
+  EXPECT_TRUE(WaitSnapshotDone(c));
+  EXPECT_EQ(c.Call({"BGSAVE", "NOW"}).value.str, "ERR syntax error");
+  EXPECT_EQ(c.Call({"CONFIG", "SET", "appendfsync", "sometimes"}).value.str.find("ERR"), 0u);
+  EXPECT_EQ(c.Call({"CONFIG", "SET", "appendfsync", "no"}).value.str, "OK");
+  EXPECT_EQ(c.Call({"CONFIG", "GET", "appendfsync"}).value.elems[1].str, "no");
+  EXPECT_EQ(c.Call({"CONFIG", "SET", "save", "10 x"}).value.str.find("ERR"), 0u);
+  EXPECT_EQ(c.Call({"CONFIG", "SET", "save", "100 10 30 1000"}).value.str, "OK");
+  EXPECT_EQ(c.Call({"CONFIG", "GET", "save"}).value.elems[1].str, "100 10 30 1000");
+}
+
+TEST(Persistence, BadPersistenceConfigStopsStartUp) {
+  TestProcess bad = TestProcess::StartMinired({"--appendfsync", "sometimes"});
+  EXPECT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().find("appendfsync"), std::string::npos) << bad.error();
+}
+
+}  // namespace
+}  // namespace minired::testing
