@@ -91,7 +91,12 @@ void LogWriter::Run() {
         if (encoded.empty()) {
           for (const JournalEntry& e : batch) encoded.emplace_back(e.seq, EncodeLogRecord(e.commands));
         }
-        Status s = store_->AppendLog(encoded, policy == FsyncPolicy::kAlways);
+        uint64_t free = store_->FreeBytes();
+        Status s = free < kDiskReserveBytes
+                       ? Status::IOError("No space left on device (" + std::to_string(free >> 20) +
+                                         " MB free, the log keeps " + std::to_string(kDiskReserveBytes >> 20) +
+                                         " MB in reserve)")
+                       : store_->AppendLog(encoded, policy == FsyncPolicy::kAlways);
         if (!s.ok()) {
           std::lock_guard lock(mu_);
           last_error_ = s.message();

@@ -30,6 +30,11 @@ namespace minired {
 
 enum class FsyncPolicy { kAlways, kEverySec, kNo };
 
+// Free space the log keeps in reserve: RocksDB must never meet a full disk mid-write
+// (its WAL writer cannot continue after a failed append), so appends stop, and writes
+// are refused, while less than this is free. Room for a memtable flush and a new WAL.
+inline constexpr uint64_t kDiskReserveBytes = 48ULL << 20;
+
 class LogWriter : public JournalSink {
  public:
   // `store` null or !enabled: entries are numbered and counted but not stored

@@ -4,6 +4,8 @@
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
 
+#include <sys/statvfs.h>
+
 #include <filesystem>
 
 namespace minired {
@@ -56,6 +58,7 @@ Status RocksStore::Open(const Options& o, std::unique_ptr<RocksStore>* out) {
   rocksdb::Status s = rocksdb::DB::Open(db_opts, o.path, cfs, &handles, &db);
   if (!s.ok()) return FromRocks(s, "opening " + o.path);
   std::unique_ptr<RocksStore> store(new RocksStore());
+  store->path_ = o.path;
   store->db_ = db;
   store->meta_ = handles[0];
   store->log_ = handles[1];
@@ -171,6 +174,14 @@ Status RocksStore::LoadMeta(SnapshotMeta* m) {
   m->replid = std::string(p);
   return Status::Ok();
 }
+
+uint64_t RocksStore::FreeBytes() const {
+  struct statvfs st;
+  if (statvfs(path_.c_str(), &st) != 0) return UINT64_MAX;
+  return static_cast<uint64_t>(st.f_bavail) * st.f_frsize;
+}
+
+Status RocksStore::Resume() { return FromRocks(db_->Resume(), "resuming after a write error"); }
 
 uint64_t RocksStore::DiskBytes() {
   uint64_t total = 0, v = 0;

@@ -69,11 +69,17 @@ class RocksStore {
   Status DropSnapshot(uint64_t id);
   Status LoadMeta(SnapshotMeta* meta);  // id 0 when none
 
+  // After a failed write, RocksDB refuses writes until resumed.
+  Status Resume();
+  // Free bytes on the filesystem holding the files.
+  uint64_t FreeBytes() const;
+
   // Bytes on disk (SST + WAL), for INFO.
   uint64_t DiskBytes();
 
  private:
   RocksStore() = default;
+  std::string path_;
   rocksdb::DB* db_ = nullptr;
   rocksdb::ColumnFamilyHandle* meta_ = nullptr;
   rocksdb::ColumnFamilyHandle* log_ = nullptr;

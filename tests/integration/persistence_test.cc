@@ -258,3 +258,78 @@ TEST(Persistence, BadPersistenceConfigStopsStartUp) {
 
 }  // namespace
 }  // namespace minired::testing
+
+namespace minired::testing {
+namespace {
+
+// A full disk (a small tmpfs): writes fail with -MISCONF instead of being acknowledged,
+// reads keep working, and once space returns the held write completes and writes resume.
+TEST(Persistence, FullDiskRefusesWritesKeepsReadsAndRecovers) {
+  if (getuid() != 0) GTEST_SKIP() << "needs root to mount a small tmpfs";
+  TestProcess server = TestProcess::StartMinired({"--appendfsync", "always", "--save", ""});
+  ASSERT_TRUE(server.ok()) << server.error();
+  server.Stop(SIGTERM);
+  // The server's directory becomes a 128 MB tmpfs, 48 MB of it taken by a filler file.
+  std::string mnt = server.dir();
+  if (std::system(("mount -t tmpfs -o size=128m tmpfs " + mnt + " 2>/dev/null").c_str()) != 0) {
+    GTEST_SKIP() << "cannot mount a tmpfs here";
+  }
+  struct Unmount {
+    std::string dir;
+    ~Unmount() { std::system(("umount -l " + dir + " 2>/dev/null").c_str()); }
+  } unmount{mnt};
+  {
+    std::ofstream filler(mnt + "/filler", std::ios::binary);
+    std::string mb(1 << 20, 'f');
+    for (int i = 0; i < 48; ++i) filler << mb;
+  }
+  ASSERT_TRUE(server.Restart()) << server.error();
+  RespClient c;
+  ASSERT_TRUE(c.Connect(server.port()));
+  ASSERT_EQ(c.Call({"SET", "before", "full"}).value.str, "OK");
+  std::string big(256 * 1024, 'x');
+  std::mt19937 rng(1);
+  for (char& ch : big) ch = static_cast<char>('a' + rng() % 26);  // incompressible enough
+  int acked = 0;
+  std::string error;
+  for (int i = 0; i < 400 && error.empty(); ++i) {
+    c.Send({"SET", "big" + std::to_string(i), big});
+    Reply r;
+    if (!c.Read(&r, std::chrono::seconds(2))) {
+      error = "held";  // the write that hit the full disk waits for space
+      break;
+    }
+    if (r.value.is_error()) error = r.value.str;
+    else ++acked;
+  }
+  ASSERT_FALSE(error.empty()) << "the disk never filled";
+  std::this_thread::sleep_for(200ms);
+  ASSERT_EQ(kill(server.pid(), 0), 0) << "server died: " << server.ReadLog();
+  RespClient other;
+  ASSERT_TRUE(other.Connect(server.port()));
+  Reply refused = other.Call({"SET", "during", "full"});
+  EXPECT_EQ(refused.value.str.rfind("MISCONF", 0), 0u) << refused.value.str;
+  EXPECT_EQ(other.Call({"GET", "before"}).value.str, "full");  // reads keep working
+  EXPECT_NE(other.Call({"INFO", "persistence"}).value.str.find("aof_last_write_status:err"), std::string::npos);
+  std::filesystem::remove(mnt + "/filler");
+  Reply late;
+  if (error == "held") {
+    ASSERT_TRUE(c.Read(&late, std::chrono::seconds(10)));
+  }
+  Reply ok;
+  for (int i = 0; i < 50; ++i) {
+    ok = other.Call({"SET", "after", "space"});
+    if (ok.value.str == "OK") break;
+    std::this_thread::sleep_for(200ms);
+  }
+  EXPECT_EQ(ok.value.str, "OK");
+  server.Kill9();
+  ASSERT_TRUE(server.Restart()) << server.error();
+  ASSERT_TRUE(c.Connect(server.port()));
+  EXPECT_EQ(c.Call({"GET", "before"}).value.str, "full");
+  EXPECT_EQ(c.Call({"GET", "after"}).value.str, "space");
+  for (int i = 0; i < acked; ++i) EXPECT_EQ(c.Call({"STRLEN", "big" + std::to_string(i)}).value.integer, 256 * 1024) << i;
+}
+
+}  // namespace
+}  // namespace minired::testing

@@ -1,0 +1,105 @@
+// The on-disk formats are frozen: these golden bytes may only change together with a
+// new format version and a reader for the old one.
+#include "storage/log_format.h"
+
+#include <gtest/gtest.h>
+
+#include "storage/entry_codec.h"
+#include "storage/list_object.h"
+#include "storage/string_map.h"
+#include "storage/zset.h"
+
+namespace minired {
+namespace {
+
+std::string Hex(std::string_view s) {
+  static const char* d = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : s) {
+    out += d[c >> 4];
+    out += d[c & 15];
+  }
+  return out;
+}
+
+TEST(LogFormat, GoldenRecordBytes) {
+  std::vector<JournalCommand> cmds = {{0, "*1\r\n$4\r\nPING\r\n"}, {3, "*2\r\n$3\r\nDEL\r\n$1\r\nk\r\n"}};
+  std::string rec = EncodeLogRecord(cmds);
+  EXPECT_EQ(Hex(rec),
+            "01" "02"                                     // version 1, two commands
+            "00" "0e" "2a310d0a24340d0a50494e470d0a"      // db 0, 14 bytes
+            "03" "14" "2a320d0a24330d0a44454c0d0a24310d0a6b0d0a");  // db 3, 20 bytes
+  std::vector<JournalCommand> back;
+  ASSERT_TRUE(DecodeLogRecord(rec, &back).ok());
+  ASSERT_EQ(back.size(), 2u);
+  EXPECT_EQ(back[1].db, 3);
+  EXPECT_EQ(back[1].resp, cmds[1].resp);
+}
+
+TEST(LogFormat, DamagedRecordsAreCorruptionNotCrashes) {
+  std::string rec = EncodeLogRecord({{0, "*1\r\n$4\r\nPING\r\n"}});
+  std::vector<JournalCommand> out;
+  for (size_t cut = 0; cut < rec.size(); ++cut) {
+    EXPECT_FALSE(DecodeLogRecord(std::string_view(rec).substr(0, cut), &out).ok()) << cut;
+  }
+  std::string future = rec;
+  future[0] = 2;
+  Status s = DecodeLogRecord(future, &out);
+  EXPECT_EQ(s.code(), Status::Code::kCorruption);
+  EXPECT_NE(s.message().find("version 2"), std::string::npos);
+  EXPECT_FALSE(DecodeLogRecord(rec + "x", &out).ok());
+}
+
+TEST(EntryCodec, GoldenStringBytes) {
+  Entry* e = Entry::NewString("key", "hello", 0x0102030405, Entry::StringForm::kText);
+  std::string out;
+  EncodeEntry(e, &out);
+  EXPECT_EQ(Hex(out), "00" "01" "01" "0504030201000000" "03" "6b6579" "05" "68656c6c6f");
+  Entry::Free(e);
+  e = Entry::NewInt("n", -2, 0);
+  out.clear();
+  EncodeEntry(e, &out);
+  EXPECT_EQ(Hex(out), "00" "00" "00" "01" "6e" "feffffffffffffff");
+  Entry::Free(e);
+}
+
+TEST(EntryCodec, EveryEncodingRoundTripsAndTruncationIsDetected) {
+  auto* map = new StringMap();
+  map->Set("f", "v");
+  map->Set("g", "");
+  auto* z = new ZSet();
+  z->Upsert("a", 1.5);
+  z->Upsert("b", -2);
+  auto* l = new ListObject{"x", "", "yz"};
+  std::vector<Entry*> entries = {
+      Entry::NewInt("i", 42, 0),
+      Entry::NewString("s", "text", 99, Entry::StringForm::kText),
+      Entry::NewString("r", std::string(100, 'r'), 0, Entry::StringForm::kRaw),
+      Entry::NewCompact("c", ValueType::kHash, Encoding::kListpack, std::string("\x01\x02\x03", 3), 0),
+      Entry::NewObject("h", ValueType::kHash, Encoding::kHashtable, map, 5),
+      Entry::NewObject("z", ValueType::kZSet, Encoding::kSkiplist, z, 0),
+      Entry::NewObject("l", ValueType::kList, Encoding::kQuicklist, l, 0),
+  };
+  for (Entry* e : entries) {
+    std::string out;
+    EncodeEntry(e, &out);
+    std::string_view in = out;
+    Entry* back = nullptr;
+    ASSERT_TRUE(DecodeEntry(&in, &back).ok()) << e->key();
+    EXPECT_TRUE(in.empty());
+    std::string again;
+    EncodeEntry(back, &again);
+    EXPECT_EQ(again, out) << e->key();
+    EXPECT_EQ(back->expire_ms(), e->expire_ms());
+    Entry::Free(back);
+    for (size_t cut = 0; cut < out.size(); ++cut) {
+      std::string_view part = std::string_view(out).substr(0, cut);
+      Entry* none = nullptr;
+      EXPECT_FALSE(DecodeEntry(&part, &none).ok()) << e->key() << " cut " << cut;
+    }
+    Entry::Free(e);
+  }
+}
+
+}  // namespace
+}  // namespace minired
