@@ -42,7 +42,17 @@ void Persistence::Load() {
 // nothing expired is ever served since every lookup checks the expiry.
 Status Persistence::LoadSnapshot(const SnapshotMeta& meta, int64_t now_ms) {
   ShardSet& shards = server_.shards();
+  std::vector<std::pair<int, Entry*>> decoded;
+  std::vector<size_t> per_db(static_cast<size_t>(shards.databases()));
   return store_->ForEachSnapshotChunk(meta.id, [&](std::string_view chunk) -> Status {
+    // A chunk is one shard's keys, in hash order: decode them all, make room in each
+    // table, then insert (inserting in hash order into a growing table clusters).
+    decoded.clear();
+    std::fill(per_db.begin(), per_db.end(), 0);
+    auto free_decoded = [&] {
+      for (auto& [db, e] : decoded) Entry::Free(e);
+      decoded.clear();
+    };
     while (!chunk.empty()) {
       uint64_t db = 0;
       size_t n = 0;
@@ -52,19 +62,40 @@ Status Persistence::LoadSnapshot(const SnapshotMeta& meta, int64_t now_ms) {
         if (!(b & 0x80)) break;
       }
       if (db >= static_cast<uint64_t>(shards.databases())) {
+        free_decoded();
         return Status::Corruption("snapshot entry for database " + std::to_string(db) +
                                   ", but only " + std::to_string(shards.databases()) + " are configured");
       }
       chunk.remove_prefix(n);
       Entry* e = nullptr;
       Status s = DecodeEntry(&chunk, &e);
-      if (!s.ok()) return s;
-      uint64_t hash = HashKey(e->key());
-      Shard& shard = shards.ShardFor(hash);
-      std::lock_guard<ShardMutex> lock(shard.mu());
-      shard.db(static_cast<int>(db)).Upsert(e, hash, 0);
-      loaded_keys_.fetch_add(1, std::memory_order_relaxed);
+      if (!s.ok()) {
+        free_decoded();
+        return s;
+      }
+      decoded.emplace_back(static_cast<int>(db), e);
+      ++per_db[db];
     }
+    if (decoded.empty()) return Status::Ok();
+    uint64_t first_hash = HashKey(decoded.front().second->key());
+    Shard& shard = shards.ShardFor(first_hash);
+    std::lock_guard<ShardMutex> lock(shard.mu());
+    for (size_t d = 0; d < per_db.size(); ++d) {
+      if (per_db[d] > 0) shard.db(static_cast<int>(d)).Reserve(shard.db(static_cast<int>(d)).size() + per_db[d]);
+    }
+    for (auto& [db, e] : decoded) {
+      uint64_t hash = HashKey(e->key());
+      if (&shards.ShardFor(hash) != &shard) {
+        // Not written by this build's shard layout (a different --shards): route each.
+        Shard& other = shards.ShardFor(hash);
+        std::lock_guard<ShardMutex> l2(other.mu());
+        other.db(db).Upsert(e, hash, 0);
+      } else {
+        shard.db(db).Upsert(e, hash, 0);
+      }
+    }
+    loaded_keys_.fetch_add(decoded.size(), std::memory_order_relaxed);
+    decoded.clear();
     return Status::Ok();
   });
 }

@@ -113,6 +113,8 @@ class Db {
   void SetWatchers(std::unique_ptr<WatchTable> w) { watchers_ = std::move(w); }
 
   size_t size() const { return keys_.size(); }
+  // Room for `n` keys in all (see SlotTable::Reserve).
+  void Reserve(size_t n) { keys_.Reserve(n); }
   size_t volatile_size() const { return volatile_.size(); }
   size_t MemoryBytes() const { return keys_.MemoryBytes() + volatile_.MemoryBytes(); }
   int64_t avg_ttl_ms() const { return avg_ttl_ms_; }

@@ -162,7 +162,9 @@ Status DecodeEntry(std::string_view* in, Entry** out) {
     case Encoding::kHashtable: {
       uint64_t n;
       if (!r.Varint(&n)) return Corrupt("truncated count");
+      if (n > r.rest().size()) return Corrupt("hash table count larger than the data");
       auto* m = new StringMap();
+      m->Reserve(static_cast<size_t>(n));
       for (uint64_t i = 0; i < n; ++i) {
         std::string_view f, v;
         if (!r.Bytes(&f) || !r.Bytes(&v)) {

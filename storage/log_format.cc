@@ -55,4 +55,38 @@ Status DecodeLogRecord(std::string_view in, std::vector<JournalCommand>* command
   return Status::Ok();
 }
 
+void AppendToLogBatch(uint64_t seq, std::string_view record, std::string* batch, size_t* count) {
+  Put(batch, seq);
+  Put(batch, record.size());
+  batch->append(record);
+  ++*count;
+}
+
+std::string FinishLogBatch(const std::string& body, size_t count) {
+  std::string out(1, static_cast<char>(kLogFormatVersion));
+  Put(&out, count);
+  out += body;
+  return out;
+}
+
+Status ForEachInLogBatch(std::string_view in, const std::function<Status(uint64_t, std::string_view)>& visit) {
+  if (in.empty() || static_cast<uint8_t>(in[0]) != kLogFormatVersion) {
+    return Status::Corruption("log batch: unknown format version");
+  }
+  in.remove_prefix(1);
+  uint64_t n;
+  if (!Get(&in, &n)) return Status::Corruption("log batch: truncated count");
+  for (uint64_t i = 0; i < n; ++i) {
+    uint64_t seq, len;
+    if (!Get(&in, &seq) || !Get(&in, &len) || len > in.size()) {
+      return Status::Corruption("log batch: truncated entry " + std::to_string(i));
+    }
+    Status s = visit(seq, in.substr(0, static_cast<size_t>(len)));
+    if (!s.ok()) return s;
+    in.remove_prefix(static_cast<size_t>(len));
+  }
+  if (!in.empty()) return Status::Corruption("log batch: trailing bytes");
+  return Status::Ok();
+}
+
 }  // namespace minired

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,5 +23,14 @@ inline constexpr uint8_t kLogFormatVersion = 1;
 
 std::string EncodeLogRecord(const std::vector<JournalCommand>& commands);
 Status DecodeLogRecord(std::string_view value, std::vector<JournalCommand>* commands);
+
+// The writer appends a run of consecutive entries as one RocksDB value (keyed by the
+// first sequence number), so a busy log costs one memtable insert per batch:
+//   u8 version (kLogFormatVersion) | varint entry count |
+//   per entry: varint seq | varint length | record (as above)
+void AppendToLogBatch(uint64_t seq, std::string_view record, std::string* batch, size_t* count);
+std::string FinishLogBatch(const std::string& body, size_t count);
+// Visits the (seq, record) pairs of a batch value.
+Status ForEachInLogBatch(std::string_view value, const std::function<Status(uint64_t, std::string_view)>& visit);
 
 }  // namespace minired

@@ -15,10 +15,20 @@ LogWriter::~LogWriter() { Stop(); }
 
 void LogWriter::Submit(JournalEntry entry) {
   if (!entry.commands.empty()) changes_.fetch_add(1, std::memory_order_relaxed);
-  std::lock_guard lock(mu_);
-  uint64_t seq = entry.seq;
-  pending_.emplace(seq, std::move(entry));
-  if (seq == next_) cv_.notify_one();
+  bool wake;
+  {
+    std::lock_guard lock(mu_);
+    uint64_t seq = entry.seq;
+    if (seq < next_) return;  // numbered before a ResetSequence: nothing to append
+    size_t i = static_cast<size_t>(seq - next_);
+    if (pending_.size() <= i) pending_.resize(i + 1);
+    pending_[i] = std::move(entry);
+    // Under `always` a client waits for this entry: wake the writer now. Otherwise it
+    // collects entries for a millisecond, which saves a wake-up per command.
+    wake = writer_waiting_ && i == 0 &&
+           (policy_.load(std::memory_order_relaxed) == FsyncPolicy::kAlways || pending_.size() > 4096);
+  }
+  if (wake) cv_.notify_one();
 }
 
 void LogWriter::WaitDurable(uint64_t seq, std::function<void()> done) {
@@ -44,6 +54,7 @@ std::string LogWriter::last_error() const {
 
 void LogWriter::ResetSequence(uint64_t seq) {
   std::lock_guard lock(mu_);
+  pending_.clear();
   next_ = seq + 1;
   next_seq().store(seq + 1);
   written_ = durable_ = seq;
@@ -65,23 +76,30 @@ void LogWriter::NotifyDurable(uint64_t seq) {
 void LogWriter::Run() {
   auto last_sync = Clock::now();
   std::vector<JournalEntry> batch;
-  std::vector<std::pair<uint64_t, std::string>> encoded;
+  std::string encoded;  // the batch's value, kept for a retry after a failed append
   uint64_t failed_through = 0;  // a failed batch is retried before anything newer
   while (true) {
     {
       std::unique_lock lock(mu_);
-      cv_.wait_for(lock, std::chrono::milliseconds(failed_through ? 1000 : 100), [&] {
-        return stop_ || (!failed_through && !pending_.empty() && pending_.begin()->first == next_);
-      });
+      auto ready = [&] { return !pending_.empty() && pending_.front().has_value(); };
+      writer_waiting_ = true;
+      if (failed_through) {
+        cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stop_; });
+      } else if (policy_.load() == FsyncPolicy::kAlways) {
+        cv_.wait_for(lock, std::chrono::milliseconds(100), [&] { return stop_ || ready(); });
+      } else {
+        cv_.wait_for(lock, std::chrono::milliseconds(1), [&] { return stop_; });
+      }
+      writer_waiting_ = false;
       if (stop_ && failed_through) break;  // shutting down on a failing disk: give up
       if (!failed_through) {
-        while (!pending_.empty() && pending_.begin()->first == next_) {
-          batch.push_back(std::move(pending_.begin()->second));
-          pending_.erase(pending_.begin());
+        while (ready()) {
+          batch.push_back(std::move(*pending_.front()));
+          pending_.pop_front();
           ++next_;
         }
       }
-      if (stop_ && batch.empty() && (pending_.empty() || pending_.begin()->first != next_)) break;
+      if (stop_ && batch.empty() && !ready()) break;
     }
     FsyncPolicy policy = policy_.load();
     bool store = store_ != nullptr && enabled_.load();
@@ -89,14 +107,17 @@ void LogWriter::Run() {
       uint64_t last = batch.back().seq;
       if (store) {
         if (encoded.empty()) {
-          for (const JournalEntry& e : batch) encoded.emplace_back(e.seq, EncodeLogRecord(e.commands));
+          std::string body;
+          size_t count = 0;
+          for (const JournalEntry& e : batch) AppendToLogBatch(e.seq, EncodeLogRecord(e.commands), &body, &count);
+          encoded = FinishLogBatch(body, count);
         }
         uint64_t free = store_->FreeBytes();
         Status s = free < kDiskReserveBytes
                        ? Status::IOError("No space left on device (" + std::to_string(free >> 20) +
                                          " MB free, the log keeps " + std::to_string(kDiskReserveBytes >> 20) +
                                          " MB in reserve)")
-                       : store_->AppendLog(encoded, policy == FsyncPolicy::kAlways);
+                       : store_->AppendLog(batch.front().seq, encoded, policy == FsyncPolicy::kAlways);
         if (!s.ok()) {
           std::lock_guard lock(mu_);
           last_error_ = s.message();

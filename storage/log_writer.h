@@ -17,7 +17,9 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <deque>
 #include <map>
+#include <optional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -80,8 +82,10 @@ class LogWriter : public JournalSink {
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::map<uint64_t, JournalEntry> pending_;  // guarded by mu_; keyed by seq
-  uint64_t next_ = 1;                         // guarded by mu_: next seq to append
+  // Entries not yet appended: pending_[i] is entry next_ + i (empty until it arrives).
+  std::deque<std::optional<JournalEntry>> pending_;  // guarded by mu_
+  uint64_t next_ = 1;                                // guarded by mu_: next seq to append
+  bool writer_waiting_ = false;                      // guarded by mu_
   std::multimap<uint64_t, std::function<void()>> waiters_;  // guarded by mu_
   std::function<void(const JournalEntry&)> listener_;       // guarded by mu_
   std::string last_error_;                                  // guarded by mu_

@@ -1,5 +1,7 @@
 #include "storage/rocks_store.h"
 
+#include "storage/log_format.h"
+
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
@@ -74,12 +76,10 @@ RocksStore::~RocksStore() {
   delete db_;
 }
 
-Status RocksStore::AppendLog(const std::vector<std::pair<uint64_t, std::string>>& entries, bool sync) {
-  rocksdb::WriteBatch batch;
-  for (const auto& [seq, value] : entries) batch.Put(log_, BigEndian(seq), value);
+Status RocksStore::AppendLog(uint64_t first_seq, std::string_view batch, bool sync) {
   rocksdb::WriteOptions wo;
   wo.sync = sync;
-  return FromRocks(db_->Write(wo, &batch), "appending to the log");
+  return FromRocks(db_->Put(wo, log_, BigEndian(first_seq), batch), "appending to the log");
 }
 
 Status RocksStore::SyncLog() { return FromRocks(db_->SyncWAL(), "syncing the log"); }
@@ -87,17 +87,16 @@ Status RocksStore::SyncLog() { return FromRocks(db_->SyncWAL(), "syncing the log
 Status RocksStore::ForEachLog(uint64_t after,
                               const std::function<Status(uint64_t, std::string_view)>& visit) {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), log_));
-  for (it->Seek(BigEndian(after + 1)); it->Valid(); it->Next()) {
-    Status s = visit(FromBigEndian(it->key().ToStringView()), it->value().ToStringView());
+  // Start at the batch holding entry after + 1 (its first entry may be older).
+  it->SeekForPrev(BigEndian(after + 1));
+  if (!it->Valid()) it->SeekToFirst();
+  for (; it->Valid(); it->Next()) {
+    Status s = ForEachInLogBatch(it->value().ToStringView(), [&](uint64_t seq, std::string_view rec) {
+      return seq > after ? visit(seq, rec) : Status::Ok();
+    });
     if (!s.ok()) return s;
   }
   return FromRocks(it->status(), "reading the log");
-}
-
-uint64_t RocksStore::LastLogSeq() {
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), log_));
-  it->SeekToLast();
-  return it->Valid() ? FromBigEndian(it->key().ToStringView()) : 0;
 }
 
 Status RocksStore::PutSnapshotChunk(uint64_t id, uint64_t chunk, std::string_view data) {
@@ -136,7 +135,12 @@ Status RocksStore::CommitSnapshot(const SnapshotMeta& m) {
   // The new snapshot is current: what it supersedes can go.
   rocksdb::WriteBatch drop;
   if (old.id != 0) drop.DeleteRange(snapshot_, BigEndian(old.id), BigEndian(old.id + 1));
-  drop.DeleteRange(log_, BigEndian(0), BigEndian(m.seq + 1));
+  {
+    // Batches entirely before the one holding entry seq + 1 are covered by the snapshot.
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), log_));
+    it->SeekForPrev(BigEndian(m.seq + 1));
+    if (it->Valid()) drop.DeleteRange(log_, BigEndian(0), it->key());
+  }
   s = FromRocks(db_->Write(rocksdb::WriteOptions(), &drop), "dropping the superseded log");
   if (!s.ok()) return s;
   db_->CompactRange(rocksdb::CompactRangeOptions(), log_, nullptr, nullptr);

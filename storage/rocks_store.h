@@ -1,8 +1,9 @@
 // minired's files: one RocksDB database under --dir, with three column families.
 //
-//   "log"       the append-only log: key = 8-byte big-endian sequence number,
-//               value = one journal entry (log_format.h). RocksDB's own write-ahead
-//               log makes each append durable when synced.
+//   "log"       the append-only log: key = 8-byte big-endian sequence number of the
+//               first entry of a batch, value = the batch of consecutive journal
+//               entries (log_format.h). RocksDB's own write-ahead log makes each
+//               append durable when synced.
 //   "snapshot"  snapshot chunks: key = 8-byte BE snapshot id + 8-byte BE chunk number,
 //               value = concatenated entries (entry_codec.h).
 //   "default"   metadata: "snapshot" -> SnapshotMeta of the latest complete snapshot.
@@ -52,14 +53,13 @@ class RocksStore {
   static Status Open(const Options& options, std::unique_ptr<RocksStore>* out);
   ~RocksStore();
 
-  // Appends log entries (seq, encoded entry) in one write; `sync` makes it durable
-  // before returning (RocksDB groups concurrent syncs).
-  Status AppendLog(const std::vector<std::pair<uint64_t, std::string>>& entries, bool sync);
+  // Appends one batch of consecutive entries (log_format.h) starting at `first_seq`;
+  // `sync` makes it durable before returning.
+  Status AppendLog(uint64_t first_seq, std::string_view batch, bool sync);
   // Makes every append so far durable (appendfsync everysec).
   Status SyncLog();
-  // Visits log entries with seq > after, in order; stops at the first error.
+  // Visits log records with seq > after, in order; stops at the first error.
   Status ForEachLog(uint64_t after, const std::function<Status(uint64_t, std::string_view)>& visit);
-  uint64_t LastLogSeq();
 
   Status PutSnapshotChunk(uint64_t id, uint64_t chunk, std::string_view data);
   Status ForEachSnapshotChunk(uint64_t id, const std::function<Status(std::string_view)>& visit);

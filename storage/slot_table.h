@@ -44,6 +44,13 @@ class SlotTable {
   }
 
   size_t size() const { return size_; }
+  // Grows to hold `n` entries without resizing. Inserting many entries in hash order
+  // (a snapshot being loaded) needs this: in a smaller table their homes would all fall
+  // in its first slots, one long probe run.
+  void Reserve(size_t n) {
+    size_t c = NextCapacity(n);
+    if (c > slots_.size()) Resize(c);
+  }
   size_t capacity() const { return slots_.size(); }
   size_t MemoryBytes() const { return slots_.capacity() * sizeof(uint64_t); }
 

@@ -51,6 +51,7 @@ class StringMap {
   ~StringMap() { Clear(); }
 
   size_t size() const { return table_.size(); }
+  void Reserve(size_t n) { table_.Reserve(n); }
   const PackedPair* Find(std::string_view field) const {
     size_t i = Locate(field, HashKey(field));
     return i == Table::kNotFound ? nullptr : table_.At(i);

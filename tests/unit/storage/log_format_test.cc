@@ -50,6 +50,26 @@ TEST(LogFormat, DamagedRecordsAreCorruptionNotCrashes) {
   EXPECT_FALSE(DecodeLogRecord(rec + "x", &out).ok());
 }
 
+TEST(LogFormat, GoldenBatchBytes) {
+  std::string body;
+  size_t count = 0;
+  AppendToLogBatch(7, "ab", &body, &count);
+  AppendToLogBatch(300, "", &body, &count);
+  std::string batch = FinishLogBatch(body, count);
+  EXPECT_EQ(Hex(batch), "01" "02" "07" "02" "6162" "ac02" "00");
+  std::vector<std::pair<uint64_t, std::string>> seen;
+  ASSERT_TRUE(ForEachInLogBatch(batch, [&](uint64_t seq, std::string_view rec) {
+                seen.emplace_back(seq, std::string(rec));
+                return Status::Ok();
+              }).ok());
+  EXPECT_EQ(seen, (std::vector<std::pair<uint64_t, std::string>>{{7, "ab"}, {300, ""}}));
+  for (size_t cut = 1; cut < batch.size(); ++cut) {
+    EXPECT_FALSE(ForEachInLogBatch(std::string_view(batch).substr(0, cut), [](uint64_t, std::string_view) {
+                   return Status::Ok();
+                 }).ok()) << cut;
+  }
+}
+
 TEST(EntryCodec, GoldenStringBytes) {
   Entry* e = Entry::NewString("key", "hello", 0x0102030405, Entry::StringForm::kText);
   std::string out;
