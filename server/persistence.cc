@@ -44,6 +44,13 @@ Status Persistence::Open() {
     }
     return s;
   }
+  if (store_->torn_bytes() > 0) {
+    Log(LogLevel::kWarning,
+        "!!! Warning: the append only log ends with an incomplete record (the server was killed "
+        "while writing it). Dropped the last {} bytes of {} and loaded everything before them "
+        "(aof-load-truncated yes).",
+        store_->torn_bytes(), store_->torn_file());
+  }
   log_ = std::make_unique<LogWriter>(store_.get(), pc.appendonly.load(), PolicyOf(pc.appendfsync.load()));
   snapshotter_ = std::make_unique<Snapshotter>(server_.shards(), *store_, *log_);
   return Status::Ok();
@@ -210,11 +217,11 @@ void Persistence::AppendInfo(std::string* out) const {
       "aof_enabled:{}\r\naof_rewrite_in_progress:{}\r\naof_rewrite_scheduled:0\r\n"
       "aof_last_rewrite_time_sec:{}\r\naof_last_bgrewrite_status:{}\r\naof_rewrites:{}\r\n"
       "aof_last_write_status:{}\r\naof_fsync_policy:{}\r\naof_last_written_seq:{}\r\n"
-      "aof_last_durable_seq:{}\r\nminired_disk_bytes:{}\r\n",
+      "aof_last_durable_seq:{}\r\naof_last_load_truncated_bytes:{}\r\nminired_disk_bytes:{}\r\n",
       log_->enabled() ? 1 : 0, running ? 1 : 0,
       last_save_duration_ms_.load() < 0 ? -1 : last_save_duration_ms_.load() / 1000,
       last_save_ok_.load() ? "ok" : "err", snapshots_done_.load(), log_->ok() ? "ok" : "err", policy,
-      log_->written_seq(), log_->durable_seq(), store_->DiskBytes());
+      log_->written_seq(), log_->durable_seq(), store_->torn_bytes(), store_->DiskBytes());
   if (!error.empty() && !last_save_ok_.load()) *out += "rdb_last_bgsave_error:" + error + "\r\n";
 }
 

@@ -9,6 +9,8 @@
 #include <sys/statvfs.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 namespace minired {
 
@@ -36,6 +38,40 @@ constexpr uint8_t kMetaVersion = 1;
 
 void PutU64(std::string* out, uint64_t v) { out->append(BigEndian(v)); }
 
+// Bytes at the end of a RocksDB write-ahead log that do not form a complete record
+// (a crash in the middle of an append). Walks the record framing of RocksDB's log
+// format (32 KiB blocks; 7-byte headers, 11 for recyclable records) without checking
+// checksums: RocksDB does that while recovering; this only measures what it will drop.
+uint64_t TornTailBytes(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::string d((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  constexpr size_t kBlock = 32768;
+  size_t pos = 0, fragment_start = 0;
+  bool in_fragment = false;
+  while (pos < d.size()) {
+    size_t left_in_block = kBlock - pos % kBlock;
+    if (left_in_block < 7) {  // block trailer
+      pos += left_in_block;
+      continue;
+    }
+    size_t start = in_fragment ? fragment_start : pos;
+    if (d.size() - pos < 7) return d.size() - start;
+    auto len = static_cast<size_t>(static_cast<uint8_t>(d[pos + 4]) | (static_cast<uint8_t>(d[pos + 5]) << 8));
+    auto type = static_cast<uint8_t>(d[pos + 6]);
+    if (type == 0 && len == 0) break;  // preallocated, never written
+    size_t header = type >= 5 && type <= 8 ? 11 : 7;
+    if (d.size() - pos < header + len) return d.size() - start;
+    if (type == 2 || type == 6) {  // first fragment of a record
+      in_fragment = true;
+      fragment_start = pos;
+    } else if (type == 4 || type == 8 || type == 1 || type == 5) {  // last or full
+      in_fragment = false;
+    }
+    pos += header + len;
+  }
+  return in_fragment ? d.size() - fragment_start : 0;
+}
+
 }  // namespace
 
 Status RocksStore::Open(const Options& o, std::unique_ptr<RocksStore>* out) {
@@ -55,12 +91,26 @@ Status RocksStore::Open(const Options& o, std::unique_ptr<RocksStore>* out) {
   cf_opts.write_buffer_size = 16 << 20;
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
       {rocksdb::kDefaultColumnFamilyName, cf_opts}, {"log", cf_opts}, {"snapshot", cf_opts}};
+  // Measured before RocksDB recovers (and deletes) the logs: what a crash tore.
+  uint64_t torn = 0;
+  std::string torn_file;
+  if (std::filesystem::exists(o.path)) {
+    for (const auto& f : std::filesystem::directory_iterator(o.path)) {
+      if (f.path().extension() != ".log") continue;
+      if (uint64_t t = TornTailBytes(f.path()); t > 0) {
+        torn += t;
+        torn_file = f.path().filename().string();
+      }
+    }
+  }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(db_opts, o.path, cfs, &handles, &db);
   if (!s.ok()) return FromRocks(s, "opening " + o.path);
   std::unique_ptr<RocksStore> store(new RocksStore());
   store->path_ = o.path;
+  store->torn_bytes_ = torn;
+  store->torn_file_ = torn_file;
   store->db_ = db;
   store->meta_ = handles[0];
   store->log_ = handles[1];

@@ -74,12 +74,19 @@ class RocksStore {
   // Free bytes on the filesystem holding the files.
   uint64_t FreeBytes() const;
 
+  // Bytes at the end of the write-ahead log that the last open dropped because a crash
+  // tore the record being appended (aof-load-truncated), and the file they were in.
+  uint64_t torn_bytes() const { return torn_bytes_; }
+  const std::string& torn_file() const { return torn_file_; }
+
   // Bytes on disk (SST + WAL), for INFO.
   uint64_t DiskBytes();
 
  private:
   RocksStore() = default;
   std::string path_;
+  uint64_t torn_bytes_ = 0;
+  std::string torn_file_;
   rocksdb::DB* db_ = nullptr;
   rocksdb::ColumnFamilyHandle* meta_ = nullptr;
   rocksdb::ColumnFamilyHandle* log_ = nullptr;

@@ -227,6 +227,8 @@ TEST(Persistence, TornLogTailIsDroppedAndDamageBeforeTheEndStopsStartUp) {
   EXPECT_GE(n, 198);
   EXPECT_LT(n, 200);
   EXPECT_EQ(c.Call({"GET", "k0"}).value.str, std::string(200, 'v'));
+  EXPECT_GT(InfoField(c, "persistence", "aof_last_load_truncated_bytes"), 0);
+  EXPECT_NE(server.ReadLog().find("Dropped the last"), std::string::npos) << server.ReadLog();
 
   // Now damage the middle of the log written since that restart.
   for (int i = 0; i < 200; ++i) c.Call({"SET", "m" + std::to_string(i), std::string(200, 'w')});
