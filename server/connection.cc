@@ -245,16 +245,10 @@ void Connection::Flush() {
   Persistence* p = server_.persistence();
   if (p && session_.last_write_seq > 0 && p->MustWait(session_.last_write_seq)) {
     awaiting_durable_ = true;
-    // The wait holds the connection: no socket operation is pending meanwhile.
-    auto self = shared_from_this();
-    asio::any_io_executor ex = socket_.get_executor();
-    p->log().WaitDurable(session_.last_write_seq, [self, ex] {
-      asio::post(ex, [self] {
-        if (self->closed_) return;
-        self->awaiting_durable_ = false;
-        self->ProcessAndFlush();
-        self->ReadMore();
-      });
+    thread_.durable_waiters().push_back(shared_from_this());  // holds the connection meanwhile
+    IoThread* t = &thread_;
+    p->log().WaitDurable(session_.last_write_seq, [t] {
+      if (!t->resume_posted().exchange(true)) asio::post(t->context(), [t] { ResumeDurable(*t); });
     });
     return;
   }
@@ -301,6 +295,25 @@ void Connection::OnWritable(const std::error_code& ec) {
   }
   WriteNow();
   if (writing_active_ || closed_) return;
+  ProcessAndFlush();
+  ReadMore();
+}
+
+void Connection::ResumeDurable(IoThread& thread) {
+  thread.resume_posted() = false;
+  auto waiters = std::move(thread.durable_waiters());
+  thread.durable_waiters().clear();
+  for (auto& c : waiters) c->OnDurable();
+}
+
+void Connection::OnDurable() {
+  if (closed_) return;
+  Persistence* p = server_.persistence();
+  if (p && p->MustWait(session_.last_write_seq)) {
+    thread_.durable_waiters().push_back(shared_from_this());  // its own wait fires later
+    return;
+  }
+  awaiting_durable_ = false;
   ProcessAndFlush();
   ReadMore();
 }

@@ -52,6 +52,9 @@ class Connection : public std::enable_shared_from_this<Connection>, public Clien
   // Disconnects a subscriber whose pending output passed its class limit.
   bool OverOutputLimit();
   void Unblock(std::string reply);
+  // Resumes this thread's connections whose writes became durable (appendfsync always).
+  static void ResumeDurable(IoThread& thread);
+  void OnDurable();
   void OnBlockTimeout(const std::error_code& ec);
   size_t PendingOutput() const { return out_.size() + writing_.size() - write_offset_; }
 

@@ -217,11 +217,13 @@ void Persistence::AppendInfo(std::string* out) const {
       "aof_enabled:{}\r\naof_rewrite_in_progress:{}\r\naof_rewrite_scheduled:0\r\n"
       "aof_last_rewrite_time_sec:{}\r\naof_last_bgrewrite_status:{}\r\naof_rewrites:{}\r\n"
       "aof_last_write_status:{}\r\naof_fsync_policy:{}\r\naof_last_written_seq:{}\r\n"
-      "aof_last_durable_seq:{}\r\naof_last_load_truncated_bytes:{}\r\nminired_disk_bytes:{}\r\n",
+      "aof_last_durable_seq:{}\r\naof_appends:{}\r\naof_append_avg_usec:{}\r\n"
+      "aof_last_load_truncated_bytes:{}\r\nminired_disk_bytes:{}\r\n",
       log_->enabled() ? 1 : 0, running ? 1 : 0,
       last_save_duration_ms_.load() < 0 ? -1 : last_save_duration_ms_.load() / 1000,
       last_save_ok_.load() ? "ok" : "err", snapshots_done_.load(), log_->ok() ? "ok" : "err", policy,
-      log_->written_seq(), log_->durable_seq(), store_->torn_bytes(), store_->DiskBytes());
+      log_->written_seq(), log_->durable_seq(), log_->appends(),
+      log_->appends() ? log_->append_micros() / log_->appends() : 0, store_->torn_bytes(), store_->DiskBytes());
   if (!error.empty() && !last_save_ok_.load()) *out += "rdb_last_bgsave_error:" + error + "\r\n";
 }
 

@@ -35,6 +35,7 @@
 namespace minired {
 
 class Persistence;
+class Connection;
 
 class IoThread {
  public:
@@ -44,6 +45,10 @@ class IoThread {
   ThreadStats& stats() { return stats_; }
   std::mt19937_64& rng() { return rng_; }
   std::thread& thread() { return thread_; }
+  // Connections of this thread whose replies wait for the log (appendfsync always), and
+  // whether a resume of them is already posted: one post wakes them all per sync.
+  std::vector<std::shared_ptr<Connection>>& durable_waiters() { return durable_waiters_; }
+  std::atomic<bool>& resume_posted() { return resume_posted_; }
 
  private:
   int index_;
@@ -51,6 +56,8 @@ class IoThread {
   ThreadStats stats_;
   std::mt19937_64 rng_;  // used only on this thread
   std::thread thread_;
+  std::vector<std::shared_ptr<Connection>> durable_waiters_;  // used only on this thread
+  std::atomic<bool> resume_posted_{false};
 };
 
 class Server {

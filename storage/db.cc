@@ -125,6 +125,7 @@ void Db::TouchWatchers(std::string_view key) {
 }
 
 void Db::TouchAllWatched(const Db* other) {
+  Journal::Touch();  // FLUSH* and SWAPDB change the whole database: a journaled write
   if (!watchers_) return;
   for (auto& [key, flags] : *watchers_) {
     uint64_t h = HashKey(key);

@@ -112,6 +112,7 @@ void LogWriter::Run() {
           for (const JournalEntry& e : batch) AppendToLogBatch(e.seq, EncodeLogRecord(e.commands), &body, &count);
           encoded = FinishLogBatch(body, count);
         }
+        auto t0 = Clock::now();
         uint64_t free = store_->FreeBytes();
         Status s = free < kDiskReserveBytes
                        ? Status::IOError("No space left on device (" + std::to_string(free >> 20) +
@@ -125,6 +126,9 @@ void LogWriter::Run() {
           failed_through = last;
           continue;  // keep the batch; retry in a second
         }
+        appends_.fetch_add(1, std::memory_order_relaxed);
+        append_micros_.fetch_add(static_cast<uint64_t>(
+            std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0).count()));
         if (failed_through) {
           std::lock_guard lock(mu_);
           last_error_.clear();

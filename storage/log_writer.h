@@ -58,6 +58,9 @@ class LogWriter : public JournalSink {
   bool ok() const { return ok_.load(); }
   std::string last_error() const;
   uint64_t durable_seq() const { return durable_.load(); }
+  // Appends (RocksDB writes) so far: entries / appends is the group-commit batch size.
+  uint64_t appends() const { return appends_.load(); }
+  uint64_t append_micros() const { return append_micros_.load(); }
   uint64_t written_seq() const { return written_.load(); }
   // Entries that changed something since the counter was last reset (save rules,
   // rdb_changes_since_last_save).
@@ -79,6 +82,8 @@ class LogWriter : public JournalSink {
   std::atomic<uint64_t> durable_{0};
   std::atomic<uint64_t> written_{0};
   std::atomic<uint64_t> changes_{0};
+  std::atomic<uint64_t> appends_{0};
+  std::atomic<uint64_t> append_micros_{0};
 
   mutable std::mutex mu_;
   std::condition_variable cv_;

@@ -19,6 +19,9 @@ Persistence* Require(CommandContext& ctx) {
 
 // SAVE
 void CmdSave(CommandContext& ctx) {
+  // Inside EXEC this thread holds every shard, which the snapshot it would wait for
+  // needs: BGSAVE works there, SAVE would never return.
+  if (ctx.session().in_exec) return ctx.reply().Error("ERR SAVE is not allowed inside a transaction, use BGSAVE");
   Persistence* p = Require(ctx);
   if (!p) return;
   Status s = p->SaveNow();

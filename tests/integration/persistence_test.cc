@@ -99,6 +99,17 @@ TEST(Persistence, EveryTypeAndTtlRoundTripsThroughSnapshotAndLog) {
   ASSERT_TRUE(WaitSnapshotDone(c));
   c.Call({"DEL", "a:str"});
   c.Call({"INCR", "a:int"});
+  c.Call({"SELECT", "2"});
+  c.Call({"SET", "in2", "x"});
+  c.Call({"FLUSHDB"});  // must replay: db 2 stays empty
+  c.Call({"SELECT", "3"});
+  c.Call({"SET", "in3", "y"});
+  c.Call({"SWAPDB", "3", "4"});
+  c.Call({"MULTI"});
+  c.Call({"SET", "tx", "1"});
+  c.Call({"INCR", "tx"});
+  c.Call({"EXEC"});
+  c.Call({"SELECT", "0"});
   std::this_thread::sleep_for(10ms);  // a:shortlived and b:shortlived have expired
   auto before = DumpKeyspace(c);
   EXPECT_EQ(before.count("a:shortlived"), 0u);
@@ -108,6 +119,14 @@ TEST(Persistence, EveryTypeAndTtlRoundTripsThroughSnapshotAndLog) {
   ASSERT_TRUE(c.Connect(server.port()));
   EXPECT_EQ(DumpKeyspace(c), before);
   EXPECT_EQ(InfoField(c, "persistence", "loading"), 0);
+  c.Call({"SELECT", "2"});
+  EXPECT_EQ(c.Call({"DBSIZE"}).value.integer, 0);
+  c.Call({"SELECT", "3"});
+  EXPECT_EQ(c.Call({"DBSIZE"}).value.integer, 1);  // tx
+  EXPECT_EQ(c.Call({"GET", "tx"}).value.str, "2");
+  c.Call({"SELECT", "4"});
+  EXPECT_EQ(c.Call({"GET", "in3"}).value.str, "y");
+  c.Call({"SELECT", "0"});
 
   // SHUTDOWN takes a final snapshot; the log after it is empty.
   c.Call({"SET", "after", "restart"});
