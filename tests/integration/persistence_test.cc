@@ -2,6 +2,9 @@
 // always while writing and while snapshotting, torn and corrupt logs.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -365,6 +368,66 @@ TEST(Persistence, FullDiskRefusesWritesKeepsReadsAndRecovers) {
   EXPECT_EQ(c.Call({"GET", "before"}).value.str, "full");
   EXPECT_EQ(c.Call({"GET", "after"}).value.str, "space");
   for (int i = 0; i < acked; ++i) EXPECT_EQ(c.Call({"STRLEN", "big" + std::to_string(i)}).value.integer, 256 * 1024) << i;
+}
+
+}  // namespace
+}  // namespace minired::testing
+
+namespace minired::testing {
+namespace {
+
+// Clients that connect while a big snapshot loads get -LOADING, then the data.
+TEST(Persistence, ClientsGetLoadingWhileTheDataSetLoads) {
+  TestProcess server = TestProcess::StartMinired({"--appendonly", "no"});
+  ASSERT_TRUE(server.ok()) << server.error();
+  {
+    RespClient c;
+    ASSERT_TRUE(c.Connect(server.port()));
+    constexpr int kKeys = 1500000, kBatch = 50000;
+    for (int b = 0; b < kKeys / kBatch; ++b) {
+      std::string wire;
+      for (int i = b * kBatch; i < (b + 1) * kBatch; ++i) {
+        std::string k = "key:" + std::to_string(i);
+        wire += "*3\r\n$3\r\nSET\r\n$" + std::to_string(k.size()) + "\r\n" + k + "\r\n$5\r\nvalue\r\n";
+      }
+      c.SendRaw(wire);
+      for (int i = 0; i < kBatch; ++i) {
+        Reply r;
+        ASSERT_TRUE(c.Read(&r));
+      }
+    }
+  }
+  ASSERT_GE(server.Stop(SIGTERM, 30000), 0);  // the final snapshot is taken on the way out
+  pid_t pid = fork();
+  if (pid == 0) {
+    int devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, 1);
+    dup2(devnull, 2);
+    std::string port = std::to_string(server.port());
+    execl(MiniredServerPath().c_str(), "minired-server", "--port", port.c_str(), "--bind", "127.0.0.1",
+          "--dir", server.dir().c_str(), "--appendonly", "no", "--logfile", "", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  bool saw_loading = false;
+  std::string value;
+  RespClient c;
+  auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (std::chrono::steady_clock::now() < deadline && value.empty()) {
+    if (!c.connected() && !c.Connect(server.port(), 5ms)) continue;
+    Reply r = c.Call({"GET", "key:1234567"});
+    if (r.raw.empty()) {
+      c.Close();
+    } else if (r.value.is_error()) {
+      EXPECT_EQ(r.value.str, "LOADING minired is loading the dataset in memory");
+      saw_loading = true;
+    } else {
+      value = r.value.str;
+    }
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+  EXPECT_EQ(value, "value");
+  EXPECT_TRUE(saw_loading) << "the load finished before a client could connect";
 }
 
 }  // namespace
