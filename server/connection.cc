@@ -324,10 +324,11 @@ void Connection::Close() {
   if (blocked_ && blocked_->Claim(BlockedClient::kDone)) server_.blocking().Remove(blocked_.get());
   if (block_timer_) block_timer_->cancel();
   server_.ResetSessionState(session_);
+  // Gone from CLIENT LIST before the peer can see the socket close.
+  server_.clients().Remove(info_->id);
   std::error_code ec;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
   socket_.close(ec);
-  server_.clients().Remove(info_->id);
 }
 
 }  // namespace minired
