@@ -432,3 +432,43 @@ TEST(Persistence, ClientsGetLoadingWhileTheDataSetLoads) {
 
 }  // namespace
 }  // namespace minired::testing
+
+namespace minired::testing {
+namespace {
+
+TEST(Persistence, SaveRulesAndTurningTheLogOnTakeSnapshots) {
+  TestProcess server = TestProcess::StartMinired({"--save", "", "--appendonly", "no"});
+  ASSERT_TRUE(server.ok()) << server.error();
+  RespClient c;
+  ASSERT_TRUE(c.Connect(server.port()));
+  c.Call({"SET", "a", "1"});
+  c.Call({"SET", "b", "2"});
+  std::this_thread::sleep_for(1200ms);
+  EXPECT_EQ(InfoField(c, "persistence", "rdb_saves"), 0);  // no rule, no snapshot
+  ASSERT_EQ(c.Call({"CONFIG", "SET", "save", "1 2"}).value.str, "OK");
+  bool saved = false;
+  for (int i = 0; i < 100 && !saved; ++i) {
+    saved = InfoField(c, "persistence", "rdb_saves") >= 1;
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_TRUE(saved) << "2 changes and 1 second should trigger 'save 1 2'";
+  ASSERT_TRUE(WaitSnapshotDone(c));
+  EXPECT_EQ(InfoField(c, "persistence", "rdb_changes_since_last_save"), 0);
+
+  // appendonly turned on at run time starts a snapshot, so the log has no gap.
+  ASSERT_EQ(c.Call({"CONFIG", "SET", "save", ""}).value.str, "OK");
+  c.Call({"SET", "c", "3"});  // not in any log: only a snapshot can keep it
+  int64_t before = InfoField(c, "persistence", "rdb_saves");
+  ASSERT_EQ(c.Call({"CONFIG", "SET", "appendonly", "yes", "appendfsync", "always"}).value.str, "OK");
+  for (int i = 0; i < 100 && InfoField(c, "persistence", "rdb_saves") == before; ++i) std::this_thread::sleep_for(20ms);
+  EXPECT_EQ(InfoField(c, "persistence", "rdb_saves"), before + 1);
+  ASSERT_TRUE(WaitSnapshotDone(c));
+  c.Call({"SET", "d", "4"});
+  server.Kill9();
+  ASSERT_TRUE(server.Restart()) << server.error();
+  ASSERT_TRUE(c.Connect(server.port()));
+  for (const char* k : {"a", "b", "c", "d"}) EXPECT_FALSE(c.Call({"GET", k}).value.is_null()) << k;
+}
+
+}  // namespace
+}  // namespace minired::testing
