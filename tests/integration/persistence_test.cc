@@ -472,3 +472,31 @@ TEST(Persistence, SaveRulesAndTurningTheLogOnTakeSnapshots) {
 
 }  // namespace
 }  // namespace minired::testing
+
+namespace minired::testing {
+namespace {
+
+TEST(Persistence, KeysThatExpiredWhileTheServerWasDownAreNotServed) {
+  TestProcess server = TestProcess::StartMinired({"--appendfsync", "always"});
+  ASSERT_TRUE(server.ok()) << server.error();
+  RespClient c;
+  ASSERT_TRUE(c.Connect(server.port()));
+  c.Call({"SET", "soon", "x", "PX", "400"});
+  c.Call({"SET", "counter", "1", "PX", "400"});
+  c.Call({"INCR", "counter"});  // alive now: incremented, keeps its expiry
+  c.Call({"SET", "later", "y", "EX", "1000"});
+  ASSERT_EQ(c.Call({"SAVE"}).value.str, "OK");
+  c.Call({"SET", "logged", "z", "PX", "400"});  // only in the log
+  server.Kill9();
+  std::this_thread::sleep_for(600ms);
+  ASSERT_TRUE(server.Restart()) << server.error();
+  ASSERT_TRUE(c.Connect(server.port()));
+  EXPECT_TRUE(c.Call({"GET", "soon"}).value.is_null());
+  EXPECT_TRUE(c.Call({"GET", "counter"}).value.is_null());
+  EXPECT_TRUE(c.Call({"GET", "logged"}).value.is_null());
+  EXPECT_EQ(c.Call({"GET", "later"}).value.str, "y");
+  EXPECT_EQ(c.Call({"EXISTS", "soon", "counter", "logged"}).value.integer, 0);
+}
+
+}  // namespace
+}  // namespace minired::testing
