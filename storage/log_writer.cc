@@ -78,6 +78,8 @@ void LogWriter::Run() {
   std::vector<JournalEntry> batch;
   std::string encoded;  // the batch's value, kept for a retry after a failed append
   uint64_t failed_through = 0;  // a failed batch is retried before anything newer
+  uint64_t free = 0;            // free disk bytes, as last measured less what was written since
+  auto free_checked_at = Clock::time_point();
   while (true) {
     {
       std::unique_lock lock(mu_);
@@ -113,7 +115,12 @@ void LogWriter::Run() {
           encoded = FinishLogBatch(body, count);
         }
         auto t0 = Clock::now();
-        uint64_t free = store_->FreeBytes();
+        // statvfs costs a system call: look again every 100 ms, or at once when close.
+        if (t0 - free_checked_at >= std::chrono::milliseconds(100) || free < 2 * kDiskReserveBytes) {
+          free = store_->FreeBytes();
+          free_checked_at = t0;
+        }
+        free = free > encoded.size() ? free - encoded.size() : 0;
         Status s = free < kDiskReserveBytes
                        ? Status::IOError("No space left on device (" + std::to_string(free >> 20) +
                                          " MB free, the log keeps " + std::to_string(kDiskReserveBytes >> 20) +
