@@ -52,7 +52,7 @@ Status Persistence::Open() {
         store_->torn_bytes(), store_->torn_file());
   }
   log_ = std::make_unique<LogWriter>(store_.get(), pc.appendonly.load(), PolicyOf(pc.appendfsync.load()));
-  snapshotter_ = std::make_unique<Snapshotter>(server_.shards(), *store_, *log_);
+  snapshotter_ = std::make_unique<Snapshotter>(server_.shards(), *log_);
   return Status::Ok();
 }
 
@@ -87,10 +87,11 @@ bool Persistence::MustWait(uint64_t seq) const {
 bool Persistence::StartSnapshot(std::string* error) {
   int64_t now = server_.clock().NowMs();
   uint64_t changes = log_->changes();
-  bool started = snapshotter_->Start(now, "", 0, [this, now, changes](const Status& s, const SnapshotMeta& m) {
+  auto done = [this, now, changes](const Status& s, const SnapshotMeta& m) {
     changes_at_snapshot_start_ = changes;
     OnSnapshotDone(s, m, now);
-  });
+  };
+  bool started = snapshotter_->Start(now, "", 0, std::make_unique<RocksSnapshotSink>(*store_), done);
   if (!started) {
     *error = "ERR Background save already in progress";
     return false;
@@ -127,14 +128,15 @@ Status Persistence::SaveNow() {
   Status result;
   int64_t now = server_.clock().NowMs();
   uint64_t changes = log_->changes();
-  bool started = snapshotter_->Start(now, "", 0, [&](const Status& s, const SnapshotMeta& meta) {
+  auto finished = [&](const Status& s, const SnapshotMeta& meta) {
     changes_at_snapshot_start_ = changes;
     OnSnapshotDone(s, meta, now);
     std::lock_guard lock(m);
     result = s;
     done = true;
     cv.notify_all();
-  });
+  };
+  bool started = snapshotter_->Start(now, "", 0, std::make_unique<RocksSnapshotSink>(*store_), finished);
   if (!started) return Status::InvalidArgument("ERR Background save already in progress");
   std::unique_lock lock(m);
   cv.wait(lock, [&] { return done; });

@@ -5,8 +5,18 @@
 
 namespace minired {
 
-Snapshotter::Snapshotter(ShardSet& shards, RocksStore& store, JournalSink& journal)
-    : shards_(shards), store_(store), journal_(journal) {}
+Status RocksSnapshotSink::Begin(SnapshotMeta* meta) {
+  SnapshotMeta previous;
+  Status s = store_.LoadMeta(&previous);
+  if (!s.ok()) return s;
+  meta->id = id_ = previous.id + 1;
+  // Leftovers of an attempt with this id that crashed must not mix with this one.
+  return store_.DropSnapshot(id_);
+}
+
+Status RocksSnapshotSink::Chunk(std::string_view data) { return store_.PutSnapshotChunk(id_, next_chunk_++, data); }
+
+Snapshotter::Snapshotter(ShardSet& shards, JournalSink& journal) : shards_(shards), journal_(journal) {}
 
 Snapshotter::~Snapshotter() { Wait(); }
 
@@ -14,25 +24,18 @@ void Snapshotter::Wait() {
   if (thread_.joinable()) thread_.join();
 }
 
-bool Snapshotter::Start(int64_t now_ms, std::string replid, uint64_t repl_offset, Done done) {
+bool Snapshotter::Start(int64_t now_ms, std::string replid, uint64_t repl_offset,
+                        std::unique_ptr<SnapshotSink> sink, Done done) {
   if (running_.exchange(true)) return false;
   Wait();  // the previous snapshot's thread has finished; reap it
-  SnapshotMeta previous;
-  Status s = store_.LoadMeta(&previous);
-  if (!s.ok()) {
-    running_ = false;
-    done(s, previous);
-    return true;
-  }
   meta_ = SnapshotMeta();
-  meta_.id = previous.id + 1;
   meta_.time_ms = now_ms;
   meta_.replid = std::move(replid);
   meta_.repl_offset = repl_offset;
   keys_ = 0;
   shards_done_ = 0;
-  // Leftovers of an attempt with this id that crashed must not mix with this one.
-  s = store_.DropSnapshot(meta_.id);
+  sink_ = std::move(sink);
+  Status s = sink_->Begin(&meta_);
   if (!s.ok()) {
     running_ = false;
     done(s, meta_);
@@ -78,7 +81,10 @@ void Snapshotter::Run(Done done) {
         data = std::move(chunks_.front());
         chunks_.pop_front();
       }
-      if (status.ok() && !data.empty()) status = store_.PutSnapshotChunk(meta_.id, chunk++, data);
+      if (status.ok() && !data.empty()) {
+        status = sink_->Chunk(data);
+        ++chunk;
+      }
     }
   };
   for (size_t i = 0; i < shards_.size(); ++i) {
@@ -91,8 +97,8 @@ void Snapshotter::Run(Done done) {
   write_ready();
   meta_.keys = keys_.load();
   meta_.chunks = chunk;
-  if (status.ok()) status = store_.CommitSnapshot(meta_);
-  if (!status.ok()) store_.DropSnapshot(meta_.id);
+  if (status.ok()) status = sink_->Finish(meta_);
+  if (!status.ok()) sink_->Abort(meta_);
   SnapshotMeta meta = meta_;
   running_ = false;
   done(status, meta);

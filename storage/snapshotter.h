@@ -17,25 +17,28 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 
 #include "storage/journal.h"
 #include "storage/rocks_store.h"
+#include "storage/snapshot_sink.h"
 #include "storage/shard_set.h"
 
 namespace minired {
 
 class Snapshotter : public ShardDumper {
  public:
-  Snapshotter(ShardSet& shards, RocksStore& store, JournalSink& journal);
+  Snapshotter(ShardSet& shards, JournalSink& journal);
   ~Snapshotter() override;
 
   using Done = std::function<void(const Status&, const SnapshotMeta&)>;
-  // Starts a snapshot on a background thread; false if one is already running.
-  // `done` runs on that thread when it finished or failed.
-  bool Start(int64_t now_ms, std::string replid, uint64_t repl_offset, Done done);
+  // Starts a snapshot into `sink` on a background thread; false if one is already
+  // running. `done` runs on that thread when it finished or failed.
+  bool Start(int64_t now_ms, std::string replid, uint64_t repl_offset, std::unique_ptr<SnapshotSink> sink,
+             Done done);
   bool in_progress() const { return running_.load(); }
   // Progress of the running (or last) snapshot.
   uint64_t keys_written() const { return keys_.load(); }
@@ -51,8 +54,8 @@ class Snapshotter : public ShardDumper {
   void Run(Done done);
 
   ShardSet& shards_;
-  RocksStore& store_;
   JournalSink& journal_;
+  std::unique_ptr<SnapshotSink> sink_;  // of the running snapshot
   std::atomic<bool> running_{false};
   std::atomic<uint64_t> keys_{0};
   std::atomic<size_t> shards_done_{0};
