@@ -87,10 +87,7 @@ bool Persistence::MustWait(uint64_t seq) const {
 bool Persistence::StartSnapshot(std::string* error) {
   int64_t now = server_.clock().NowMs();
   uint64_t changes = log_->changes();
-  auto done = [this, now, changes](const Status& s, const SnapshotMeta& m) {
-    changes_at_snapshot_start_ = changes;
-    OnSnapshotDone(s, m, now);
-  };
+  auto done = [this, now, changes](const Status& s, const SnapshotMeta& m) { OnSnapshotDone(s, m, now, changes); };
   bool started = snapshotter_->Start(now, "", 0, std::make_unique<RocksSnapshotSink>(*store_), done);
   if (!started) {
     *error = "ERR Background save already in progress";
@@ -101,11 +98,12 @@ bool Persistence::StartSnapshot(std::string* error) {
   return true;
 }
 
-void Persistence::OnSnapshotDone(const Status& s, const SnapshotMeta& m, int64_t started_ms) {
+void Persistence::OnSnapshotDone(const Status& s, const SnapshotMeta& m, int64_t started_ms,
+                                 uint64_t changes_at_start) {
   int64_t took = server_.clock().NowMs() - started_ms;
   last_save_duration_ms_ = took;
   if (s.ok()) {
-    log_->SubtractChanges(changes_at_snapshot_start_.load());
+    log_->SubtractChanges(changes_at_start);  // writes made during the snapshot still count
     last_save_ms_ = started_ms;
     last_save_ok_ = true;
     snapshots_done_.fetch_add(1);
@@ -129,8 +127,7 @@ Status Persistence::SaveNow() {
   int64_t now = server_.clock().NowMs();
   uint64_t changes = log_->changes();
   auto finished = [&](const Status& s, const SnapshotMeta& meta) {
-    changes_at_snapshot_start_ = changes;
-    OnSnapshotDone(s, meta, now);
+    OnSnapshotDone(s, meta, now, changes);
     std::lock_guard lock(m);
     result = s;
     done = true;

@@ -57,7 +57,7 @@ class Persistence {
   void Load();
   Status LoadSnapshot(const SnapshotMeta& meta, int64_t now_ms);
   Status ReplayLog(uint64_t after);
-  void OnSnapshotDone(const Status& s, const SnapshotMeta& meta, int64_t started_ms);
+  void OnSnapshotDone(const Status& s, const SnapshotMeta& meta, int64_t started_ms, uint64_t changes_at_start);
 
   Server& server_;
   std::unique_ptr<RocksStore> store_;
@@ -69,7 +69,6 @@ class Persistence {
   std::atomic<bool> last_save_ok_{true};
   std::atomic<int64_t> last_save_duration_ms_{-1};
   std::atomic<int64_t> snapshot_started_ms_{0};
-  std::atomic<uint64_t> changes_at_snapshot_start_{0};
   std::atomic<uint64_t> snapshots_done_{0};
   // Loading progress (INFO loading_*).
   std::atomic<uint64_t> loaded_keys_{0};

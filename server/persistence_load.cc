@@ -55,18 +55,15 @@ Status Persistence::LoadSnapshot(const SnapshotMeta& meta, int64_t now_ms) {
     };
     while (!chunk.empty()) {
       uint64_t db = 0;
-      size_t n = 0;
-      for (int shift = 0; n < chunk.size() && shift < 64; shift += 7) {
-        uint8_t b = static_cast<uint8_t>(chunk[n++]);
-        db |= static_cast<uint64_t>(b & 0x7f) << shift;
-        if (!(b & 0x80)) break;
+      if (!ConsumeVarint(&chunk, &db)) {
+        free_decoded();
+        return Status::Corruption("snapshot chunk: truncated database number");
       }
       if (db >= static_cast<uint64_t>(shards.databases())) {
         free_decoded();
         return Status::Corruption("snapshot entry for database " + std::to_string(db) +
                                   ", but only " + std::to_string(shards.databases()) + " are configured");
       }
-      chunk.remove_prefix(n);
       Entry* e = nullptr;
       Status s = DecodeEntry(&chunk, &e);
       if (!s.ok()) {

@@ -91,9 +91,9 @@ void Server::Execute(Session& session, std::span<const std::string_view> args,
                 "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
   } else if (loading_.load(std::memory_order_relaxed) && !session.replaying && !(spec->flags & kCmdLoading)) {
     reply.Error("LOADING minired is loading the dataset in memory");
-  } else if ((spec->flags & kCmdWrite) && !session.replaying && persistence_ &&
-             !persistence_->WritesAllowed(&refusal_scratch())) {
-    reply.Error(refusal_scratch());
+  } else if (std::string why; (spec->flags & kCmdWrite) && !session.replaying && persistence_ &&
+                               !persistence_->WritesAllowed(&why)) {
+    reply.Error(why);
     if (queuing) session.multi_error = true;
   } else if (queuing) {
     session.queued.emplace_back(args.begin(), args.end());

@@ -124,10 +124,6 @@ class Server {
   void ScheduleCron();
   void RecordWrite(Journal& j, const CommandSpec& spec, int db, std::span<const std::string_view> args,
                    uint64_t touches_before, size_t first_record);
-  static std::string& refusal_scratch() {
-    thread_local std::string s;
-    return s;
-  }
   StatsTotals ThreadTotals();  // counters of the I/O threads, lock-free
   StatsTotals RawTotals();     // ThreadTotals plus keyspace counters (locks every shard)
 

@@ -17,13 +17,8 @@ void PutU64(std::string* out, uint64_t v) {
   out->append(b, 8);
 }
 
-void PutVarintTo(std::string* out, uint64_t v) {
-  uint8_t b[10];
-  out->append(reinterpret_cast<char*>(b), PutVarint(b, v));
-}
-
 void PutBytes(std::string* out, std::string_view s) {
-  PutVarintTo(out, s.size());
+  AppendVarint(out, s.size());
   out->append(s);
 }
 
@@ -50,16 +45,7 @@ class Reader {
     in_.remove_prefix(8);
     return true;
   }
-  bool Varint(uint64_t* v) {
-    *v = 0;
-    for (int shift = 0; shift < 64 && !in_.empty(); shift += 7) {
-      uint8_t b = static_cast<uint8_t>(in_[0]);
-      in_.remove_prefix(1);
-      *v |= static_cast<uint64_t>(b & 0x7f) << shift;
-      if (!(b & 0x80)) return true;
-    }
-    return false;
-  }
+  bool Varint(uint64_t* v) { return ConsumeVarint(&in_, v); }
   bool Bytes(std::string_view* s) {
     uint64_t n;
     if (!Varint(&n) || n > in_.size()) return false;
@@ -97,7 +83,7 @@ void EncodeEntry(const Entry* e, std::string* out) {
     case Encoding::kIntset: PutBytes(out, e->compact_blob()); break;
     case Encoding::kHashtable: {
       const StringMap* m = e->object<StringMap>();
-      PutVarintTo(out, m->size());
+      AppendVarint(out, m->size());
       m->ForEach([&](const PackedPair* p) {
         PutBytes(out, p->field());
         PutBytes(out, p->value());
@@ -106,7 +92,7 @@ void EncodeEntry(const Entry* e, std::string* out) {
     }
     case Encoding::kSkiplist: {
       const ZSet* z = e->object<ZSet>();
-      PutVarintTo(out, z->size());
+      AppendVarint(out, z->size());
       for (const ZNode* n = z->first(); n != nullptr; n = n->next()) {
         PutBytes(out, n->member());
         PutDouble(out, n->score());
@@ -115,7 +101,7 @@ void EncodeEntry(const Entry* e, std::string* out) {
     }
     case Encoding::kQuicklist: {
       const ListObject* l = e->object<ListObject>();
-      PutVarintTo(out, l->size());
+      AppendVarint(out, l->size());
       for (const std::string& s : *l) PutBytes(out, s);
       break;
     }

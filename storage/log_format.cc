@@ -4,30 +4,13 @@
 
 namespace minired {
 
-namespace {
-void Put(std::string* out, uint64_t v) {
-  uint8_t b[10];
-  out->append(reinterpret_cast<char*>(b), PutVarint(b, v));
-}
-
-bool Get(std::string_view* in, uint64_t* v) {
-  *v = 0;
-  for (int shift = 0; shift < 64 && !in->empty(); shift += 7) {
-    uint8_t b = static_cast<uint8_t>((*in)[0]);
-    in->remove_prefix(1);
-    *v |= static_cast<uint64_t>(b & 0x7f) << shift;
-    if (!(b & 0x80)) return true;
-  }
-  return false;
-}
-}  // namespace
 
 std::string EncodeLogRecord(const std::vector<JournalCommand>& commands) {
   std::string out(1, static_cast<char>(kLogFormatVersion));
-  Put(&out, commands.size());
+  AppendVarint(&out, commands.size());
   for (const JournalCommand& c : commands) {
-    Put(&out, static_cast<uint64_t>(c.db));
-    Put(&out, c.resp.size());
+    AppendVarint(&out, static_cast<uint64_t>(c.db));
+    AppendVarint(&out, c.resp.size());
     out += c.resp;
   }
   return out;
@@ -42,10 +25,10 @@ Status DecodeLogRecord(std::string_view in, std::vector<JournalCommand>* command
   }
   in.remove_prefix(1);
   uint64_t n;
-  if (!Get(&in, &n)) return Status::Corruption("log record: truncated count");
+  if (!ConsumeVarint(&in, &n)) return Status::Corruption("log record: truncated count");
   for (uint64_t i = 0; i < n; ++i) {
     uint64_t db, len;
-    if (!Get(&in, &db) || !Get(&in, &len) || len > in.size() || db > 1'000'000) {
+    if (!ConsumeVarint(&in, &db) || !ConsumeVarint(&in, &len) || len > in.size() || db > 1'000'000) {
       return Status::Corruption("log record: truncated command " + std::to_string(i));
     }
     commands->push_back(JournalCommand{static_cast<int>(db), std::string(in.substr(0, static_cast<size_t>(len)))});
@@ -56,15 +39,15 @@ Status DecodeLogRecord(std::string_view in, std::vector<JournalCommand>* command
 }
 
 void AppendToLogBatch(uint64_t seq, std::string_view record, std::string* batch, size_t* count) {
-  Put(batch, seq);
-  Put(batch, record.size());
+  AppendVarint(batch, seq);
+  AppendVarint(batch, record.size());
   batch->append(record);
   ++*count;
 }
 
 std::string FinishLogBatch(const std::string& body, size_t count) {
   std::string out(1, static_cast<char>(kLogFormatVersion));
-  Put(&out, count);
+  AppendVarint(&out, count);
   out += body;
   return out;
 }
@@ -75,10 +58,10 @@ Status ForEachInLogBatch(std::string_view in, const std::function<Status(uint64_
   }
   in.remove_prefix(1);
   uint64_t n;
-  if (!Get(&in, &n)) return Status::Corruption("log batch: truncated count");
+  if (!ConsumeVarint(&in, &n)) return Status::Corruption("log batch: truncated count");
   for (uint64_t i = 0; i < n; ++i) {
     uint64_t seq, len;
-    if (!Get(&in, &seq) || !Get(&in, &len) || len > in.size()) {
+    if (!ConsumeVarint(&in, &seq) || !ConsumeVarint(&in, &len) || len > in.size()) {
       return Status::Corruption("log batch: truncated entry " + std::to_string(i));
     }
     Status s = visit(seq, in.substr(0, static_cast<size_t>(len)));

@@ -53,11 +53,10 @@ bool Snapshotter::Start(int64_t now_ms, std::string replid, uint64_t repl_offset
 void Snapshotter::DumpShard(Shard& shard) {
   std::string out;
   uint64_t n = 0;
-  uint8_t buf[10];
   for (int db = 0; db < shard.databases(); ++db) {
     uint64_t pos = 0;
     shard.db(db).Scan(&pos, SIZE_MAX / 2, [&](const Entry* e) {
-      out.append(reinterpret_cast<char*>(buf), PutVarint(buf, static_cast<uint64_t>(db)));
+      AppendVarint(&out, static_cast<uint64_t>(db));
       EncodeEntry(e, &out);
       ++n;
     });

@@ -4,6 +4,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
+#include <string_view>
 
 namespace minired {
 
@@ -42,6 +44,26 @@ inline size_t GetVarint(const uint8_t* p, uint64_t* v) {
   }
   *v = result;
   return n;
+}
+
+// Appends `v` to a byte string (file formats: log records, snapshot chunks).
+inline void AppendVarint(std::string* out, uint64_t v) {
+  uint8_t b[10];
+  out->append(reinterpret_cast<char*>(b), PutVarint(b, v));
+}
+
+// Reads a varint from the front of `*in` and advances it; false (nothing consumed that
+// matters) when the bytes end before the varint does: data read back from disk may be
+// truncated, unlike the in-memory encodings GetVarint reads.
+inline bool ConsumeVarint(std::string_view* in, uint64_t* v) {
+  *v = 0;
+  for (int shift = 0; shift < 64 && !in->empty(); shift += 7) {
+    auto b = static_cast<uint8_t>((*in)[0]);
+    in->remove_prefix(1);
+    *v |= static_cast<uint64_t>(b & 0x7f) << shift;
+    if (!(b & 0x80)) return true;
+  }
+  return false;
 }
 
 }  // namespace minired

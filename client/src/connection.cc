@@ -324,9 +324,7 @@ void Connection::Handshake() {
     BecomeReady();
     return;
   }
-  std::vector<Pending> calls;
-  auto deadline = options_.command_timeout.count() > 0 ? Clock::now() + options_.command_timeout
-                                                        : Clock::time_point::max();
+  std::vector<Pending> calls;  // Enqueue stamps its deadline
   calls.push_back(Pending{
       [self = shared_from_this()](Result<Reply> r) {
         if (self->state() != State::kConnecting) return;
@@ -342,7 +340,7 @@ void Connection::Handshake() {
         }
         self->BecomeReady();
       },
-      p.size(), true, deadline, false, {}});
+      p.size(), true, Clock::time_point::max(), false, {}});
   Enqueue(p.bytes(), calls);
 }
 

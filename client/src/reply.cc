@@ -24,6 +24,31 @@ std::optional<double> AsDouble(const Reply& r) {
   return std::nullopt;
 }
 
+// nil becomes nullopt; anything else converts as T.
+template <typename V>
+Result<std::optional<V>> OrNil(Reply&& r) {
+  if (r.is_null()) return std::optional<V>();
+  auto v = ReplyAs<V>(std::move(r));
+  if (!v) return v.error();
+  return std::optional<V>(std::move(v).value());
+}
+
+// Every element of an array as V; a nil array is empty when `nil_is_empty`.
+template <typename V>
+Result<std::vector<V>> EachAs(Reply&& r, bool nil_is_empty) {
+  if (r.is_error()) return ServerError(r);
+  if (nil_is_empty && r.is_null()) return std::vector<V>();
+  if (!r.is_array()) return Shape(r, "an array");
+  std::vector<V> out;
+  out.reserve(r.elems.size());
+  for (Reply& e : r.elems) {
+    auto v = ReplyAs<V>(std::move(e));
+    if (!v) return v.error();
+    out.push_back(std::move(v).value());
+  }
+  return out;
+}
+
 }  // namespace
 
 const char* KindName(Error::Kind kind) {
@@ -88,56 +113,28 @@ Result<std::string> ReplyAs<std::string>(Reply&& r) {
 
 template <>
 Result<std::optional<std::string>> ReplyAs<std::optional<std::string>>(Reply&& r) {
-  if (r.is_null()) return std::optional<std::string>();
-  auto s = ReplyAs<std::string>(std::move(r));
-  if (!s) return s.error();
-  return std::optional<std::string>(std::move(s).value());
+  return OrNil<std::string>(std::move(r));
 }
 
 template <>
 Result<std::optional<double>> ReplyAs<std::optional<double>>(Reply&& r) {
-  if (r.is_null()) return std::optional<double>();
-  auto d = ReplyAs<double>(std::move(r));
-  if (!d) return d.error();
-  return std::optional<double>(*d);
+  return OrNil<double>(std::move(r));
 }
 
 template <>
 Result<std::optional<int64_t>> ReplyAs<std::optional<int64_t>>(Reply&& r) {
-  if (r.is_null()) return std::optional<int64_t>();
-  auto n = ReplyAs<int64_t>(std::move(r));
-  if (!n) return n.error();
-  return std::optional<int64_t>(*n);
+  return OrNil<int64_t>(std::move(r));
 }
 
 template <>
 Result<std::vector<std::string>> ReplyAs<std::vector<std::string>>(Reply&& r) {
-  if (r.is_error()) return ServerError(r);
-  if (r.is_null()) return std::vector<std::string>();
-  if (!r.is_array()) return Shape(r, "an array");
-  std::vector<std::string> out;
-  out.reserve(r.elems.size());
-  for (Reply& e : r.elems) {
-    auto s = ReplyAs<std::string>(std::move(e));
-    if (!s) return s.error();
-    out.push_back(std::move(s).value());
-  }
-  return out;
+  return EachAs<std::string>(std::move(r), /*nil_is_empty=*/true);
 }
 
 template <>
 Result<std::vector<std::optional<std::string>>>
 ReplyAs<std::vector<std::optional<std::string>>>(Reply&& r) {
-  if (r.is_error()) return ServerError(r);
-  if (!r.is_array()) return Shape(r, "an array");
-  std::vector<std::optional<std::string>> out;
-  out.reserve(r.elems.size());
-  for (Reply& e : r.elems) {
-    auto s = ReplyAs<std::optional<std::string>>(std::move(e));
-    if (!s) return s.error();
-    out.push_back(std::move(s).value());
-  }
-  return out;
+  return EachAs<std::optional<std::string>>(std::move(r), /*nil_is_empty=*/false);
 }
 
 template <>

@@ -12,7 +12,7 @@
 
 #include "minired/sync_client.h"
 #include "protocol/reply_parser.h"
-#include "protocol/reply_writer.h"
+#include "tests/testing/reply_samples.h"
 
 namespace minired::client {
 namespace {
@@ -49,28 +49,8 @@ class ScriptedServer {
   std::thread thread_;
 };
 
-std::string EveryReplyType() {
-  std::string wire;
-  ReplyWriter w(&wire, 3);
-  w.SimpleString("OK");
-  w.Error("ERR bad");
-  w.Integer(-42);
-  w.Bulk("a\r\nb");
-  w.Null();
-  w.ArrayHeader(2);
-  w.Bulk("x");
-  w.ArrayHeader(0);
-  w.MapHeader(1);
-  w.Bulk("k");
-  w.Double(1.5);
-  w.SetHeader(1);
-  w.Bool(true);
-  w.Verbatim("text");
-  return wire + "$-1\r\n(12345678901234567890\r\n";
-}
-
 TEST(Connection, RepliesSplitAtEveryByteArriveWhole) {
-  const std::string wire = EveryReplyType();
+  const std::string wire = testing::EveryReplyTypeWire();
   std::vector<RespValue> expected;
   {
     ReplyParser p;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "protocol/reply_writer.h"
+#include "tests/testing/reply_samples.h"
 
 namespace minired {
 namespace {
@@ -19,23 +20,7 @@ std::vector<RespValue> ParseAll(const std::string& wire, size_t cut) {
 }
 
 TEST(ReplyParser, EveryReplyTypeSplitAtEveryByte) {
-  std::string wire;
-  ReplyWriter w(&wire, 3);
-  w.SimpleString("OK");
-  w.Error("ERR bad");
-  w.Integer(-42);
-  w.Bulk("a\r\nb");
-  w.Null();
-  w.ArrayHeader(2);
-  w.Bulk("x");
-  w.ArrayHeader(0);
-  w.MapHeader(1);
-  w.Bulk("k");
-  w.Double(1.5);
-  w.SetHeader(1);
-  w.Bool(true);
-  w.Verbatim("text");
-  wire += "*-1\r\n$-1\r\n(12345678901234567890\r\n";
+  const std::string wire = testing::EveryReplyTypeWire();
   for (size_t cut = 0; cut <= wire.size(); ++cut) {
     auto vals = ParseAll(wire, cut);
     ASSERT_EQ(vals.size(), 12u) << "cut " << cut;
