@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "protocol/reply_writer.h"
 #include "server/families/list_family.h"
 
 namespace minired {
@@ -39,6 +40,8 @@ struct BlockedClient {
   ListEnd to = ListEnd::kLeft;
   // Hands the reply to the client's connection (posted to its thread).
   std::function<void(std::string reply)> deliver;
+  // The reply when the timeout passes (WAIT answers its count); a null array if unset.
+  std::function<void(ReplyWriter&)> timeout_reply;
 
   bool Claim(State to_state) {
     int expected = kWaiting;

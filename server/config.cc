@@ -68,6 +68,7 @@ std::vector<ConfigOption> BuildOptions() {
     opts.push_back(std::move(o));
   }
   AddPersistenceOptions(&opts);
+  AddReplicationOptions(&opts);
   opts.push_back(IntOption(
       "hz", true, 1, 500, [](const ServerConfig& c) { return c.hz.load(); },
       [](ServerConfig& c, int64_t v) { c.hz = static_cast<int>(v); }));

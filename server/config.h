@@ -54,6 +54,19 @@ struct PersistenceConfig {
   std::vector<SaveRule> save = {{3600, 1}, {300, 100}, {60, 10000}};  // guarded by save_mu
 };
 
+// Replication options (docs/replication.md). The master address changes with REPLICAOF.
+struct ReplicationConfig {
+  mutable std::mutex mu;
+  std::string master_host;  // guarded by mu; empty: this server is a master
+  int master_port = 0;      // guarded by mu
+  std::string masterauth;   // guarded by mu
+  std::string masteruser;   // guarded by mu
+  std::atomic<bool> read_only{true};
+  std::atomic<int64_t> backlog_size{10LL << 20};  // Valkey 8's default
+  std::atomic<int64_t> timeout_s{60};
+  std::atomic<int64_t> ping_period_s{10};
+};
+
 struct ServerConfig {
   // Fixed after start-up.
   int port = 6379;
@@ -77,6 +90,7 @@ struct ServerConfig {
   OutputBufferLimit output_limit_replica{256LL << 20, 64LL << 20, 60};
   OutputBufferLimit output_limit_pubsub{32LL << 20, 8LL << 20, 60};
   PersistenceConfig persistence;
+  ReplicationConfig replication;
 };
 
 // One option as CONFIG GET/SET and the config file see it.
@@ -93,6 +107,8 @@ struct ConfigOption {
 const std::vector<ConfigOption>& ConfigOptions();
 // The persistence options (config_persistence.cc), appended to `opts`.
 void AddPersistenceOptions(std::vector<ConfigOption>* opts);
+// The replication options (config_replication.cc), appended to `opts`.
+void AddReplicationOptions(std::vector<ConfigOption>* opts);
 const ConfigOption* FindConfigOption(std::string_view name);
 
 // Applies a config file's contents. Errors name the line and its text, as redis-server's

@@ -3,6 +3,8 @@
 #include "protocol/reply_writer.h"
 #include "server/blocking.h"
 #include "server/persistence.h"
+#include "server/replication.h"
+#include "replication/replica_feed.h"
 #include "server/pubsub.h"
 #include "server/logger.h"
 #include "server/server.h"
@@ -122,7 +124,10 @@ bool Connection::ProcessInput() {
     }
     if (!parser_.args().empty()) {
       writer.set_protocol(session_.resp);
+      size_t out_before = out_.size();
+      bool replica = replica_feed_ != nullptr;
       server_.Execute(session_, parser_.args(), writer, thread_.index());
+      if (replica) out_.resize(out_before);  // a replica's REPLCONF ACKs get no reply
       if (session_.close_after_reply) closing_ = true;
     }
     in_.Consume(consumed);
@@ -168,9 +173,12 @@ void Connection::DeliverPush(const PubSubMessage& m) {
 }
 
 bool Connection::OverOutputLimit() {
-  const OutputBufferLimit& l = session_.subscriptions() > 0 ? server_.config().output_limit_pubsub
-                                                            : server_.config().output_limit_normal;
-  const auto pending = static_cast<int64_t>(PendingOutput());
+  const ServerConfig& c = server_.config();
+  const OutputBufferLimit& l = replica_feed_                 ? c.output_limit_replica
+                               : session_.subscriptions() > 0 ? c.output_limit_pubsub
+                                                              : c.output_limit_normal;
+  auto pending = static_cast<int64_t>(PendingOutput());
+  if (replica_feed_) pending += static_cast<int64_t>(replica_feed_->pending_bytes());
   const int64_t hard = l.hard.load(std::memory_order_relaxed), soft = l.soft.load(std::memory_order_relaxed);
   if (hard > 0 && pending >= hard) return true;
   if (soft > 0 && pending >= soft) {
@@ -210,7 +218,11 @@ void Connection::OnBlockTimeout(const std::error_code& ec) {
   server_.blocking().Remove(blocked_.get());
   std::string reply;
   ReplyWriter w(&reply, session_.resp);
-  w.NullArray();  // Redis answers every timed-out list block with a null array
+  if (blocked_->timeout_reply) {
+    blocked_->timeout_reply(w);
+  } else {
+    w.NullArray();  // Redis answers every timed-out list block with a null array
+  }
   Unblock(std::move(reply));
 }
 
@@ -235,8 +247,53 @@ void Connection::ProcessAndFlush() {
   }
 }
 
+void Connection::AttachReplicaFeed(std::shared_ptr<ReplicaFeed> feed) {
+  std::weak_ptr<Connection> weak = shared_from_this();
+  asio::any_io_executor ex = socket_.get_executor();
+  feed->set_wake([weak, ex]() {
+    asio::post(ex, [weak]() {
+      if (auto self = weak.lock()) self->Flush();
+    });
+  });
+  replica_feed_ = std::move(feed);
+  info_->replica = true;
+}
+
+bool Connection::TakeReplicaFeed() {
+  std::string reason;
+  if (replica_feed_->dropped(&reason)) {
+    Log(LogLevel::kNotice, "Disconnecting replica {}: {}", info_->addr, reason);
+    closing_ = true;
+    Close();
+    return false;
+  }
+  if (!bulk_) {
+    bulk_ = replica_feed_->Take(&out_);
+    bulk_offset_ = 0;
+  }
+  if (OverOutputLimit()) {
+    // Never holds the master's clients back: the replica resyncs instead.
+    Log(LogLevel::kWarning, "Client id={} addr={} (replica) scheduled to be closed ASAP for overcoming of output buffer limits.",
+        info_->id, info_->addr);
+    closing_ = true;
+    Close();
+    return false;
+  }
+  return true;
+}
+
 void Connection::Flush() {
   if (writing_active_ || closed_ || awaiting_durable_) return;
+  if (replica_feed_) {
+    // Until the feed is empty: the stream held behind a payload is due once it is out.
+    do {
+      if (!TakeReplicaFeed() || (out_.empty() && !bulk_)) return;
+      writing_.swap(out_);
+      write_offset_ = 0;
+      WriteNow();
+    } while (!writing_active_ && !closed_ && replica_feed_->pending_bytes() > 0);
+    return;
+  }
   if (out_.empty()) {
     if (closing_) Close();
     return;
@@ -260,10 +317,13 @@ void Connection::Flush() {
 // Writes as much of writing_ as the socket takes now; waits for writability only when
 // the kernel buffer is full (a slow reader), as redis-server's writeToClient does.
 void Connection::WriteNow() {
-  while (write_offset_ < writing_.size()) {
+  while (true) {
+    bool from_bulk = write_offset_ >= writing_.size();
+    if (from_bulk && (!bulk_ || bulk_offset_ >= bulk_->size())) break;
+    const char* data = from_bulk ? bulk_->data() + bulk_offset_ : writing_.data() + write_offset_;
+    size_t len = from_bulk ? bulk_->size() - bulk_offset_ : writing_.size() - write_offset_;
     std::error_code ec;
-    size_t n = socket_.write_some(
-        asio::buffer(writing_.data() + write_offset_, writing_.size() - write_offset_), ec);
+    size_t n = socket_.write_some(asio::buffer(data, len), ec);
     if (ec == asio::error::would_block || ec == asio::error::try_again) {
       writing_active_ = true;
       info_->output_buffer.store(writing_.size() - write_offset_ + out_.size(), std::memory_order_relaxed);
@@ -275,8 +335,12 @@ void Connection::WriteNow() {
       Close();
       return;
     }
-    write_offset_ += n;
+    (from_bulk ? bulk_offset_ : write_offset_) += n;
     thread_.stats().net_output_bytes.Add(n);
+  }
+  if (bulk_) {
+    bulk_.reset();
+    replica_feed_->state = ReplicaFeed::State::kOnline;
   }
   thread_.stats().writes.Add();
   if (writing_.capacity() > 1024 * 1024) {
@@ -324,6 +388,10 @@ void Connection::Close() {
   if (blocked_ && blocked_->Claim(BlockedClient::kDone)) server_.blocking().Remove(blocked_.get());
   if (block_timer_) block_timer_->cancel();
   server_.ResetSessionState(session_);
+  if (replica_feed_) {
+    server_.replication().source().Detach(replica_feed_.get());
+    replica_feed_->Drop("connection closed");
+  }
   // Gone from CLIENT LIST before the peer can see the socket close.
   server_.clients().Remove(info_->id);
   std::error_code ec;

@@ -35,6 +35,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public Clien
   // ClientHooks.
   std::shared_ptr<Subscriber> subscriber() override;
   void Block(std::shared_ptr<BlockedClient> waiter, int64_t timeout_ms) override;
+  void AttachReplicaFeed(std::shared_ptr<ReplicaFeed> feed) override;
 
  private:
   void ReadMore();
@@ -49,8 +50,11 @@ class Connection : public std::enable_shared_from_this<Connection>, public Clien
   void Close();
   // Pub/sub delivery, on this connection's thread.
   void DeliverPush(const PubSubMessage& m);
-  // Disconnects a subscriber whose pending output passed its class limit.
+  // Whether the pending output passed its class limit (normal, pubsub, replica).
   bool OverOutputLimit();
+  // A replica's connection: moves what its feed holds into out_ (and the payload into
+  // bulk_); false if the connection was closed (dropped, or over its limit).
+  bool TakeReplicaFeed();
   void Unblock(std::string reply);
   // Resumes this thread's connections whose writes became durable (appendfsync always).
   static void ResumeDurable(IoThread& thread);
@@ -66,6 +70,10 @@ class Connection : public std::enable_shared_from_this<Connection>, public Clien
   std::string out_;      // replies not yet handed to the socket
   std::string writing_;  // the batch being written
   size_t write_offset_ = 0;  // bytes of writing_ already sent
+  // A full sync's payload, written after writing_ (shared by the replicas it serves).
+  std::shared_ptr<const std::string> bulk_;
+  size_t bulk_offset_ = 0;
+  std::shared_ptr<ReplicaFeed> replica_feed_;  // set once this client became a replica
   bool reading_ = false;
   bool maybe_more_input_ = true;  // the last read filled its buffer (or none happened yet)
   bool writing_active_ = false;

@@ -88,7 +88,7 @@ bool Persistence::StartSnapshot(std::string* error) {
   int64_t now = server_.clock().NowMs();
   uint64_t changes = log_->changes();
   auto done = [this, now, changes](const Status& s, const SnapshotMeta& m) { OnSnapshotDone(s, m, now, changes); };
-  bool started = snapshotter_->Start(now, "", 0, std::make_unique<RocksSnapshotSink>(*store_), done);
+  bool started = snapshotter_->Start(now, std::make_unique<RocksSnapshotSink>(*store_), done);
   if (!started) {
     *error = "ERR Background save already in progress";
     return false;
@@ -96,6 +96,10 @@ bool Persistence::StartSnapshot(std::string* error) {
   snapshot_started_ms_ = now;
   Log(LogLevel::kNotice, "Background snapshot started (log sequence {})", log_->next_seq().load() - 1);
   return true;
+}
+
+bool Persistence::StartSnapshotInto(std::unique_ptr<SnapshotSink> sink, Snapshotter::Done done) {
+  return snapshotter_->Start(server_.clock().NowMs(), std::move(sink), std::move(done));
 }
 
 void Persistence::OnSnapshotDone(const Status& s, const SnapshotMeta& m, int64_t started_ms,
@@ -133,7 +137,7 @@ Status Persistence::SaveNow() {
     done = true;
     cv.notify_all();
   };
-  bool started = snapshotter_->Start(now, "", 0, std::make_unique<RocksSnapshotSink>(*store_), finished);
+  bool started = snapshotter_->Start(now, std::make_unique<RocksSnapshotSink>(*store_), finished);
   if (!started) return Status::InvalidArgument("ERR Background save already in progress");
   std::unique_lock lock(m);
   cv.wait(lock, [&] { return done; });

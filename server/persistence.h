@@ -43,6 +43,9 @@ class Persistence {
 
   // BGSAVE / BGREWRITEAOF: false with *error when a snapshot is already running.
   bool StartSnapshot(std::string* error);
+  // A snapshot into another sink (a replica's full sync); false while one runs.
+  bool StartSnapshotInto(std::unique_ptr<SnapshotSink> sink, Snapshotter::Done done);
+  Snapshotter& snapshotter() { return *snapshotter_; }
   // SAVE, SHUTDOWN: a snapshot now, waited for.
   Status SaveNow();
   // Applies live config changes and the save rules; called by the server cron.

@@ -6,10 +6,10 @@
 #include "protocol/reply_writer.h"
 #include "server/logger.h"
 #include "server/persistence.h"
+#include "server/replication.h"
 #include "server/server.h"
-#include "storage/entry_codec.h"
+#include "storage/snapshot_loader.h"
 #include "storage/log_format.h"
-#include "storage/varint.h"
 
 namespace minired {
 
@@ -31,69 +31,21 @@ void Persistence::Load() {
     std::_Exit(1);  // serving a partial data set would acknowledge a past that is not there
   }
   last_save_ms_ = meta.id != 0 ? meta.time_ms : start;
+  server_.replication().OnLoaded(meta, replayed_entries_.load(), log_->next_seq().load() - 1);
   server_.set_loading(false);
   Log(LogLevel::kNotice, "DB loaded from disk: {} keys from snapshot {}, {} log entries replayed, {:.3f} seconds",
       loaded_keys_.load(), meta.id, replayed_entries_.load(),
       static_cast<double>(server_.clock().NowMs() - start) / 1000.0);
 }
 
-// Inserts every entry of the snapshot as it was, expired ones included: the log after
-// it may still change them (Redis does not expire keys while loading either), and
-// nothing expired is ever served since every lookup checks the expiry.
+// Inserts every entry of the snapshot (storage/snapshot_loader.h).
 Status Persistence::LoadSnapshot(const SnapshotMeta& meta, int64_t now_ms) {
-  ShardSet& shards = server_.shards();
-  std::vector<std::pair<int, Entry*>> decoded;
-  std::vector<size_t> per_db(static_cast<size_t>(shards.databases()));
+  SnapshotLoader loader(server_.shards());
   return store_->ForEachSnapshotChunk(meta.id, [&](std::string_view chunk) -> Status {
-    // A chunk is one shard's keys, in hash order: decode them all, make room in each
-    // table, then insert (inserting in hash order into a growing table clusters).
-    decoded.clear();
-    std::fill(per_db.begin(), per_db.end(), 0);
-    auto free_decoded = [&] {
-      for (auto& [db, e] : decoded) Entry::Free(e);
-      decoded.clear();
-    };
-    while (!chunk.empty()) {
-      uint64_t db = 0;
-      if (!ConsumeVarint(&chunk, &db)) {
-        free_decoded();
-        return Status::Corruption("snapshot chunk: truncated database number");
-      }
-      if (db >= static_cast<uint64_t>(shards.databases())) {
-        free_decoded();
-        return Status::Corruption("snapshot entry for database " + std::to_string(db) +
-                                  ", but only " + std::to_string(shards.databases()) + " are configured");
-      }
-      Entry* e = nullptr;
-      Status s = DecodeEntry(&chunk, &e);
-      if (!s.ok()) {
-        free_decoded();
-        return s;
-      }
-      decoded.emplace_back(static_cast<int>(db), e);
-      ++per_db[db];
-    }
-    if (decoded.empty()) return Status::Ok();
-    uint64_t first_hash = HashKey(decoded.front().second->key());
-    Shard& shard = shards.ShardFor(first_hash);
-    std::lock_guard<ShardMutex> lock(shard.mu());
-    for (size_t d = 0; d < per_db.size(); ++d) {
-      if (per_db[d] > 0) shard.db(static_cast<int>(d)).Reserve(shard.db(static_cast<int>(d)).size() + per_db[d]);
-    }
-    for (auto& [db, e] : decoded) {
-      uint64_t hash = HashKey(e->key());
-      if (&shards.ShardFor(hash) != &shard) {
-        // Not written by this build's shard layout (a different --shards): route each.
-        Shard& other = shards.ShardFor(hash);
-        std::lock_guard<ShardMutex> l2(other.mu());
-        other.db(db).Upsert(e, hash, 0);
-      } else {
-        shard.db(db).Upsert(e, hash, 0);
-      }
-    }
-    loaded_keys_.fetch_add(decoded.size(), std::memory_order_relaxed);
-    decoded.clear();
-    return Status::Ok();
+    uint64_t before = loader.keys_loaded();
+    Status s = loader.LoadChunk(chunk);
+    loaded_keys_.fetch_add(loader.keys_loaded() - before, std::memory_order_relaxed);
+    return s;
   });
 }
 

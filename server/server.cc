@@ -9,6 +9,7 @@
 #include "server/families/families.h"
 #include "server/logger.h"
 #include "server/persistence.h"
+#include "server/replication.h"
 #include "protocol/command_encoder.h"
 #include "storage/memory.h"
 
@@ -47,13 +48,18 @@ Server::Server(ServerConfig& config, const Clock* clock)
                              : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   for (int i = 0; i < n; ++i) threads_.push_back(std::make_unique<IoThread>(i));
   expiry_cursor_.assign(static_cast<size_t>(n), 0);
+  replication_ = std::make_unique<Replication>(*this);
 }
 
 Server::~Server() {
+  // The log writer must not feed a replication source that is going away.
+  if (persistence_) persistence_->log().SetListener(nullptr);
+  replication_->Shutdown();
   RequestShutdown();
   for (auto& t : threads_) {
     if (t->thread().joinable()) t->thread().join();
   }
+  persistence_.reset();  // its loader and snapshot threads call into replication_
 }
 
 namespace {
@@ -89,9 +95,13 @@ void Server::Execute(Session& session, std::span<const std::string_view> args,
   } else if (session.resp == 2 && session.subscriptions() > 0 && !AllowedWhileSubscribed(spec->name)) {
     reply.Error("ERR Can't execute '" + spec->name +
                 "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
+  } else if ((spec->flags & kCmdWrite) && !session.from_master && !session.replaying && replication_->is_replica() &&
+             config_.replication.read_only.load(std::memory_order_relaxed)) {
+    reply.Error("READONLY You can't write against a read only replica.");
+    if (queuing) session.multi_error = true;
   } else if (loading_.load(std::memory_order_relaxed) && !session.replaying && !(spec->flags & kCmdLoading)) {
     reply.Error("LOADING minired is loading the dataset in memory");
-  } else if (std::string why; (spec->flags & kCmdWrite) && !session.replaying && persistence_ &&
+  } else if (std::string why; (spec->flags & kCmdWrite) && !session.replaying && !session.from_master && persistence_ &&
                                !persistence_->WritesAllowed(&why)) {
     reply.Error(why);
     if (queuing) session.multi_error = true;
@@ -103,7 +113,13 @@ void Server::Execute(Session& session, std::span<const std::string_view> args,
     if (session.info) session.info->last_cmd.store(spec, std::memory_order_relaxed);
     // A replayed log entry runs at time 0: nothing expires during replay (the entries
     // carry absolute expiry times), as Redis does not expire keys while loading.
-    CommandContext ctx(*this, session, args, reply, session.replaying ? 0 : clock_->NowMs(), thread);
+    // The master's stream is applied as the master ran it: nothing expires by this
+    // replica's clock (the master's DEL arrives instead), as in Redis.
+    bool timeless = session.replaying || session.from_master;
+    CommandContext ctx(*this, session, args, reply, timeless ? 0 : clock_->NowMs(), thread);
+    // A replica's clients never see an expired key, but only the master removes it.
+    bool keep_expired = !timeless && !(spec->flags & kCmdWrite) && replication_->is_replica();
+    if (t_execute_depth == 0) Db::SetKeepExpired(keep_expired);
     {
       // The journal entry of a top-level command (with EXEC's commands and the clients
       // it unblocks) is submitted when this scope closes.
@@ -260,6 +276,7 @@ void Server::RunExpirySlices(int thread, int64_t budget_us) {
 
 bool Server::ActiveExpireCycle(int thread, int64_t budget_us) {
   if (loading_.load()) return false;  // the log replay still needs the keys as they were
+  if (replication_->is_replica()) return false;  // the master expires keys; its DELs arrive in the stream
   constexpr size_t kSamples = 20;
   IoThread& io = *threads_[static_cast<size_t>(thread)];
   const size_t nthreads = threads_.size();
@@ -319,6 +336,7 @@ void Server::ScheduleCron() {
     int64_t used = UsedMemory();
     if (used > peak_memory_.load()) peak_memory_.store(used);
     if (persistence_) persistence_->Cron(now);
+    replication_->Cron(now);
     ScheduleCron();
   });
 }
@@ -390,6 +408,7 @@ Status Server::OpenPersistence() {
     persistence_.reset();
     return s;
   }
+  replication_->Attach();
   persistence_->StartLoading();
   return Status::Ok();
 }

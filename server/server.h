@@ -35,6 +35,7 @@
 namespace minired {
 
 class Persistence;
+class Replication;
 class Connection;
 
 class IoThread {
@@ -89,6 +90,8 @@ class Server {
   // background once the server runs (clients get -LOADING meanwhile).
   Status OpenPersistence();
   JournalSink* journal_sink();
+  Replication& replication() { return *replication_; }
+  IoThread& io_thread(int i) { return *threads_[static_cast<size_t>(i)]; }
   bool loading() const { return loading_.load(); }
   void set_loading(bool on) { loading_.store(on); }
   // SHUTDOWN NOSAVE clears it; main takes the final snapshot when set.
@@ -146,6 +149,7 @@ class Server {
   std::atomic<bool> loading_{false};
   std::atomic<bool> shutdown_save_{true};
   std::unique_ptr<Persistence> persistence_;
+  std::unique_ptr<Replication> replication_;
   std::atomic<int64_t> peak_memory_{0};
   StatsTotals baseline_;
   std::mutex baseline_mu_;

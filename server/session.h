@@ -19,6 +19,7 @@ struct CommandSpec;
 struct WatchFlag;
 struct Subscriber;
 struct BlockedClient;
+class ReplicaFeed;
 
 struct ClientInfo {
   uint64_t id = 0;
@@ -40,6 +41,14 @@ struct ClientInfo {
   std::atomic<int> psub{0};
   std::atomic<int> multi{-1};
   std::atomic<bool> blocked{false};
+  std::atomic<bool> replica{false};  // sent PSYNC/SYNC: fed the replication stream
+
+  // CLIENT LIST/KILL TYPE: "replica", "pubsub" or "normal".
+  const char* type() const {
+    if (replica.load(std::memory_order_relaxed)) return "replica";
+    if (sub.load(std::memory_order_relaxed) + psub.load(std::memory_order_relaxed) > 0) return "pubsub";
+    return "normal";
+  }
 
   // Asks the owning thread to close the connection; safe from any thread.
   std::function<void()> close;
@@ -83,6 +92,9 @@ class ClientHooks {
   // Stops running this client's commands until `waiter` is served or times out
   // (timeout_ms 0: never).
   virtual void Block(std::shared_ptr<BlockedClient> waiter, int64_t timeout_ms) = 0;
+  // PSYNC/SYNC: from now on this connection is a replica fed by `feed`; replies to its
+  // commands (REPLCONF ACK) are not sent.
+  virtual void AttachReplicaFeed(std::shared_ptr<ReplicaFeed> feed) = 0;
 };
 
 struct Session {
@@ -96,6 +108,12 @@ struct Session {
   // log at start-up (no journaling, no LOADING refusal).
   uint64_t last_write_seq = 0;
   bool replaying = false;
+  // Replication: the session applying the master's stream on a replica (writes allowed
+  // when read-only, nothing expires by its clock), and, on a master, the feed of a
+  // client that became a replica plus the port it announced (REPLCONF listening-port).
+  bool from_master = false;
+  std::shared_ptr<ReplicaFeed> replica_feed;
+  int replica_listening_port = 0;
 
   // MULTI: commands queued until EXEC; a command rejected while queuing aborts EXEC.
   bool in_multi = false;

@@ -75,7 +75,11 @@ class Db {
 
   // Finds `key`; a key whose expiry is <= now_ms is deleted on the spot (lazy expiry)
   // and reported missing. Pass now_ms = 0 to look without expiring.
+  // On a replica expiring is the master's job (its DEL arrives in the stream): while
+  // KeepExpired is set on this thread, an expired key reads as missing but stays.
   Slot Find(std::string_view key, uint64_t hash, int64_t now_ms);
+
+  static void SetKeepExpired(bool keep) { t_keep_expired_ = keep; }
 
   // REQUIRES: key absent. Takes ownership of `e`.
   void Insert(Entry* e, uint64_t hash);
@@ -152,6 +156,7 @@ class Db {
     Index(const Index&) = default;
     Index& operator=(const Index&) { return *this; }  // stays with the position
   };
+  static thread_local bool t_keep_expired_;
   Index index_;
   KeyTable keys_;
   VolatileIndex volatile_;

@@ -1,5 +1,6 @@
 #include "storage/memory.h"
 
+#include <malloc.h>
 #include <mimalloc.h>
 #include <unistd.h>
 
@@ -33,24 +34,37 @@ inline void Account(int64_t delta) {
   }
 }
 
+#ifdef MINIRED_SYSTEM_MALLOC
+// Sanitizer builds: the system allocator, which AddressSanitizer instruments.
+inline void* RawAlloc(size_t n) { return malloc(n); }
+inline void* RawAllocAligned(size_t n, size_t al) { return aligned_alloc(al, (n + al - 1) / al * al); }
+inline size_t UsableSize(void* p) { return malloc_usable_size(p); }
+inline void RawFree(void* p) { free(p); }
+#else
+inline void* RawAlloc(size_t n) { return mi_malloc(n); }
+inline void* RawAllocAligned(size_t n, size_t al) { return mi_malloc_aligned(n, al); }
+inline size_t UsableSize(void* p) { return mi_usable_size(p); }
+inline void RawFree(void* p) { mi_free(p); }
+#endif
+
 inline void* Allocate(size_t n) {
-  void* p = mi_malloc(n);
+  void* p = RawAlloc(n);
   if (p == nullptr) throw std::bad_alloc();
-  Account(static_cast<int64_t>(mi_usable_size(p)));
+  Account(static_cast<int64_t>(UsableSize(p)));
   return p;
 }
 
 inline void* AllocateAligned(size_t n, std::align_val_t al) {
-  void* p = mi_malloc_aligned(n, static_cast<size_t>(al));
+  void* p = RawAllocAligned(n, static_cast<size_t>(al));
   if (p == nullptr) throw std::bad_alloc();
-  Account(static_cast<int64_t>(mi_usable_size(p)));
+  Account(static_cast<int64_t>(UsableSize(p)));
   return p;
 }
 
 inline void Release(void* p) noexcept {
   if (p == nullptr) return;
-  Account(-static_cast<int64_t>(mi_usable_size(p)));
-  mi_free(p);
+  Account(-static_cast<int64_t>(UsableSize(p)));
+  RawFree(p);
 }
 
 }  // namespace

@@ -38,6 +38,7 @@ struct SnapshotMeta {
   uint64_t chunks = 0;
   std::string replid;     // replication id and offset at seq (issue #5)
   uint64_t repl_offset = 0;
+  int repl_db = -1;       // the stream's selected database there (-1: none); not stored
 };
 
 class RocksStore {

@@ -42,4 +42,11 @@ ShardSet::Lock ShardSet::LockAll() {
   return lock;
 }
 
+void ShardSet::SwapContents(ShardSet& other) {
+  Lock all = LockAll();
+  for (size_t i = 0; i < shards_.size(); ++i) {
+    for (int d = 0; d < databases_; ++d) shards_[i]->SwapDbWith(*other.shards_[i], d);
+  }
+}
+
 }  // namespace minired

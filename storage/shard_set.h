@@ -85,6 +85,16 @@ class Shard {
     x.SetWatchers(std::move(wy));
     y.SetWatchers(std::move(wx));
   }
+  // REQUIRES: mu() held. Swaps database `d` with `other`'s (a keyspace loaded off to the
+  // side); the WATCH registrations stay here (and are raised).
+  void SwapDbWith(Shard& other, int d) {
+    Db& x = db(d);
+    Db& y = other.db(d);
+    x.TouchAllWatched(&y);
+    auto watchers = x.TakeWatchers();
+    std::swap(x, y);
+    x.SetWatchers(std::move(watchers));
+  }
 
  private:
   ShardMutex mu_;
@@ -126,6 +136,9 @@ class ShardSet {
   Lock LockKeys(std::span<const std::string_view> keys);
   // Locks every shard (FLUSHALL, SWAPDB, KEYS-style whole-keyspace work).
   Lock LockAll();
+  // Swaps every database's contents with `other` (same shards and databases; nobody
+  // else uses it), atomically for every client: a replica's new data set.
+  void SwapContents(ShardSet& other);
 
  private:
   std::vector<std::unique_ptr<Shard>> shards_;

@@ -16,6 +16,9 @@ class SnapshotSink {
   virtual ~SnapshotSink() = default;
   // Before any chunk; may assign meta->id.
   virtual Status Begin(SnapshotMeta* meta) = 0;
+  // Once the snapshot's position is known (meta.seq, and replid/repl_offset where a
+  // replication position resolver is set), before any chunk. An error aborts it.
+  virtual Status Started(const SnapshotMeta& meta) { return Status::Ok(); }
   // One shard's entries (chunk format in docs/persistence.md), from the snapshot thread.
   virtual Status Chunk(std::string_view data) = 0;
   // After the last chunk, with meta.keys and meta.chunks filled in.

@@ -24,14 +24,11 @@ void Snapshotter::Wait() {
   if (thread_.joinable()) thread_.join();
 }
 
-bool Snapshotter::Start(int64_t now_ms, std::string replid, uint64_t repl_offset,
-                        std::unique_ptr<SnapshotSink> sink, Done done) {
+bool Snapshotter::Start(int64_t now_ms, std::unique_ptr<SnapshotSink> sink, Done done) {
   if (running_.exchange(true)) return false;
   Wait();  // the previous snapshot's thread has finished; reap it
   meta_ = SnapshotMeta();
   meta_.time_ms = now_ms;
-  meta_.replid = std::move(replid);
-  meta_.repl_offset = repl_offset;
   keys_ = 0;
   shards_done_ = 0;
   sink_ = std::move(sink);
@@ -70,6 +67,8 @@ void Snapshotter::DumpShard(Shard& shard) {
 
 void Snapshotter::Run(Done done) {
   Status status;
+  if (resolver_) resolver_(&meta_);
+  status = sink_->Started(meta_);
   uint64_t chunk = 0;
   auto write_ready = [&] {
     while (true) {

@@ -37,8 +37,11 @@ class Snapshotter : public ShardDumper {
   using Done = std::function<void(const Status&, const SnapshotMeta&)>;
   // Starts a snapshot into `sink` on a background thread; false if one is already
   // running. `done` runs on that thread when it finished or failed.
-  bool Start(int64_t now_ms, std::string replid, uint64_t repl_offset, std::unique_ptr<SnapshotSink> sink,
-             Done done);
+  bool Start(int64_t now_ms, std::unique_ptr<SnapshotSink> sink, Done done);
+  // Fills meta->replid and meta->repl_offset for the snapshot's sequence number (the
+  // replication position it corresponds to); runs on the snapshot thread before the
+  // sink's Started. Set once, before the first snapshot.
+  void set_position_resolver(std::function<void(SnapshotMeta*)> r) { resolver_ = std::move(r); }
   bool in_progress() const { return running_.load(); }
   // Progress of the running (or last) snapshot.
   uint64_t keys_written() const { return keys_.load(); }
@@ -56,6 +59,7 @@ class Snapshotter : public ShardDumper {
   ShardSet& shards_;
   JournalSink& journal_;
   std::unique_ptr<SnapshotSink> sink_;  // of the running snapshot
+  std::function<void(SnapshotMeta*)> resolver_;
   std::atomic<bool> running_{false};
   std::atomic<uint64_t> keys_{0};
   std::atomic<size_t> shards_done_{0};

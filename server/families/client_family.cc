@@ -18,6 +18,17 @@ bool ValidName(std::string_view s) {
   return true;
 }
 
+// TYPE's argument as ClientInfo::type() names it ("master": the link to our master,
+// which is not a client connection here, so it matches none).
+bool ClientType(std::string_view name, std::string* out) {
+  if (EqualsIgnoreCase(name, "normal")) *out = "normal";
+  else if (EqualsIgnoreCase(name, "replica") || EqualsIgnoreCase(name, "slave")) *out = "replica";
+  else if (EqualsIgnoreCase(name, "pubsub")) *out = "pubsub";
+  else if (EqualsIgnoreCase(name, "master")) *out = "master";
+  else return false;
+  return true;
+}
+
 // One line of CLIENT LIST / CLIENT INFO, with Redis 7's field names.
 std::string DescribeClient(const ClientInfo& c, int64_t now_ms) {
   const CommandSpec* cmd = c.last_cmd.load(std::memory_order_relaxed);
@@ -26,11 +37,11 @@ std::string DescribeClient(const ClientInfo& c, int64_t now_ms) {
   size_t qbuf = c.query_buffer.load(), qfree = c.query_buffer_free.load();
   size_t obl = c.output_buffer.load();
   return fmt::format(
-      "id={} addr={} laddr={} fd={} name={} age={} idle={} flags=N db={} sub=0 psub=0 ssub=0 "
+      "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 "
       "multi=-1 qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs={} rbp=0 obl={} oll=0 omem={} "
       "tot-mem={} events=r cmd={} user=default redir=-1 resp={} lib-name={} lib-ver={}",
       c.id, c.addr, c.laddr, c.fd, c.name(), std::max<int64_t>(age, 0),
-      std::max<int64_t>(idle, 0), c.db.load(), qbuf, qfree, qbuf + qfree, obl, obl,
+      std::max<int64_t>(idle, 0), c.replica.load() ? "S" : c.sub.load() + c.psub.load() > 0 ? "P" : "N", c.db.load(), qbuf, qfree, qbuf + qfree, obl, obl,
       qbuf + qfree + obl, cmd ? cmd->name : "NULL", c.resp.load(), c.lib_name(), c.lib_ver());
 }
 
@@ -39,15 +50,13 @@ void ReplyText(CommandContext& ctx, const std::string& text) { ctx.reply().Verba
 void ClientList(CommandContext& ctx) {
   std::vector<uint64_t> ids;
   bool filter_ids = false;
+  std::string type_filter;
   for (size_t i = 2; i < ctx.argc(); ++i) {
     if (EqualsIgnoreCase(ctx.arg(i), "TYPE") && i + 1 < ctx.argc()) {
       std::string_view type = ctx.arg(++i);
-      if (EqualsIgnoreCase(type, "normal")) continue;
-      if (EqualsIgnoreCase(type, "master") || EqualsIgnoreCase(type, "replica") ||
-          EqualsIgnoreCase(type, "slave") || EqualsIgnoreCase(type, "pubsub")) {
-        return ReplyText(ctx, "");  // no such clients exist in this build yet
+      if (!ClientType(type, &type_filter)) {
+        return ctx.reply().Error("ERR Unknown client type '" + std::string(type) + "'");
       }
-      return ctx.reply().Error("ERR Unknown client type '" + std::string(type) + "'");
     } else if (EqualsIgnoreCase(ctx.arg(i), "ID") && i + 1 < ctx.argc()) {
       filter_ids = true;
       for (++i; i < ctx.argc(); ++i) {
@@ -62,6 +71,7 @@ void ClientList(CommandContext& ctx) {
   std::string out;
   for (const auto& c : ctx.server().clients().Snapshot()) {
     if (filter_ids && std::find(ids.begin(), ids.end(), c->id) == ids.end()) continue;
+    if (!type_filter.empty() && type_filter != c->type()) continue;
     out += DescribeClient(*c, ctx.now_ms());
     out += '\n';
   }
@@ -90,7 +100,8 @@ void ClientKill(CommandContext& ctx) {
   if (ctx.argc() % 2 != 0) return ctx.reply().Error(errors::kSyntax);
   int64_t id = 0, max_age = 0;
   std::string_view addr, laddr, user;
-  bool skipme = true, have_type = false;
+  bool skipme = true;
+  std::string type_filter;
   for (size_t i = 2; i < ctx.argc(); i += 2) {
     std::string_view opt = ctx.arg(i), val = ctx.arg(i + 1);
     if (EqualsIgnoreCase(opt, "ID")) {
@@ -98,12 +109,9 @@ void ClientKill(CommandContext& ctx) {
       if (!v || *v <= 0) return ctx.reply().Error("ERR client-id should be greater than 0");
       id = *v;
     } else if (EqualsIgnoreCase(opt, "TYPE")) {
-      if (!EqualsIgnoreCase(val, "normal") && !EqualsIgnoreCase(val, "master") &&
-          !EqualsIgnoreCase(val, "replica") && !EqualsIgnoreCase(val, "slave") &&
-          !EqualsIgnoreCase(val, "pubsub")) {
+      if (!ClientType(val, &type_filter)) {
         return ctx.reply().Error("ERR Unknown client type '" + std::string(val) + "'");
       }
-      have_type = !EqualsIgnoreCase(val, "normal");  // only normal clients exist so far
     } else if (EqualsIgnoreCase(opt, "ADDR")) {
       addr = val;
     } else if (EqualsIgnoreCase(opt, "LADDR")) {
@@ -125,7 +133,7 @@ void ClientKill(CommandContext& ctx) {
   }
   int64_t killed = 0;
   for (const auto& c : clients) {
-    if (have_type) break;
+    if (!type_filter.empty() && type_filter != c->type()) continue;
     if (id && c->id != static_cast<uint64_t>(id)) continue;
     if (!addr.empty() && c->addr != addr) continue;
     if (!laddr.empty() && c->laddr != laddr) continue;

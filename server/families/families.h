@@ -33,6 +33,7 @@ void RegisterBlockingFamily(CommandTable* table);
 void RegisterTransactionFamily(CommandTable* table);
 void RegisterPubSubFamily(CommandTable* table);
 void RegisterPersistenceFamily(CommandTable* table);
+void RegisterReplicationFamily(CommandTable* table);
 
 inline void RegisterAllFamilies(CommandTable* table) {
   RegisterStringFamily(table);
@@ -44,6 +45,7 @@ inline void RegisterAllFamilies(CommandTable* table) {
   RegisterClientFamily(table);
   RegisterServerFamily(table);
   RegisterPersistenceFamily(table);
+  RegisterReplicationFamily(table);
   RegisterConfigFamily(table);
   RegisterCommandFamily(table);
   RegisterHashFamily(table);

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "server/persistence.h"
+#include "server/replication.h"
 #include "server/server.h"
 #include "storage/memory.h"
 
@@ -89,7 +90,7 @@ std::string MemorySection(Server& s) {
 
 std::string StatsSection(Server& s) {
   StatsTotals t = s.Totals();
-  return fmt::format(
+  std::string out = fmt::format(
       "total_connections_received:{}\r\ntotal_commands_processed:{}\r\n"
       "instantaneous_ops_per_sec:{}\r\ntotal_net_input_bytes:{}\r\ntotal_net_output_bytes:{}\r\n"
       "rejected_connections:{}\r\nexpired_keys:{}\r\nexpired_stale_perc:0.00\r\n"
@@ -100,10 +101,14 @@ std::string StatsSection(Server& s) {
       t.net_output_bytes, t.rejected_connections, t.expired_keys, t.expire_cycle_us / 1000,
       t.keyspace_hits, t.keyspace_misses, s.pubsub().Channels("", true).size(), s.pubsub().NumPat(),
       t.error_replies, t.reads, t.writes);
+  s.replication().AppendStats(&out);
+  return out;
 }
 
-std::string ReplicationSection() {
-  return "role:master\r\nconnected_slaves:0\r\n";
+std::string ReplicationSection(Server& s) {
+  std::string out;
+  s.replication().AppendInfo(&out);
+  return out;
 }
 
 std::string CpuSection() {
@@ -182,7 +187,7 @@ std::string BuildInfo(Server& server, const std::vector<std::string>& requested)
     else if (n == "memory") out += MemorySection(server);
     else if (n == "persistence") out += PersistenceSection(server);
     else if (n == "stats") out += StatsSection(server);
-    else if (n == "replication") out += ReplicationSection();
+    else if (n == "replication") out += ReplicationSection(server);
     else if (n == "cpu") out += CpuSection();
     else if (n == "keyspace") out += KeyspaceSection(server);
   }

@@ -14,6 +14,7 @@
 #include <random>
 #include <thread>
 
+#include "tests/testing/keyspace_dump.h"
 #include "tests/testing/resp_client.h"
 #include "tests/testing/test_process.h"
 
@@ -21,39 +22,6 @@ namespace minired::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-// Everything observable about the keyspace of db 0: per key its type, its contents in a
-// canonical order and its absolute expiry.
-std::map<std::string, std::string> DumpKeyspace(RespClient& c) {
-  std::map<std::string, std::string> out;
-  Reply keys = c.Call({"KEYS", "*"});
-  for (const RespValue& k : keys.value.elems) {
-    std::string key = k.str;
-    std::string type = c.Call({"TYPE", key}).value.str;
-    std::vector<std::string> parts;
-    RespValue v;
-    if (type == "string") v = c.Call({"GET", key}).value;
-    if (type == "hash") v = c.Call({"HGETALL", key}).value;
-    if (type == "set") v = c.Call({"SMEMBERS", key}).value;
-    if (type == "zset") v = c.Call({"ZRANGE", key, "0", "-1", "WITHSCORES"}).value;
-    if (type == "list") v = c.Call({"LRANGE", key, "0", "-1"}).value;
-    if (v.is_array()) {
-      if (type == "hash") {
-        for (size_t i = 0; i + 1 < v.elems.size(); i += 2) parts.push_back(v.elems[i].str + "=" + v.elems[i + 1].str);
-        std::sort(parts.begin(), parts.end());
-      } else {
-        for (const auto& e : v.elems) parts.push_back(e.str);
-        if (type == "set") std::sort(parts.begin(), parts.end());
-      }
-    } else {
-      parts.push_back(v.str);
-    }
-    std::string desc = type + " exp=" + std::to_string(c.Call({"PEXPIRETIME", key}).value.integer) + " [";
-    for (const auto& p : parts) desc += p + ",";
-    out[key] = desc + "] enc=" + c.Call({"OBJECT", "ENCODING", key}).value.str;
-  }
-  return out;
-}
 
 bool WaitSnapshotDone(RespClient& c) {
   for (int i = 0; i < 500; ++i) {

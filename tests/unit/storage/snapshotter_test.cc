@@ -52,7 +52,7 @@ TEST(Snapshotter, CapturesTheKeyspaceAsItWasWhenItStarted) {
   std::condition_variable cv;
   bool done = false;
   SnapshotMeta result;
-  ASSERT_TRUE(snap.Start(1000, "", 0, std::move(sink), [&](const Status& s, const SnapshotMeta& meta) {
+  ASSERT_TRUE(snap.Start(1000, std::move(sink), [&](const Status& s, const SnapshotMeta& meta) {
     EXPECT_TRUE(s.ok()) << s.message();
     std::lock_guard l(m);
     result = meta;

@@ -1,0 +1,66 @@
+#include "replication/payload.h"
+
+#include "storage/snapshot_loader.h"
+#include "storage/varint.h"
+
+namespace minired {
+
+Status PayloadSink::Begin(SnapshotMeta* meta) {
+  payload_ = std::make_shared<std::string>(kPayloadMagic);
+  return Status::Ok();
+}
+
+Status PayloadSink::Chunk(std::string_view data) {
+  AppendVarint(payload_.get(), data.size());
+  payload_->append(data);
+  return Status::Ok();
+}
+
+Status PayloadSink::Finish(const SnapshotMeta& meta) {
+  AppendVarint(payload_.get(), 0);
+  AppendVarint(payload_.get(), meta.keys);
+  AppendVarint(payload_.get(), static_cast<uint64_t>(meta.repl_db + 1));
+  finished_ = true;
+  done_(Status::Ok(), std::move(payload_));
+  return Status::Ok();
+}
+
+void PayloadSink::Abort(const SnapshotMeta& meta) {
+  payload_.reset();
+  if (!finished_) done_(Status::IOError("the snapshot for the full sync failed"), nullptr);
+  finished_ = true;
+}
+
+Status LoadPayload(std::string_view payload, ShardSet& shards, std::atomic<uint64_t>* keys, int* db) {
+  if (!payload.starts_with(kPayloadMagic)) {
+    return Status::Corruption("the full-sync payload does not start with " + std::string(kPayloadMagic) +
+                              " (not a minired master, or another format version)");
+  }
+  payload.remove_prefix(kPayloadMagic.size());
+  SnapshotLoader loader(shards);
+  while (true) {
+    uint64_t n = 0;
+    if (!ConsumeVarint(&payload, &n)) return Status::Corruption("the full-sync payload ends inside a chunk header");
+    if (n == 0) break;
+    if (n > payload.size()) return Status::Corruption("the full-sync payload ends inside a chunk");
+    Status s = loader.LoadChunk(payload.substr(0, n));
+    if (!s.ok()) return s;
+    payload.remove_prefix(n);
+    keys->store(loader.keys_loaded(), std::memory_order_relaxed);
+  }
+  uint64_t expected = 0;
+  if (!ConsumeVarint(&payload, &expected)) return Status::Corruption("the full-sync payload has no key count");
+  if (expected != loader.keys_loaded()) {
+    return Status::Corruption("the full-sync payload holds " + std::to_string(loader.keys_loaded()) +
+                              " keys but says " + std::to_string(expected));
+  }
+  uint64_t db_plus_one = 0;
+  if (!ConsumeVarint(&payload, &db_plus_one) || db_plus_one > static_cast<uint64_t>(shards.databases())) {
+    return Status::Corruption("the full-sync payload has no valid stream database");
+  }
+  *db = static_cast<int>(db_plus_one) - 1;
+  if (!payload.empty()) return Status::Corruption("the full-sync payload has bytes after its end");
+  return Status::Ok();
+}
+
+}  // namespace minired

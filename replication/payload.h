@@ -1,0 +1,55 @@
+// The full-sync payload: a snapshot (storage/snapshotter.h) as one byte string that a
+// master sends after "+FULLRESYNC <replid> <offset>" as a `$<length>` bulk, and that a
+// replica loads into a fresh keyspace. Format, version 1 (docs/replication.md):
+//
+//   "MRSYNC01"                      magic and format version
+//   { varint n > 0, n bytes }*      snapshot chunks (entry format of docs/persistence.md)
+//   varint 0                        end of chunks
+//   varint keys                     number of entries, checked by the loader
+//   varint db + 1                   the database the stream had selected at the
+//                                   snapshot's offset (0: none), where the replica's
+//                                   stream continues
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "protocol/status.h"
+#include "storage/shard_set.h"
+#include "storage/snapshot_sink.h"
+
+namespace minired {
+
+inline constexpr std::string_view kPayloadMagic = "MRSYNC01";
+
+// Collects a snapshot into a payload in memory.
+class PayloadSink : public SnapshotSink {
+ public:
+  // `started` runs once the snapshot's position (meta.seq, replid, offset) is known and
+  // may refuse it; `done` gets the payload, or the error and null.
+  using OnStarted = std::function<Status(const SnapshotMeta&)>;
+  using OnDone = std::function<void(const Status&, std::shared_ptr<const std::string>)>;
+  PayloadSink(OnStarted started, OnDone done) : started_(std::move(started)), done_(std::move(done)) {}
+
+  Status Begin(SnapshotMeta* meta) override;
+  Status Started(const SnapshotMeta& meta) override { return started_(meta); }
+  Status Chunk(std::string_view data) override;
+  Status Finish(const SnapshotMeta& meta) override;
+  void Abort(const SnapshotMeta& meta) override;
+
+ private:
+  OnStarted started_;
+  OnDone done_;
+  std::shared_ptr<std::string> payload_;
+  bool finished_ = false;
+};
+
+// Loads a payload into `shards` (empty, not yet visible to clients); `*keys` counts
+// the entries loaded so far (INFO progress); `*db` gets the stream's database.
+Status LoadPayload(std::string_view payload, ShardSet& shards, std::atomic<uint64_t>* keys, int* db);
+
+}  // namespace minired

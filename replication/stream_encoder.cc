@@ -1,0 +1,17 @@
+#include "replication/stream_encoder.h"
+
+#include "protocol/command_encoder.h"
+
+namespace minired {
+
+void StreamEncoder::Encode(const JournalEntry& entry, std::string* out) {
+  for (const JournalCommand& c : entry.commands) {
+    if (c.db != db_) {
+      *out += EncodeCommand({"SELECT", std::to_string(c.db)});
+      db_ = c.db;
+    }
+    *out += c.resp;
+  }
+}
+
+}  // namespace minired

@@ -1,0 +1,64 @@
+#include "storage/snapshot_loader.h"
+
+#include <algorithm>
+#include <string>
+
+#include "storage/entry_codec.h"
+#include "storage/varint.h"
+
+namespace minired {
+
+void SnapshotLoader::FreeDecoded() {
+  for (auto& [db, e] : decoded_) Entry::Free(e);
+  decoded_.clear();
+}
+
+Status SnapshotLoader::LoadChunk(std::string_view chunk) {
+  // A chunk is one shard's keys, in hash order: decode them all, make room in each
+  // table, then insert (inserting in hash order into a growing table clusters).
+  FreeDecoded();
+  std::fill(per_db_.begin(), per_db_.end(), 0);
+  while (!chunk.empty()) {
+    uint64_t db = 0;
+    if (!ConsumeVarint(&chunk, &db)) {
+      FreeDecoded();
+      return Status::Corruption("snapshot chunk: truncated database number");
+    }
+    if (db >= static_cast<uint64_t>(shards_.databases())) {
+      FreeDecoded();
+      return Status::Corruption("snapshot entry for database " + std::to_string(db) + ", but only " +
+                                std::to_string(shards_.databases()) + " are configured");
+    }
+    Entry* e = nullptr;
+    Status s = DecodeEntry(&chunk, &e);
+    if (!s.ok()) {
+      FreeDecoded();
+      return s;
+    }
+    decoded_.emplace_back(static_cast<int>(db), e);
+    ++per_db_[db];
+  }
+  if (decoded_.empty()) return Status::Ok();
+  Shard& shard = shards_.ShardFor(HashKey(decoded_.front().second->key()));
+  std::lock_guard<ShardMutex> lock(shard.mu());
+  for (size_t d = 0; d < per_db_.size(); ++d) {
+    Db& db = shard.db(static_cast<int>(d));
+    if (per_db_[d] > 0) db.Reserve(db.size() + per_db_[d]);
+  }
+  for (auto& [db, e] : decoded_) {
+    uint64_t hash = HashKey(e->key());
+    Shard& owner = shards_.ShardFor(hash);
+    if (&owner != &shard) {
+      // Not written with this build's shard layout (a different --shards): route each.
+      std::lock_guard<ShardMutex> l2(owner.mu());
+      owner.db(db).Upsert(e, hash, 0);
+    } else {
+      shard.db(db).Upsert(e, hash, 0);
+    }
+  }
+  keys_ += decoded_.size();
+  decoded_.clear();
+  return Status::Ok();
+}
+
+}  // namespace minired

@@ -1,0 +1,358 @@
+// Replication with several real processes: masters and replicas on free ports, links
+// dropped and restored, a master restarted, killed and replaced by a promoted replica.
+// Replicas are compared with their master by full dumps of every database used.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <atomic>
+#include <cstdio>
+#include <functional>
+#include <random>
+#include <thread>
+
+#include "tests/testing/keyspace_dump.h"
+#include "tests/testing/resp_client.h"
+#include "tests/testing/test_process.h"
+
+namespace minired::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+bool WaitFor(const std::function<bool()>& cond, std::chrono::milliseconds timeout = 20s) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (cond()) return true;
+    std::this_thread::sleep_for(20ms);
+  }
+  return cond();
+}
+
+std::string InfoString(RespClient& c, const std::string& section, const std::string& field) {
+  std::string text = c.Call({"INFO", section}).value.str;
+  size_t at = text.find("\n" + field + ":");
+  if (at == std::string::npos) at = text.find(field + ":") == 0 ? 0 : std::string::npos;
+  if (at == std::string::npos) return "";
+  at = text.find(':', at) + 1;
+  return text.substr(at, text.find('\r', at) - at);
+}
+
+TestProcess StartReplica(int master_port, std::vector<std::string> extra = {}) {
+  extra.insert(extra.end(), {"--replicaof", "127.0.0.1", std::to_string(master_port)});
+  return TestProcess::StartMinired(extra);
+}
+
+// The replica has applied everything the master has sent so far (the master's offset
+// settles first: a write reaches the stream a moment after its reply).
+bool CaughtUp(RespClient& master, RespClient& replica) {
+  int64_t target = InfoField(master, "replication", "master_repl_offset");
+  while (true) {
+    std::this_thread::sleep_for(50ms);
+    int64_t now = InfoField(master, "replication", "master_repl_offset");
+    if (now == target) break;
+    target = now;
+  }
+  bool ok = WaitFor([&] {
+    return InfoString(replica, "replication", "master_link_status") == "up" &&
+           InfoField(replica, "replication", "slave_repl_offset") >= target;
+  });
+  if (!ok) {
+    ADD_FAILURE() << "master offset " << target << "; replica:\n" << replica.Call({"INFO", "replication"}).value.str;
+  }
+  return ok;
+}
+
+void ExpectSameData(RespClient& master, RespClient& replica, std::initializer_list<int> dbs) {
+  for (int db : dbs) {
+    auto a = DumpKeyspace(master, db);
+    auto b = DumpKeyspace(replica, db);
+    EXPECT_EQ(a.size(), b.size()) << "db " << db;
+    EXPECT_TRUE(a == b) << "db " << db << " differs";
+  }
+}
+
+// Sends `n` mixed writes over two databases, pipelined: strings with TTLs, counters,
+// float counters, hashes, sorted sets, sets popped at random, expiries and deletes.
+void MixedWrites(RespClient& c, int n, int seed) {
+  std::mt19937 rng(seed);
+  int sent = 0;
+  while (sent < n) {
+    int batch = std::min(1000, n - sent);
+    c.Send({"SELECT", std::to_string(rng() % 2 == 0 ? 0 : 5)});
+    for (int i = 0; i < batch; ++i) {
+      std::string k = std::to_string(rng() % 5000);
+      switch (rng() % 9) {
+        case 0: c.Send({"SET", "s:" + k, std::to_string(rng())}); break;
+        case 1: c.Send({"SET", "t:" + k, "v", "EX", std::to_string(100 + rng() % 1000)}); break;
+        case 2: c.Send({"INCR", "c:" + std::to_string(rng() % 100)}); break;
+        case 3: c.Send({"INCRBYFLOAT", "f:" + std::to_string(rng() % 50), "0.25"}); break;
+        case 4: c.Send({"HSET", "h:" + std::to_string(rng() % 200), "f" + k, k}); break;
+        case 5: c.Send({"ZINCRBY", "z:" + std::to_string(rng() % 20), "1.5", "m" + k}); break;
+        case 6: c.Send({"SADD", "set:" + std::to_string(rng() % 30), k, k + "x"}); break;
+        case 7: c.Send({"SPOP", "set:" + std::to_string(rng() % 30)}); break;
+        default: c.Send({"DEL", "s:" + k}); break;
+      }
+    }
+    Reply r;
+    for (int i = 0; i < batch + 1; ++i) ASSERT_TRUE(c.Read(&r));
+    sent += batch;
+  }
+}
+
+TEST(Replication, TwoReplicasHoldExactlyTheMastersDataAfter100kMixedWrites) {
+  TestProcess master = TestProcess::StartMinired();
+  ASSERT_TRUE(master.ok()) << master.error();
+  TestProcess r1 = StartReplica(master.port());
+  ASSERT_TRUE(r1.ok()) << r1.error();
+  RespClient m, c1;
+  ASSERT_TRUE(m.Connect(master.port()));
+  ASSERT_TRUE(c1.Connect(r1.port()));
+  MixedWrites(m, 50000, 1);
+  // The second replica joins midway: its full sync overlaps the writes that follow.
+  TestProcess r2 = StartReplica(master.port());
+  ASSERT_TRUE(r2.ok()) << r2.error();
+  MixedWrites(m, 50000, 2);
+  RespClient c2;
+  ASSERT_TRUE(c2.Connect(r2.port()));
+  ASSERT_TRUE(CaughtUp(m, c1));
+  ASSERT_TRUE(CaughtUp(m, c2));
+  ExpectSameData(m, c1, {0, 5});
+  ExpectSameData(m, c2, {0, 5});
+  EXPECT_EQ(InfoField(m, "replication", "connected_slaves"), 2);
+  EXPECT_EQ(InfoField(m, "stats", "sync_full"), 2);
+  EXPECT_EQ(InfoString(c1, "replication", "role"), "slave");
+  EXPECT_EQ(InfoString(c1, "replication", "master_replid"), InfoString(m, "replication", "master_replid"));
+}
+
+TEST(Replication, ReplicasRefuseWritesAndWaitCountsAcknowledgements) {
+  TestProcess master = TestProcess::StartMinired();
+  TestProcess r1 = StartReplica(master.port());
+  ASSERT_TRUE(master.ok() && r1.ok());
+  RespClient m, c;
+  ASSERT_TRUE(m.Connect(master.port()));
+  ASSERT_TRUE(c.Connect(r1.port()));
+  ASSERT_TRUE(WaitFor([&] { return InfoField(m, "replication", "connected_slaves") == 1; }));
+  EXPECT_EQ(c.Call({"SET", "k", "v"}).raw, "-READONLY You can't write against a read only replica.\r\n");
+  EXPECT_EQ(c.Call({"MULTI"}).raw, "+OK\r\n");
+  EXPECT_EQ(c.Call({"INCR", "n"}).raw, "-READONLY You can't write against a read only replica.\r\n");
+  EXPECT_EQ(c.Call({"EXEC"}).raw, "-EXECABORT Transaction discarded because of previous errors.\r\n");
+  EXPECT_EQ(m.Call({"SET", "k", "v"}).raw, "+OK\r\n");
+  EXPECT_EQ(m.Call({"WAIT", "1", "1000"}).raw, ":1\r\n");
+  EXPECT_EQ(c.Call({"GET", "k"}).raw, "$1\r\nv\r\n");
+  // Only one replica exists: WAIT for two times out and says how many acknowledged.
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(m.Call({"WAIT", "2", "200"}).raw, ":1\r\n");
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, 190ms);
+  EXPECT_EQ(c.Call({"WAIT", "1", "10"}).value.str.find("ERR WAIT cannot be used with replica instances"), 0u);
+  // ROLE on both sides.
+  Reply role = m.Call({"ROLE"});
+  ASSERT_EQ(role.value.elems.size(), 3u);
+  EXPECT_EQ(role.value.elems[0].str, "master");
+  ASSERT_EQ(role.value.elems[2].elems.size(), 1u);
+  EXPECT_EQ(role.value.elems[2].elems[0].elems[1].str, std::to_string(r1.port()));
+  Reply rrole = c.Call({"ROLE"});
+  ASSERT_EQ(rrole.value.elems.size(), 5u);
+  EXPECT_EQ(rrole.value.elems[0].str, "slave");
+  EXPECT_EQ(rrole.value.elems[2].integer, master.port());
+  EXPECT_EQ(rrole.value.elems[3].str, "connected");
+  // Bad input.
+  EXPECT_EQ(m.Call({"REPLICAOF", "127.0.0.1", "99999"}).raw, "-ERR Invalid master port\r\n");
+  EXPECT_EQ(m.Call({"REPLCONF", "bogus", "1"}).raw, "-ERR Unrecognized REPLCONF option: bogus\r\n");
+  EXPECT_EQ(m.Call({"REPLCONF", "listening-port"}).raw, "-ERR syntax error\r\n");
+  EXPECT_EQ(m.Call({"WAIT", "1", "-1"}).raw, "-ERR timeout is negative\r\n");
+  EXPECT_EQ(m.Call({"WAIT", "x", "1"}).raw, "-ERR value is not an integer or out of range\r\n");
+  EXPECT_EQ(m.Call({"PSYNC", "?"}).raw, "-ERR wrong number of arguments for 'psync' command\r\n");
+  EXPECT_EQ(c.Call({"REPLICAOF", "127.0.0.1", std::to_string(master.port())}).raw,
+            "+OK Already connected to specified master\r\n");
+}
+
+TEST(Replication, ExpiredKeysVanishOnReplicasOnlyWhenTheMasterDeletesThem) {
+  TestProcess master = TestProcess::StartMinired();
+  TestProcess r1 = StartReplica(master.port());
+  RespClient m, c;
+  ASSERT_TRUE(m.Connect(master.port()) && c.Connect(r1.port()));
+  m.Call({"DEBUG", "SET-ACTIVE-EXPIRE", "0"});
+  m.Call({"SET", "short", "v", "PX", "150"});
+  ASSERT_TRUE(CaughtUp(m, c));
+  EXPECT_EQ(c.Call({"GET", "short"}).raw, "$1\r\nv\r\n");
+  std::this_thread::sleep_for(250ms);
+  // Past its time: never served, but still there until the master's DEL arrives.
+  EXPECT_EQ(c.Call({"GET", "short"}).raw, "$-1\r\n");
+  EXPECT_EQ(c.Call({"EXISTS", "short"}).raw, ":0\r\n");
+  EXPECT_EQ(c.Call({"DBSIZE"}).raw, ":1\r\n");
+  EXPECT_EQ(m.Call({"GET", "short"}).raw, "$-1\r\n");  // the master expires it: DEL goes out
+  EXPECT_TRUE(WaitFor([&] { return c.Call({"DBSIZE"}).raw == ":0\r\n"; }));
+}
+
+TEST(Replication, ADroppedLinkResumesPartiallyOrFullyWhenTheBacklogLostTheGap) {
+  TestProcess master = TestProcess::StartMinired();
+  TestProcess r1 = StartReplica(master.port());
+  RespClient m, c;
+  ASSERT_TRUE(m.Connect(master.port()) && c.Connect(r1.port()));
+  ASSERT_TRUE(WaitFor([&] { return InfoField(m, "replication", "connected_slaves") == 1; }));
+  MixedWrites(m, 5000, 3);
+  ASSERT_TRUE(CaughtUp(m, c));
+  // Drop the link while another client keeps writing.
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    RespClient w;
+    ASSERT_TRUE(w.Connect(master.port()));
+    for (int i = 0; !stop; ++i) MixedWrites(w, 200, 100 + i);
+  });
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(m.Call({"CLIENT", "KILL", "TYPE", "replica"}).raw, ":1\r\n");
+  ASSERT_TRUE(WaitFor([&] { return InfoField(m, "stats", "sync_partial_ok") == 1; }));
+  std::this_thread::sleep_for(200ms);
+  stop = true;
+  writer.join();
+  ASSERT_TRUE(CaughtUp(m, c));
+  ExpectSameData(m, c, {0, 5});
+  EXPECT_EQ(InfoField(m, "stats", "sync_full"), 1);
+
+  // A gap larger than the backlog: the replica is frozen, its link dropped, and more
+  // than the backlog written before it wakes up.
+  m.Call({"CONFIG", "SET", "repl-backlog-size", "16kb"});
+  ASSERT_TRUE(WaitFor([&] { return InfoField(m, "replication", "repl_backlog_size") == 16384; }));
+  kill(r1.pid(), SIGSTOP);
+  m.Call({"CLIENT", "KILL", "TYPE", "replica"});
+  MixedWrites(m, 5000, 4);
+  kill(r1.pid(), SIGCONT);
+  ASSERT_TRUE(WaitFor([&] { return InfoField(m, "stats", "sync_full") == 2; }));
+  ASSERT_TRUE(CaughtUp(m, c));
+  ExpectSameData(m, c, {0, 5});
+  EXPECT_EQ(InfoField(m, "stats", "sync_partial_err"), 1) << master.ReadLog() << r1.ReadLog();
+}
+
+TEST(Replication, ReplicasContinuePartiallyAfterACleanMasterRestart) {
+  TestProcess master = TestProcess::StartMinired();
+  TestProcess r1 = StartReplica(master.port());
+  RespClient m, c;
+  ASSERT_TRUE(m.Connect(master.port()) && c.Connect(r1.port()));
+  MixedWrites(m, 5000, 5);
+  ASSERT_TRUE(CaughtUp(m, c));
+  std::string replid = InfoString(m, "replication", "master_replid");
+  ASSERT_EQ(master.Stop(), 0);
+  ASSERT_TRUE(master.Restart());
+  ASSERT_TRUE(m.Connect(master.port()));
+  EXPECT_EQ(InfoString(m, "replication", "master_replid"), replid);
+  ASSERT_TRUE(WaitFor([&] { return InfoField(m, "stats", "sync_partial_ok") == 1; }));
+  EXPECT_EQ(InfoField(m, "stats", "sync_full"), 0);
+  MixedWrites(m, 2000, 6);
+  ASSERT_TRUE(CaughtUp(m, c));
+  ExpectSameData(m, c, {0, 5});
+}
+
+TEST(Replication, APromotedReplicaKeepsItsSiblingPartially) {
+  TestProcess master = TestProcess::StartMinired();
+  TestProcess r1 = StartReplica(master.port());
+  TestProcess r2 = StartReplica(master.port());
+  RespClient m, c1, c2;
+  ASSERT_TRUE(m.Connect(master.port()) && c1.Connect(r1.port()) && c2.Connect(r2.port()));
+  MixedWrites(m, 5000, 7);
+  ASSERT_TRUE(CaughtUp(m, c1));
+  ASSERT_TRUE(CaughtUp(m, c2));
+  master.Kill9();
+  std::string old_id = InfoString(c1, "replication", "master_replid");
+  EXPECT_EQ(c1.Call({"REPLICAOF", "NO", "ONE"}).raw, "+OK\r\n");
+  EXPECT_EQ(InfoString(c1, "replication", "role"), "master");
+  EXPECT_EQ(InfoString(c1, "replication", "master_replid2"), old_id);
+  EXPECT_NE(InfoString(c1, "replication", "master_replid"), old_id);
+  EXPECT_EQ(c2.Call({"REPLICAOF", "127.0.0.1", std::to_string(r1.port())}).raw, "+OK\r\n");
+  ASSERT_TRUE(WaitFor([&] { return InfoField(c1, "stats", "sync_partial_ok") == 1; }));
+  EXPECT_EQ(InfoField(c1, "stats", "sync_full"), 0);
+  MixedWrites(c1, 3000, 8);  // the promoted replica takes writes now
+  ASSERT_TRUE(CaughtUp(c1, c2));
+  ExpectSameData(c1, c2, {0, 5});
+  EXPECT_EQ(InfoString(c2, "replication", "master_replid"), InfoString(c1, "replication", "master_replid"));
+}
+
+TEST(Replication, AChainPassesTheStreamOn) {
+  TestProcess master = TestProcess::StartMinired();
+  TestProcess r1 = StartReplica(master.port());
+  RespClient m, c1;
+  ASSERT_TRUE(m.Connect(master.port()) && c1.Connect(r1.port()));
+  MixedWrites(m, 3000, 9);
+  ASSERT_TRUE(CaughtUp(m, c1));
+  TestProcess r2 = StartReplica(r1.port());
+  RespClient c2;
+  ASSERT_TRUE(c2.Connect(r2.port()));
+  MixedWrites(m, 3000, 10);
+  ASSERT_TRUE(CaughtUp(m, c2));
+  ExpectSameData(m, c2, {0, 5});
+  EXPECT_EQ(InfoString(c2, "replication", "master_replid"), InfoString(m, "replication", "master_replid"));
+}
+
+TEST(Replication, RedisCliReplicaPrintsTheStream) {
+  TestProcess master = TestProcess::StartMinired();
+  ASSERT_TRUE(master.ok());
+  std::string cmd = "timeout 3 redis-cli -p " + std::to_string(master.port()) + " --replica 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  std::thread writer([&] {
+    RespClient m;
+    ASSERT_TRUE(m.Connect(master.port()));
+    std::this_thread::sleep_for(1s);
+    m.Call({"SET", "streamed", "yes"});
+    m.Call({"HSET", "hash", "f", "v"});
+  });
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  pclose(p);
+  writer.join();
+  EXPECT_NE(out.find("SYNC with master"), std::string::npos) << out;
+  EXPECT_NE(out.find("\"SET\",\"streamed\",\"yes\""), std::string::npos) << out;
+  EXPECT_NE(out.find("\"HSET\",\"hash\",\"f\",\"v\""), std::string::npos) << out;
+}
+
+// The failure Redis users know: a full sync that never ends because the writes made
+// during it overflow the replica's buffer and the sync starts over. 1,000,000 keys
+// while writers keep going: one full sync, and the replica ends identical.
+TEST(Replication, AFullSyncOfAMillionKeysCompletesUnderWriteLoad) {
+  TestProcess master = TestProcess::StartMinired({"--appendonly", "no", "--save", ""});
+  ASSERT_TRUE(master.ok());
+  RespClient m;
+  ASSERT_TRUE(m.Connect(master.port()));
+  constexpr int kKeys = 1000000;
+  for (int base = 0; base < kKeys; base += 10000) {
+    for (int i = base; i < base + 10000; ++i) m.Send({"SET", "key:" + std::to_string(i), std::to_string(i)});
+    Reply r;
+    for (int i = 0; i < 10000; ++i) ASSERT_TRUE(m.Read(&r));
+  }
+  std::atomic<bool> stop{false};
+  std::atomic<int64_t> writes{0};
+  std::vector<std::thread> writers;
+  for (int t = 0; t < 2; ++t) {
+    writers.emplace_back([&, t] {
+      RespClient w;
+      ASSERT_TRUE(w.Connect(master.port()));
+      for (int i = 0; !stop; ++i) {
+        for (int j = 0; j < 100; ++j) w.Send({"INCR", "counter:" + std::to_string((i * 100 + j) % 1000)});
+        Reply r;
+        for (int j = 0; j < 100; ++j) ASSERT_TRUE(w.Read(&r));
+        writes += 100;
+      }
+    });
+  }
+  TestProcess r1 = StartReplica(master.port(), {"--appendonly", "no", "--save", ""});
+  ASSERT_TRUE(r1.ok());
+  RespClient c;
+  ASSERT_TRUE(c.Connect(r1.port()));
+  ASSERT_TRUE(WaitFor([&] { return InfoString(c, "replication", "master_link_status") == "up"; }, 60s));
+  std::this_thread::sleep_for(300ms);
+  stop = true;
+  for (auto& w : writers) w.join();
+  EXPECT_GT(writes.load(), 0);
+  ASSERT_TRUE(CaughtUp(m, c));
+  EXPECT_EQ(InfoField(m, "stats", "sync_full"), 1);
+  EXPECT_EQ(c.Call({"DBSIZE"}).raw, m.Call({"DBSIZE"}).raw);
+  for (int i = 0; i < 1000; i += 37) {
+    std::string k = "counter:" + std::to_string(i);
+    EXPECT_EQ(c.Call({"GET", k}).raw, m.Call({"GET", k}).raw) << k;
+  }
+  EXPECT_EQ(c.Call({"GET", "key:999999"}).raw, "$6\r\n999999\r\n");
+}
+
+}  // namespace
+}  // namespace minired::testing

@@ -1,0 +1,16 @@
+// Everything observable about one database's keyspace, for comparing two servers
+// (persistence round trips, a master against its replicas).
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "tests/testing/resp_client.h"
+
+namespace minired::testing {
+
+// Per key of the selected database: its type, its contents in a canonical order, its
+// absolute expiry and its encoding. Leaves `c` on database `db`.
+std::map<std::string, std::string> DumpKeyspace(RespClient& c, int db = 0);
+
+}  // namespace minired::testing
