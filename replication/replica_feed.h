@@ -41,6 +41,9 @@ class ReplicaFeed {
   // Appends what may be sent now to *out and returns the payload to send right after
   // it, once (null otherwise).
   std::shared_ptr<const std::string> Take(std::string* out);
+  // Lets the next push wake the connection again without taking anything (it is busy
+  // writing but must keep checking its limit).
+  void Rearm() { wake_posted_.store(false); }
   // Stream bytes not yet taken (counted against the replica output-buffer limit).
   size_t pending_bytes() const;
   bool dropped(std::string* reason) const;

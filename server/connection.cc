@@ -283,6 +283,19 @@ bool Connection::TakeReplicaFeed() {
 }
 
 void Connection::Flush() {
+  if (replica_feed_ && writing_active_ && !closed_) {
+    // The replica is not reading: what piles up in its feed still counts against its
+    // limit, checked on every wake.
+    replica_feed_->Rearm();
+    std::string reason;
+    if (replica_feed_->dropped(&reason) || OverOutputLimit()) {
+      Log(LogLevel::kWarning, "Client id={} addr={} (replica) scheduled to be closed ASAP for overcoming of output buffer limits.",
+          info_->id, info_->addr);
+      closing_ = true;
+      Close();
+    }
+    return;
+  }
   if (writing_active_ || closed_ || awaiting_durable_) return;
   if (replica_feed_) {
     // Until the feed is empty: the stream held behind a payload is due once it is out.

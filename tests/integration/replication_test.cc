@@ -223,6 +223,30 @@ TEST(Replication, ADroppedLinkResumesPartiallyOrFullyWhenTheBacklogLostTheGap) {
   EXPECT_EQ(InfoField(m, "stats", "sync_partial_err"), 1) << master.ReadLog() << r1.ReadLog();
 }
 
+// A replica that stops reading is cut off at client-output-buffer-limit replica; the
+// master's clients never wait for it.
+TEST(Replication, AReplicaPastItsOutputLimitIsDropped) {
+  TestProcess master = TestProcess::StartMinired();
+  TestProcess r1 = StartReplica(master.port());
+  RespClient m, c;
+  ASSERT_TRUE(m.Connect(master.port()) && c.Connect(r1.port()));
+  ASSERT_TRUE(CaughtUp(m, c));
+  ASSERT_EQ(m.Call({"CONFIG", "SET", "client-output-buffer-limit", "replica 1mb 0 0"}).raw, "+OK\r\n");
+  kill(r1.pid(), SIGSTOP);
+  std::string big(10000, 'x');
+  auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < 1000; ++i) m.Send({"SET", "big:" + std::to_string(i), big});  // 10 MB
+  Reply r;
+  for (int i = 0; i < 1000; ++i) ASSERT_TRUE(m.Read(&r));
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);  // nobody waited for the stopped replica
+  EXPECT_TRUE(WaitFor([&] { return InfoField(m, "replication", "connected_slaves") == 0; }));
+  EXPECT_NE(master.ReadLog().find("overcoming of output buffer limits"), std::string::npos);
+  EXPECT_EQ(m.Call({"PING"}).raw, "+PONG\r\n");
+  kill(r1.pid(), SIGCONT);
+  // TODO(#5): the frozen replica's resync after this drop did not complete in testing;
+  // until that is understood this test checks the drop only.
+}
+
 TEST(Replication, ReplicasContinuePartiallyAfterACleanMasterRestart) {
   TestProcess master = TestProcess::StartMinired();
   TestProcess r1 = StartReplica(master.port());
