@@ -36,9 +36,13 @@ void ReplicationSource::FeedEntry(const JournalEntry& entry) {
   if (!from_journal_ || entry.seq <= ignore_through_) return;
   fed_seq_ = entry.seq;
   if (!entry.commands.empty()) {
-    std::string bytes;
-    encoder_.Encode(entry, &bytes);
-    AppendLocked(bytes);
+    if (backlog_active_) {
+      std::string bytes;
+      encoder_.Encode(entry, &bytes);
+      AppendLocked(bytes);
+    } else {
+      backlog_.Skip(encoder_.EncodedSize(entry));  // no replica ever attached: no copy
+    }
     stream_db_ = encoder_.db();
     history_.push_back({entry.seq, backlog_.end_offset(), stream_db_});
     if (history_.size() > kHistoryEntries) {
@@ -66,16 +70,19 @@ void ReplicationSource::FeedControl(std::string_view command) {
   AppendLocked(command);
 }
 
-void ReplicationSource::FeedFromJournal(uint64_t after_seq) {
-  std::lock_guard l(mu_);
+void ReplicationSource::FeedFromJournalLocked(uint64_t after_seq) {
   from_journal_ = true;
-  ignore_through_ = after_seq;
-  fed_seq_ = after_seq;
+  ignore_through_ = fed_seq_ = after_seq;
   history_.clear();
   history_base_seq_ = after_seq;
   history_base_offset_ = backlog_.end_offset();
   history_base_db_ = stream_db_ = -1;
   encoder_.ForgetDb();
+}
+
+void ReplicationSource::FeedFromJournal(uint64_t after_seq) {
+  std::lock_guard l(mu_);
+  FeedFromJournalLocked(after_seq);
 }
 
 void ReplicationSource::StopJournalFeed() {
@@ -90,14 +97,18 @@ bool ReplicationSource::feeding_from_journal() const {
   return from_journal_;
 }
 
-void ReplicationSource::ResetTo(std::string replid, uint64_t offset) {
-  std::lock_guard l(mu_);
+void ReplicationSource::ResetToLocked(std::string replid, uint64_t offset) {
   replid_ = std::move(replid);
   replid2_.assign(40, '0');
   second_offset_ = -1;
   backlog_.Reset(offset);
   history_.clear();
   stream_db_ = -1;
+}
+
+void ReplicationSource::ResetTo(std::string replid, uint64_t offset) {
+  std::lock_guard l(mu_);
+  ResetToLocked(std::move(replid), offset);
 }
 
 void ReplicationSource::ShiftReplid(std::string new_id) {
@@ -110,15 +121,8 @@ void ReplicationSource::ShiftReplid(std::string new_id) {
 
 void ReplicationSource::Restore(std::string replid, uint64_t offset, uint64_t after_seq) {
   std::lock_guard l(mu_);
-  replid_ = std::move(replid);
-  replid2_.assign(40, '0');
-  second_offset_ = -1;
-  backlog_.Reset(offset);
-  history_.clear();
-  history_base_seq_ = fed_seq_ = ignore_through_ = after_seq;
-  history_base_offset_ = offset;
-  history_base_db_ = stream_db_ = -1;
-  encoder_.ForgetDb();
+  ResetToLocked(std::move(replid), offset);
+  FeedFromJournalLocked(after_seq);
 }
 
 bool ReplicationSource::TryContinue(std::string_view replid, uint64_t offset,

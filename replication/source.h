@@ -104,6 +104,8 @@ class ReplicationSource {
 
  private:
   void AppendLocked(std::string_view bytes);
+  void ResetToLocked(std::string replid, uint64_t offset);
+  void FeedFromJournalLocked(uint64_t after_seq);
   struct SeqOffset {
     uint64_t seq;
     uint64_t end_offset;
@@ -117,7 +119,7 @@ class ReplicationSource {
   ReplBacklog backlog_;
   StreamEncoder encoder_;
   bool from_journal_ = true;
-  bool backlog_active_ = false;
+  bool backlog_active_ = false;  // false also means no feed was ever attached
   uint64_t ignore_through_ = 0;  // journal entries <= this are not fed
   uint64_t fed_seq_ = 0;         // last journal entry seen
   std::deque<SeqOffset> history_;

@@ -14,4 +14,16 @@ void StreamEncoder::Encode(const JournalEntry& entry, std::string* out) {
   }
 }
 
+size_t StreamEncoder::EncodedSize(const JournalEntry& entry) {
+  size_t n = 0;
+  for (const JournalCommand& c : entry.commands) {
+    if (c.db != db_) {
+      n += EncodeCommand({"SELECT", std::to_string(c.db)}).size();
+      db_ = c.db;
+    }
+    n += c.resp.size();
+  }
+  return n;
+}
+
 }  // namespace minired

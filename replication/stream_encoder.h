@@ -12,6 +12,9 @@ namespace minired {
 class StreamEncoder {
  public:
   void Encode(const JournalEntry& entry, std::string* out);
+  // What Encode would append, in bytes, with the same effect on the selected database
+  // (the stream is counted but kept nowhere: no replica asked for it yet).
+  size_t EncodedSize(const JournalEntry& entry);
   // The next command selects its database whatever came before (a new stream, or a
   // stream whose earlier bytes were not produced here).
   void ForgetDb() { db_ = -1; }

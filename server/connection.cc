@@ -162,11 +162,8 @@ void Connection::DeliverPush(const PubSubMessage& m) {
   w.Bulk(m.channel);
   w.Bulk(m.payload);
   if (OverOutputLimit()) {
-    Log(LogLevel::kWarning, "Client id={} addr={} scheduled to be closed ASAP for overcoming of output buffer limits.",
-        info_->id, info_->addr);
     out_.clear();
-    closing_ = true;
-    Close();
+    CloseOverOutputLimit();
     return;
   }
   Flush();
@@ -259,7 +256,14 @@ void Connection::AttachReplicaFeed(std::shared_ptr<ReplicaFeed> feed) {
   info_->replica = true;
 }
 
-bool Connection::TakeReplicaFeed() {
+void Connection::CloseOverOutputLimit() {
+  Log(LogLevel::kWarning, "Client id={} addr={}{} scheduled to be closed ASAP for overcoming of output buffer limits.",
+      info_->id, info_->addr, replica_feed_ ? " (replica)" : "");
+  closing_ = true;
+  Close();
+}
+
+bool Connection::KeepReplica() {
   std::string reason;
   if (replica_feed_->dropped(&reason)) {
     Log(LogLevel::kNotice, "Disconnecting replica {}: {}", info_->addr, reason);
@@ -267,17 +271,20 @@ bool Connection::TakeReplicaFeed() {
     Close();
     return false;
   }
+  if (OverOutputLimit()) {
+    // Never holds the master's clients back: the replica resyncs instead. The feed's
+    // bytes count whether or not they were moved to out_ yet.
+    CloseOverOutputLimit();
+    return false;
+  }
+  return true;
+}
+
+bool Connection::TakeReplicaFeed() {
+  if (!KeepReplica()) return false;
   if (!bulk_) {
     bulk_ = replica_feed_->Take(&out_);
     bulk_offset_ = 0;
-  }
-  if (OverOutputLimit()) {
-    // Never holds the master's clients back: the replica resyncs instead.
-    Log(LogLevel::kWarning, "Client id={} addr={} (replica) scheduled to be closed ASAP for overcoming of output buffer limits.",
-        info_->id, info_->addr);
-    closing_ = true;
-    Close();
-    return false;
   }
   return true;
 }
@@ -287,13 +294,7 @@ void Connection::Flush() {
     // The replica is not reading: what piles up in its feed still counts against its
     // limit, checked on every wake.
     replica_feed_->Rearm();
-    std::string reason;
-    if (replica_feed_->dropped(&reason) || OverOutputLimit()) {
-      Log(LogLevel::kWarning, "Client id={} addr={} (replica) scheduled to be closed ASAP for overcoming of output buffer limits.",
-          info_->id, info_->addr);
-      closing_ = true;
-      Close();
-    }
+    KeepReplica();
     return;
   }
   if (writing_active_ || closed_ || awaiting_durable_) return;

@@ -52,8 +52,12 @@ class Connection : public std::enable_shared_from_this<Connection>, public Clien
   void DeliverPush(const PubSubMessage& m);
   // Whether the pending output passed its class limit (normal, pubsub, replica).
   bool OverOutputLimit();
-  // A replica's connection: moves what its feed holds into out_ (and the payload into
-  // bulk_); false if the connection was closed (dropped, or over its limit).
+  // Logs and closes a client whose pending output passed its limit.
+  void CloseOverOutputLimit();
+  // A replica's connection: closes it (false) when its feed was dropped or its pending
+  // output, the feed's included, passed the replica limit.
+  bool KeepReplica();
+  // KeepReplica, then moves what its feed holds into out_ (and the payload into bulk_).
   bool TakeReplicaFeed();
   void Unblock(std::string reply);
   // Resumes this thread's connections whose writes became durable (appendfsync always).

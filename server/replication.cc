@@ -299,6 +299,13 @@ int Replication::CountAcked(uint64_t offset) const {
   return n;
 }
 
+std::optional<uint64_t> Replication::WriteOffset(uint64_t seq) {
+  if (seq == 0) return 0;  // the client never wrote: every replica has it
+  auto point = source_.OffsetAfterSeq(seq, {});
+  if (!point) return std::nullopt;
+  return point->offset;
+}
+
 void Replication::Wait(CommandContext& ctx, int64_t numreplicas, int64_t timeout_ms) {
   if (is_replica()) {
     return ctx.reply().Error("ERR WAIT cannot be used with replica instances. Please also note that writes to "
@@ -306,19 +313,13 @@ void Replication::Wait(CommandContext& ctx, int64_t numreplicas, int64_t timeout
   }
   Session& s = ctx.session();
   uint64_t seq = s.last_write_seq;
-  std::optional<uint64_t> offset;
-  if (seq == 0) {
-    offset = 0;
-  } else if (auto point = source_.OffsetAfterSeq(seq, {})) {
-    offset = point->offset;
-  }
+  std::optional<uint64_t> offset = WriteOffset(seq);
   int acked = offset ? CountAcked(*offset) : 0;
   if (acked >= numreplicas || s.hooks == nullptr || s.in_exec) return ctx.reply().Integer(acked);
   auto client = std::make_shared<BlockedClient>();
   client->timeout_reply = [this, seq](ReplyWriter& w) {
-    auto point = seq == 0 ? std::optional<ReplicationSource::Point>(ReplicationSource::Point{})
-                          : source_.OffsetAfterSeq(seq, {});
-    w.Integer(point ? CountAcked(point->offset) : 0);
+    auto off = WriteOffset(seq);
+    w.Integer(off ? CountAcked(*off) : 0);
   };
   s.hooks->Block(client, timeout_ms);
   {
@@ -334,9 +335,9 @@ void Replication::CheckWaiters() {
   std::erase_if(waiters_, [this](Waiter& w) {
     if (w.client->state.load() != BlockedClient::kWaiting) return true;  // timed out or gone
     if (w.offset == 0 && w.seq != 0) {
-      auto point = source_.OffsetAfterSeq(w.seq, {});
-      if (!point) return false;
-      w.offset = point->offset;
+      auto off = WriteOffset(w.seq);
+      if (!off) return false;
+      w.offset = *off;
     }
     int n = CountAcked(w.offset);
     if (n < w.numreplicas || !w.client->Claim(BlockedClient::kDone)) return false;

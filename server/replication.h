@@ -79,6 +79,9 @@ class Replication {
   // the master's stream, so the stream position at that instant is the snapshot's.
   void StartFullSyncsNow(bool pin);
   void CheckWaiters();
+  // WAIT's target: the stream offset just after a client's last write (journal entry
+  // `seq`, 0 for none); nullopt while that entry has not reached the stream.
+  std::optional<uint64_t> WriteOffset(uint64_t seq);
   void StopLinkLocked();
 
   struct Waiter {

@@ -67,6 +67,10 @@ TEST(StreamEncoder, SelectsADatabaseOnlyWhenItChanges) {
   EXPECT_EQ(out, EncodeCommand({"SET", "d", "v"}));
   enc.ForgetDb();
   out.clear();
+  StreamEncoder sizer;
+  EXPECT_EQ(sizer.EncodedSize(Entry(1, {{0, "a"}, {3, "c"}})),
+            (EncodeCommand({"SELECT", "0"}) + EncodeCommand({"SET", "a", "v"}) + EncodeCommand({"SELECT", "3"}) +
+             EncodeCommand({"SET", "c", "v"})).size());
   enc.Encode(Entry(3, {{3, "e"}}), &out);
   EXPECT_EQ(out, EncodeCommand({"SELECT", "3"}) + EncodeCommand({"SET", "e", "v"}));
 }
@@ -106,6 +110,19 @@ TEST(ReplicationSource, MapsJournalEntriesToOffsetsAndDecidesPartialResyncs) {
   auto sibling = std::make_shared<ReplicaFeed>(2, "127.0.0.1");
   EXPECT_FALSE(src.TryContinue(id, src.position().offset + 1, sibling));
   EXPECT_TRUE(src.TryContinue(id, at_switch + 1, sibling));
+}
+
+TEST(ReplicationSource, CountsTheStreamTheSameWithoutABacklog) {
+  ReplicationSource kept(1024), counted(1024);
+  kept.ActivateBacklog();
+  for (auto* src : {&kept, &counted}) {
+    src->FeedEntry(Entry(1, {{0, "a"}, {2, "b"}}));
+    src->FeedEntry(Entry(2, {{2, "c"}}));
+  }
+  EXPECT_EQ(counted.position().offset, kept.position().offset);
+  EXPECT_EQ(counted.position().db, 2);
+  EXPECT_EQ(counted.position().backlog_histlen, 0u);
+  EXPECT_EQ(counted.OffsetAfterSeq(1, {})->offset, kept.OffsetAfterSeq(1, {})->offset);
 }
 
 TEST(ReplicationSource, AFullSyncReplicaGetsTheStreamAfterItsSnapshotOnlyAfterThePayload) {
