@@ -6,9 +6,6 @@
 #include "protocol/command_encoder.h"
 
 namespace minired {
-namespace {
-constexpr size_t kHistoryEntries = 1 << 16;  // enough for the journal's lag behind a snapshot or WAIT
-}  // namespace
 
 std::string NewReplicationId() {
   static const char kHex[] = "0123456789abcdef";
@@ -44,13 +41,12 @@ void ReplicationSource::FeedEntry(const JournalEntry& entry) {
       backlog_.Skip(encoder_.EncodedSize(entry));  // no replica ever attached: no copy
     }
     stream_db_ = encoder_.db();
-    history_.push_back({entry.seq, backlog_.end_offset(), stream_db_});
-    if (history_.size() > kHistoryEntries) {
+    if (history_.full()) {
       history_base_seq_ = history_.front().seq;
       history_base_offset_ = history_.front().end_offset;
       history_base_db_ = history_.front().db;
-      history_.pop_front();
     }
+    history_.push_back({entry.seq, backlog_.end_offset(), stream_db_});
   }
   if (getack_after_seq_ != 0 && entry.seq >= getack_after_seq_) {
     getack_after_seq_ = 0;
@@ -184,10 +180,9 @@ std::optional<ReplicationSource::Point> ReplicationSource::OffsetAfterSeq(uint64
   if (!from_journal_ || seq < history_base_seq_) return std::nullopt;
   // After the newest entry only PINGs and GETACKs may follow; they change no data.
   if (with_control && seq >= fed_seq_) return Point{backlog_.end_offset(), stream_db_};
-  auto it = std::upper_bound(history_.begin(), history_.end(), seq,
-                             [](uint64_t s, const SeqOffset& e) { return s < e.seq; });
-  if (it == history_.begin()) return Point{history_base_offset_, history_base_db_};
-  return Point{std::prev(it)->end_offset, std::prev(it)->db};
+  size_t i = history_.UpperBound(seq, [](uint64_t s, const SeqOffset& e) { return s < e.seq; });
+  if (i == 0) return Point{history_base_offset_, history_base_db_};
+  return Point{history_[i - 1].end_offset, history_[i - 1].db};
 }
 
 void ReplicationSource::RequestAckAfter(uint64_t seq) {

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "replication/backlog.h"
+#include "replication/fixed_ring.h"
 #include "replication/replica_feed.h"
 #include "replication/stream_encoder.h"
 #include "storage/journal.h"
@@ -106,6 +107,8 @@ class ReplicationSource {
   void AppendLocked(std::string_view bytes);
   void ResetToLocked(std::string replid, uint64_t offset);
   void FeedFromJournalLocked(uint64_t after_seq);
+  // Enough for the journal's lag behind a snapshot or a WAIT (a few ms of writes).
+  static constexpr size_t kHistoryEntries = 1 << 14;
   struct SeqOffset {
     uint64_t seq;
     uint64_t end_offset;
@@ -122,7 +125,7 @@ class ReplicationSource {
   bool backlog_active_ = false;  // false also means no feed was ever attached
   uint64_t ignore_through_ = 0;  // journal entries <= this are not fed
   uint64_t fed_seq_ = 0;         // last journal entry seen
-  std::deque<SeqOffset> history_;
+  FixedRing<SeqOffset> history_{kHistoryEntries};
   uint64_t history_base_seq_ = 0;     // entries <= this end at or before history_base_offset_
   uint64_t history_base_offset_ = 0;
   int history_base_db_ = -1;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "protocol/status.h"
+#include "storage/access_clock.h"
 
 namespace minired {
 
@@ -67,6 +68,28 @@ struct ReplicationConfig {
   std::atomic<int64_t> ping_period_s{10};
 };
 
+// maxmemory-policy values, as Redis names them.
+enum class EvictionPolicy {
+  kNoEviction,
+  kAllKeysLru,
+  kAllKeysLfu,
+  kAllKeysRandom,
+  kVolatileLru,
+  kVolatileLfu,
+  kVolatileRandom,
+  kVolatileTtl,
+};
+const char* EvictionPolicyName(EvictionPolicy p);
+
+// Memory limit and eviction options (docs/eviction.md); all live.
+struct EvictionConfig {
+  std::atomic<int64_t> maxmemory{0};  // bytes; 0: no limit
+  std::atomic<EvictionPolicy> policy{EvictionPolicy::kNoEviction};
+  std::atomic<int> samples{5};
+  std::atomic<int> tenacity{10};  // maxmemory-eviction-tenacity, 0..100
+  AccessPolicy access;            // LRU or LFU bookkeeping, lfu-log-factor, lfu-decay-time
+};
+
 struct ServerConfig {
   // Fixed after start-up.
   int port = 6379;
@@ -91,6 +114,7 @@ struct ServerConfig {
   OutputBufferLimit output_limit_pubsub{32LL << 20, 8LL << 20, 60};
   PersistenceConfig persistence;
   ReplicationConfig replication;
+  EvictionConfig eviction;
 };
 
 // One option as CONFIG GET/SET and the config file see it.
@@ -109,6 +133,8 @@ const std::vector<ConfigOption>& ConfigOptions();
 void AddPersistenceOptions(std::vector<ConfigOption>* opts);
 // The replication options (config_replication.cc), appended to `opts`.
 void AddReplicationOptions(std::vector<ConfigOption>* opts);
+// The memory and eviction options (config_eviction.cc), appended to `opts`.
+void AddEvictionOptions(std::vector<ConfigOption>* opts);
 const ConfigOption* FindConfigOption(std::string_view name);
 
 // Applies a config file's contents. Errors name the line and its text, as redis-server's

@@ -133,7 +133,8 @@ bool Connection::ProcessInput() {
     in_.Consume(consumed);
   }
   info_->query_buffer.store(in_.pending_size(), std::memory_order_relaxed);
-  info_->query_buffer_free.store(in_.free_space(), std::memory_order_relaxed);
+  // Everything allocated beyond the pending bytes, consumed space included.
+  info_->query_buffer_free.store(in_.capacity() - in_.pending_size(), std::memory_order_relaxed);
   return !closing_ && !blocked_ && !awaiting_durable_ && in_.pending_size() > 0 &&
          out_.size() > kOutputHighWater;
 }
@@ -341,6 +342,7 @@ void Connection::WriteNow() {
     if (ec == asio::error::would_block || ec == asio::error::try_again) {
       writing_active_ = true;
       info_->output_buffer.store(writing_.size() - write_offset_ + out_.size(), std::memory_order_relaxed);
+      info_->output_memory.store(out_.capacity() + writing_.capacity(), std::memory_order_relaxed);
       socket_.async_wait(asio::socket_base::wait_write,
                          [self = shared_from_this()](const std::error_code& e) { self->OnWritable(e); });
       return;
@@ -363,6 +365,7 @@ void Connection::WriteNow() {
     writing_.clear();
   }
   info_->output_buffer.store(out_.size(), std::memory_order_relaxed);
+  info_->output_memory.store(out_.capacity() + writing_.capacity(), std::memory_order_relaxed);
 }
 
 void Connection::OnWritable(const std::error_code& ec) {

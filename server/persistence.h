@@ -55,6 +55,7 @@ class Persistence {
 
   int64_t last_save_time_s() const { return last_save_ms_.load() / 1000; }
   void AppendInfo(std::string* out) const;
+  uint64_t MemTableBytes() const { return store_ ? store_->MemTableBytes() : 0; }
 
  private:
   void Load();

@@ -6,6 +6,7 @@
 #include "server/command_context.h"
 #include "server/connection.h"
 #include "server/errors.h"
+#include "server/evictor.h"
 #include "server/families/families.h"
 #include "server/logger.h"
 #include "server/persistence.h"
@@ -40,7 +41,7 @@ ShardSet& CommandContext::shards() { return server_.shards(); }
 Server::Server(ServerConfig& config, const Clock* clock)
     : config_(config),
       clock_(clock ? clock : SystemClock::Instance()),
-      shards_(static_cast<size_t>(config.shards), config.databases),
+      shards_(static_cast<size_t>(config.shards), config.databases, &config.eviction.access),
       run_id_(RandomHex(40)),
       start_time_ms_(clock_->NowMs()) {
   RegisterAllFamilies(&commands_);
@@ -49,6 +50,8 @@ Server::Server(ServerConfig& config, const Clock* clock)
   for (int i = 0; i < n; ++i) threads_.push_back(std::make_unique<IoThread>(i));
   expiry_cursor_.assign(static_cast<size_t>(n), 0);
   replication_ = std::make_unique<Replication>(*this);
+  evictor_ = std::make_unique<Evictor>(*this);
+  startup_memory_ = UsedMemory();
 }
 
 Server::~Server() {
@@ -95,6 +98,8 @@ void Server::Execute(Session& session, std::span<const std::string_view> args,
   } else if (session.resp == 2 && session.subscriptions() > 0 && !AllowedWhileSubscribed(spec->name)) {
     reply.Error("ERR Can't execute '" + spec->name +
                 "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
+  } else if (RejectedForMemory(session, *spec, reply, thread)) {
+    // replied
   } else if ((spec->flags & kCmdWrite) && !session.from_master && !session.replaying && replication_->is_replica() &&
              config_.replication.read_only.load(std::memory_order_relaxed)) {
     reply.Error("READONLY You can't write against a read only replica.");
@@ -140,6 +145,29 @@ void Server::Execute(Session& session, std::span<const std::string_view> args,
     if (t_execute_depth == 0 && journal_sink()) session.last_write_seq = Journal::LastSubmitted();
   }
   if (reply.errors_written() != errors_before) st.error_replies.Add();
+}
+
+bool Server::RejectedForMemory(Session& session, const CommandSpec& spec, ReplyWriter& reply, int thread) {
+  if (config_.eviction.maxmemory.load(std::memory_order_relaxed) == 0) return false;
+  if (session.replaying || session.from_master || t_execute_depth > 0) return false;
+  if (evictor_->MakeRoom(thread) != Evictor::Result::kFail) return false;
+  bool reject = spec.flags & kCmdDenyOom;
+  if (spec.name == "exec") {
+    for (const auto& q : session.queued) {
+      const CommandSpec* inner = commands_.Find(q[0]);
+      if (inner && (inner->flags & kCmdDenyOom)) reject = true;
+    }
+    if (!reject || !session.in_multi) return false;
+    reply.Error(std::string("EXECABORT Transaction discarded because of: ").append(errors::kOom));
+    DiscardTransaction(session);
+    return true;
+  }
+  // Queuing in MULTI takes memory too (Redis refuses all but EXEC/DISCARD/QUIT/RESET).
+  if (session.in_multi && !RunsInsideMulti(spec.name)) reject = true;
+  if (!reject) return false;
+  reply.Error(errors::kOom);
+  if (session.in_multi) session.multi_error = true;
+  return true;
 }
 
 // What the journal records for a command that ran: its argv (or what its handler
@@ -335,10 +363,19 @@ void Server::ScheduleCron() {
     ops_last_count_ = count;
     int64_t used = UsedMemory();
     if (used > peak_memory_.load()) peak_memory_.store(used);
+    evictor_->set_not_counted(MemoryNotCountedForEviction());
     if (persistence_) persistence_->Cron(now);
     replication_->Cron(now);
     ScheduleCron();
   });
+}
+
+int64_t Server::MemoryNotCountedForEviction() {
+  int64_t bytes = persistence_ ? static_cast<int64_t>(persistence_->MemTableBytes()) : 0;
+  for (const auto& c : clients_.Snapshot()) {
+    if (c->replica.load(std::memory_order_relaxed)) bytes += static_cast<int64_t>(c->output_buffer.load());
+  }
+  return bytes;
 }
 
 int64_t Server::instantaneous_ops_per_sec() const {
@@ -360,6 +397,7 @@ StatsTotals Server::ThreadTotals() {
     t.reads += s.reads.Get();
     t.writes += s.writes.Get();
     t.expire_cycle_us += s.expire_cycle_us.Get();
+    t.evicted_keys += s.evicted_keys.Get();
   }
   return t;
 }
@@ -390,6 +428,7 @@ void Server::ResetStats() {
   std::lock_guard<std::mutex> l(baseline_mu_);
   baseline_ = raw;
   peak_memory_.store(UsedMemory());
+  evictor_->ResetStats();
 }
 
 void Server::RequestShutdown() {

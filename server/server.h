@@ -34,6 +34,7 @@
 
 namespace minired {
 
+class Evictor;
 class Persistence;
 class Replication;
 class Connection;
@@ -91,6 +92,9 @@ class Server {
   Status OpenPersistence();
   JournalSink* journal_sink();
   Replication& replication() { return *replication_; }
+  Evictor& evictor() { return *evictor_; }
+  // Used memory when the server started (INFO's used_memory_startup).
+  int64_t startup_memory() const { return startup_memory_; }
   IoThread& io_thread(int i) { return *threads_[static_cast<size_t>(i)]; }
   bool loading() const { return loading_.load(); }
   void set_loading(bool on) { loading_.store(on); }
@@ -127,6 +131,10 @@ class Server {
   void ScheduleCron();
   void RecordWrite(Journal& j, const CommandSpec& spec, int db, std::span<const std::string_view> args,
                    uint64_t touches_before, size_t first_record);
+  // -OOM for a command that would grow memory while nothing can be evicted (replied).
+  bool RejectedForMemory(Session& session, const CommandSpec& spec, ReplyWriter& reply, int thread);
+  // The memory that maxmemory does not count: replica output buffers, the log's buffer.
+  int64_t MemoryNotCountedForEviction();
   StatsTotals ThreadTotals();  // counters of the I/O threads, lock-free
   StatsTotals RawTotals();     // ThreadTotals plus keyspace counters (locks every shard)
 
@@ -150,6 +158,8 @@ class Server {
   std::atomic<bool> shutdown_save_{true};
   std::unique_ptr<Persistence> persistence_;
   std::unique_ptr<Replication> replication_;
+  std::unique_ptr<Evictor> evictor_;
+  int64_t startup_memory_ = 0;
   std::atomic<int64_t> peak_memory_{0};
   StatsTotals baseline_;
   std::mutex baseline_mu_;

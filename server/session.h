@@ -35,6 +35,7 @@ struct ClientInfo {
   std::atomic<size_t> query_buffer{0};
   std::atomic<size_t> query_buffer_free{0};
   std::atomic<size_t> output_buffer{0};
+  std::atomic<size_t> output_memory{0};  // allocated for output (capacity kept between replies)
   std::atomic<bool> no_evict{false};
   // For CLIENT LIST: subscriptions, queued MULTI commands (-1 outside MULTI), blocked.
   std::atomic<int> sub{0};

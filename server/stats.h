@@ -27,13 +27,14 @@ struct alignas(64) ThreadStats {
   Counter reads;
   Counter writes;
   Counter expire_cycle_us;
+  Counter evicted_keys;
 };
 
 // A plain copy of the summed counters.
 struct StatsTotals {
   uint64_t commands = 0, net_input_bytes = 0, net_output_bytes = 0, connections_received = 0,
            rejected_connections = 0, error_replies = 0, reads = 0, writes = 0,
-           expire_cycle_us = 0, expired_keys = 0, keyspace_hits = 0, keyspace_misses = 0;
+           expire_cycle_us = 0, expired_keys = 0, keyspace_hits = 0, keyspace_misses = 0, evicted_keys = 0;
 
   StatsTotals operator-(const StatsTotals& b) const {
     StatsTotals r;
@@ -49,6 +50,7 @@ struct StatsTotals {
     r.expired_keys = expired_keys - b.expired_keys;
     r.keyspace_hits = keyspace_hits - b.keyspace_hits;
     r.keyspace_misses = keyspace_misses - b.keyspace_misses;
+    r.evicted_keys = evicted_keys - b.evicted_keys;
     return r;
   }
 };

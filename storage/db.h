@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "storage/access_clock.h"
 #include "storage/entry.h"
 #include "storage/journal.h"
 #include "storage/slot_table.h"
@@ -105,6 +106,9 @@ class Db {
   // moving another Db's contents in (FLUSH, SWAPDB) does not change it.
   int index() const { return index_.value; }
   void set_index(int i) { index_.value = i; }
+  // The eviction policy's view of accesses (ShardSet::access()); also kept by position.
+  const AccessPolicy& access() const { return *index_.access; }
+  void set_access(const AccessPolicy* a) { index_.access = a; }
 
   void Watch(std::string_view key, std::shared_ptr<WatchFlag> flag);
   void Unwatch(std::string_view key, const WatchFlag* flag);
@@ -121,12 +125,32 @@ class Db {
   void Reserve(size_t n) { keys_.Reserve(n); }
   size_t volatile_size() const { return volatile_.size(); }
   size_t MemoryBytes() const { return keys_.MemoryBytes() + volatile_.MemoryBytes(); }
+  size_t KeyTableBytes() const { return keys_.MemoryBytes(); }
+  size_t VolatileTableBytes() const { return volatile_.MemoryBytes(); }
+  // A key's share of the tables (MEMORY USAGE): its slot, at the tables' current load.
+  size_t TableBytesPerKey(bool has_expire) const {
+    size_t b = keys_.size() ? keys_.MemoryBytes() / keys_.size() : 0;
+    if (has_expire && volatile_.size()) b += volatile_.MemoryBytes() / volatile_.size();
+    return b;
+  }
   int64_t avg_ttl_ms() const { return avg_ttl_ms_; }
   KeyspaceStats& stats() { return stats_; }
 
   // Samples up to `samples` keys with an expiry and deletes the expired ones.
   template <typename Rng>
   ExpireStepResult ActiveExpireStep(int64_t now_ms, size_t samples, Rng& rng);
+
+  // A random entry (with an expiry only, when `volatile_only`); null when none. Nothing
+  // is expired or touched: eviction samples with this.
+  template <typename Rng>
+  Entry* SampleEntry(bool volatile_only, Rng& rng) const {
+    if (volatile_only) {
+      size_t i = volatile_.RandomSlot(rng);
+      return i == VolatileIndex::kNotFound ? nullptr : volatile_.At(i);
+    }
+    size_t i = keys_.RandomSlot(rng);
+    return i == KeyTable::kNotFound ? nullptr : keys_.At(i);
+  }
 
   // A random live key's slot (expired ones met on the way are deleted).
   template <typename Rng>
@@ -152,6 +176,7 @@ class Db {
 
   struct Index {
     int value = 0;
+    const AccessPolicy* access = nullptr;
     Index() = default;
     Index(const Index&) = default;
     Index& operator=(const Index&) { return *this; }  // stays with the position

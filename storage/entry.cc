@@ -1,12 +1,11 @@
 #include "storage/entry.h"
 
-#include <mimalloc.h>
-
 #include <new>
 
 #include "protocol/numbers.h"
 #include "storage/compact.h"
 #include "storage/list_object.h"
+#include "storage/memory.h"
 #include "storage/string_map.h"
 #include "storage/zset.h"
 
@@ -201,19 +200,28 @@ size_t Entry::StringLength() const {
   return str_value().size();
 }
 
-size_t Entry::AllocatedSize() const {
-  size_t total = mi_usable_size(this);
+size_t Entry::AllocatedSize(size_t samples) const {
+  size_t total = AllocationSize(this);
   if (!is_object() || object<void>() == nullptr) return total;
   switch (encoding()) {
-    case Encoding::kHashtable: return total + sizeof(StringMap) + object<StringMap>()->MemoryBytes();
-    case Encoding::kSkiplist: return total + sizeof(ZSet) + object<ZSet>()->MemoryBytes();
-    case Encoding::kQuicklist: {
-      size_t n = sizeof(ListObject);
-      for (const std::string& s : *object<ListObject>()) n += sizeof(std::string) + (s.size() > 15 ? s.capacity() + 1 : 0);
-      return total + n;
-    }
+    case Encoding::kHashtable: return total + sizeof(StringMap) + object<StringMap>()->MemoryBytes(samples);
+    case Encoding::kSkiplist: return total + sizeof(ZSet) + object<ZSet>()->MemoryBytes(samples);
+    case Encoding::kQuicklist: return total + ListMemoryBytes(*object<ListObject>(), samples);
     default: return total;
   }
+}
+
+size_t ListMemoryBytes(const ListObject& list, size_t samples) {
+  // libstdc++'s deque: 512-byte blocks of elements plus a map of block pointers.
+  constexpr size_t kPerBlock = 512 / sizeof(std::string);
+  const size_t blocks = list.size() / kPerBlock + 1;
+  size_t total = sizeof(ListObject) + blocks * AllocationSizeFor(512) + (blocks + 2) * sizeof(void*);
+  size_t seen = 0, heap = 0;
+  for (auto it = list.begin(); it != list.end() && (samples == 0 || seen < samples); ++it, ++seen) {
+    // Strings of up to 15 bytes live inside the std::string (no heap block).
+    if (it->capacity() > 15) heap += AllocationSizeFor(it->capacity() + 1);
+  }
+  return total + (seen == 0 ? 0 : heap * list.size() / seen);
 }
 
 }  // namespace minired

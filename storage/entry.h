@@ -130,8 +130,9 @@ class Entry {
     b[4] = (v >> 16) & 0xff;
   }
 
-  // Bytes the allocator holds for this entry (for MEMORY USAGE).
-  size_t AllocatedSize() const;
+  // Bytes the allocator holds for this entry and its collection (MEMORY USAGE); the
+  // elements of a big collection are estimated from the first `samples` (0: all).
+  size_t AllocatedSize(size_t samples = 0) const;
 
  private:
   static constexpr uint8_t kExpireRoom = 1;

@@ -17,7 +17,7 @@ uint64_t Journal::LastSubmitted() { return t_last_submitted; }
 
 void EncodeArgs(std::span<const std::string_view> args, std::string* out) { EncodeCommand(args, out); }
 
-void Journal::ExpiredKey(int db, std::string_view key) {
+void Journal::DeletedKey(int db, std::string_view key) {
   Journal* j = t_active_;
   if (j == nullptr) return;
   j->EnsureSeq();

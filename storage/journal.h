@@ -64,7 +64,8 @@ class Journal {
       ++j->touches_;
     }
   }
-  static void ExpiredKey(int db, std::string_view key);
+  static void ExpiredKey(int db, std::string_view key) { DeletedKey(db, key); }
+  static void EvictedKey(int db, std::string_view key) { DeletedKey(db, key); }
   static void ExpirySet(int db, std::string_view key, int64_t at_ms);
 
   // --- used by the command layer ---
@@ -87,6 +88,8 @@ class Journal {
 
  private:
   friend class JournalScope;
+  // Records `DEL key`: a key that expired or was evicted.
+  static void DeletedKey(int db, std::string_view key);
   void EnsureSeq() {
     if (seq_ == 0) seq_ = sink_->next_seq().fetch_add(1, std::memory_order_relaxed);
   }

@@ -9,4 +9,7 @@ namespace minired {
 
 using ListObject = std::deque<std::string>;
 
+// Bytes a list holds, its heap strings estimated from the first `samples` (0: all).
+size_t ListMemoryBytes(const ListObject& list, size_t samples = 0);
+
 }  // namespace minired

@@ -24,6 +24,13 @@ Slot g_slots[kSlots];
 std::atomic<int> g_next_slot{0};
 thread_local int t_slot = -1;
 
+// The published total: each thread adds its change once it drifts kPublishBytes from
+// what it last published, so reading it is one load (the eviction check runs before
+// every command) and it is off by less than kPublishBytes per thread.
+constexpr int64_t kPublishBytes = 16 << 10;
+std::atomic<int64_t> g_published{0};
+thread_local int64_t t_unpublished = 0;
+
 inline void Account(int64_t delta) {
   if (t_slot < 0) t_slot = std::min(g_next_slot.fetch_add(1, std::memory_order_relaxed), kSlots - 1);
   std::atomic<int64_t>& b = g_slots[t_slot].bytes;
@@ -32,6 +39,11 @@ inline void Account(int64_t delta) {
   } else {
     b.fetch_add(delta, std::memory_order_relaxed);
   }
+  t_unpublished += delta;
+  if (t_unpublished >= kPublishBytes || t_unpublished <= -kPublishBytes) {
+    g_published.fetch_add(t_unpublished, std::memory_order_relaxed);
+    t_unpublished = 0;
+  }
 }
 
 #ifdef MINIRED_SYSTEM_MALLOC
@@ -39,11 +51,13 @@ inline void Account(int64_t delta) {
 inline void* RawAlloc(size_t n) { return malloc(n); }
 inline void* RawAllocAligned(size_t n, size_t al) { return aligned_alloc(al, (n + al - 1) / al * al); }
 inline size_t UsableSize(void* p) { return malloc_usable_size(p); }
+inline size_t GoodSize(size_t n) { return n < 24 ? 24 : (n + 8 + 15) / 16 * 16 - 8; }  // glibc's chunks
 inline void RawFree(void* p) { free(p); }
 #else
 inline void* RawAlloc(size_t n) { return mi_malloc(n); }
 inline void* RawAllocAligned(size_t n, size_t al) { return mi_malloc_aligned(n, al); }
 inline size_t UsableSize(void* p) { return mi_usable_size(p); }
+inline size_t GoodSize(size_t n) { return mi_good_size(n); }
 inline void RawFree(void* p) { mi_free(p); }
 #endif
 
@@ -71,9 +85,16 @@ inline void Release(void* p) noexcept {
 
 int64_t UsedMemory() {
   int64_t sum = 0;
-  for (const Slot& s : g_slots) sum += s.bytes.load(std::memory_order_relaxed);
+  const int used_slots = std::min(g_next_slot.load(std::memory_order_relaxed), kSlots);
+  for (int i = 0; i < used_slots; ++i) sum += g_slots[i].bytes.load(std::memory_order_relaxed);
   return sum;
 }
+
+int64_t UsedMemoryApprox() { return g_published.load(std::memory_order_relaxed); }
+
+size_t AllocationSizeFor(size_t n) { return GoodSize(n); }
+
+size_t AllocationSize(const void* p) { return p == nullptr ? 0 : UsableSize(const_cast<void*>(p)); }
 
 int64_t ProcessRss() {
   FILE* f = fopen("/proc/self/statm", "r");
@@ -85,7 +106,28 @@ int64_t ProcessRss() {
   return static_cast<int64_t>(pages_rss) * sysconf(_SC_PAGESIZE);
 }
 
+std::string AllocatorStats() {
+#ifdef MINIRED_SYSTEM_MALLOC
+  return "Stats not supported for the current allocator";
+#else
+  std::string out;
+  mi_stats_print_out([](const char* msg, void* arg) { static_cast<std::string*>(arg)->append(msg); }, &out);
+  return out;
+#endif
+}
+
+void AllocatorPurge() {
+#ifdef MINIRED_SYSTEM_MALLOC
+  malloc_trim(0);
+#else
+  mi_collect(true);
+#endif
+}
+
 const char* AllocatorName() {
+#ifdef MINIRED_SYSTEM_MALLOC
+  return "libc";
+#endif
   static char name[32];
   if (name[0] == 0) {
     int v = mi_version();

@@ -6,14 +6,26 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 namespace minired {
 
 // Bytes currently allocated through operator new, by every thread.
 int64_t UsedMemory();
+// UsedMemory() within 16 KB per thread, in one atomic load: what the eviction check
+// before every command reads.
+int64_t UsedMemoryApprox();
+// Usable bytes of a block from operator new (what it counts for the block).
+size_t AllocationSize(const void* p);
+// What the allocator would hand out (and count) for a request of `n` bytes.
+size_t AllocationSizeFor(size_t n);
 // Resident set size of the process, from /proc/self/statm.
 int64_t ProcessRss();
 // Name and version of the allocator, for INFO's mem_allocator.
 const char* AllocatorName();
+// The allocator's own statistics report (MEMORY MALLOC-STATS).
+std::string AllocatorStats();
+// Returns free pages to the operating system (MEMORY PURGE).
+void AllocatorPurge();
 
 }  // namespace minired

@@ -245,4 +245,12 @@ uint64_t RocksStore::DiskBytes() {
   return total;
 }
 
+uint64_t RocksStore::MemTableBytes() {
+  uint64_t total = 0, v = 0;
+  for (auto* h : {meta_, log_, snapshot_}) {
+    if (db_->GetIntProperty(h, rocksdb::DB::Properties::kSizeAllMemTables, &v)) total += v;
+  }
+  return total;
+}
+
 }  // namespace minired

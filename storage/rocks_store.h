@@ -82,6 +82,9 @@ class RocksStore {
 
   // Bytes on disk (SST + WAL), for INFO.
   uint64_t DiskBytes();
+  // Bytes in RocksDB's memtables (active, unflushed and pinned), all column families:
+  // the log's buffer, which like Redis's AOF buffer is not counted against maxmemory.
+  uint64_t MemTableBytes();
 
  private:
   RocksStore() = default;

@@ -11,10 +11,13 @@ void ShardMutex::DumpPending() {
 
 thread_local bool ShardMutex::all_held_ = false;
 
-ShardSet::ShardSet(size_t shards, int databases) : mask_(shards - 1), databases_(databases) {
+ShardSet::ShardSet(size_t shards, int databases, const AccessPolicy* access)
+    : mask_(shards - 1), databases_(databases), access_(access) {
+  static const AccessPolicy kLru;
+  if (access_ == nullptr) access_ = &kLru;
   assert(shards > 0 && (shards & (shards - 1)) == 0 && shards <= 4096);
   shards_.reserve(shards);
-  for (size_t i = 0; i < shards; ++i) shards_.push_back(std::make_unique<Shard>(databases));
+  for (size_t i = 0; i < shards; ++i) shards_.push_back(std::make_unique<Shard>(databases, access_));
 }
 
 ShardSet::Lock ShardSet::LockKeys(std::span<const std::string_view> keys) {

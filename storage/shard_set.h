@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "storage/access_clock.h"
 #include "storage/db.h"
 
 namespace minired {
@@ -65,8 +66,11 @@ class ShardMutex {
 
 class Shard {
  public:
-  explicit Shard(int databases) : mu_(this), dbs_(static_cast<size_t>(databases)) {
-    for (int i = 0; i < databases; ++i) dbs_[static_cast<size_t>(i)].set_index(i);
+  Shard(int databases, const AccessPolicy* access) : mu_(this), dbs_(static_cast<size_t>(databases)) {
+    for (int i = 0; i < databases; ++i) {
+      dbs_[static_cast<size_t>(i)].set_index(i);
+      dbs_[static_cast<size_t>(i)].set_access(access);
+    }
   }
 
   ShardMutex& mu() { return mu_; }
@@ -103,11 +107,13 @@ class Shard {
 
 class ShardSet {
  public:
-  // REQUIRES: shards is a power of two, 1 <= shards <= 4096.
-  ShardSet(size_t shards, int databases);
+  // REQUIRES: shards is a power of two, 1 <= shards <= 4096. `access` (the eviction
+  // policy's view of key accesses, owned by the configuration) defaults to LRU.
+  ShardSet(size_t shards, int databases, const AccessPolicy* access = nullptr);
 
   size_t size() const { return shards_.size(); }
   int databases() const { return databases_; }
+  const AccessPolicy& access() const { return *access_; }
   Shard& shard(size_t i) { return *shards_[i]; }
 
   // Shard routing uses hash bits 16..27; bits 0..15 are the table tag and the top 40
@@ -144,6 +150,7 @@ class ShardSet {
   std::vector<std::unique_ptr<Shard>> shards_;
   size_t mask_;
   int databases_;
+  const AccessPolicy* access_;
 };
 
 }  // namespace minired

@@ -35,6 +35,7 @@ Status SnapshotLoader::LoadChunk(std::string_view chunk) {
       FreeDecoded();
       return s;
     }
+    InitAccess(e, 0, shards_.access());  // loaded keys count as just written
     decoded_.emplace_back(static_cast<int>(db), e);
     ++per_db_[db];
   }

@@ -1,6 +1,6 @@
 #include "storage/string_map.h"
 
-#include <mimalloc.h>
+#include "storage/memory.h"
 
 namespace minired {
 
@@ -48,10 +48,24 @@ bool StringMap::Erase(std::string_view field) {
   return true;
 }
 
-size_t StringMap::MemoryBytes() const {
+size_t StringMap::MemoryBytes(size_t samples) const {
   size_t total = table_.MemoryBytes();
-  ForEach([&](const PackedPair* p) { total += mi_usable_size(p); });
-  return total;
+  if (samples == 0 || samples >= size()) {
+    ForEach([&](const PackedPair* p) { total += AllocationSize(p); });
+    return total;
+  }
+  // As Redis's MEMORY USAGE: the first `samples` pairs stand for the average.
+  size_t seen = 0, bytes = 0;
+  uint64_t pos = 0;
+  while (pos < kScanEnd && seen < samples) {
+    table_.Scan(&pos, samples, [&](const PackedPair* p) {
+      if (seen < samples) {
+        bytes += AllocationSize(p);
+        ++seen;
+      }
+    });
+  }
+  return total + (seen == 0 ? 0 : bytes * size() / seen);
 }
 
 }  // namespace minired

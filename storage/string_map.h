@@ -79,7 +79,8 @@ class StringMap {
     size_t i = table_.RandomSlot(rng);
     return i == Table::kNotFound ? nullptr : table_.At(i);
   }
-  size_t MemoryBytes() const;
+  // Bytes held, the pairs estimated from the first `samples` of them (0: all).
+  size_t MemoryBytes(size_t samples = 0) const;
 
  private:
   size_t Locate(std::string_view field, uint64_t h) const {

@@ -1,9 +1,9 @@
 #include "storage/zset.h"
 
-#include <mimalloc.h>
-
 #include <cstring>
 #include <random>
+
+#include "storage/memory.h"
 
 namespace minired {
 namespace {
@@ -217,10 +217,13 @@ size_t ZSet::CountMemberBelow(std::string_view m, bool inclusive) const {
   return rank;
 }
 
-size_t ZSet::MemoryBytes() const {
-  size_t total = index_.MemoryBytes() + mi_usable_size(header_);
-  for (const ZNode* n = first(); n; n = n->next()) total += mi_usable_size(n);
-  return total;
+size_t ZSet::MemoryBytes(size_t samples) const {
+  size_t total = index_.MemoryBytes() + AllocationSize(header_);
+  size_t seen = 0, bytes = 0;
+  for (const ZNode* n = first(); n && (samples == 0 || seen < samples); n = n->next(), ++seen) {
+    bytes += AllocationSize(n);
+  }
+  return total + (seen == 0 ? 0 : bytes * length_ / seen);
 }
 
 }  // namespace minired

@@ -76,7 +76,8 @@ class ZSet {
   size_t Scan(uint64_t* pos, size_t max_slots, Visit visit) const {
     return index_.Scan(pos, max_slots, visit);
   }
-  size_t MemoryBytes() const;
+  // Bytes held, the nodes estimated from the first `samples` of them (0: all).
+  size_t MemoryBytes(size_t samples = 0) const;
 
  private:
   using Index = SlotTable<ZNode, ZNodeHashOf>;

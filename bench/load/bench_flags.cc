@@ -31,6 +31,9 @@ each connection sends --pipeline commands, waits for their replies, and repeats.
   --value-size B    bytes per SET value (default 3)
   --ratio S:G       SET:GET mix, e.g. 1:10 (default), 1:0 for SET only, 0:1 for GET only
   --zipf S          Zipf-distributed keys with exponent S (default: uniform)
+  --read-through    a cache's traffic: every request is a GET, and a miss is followed
+                    by a SET of that key (as the application would fill the cache);
+                    prints the hit ratio
   --quiet           no per-second progress on stderr
   --help            this text
 
@@ -47,6 +50,10 @@ std::string ParseBenchFlags(const std::vector<std::string>& args, BenchFlags* f)
     }
     if (flag == "--quiet") {
       f->quiet = true;
+      continue;
+    }
+    if (flag == "--read-through") {
+      f->read_through = true;
       continue;
     }
     if (i + 1 >= args.size()) return "flag " + flag + " needs a value (see --help)";

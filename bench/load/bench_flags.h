@@ -20,6 +20,7 @@ struct BenchFlags {
   uint64_t set_ratio = 1;   // SET:GET
   uint64_t get_ratio = 10;
   double zipf = 0;          // 0: uniform keys; > 0: Zipf exponent
+  bool read_through = false;  // cache pattern: GET, and SET the key after a miss
   bool quiet = false;       // no per-second progress on stderr
   bool help = false;
 };

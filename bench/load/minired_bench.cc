@@ -38,6 +38,8 @@ struct Budget {
   std::atomic<bool> stop{false};  // duration elapsed
   std::atomic<uint64_t> completed{0};
   std::atomic<uint64_t> errors{0};
+  std::atomic<uint64_t> hits{0};    // --read-through: GETs that found their key
+  std::atomic<uint64_t> misses{0};
   std::atomic<int> clients_left{0};
   std::mutex mu;
   std::condition_variable all_done;
@@ -92,12 +94,16 @@ class Worker {
     return std::uniform_int_distribution<uint64_t>(0, flags_.keyspace - 1)(rng_);
   }
 
-  Command NextCommand() {
+  Command NextCommand(std::string* key_out) {
     // "key:%012d", as redis-benchmark names its random keys.
     char key[32] = "key:000000000000";
     uint64_t id = NextKey();
     for (int d = 15; d >= 4 && id > 0; --d, id /= 10) key[d] = static_cast<char>('0' + id % 10);
     std::string_view k(key, 16);
+    if (flags_.read_through) {
+      key_out->assign(k);
+      return Command("GET", k);
+    }
     uint64_t total = flags_.set_ratio + flags_.get_ratio;
     bool set = std::uniform_int_distribution<uint64_t>(0, total - 1)(rng_) < flags_.set_ratio;
     return set ? Command("SET", k, value_) : Command("GET", k);
@@ -117,18 +123,35 @@ class Worker {
     auto remaining = std::make_shared<int>(batch);
     auto start = Clock::now();
     for (int b = 0; b < batch; ++b) {
-      conns_[i]->async_command(NextCommand(), [this, i, start, remaining](Result<Reply> r) {
+      auto key = std::make_shared<std::string>();
+      conns_[i]->async_command(NextCommand(key.get()), [this, i, start, remaining, key](Result<Reply> r) {
         hist_.Record(static_cast<uint64_t>(
             std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count()));
         budget_->completed.fetch_add(1, std::memory_order_relaxed);
         if (!r.ok()) {
-          budget_->errors.fetch_add(1, std::memory_order_relaxed);
-          std::lock_guard lock(budget_->mu);
-          if (budget_->first_error.empty()) budget_->first_error = r.error().ToString();
+          RecordError(r.error().ToString());
+        } else if (flags_.read_through) {
+          bool hit = !r.value().is_null();
+          (hit ? budget_->hits : budget_->misses).fetch_add(1, std::memory_order_relaxed);
+          if (!hit) {
+            // The application fetched the value elsewhere and fills the cache; the
+            // batch completes when the SET is acknowledged too.
+            ++*remaining;
+            conns_[i]->async_command(Command("SET", *key, value_), [this, i, remaining](Result<Reply> w) {
+              if (!w.ok()) RecordError(w.error().ToString());
+              if (--*remaining == 0) SendBatch(i);
+            });
+          }
         }
         if (--*remaining == 0) SendBatch(i);
       });
     }
+  }
+
+  void RecordError(const std::string& what) {
+    budget_->errors.fetch_add(1, std::memory_order_relaxed);
+    std::lock_guard lock(budget_->mu);
+    if (budget_->first_error.empty()) budget_->first_error = what;
   }
 
   const BenchFlags& flags_;
@@ -199,6 +222,11 @@ int Run(const BenchFlags& f) {
   for (auto& w : workers) all.Merge(w->histogram());
   fmt::print("requests: {} in {:.3f} s, errors: {}\n", all.count(), seconds, budget.errors.load());
   fmt::print("ops/s: {:.0f}\n", static_cast<double>(all.count()) / seconds);
+  if (f.read_through) {
+    uint64_t hits = budget.hits.load(), misses = budget.misses.load();
+    fmt::print("hits: {}  misses: {}  hit ratio: {:.4f}\n", hits, misses,
+               hits + misses ? static_cast<double>(hits) / static_cast<double>(hits + misses) : 0.0);
+  }
   fmt::print("latency ms: p50 {}  p90 {}  p99 {}  p99.9 {}  max {}  mean {:.3f}\n",
              Ms(all.ValueAtPercentile(50)), Ms(all.ValueAtPercentile(90)), Ms(all.ValueAtPercentile(99)),
              Ms(all.ValueAtPercentile(99.9)), Ms(all.max()), all.mean() / 1e6);

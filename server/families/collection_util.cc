@@ -15,7 +15,11 @@ void StoreCollection(Db& db, Db::Slot s, uint64_t hash, Entry* e, int64_t now_ms
     if (s) db.Erase(s);
     return;
   }
-  e->set_lru(LruClock(now_ms));
+  if (s) {
+    e->set_lru(s.entry->lru());  // the lookup that found it recorded this access
+  } else {
+    InitAccess(e, now_ms, db.access());
+  }
   if (s) {
     db.Replace(s, e);
   } else {

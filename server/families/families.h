@@ -34,6 +34,7 @@ void RegisterTransactionFamily(CommandTable* table);
 void RegisterPubSubFamily(CommandTable* table);
 void RegisterPersistenceFamily(CommandTable* table);
 void RegisterReplicationFamily(CommandTable* table);
+void RegisterMemoryFamily(CommandTable* table);
 
 inline void RegisterAllFamilies(CommandTable* table) {
   RegisterStringFamily(table);
@@ -46,6 +47,7 @@ inline void RegisterAllFamilies(CommandTable* table) {
   RegisterServerFamily(table);
   RegisterPersistenceFamily(table);
   RegisterReplicationFamily(table);
+  RegisterMemoryFamily(table);
   RegisterConfigFamily(table);
   RegisterCommandFamily(table);
   RegisterHashFamily(table);

@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "server/evictor.h"
+#include "server/families/memory_report.h"
 #include "server/persistence.h"
 #include "server/replication.h"
 #include "server/server.h"
@@ -64,28 +66,32 @@ std::string ClientsSection(Server& s) {
 }
 
 std::string MemorySection(Server& s) {
-  int64_t used = UsedMemory();
-  int64_t rss = ProcessRss();
-  int64_t peak = std::max(s.peak_memory(), used);
-  int64_t dataset = 0;
-  for (size_t i = 0; i < s.shards().size(); ++i) {
-    Shard& sh = s.shards().shard(i);
-    std::lock_guard<ShardMutex> l(sh.mu());
-    for (int d = 0; d < sh.databases(); ++d) dataset += static_cast<int64_t>(sh.db(d).MemoryBytes());
-  }
+  MemoryReport r = CollectMemoryReport(s);
+  int64_t tables = 0;
+  for (const auto& d : r.dbs) tables += d.main_table + d.expires_table;
   long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
   int64_t total = static_cast<int64_t>(pages) * page;
+  const EvictionConfig& ev = s.config().eviction;
+  int64_t maxmemory = ev.maxmemory.load();
+  int64_t overhead = r.overhead(), dataset = r.dataset();
+  int64_t net = r.used - r.startup;
   return fmt::format(
       "used_memory:{}\r\nused_memory_human:{}\r\nused_memory_rss:{}\r\nused_memory_rss_human:{}\r\n"
       "used_memory_peak:{}\r\nused_memory_peak_human:{}\r\nused_memory_peak_perc:{:.2f}%\r\n"
-      "used_memory_tables:{}\r\ntotal_system_memory:{}\r\ntotal_system_memory_human:{}\r\n"
-      "maxmemory:0\r\nmaxmemory_human:0B\r\nmaxmemory_policy:noeviction\r\n"
-      "mem_fragmentation_ratio:{:.2f}\r\nmem_allocator:{}\r\nlazyfree_pending_objects:{}\r\n"
-      "lazyfreed_objects:{}\r\n",
-      used, BytesToHuman(used), rss, BytesToHuman(rss), peak, BytesToHuman(peak),
-      peak > 0 ? 100.0 * static_cast<double>(used) / static_cast<double>(peak) : 0.0, dataset,
-      total, BytesToHuman(total), used > 0 ? static_cast<double>(rss) / static_cast<double>(used) : 0.0,
-      AllocatorName(), s.lazy_freer().pending(), s.lazy_freer().completed());
+      "used_memory_overhead:{}\r\nused_memory_startup:{}\r\nused_memory_dataset:{}\r\n"
+      "used_memory_dataset_perc:{:.2f}%\r\nused_memory_tables:{}\r\n"
+      "total_system_memory:{}\r\ntotal_system_memory_human:{}\r\n"
+      "maxmemory:{}\r\nmaxmemory_human:{}\r\nmaxmemory_policy:{}\r\n"
+      "mem_fragmentation_ratio:{:.2f}\r\nmem_fragmentation_bytes:{}\r\nmem_not_counted_for_evict:{}\r\n"
+      "mem_replication_backlog:{}\r\nmem_clients_slaves:{}\r\nmem_clients_normal:{}\r\n"
+      "mem_aof_buffer:{}\r\nmem_allocator:{}\r\nlazyfree_pending_objects:{}\r\nlazyfreed_objects:{}\r\n",
+      r.used, BytesToHuman(r.used), r.rss, BytesToHuman(r.rss), r.peak, BytesToHuman(r.peak),
+      r.peak > 0 ? 100.0 * static_cast<double>(r.used) / static_cast<double>(r.peak) : 0.0, overhead, r.startup,
+      dataset, net > 0 ? 100.0 * static_cast<double>(dataset) / static_cast<double>(net) : 0.0, tables, total,
+      BytesToHuman(total), maxmemory, BytesToHuman(maxmemory), EvictionPolicyName(ev.policy.load()),
+      r.used > 0 ? static_cast<double>(r.rss) / static_cast<double>(r.used) : 0.0, r.rss - r.used,
+      r.not_counted_for_evict, r.backlog, r.clients_replicas, r.clients_normal, r.log_buffer, AllocatorName(),
+      r.lazyfree_pending, s.lazy_freer().completed());
 }
 
 std::string StatsSection(Server& s) {
@@ -94,12 +100,13 @@ std::string StatsSection(Server& s) {
       "total_connections_received:{}\r\ntotal_commands_processed:{}\r\n"
       "instantaneous_ops_per_sec:{}\r\ntotal_net_input_bytes:{}\r\ntotal_net_output_bytes:{}\r\n"
       "rejected_connections:{}\r\nexpired_keys:{}\r\nexpired_stale_perc:0.00\r\n"
-      "expired_time_cap_reached_count:0\r\nexpire_cycle_cpu_milliseconds:{}\r\nevicted_keys:0\r\n"
+      "expired_time_cap_reached_count:0\r\nexpire_cycle_cpu_milliseconds:{}\r\nevicted_keys:{}\r\n"
+      "evicted_clients:0\r\ntotal_eviction_exceeded_time:{}\r\ncurrent_eviction_exceeded_time:{}\r\n"
       "keyspace_hits:{}\r\nkeyspace_misses:{}\r\npubsub_channels:{}\r\npubsub_patterns:{}\r\n"
       "total_error_replies:{}\r\ntotal_reads_processed:{}\r\ntotal_writes_processed:{}\r\n",
       t.connections_received, t.commands, s.instantaneous_ops_per_sec(), t.net_input_bytes,
-      t.net_output_bytes, t.rejected_connections, t.expired_keys, t.expire_cycle_us / 1000,
-      t.keyspace_hits, t.keyspace_misses, s.pubsub().Channels("", true).size(), s.pubsub().NumPat(),
+      t.net_output_bytes, t.rejected_connections, t.expired_keys, t.expire_cycle_us / 1000, t.evicted_keys,
+      s.evictor().total_exceeded_ms(), s.evictor().current_exceeded_ms(), t.keyspace_hits, t.keyspace_misses, s.pubsub().Channels("", true).size(), s.pubsub().NumPat(),
       t.error_replies, t.reads, t.writes);
   s.replication().AppendStats(&out);
   return out;

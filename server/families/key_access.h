@@ -15,24 +15,31 @@
 
 namespace minired {
 
-// Redis's LRU clock: seconds, 24 bits, wrapping (OBJECT IDLETIME handles the wrap).
-inline uint32_t LruClock(int64_t now_ms) { return static_cast<uint32_t>(now_ms / 1000) & 0xffffff; }
-
-inline Db::Slot LookupRead(Db& db, std::string_view key, uint64_t hash, int64_t now_ms) {
+inline Db::Slot LookupRead(Db& db, std::string_view key, uint64_t hash, int64_t now_ms, const AccessPolicy& access) {
   Db::Slot s = db.Find(key, hash, now_ms);
   if (s) {
     ++db.stats().hits;
-    s.entry->set_lru(LruClock(now_ms));
+    TouchAccess(s.entry, now_ms, access);
   } else {
     ++db.stats().misses;
   }
   return s;
 }
 
-inline Db::Slot LookupWrite(Db& db, std::string_view key, uint64_t hash, int64_t now_ms) {
+inline Db::Slot LookupWrite(Db& db, std::string_view key, uint64_t hash, int64_t now_ms, const AccessPolicy& access) {
   Db::Slot s = db.Find(key, hash, now_ms);
-  if (s) s.entry->set_lru(LruClock(now_ms));
+  if (s) TouchAccess(s.entry, now_ms, access);
   return s;
+}
+
+// Sets the access field of `e`, which is new or replaces `old`: a rewritten key keeps
+// its LFU history (as Redis's dbSetValue); under LRU it was just accessed.
+inline void InheritAccess(Entry* e, const Entry* old, int64_t now_ms, const AccessPolicy& access) {
+  if (old != nullptr && access.lfu.load(std::memory_order_relaxed)) {
+    e->set_lru(old->lru());
+  } else {
+    InitAccess(e, now_ms, access);
+  }
 }
 
 class KeyAccess {
@@ -43,10 +50,12 @@ class KeyAccess {
         shard_(ctx.shards().ShardFor(hash_)),
         lock_(shard_.mu()),
         db_(shard_.db(ctx.db())),
-        now_(ctx.now_ms()) {}
+        now_(ctx.now_ms()),
+        access_(ctx.shards().access()) {}
 
-  Db::Slot FindRead() { return LookupRead(db_, key_, hash_, now_); }
-  Db::Slot FindWrite() { return LookupWrite(db_, key_, hash_, now_); }
+  Db::Slot FindRead() { return LookupRead(db_, key_, hash_, now_, access_); }
+  Db::Slot FindWrite() { return LookupWrite(db_, key_, hash_, now_, access_); }
+  const AccessPolicy& access() const { return access_; }
   Db& db() { return db_; }
   uint64_t hash() const { return hash_; }
   std::string_view key() const { return key_; }
@@ -59,6 +68,7 @@ class KeyAccess {
   std::lock_guard<ShardMutex> lock_;
   Db& db_;
   int64_t now_;
+  const AccessPolicy& access_;
 };
 
 class MultiKeyAccess {
@@ -72,11 +82,11 @@ class MultiKeyAccess {
   }
   Db::Slot FindRead(std::string_view key, int db_index = -1) {
     uint64_t h = HashKey(key);
-    return LookupRead(DbOf(h, db_index), key, h, ctx_.now_ms());
+    return LookupRead(DbOf(h, db_index), key, h, ctx_.now_ms(), ctx_.shards().access());
   }
   Db::Slot FindWrite(std::string_view key, int db_index = -1) {
     uint64_t h = HashKey(key);
-    return LookupWrite(DbOf(h, db_index), key, h, ctx_.now_ms());
+    return LookupWrite(DbOf(h, db_index), key, h, ctx_.now_ms(), ctx_.shards().access());
   }
 
  private:

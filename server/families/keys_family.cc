@@ -262,6 +262,7 @@ void CmdObject(CommandContext& ctx) {
   Db::Slot s = k.db().Find(k.key(), k.hash(), ctx.now_ms());
   if (!s) return ctx.reply().Null();
   const Entry* e = s.entry;
+  const AccessPolicy& access = ctx.shards().access();
   if (EqualsIgnoreCase(sub, "ENCODING")) {
     ctx.reply().Bulk(EncodingName(e->encoding()));
   } else if (EqualsIgnoreCase(sub, "REFCOUNT")) {
@@ -269,14 +270,19 @@ void CmdObject(CommandContext& ctx) {
     bool shared = e->is_int() && e->int_value() >= 0 && e->int_value() < 10000;
     ctx.reply().Integer(shared ? 2147483647 : 1);
   } else if (EqualsIgnoreCase(sub, "IDLETIME")) {
-    uint32_t now = LruClock(ctx.now_ms()), then = e->lru();
-    uint32_t idle = now >= then ? now - then : now + (0xffffff - then);
-    ctx.reply().Integer(idle);
-  } else {
+    if (access.lfu.load(std::memory_order_relaxed)) {
+      return ctx.reply().Error(
+          "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
+          "switching between policies at runtime LRU and LFU data will take some time to adjust.");
+    }
+    ctx.reply().Integer(LruIdleSeconds(e->lru(), LruClock(ctx.now_ms())));
+  } else if (!access.lfu.load(std::memory_order_relaxed)) {
     ctx.reply().Error(
         "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note "
         "that when switching between policies at runtime LRU and LFU data will take some time "
         "to adjust.");
+  } else {
+    ctx.reply().Integer(LfuDecayedCounter(e->lru(), ctx.now_ms(), access.lfu_decay_minutes.load()));
   }
 }
 

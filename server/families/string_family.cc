@@ -57,7 +57,7 @@ void ReplyString(CommandContext& ctx, const Entry* e) {
 void StoreString(KeyAccess& k, Db::Slot existing, std::string_view value, int64_t expire_ms,
                  Entry::StringForm form = Entry::StringForm::kAuto) {
   Entry* e = Entry::NewString(k.key(), value, expire_ms, form);
-  e->set_lru(LruClock(k.now()));
+  InheritAccess(e, existing.entry, k.now(), k.access());
   if (existing) {
     k.db().Replace(existing, e);
   } else {
@@ -220,8 +220,13 @@ void MSetGeneric(CommandContext& ctx, bool nx) {
     uint64_t h = HashKey(key);
     Db& db = m.DbOf(h);
     Entry* e = Entry::NewString(key, ctx.arg(i + 1), 0);
-    e->set_lru(LruClock(ctx.now_ms()));
-    db.Upsert(e, h, ctx.now_ms());
+    Db::Slot old = db.Find(key, h, ctx.now_ms());
+    InheritAccess(e, old.entry, ctx.now_ms(), db.access());
+    if (old) {
+      db.Replace(old, e);
+    } else {
+      db.Insert(e, h);
+    }
   }
   if (nx) return ctx.reply().Integer(1);
   ctx.reply().Ok();

@@ -1,0 +1,60 @@
+#include "server/families/memory_report.h"
+
+#include <algorithm>
+
+#include "server/evictor.h"
+#include "server/persistence.h"
+#include "server/replication.h"
+#include "server/server.h"
+#include "storage/memory.h"
+
+namespace minired {
+
+int64_t MemoryReport::overhead() const {
+  int64_t total = startup + backlog + clients_replicas + clients_normal + log_buffer;
+  for (const auto& d : dbs) total += d.main_table + d.expires_table;
+  return total;
+}
+
+MemoryReport CollectMemoryReport(Server& server) {
+  MemoryReport r;
+  r.used = UsedMemory();
+  r.peak = std::max(server.peak_memory(), r.used);
+  r.startup = server.startup_memory();
+  r.rss = ProcessRss();
+  r.backlog = static_cast<int64_t>(server.replication().source().position().backlog_allocated);
+  for (const auto& c : server.clients().Snapshot()) {
+    int64_t out = static_cast<int64_t>(std::max(c->output_buffer.load(), c->output_memory.load()));
+    if (c->replica.load(std::memory_order_relaxed)) {
+      r.clients_replicas += out;
+    } else {
+      r.clients_normal += out + static_cast<int64_t>(c->query_buffer.load() + c->query_buffer_free.load());
+    }
+  }
+  r.log_buffer = server.persistence() ? static_cast<int64_t>(server.persistence()->MemTableBytes()) : 0;
+  r.not_counted_for_evict = r.clients_replicas + r.log_buffer;
+  r.lazyfree_pending = static_cast<int64_t>(server.lazy_freer().pending());
+  ShardSet& shards = server.shards();
+  std::vector<MemoryReport::DbOverhead> dbs(static_cast<size_t>(shards.databases()));
+  for (size_t i = 0; i < shards.size(); ++i) {
+    Shard& sh = shards.shard(i);
+    std::lock_guard<ShardMutex> l(sh.mu());
+    for (int d = 0; d < sh.databases(); ++d) {
+      const Db& db = sh.db(d);
+      auto& o = dbs[static_cast<size_t>(d)];
+      o.keys += static_cast<int64_t>(db.size());
+      o.expires += static_cast<int64_t>(db.volatile_size());
+      o.main_table += static_cast<int64_t>(db.KeyTableBytes());
+      o.expires_table += static_cast<int64_t>(db.VolatileTableBytes());
+    }
+  }
+  for (int d = 0; d < shards.databases(); ++d) {
+    auto& o = dbs[static_cast<size_t>(d)];
+    o.db = d;
+    r.keys += o.keys;
+    if (o.keys > 0) r.dbs.push_back(o);
+  }
+  return r;
+}
+
+}  // namespace minired

@@ -1,0 +1,49 @@
+// maxmemory behaviour compared byte for byte with redis-server: the -OOM replies under
+// noeviction (which commands are refused, MULTI/EXEC), OBJECT FREQ/IDLETIME by policy,
+// and the errors of the eviction options.
+#include "tests/integration/differential.h"
+
+namespace minired {
+namespace {
+
+// Puts both servers back to no limit and noeviction, even when a test fails midway.
+struct RestoreMemoryConfig {
+  RespClient& a;
+  RespClient& b;
+  ~RestoreMemoryConfig() {
+    for (RespClient* c : {&a, &b}) c->Call({"CONFIG", "SET", "maxmemory", "0", "maxmemory-policy", "noeviction"});
+  }
+};
+
+TEST_F(Differential, OutOfMemoryRepliesUnderNoeviction) {
+  RestoreMemoryConfig restore{r_, m_};
+  Compare({{"SET", "a", "1"}, {"RPUSH", "l", "x", "y"}, {"CONFIG", "SET", "maxmemory", "1"}, {"SET", "b", "1"},
+           {"GET", "a"}, {"INCR", "a"}, {"APPEND", "a", "x"}, {"SETRANGE", "a", "0", "x"}, {"HSET", "h", "f", "v"},
+           {"LPUSH", "l", "z"}, {"LPOP", "l"}, {"SADD", "s", "m"}, {"ZADD", "z", "1", "m"}, {"ZINCRBY", "z", "1", "m"},
+           {"EXPIRE", "a", "100"}, {"PERSIST", "a"}, {"RENAME", "a", "a2"}, {"COPY", "a2", "a3"}, {"DEL", "a2"},
+           {"MSET", "x", "1"}, {"GETSET", "a", "2"}, {"EXISTS", "a"}, {"DBSIZE"}, {"PING"}, {"MULTI"},
+           {"GET", "l"}, {"EXEC"}, {"FLUSHALL"}, {"DBSIZE"}, {"CONFIG", "SET", "maxmemory", "0"}, {"SET", "b", "1"}});
+}
+
+TEST_F(Differential, ObjectFreqAndIdletimeFollowThePolicy) {
+  RestoreMemoryConfig restore{r_, m_};
+  Compare({{"SET", "k", "v"}, {"OBJECT", "FREQ", "k"}, {"OBJECT", "IDLETIME", "k"},
+           {"CONFIG", "SET", "maxmemory-policy", "allkeys-lfu"}, {"OBJECT", "IDLETIME", "k"},
+           {"SET", "fresh", "v"}, {"OBJECT", "FREQ", "fresh"}, {"OBJECT", "FREQ", "missing"},
+           {"CONFIG", "SET", "maxmemory-policy", "volatile-lfu"}, {"OBJECT", "IDLETIME", "k"},
+           {"CONFIG", "SET", "maxmemory-policy", "volatile-ttl"}, {"OBJECT", "FREQ", "k"}});
+}
+
+TEST_F(Differential, EvictionOptionErrors) {
+  Compare({{"CONFIG", "SET", "maxmemory-policy", "lru"}, {"CONFIG", "SET", "maxmemory-samples", "0"},
+           {"CONFIG", "SET", "maxmemory-samples", "65"}, {"CONFIG", "SET", "maxmemory-samples", "x"},
+           {"CONFIG", "SET", "maxmemory-eviction-tenacity", "101"}, {"CONFIG", "SET", "lfu-log-factor", "-1"},
+           {"CONFIG", "SET", "lfu-decay-time", "-1"}, {"CONFIG", "SET", "maxmemory", "lots"},
+           {"CONFIG", "SET", "maxmemory", "-1"}, {"CONFIG", "GET", "maxmemory"},
+           {"CONFIG", "GET", "maxmemory-policy"}, {"CONFIG", "GET", "maxmemory-samples"},
+           {"CONFIG", "GET", "maxmemory-eviction-tenacity"}, {"CONFIG", "GET", "lfu-log-factor"},
+           {"CONFIG", "GET", "lfu-decay-time"}});
+}
+
+}  // namespace
+}  // namespace minired
