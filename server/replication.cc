@@ -165,6 +165,7 @@ void Replication::Psync(CommandContext& ctx, std::string_view replid, std::strin
   feed->ack_time_ms = server_.clock().NowMs();
   s.replica_feed = feed;
   s.hooks->AttachReplicaFeed(feed);
+  server_.persistence()->log().set_eager(true);  // the cron turns it off when the last one leaves
   if (!sync) {
     auto off = ParseInt64(offset);
     if (off && *off >= 0 && source_.TryContinue(replid, static_cast<uint64_t>(*off), feed)) {
@@ -354,6 +355,7 @@ void Replication::Cron(int64_t now_ms) {
   const ReplicationConfig& rc = server_.config().replication;
   source_.set_backlog_size(static_cast<size_t>(rc.backlog_size.load()));
   auto feeds = source_.feeds();
+  if (Persistence* p = server_.persistence()) p->log().set_eager(!feeds.empty());
   if (!is_replica() && !feeds.empty() && now_ms - last_ping_ms_ >= rc.ping_period_s.load() * 1000) {
     source_.FeedControl(EncodeCommand({"PING"}));  // lets replicas tell a silent master from a dead one
     last_ping_ms_ = now_ms;

@@ -23,10 +23,12 @@ void LogWriter::Submit(JournalEntry entry) {
     size_t i = static_cast<size_t>(seq - next_);
     if (pending_.size() <= i) pending_.resize(i + 1);
     pending_[i] = std::move(entry);
-    // Under `always` a client waits for this entry: wake the writer now. Otherwise it
-    // collects entries for a millisecond, which saves a wake-up per command.
+    // Under `always` a client waits for this entry, and with replicas attached they wait
+    // for it: wake the writer now. Otherwise it collects entries for a millisecond,
+    // which saves a wake-up per command.
     wake = writer_waiting_ && i == 0 &&
-           (policy_.load(std::memory_order_relaxed) == FsyncPolicy::kAlways || pending_.size() > 4096);
+           (policy_.load(std::memory_order_relaxed) == FsyncPolicy::kAlways ||
+            eager_.load(std::memory_order_relaxed) || pending_.size() > 4096);
   }
   if (wake) cv_.notify_one();
 }
@@ -87,7 +89,7 @@ void LogWriter::Run() {
       writer_waiting_ = true;
       if (failed_through) {
         cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stop_; });
-      } else if (policy_.load() == FsyncPolicy::kAlways) {
+      } else if (policy_.load() == FsyncPolicy::kAlways || eager_.load()) {
         cv_.wait_for(lock, std::chrono::milliseconds(100), [&] { return stop_ || ready(); });
       } else {
         cv_.wait_for(lock, std::chrono::milliseconds(1), [&] { return stop_; });

@@ -52,6 +52,12 @@ class LogWriter : public JournalSink {
   void SetListener(std::function<void(const JournalEntry&)> listener);
 
   void set_policy(FsyncPolicy p) { policy_.store(p); }
+  // Eager: hand each entry on as soon as it can be appended instead of collecting for
+  // a millisecond (replicas are attached: their lag is that millisecond). Entries that
+  // arrive while the writer is busy still go together, so a busy master keeps batching.
+  void set_eager(bool on) {
+    if (eager_.exchange(on) != on && on) cv_.notify_one();
+  }
   FsyncPolicy policy() const { return policy_.load(); }
   void set_enabled(bool on) { enabled_.store(on); }
   bool enabled() const { return enabled_.load(); }
@@ -78,6 +84,7 @@ class LogWriter : public JournalSink {
   RocksStore* store_;
   std::atomic<bool> enabled_;
   std::atomic<FsyncPolicy> policy_;
+  std::atomic<bool> eager_{false};
   std::atomic<bool> ok_{true};
   std::atomic<uint64_t> durable_{0};
   std::atomic<uint64_t> written_{0};

@@ -92,6 +92,10 @@ TEST(Eviction, WritingOneGigabyteKeepsUsedMemoryAtTheLimit) {
   EXPECT_LE(rss, 3 * 64 * kMb) << "RSS out of proportion to the limit";
   int64_t evicted = InfoField(probe, "stats", "evicted_keys");
   int64_t dbsize = probe.Call({"DBSIZE"}).value.integer;
+  std::printf("1 GB written at maxmemory 64 MB: used_memory %.2f MB (max seen %.2f MB), RSS %.1f MB, %lld keys held, "
+              "%lld evicted\n",
+              used / 1048576.0, max_used / 1048576.0, rss / 1048576.0, static_cast<long long>(dbsize),
+              static_cast<long long>(evicted));
   EXPECT_EQ(evicted + dbsize, kKeys);
   EXPECT_GT(dbsize, 30'000);
   // The newest keys are there; the first ones were evicted.
