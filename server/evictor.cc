@@ -6,6 +6,7 @@
 #include <climits>
 #include <cmath>
 #include <limits>
+#include <random>
 
 #include "server/replication.h"
 #include "server/server.h"
@@ -34,6 +35,23 @@ bool IsVolatile(EvictionPolicy p) {
 
 // What a key costs beyond its entry: its slot in the key table (~60-80% full).
 constexpr int64_t kTableBytesPerKey = 12;
+
+// Calls visit(shard) on a few random shards, then on every shard in turn from *sweep,
+// until it returns true. A random shard is a fair sample of a big keyspace; a sparse
+// one (few keys over many shards) is searched in order, so a key that exists is found.
+template <typename Visit>
+bool SearchShards(ShardSet& shards, std::mt19937_64& rng, size_t* sweep, Visit visit) {
+  constexpr int kRandomTries = 4;
+  for (int t = 0; t < kRandomTries; ++t) {
+    size_t i = std::uniform_int_distribution<size_t>(0, shards.size() - 1)(rng);
+    if (visit(shards.shard(i))) return true;
+  }
+  for (size_t n = 0; n < shards.size(); ++n) {
+    *sweep = (*sweep + 1) % shards.size();
+    if (visit(shards.shard(*sweep))) return true;
+  }
+  return false;
+}
 
 }  // namespace
 
@@ -129,20 +147,9 @@ void Evictor::Populate(IoThread& io, bool volatile_only, bool ttl) {
         ++found;
       }
     }
-    return found;
+    return found > 0;
   };
-  // A random shard is a fair sample of a big keyspace; a sparse one (few keys, many
-  // shards) is searched shard by shard so a key that exists is always found.
-  constexpr int kRandomTries = 4;
-  for (int t = 0; t < kRandomTries; ++t) {
-    size_t i = std::uniform_int_distribution<size_t>(0, shards.size() - 1)(io.rng());
-    if (sample_shard(shards.shard(i)) > 0) return;
-  }
-  if (pool_.size() > 0) return;
-  for (size_t n = 0; n < shards.size(); ++n) {
-    sweep_ = (sweep_ + 1) % shards.size();
-    if (sample_shard(shards.shard(sweep_)) > 0) return;
-  }
+  SearchShards(shards, io.rng(), &sweep_, sample_shard);
 }
 
 bool Evictor::NextRandomVictim(IoThread& io, bool volatile_only, EvictionCandidate* victim) {
@@ -161,15 +168,7 @@ bool Evictor::NextRandomVictim(IoThread& io, bool volatile_only, EvictionCandida
     }
     return false;
   };
-  for (int t = 0; t < 4; ++t) {
-    size_t i = std::uniform_int_distribution<size_t>(0, shards.size() - 1)(io.rng());
-    if (pick(shards.shard(i))) return true;
-  }
-  for (size_t n = 0; n < shards.size(); ++n) {
-    sweep_ = (sweep_ + 1) % shards.size();
-    if (pick(shards.shard(sweep_))) return true;
-  }
-  return false;
+  return SearchShards(shards, io.rng(), &sweep_, pick);
 }
 
 int64_t Evictor::Evict(const EvictionCandidate& victim, IoThread& io) {

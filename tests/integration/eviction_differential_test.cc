@@ -25,6 +25,17 @@ TEST_F(Differential, OutOfMemoryRepliesUnderNoeviction) {
            {"GET", "l"}, {"EXEC"}, {"FLUSHALL"}, {"DBSIZE"}, {"CONFIG", "SET", "maxmemory", "0"}, {"SET", "b", "1"}});
 }
 
+// A few keys spread over many shards are still found and evicted; when nothing is left
+// to evict the write is refused, as in Redis.
+TEST_F(Differential, EvictingEverythingThenRefusing) {
+  RestoreMemoryConfig restore{r_, m_};
+  Compare({{"SET", "a", "1"}, {"SET", "b", "2", "EX", "100"}, {"HSET", "h", "f", "v"},
+           {"CONFIG", "SET", "maxmemory-policy", "volatile-ttl"}, {"CONFIG", "SET", "maxmemory", "1"},
+           {"GET", "missing"}, {"EXISTS", "b"}, {"DBSIZE"}, {"SET", "c", "3"},
+           {"CONFIG", "SET", "maxmemory-policy", "allkeys-random"}, {"GET", "a"}, {"DBSIZE"}, {"SET", "c", "3"},
+           {"DBSIZE"}});
+}
+
 TEST_F(Differential, ObjectFreqAndIdletimeFollowThePolicy) {
   RestoreMemoryConfig restore{r_, m_};
   Compare({{"SET", "k", "v"}, {"OBJECT", "FREQ", "k"}, {"OBJECT", "IDLETIME", "k"},
