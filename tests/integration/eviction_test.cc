@@ -161,6 +161,30 @@ TEST(Eviction, VolatileTtlRemovesTheSoonestExpiringFirst) {
   EXPECT_GE(CountExisting(c, "t", 8000, 10'000), 1950) << "the latest-expiring keys should stay";
 }
 
+// volatile-lru and volatile-lfu: only keys with an expiry go, the idle (or rarely read)
+// ones first.
+TEST(Eviction, VolatileLruAndLfuEvictOnlyKeysWithAnExpiry) {
+  for (const char* policy : {"volatile-lru", "volatile-lfu"}) {
+    SCOPED_TRACE(policy);
+    TestProcess p = StartWithoutPersistence({"--maxmemory-policy", policy});
+    ASSERT_TRUE(p.ok()) << p.error();
+    RespClient c;
+    ASSERT_TRUE(c.Connect(p.port()));
+    const std::string value(500, 'x');
+    Pipeline(c, 10'000, [&](int64_t i) { return std::vector<std::string>{"SET", Key("v", i), value, "EX", "10000"}; });
+    Pipeline(c, 3000, [&](int64_t i) { return std::vector<std::string>{"SET", Key("p", i), value}; });
+    std::this_thread::sleep_for(1100ms);  // the LRU clock counts seconds
+    // Keys v0..v499 are read often (the LFU counter) and last (the LRU clock).
+    Pipeline(c, 50'000, [&](int64_t i) { return std::vector<std::string>{"GET", Key("v", i % 500)}; });
+    int64_t used = InfoField(c, "memory", "used_memory");
+    ASSERT_EQ(c.Call({"CONFIG", "SET", "maxmemory", std::to_string(used * 6 / 10)}).value.str, "OK");
+    Pipeline(c, 1000, [&](int64_t i) { return std::vector<std::string>{"SET", Key("new", i), value, "EX", "10000"}; });
+    EXPECT_GT(InfoField(c, "stats", "evicted_keys"), 4000);
+    EXPECT_EQ(CountExisting(c, "p", 0, 3000), 3000) << "a key without expiry was evicted";
+    EXPECT_GE(CountExisting(c, "v", 0, 500), 490) << "the hot keys were evicted";
+  }
+}
+
 TEST(Eviction, RandomPoliciesEvictOnlyWhatTheyMay) {
   TestProcess p = StartWithoutPersistence({"--maxmemory-policy", "volatile-random"});
   ASSERT_TRUE(p.ok()) << p.error();
