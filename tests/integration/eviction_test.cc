@@ -330,8 +330,11 @@ TEST(Eviction, MemoryUsageOfEveryTypeMatchesTheMeasuredGrowth) {
     }
     return last;
   };
-  Pipeline(c, 4000, [&](int64_t i) { return std::vector<std::string>{"SET", Key("warm-up", i), "x"}; });
-  for (const Shape& s : shapes) {
+  // The first shape runs twice; its first round (unchecked) takes the one-time
+  // allocations of the first writes and the first FLUSHALL.
+  for (size_t round = 0; round <= shapes.size(); ++round) {
+    const bool warm_up = round == 0;
+    const Shape& s = shapes[warm_up ? 0 : round - 1];
     ASSERT_EQ(c.Call({"FLUSHALL", "SYNC"}).value.str, "OK");
     for (int i = 0; i < 50 && InfoField(c, "memory", "lazyfree_pending_objects") > 0; ++i) std::this_thread::sleep_for(20ms);
     const int keys = s.elements >= 300 ? 100 : 2000;
@@ -347,6 +350,7 @@ TEST(Eviction, MemoryUsageOfEveryTypeMatchesTheMeasuredGrowth) {
       reported += static_cast<double>(c.Call({"MEMORY", "USAGE", Key(prefix, i), "SAMPLES", "0"}).value.integer);
     }
     reported /= 20;
+    if (warm_up) continue;
     std::printf("MEMORY USAGE %-15s reported %9.1f  measured %9.1f bytes per key\n", s.name, reported, measured);
     EXPECT_NEAR(reported, measured, measured * 0.10)
         << s.name << ": MEMORY USAGE " << reported << " vs measured " << measured << " bytes per key";
