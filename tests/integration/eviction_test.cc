@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <functional>
 #include <map>
@@ -333,7 +334,10 @@ TEST(Eviction, MemoryUsageOfEveryTypeMatchesTheMeasuredGrowth) {
   // RocksDB's threads allocate for a while after start-up; let that pass. The first
   // shape runs twice; its first round (unchecked) takes the one-time allocations of
   // the first writes and the first FLUSHALL.
+  // Background threads (RocksDB's) allocate now and then, independently of the keys: a
+  // shape measured off by more than 10% is measured once more before it fails.
   std::this_thread::sleep_for(2s);
+  int retries_left = 1;
   for (size_t round = 0; round <= shapes.size(); ++round) {
     const bool warm_up = round == 0;
     const Shape& s = shapes[warm_up ? 0 : round - 1];
@@ -353,6 +357,12 @@ TEST(Eviction, MemoryUsageOfEveryTypeMatchesTheMeasuredGrowth) {
     }
     reported /= 20;
     if (warm_up) continue;
+    if (std::abs(reported - measured) > measured * 0.10 && retries_left-- > 0) {
+      std::printf("MEMORY USAGE %-15s reported %9.1f  measured %9.1f: measuring again\n", s.name, reported, measured);
+      --round;
+      continue;
+    }
+    retries_left = 1;
     std::printf("MEMORY USAGE %-15s reported %9.1f  measured %9.1f bytes per key\n", s.name, reported, measured);
     EXPECT_NEAR(reported, measured, measured * 0.10)
         << s.name << ": MEMORY USAGE " << reported << " vs measured " << measured << " bytes per key";
