@@ -12,9 +12,11 @@ namespace {
 
 Status BadValue(const std::string& msg) { return Status::InvalidArgument(msg); }
 
+}  // namespace
+
 ConfigOption IntOption(std::string name, bool live, int64_t lo, int64_t hi,
                        std::function<int64_t(const ServerConfig&)> get,
-                       std::function<void(ServerConfig&, int64_t)> put, std::string alias = "") {
+                       std::function<void(ServerConfig&, int64_t)> put, std::string alias) {
   ConfigOption o;
   o.name = std::move(name);
   o.alias = std::move(alias);
@@ -32,6 +34,8 @@ ConfigOption IntOption(std::string name, bool live, int64_t lo, int64_t hi,
   };
   return o;
 }
+
+namespace {
 
 ConfigOption StringOption(std::string name, std::string ServerConfig::*field) {
   ConfigOption o;

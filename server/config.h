@@ -129,6 +129,10 @@ struct ConfigOption {
 };
 
 const std::vector<ConfigOption>& ConfigOptions();
+// An integer option within [lo, hi], with Redis's messages for a bad value.
+ConfigOption IntOption(std::string name, bool live, int64_t lo, int64_t hi,
+                       std::function<int64_t(const ServerConfig&)> get,
+                       std::function<void(ServerConfig&, int64_t)> put, std::string alias = "");
 // The persistence options (config_persistence.cc), appended to `opts`.
 void AddPersistenceOptions(std::vector<ConfigOption>* opts);
 // The replication options (config_replication.cc), appended to `opts`.

@@ -23,25 +23,6 @@ constexpr PolicyName kPolicies[] = {
 
 bool IsLfu(EvictionPolicy p) { return p == EvictionPolicy::kAllKeysLfu || p == EvictionPolicy::kVolatileLfu; }
 
-ConfigOption IntOption(std::string name, int64_t lo, int64_t hi, std::function<int64_t(const EvictionConfig&)> get,
-                       std::function<void(EvictionConfig&, int64_t)> put) {
-  ConfigOption o;
-  o.name = std::move(name);
-  o.mutable_at_runtime = true;
-  o.get = [get](const ServerConfig& c) { return Int64ToString(get(c.eviction)); };
-  o.set = [lo, hi, put](ServerConfig& c, const std::vector<std::string>& v) {
-    auto n = ParseInt64(v[0]);
-    if (!n) return Status::InvalidArgument("argument couldn't be parsed into an integer");
-    if (*n < lo || *n > hi) {
-      return Status::InvalidArgument("argument must be between " + Int64ToString(lo) + " and " +
-                                     Int64ToString(hi) + " inclusive");
-    }
-    put(c.eviction, *n);
-    return Status::Ok();
-  };
-  return o;
-}
-
 }  // namespace
 
 const char* EvictionPolicyName(EvictionPolicy p) {
@@ -85,17 +66,19 @@ void AddEvictionOptions(std::vector<ConfigOption>* opts) {
     opts->push_back(std::move(o));
   }
   opts->push_back(IntOption(
-      "maxmemory-samples", 1, INT_MAX, [](const EvictionConfig& e) { return e.samples.load(); },
-      [](EvictionConfig& e, int64_t v) { e.samples = static_cast<int>(v); }));
+      "maxmemory-samples", true, 1, INT_MAX, [](const ServerConfig& c) { return c.eviction.samples.load(); },
+      [](ServerConfig& c, int64_t v) { c.eviction.samples = static_cast<int>(v); }));
   opts->push_back(IntOption(
-      "maxmemory-eviction-tenacity", 0, 100, [](const EvictionConfig& e) { return e.tenacity.load(); },
-      [](EvictionConfig& e, int64_t v) { e.tenacity = static_cast<int>(v); }));
+      "maxmemory-eviction-tenacity", true, 0, 100, [](const ServerConfig& c) { return c.eviction.tenacity.load(); },
+      [](ServerConfig& c, int64_t v) { c.eviction.tenacity = static_cast<int>(v); }));
   opts->push_back(IntOption(
-      "lfu-log-factor", 0, INT_MAX, [](const EvictionConfig& e) { return e.access.lfu_log_factor.load(); },
-      [](EvictionConfig& e, int64_t v) { e.access.lfu_log_factor = static_cast<int>(v); }));
+      "lfu-log-factor", true, 0, INT_MAX,
+      [](const ServerConfig& c) { return c.eviction.access.lfu_log_factor.load(); },
+      [](ServerConfig& c, int64_t v) { c.eviction.access.lfu_log_factor = static_cast<int>(v); }));
   opts->push_back(IntOption(
-      "lfu-decay-time", 0, INT_MAX, [](const EvictionConfig& e) { return e.access.lfu_decay_minutes.load(); },
-      [](EvictionConfig& e, int64_t v) { e.access.lfu_decay_minutes = static_cast<int>(v); }));
+      "lfu-decay-time", true, 0, INT_MAX,
+      [](const ServerConfig& c) { return c.eviction.access.lfu_decay_minutes.load(); },
+      [](ServerConfig& c, int64_t v) { c.eviction.access.lfu_decay_minutes = static_cast<int>(v); }));
 }
 
 }  // namespace minired

@@ -90,13 +90,13 @@ Evictor::Result Evictor::MakeRoom(int thread) {
   uint64_t rounds = 0;
   while (freed < to_free) {
     EvictionCandidate victim;
-    if (!NextVictim(io, &victim)) {
+    if (!NextVictim(policy, io, &victim)) {
       // Nothing left to evict. Collections being freed in the background may still
       // bring memory under the limit: look again before refusing.
       if (UsedMemoryApprox() - not_counted() <= limit) return Result::kOk;
       return Result::kFail;
     }
-    freed += Evict(victim, io);
+    freed += Evict(victim, policy, io);
     if (++rounds % 16 == 0) {
       auto spent = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
       if (spent.count() > budget_us) {
@@ -117,8 +117,7 @@ void Evictor::ScheduleContinuation(int thread) {
   });
 }
 
-bool Evictor::NextVictim(IoThread& io, EvictionCandidate* victim) {
-  const EvictionPolicy policy = server_.config().eviction.policy.load(std::memory_order_relaxed);
+bool Evictor::NextVictim(EvictionPolicy policy, IoThread& io, EvictionCandidate* victim) {
   const bool volatile_only = IsVolatile(policy);
   if (policy == EvictionPolicy::kAllKeysRandom || policy == EvictionPolicy::kVolatileRandom) {
     return NextRandomVictim(io, volatile_only, victim);
@@ -130,7 +129,6 @@ bool Evictor::NextVictim(IoThread& io, EvictionCandidate* victim) {
 void Evictor::Populate(IoThread& io, bool volatile_only, bool ttl) {
   ShardSet& shards = server_.shards();
   const size_t samples = static_cast<size_t>(server_.config().eviction.samples.load(std::memory_order_relaxed));
-  const AccessPolicy& access = shards.access();
   const int64_t now = server_.clock().NowMs();
   auto sample_shard = [&](Shard& shard) {
     size_t found = 0;
@@ -142,7 +140,7 @@ void Evictor::Populate(IoThread& io, bool volatile_only, bool ttl) {
         Entry* e = db.SampleEntry(volatile_only, io.rng());
         if (e == nullptr) break;
         uint64_t score = ttl ? std::numeric_limits<uint64_t>::max() - static_cast<uint64_t>(e->expire_ms())
-                             : IdleScore(e, now, access);
+                             : IdleScore(e, now, db.access());
         pool_.Offer(score, d, e->key());
         ++found;
       }
@@ -171,8 +169,7 @@ bool Evictor::NextRandomVictim(IoThread& io, bool volatile_only, EvictionCandida
   return SearchShards(shards, io.rng(), &sweep_, pick);
 }
 
-int64_t Evictor::Evict(const EvictionCandidate& victim, IoThread& io) {
-  const EvictionPolicy policy = server_.config().eviction.policy.load(std::memory_order_relaxed);
+int64_t Evictor::Evict(const EvictionCandidate& victim, EvictionPolicy policy, IoThread& io) {
   uint64_t hash = HashKey(victim.key);
   Shard& shard = server_.shards().ShardFor(hash);
   // Its own journal entry, numbered under this shard's lock like any write to the key.

@@ -50,11 +50,11 @@ class Evictor {
 
  private:
   bool Applies() const;
-  bool NextVictim(IoThread& io, EvictionCandidate* victim);
+  bool NextVictim(EvictionPolicy policy, IoThread& io, EvictionCandidate* victim);
   bool NextRandomVictim(IoThread& io, bool volatile_only, EvictionCandidate* victim);
   void Populate(IoThread& io, bool volatile_only, bool ttl);
   // Deletes the candidate if it still qualifies; the bytes it held (0: it did not).
-  int64_t Evict(const EvictionCandidate& victim, IoThread& io);
+  int64_t Evict(const EvictionCandidate& victim, EvictionPolicy policy, IoThread& io);
   void NoteOver(bool over);
   void ScheduleContinuation(int thread);
 

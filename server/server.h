@@ -93,6 +93,9 @@ class Server {
   JournalSink* journal_sink();
   Replication& replication() { return *replication_; }
   Evictor& evictor() { return *evictor_; }
+  // The memory that maxmemory does not count: replica output buffers, the log's buffer
+  // (what the cron hands the evictor, and INFO's mem_not_counted_for_evict).
+  int64_t MemoryNotCountedForEviction();
   // Used memory when the server started (INFO's used_memory_startup).
   int64_t startup_memory() const { return startup_memory_; }
   IoThread& io_thread(int i) { return *threads_[static_cast<size_t>(i)]; }
@@ -133,8 +136,6 @@ class Server {
                    uint64_t touches_before, size_t first_record);
   // -OOM for a command that would grow memory while nothing can be evicted (replied).
   bool RejectedForMemory(Session& session, const CommandSpec& spec, ReplyWriter& reply, int thread);
-  // The memory that maxmemory does not count: replica output buffers, the log's buffer.
-  int64_t MemoryNotCountedForEviction();
   StatsTotals ThreadTotals();  // counters of the I/O threads, lock-free
   StatsTotals RawTotals();     // ThreadTotals plus keyspace counters (locks every shard)
 

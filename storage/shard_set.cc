@@ -12,12 +12,12 @@ void ShardMutex::DumpPending() {
 thread_local bool ShardMutex::all_held_ = false;
 
 ShardSet::ShardSet(size_t shards, int databases, const AccessPolicy* access)
-    : mask_(shards - 1), databases_(databases), access_(access) {
+    : mask_(shards - 1), databases_(databases) {
   static const AccessPolicy kLru;
-  if (access_ == nullptr) access_ = &kLru;
+  if (access == nullptr) access = &kLru;
   assert(shards > 0 && (shards & (shards - 1)) == 0 && shards <= 4096);
   shards_.reserve(shards);
-  for (size_t i = 0; i < shards; ++i) shards_.push_back(std::make_unique<Shard>(databases, access_));
+  for (size_t i = 0; i < shards; ++i) shards_.push_back(std::make_unique<Shard>(databases, access));
 }
 
 ShardSet::Lock ShardSet::LockKeys(std::span<const std::string_view> keys) {

@@ -108,12 +108,12 @@ class Shard {
 class ShardSet {
  public:
   // REQUIRES: shards is a power of two, 1 <= shards <= 4096. `access` (the eviction
-  // policy's view of key accesses, owned by the configuration) defaults to LRU.
+  // policy's view of key accesses, owned by the configuration; every Db keeps it, see
+  // Db::access()) defaults to LRU.
   ShardSet(size_t shards, int databases, const AccessPolicy* access = nullptr);
 
   size_t size() const { return shards_.size(); }
   int databases() const { return databases_; }
-  const AccessPolicy& access() const { return *access_; }
   Shard& shard(size_t i) { return *shards_[i]; }
 
   // Shard routing uses hash bits 16..27; bits 0..15 are the table tag and the top 40
@@ -150,7 +150,6 @@ class ShardSet {
   std::vector<std::unique_ptr<Shard>> shards_;
   size_t mask_;
   int databases_;
-  const AccessPolicy* access_;
 };
 
 }  // namespace minired

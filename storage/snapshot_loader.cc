@@ -35,7 +35,6 @@ Status SnapshotLoader::LoadChunk(std::string_view chunk) {
       FreeDecoded();
       return s;
     }
-    InitAccess(e, 0, shards_.access());  // loaded keys count as just written
     decoded_.emplace_back(static_cast<int>(db), e);
     ++per_db_[db];
   }
@@ -49,13 +48,12 @@ Status SnapshotLoader::LoadChunk(std::string_view chunk) {
   for (auto& [db, e] : decoded_) {
     uint64_t hash = HashKey(e->key());
     Shard& owner = shards_.ShardFor(hash);
-    if (&owner != &shard) {
-      // Not written with this build's shard layout (a different --shards): route each.
-      std::lock_guard<ShardMutex> l2(owner.mu());
-      owner.db(db).Upsert(e, hash, 0);
-    } else {
-      shard.db(db).Upsert(e, hash, 0);
-    }
+    // Not written with this build's shard layout (a different --shards): route each.
+    std::unique_lock<ShardMutex> l2;
+    if (&owner != &shard) l2 = std::unique_lock<ShardMutex>(owner.mu());
+    Db& target = owner.db(db);
+    InitAccess(e, 0, target.access());  // loaded keys count as just written
+    target.Upsert(e, hash, 0);
   }
   keys_ += decoded_.size();
   decoded_.clear();

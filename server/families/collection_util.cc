@@ -17,12 +17,9 @@ void StoreCollection(Db& db, Db::Slot s, uint64_t hash, Entry* e, int64_t now_ms
   }
   if (s) {
     e->set_lru(s.entry->lru());  // the lookup that found it recorded this access
-  } else {
-    InitAccess(e, now_ms, db.access());
-  }
-  if (s) {
     db.Replace(s, e);
   } else {
+    InitAccess(e, now_ms, db.access());
     db.Insert(e, hash);
   }
 }

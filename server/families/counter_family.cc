@@ -35,7 +35,7 @@ void IncrBy(CommandContext& ctx, int64_t by) {
     k.db().NoteWrite(k.key());
   } else {
     Entry* e = Entry::NewInt(k.key(), next, s ? s.entry->expire_ms() : 0);
-    InheritAccess(e, s.entry, ctx.now_ms(), k.access());
+    InheritAccess(e, s.entry, ctx.now_ms(), k.db().access());
     if (s) {
       k.db().Replace(s, e);
     } else {
@@ -80,7 +80,7 @@ void CmdIncrByFloat(CommandContext& ctx) {
   if (std::isnan(next) || std::isinf(next)) return ctx.reply().Error(errors::kNanOrInfinity);
   std::string text = FormatLongDoubleHuman(next);
   Entry* e = Entry::NewString(k.key(), text, s ? s.entry->expire_ms() : 0, Entry::StringForm::kText);
-  InheritAccess(e, s.entry, ctx.now_ms(), k.access());
+  InheritAccess(e, s.entry, ctx.now_ms(), k.db().access());
   if (s) {
     k.db().Replace(s, e);
   } else {

@@ -67,8 +67,6 @@ std::string ClientsSection(Server& s) {
 
 std::string MemorySection(Server& s) {
   MemoryReport r = CollectMemoryReport(s);
-  int64_t tables = 0;
-  for (const auto& d : r.dbs) tables += d.main_table + d.expires_table;
   long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
   int64_t total = static_cast<int64_t>(pages) * page;
   const EvictionConfig& ev = s.config().eviction;
@@ -87,7 +85,7 @@ std::string MemorySection(Server& s) {
       "mem_aof_buffer:{}\r\nmem_allocator:{}\r\nlazyfree_pending_objects:{}\r\nlazyfreed_objects:{}\r\n",
       r.used, BytesToHuman(r.used), r.rss, BytesToHuman(r.rss), r.peak, BytesToHuman(r.peak),
       r.peak > 0 ? 100.0 * static_cast<double>(r.used) / static_cast<double>(r.peak) : 0.0, overhead, r.startup,
-      dataset, net > 0 ? 100.0 * static_cast<double>(dataset) / static_cast<double>(net) : 0.0, tables, total,
+      dataset, net > 0 ? 100.0 * static_cast<double>(dataset) / static_cast<double>(net) : 0.0, r.tables(), total,
       BytesToHuman(total), maxmemory, BytesToHuman(maxmemory), EvictionPolicyName(ev.policy.load()),
       r.used > 0 ? static_cast<double>(r.rss) / static_cast<double>(r.used) : 0.0, r.rss - r.used,
       r.not_counted_for_evict, r.backlog, r.clients_replicas, r.clients_normal, r.log_buffer, AllocatorName(),

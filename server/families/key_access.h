@@ -15,20 +15,20 @@
 
 namespace minired {
 
-inline Db::Slot LookupRead(Db& db, std::string_view key, uint64_t hash, int64_t now_ms, const AccessPolicy& access) {
+inline Db::Slot LookupRead(Db& db, std::string_view key, uint64_t hash, int64_t now_ms) {
   Db::Slot s = db.Find(key, hash, now_ms);
   if (s) {
     ++db.stats().hits;
-    TouchAccess(s.entry, now_ms, access);
+    TouchAccess(s.entry, now_ms, db.access());
   } else {
     ++db.stats().misses;
   }
   return s;
 }
 
-inline Db::Slot LookupWrite(Db& db, std::string_view key, uint64_t hash, int64_t now_ms, const AccessPolicy& access) {
+inline Db::Slot LookupWrite(Db& db, std::string_view key, uint64_t hash, int64_t now_ms) {
   Db::Slot s = db.Find(key, hash, now_ms);
-  if (s) TouchAccess(s.entry, now_ms, access);
+  if (s) TouchAccess(s.entry, now_ms, db.access());
   return s;
 }
 
@@ -50,12 +50,10 @@ class KeyAccess {
         shard_(ctx.shards().ShardFor(hash_)),
         lock_(shard_.mu()),
         db_(shard_.db(ctx.db())),
-        now_(ctx.now_ms()),
-        access_(ctx.shards().access()) {}
+        now_(ctx.now_ms()) {}
 
-  Db::Slot FindRead() { return LookupRead(db_, key_, hash_, now_, access_); }
-  Db::Slot FindWrite() { return LookupWrite(db_, key_, hash_, now_, access_); }
-  const AccessPolicy& access() const { return access_; }
+  Db::Slot FindRead() { return LookupRead(db_, key_, hash_, now_); }
+  Db::Slot FindWrite() { return LookupWrite(db_, key_, hash_, now_); }
   Db& db() { return db_; }
   uint64_t hash() const { return hash_; }
   std::string_view key() const { return key_; }
@@ -68,7 +66,6 @@ class KeyAccess {
   std::lock_guard<ShardMutex> lock_;
   Db& db_;
   int64_t now_;
-  const AccessPolicy& access_;
 };
 
 class MultiKeyAccess {
@@ -82,11 +79,11 @@ class MultiKeyAccess {
   }
   Db::Slot FindRead(std::string_view key, int db_index = -1) {
     uint64_t h = HashKey(key);
-    return LookupRead(DbOf(h, db_index), key, h, ctx_.now_ms(), ctx_.shards().access());
+    return LookupRead(DbOf(h, db_index), key, h, ctx_.now_ms());
   }
   Db::Slot FindWrite(std::string_view key, int db_index = -1) {
     uint64_t h = HashKey(key);
-    return LookupWrite(DbOf(h, db_index), key, h, ctx_.now_ms(), ctx_.shards().access());
+    return LookupWrite(DbOf(h, db_index), key, h, ctx_.now_ms());
   }
 
  private:

@@ -262,7 +262,7 @@ void CmdObject(CommandContext& ctx) {
   Db::Slot s = k.db().Find(k.key(), k.hash(), ctx.now_ms());
   if (!s) return ctx.reply().Null();
   const Entry* e = s.entry;
-  const AccessPolicy& access = ctx.shards().access();
+  const AccessPolicy& access = k.db().access();
   if (EqualsIgnoreCase(sub, "ENCODING")) {
     ctx.reply().Bulk(EncodingName(e->encoding()));
   } else if (EqualsIgnoreCase(sub, "REFCOUNT")) {

@@ -109,13 +109,11 @@ void MemoryDoctor(CommandContext& ctx) {
         "typically after many deletions or evictions. MEMORY PURGE may help.\n",
         frag, BytesToHuman(r.rss), BytesToHuman(r.used));
   }
-  size_t normal_clients = 0;
-  for (const auto& c : ctx.server().clients().Snapshot()) normal_clients += c->replica.load() ? 0 : 1;
-  if (normal_clients > 0 && r.clients_normal / static_cast<int64_t>(normal_clients) > 200 * 1024) {
+  if (r.normal_clients > 0 && r.clients_normal / r.normal_clients > 200 * 1024) {
     out += fmt::format(
         " * Big client buffers: clients hold {} of query and output buffers ({} clients); look for clients "
         "that read slowly or send huge pipelines (CLIENT LIST omem/qbuf).\n",
-        BytesToHuman(r.clients_normal), normal_clients);
+        BytesToHuman(r.clients_normal), r.normal_clients);
   }
   if (r.clients_replicas > 10 * kMb) {
     out += fmt::format(

@@ -10,10 +10,14 @@
 
 namespace minired {
 
-int64_t MemoryReport::overhead() const {
-  int64_t total = startup + backlog + clients_replicas + clients_normal + log_buffer;
+int64_t MemoryReport::tables() const {
+  int64_t total = 0;
   for (const auto& d : dbs) total += d.main_table + d.expires_table;
   return total;
+}
+
+int64_t MemoryReport::overhead() const {
+  return startup + backlog + clients_replicas + clients_normal + log_buffer + tables();
 }
 
 MemoryReport CollectMemoryReport(Server& server) {
@@ -29,10 +33,11 @@ MemoryReport CollectMemoryReport(Server& server) {
       r.clients_replicas += out;
     } else {
       r.clients_normal += out + static_cast<int64_t>(c->query_buffer.load() + c->query_buffer_free.load());
+      ++r.normal_clients;
     }
   }
   r.log_buffer = server.persistence() ? static_cast<int64_t>(server.persistence()->MemTableBytes()) : 0;
-  r.not_counted_for_evict = r.clients_replicas + r.log_buffer;
+  r.not_counted_for_evict = server.MemoryNotCountedForEviction();
   r.lazyfree_pending = static_cast<int64_t>(server.lazy_freer().pending());
   ShardSet& shards = server.shards();
   std::vector<MemoryReport::DbOverhead> dbs(static_cast<size_t>(shards.databases()));

@@ -18,6 +18,7 @@ struct MemoryReport {
   int64_t backlog = 0;       // replication backlog
   int64_t clients_replicas = 0;  // output buffers of replicas
   int64_t clients_normal = 0;    // query and output buffers of everyone else
+  int64_t normal_clients = 0;    // how many clients that is
   int64_t log_buffer = 0;    // RocksDB memtables (Redis's aof.buffer)
   int64_t not_counted_for_evict = 0;
   int64_t lazyfree_pending = 0;
@@ -31,6 +32,7 @@ struct MemoryReport {
   std::vector<DbOverhead> dbs;  // non-empty databases
   int64_t keys = 0;
 
+  int64_t tables() const;  // key tables and expiry indexes of every database
   int64_t overhead() const;
   int64_t dataset() const { return used - overhead(); }
 };

@@ -57,7 +57,7 @@ void ReplyString(CommandContext& ctx, const Entry* e) {
 void StoreString(KeyAccess& k, Db::Slot existing, std::string_view value, int64_t expire_ms,
                  Entry::StringForm form = Entry::StringForm::kAuto) {
   Entry* e = Entry::NewString(k.key(), value, expire_ms, form);
-  InheritAccess(e, existing.entry, k.now(), k.access());
+  InheritAccess(e, existing.entry, k.now(), k.db().access());
   if (existing) {
     k.db().Replace(existing, e);
   } else {
