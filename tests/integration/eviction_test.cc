@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "protocol/command_encoder.h"
+#include "tests/testing/replica_sync.h"
 #include "tests/testing/resp_client.h"
 #include "tests/testing/test_process.h"
 
@@ -414,20 +415,7 @@ TEST(Eviction, ReplicasFollowTheMastersEvictionsAndNeverEvictThemselves) {
   ASSERT_TRUE(r.Connect(replica.port()));
   const std::string value(500, 'x');
   Pipeline(m, 20'000, [&](int64_t i) { return std::vector<std::string>{"SET", Key("k", i), value}; });
-  // The replica applied everything, once the master's offset has settled (a write
-  // reaches the stream a moment after its reply).
-  auto synced = [&] {
-    int64_t last = -1;
-    for (int i = 0; i < 500; ++i) {
-      std::this_thread::sleep_for(50ms);
-      int64_t target = InfoField(m, "replication", "master_repl_offset");
-      bool up = r.Call({"INFO", "replication"}).value.str.find("master_link_status:up") != std::string::npos;
-      if (up && target == last && InfoField(r, "replication", "slave_repl_offset") == target) return true;
-      last = target;
-    }
-    return false;
-  };
-  ASSERT_TRUE(synced());
+  ASSERT_TRUE(CaughtUp(m, r));
   EXPECT_EQ(r.Call({"DBSIZE"}).value.integer, 20'000);
   EXPECT_EQ(InfoField(r, "stats", "evicted_keys"), 0);
   // Now the master evicts: its DELs reach the replica.
@@ -435,7 +423,7 @@ TEST(Eviction, ReplicasFollowTheMastersEvictionsAndNeverEvictThemselves) {
   ASSERT_EQ(m.Call({"CONFIG", "SET", "maxmemory", std::to_string(used * 7 / 10)}).value.str, "OK");
   Pipeline(m, 1000, [&](int64_t i) { return std::vector<std::string>{"SET", Key("new", i), value}; });
   ASSERT_GT(InfoField(m, "stats", "evicted_keys"), 1000);
-  ASSERT_TRUE(synced());
+  ASSERT_TRUE(CaughtUp(m, r));
   EXPECT_EQ(r.Call({"DBSIZE"}).value.integer, m.Call({"DBSIZE"}).value.integer);
   EXPECT_EQ(InfoField(r, "stats", "evicted_keys"), 0);
 }

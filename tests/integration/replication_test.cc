@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "tests/testing/keyspace_dump.h"
+#include "tests/testing/replica_sync.h"
 #include "tests/testing/resp_client.h"
 #include "tests/testing/test_process.h"
 
@@ -19,47 +20,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-bool WaitFor(const std::function<bool()>& cond, std::chrono::milliseconds timeout = 20s) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (cond()) return true;
-    std::this_thread::sleep_for(20ms);
-  }
-  return cond();
-}
-
-std::string InfoString(RespClient& c, const std::string& section, const std::string& field) {
-  std::string text = c.Call({"INFO", section}).value.str;
-  size_t at = text.find("\n" + field + ":");
-  if (at == std::string::npos) at = text.find(field + ":") == 0 ? 0 : std::string::npos;
-  if (at == std::string::npos) return "";
-  at = text.find(':', at) + 1;
-  return text.substr(at, text.find('\r', at) - at);
-}
-
 TestProcess StartReplica(int master_port, std::vector<std::string> extra = {}) {
   extra.insert(extra.end(), {"--replicaof", "127.0.0.1", std::to_string(master_port)});
   return TestProcess::StartMinired(extra);
-}
-
-// The replica has applied everything the master has sent so far (the master's offset
-// settles first: a write reaches the stream a moment after its reply).
-bool CaughtUp(RespClient& master, RespClient& replica) {
-  int64_t target = InfoField(master, "replication", "master_repl_offset");
-  while (true) {
-    std::this_thread::sleep_for(50ms);
-    int64_t now = InfoField(master, "replication", "master_repl_offset");
-    if (now == target) break;
-    target = now;
-  }
-  bool ok = WaitFor([&] {
-    return InfoString(replica, "replication", "master_link_status") == "up" &&
-           InfoField(replica, "replication", "slave_repl_offset") >= target;
-  });
-  if (!ok) {
-    ADD_FAILURE() << "master offset " << target << "; replica:\n" << replica.Call({"INFO", "replication"}).value.str;
-  }
-  return ok;
 }
 
 void ExpectSameData(RespClient& master, RespClient& replica, std::initializer_list<int> dbs) {

@@ -111,4 +111,13 @@ int64_t InfoField(RespClient& c, const std::string& section, const std::string& 
   return std::stoll(info.substr(at + field.size() + 2));
 }
 
+std::string InfoString(RespClient& c, const std::string& section, const std::string& field) {
+  std::string text = c.Call({"INFO", section}).value.str;
+  size_t at = text.find("\n" + field + ":");
+  if (at == std::string::npos) at = text.find(field + ":") == 0 ? 0 : std::string::npos;
+  if (at == std::string::npos) return "";
+  at = text.find(':', at) + 1;
+  return text.substr(at, text.find('\r', at) - at);
+}
+
 }  // namespace minired::testing

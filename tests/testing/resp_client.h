@@ -49,5 +49,7 @@ class RespClient {
 
 // A numeric field of INFO <section>; -1 when absent.
 int64_t InfoField(RespClient& c, const std::string& section, const std::string& field);
+// A field of INFO <section> as text; "" when absent.
+std::string InfoString(RespClient& c, const std::string& section, const std::string& field);
 
 }  // namespace minired::testing
