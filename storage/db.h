@@ -106,7 +106,8 @@ class Db {
   // moving another Db's contents in (FLUSH, SWAPDB) does not change it.
   int index() const { return index_.value; }
   void set_index(int i) { index_.value = i; }
-  // The eviction policy's view of accesses (ShardSet::access()); also kept by position.
+  // The eviction policy's view of accesses (given to the ShardSet, shared by every Db);
+  // also kept by position.
   const AccessPolicy& access() const { return *index_.access; }
   void set_access(const AccessPolicy* a) { index_.access = a; }
 

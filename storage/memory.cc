@@ -127,13 +127,14 @@ void AllocatorPurge() {
 const char* AllocatorName() {
 #ifdef MINIRED_SYSTEM_MALLOC
   return "libc";
-#endif
+#else
   static char name[32];
   if (name[0] == 0) {
     int v = mi_version();
     snprintf(name, sizeof(name), "mimalloc-%d.%d.%d", v / 100, (v / 10) % 10, v % 10);
   }
   return name;
+#endif
 }
 
 }  // namespace minired
