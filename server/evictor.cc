@@ -178,6 +178,16 @@ int64_t Evictor::Evict(const EvictionCandidate& victim, EvictionPolicy policy, I
   Db& db = shard.db(victim.db);
   Db::Slot s = db.Find(victim.key, hash, 0);
   if (!s || (IsVolatile(policy) && !s.entry->has_expire())) return 0;
+  if (policy != EvictionPolicy::kAllKeysRandom && policy != EvictionPolicy::kVolatileRandom &&
+      policy != EvictionPolicy::kVolatileTtl) {
+    // Read since it was pooled: it goes back with its new score and a better
+    // candidate (if any) goes instead. Scores only fall this way, so this ends.
+    uint64_t score = IdleScore(s.entry, server_.clock().NowMs(), db.access());
+    if (score < victim.score) {
+      pool_.Offer(score, victim.db, victim.key);
+      return 0;
+    }
+  }
   // Elements of a big collection are estimated from a sample, as MEMORY USAGE does.
   int64_t bytes = static_cast<int64_t>(s.entry->AllocatedSize(5)) + kTableBytesPerKey;
   Journal::EvictedKey(victim.db, victim.key);

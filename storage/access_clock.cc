@@ -43,7 +43,12 @@ uint64_t IdleScore(const Entry* e, int64_t now_ms, const AccessPolicy& policy) {
   if (policy.lfu.load(std::memory_order_relaxed)) {
     return 255 - LfuDecayedCounter(e->lru(), now_ms, policy.lfu_decay_minutes.load(std::memory_order_relaxed));
   }
-  return static_cast<uint64_t>(LruIdleSeconds(e->lru(), LruClock(now_ms))) * 1000;
+  // The second of the last access, negated: a key sampled twice scores the same both
+  // times, so candidates pooled at different moments compare fairly (an idle time
+  // would rise with the clock and make an old sample look as good as a cold key).
+  constexpr int64_t kBase = int64_t{1} << 40;
+  int64_t last_access_s = now_ms / 1000 - LruIdleSeconds(e->lru(), LruClock(now_ms));
+  return static_cast<uint64_t>(kBase - last_access_s);
 }
 
 void InitAccess(Entry* e, int64_t now_ms, const AccessPolicy& policy) {

@@ -43,8 +43,8 @@ uint8_t LfuDecayedCounter(uint32_t field, int64_t now_ms, int decay_minutes);
 // One access: decay, then the logarithmic increment; `coin` is uniform in [0, 1).
 uint32_t LfuAccess(uint32_t field, int64_t now_ms, int log_factor, int decay_minutes, double coin);
 
-// Eviction's view of a key: the larger, the better a candidate. LRU: idle ms; LFU:
-// 255 - decayed counter.
+// Eviction's view of a key: the larger, the better a candidate. LRU: the older its last
+// access (in seconds, independent of when it is asked); LFU: 255 - decayed counter.
 uint64_t IdleScore(const Entry* e, int64_t now_ms, const AccessPolicy& policy);
 
 // Sets the field of a key just created. now_ms 0 (a replayed or replicated write,

@@ -150,7 +150,15 @@ class SlotTable {
   size_t RandomSlot(Rng& rng) const {
     if (size_ == 0) return kNotFound;
     const size_t cap = slots_.size();
-    size_t i = std::uniform_int_distribution<size_t>(0, cap - 1)(rng);
+    std::uniform_int_distribution<size_t> any(0, cap - 1);
+    // Probing on from one random slot would favour entries after long empty runs (a
+    // table thinned by deletions), so eviction would keep sampling the same few keys.
+    // Drawing again is uniform and costs 1/load draws on average.
+    for (int tries = 0; tries < 64; ++tries) {
+      size_t i = any(rng);
+      if (slots_[i] != 0) return i;
+    }
+    size_t i = any(rng);
     while (slots_[i] == 0) i = i + 1 == cap ? 0 : i + 1;
     return i;
   }
