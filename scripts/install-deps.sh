@@ -3,11 +3,17 @@
 #   scripts/install-deps.sh          build dependencies
 #   scripts/install-deps.sh --test   plus redis-server/redis-tools (the test oracle),
 #                                    python3-redis and Node.js/npm (standard-client checks)
+#   scripts/install-deps.sh --bench  plus what bench/catalog-load runs (wrk, nginx, gnuplot)
 set -euo pipefail
 
 packages=(build-essential cmake ninja-build pkg-config
           libasio-dev librocksdb-dev libxxhash-dev libfmt-dev libmimalloc-dev
-          libgtest-dev libgmock-dev libbenchmark-dev)
+          libgtest-dev libgmock-dev libbenchmark-dev
+          librestinio-dev libhttp-parser-dev nlohmann-json3-dev libsqlite3-dev)
+if [[ "${1:-}" == "--bench" ]]; then
+  # bench/catalog-load: the HTTP load generator, the static-file ceiling, the plot.
+  packages+=(redis-server redis-tools wrk nginx-light gnuplot-nox python3)
+fi
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(redis-server redis-tools python3 python3-redis)
   # Any Node.js >= 18 will do; Debian's only when none is on the PATH.
@@ -27,6 +33,9 @@ if (( ${#missing[@]} > 0 )); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   # Debian starts a packaged redis-server on 6379; the tests start their own on free
   # ports, and 6379 belongs to minired.
+  if printf '%s\n' "${missing[@]}" | grep -qx nginx-light; then
+    $SUDO systemctl disable --now nginx >/dev/null 2>&1 || $SUDO service nginx stop >/dev/null 2>&1 || true
+  fi
   if printf '%s\n' "${missing[@]}" | grep -qx redis-server; then
     $SUDO systemctl disable --now redis-server >/dev/null 2>&1 || $SUDO service redis-server stop >/dev/null 2>&1 || true
   fi

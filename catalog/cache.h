@@ -1,0 +1,87 @@
+// The catalog's view of minired (or any Redis): cache-aside storage by "scope".
+//
+// A scope is what one write invalidates together: a product ("p:42"), the lists of a
+// category ("c:shoes"), the unfiltered lists ("all"), the category list. Its entries
+// are fields of one hash, catalog:{scope} (a page, a count, a document), which expires
+// as a whole `ttl` after its first fill; beside it, catalog:gen:{scope} counts the
+// scope's invalidations.
+//
+// Race-free fills: a reader notes the generation when it misses and fills only if the
+// generation is unchanged (WATCH/MULTI on a pooled connection of its own). A writer
+// first commits to the database, then bumps the generation and deletes the hash in
+// one transaction. So a reader that loaded old rows before a write either sees the
+// generation move and drops its fill, or fills before the delete that removes it.
+//
+// Failure: every call is bounded by the cache timeout; a failed read is a miss served
+// by the database (counted as an error), a failed invalidation is retried by
+// RetryInvalidations() and, until it succeeds, the scope is read from the database.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "catalog/options.h"
+#include "minired/command.h"
+#include "minired/error.h"
+#include "minired/reply.h"
+
+namespace minired::client {
+class Connection;
+class IoThread;
+class Pool;
+}  // namespace minired::client
+
+namespace minired::catalog {
+
+class Metrics;
+
+class Cache {
+ public:
+  // Connects in the background (reconnecting by itself); a cache that is down at start
+  // is not an error: the database answers until it comes up.
+  Cache(const ServeOptions& options, Metrics* metrics);
+  ~Cache();
+
+  // What a lookup found: each field's value (nullopt: missing) and the generation to
+  // hand to Fill. Nullopt when the cache failed or the scope awaits invalidation.
+  struct Found {
+    std::vector<std::optional<std::string>> values;
+    std::string generation;
+  };
+  std::optional<Found> Lookup(const std::string& scope, const std::vector<std::string>& fields);
+
+  // Stores fields unless the scope was invalidated since `generation` was read.
+  void Fill(const std::string& scope, const std::string& generation,
+            const std::vector<std::pair<std::string, std::string>>& fields);
+
+  // Invalidates every scope in one transaction; on failure they are remembered and
+  // read from the database until RetryInvalidations succeeds.
+  void Invalidate(const std::set<std::string>& scopes);
+  void RetryInvalidations();
+
+  // Plain commands (views and rankings), bounded by the cache timeout.
+  client::Result<client::Reply> Run(const client::Command& c);
+  client::Result<std::vector<client::Reply>> RunPipeline(const client::Pipeline& p);
+
+  int ttl_seconds() const { return ttl_s_; }
+
+ private:
+  bool Suspect(const std::string& scope);
+  bool SendInvalidation(const std::set<std::string>& scopes);
+
+  Metrics* const metrics_;
+  const int ttl_s_;
+  std::unique_ptr<client::IoThread> io_;
+  std::shared_ptr<client::Connection> conn_;  // shared by all workers, pipelined
+  std::shared_ptr<client::Pool> fill_pool_;   // WATCH needs a connection of its own
+  std::mutex mu_;
+  std::set<std::string> unflushed_;  // guarded by mu_: invalidations that failed
+};
+
+}  // namespace minired::catalog

@@ -1,0 +1,81 @@
+// What the API does, apart from HTTP: product lists, products and their writes, with
+// cache-aside reads (when a cache is configured), invalidation on write and stampede
+// protection. Each call returns the status and JSON body to send. Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "catalog/database.h"
+#include "catalog/single_flight.h"
+
+namespace minired::catalog {
+
+class Cache;
+class Metrics;
+
+struct ApiResult {
+  int status = 200;
+  std::string body;  // JSON
+};
+
+ApiResult JsonError(int status, const std::string& field, const std::string& message);
+
+struct ListQuery {
+  std::string category;  // empty: every category
+  SortOrder sort = SortOrder::kRank;
+  int64_t page = 1;
+  int64_t size = 80;
+  std::optional<Cursor> after;  // keyset pagination instead of page numbers
+};
+
+class CatalogService {
+ public:
+  static constexpr int64_t kDefaultPageSize = 80;
+  static constexpr int64_t kMaxPageSize = 200;
+
+  // cache may be null (--cache off): every read goes to the database.
+  CatalogService(Database* db, Cache* cache, Metrics* metrics);
+
+  ApiResult List(const ListQuery& q);
+  ApiResult Get(int64_t id);
+  // The product's JSON document (through the cache), for views and rankings.
+  std::optional<nlohmann::json> Find(int64_t id);
+  ApiResult Create(std::string_view body);
+  ApiResult Replace(int64_t id, std::string_view body);
+  ApiResult Patch(int64_t id, std::string_view body);
+  ApiResult Remove(int64_t id);
+  ApiResult Categories();
+
+  // The scopes a change of product p (before: `old`) makes stale.
+  static std::set<std::string> ScopesOf(const Product* old, const Product* now);
+  static std::string CategoryScope(const std::string& category) {
+    return category.empty() ? "all" : "c:" + category;
+  }
+
+ private:
+  // A cached body: the cache's copy, or load() run once for all concurrent misses
+  // and stored under the generation seen at the miss. count_field, when given, is
+  // looked up beside the body and handed to load (nullopt: missing).
+  using Loader = std::function<std::optional<std::string>(std::optional<int64_t> count, int64_t* count_out)>;
+  std::optional<std::string> Cached(const std::string& kind, const std::string& scope, const std::string& field,
+                                    bool with_count, const Loader& load);
+  ApiResult Write(std::optional<int64_t> id, std::string_view body, bool partial);
+  std::optional<std::string> ProductBody(int64_t id);
+
+  Database* const db_;
+  Cache* const cache_;
+  Metrics* const metrics_;
+  SingleFlight<std::optional<std::string>> flights_;
+  // Read-modify-write of one product (PATCH) must not interleave with another write.
+  std::mutex write_mu_;
+  std::atomic<uint64_t> write_epoch_{0};  // writes committed by this process
+};
+
+}  // namespace minired::catalog

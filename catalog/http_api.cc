@@ -1,0 +1,253 @@
+// RESTinio 0.6 still calls Asio functions that ASIO_NO_DEPRECATED (set for the rest of
+// minired) hides; this file is the only one that includes RESTinio.
+#undef ASIO_NO_DEPRECATED
+
+#include "catalog/http_api.h"
+
+#include <restinio/all.hpp>
+#include <restinio/router/easy_parser_router.hpp>
+
+#include <charconv>
+#include <chrono>
+#include <csignal>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "catalog/cache.h"
+#include "catalog/catalog_service.h"
+#include "catalog/metrics.h"
+#include "catalog/views.h"
+
+namespace minired::catalog {
+namespace {
+
+namespace epr = restinio::router::easy_parser_router;
+using Router = restinio::router::easy_parser_router_t;
+using Traits = restinio::traits_t<restinio::asio_timer_manager_t, restinio::null_logger_t, Router>;
+using Request = restinio::request_handle_t;
+
+const char* Reason(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 204: return "No Content";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 404: return "Not Found";
+    case 409: return "Conflict";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+  }
+  return "Unknown";
+}
+
+restinio::request_handling_status_t Send(const Request& req, const ApiResult& r,
+                                         const char* content_type = "application/json") {
+  auto resp = req->create_response(restinio::http_status_line_t{restinio::http_status_code_t{uint16_t(r.status)},
+                                                                Reason(r.status)});
+  if (r.status == 401) resp.append_header("WWW-Authenticate", "Bearer");
+  if (!r.body.empty()) resp.append_header(restinio::http_field::content_type, content_type);
+  return resp.set_body(r.body).done();
+}
+
+// Constant time in the token's length: a stranger learns nothing from timing.
+bool TokenMatches(std::string_view given, const std::string& expected) {
+  if (given.size() != expected.size()) return false;
+  unsigned char diff = 0;
+  for (size_t i = 0; i < given.size(); ++i) diff |= static_cast<unsigned char>(given[i] ^ expected[i]);
+  return diff == 0;
+}
+
+std::optional<int64_t> PositiveInt(std::string_view s) {
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc() || p != s.data() + s.size() || v < 1) return std::nullopt;
+  return v;
+}
+
+class Api {
+ public:
+  explicit Api(const ApiContext& ctx) : ctx_(ctx) {}
+
+  std::unique_ptr<Router> Routes() {
+    auto r = std::make_unique<Router>();
+    r->http_get(epr::path_to_params("/healthz"), [this](const Request& q) { return Timed("/healthz", q, [&] { return Health(); }); });
+    r->http_get(epr::path_to_params("/metrics"), [this](const Request& q) {
+      return Timed("/metrics", q, [&] { return ApiResult{200, ctx_.metrics->Render()}; }, "text/plain; version=0.0.4");
+    });
+    r->http_get(epr::path_to_params("/api/products"),
+                [this](const Request& q) { return Timed("/api/products", q, [&] { return List(q); }); });
+    r->http_post(epr::path_to_params("/api/products"), [this](const Request& q) {
+      return Timed("/api/products", q, [&] { return Authorized(q, [&] { return ctx_.products->Create(q->body()); }); });
+    });
+    auto by_id = epr::path_to_params("/api/products/", epr::path_fragment_p());
+    r->http_get(by_id, [this](const Request& q, std::string id) {
+      return Timed("/api/products/{id}", q, [&] { return WithId(id, [&](int64_t n) { return ctx_.products->Get(n); }); });
+    });
+    r->http_put(by_id, [this](const Request& q, std::string id) {
+      return Timed("/api/products/{id}", q, [&] {
+        return Authorized(q, [&] { return WithId(id, [&](int64_t n) { return ctx_.products->Replace(n, q->body()); }); });
+      });
+    });
+    r->add_handler(restinio::http_method_patch(), by_id, [this](const Request& q, std::string id) {
+      return Timed("/api/products/{id}", q, [&] {
+        return Authorized(q, [&] { return WithId(id, [&](int64_t n) { return ctx_.products->Patch(n, q->body()); }); });
+      });
+    });
+    r->http_delete(by_id, [this](const Request& q, std::string id) {
+      return Timed("/api/products/{id}", q, [&] {
+        return Authorized(q, [&] { return WithId(id, [&](int64_t n) { return ctx_.products->Remove(n); }); });
+      });
+    });
+    r->http_post(epr::path_to_params("/api/products/", epr::path_fragment_p(), "/views"),
+                 [this](const Request& q, std::string id) {
+                   return Timed("/api/products/{id}/views", q,
+                                [&] { return WithId(id, [&](int64_t n) { return ctx_.views->Record(n); }); });
+                 });
+    r->http_get(epr::path_to_params("/api/categories"),
+                [this](const Request& q) { return Timed("/api/categories", q, [&] { return ctx_.products->Categories(); }); });
+    r->http_get(epr::path_to_params("/api/rankings/", epr::path_fragment_p() >> epr::unescape()),
+                [this](const Request& q, std::string category) {
+                  return Timed("/api/rankings/{category}", q, [&] { return Ranking(q, category); });
+                });
+    r->non_matched_request_handler([this](const Request& q) {
+      return Timed("other", q, [&] {
+        return JsonError(404, "", fmt::format("no route for {} {}", q->header().method().c_str(), q->header().path()));
+      });
+    });
+    return r;
+  }
+
+ private:
+  template <typename Fn>
+  restinio::request_handling_status_t Timed(const char* route, const Request& q, Fn&& fn,
+                                            const char* content_type = "application/json") {
+    auto start = std::chrono::steady_clock::now();
+    ApiResult r;
+    try {
+      r = fn();
+    } catch (const DbError& e) {
+      r = JsonError(503, "", std::string("database unavailable: ") + e.what());
+    } catch (const std::exception& e) {
+      r = JsonError(500, "", e.what());
+    }
+    auto status = Send(q, r, r.status == 200 ? content_type : "application/json");
+    ctx_.metrics->ObserveRequest(route, q->header().method().c_str(), r.status,
+                                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    return status;
+  }
+
+  template <typename Fn>
+  ApiResult Authorized(const Request& q, Fn&& fn) {
+    const std::string& token = ctx_.options->admin_token;
+    if (token.empty()) return JsonError(401, "", "writes are disabled: start with --admin-token or MINIRED_CATALOG_TOKEN");
+    auto auth = q->header().opt_value_of(restinio::http_field::authorization);
+    constexpr std::string_view kBearer = "Bearer ";
+    if (!auth || auth->size() < kBearer.size() || std::string_view(*auth).substr(0, kBearer.size()) != kBearer ||
+        !TokenMatches(std::string_view(*auth).substr(kBearer.size()), token)) {
+      return JsonError(401, "", "missing or wrong bearer token");
+    }
+    return fn();
+  }
+
+  template <typename Fn>
+  ApiResult WithId(const std::string& id, Fn&& fn) {
+    std::optional<int64_t> n = PositiveInt(id);
+    if (!n) return JsonError(400, "id", "must be a positive integer");
+    return fn(*n);
+  }
+
+  ApiResult Health() {
+    nlohmann::json doc{{"status", "ok"}};
+    ctx_.db->MaxId();  // throws DbError (503) when the database is unusable
+    doc["database"] = "ok";
+    if (ctx_.cache == nullptr) {
+      doc["cache"] = "off";
+    } else {
+      auto pong = ctx_.cache->Run(client::Command("PING"));
+      doc["cache"] = pong && !pong->is_error() ? "up" : "down (serving from the database)";
+    }
+    return ApiResult{200, doc.dump()};
+  }
+
+  ApiResult List(const Request& q) {
+    auto params = restinio::try_parse_query<restinio::parse_query_traits::javascript_compatible>(q->header().query());
+    if (!params) return JsonError(400, "query", "is malformed");
+    ListQuery lq;
+    lq.size = CatalogService::kDefaultPageSize;
+    if (auto v = params->get_param("page")) {
+      auto n = PositiveInt(*v);
+      if (!n || *n > 1'000'000'000) return JsonError(400, "page", "must be a positive integer");
+      lq.page = *n;
+    }
+    if (auto v = params->get_param("size")) {
+      auto n = PositiveInt(*v);
+      if (!n) return JsonError(400, "size", "must be a positive integer");
+      lq.size = std::min(*n, CatalogService::kMaxPageSize);
+    }
+    if (auto v = params->get_param("category")) {
+      if (v->empty() || v->size() > 64) return JsonError(400, "category", "must be 1 to 64 bytes");
+      lq.category = std::string(*v);
+    }
+    if (auto v = params->get_param("sort")) {
+      auto s = ParseSortOrder(*v);
+      if (!s) return JsonError(400, "sort", "must be rank, price or newest");
+      lq.sort = *s;
+    }
+    if (auto v = params->get_param("after")) {
+      lq.after = Cursor::Decode(*v);
+      if (!lq.after) return JsonError(400, "after", "is not a cursor from next_cursor");
+      if (params->has("page")) return JsonError(400, "after", "cannot be combined with page");
+    }
+    return ctx_.products->List(lq);
+  }
+
+  ApiResult Ranking(const Request& q, const std::string& category) {
+    auto params = restinio::try_parse_query<restinio::parse_query_traits::javascript_compatible>(q->header().query());
+    if (!params) return JsonError(400, "query", "is malformed");
+    int64_t limit = 10;
+    if (auto v = params->get_param("limit")) {
+      auto n = PositiveInt(*v);
+      if (!n || *n > 100) return JsonError(400, "limit", "must be from 1 to 100");
+      limit = *n;
+    }
+    if (category.empty() || category.size() > 64) return JsonError(400, "category", "must be 1 to 64 bytes");
+    return ctx_.views->Ranking(category, limit);
+  }
+
+  const ApiContext ctx_;
+};
+
+}  // namespace
+
+void ServeHttp(const ApiContext& ctx) {
+  const ServeOptions& o = *ctx.options;
+  Api api(ctx);
+  asio::io_context ioctx;
+  using Server = restinio::http_server_t<Traits>;
+  Server server{restinio::external_io_context(ioctx), [&](auto& s) {
+                  s.port(o.port)
+                      .address(o.bind)
+                      .request_handler(api.Routes())
+                      .read_next_http_message_timelimit(o.read_timeout)
+                      .write_http_response_timelimit(o.read_timeout)
+                      .handle_request_timeout(o.handler_timeout)
+                      .max_pipelined_requests(16)
+                      .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}
+                                                    .max_url_size(8192)
+                                                    .max_field_name_size(1024)
+                                                    .max_field_value_size(8192)
+                                                    .max_field_count(100)
+                                                    .max_body_size(o.max_body_bytes));
+                }};
+  asio::signal_set signals(ioctx, SIGINT, SIGTERM);
+  signals.async_wait([&](const asio::error_code& ec, int) {
+    if (ec) return;
+    server.close_async([&] { ioctx.stop(); }, [&](std::exception_ptr) { ioctx.stop(); });
+  });
+  int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()) * 4);
+  restinio::run(restinio::on_thread_pool(static_cast<size_t>(threads), restinio::skip_break_signal_handling(), server));
+}
+
+}  // namespace minired::catalog

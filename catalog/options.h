@@ -1,0 +1,52 @@
+// The command lines of minired-catalog: `minired-catalog [serve flags]` runs the API,
+// `minired-catalog seed [seed flags]` fills the database. A bad flag is reported by
+// name and stops the program before anything is opened.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace minired::catalog {
+
+struct ServeOptions {
+  std::string bind = "127.0.0.1";
+  uint16_t port = 8080;
+  std::string db_path = "catalog.sqlite";
+  bool cache = true;
+  std::string cache_url = "redis://127.0.0.1:6379";
+  int cache_ttl_s = 300;
+  // A cache slower than this counts as down for that request: the database answers.
+  std::chrono::milliseconds cache_timeout{250};
+  std::string admin_token;  // --admin-token or MINIRED_CATALOG_TOKEN; empty: writes refused
+  int threads = 0;          // HTTP worker threads; 0: 4 per core
+  std::chrono::milliseconds views_flush{1000};
+  size_t max_body_bytes = 64 * 1024;
+  std::chrono::milliseconds read_timeout{10000};     // idle keep-alive and slow request
+  std::chrono::milliseconds handler_timeout{10000};  // one request's handling
+};
+
+struct SeedOptions {
+  std::string db_path = "catalog.sqlite";
+  int64_t products = 32000;
+  int categories = 40;
+  uint64_t random_seed = 42;
+  bool reset = false;  // delete existing products first
+  bool progress = true;
+};
+
+struct HelpRequest {
+  std::string text;
+};
+
+// Either what to do, or a usage error naming the flag (returned in `error`).
+struct ParsedCommandLine {
+  std::variant<ServeOptions, SeedOptions, HelpRequest> what;
+  std::string error;
+};
+
+ParsedCommandLine ParseCommandLine(const std::vector<std::string>& args);
+
+}  // namespace minired::catalog
