@@ -3,7 +3,7 @@
 #   scripts/install-deps.sh          build dependencies
 #   scripts/install-deps.sh --test   plus redis-server/redis-tools (the test oracle),
 #                                    python3-redis and Node.js/npm (standard-client checks)
-#   scripts/install-deps.sh --bench  plus what bench/catalog-load runs (wrk, nginx, gnuplot)
+#   scripts/install-deps.sh --bench  plus what bench/catalog-load runs (wrk, nginx, sqlite3)
 set -euo pipefail
 
 packages=(build-essential cmake ninja-build pkg-config
@@ -11,8 +11,8 @@ packages=(build-essential cmake ninja-build pkg-config
           libgtest-dev libgmock-dev libbenchmark-dev
           librestinio-dev libhttp-parser-dev nlohmann-json3-dev libsqlite3-dev)
 if [[ "${1:-}" == "--bench" ]]; then
-  # bench/catalog-load: the HTTP load generator, the static-file ceiling, the plot.
-  packages+=(redis-server redis-tools wrk nginx-light gnuplot-nox python3)
+  # bench/catalog-load: the HTTP load generator, the static-file ceiling, the database check.
+  packages+=(redis-server redis-tools wrk nginx-light sqlite3 curl python3)
 fi
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(redis-server redis-tools python3 python3-redis)

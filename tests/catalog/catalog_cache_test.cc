@@ -169,3 +169,28 @@ TEST_F(CatalogTest, CacheOffServesTheSameAnswers) {
 
 }  // namespace
 }  // namespace minired::testing
+
+namespace minired::testing {
+namespace {
+
+// The same binary runs the experiment with redis-server as its cache.
+TEST(CatalogWithRedis, RedisServerWorksAsTheCache) {
+  if (RedisServerPath().empty()) GTEST_SKIP() << "redis-server is not installed";
+  TestProcess redis = TestProcess::StartRedis({"--save", "", "--appendonly", "no"});
+  ASSERT_TRUE(redis.ok()) << redis.error();
+  CatalogProcess catalog = CatalogProcess::Start(
+      300, {"--cache-url", "redis://127.0.0.1:" + std::to_string(redis.port()), "--admin-token", kToken});
+  ASSERT_TRUE(catalog.ok()) << catalog.error();
+  HttpClient c(catalog.port());
+  json page = Json(c.Get("/api/products?page=2&size=30"));
+  EXPECT_EQ(Json(c.Get("/api/products?page=2&size=30")), page);
+  EXPECT_EQ(Metric(catalog.port(), "catalog_cache_reads_total{kind=\"page\",result=\"hit\"}"), 1);
+  int64_t id = page["items"][0]["id"];
+  ASSERT_EQ(c.Request("PATCH", "/api/products/" + std::to_string(id), R"({"stock": 4321})", Auth()).status, 200);
+  EXPECT_EQ(Json(c.Get("/api/products?page=2&size=30"))["items"][0]["stock"], 4321);
+  ASSERT_EQ(c.Request("POST", "/api/products/" + std::to_string(id) + "/views").status, 200);
+  EXPECT_EQ(Json(c.Request("POST", "/api/products/" + std::to_string(id) + "/views"))["views"], 2);
+}
+
+}  // namespace
+}  // namespace minired::testing
