@@ -1,10 +1,13 @@
 // The catalog's view of minired (or any Redis): cache-aside storage by "scope".
 //
-// A scope is what one write invalidates together: a product ("p:42"), the lists of a
-// category ("c:shoes"), the unfiltered lists ("all"), the category list. Its entries
-// are fields of one hash, catalog:{scope} (a page, a count, a document), which expires
-// as a whole `ttl` after its first fill; beside it, catalog:gen:{scope} counts the
-// scope's invalidations.
+// A scope is what one write invalidates together: a product's document ("p:42", a
+// string), the orderings of a list ("l:shoes:price": which ids each page holds), a
+// list's count ("n:shoes"), the category list. Other than documents, a scope's
+// entries are fields of one hash, catalog:{scope}, which expires as a whole `ttl`
+// after its first fill; beside it, catalog:gen:{scope} counts its invalidations.
+//
+// Page bodies (the JSON of a page's documents) are cached beside the page's ordering
+// and are also deleted when any product on them changes (see FillBody).
 //
 // Race-free fills: a reader notes the generation when it misses and fills only if the
 // generation is unchanged (WATCH/MULTI on a pooled connection of its own). A writer
@@ -55,6 +58,31 @@ class Cache {
     std::string generation;
   };
   std::optional<Found> Lookup(const std::string& scope, const std::vector<std::string>& fields);
+  // Several scopes in one round trip; each nullopt when it failed.
+  using ScopeFields = std::pair<std::string, std::vector<std::string>>;
+  std::vector<std::optional<Found>> LookupMany(const std::vector<ScopeFields>& wanted);
+
+  // Documents: one string per scope (a product), read together in one round trip
+  // with their generations; nullopt when the cache failed.
+  struct Doc {
+    std::optional<std::string> value;
+    std::string generation;
+  };
+  std::optional<std::vector<Doc>> LookupDocs(const std::vector<std::string>& scopes);
+  struct DocFill {
+    std::string scope, generation, doc;
+  };
+  // Stores each document whose scope's generation is still the one given.
+  void FillDocs(const std::vector<DocFill>& fills);
+  // Stores a page body built from documents (scope, generation read with each): only
+  // if neither the page's scope nor any of the documents changed since, and records
+  // in each product's catalog:in:{p:ID} set that this body holds it, so a write to
+  // the product deletes the body (Invalidate).
+  void FillBody(const std::string& scope, const std::string& generation, const std::string& field,
+                const std::string& body, const std::vector<std::pair<std::string, std::string>>& docs);
+  // True while an invalidation of a product failed: page bodies may hold it, so none
+  // is served or stored until RetryInvalidations succeeds.
+  bool BodiesSuspect();
 
   // Stores fields unless the scope was invalidated since `generation` was read.
   void Fill(const std::string& scope, const std::string& generation,

@@ -2,7 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <charconv>
+#include <map>
 
 #include "catalog/cache.h"
 #include "catalog/metrics.h"
@@ -20,92 +22,293 @@ ApiResult JsonError(int status, const std::string& field, const std::string& mes
 CatalogService::CatalogService(Database* db, Cache* cache, Metrics* metrics)
     : db_(db), cache_(cache), metrics_(metrics) {}
 
+namespace {
+
+constexpr SortOrder kSorts[] = {SortOrder::kRank, SortOrder::kPrice, SortOrder::kNewest};
+
+std::string ListName(const std::string& category) { return category.empty() ? "*" : category; }
+std::string OrderScope(const std::string& category, SortOrder sort) {
+  return "l:" + ListName(category) + ":" + std::string(SortName(sort));
+}
+std::string CountScope(const std::string& category) { return "n:" + ListName(category); }
+std::string ProductScope(int64_t id) { return "p:" + std::to_string(id); }
+
+// An ordering as cached: the next cursor, a newline, the ids of the page.
+std::string EncodeOrdering(const std::string& next_cursor, const std::vector<int64_t>& ids) {
+  std::string s = next_cursor + "\n";
+  for (size_t i = 0; i < ids.size(); ++i) s += (i ? "," : "") + std::to_string(ids[i]);
+  return s;
+}
+
+bool DecodeOrdering(std::string_view s, std::string* next_cursor, std::vector<int64_t>* ids) {
+  size_t nl = s.find('\n');
+  if (nl == std::string_view::npos) return false;
+  *next_cursor = std::string(s.substr(0, nl));
+  std::string_view rest = s.substr(nl + 1);
+  while (!rest.empty()) {
+    size_t comma = rest.find(',');
+    std::string_view part = rest.substr(0, comma);
+    int64_t id = 0;
+    auto [p, ec] = std::from_chars(part.data(), part.data() + part.size(), id);
+    if (ec != std::errc() || p != part.data() + part.size()) return false;
+    ids->push_back(id);
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+  }
+  return true;
+}
+
+// A cached page body: the next cursor, a newline, the documents joined by commas.
+bool DecodeBody(std::string_view s, std::string* next_cursor, std::string* items) {
+  size_t nl = s.find('\n');
+  if (nl == std::string_view::npos) return false;
+  *next_cursor = std::string(s.substr(0, nl));
+  *items = std::string(s.substr(nl + 1));
+  return true;
+}
+
+// The documents are JSON that ToJson wrote (cached or fresh); they are spliced into
+// the items array as they are instead of being parsed and written again.
+std::string JoinDocs(const std::vector<std::string>& docs) {
+  std::string out;
+  for (size_t i = 0; i < docs.size(); ++i) {
+    if (i) out += ',';
+    out += docs[i];
+  }
+  return out;
+}
+
+std::optional<int64_t> ParseCount(const std::optional<std::string>& s) {
+  int64_t n = 0;
+  if (!s || std::from_chars(s->data(), s->data() + s->size(), n).ec != std::errc()) return std::nullopt;
+  return n;
+}
+
+}  // namespace
+
 std::set<std::string> CatalogService::ScopesOf(const Product* old, const Product* now) {
-  std::set<std::string> scopes{"all"};
+  std::set<std::string> scopes;
   const Product* any = now ? now : old;
-  scopes.insert("p:" + std::to_string(any->id));
-  if (old) scopes.insert(CategoryScope(old->category));
-  if (now) scopes.insert(CategoryScope(now->category));
-  // Counts per category change when a product comes, goes or moves.
-  if (!old || !now || old->category != now->category) scopes.insert("categories");
+  scopes.insert(ProductScope(any->id));
+  auto orderings = [&](const std::string& category, std::initializer_list<SortOrder> sorts) {
+    for (SortOrder s : sorts) scopes.insert(OrderScope(category, s));
+  };
+  if (!old || !now || old->category != now->category) {
+    // Membership changed: every ordering and count of the categories concerned, the
+    // category list, and the unfiltered lists when a product came or went.
+    for (const Product* p : {old, now}) {
+      if (p == nullptr) continue;
+      orderings(p->category, {SortOrder::kRank, SortOrder::kPrice, SortOrder::kNewest});
+      scopes.insert(CountScope(p->category));
+    }
+    if (!old || !now) {
+      orderings("", {SortOrder::kRank, SortOrder::kPrice, SortOrder::kNewest});
+      scopes.insert(CountScope(""));
+    }
+    scopes.insert("categories");
+    return scopes;
+  }
+  // Same members: only the orderings by a key that changed (the documents carry the
+  // rest, and the document was invalidated above).
+  if (old->rank != now->rank) orderings(now->category, {SortOrder::kRank}), orderings("", {SortOrder::kRank});
+  if (old->price_cents != now->price_cents) {
+    orderings(now->category, {SortOrder::kPrice});
+    orderings("", {SortOrder::kPrice});
+  }
   return scopes;
 }
 
+std::string CatalogService::FlightKey(const std::string& scope, const std::string& field,
+                                      const std::optional<Cache::Found>& found) const {
+  // Only requests that saw the same state share a load: one that arrives after a
+  // write (a new generation, or a new local write epoch when the cache is failing)
+  // must not take the result of a load that began before it.
+  return scope + "\n" + field + "\n" + (found ? found->generation : "?") + "\n" +
+         std::to_string(write_epoch_.load(std::memory_order_acquire));
+}
+
 std::optional<std::string> CatalogService::Cached(const std::string& kind, const std::string& scope,
-                                                  const std::string& field, bool with_count, const Loader& load) {
-  if (cache_ == nullptr) {
-    int64_t unused;
-    return load(std::nullopt, &unused);
-  }
-  std::vector<std::string> fields{field};
-  if (with_count) fields.push_back("count");
-  std::optional<Cache::Found> found = cache_->Lookup(scope, fields);
+                                                  const std::string& field, const Loader& load) {
+  if (cache_ == nullptr) return load();
+  return CachedAfterLookup(kind, scope, field, cache_->Lookup(scope, {field}), load);
+}
+
+std::optional<std::string> CatalogService::CachedAfterLookup(const std::string& kind, const std::string& scope,
+                                                             const std::string& field,
+                                                             std::optional<Cache::Found> found, const Loader& load) {
+  if (cache_ == nullptr) return load();
   if (found && found->values[0]) {
     metrics_->CacheRead(kind, CacheOutcome::kHit);
     return std::move(*found->values[0]);
   }
   metrics_->CacheRead(kind, found ? CacheOutcome::kMiss : CacheOutcome::kError);
-  std::optional<int64_t> count;
-  if (found && with_count && found->values[1]) {
-    int64_t n = 0;
-    const std::string& s = *found->values[1];
-    if (std::from_chars(s.data(), s.data() + s.size(), n).ec == std::errc()) count = n;
-  }
-  if (with_count) metrics_->CacheRead("count", count ? CacheOutcome::kHit : found ? CacheOutcome::kMiss
-                                                                                   : CacheOutcome::kError);
-  // Only requests that saw the same state share a load: one that arrives after a
-  // write (a new generation, or a new local write epoch when the cache is failing)
-  // must not take the result of a load that began before it.
-  const std::string flight = scope + "\n" + field + "\n" + (found ? found->generation : "?") + "\n" +
-                             std::to_string(write_epoch_.load(std::memory_order_acquire));
   bool waited = false;
-  std::optional<std::string> body = flights_.Do(
-      flight,
+  std::optional<std::string> value = flights_.Do(
+      FlightKey(scope, field, found),
       [&]() -> std::optional<std::string> {
-        int64_t total = -1;
-        std::optional<std::string> loaded = load(count, &total);
-        if (found && loaded) {
-          std::vector<std::pair<std::string, std::string>> fill{{field, *loaded}};
-          if (with_count && !count && total >= 0) fill.emplace_back("count", std::to_string(total));
-          cache_->Fill(scope, found->generation, fill);
+        // A request that missed just before another load filled the entry finds it
+        // now, instead of running the query again.
+        if (found) {
+          std::optional<Cache::Found> again = cache_->Lookup(scope, {field});
+          if (again && again->values[0]) return std::move(again->values[0]);
         }
+        std::optional<std::string> loaded = load();
+        if (found && loaded) cache_->Fill(scope, found->generation, {{field, *loaded}});
         return loaded;
       },
       &waited);
   if (waited) metrics_->StampedeWaited();
-  return body;
+  return value;
+}
+
+std::vector<std::string> CatalogService::Docs(const std::vector<int64_t>& ids,
+                                             std::vector<std::pair<std::string, std::string>>* generations) {
+  std::vector<std::optional<std::string>> docs(ids.size());
+  std::optional<std::vector<Cache::Doc>> found;
+  if (cache_ && !ids.empty()) {
+    std::vector<std::string> scopes;
+    for (int64_t id : ids) scopes.push_back(ProductScope(id));
+    found = cache_->LookupDocs(scopes);
+    if (!found) metrics_->CacheRead("product", CacheOutcome::kError);
+  }
+  std::vector<int64_t> missing;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (found && (*found)[i].value) docs[i] = std::move((*found)[i].value);
+    else missing.push_back(ids[i]);
+  }
+  if (found) {
+    metrics_->CacheRead("product", CacheOutcome::kHit, ids.size() - missing.size());
+    metrics_->CacheRead("product", CacheOutcome::kMiss, missing.size());
+  }
+  if (!missing.empty()) {
+    auto load = [&] {
+      std::map<int64_t, std::string> loaded;
+      for (const Product& p : db_->GetMany(missing)) loaded[p.id] = ToJson(p).dump();
+      return loaded;
+    };
+    std::map<int64_t, std::string> loaded;
+    if (missing.size() == 1) {
+      // One product (GET /api/products/{id}): concurrent misses share one query.
+      size_t at = std::find(ids.begin(), ids.end(), missing[0]) - ids.begin();
+      std::optional<Cache::Found> seen;
+      if (found) seen = Cache::Found{{}, (*found)[at].generation};
+      bool waited = false;
+      std::optional<std::string> one = flights_.Do(
+          FlightKey(ProductScope(missing[0]), "doc", seen),
+          [&]() -> std::optional<std::string> {
+            auto m = load();
+            return m.empty() ? std::nullopt : std::optional<std::string>(m.begin()->second);
+          },
+          &waited);
+      if (waited) metrics_->StampedeWaited();
+      if (one) loaded[missing[0]] = std::move(*one);
+    } else {
+      loaded = load();
+    }
+    std::vector<Cache::DocFill> fills;
+    for (size_t i = 0; i < ids.size(); ++i) {
+      if (docs[i]) continue;
+      auto it = loaded.find(ids[i]);
+      if (it == loaded.end()) continue;
+      if (found) fills.push_back(Cache::DocFill{ProductScope(ids[i]), (*found)[i].generation, it->second});
+      docs[i] = it->second;
+    }
+    if (!fills.empty()) cache_->FillDocs(fills);
+  }
+  std::vector<std::string> out;
+  for (size_t i = 0; i < docs.size(); ++i) {
+    if (!docs[i]) continue;
+    out.push_back(std::move(*docs[i]));
+    if (generations && found) generations->emplace_back(ProductScope(ids[i]), (*found)[i].generation);
+  }
+  return out;
+}
+
+CatalogService::PageData CatalogService::LoadPage(const ListQuery& q) {
+  std::vector<Product> rows = q.after ? db_->PageAfter(q.category, q.sort, q.size, *q.after)
+                                      : db_->Page(q.category, q.sort, q.size, (q.page - 1) * q.size);
+  PageData page;
+  for (const Product& p : rows) {
+    page.ids.push_back(p.id);
+    page.docs.push_back(ToJson(p).dump());
+  }
+  if (static_cast<int64_t>(rows.size()) == q.size) page.next_cursor = Cursor::After(rows.back(), q.sort).Encode();
+  return page;
 }
 
 ApiResult CatalogService::List(const ListQuery& q) {
-  const std::string scope = CategoryScope(q.category);
-  const std::string sort(SortName(q.sort));
-  const std::string field = q.after ? "k:" + sort + ":" + std::to_string(q.size) + ":" + q.after->Encode()
-                                    : "o:" + sort + ":" + std::to_string(q.size) + ":" + std::to_string(q.page);
-  auto body = Cached("page", scope, field, true, [&](std::optional<int64_t> count, int64_t* total_out) {
-    int64_t total = count ? *count : db_->Count(q.category);
-    *total_out = total;
-    std::vector<Product> items = q.after ? db_->PageAfter(q.category, q.sort, q.size, *q.after)
-                                         : db_->Page(q.category, q.sort, q.size, (q.page - 1) * q.size);
-    json doc{{"items", json::array()}, {"size", q.size}, {"total", total}, {"sort", sort}};
-    if (!q.category.empty()) doc["category"] = q.category;
-    for (const Product& p : items) doc["items"].push_back(ToJson(p));
-    if (!q.after) {
-      doc["page"] = q.page;
-      doc["total_pages"] = (total + q.size - 1) / q.size;
+  const std::string order_scope = OrderScope(q.category, q.sort), count_scope = CountScope(q.category);
+  const std::string field = q.after ? "k:" + std::to_string(q.size) + ":" + q.after->Encode()
+                                    : "o:" + std::to_string(q.size) + ":" + std::to_string(q.page);
+  const std::string body_field = "b:" + field;
+  std::optional<Cache::Found> order, count;
+  if (cache_) {
+    auto found = cache_->LookupMany({{order_scope, {body_field, field}}, {count_scope, {"n"}}});
+    order = std::move(found[0]);
+    count = std::move(found[1]);
+  }
+
+  // The page: its body from the cache; or its ordering from the cache and the
+  // documents by id (then the body is stored); or one load of the rows for all
+  // concurrent misses (then the ordering is stored).
+  std::string next_cursor, items;
+  std::vector<int64_t> ids;
+  if (order && order->values[0] && !cache_->BodiesSuspect() &&
+      DecodeBody(*order->values[0], &next_cursor, &items)) {
+    metrics_->CacheRead("page", CacheOutcome::kHit);
+  } else if (order && order->values[1] && DecodeOrdering(*order->values[1], &next_cursor, &ids)) {
+    metrics_->CacheRead("page", CacheOutcome::kHit);
+    metrics_->CacheRead("page_body", CacheOutcome::kMiss);
+    std::vector<std::pair<std::string, std::string>> generations;
+    std::vector<std::string> docs = Docs(ids, &generations);
+    items = JoinDocs(docs);
+    if (generations.size() == ids.size()) {
+      cache_->FillBody(order_scope, order->generation, body_field, next_cursor + "\n" + items, generations);
     }
-    // The cursor of the page after this one (keyset pagination stays fast when deep).
-    doc["next_cursor"] = static_cast<int64_t>(items.size()) == q.size ? json(Cursor::After(items.back(), q.sort).Encode())
-                                                                      : json(nullptr);
-    return std::optional<std::string>(doc.dump());
-  });
-  return ApiResult{200, std::move(*body)};
+  } else {
+    if (cache_) metrics_->CacheRead("page", order ? CacheOutcome::kMiss : CacheOutcome::kError);
+    bool waited = false;
+    PageData page = page_flights_.Do(
+        FlightKey(order_scope, field, order),
+        [&] {
+          if (order) {  // filled by a load that ended just before this one began?
+            std::optional<Cache::Found> again = cache_->Lookup(order_scope, {field});
+            PageData cached;
+            if (again && again->values[0] && DecodeOrdering(*again->values[0], &cached.next_cursor, &cached.ids)) {
+              cached.docs = Docs(cached.ids);
+              return cached;
+            }
+          }
+          PageData loaded = LoadPage(q);
+          if (order) cache_->Fill(order_scope, order->generation, {{field, EncodeOrdering(loaded.next_cursor, loaded.ids)}});
+          return loaded;
+        },
+        &waited);
+    if (waited) metrics_->StampedeWaited();
+    next_cursor = page.next_cursor;
+    items = JoinDocs(page.docs);
+  }
+  // The count, cached apart: it costs a query of its own and changes only with
+  // membership.
+  std::optional<std::string> total_text = CachedAfterLookup(
+      "count", count_scope, "n", count, [&] { return std::optional<std::string>(std::to_string(db_->Count(q.category))); });
+  int64_t total = ParseCount(total_text).value_or(0);
+
+  json meta{{"size", q.size}, {"total", total}, {"sort", std::string(SortName(q.sort))}};
+  if (!q.category.empty()) meta["category"] = q.category;
+  if (!q.after) {
+    meta["page"] = q.page;
+    meta["total_pages"] = (total + q.size - 1) / q.size;
+  }
+  meta["next_cursor"] = next_cursor.empty() ? json(nullptr) : json(next_cursor);
+  std::string body = "{\"items\":[" + items + "],";
+  body += meta.dump().substr(1);
+  return ApiResult{200, std::move(body)};
 }
 
 std::optional<std::string> CatalogService::ProductBody(int64_t id) {
-  return Cached("product", "p:" + std::to_string(id), "doc", false, [&](std::optional<int64_t>, int64_t*) {
-    std::optional<Product> p = db_->Get(id);
-    return p ? std::optional<std::string>(ToJson(*p).dump()) : std::nullopt;
-  });
+  std::vector<std::string> docs = Docs({id});
+  if (docs.empty()) return std::nullopt;
+  return std::move(docs[0]);
 }
 
 std::optional<json> CatalogService::Find(int64_t id) {
@@ -123,7 +326,7 @@ ApiResult CatalogService::Get(int64_t id) {
 }
 
 ApiResult CatalogService::Categories() {
-  auto body = Cached("categories", "categories", "all", false, [&](std::optional<int64_t>, int64_t*) {
+  auto body = Cached("categories", "categories", "all", [&] {
     json doc{{"items", json::array()}};
     for (const CategoryCount& c : db_->Categories()) doc["items"].push_back({{"name", c.name}, {"products", c.products}});
     return std::optional<std::string>(doc.dump());

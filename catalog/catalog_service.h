@@ -12,12 +12,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "catalog/cache.h"
 #include "catalog/database.h"
 #include "catalog/single_flight.h"
 
 namespace minired::catalog {
 
-class Cache;
 class Metrics;
 
 struct ApiResult {
@@ -53,19 +53,37 @@ class CatalogService {
   ApiResult Remove(int64_t id);
   ApiResult Categories();
 
-  // The scopes a change of product p (before: `old`) makes stale.
+  // The scopes a change of product p (before: `old`, after: `now`) makes stale: its
+  // document; the orderings whose membership or sort key changed; counts and the
+  // category list when membership changed.
   static std::set<std::string> ScopesOf(const Product* old, const Product* now);
-  static std::string CategoryScope(const std::string& category) {
-    return category.empty() ? "all" : "c:" + category;
-  }
 
  private:
-  // A cached body: the cache's copy, or load() run once for all concurrent misses
-  // and stored under the generation seen at the miss. count_field, when given, is
-  // looked up beside the body and handed to load (nullopt: missing).
-  using Loader = std::function<std::optional<std::string>(std::optional<int64_t> count, int64_t* count_out)>;
+  // A list page as loaded: its products' documents, their ids and the next cursor.
+  struct PageData {
+    std::vector<std::string> docs;
+    std::vector<int64_t> ids;
+    std::string next_cursor;  // empty: the last page
+  };
+
+  // A cached entry of `scope`: the cache's copy, or load() run once for all the
+  // concurrent misses that saw the same state, stored under the generation seen.
+  using Loader = std::function<std::optional<std::string>()>;
   std::optional<std::string> Cached(const std::string& kind, const std::string& scope, const std::string& field,
-                                    bool with_count, const Loader& load);
+                                    const Loader& load);
+  // The same with the lookup already done (nullopt: the cache failed or is off).
+  std::optional<std::string> CachedAfterLookup(const std::string& kind, const std::string& scope,
+                                               const std::string& field, std::optional<Cache::Found> found,
+                                               const Loader& load);
+  std::string FlightKey(const std::string& scope, const std::string& field,
+                        const std::optional<Cache::Found>& found) const;
+  // Documents of `ids` in that order, from the cache and (what it lacks) the database;
+  // products that no longer exist are left out.
+  // `generations`, when given, receives (scope, generation) of each document returned
+  // if the cache answered.
+  std::vector<std::string> Docs(const std::vector<int64_t>& ids,
+                                std::vector<std::pair<std::string, std::string>>* generations = nullptr);
+  PageData LoadPage(const ListQuery& q);
   ApiResult Write(std::optional<int64_t> id, std::string_view body, bool partial);
   std::optional<std::string> ProductBody(int64_t id);
 
@@ -73,6 +91,7 @@ class CatalogService {
   Cache* const cache_;
   Metrics* const metrics_;
   SingleFlight<std::optional<std::string>> flights_;
+  SingleFlight<PageData> page_flights_;
   // Read-modify-write of one product (PATCH) must not interleave with another write.
   std::mutex write_mu_;
   std::atomic<uint64_t> write_epoch_{0};  // writes committed by this process

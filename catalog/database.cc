@@ -311,6 +311,24 @@ std::optional<Product> Database::Get(int64_t id) {
   return ReadProduct(st);
 }
 
+std::vector<Product> Database::GetMany(const std::vector<int64_t>& ids) {
+  QueryTimer t(metrics_, "get_many");
+  Lease c = Acquire();
+  std::string sql = std::string("SELECT ") + kColumns + " FROM products WHERE id IN (";
+  for (size_t i = 0; i < ids.size(); ++i) sql += i ? ",?" : "?";
+  sql += ")";
+  // Not cached: the statement's text depends on how many ids there are.
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v2(c->handle(), sql.c_str(), -1, &raw, nullptr) != SQLITE_OK) {
+    throw DbError(std::string("prepare failed: ") + sqlite3_errmsg(c->handle()));
+  }
+  std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> st(raw, sqlite3_finalize);
+  for (size_t i = 0; i < ids.size(); ++i) Bind(st.get(), static_cast<int>(i + 1), ids[i]);
+  std::vector<Product> out;
+  while (c->Step(st.get())) out.push_back(ReadProduct(st.get()));
+  return out;
+}
+
 std::vector<CategoryCount> Database::Categories() {
   QueryTimer t(metrics_, "categories");
   Lease c = Acquire();

@@ -61,6 +61,8 @@ class Database {
   std::vector<Product> PageAfter(const std::string& category, SortOrder sort, int64_t limit, const Cursor& after);
   int64_t Count(const std::string& category);
   std::optional<Product> Get(int64_t id);
+  // The products of `ids` that exist, in no particular order.
+  std::vector<Product> GetMany(const std::vector<int64_t>& ids);
   std::vector<CategoryCount> Categories();
 
   // Sets p->id, created_at and updated_at on success.

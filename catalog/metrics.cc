@@ -39,9 +39,10 @@ void Metrics::ObserveDbQuery(std::string_view query, double seconds, bool ok) {
   db_seconds_[std::string(query)].Observe(seconds);
 }
 
-void Metrics::CacheRead(std::string_view kind, CacheOutcome outcome) {
+void Metrics::CacheRead(std::string_view kind, CacheOutcome outcome, uint64_t n) {
+  if (n == 0) return;
   std::lock_guard<std::mutex> l(mu_);
-  ++cache_reads_[{std::string(kind), static_cast<int>(outcome)}];
+  cache_reads_[{std::string(kind), static_cast<int>(outcome)}] += n;
 }
 
 void Metrics::ViewsFlushed(int64_t products, int64_t views) {

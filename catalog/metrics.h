@@ -21,7 +21,7 @@ class Metrics {
  public:
   void ObserveRequest(std::string_view route, std::string_view method, int status, double seconds);
   void ObserveDbQuery(std::string_view query, double seconds, bool ok);
-  void CacheRead(std::string_view kind, CacheOutcome outcome);
+  void CacheRead(std::string_view kind, CacheOutcome outcome, uint64_t n = 1);
   // A cache write or invalidation that failed (the entry expires by its TTL).
   void CacheWriteFailed() { cache_write_errors_.fetch_add(1, std::memory_order_relaxed); }
   // Requests that waited for another request's database query instead of running it.

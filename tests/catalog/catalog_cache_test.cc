@@ -32,6 +32,14 @@ TEST_F(CatalogTest, ReadsAreCachedAndWritesInvalidateWhatTheyAffect) {
   json cat_after = Json(c.Get("/api/products?category=" + category + "&sort=price&size=5"));
   EXPECT_NE(cat_after["items"][0]["id"], id);
 
+  // A change that moves nothing (stock) invalidates only the product's document: the
+  // cached orderings stay, and the page shows the new stock.
+  double before_stock = Metric(catalog_.port(), kPageQueries);
+  int64_t second = after["items"][1]["id"];
+  ASSERT_EQ(c.Request("PATCH", "/api/products/" + std::to_string(second), R"({"stock": 31337})", Auth()).status, 200);
+  EXPECT_EQ(Json(c.Get("/api/products?sort=price&size=10"))["items"][1]["stock"], 31337);
+  EXPECT_EQ(Metric(catalog_.port(), kPageQueries), before_stock) << "the ordering was still cached";
+
   // A new product shows in its category's count and list; the other categories'
   // cached pages stay.
   ASSERT_EQ(c.Request("POST", "/api/products", NewProductBody("FRESH", category, 0.01), Auth()).status, 201);
