@@ -43,6 +43,7 @@ void ShowProgress(int64_t done, int64_t total, double seconds) {
 }  // namespace
 
 int64_t Seed(const SeedOptions& o, Database* db) {
+  db->BulkLoadMode();
   if (o.reset) db->DeleteAll();
   std::mt19937_64 rng(o.random_seed);
   const int64_t first = db->MaxId() + 1;

@@ -5,7 +5,7 @@ import json
 import math
 import sys
 
-results_path, out_dir, seconds, users, cores = sys.argv[1:6]
+results_path, out_dir, seconds, users, cores, warmup = sys.argv[1:7]
 runs, checks = [], []
 for line in open(results_path):
     r = json.loads(line)
@@ -21,7 +21,8 @@ def find(label):
     return next((r for r in runs if r["label"] == label), None)
 
 
-lines = [f"# Catalog load test: cache off vs on ({users} users, {seconds} s per run, {cores} cores)", "",
+lines = [f"# Catalog load test: cache off vs on ({users} users, {seconds} s per run after {warmup} s of warm-up, "
+         f"{cores} cores)", "",
          "| run | requests/s | errors | mean ms | p50 ms | p90 ms | p99 ms | max ms |",
          "|---|---:|---:|---:|---:|---:|---:|---:|"]
 for r in runs:
