@@ -199,6 +199,19 @@ std::string Text(sqlite3_stmt* st, int col) {
   return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(st, col)) : std::string();
 }
 
+// Binds the fields a client may set, as parameters 1..8 in column order (sku, name,
+// category, brand, price_cents, image_url, stock, rank).
+void BindFields(sqlite3_stmt* st, const Product& p) {
+  Bind(st, 1, p.sku);
+  Bind(st, 2, p.name);
+  Bind(st, 3, p.category);
+  Bind(st, 4, p.brand);
+  Bind(st, 5, p.price_cents);
+  Bind(st, 6, p.image_url);
+  Bind(st, 7, p.stock);
+  Bind(st, 8, p.rank);
+}
+
 Product ReadProduct(sqlite3_stmt* st) {
   Product p;
   p.id = sqlite3_column_int64(st, 0);
@@ -350,14 +363,7 @@ WriteStatus Database::Insert(Product* p) {
       "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   p->created_at = p->updated_at = Now();
   if (p->rank == 0) p->rank = 1'000'000'000;  // new products start last until ranked
-  Bind(st, 1, p->sku);
-  Bind(st, 2, p->name);
-  Bind(st, 3, p->category);
-  Bind(st, 4, p->brand);
-  Bind(st, 5, p->price_cents);
-  Bind(st, 6, p->image_url);
-  Bind(st, 7, p->stock);
-  Bind(st, 8, p->rank);
+  BindFields(st, *p);
   Bind(st, 9, p->created_at);
   Bind(st, 10, p->updated_at);
   bool conflict = false;
@@ -374,14 +380,7 @@ WriteStatus Database::Update(Product* p) {
       "UPDATE products SET sku = ?, name = ?, category = ?, brand = ?, price_cents = ?, image_url = ?, stock = ?, "
       "rank = ?, updated_at = ? WHERE id = ? RETURNING created_at");
   p->updated_at = Now();
-  Bind(st, 1, p->sku);
-  Bind(st, 2, p->name);
-  Bind(st, 3, p->category);
-  Bind(st, 4, p->brand);
-  Bind(st, 5, p->price_cents);
-  Bind(st, 6, p->image_url);
-  Bind(st, 7, p->stock);
-  Bind(st, 8, p->rank);
+  BindFields(st, *p);
   Bind(st, 9, p->updated_at);
   Bind(st, 10, p->id);
   bool conflict = false;
@@ -452,14 +451,7 @@ void Database::InsertBatch(const std::vector<Product>& products) {
         "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)");
     for (const Product& p : products) {
       sqlite3_reset(st);
-      Bind(st, 1, p.sku);
-      Bind(st, 2, p.name);
-      Bind(st, 3, p.category);
-      Bind(st, 4, p.brand);
-      Bind(st, 5, p.price_cents);
-      Bind(st, 6, p.image_url);
-      Bind(st, 7, p.stock);
-      Bind(st, 8, p.rank);
+      BindFields(st, p);
       Bind(st, 9, p.created_at);
       Bind(st, 10, p.updated_at);
       c->Step(st);
