@@ -52,8 +52,8 @@ if on and ceiling:
                  f"as a static file (target >= 0.5x).")
 b = [r for r in runs if r["label"].startswith("B ")]
 if b:
-    lines.append("- Scenario B (500,000 products): errors " +
-                 ", ".join(f"{r['label'].split(', ')[1]} {r['summary']['errors'] + r['summary']['non2xx']}" for r in b) +
+    lines.append("- Scenario B (500,000 products), errors: " +
+                 "; ".join(f"{r['label'][2:]}: {r['summary']['errors'] + r['summary']['non2xx']}" for r in b) +
                  " (target 0).")
 lines.append("")
 lines.append("![throughput and latency](catalog-load.svg)")
