@@ -18,6 +18,7 @@
 #include "catalog/catalog_service.h"
 #include "catalog/metrics.h"
 #include "catalog/views.h"
+#include "catalog/work_queue.h"
 
 namespace minired::catalog {
 namespace {
@@ -68,51 +69,51 @@ std::optional<int64_t> PositiveInt(std::string_view s) {
 
 class Api {
  public:
-  explicit Api(const ApiContext& ctx) : ctx_(ctx) {}
+  Api(const ApiContext& ctx, WorkQueue* workers) : ctx_(ctx), workers_(workers) {}
 
   std::unique_ptr<Router> Routes() {
     auto r = std::make_unique<Router>();
-    r->http_get(epr::path_to_params("/healthz"), [this](const Request& q) { return Timed("/healthz", q, [&] { return Health(); }); });
+    r->http_get(epr::path_to_params("/healthz"), [this](const Request& q) { return Timed("/healthz", q, [=, this] { return Health(); }); });
     r->http_get(epr::path_to_params("/metrics"), [this](const Request& q) {
-      return Timed("/metrics", q, [&] { return ApiResult{200, ctx_.metrics->Render()}; }, "text/plain; version=0.0.4");
+      return Timed("/metrics", q, [=, this] { return ApiResult{200, ctx_.metrics->Render()}; }, "text/plain; version=0.0.4");
     });
     r->http_get(epr::path_to_params("/api/products"),
-                [this](const Request& q) { return Timed("/api/products", q, [&] { return List(q); }); });
+                [this](const Request& q) { return Timed("/api/products", q, [=, this] { return List(q); }); });
     r->http_post(epr::path_to_params("/api/products"), [this](const Request& q) {
-      return Timed("/api/products", q, [&] { return Authorized(q, [&] { return ctx_.products->Create(q->body()); }); });
+      return Timed("/api/products", q, [=, this] { return Authorized(q, [&] { return ctx_.products->Create(q->body()); }); });
     });
     auto by_id = epr::path_to_params("/api/products/", epr::path_fragment_p());
     r->http_get(by_id, [this](const Request& q, std::string id) {
-      return Timed("/api/products/{id}", q, [&] { return WithId(id, [&](int64_t n) { return ctx_.products->Get(n); }); });
+      return Timed("/api/products/{id}", q, [=, this] { return WithId(id, [&](int64_t n) { return ctx_.products->Get(n); }); });
     });
     r->http_put(by_id, [this](const Request& q, std::string id) {
-      return Timed("/api/products/{id}", q, [&] {
+      return Timed("/api/products/{id}", q, [=, this] {
         return Authorized(q, [&] { return WithId(id, [&](int64_t n) { return ctx_.products->Replace(n, q->body()); }); });
       });
     });
     r->add_handler(restinio::http_method_patch(), by_id, [this](const Request& q, std::string id) {
-      return Timed("/api/products/{id}", q, [&] {
+      return Timed("/api/products/{id}", q, [=, this] {
         return Authorized(q, [&] { return WithId(id, [&](int64_t n) { return ctx_.products->Patch(n, q->body()); }); });
       });
     });
     r->http_delete(by_id, [this](const Request& q, std::string id) {
-      return Timed("/api/products/{id}", q, [&] {
+      return Timed("/api/products/{id}", q, [=, this] {
         return Authorized(q, [&] { return WithId(id, [&](int64_t n) { return ctx_.products->Remove(n); }); });
       });
     });
     r->http_post(epr::path_to_params("/api/products/", epr::path_fragment_p(), "/views"),
                  [this](const Request& q, std::string id) {
                    return Timed("/api/products/{id}/views", q,
-                                [&] { return WithId(id, [&](int64_t n) { return ctx_.views->Record(n); }); });
+                                [=, this] { return WithId(id, [&](int64_t n) { return ctx_.views->Record(n); }); });
                  });
     r->http_get(epr::path_to_params("/api/categories"),
-                [this](const Request& q) { return Timed("/api/categories", q, [&] { return ctx_.products->Categories(); }); });
+                [this](const Request& q) { return Timed("/api/categories", q, [=, this] { return ctx_.products->Categories(); }); });
     r->http_get(epr::path_to_params("/api/rankings/", epr::path_fragment_p() >> epr::unescape()),
                 [this](const Request& q, std::string category) {
-                  return Timed("/api/rankings/{category}", q, [&] { return Ranking(q, category); });
+                  return Timed("/api/rankings/{category}", q, [=, this] { return Ranking(q, category); });
                 });
     r->non_matched_request_handler([this](const Request& q) {
-      return Timed("other", q, [&] {
+      return Timed("other", q, [=, this] {
         return JsonError(404, "", fmt::format("no route for {} {}", q->header().method().c_str(), q->header().path()));
       });
     });
@@ -120,22 +121,26 @@ class Api {
   }
 
  private:
+  // Queues the handler on the workers (first come, first served) and answers from
+  // there; fn must own what it uses.
   template <typename Fn>
-  restinio::request_handling_status_t Timed(const char* route, const Request& q, Fn&& fn,
+  restinio::request_handling_status_t Timed(const char* route, const Request& q, Fn fn,
                                             const char* content_type = "application/json") {
     auto start = std::chrono::steady_clock::now();
-    ApiResult r;
-    try {
-      r = fn();
-    } catch (const DbError& e) {
-      r = JsonError(503, "", std::string("database unavailable: ") + e.what());
-    } catch (const std::exception& e) {
-      r = JsonError(500, "", e.what());
-    }
-    auto status = Send(q, r, r.status == 200 ? content_type : "application/json");
-    ctx_.metrics->ObserveRequest(route, q->header().method().c_str(), r.status,
-                                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    return status;
+    workers_->Post([this, route, q, fn = std::move(fn), content_type, start]() mutable {
+      ApiResult r;
+      try {
+        r = fn();
+      } catch (const DbError& e) {
+        r = JsonError(503, "", std::string("database unavailable: ") + e.what());
+      } catch (const std::exception& e) {
+        r = JsonError(500, "", e.what());
+      }
+      Send(q, r, r.status == 200 ? content_type : "application/json");
+      ctx_.metrics->ObserveRequest(route, q->header().method().c_str(), r.status,
+                                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    });
+    return restinio::request_accepted();
   }
 
   template <typename Fn>
@@ -217,13 +222,16 @@ class Api {
   }
 
   const ApiContext ctx_;
+  WorkQueue* const workers_;
 };
 
 }  // namespace
 
 void ServeHttp(const ApiContext& ctx) {
   const ServeOptions& o = *ctx.options;
-  Api api(ctx);
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  WorkQueue workers(o.threads > 0 ? o.threads : 4 * cores);
+  Api api(ctx, &workers);
   asio::io_context ioctx;
   using Server = restinio::http_server_t<Traits>;
   Server server{restinio::external_io_context(ioctx), [&](auto& s) {
@@ -246,8 +254,8 @@ void ServeHttp(const ApiContext& ctx) {
     if (ec) return;
     server.close_async([&] { ioctx.stop(); }, [&](std::exception_ptr) { ioctx.stop(); });
   });
-  int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()) * 4);
-  restinio::run(restinio::on_thread_pool(static_cast<size_t>(threads), restinio::skip_break_signal_handling(), server));
+  // Connections on one thread per core; handlers on the workers.
+  restinio::run(restinio::on_thread_pool(static_cast<size_t>(cores), restinio::skip_break_signal_handling(), server));
 }
 
 }  // namespace minired::catalog
