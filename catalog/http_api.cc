@@ -256,6 +256,9 @@ void ServeHttp(const ApiContext& ctx) {
   });
   // Connections on one thread per core; handlers on the workers.
   restinio::run(restinio::on_thread_pool(static_cast<size_t>(cores), restinio::skip_break_signal_handling(), server));
+  // Handlers still queued answer now, while the server and its context exist (their
+  // responses go nowhere: the connections are closed).
+  workers.Stop();
 }
 
 }  // namespace minired::catalog

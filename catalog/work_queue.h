@@ -21,14 +21,17 @@ class WorkQueue {
       threads_.emplace_back([this] { Run(); });
     }
   }
-  // Runs what is queued, then stops the threads.
-  ~WorkQueue() {
+  ~WorkQueue() { Stop(); }
+  // Runs what is queued, then stops the threads. Idempotent.
+  void Stop() {
     {
       std::lock_guard<std::mutex> l(mu_);
       stopping_ = true;
     }
     cv_.notify_all();
-    for (auto& t : threads_) t.join();
+    for (auto& t : threads_) {
+      if (t.joinable()) t.join();
+    }
   }
   WorkQueue(const WorkQueue&) = delete;
   WorkQueue& operator=(const WorkQueue&) = delete;
