@@ -2,6 +2,8 @@
 
 #include <asio/use_future.hpp>
 
+#include <algorithm>
+
 #include "catalog/metrics.h"
 #include "minired/connection.h"
 #include "minired/options.h"
@@ -16,8 +18,9 @@ std::string GenKey(const std::string& scope) { return "catalog:gen:{" + scope + 
 // The page bodies (scope TAB field) that include a product's document.
 std::string HoldersKey(const std::string& product_scope) { return "catalog:in:{" + product_scope + "}"; }
 
-client::Error ParseError(const std::string& url) {
-  return client::Error{client::Error::Kind::kProtocol, "bad cache URL " + url};
+// A generation as read: absent (never invalidated, or expired) reads as "".
+std::string Generation(const client::Reply& r) {
+  return r.type == client::Reply::Type::kBulkString ? r.str : std::string();
 }
 
 }  // namespace
@@ -29,7 +32,7 @@ Cache::Cache(const ServeOptions& o, Metrics* metrics) : metrics_(metrics), ttl_s
   base.client_name = "minired-catalog";
   base.reconnect_max = std::chrono::milliseconds(1000);
   auto parsed = client::ParseOptions(o.cache_url, base);
-  if (!parsed) throw std::invalid_argument(ParseError(o.cache_url).message + ": " + parsed.error().ToString());
+  if (!parsed) throw std::invalid_argument("bad cache URL " + o.cache_url + ": " + parsed.error().ToString());
   io_ = std::make_unique<client::IoThread>(1);
   conn_ = client::Connection::Create(io_->executor(), *parsed);
   conn_->WaitReady([](client::Result<client::Ok>) {});  // connect now; failures reconnect
@@ -57,9 +60,19 @@ client::Result<std::vector<client::Reply>> Cache::RunPipeline(const client::Pipe
   return conn_->async_pipeline(p, asio::use_future).get();
 }
 
+std::string ProductScope(int64_t id) { return "p:" + std::to_string(id); }
+bool IsProductScope(std::string_view scope) { return scope.substr(0, 2) == "p:"; }
+
 bool Cache::Suspect(const std::string& scope) {
+  if (!has_unflushed_.load(std::memory_order_acquire)) return false;  // nearly always
   std::lock_guard<std::mutex> l(mu_);
   return unflushed_.count(scope) > 0;
+}
+
+bool Cache::BodiesSuspect() {
+  if (!has_unflushed_.load(std::memory_order_acquire)) return false;
+  std::lock_guard<std::mutex> l(mu_);
+  return std::any_of(unflushed_.begin(), unflushed_.end(), [](const std::string& s) { return IsProductScope(s); });
 }
 
 namespace {
@@ -91,7 +104,7 @@ std::vector<std::optional<Cache::Found>> Cache::LookupMany(const std::vector<Sco
     }
     Found found;
     for (client::Reply& v : values.elems) found.values.push_back(Bulk(v));
-    found.generation = gen.type == client::Reply::Type::kBulkString ? gen.str : "";
+    found.generation = Generation(gen);
     out[i] = std::move(found);
   }
   return out;
@@ -117,18 +130,14 @@ std::optional<std::vector<Cache::Doc>> Cache::LookupDocs(const std::vector<std::
   }
   std::vector<Doc> out(scopes.size());
   for (size_t i = 0; i < scopes.size(); ++i) {
-    out[i].generation = (*r)[1].elems[i].type == client::Reply::Type::kBulkString ? (*r)[1].elems[i].str : "";
+    out[i].generation = Generation((*r)[1].elems[i]);
     if (!Suspect(scopes[i])) out[i].value = Bulk((*r)[0].elems[i]);
   }
   return out;
 }
 
-void Cache::FillDocs(const std::vector<DocFill>& fills) {
-  std::vector<const DocFill*> wanted;
-  for (const DocFill& f : fills) {
-    if (!Suspect(f.scope)) wanted.push_back(&f);
-  }
-  if (wanted.empty()) return;
+void Cache::TransactIfUnchanged(const std::vector<std::pair<std::string, std::string>>& expected,
+                                const std::function<void(const std::vector<bool>&, client::Pipeline*)>& build) {
   auto lease = fill_pool_->async_acquire(asio::use_future).get();
   if (!lease) {
     metrics_->CacheWriteFailed();
@@ -136,26 +145,22 @@ void Cache::FillDocs(const std::vector<DocFill>& fills) {
   }
   client::Connection& c = **lease;
   client::Command watch("WATCH"), gens("MGET");
-  for (const DocFill* f : wanted) {
-    watch << GenKey(f->scope);
-    gens << GenKey(f->scope);
+  for (const auto& [scope, generation] : expected) {
+    watch << GenKey(scope);
+    gens << GenKey(scope);
   }
   client::Pipeline first;
   first.add(watch);
   first.add(gens);
   auto seen = c.async_pipeline(first, asio::use_future).get();
-  if (!seen || seen->size() != 2 || !(*seen)[1].is_array() || (*seen)[1].elems.size() != wanted.size()) {
+  if (!seen || seen->size() != 2 || !(*seen)[1].is_array() || (*seen)[1].elems.size() != expected.size()) {
     metrics_->CacheWriteFailed();
     return;
   }
-  // Documents whose product was written since their generation was read stay out:
-  // the rows may be older than the write.
+  std::vector<bool> unchanged(expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) unchanged[i] = Generation((*seen)[1].elems[i]) == expected[i].second;
   client::Pipeline tx;
-  for (size_t i = 0; i < wanted.size(); ++i) {
-    const client::Reply& g = (*seen)[1].elems[i];
-    std::string current = g.type == client::Reply::Type::kBulkString ? g.str : "";
-    if (current == wanted[i]->generation) tx.add("SET", DataKey(wanted[i]->scope), wanted[i]->doc, "EX", ttl_s_);
-  }
+  build(unchanged, &tx);
   if (tx.empty()) {
     (void)c.async_command(client::Command("UNWATCH"), asio::use_future).get();
     return;
@@ -166,34 +171,47 @@ void Cache::FillDocs(const std::vector<DocFill>& fills) {
 void Cache::Fill(const std::string& scope, const std::string& generation,
                  const std::vector<std::pair<std::string, std::string>>& fields) {
   if (fields.empty() || Suspect(scope)) return;
-  auto lease = fill_pool_->async_acquire(asio::use_future).get();
-  if (!lease) {
-    metrics_->CacheWriteFailed();
-    return;
+  TransactIfUnchanged({{scope, generation}}, [&](const std::vector<bool>& unchanged, client::Pipeline* tx) {
+    if (!unchanged[0]) return;  // invalidated while the database was read: the rows may be old
+    client::Command hset("HSET", DataKey(scope));
+    for (const auto& [f, v] : fields) hset << f << v;
+    tx->add(hset);
+    tx->add("EXPIRE", DataKey(scope), ttl_s_, "NX");
+  });
+}
+
+void Cache::FillDocs(const std::vector<DocFill>& fills) {
+  std::vector<const DocFill*> wanted;
+  std::vector<std::pair<std::string, std::string>> expected;
+  for (const DocFill& f : fills) {
+    if (Suspect(f.scope)) continue;
+    wanted.push_back(&f);
+    expected.emplace_back(f.scope, f.generation);
   }
-  client::Connection& c = **lease;
-  const std::string gen_key = GenKey(scope);
-  client::Pipeline watch;
-  watch.add("WATCH", gen_key);
-  watch.add("GET", gen_key);
-  auto seen = c.async_pipeline(watch, asio::use_future).get();
-  if (!seen || seen->size() != 2) {
-    metrics_->CacheWriteFailed();
-    return;
-  }
-  const client::Reply& now = seen->at(1);
-  std::string current = now.type == client::Reply::Type::kBulkString ? now.str : "";
-  if (current != generation) {
-    (void)c.async_command(client::Command("UNWATCH"), asio::use_future).get();
-    return;  // invalidated while the database was read: the rows may be old
-  }
-  client::Command hset("HSET", DataKey(scope));
-  for (const auto& [f, v] : fields) hset << f << v;
-  client::Pipeline tx;
-  tx.add(hset);
-  tx.add("EXPIRE", DataKey(scope), ttl_s_, "NX");
-  auto done = c.async_transaction(tx, asio::use_future).get();
-  if (!done) metrics_->CacheWriteFailed();
+  if (wanted.empty()) return;
+  TransactIfUnchanged(expected, [&](const std::vector<bool>& unchanged, client::Pipeline* tx) {
+    // Documents whose product was written since their generation was read stay out:
+    // the rows may be older than the write.
+    for (size_t i = 0; i < wanted.size(); ++i) {
+      if (unchanged[i]) tx->add("SET", DataKey(wanted[i]->scope), wanted[i]->doc, "EX", ttl_s_);
+    }
+  });
+}
+
+void Cache::FillBody(const std::string& scope, const std::string& generation, const std::string& field,
+                     const std::string& body, const std::vector<std::pair<std::string, std::string>>& docs) {
+  if (Suspect(scope) || BodiesSuspect()) return;
+  std::vector<std::pair<std::string, std::string>> expected{{scope, generation}};
+  expected.insert(expected.end(), docs.begin(), docs.end());
+  TransactIfUnchanged(expected, [&](const std::vector<bool>& unchanged, client::Pipeline* tx) {
+    if (std::find(unchanged.begin(), unchanged.end(), false) != unchanged.end()) return;  // the ordering or a product changed
+    tx->add("HSET", DataKey(scope), field, body);
+    tx->add("EXPIRE", DataKey(scope), ttl_s_, "NX");
+    for (const auto& [doc_scope, gen] : docs) {
+      tx->add("SADD", HoldersKey(doc_scope), scope + "\t" + field);
+      tx->add("EXPIRE", HoldersKey(doc_scope), ttl_s_ + 60);
+    }
+  });
 }
 
 bool Cache::SendInvalidation(const std::set<std::string>& scopes) {
@@ -205,7 +223,7 @@ bool Cache::SendInvalidation(const std::set<std::string>& scopes) {
     // that noted a number then drops its fill, which is safe.
     tx.add("EXPIRE", GenKey(s), ttl_s_ * 2 + 60);
     tx.add("DEL", DataKey(s));
-    if (s.rfind("p:", 0) == 0) holders.add("SMEMBERS", HoldersKey(s));
+    if (IsProductScope(s)) holders.add("SMEMBERS", HoldersKey(s));
   }
   auto r = conn_->async_transaction(tx, asio::use_future).get();
   if (!r || !r->has_value()) return false;
@@ -217,7 +235,7 @@ bool Cache::SendInvalidation(const std::set<std::string>& scopes) {
   client::Pipeline drop;
   size_t i = 0;
   for (const std::string& s : scopes) {
-    if (s.rfind("p:", 0) != 0) continue;
+    if (!IsProductScope(s)) continue;
     for (const client::Reply& m : (*listed)[i++].elems) {
       size_t tab = m.str.find('\t');
       if (tab != std::string::npos) drop.add("HDEL", DataKey(m.str.substr(0, tab)), m.str.substr(tab + 1));
@@ -226,56 +244,6 @@ bool Cache::SendInvalidation(const std::set<std::string>& scopes) {
   }
   auto d = RunPipeline(drop);
   return d && d->size() == drop.size();
-}
-
-bool Cache::BodiesSuspect() {
-  std::lock_guard<std::mutex> l(mu_);
-  for (const std::string& s : unflushed_) {
-    if (s.rfind("p:", 0) == 0) return true;
-  }
-  return false;
-}
-
-void Cache::FillBody(const std::string& scope, const std::string& generation, const std::string& field,
-                     const std::string& body, const std::vector<std::pair<std::string, std::string>>& docs) {
-  if (Suspect(scope) || BodiesSuspect()) return;
-  auto lease = fill_pool_->async_acquire(asio::use_future).get();
-  if (!lease) {
-    metrics_->CacheWriteFailed();
-    return;
-  }
-  client::Connection& c = **lease;
-  client::Command watch("WATCH", GenKey(scope)), gens("MGET", GenKey(scope));
-  for (const auto& [doc_scope, gen] : docs) {
-    watch << GenKey(doc_scope);
-    gens << GenKey(doc_scope);
-  }
-  client::Pipeline first;
-  first.add(watch);
-  first.add(gens);
-  auto seen = c.async_pipeline(first, asio::use_future).get();
-  if (!seen || seen->size() != 2 || !(*seen)[1].is_array() || (*seen)[1].elems.size() != docs.size() + 1) {
-    metrics_->CacheWriteFailed();
-    return;
-  }
-  auto current = [&](size_t i) {
-    const client::Reply& g = (*seen)[1].elems[i];
-    return g.type == client::Reply::Type::kBulkString ? g.str : std::string();
-  };
-  bool unchanged = current(0) == generation;
-  for (size_t i = 0; unchanged && i < docs.size(); ++i) unchanged = current(i + 1) == docs[i].second;
-  if (!unchanged) {
-    (void)c.async_command(client::Command("UNWATCH"), asio::use_future).get();
-    return;  // the ordering or a product changed since they were read
-  }
-  client::Pipeline tx;
-  tx.add("HSET", DataKey(scope), field, body);
-  tx.add("EXPIRE", DataKey(scope), ttl_s_, "NX");
-  for (const auto& [doc_scope, gen] : docs) {
-    tx.add("SADD", HoldersKey(doc_scope), scope + "\t" + field);
-    tx.add("EXPIRE", HoldersKey(doc_scope), ttl_s_ + 60);
-  }
-  if (!c.async_transaction(tx, asio::use_future).get()) metrics_->CacheWriteFailed();
 }
 
 void Cache::Invalidate(const std::set<std::string>& scopes) {
@@ -292,6 +260,7 @@ void Cache::Invalidate(const std::set<std::string>& scopes) {
   metrics_->CacheWriteFailed();
   std::lock_guard<std::mutex> l(mu_);
   unflushed_.insert(scopes.begin(), scopes.end());
+  has_unflushed_.store(true, std::memory_order_release);
 }
 
 void Cache::RetryInvalidations() {
@@ -303,6 +272,7 @@ void Cache::RetryInvalidations() {
   if (pending.empty() || !SendInvalidation(pending)) return;
   std::lock_guard<std::mutex> l(mu_);
   for (const std::string& s : pending) unflushed_.erase(s);
+  has_unflushed_.store(!unflushed_.empty(), std::memory_order_release);
 }
 
 }  // namespace minired::catalog

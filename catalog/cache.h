@@ -20,12 +20,15 @@
 // RetryInvalidations() and, until it succeeds, the scope is read from the database.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -43,6 +46,10 @@ class Pool;
 namespace minired::catalog {
 
 class Metrics;
+
+// A product's scope ("p:42"): its document, and the page bodies that hold it.
+std::string ProductScope(int64_t id);
+bool IsProductScope(std::string_view scope);
 
 class Cache {
  public:
@@ -102,6 +109,12 @@ class Cache {
  private:
   bool Suspect(const std::string& scope);
   bool SendInvalidation(const std::set<std::string>& scopes);
+  // On a leased connection: WATCHes the generations of `expected` (scope, generation
+  // read before the database was), tells `build` which are unchanged, and runs the
+  // commands it adds as one transaction (none: nothing is stored). Every fill goes
+  // through here, which is what makes fills race-free.
+  void TransactIfUnchanged(const std::vector<std::pair<std::string, std::string>>& expected,
+                           const std::function<void(const std::vector<bool>&, client::Pipeline*)>& build);
 
   Metrics* const metrics_;
   const int ttl_s_;
@@ -110,6 +123,7 @@ class Cache {
   std::shared_ptr<client::Pool> fill_pool_;   // WATCH needs a connection of its own
   std::mutex mu_;
   std::set<std::string> unflushed_;  // guarded by mu_: invalidations that failed
+  std::atomic<bool> has_unflushed_{false};  // !unflushed_.empty(), read without mu_
 };
 
 }  // namespace minired::catalog

@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <charconv>
 #include <map>
+#include <span>
 
 #include "catalog/cache.h"
 #include "catalog/metrics.h"
+#include "catalog/views.h"
 
 namespace minired::catalog {
 
@@ -31,7 +33,6 @@ std::string OrderScope(const std::string& category, SortOrder sort) {
   return "l:" + ListName(category) + ":" + std::string(SortName(sort));
 }
 std::string CountScope(const std::string& category) { return "n:" + ListName(category); }
-std::string ProductScope(int64_t id) { return "p:" + std::to_string(id); }
 
 // An ordering as cached: the next cursor, a newline, the ids of the page.
 std::string EncodeOrdering(const std::string& next_cursor, const std::vector<int64_t>& ids) {
@@ -40,11 +41,18 @@ std::string EncodeOrdering(const std::string& next_cursor, const std::vector<int
   return s;
 }
 
-bool DecodeOrdering(std::string_view s, std::string* next_cursor, std::vector<int64_t>* ids) {
+// Cached page entries (an ordering, a body) start with the next cursor and a newline.
+bool SplitCursor(std::string_view s, std::string* next_cursor, std::string_view* rest) {
   size_t nl = s.find('\n');
   if (nl == std::string_view::npos) return false;
   *next_cursor = std::string(s.substr(0, nl));
-  std::string_view rest = s.substr(nl + 1);
+  *rest = s.substr(nl + 1);
+  return true;
+}
+
+bool DecodeOrdering(std::string_view s, std::string* next_cursor, std::vector<int64_t>* ids) {
+  std::string_view rest;
+  if (!SplitCursor(s, next_cursor, &rest)) return false;
   while (!rest.empty()) {
     size_t comma = rest.find(',');
     std::string_view part = rest.substr(0, comma);
@@ -59,10 +67,9 @@ bool DecodeOrdering(std::string_view s, std::string* next_cursor, std::vector<in
 
 // A cached page body: the next cursor, a newline, the documents joined by commas.
 bool DecodeBody(std::string_view s, std::string* next_cursor, std::string* items) {
-  size_t nl = s.find('\n');
-  if (nl == std::string_view::npos) return false;
-  *next_cursor = std::string(s.substr(0, nl));
-  *items = std::string(s.substr(nl + 1));
+  std::string_view rest;
+  if (!SplitCursor(s, next_cursor, &rest)) return false;
+  *items = std::string(rest);
   return true;
 }
 
@@ -89,7 +96,7 @@ std::set<std::string> CatalogService::ScopesOf(const Product* old, const Product
   std::set<std::string> scopes;
   const Product* any = now ? now : old;
   scopes.insert(ProductScope(any->id));
-  auto orderings = [&](const std::string& category, std::initializer_list<SortOrder> sorts) {
+  auto orderings = [&](const std::string& category, std::span<const SortOrder> sorts) {
     for (SortOrder s : sorts) scopes.insert(OrderScope(category, s));
   };
   if (!old || !now || old->category != now->category) {
@@ -97,11 +104,11 @@ std::set<std::string> CatalogService::ScopesOf(const Product* old, const Product
     // category list, and the unfiltered lists when a product came or went.
     for (const Product* p : {old, now}) {
       if (p == nullptr) continue;
-      orderings(p->category, {SortOrder::kRank, SortOrder::kPrice, SortOrder::kNewest});
+      orderings(p->category, kSorts);
       scopes.insert(CountScope(p->category));
     }
     if (!old || !now) {
-      orderings("", {SortOrder::kRank, SortOrder::kPrice, SortOrder::kNewest});
+      orderings("", kSorts);
       scopes.insert(CountScope(""));
     }
     scopes.insert("categories");
@@ -109,10 +116,11 @@ std::set<std::string> CatalogService::ScopesOf(const Product* old, const Product
   }
   // Same members: only the orderings by a key that changed (the documents carry the
   // rest, and the document was invalidated above).
-  if (old->rank != now->rank) orderings(now->category, {SortOrder::kRank}), orderings("", {SortOrder::kRank});
-  if (old->price_cents != now->price_cents) {
-    orderings(now->category, {SortOrder::kPrice});
-    orderings("", {SortOrder::kPrice});
+  for (SortOrder sort : kSorts) {
+    if (Cursor::After(*old, sort).value != Cursor::After(*now, sort).value) {
+      scopes.insert(OrderScope(now->category, sort));
+      scopes.insert(OrderScope("", sort));
+    }
   }
   return scopes;
 }
@@ -141,10 +149,7 @@ std::optional<std::string> CatalogService::CachedAfterLookup(const std::string& 
     return std::move(*found->values[0]);
   }
   metrics_->CacheRead(kind, found ? CacheOutcome::kMiss : CacheOutcome::kError);
-  bool waited = false;
-  std::optional<std::string> value = flights_.Do(
-      FlightKey(scope, field, found),
-      [&]() -> std::optional<std::string> {
+  return Shared(flights_, FlightKey(scope, field, found), [&]() -> std::optional<std::string> {
         // A request that missed just before another load filled the entry finds it
         // now, instead of running the query again.
         if (found) {
@@ -154,10 +159,7 @@ std::optional<std::string> CatalogService::CachedAfterLookup(const std::string& 
         std::optional<std::string> loaded = load();
         if (found && loaded) cache_->Fill(scope, found->generation, {{field, *loaded}});
         return loaded;
-      },
-      &waited);
-  if (waited) metrics_->StampedeWaited();
-  return value;
+  });
 }
 
 std::vector<std::string> CatalogService::Docs(const std::vector<int64_t>& ids,
@@ -191,15 +193,11 @@ std::vector<std::string> CatalogService::Docs(const std::vector<int64_t>& ids,
       size_t at = std::find(ids.begin(), ids.end(), missing[0]) - ids.begin();
       std::optional<Cache::Found> seen;
       if (found) seen = Cache::Found{{}, (*found)[at].generation};
-      bool waited = false;
-      std::optional<std::string> one = flights_.Do(
-          FlightKey(ProductScope(missing[0]), "doc", seen),
-          [&]() -> std::optional<std::string> {
+      std::optional<std::string> one =
+          Shared(flights_, FlightKey(ProductScope(missing[0]), "doc", seen), [&]() -> std::optional<std::string> {
             auto m = load();
             return m.empty() ? std::nullopt : std::optional<std::string>(m.begin()->second);
-          },
-          &waited);
-      if (waited) metrics_->StampedeWaited();
+          });
       if (one) loaded[missing[0]] = std::move(*one);
     } else {
       loaded = load();
@@ -266,10 +264,7 @@ ApiResult CatalogService::List(const ListQuery& q) {
     }
   } else {
     if (cache_) metrics_->CacheRead("page", order ? CacheOutcome::kMiss : CacheOutcome::kError);
-    bool waited = false;
-    PageData page = page_flights_.Do(
-        FlightKey(order_scope, field, order),
-        [&] {
+    PageData page = Shared(page_flights_, FlightKey(order_scope, field, order), [&] {
           if (order) {  // filled by a load that ended just before this one began?
             std::optional<Cache::Found> again = cache_->Lookup(order_scope, {field});
             PageData cached;
@@ -281,9 +276,7 @@ ApiResult CatalogService::List(const ListQuery& q) {
           PageData loaded = LoadPage(q);
           if (order) cache_->Fill(order_scope, order->generation, {{field, EncodeOrdering(loaded.next_cursor, loaded.ids)}});
           return loaded;
-        },
-        &waited);
-    if (waited) metrics_->StampedeWaited();
+    });
     next_cursor = page.next_cursor;
     items = JoinDocs(page.docs);
   }
@@ -376,7 +369,7 @@ ApiResult CatalogService::Remove(int64_t id) {
   if (!old) return JsonError(404, "", "product " + std::to_string(id) + " not found");
   if (cache_) {
     cache_->Invalidate(ScopesOf(&*old, nullptr));
-    (void)cache_->Run(client::Command("ZREM", "catalog:rank:{" + old->category + "}", id));
+    (void)cache_->Run(client::Command("ZREM", RankingKey(old->category), id));
   }
   return ApiResult{204, ""};
 }

@@ -14,11 +14,11 @@
 
 #include "catalog/cache.h"
 #include "catalog/database.h"
+#include "catalog/metrics.h"
 #include "catalog/single_flight.h"
 
 namespace minired::catalog {
 
-class Metrics;
 
 struct ApiResult {
   int status = 200;
@@ -75,6 +75,14 @@ class CatalogService {
   std::optional<std::string> CachedAfterLookup(const std::string& kind, const std::string& scope,
                                                const std::string& field, std::optional<Cache::Found> found,
                                                const Loader& load);
+  // flights.Do, counting the callers that waited for another's load.
+  template <typename T, typename Load>
+  T Shared(SingleFlight<T>& flights, const std::string& key, Load&& load) {
+    bool waited = false;
+    T value = flights.Do(key, std::forward<Load>(load), &waited);
+    if (waited) metrics_->StampedeWaited();
+    return value;
+  }
   std::string FlightKey(const std::string& scope, const std::string& field,
                         const std::optional<Cache::Found>& found) const;
   // Documents of `ids` in that order, from the cache and (what it lacks) the database;

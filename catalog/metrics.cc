@@ -45,7 +45,7 @@ void Metrics::CacheRead(std::string_view kind, CacheOutcome outcome, uint64_t n)
   cache_reads_[{std::string(kind), static_cast<int>(outcome)}] += n;
 }
 
-void Metrics::ViewsFlushed(int64_t products, int64_t views) {
+void Metrics::ViewsFlushed(int64_t views) {
   view_flushes_.fetch_add(1, std::memory_order_relaxed);
   views_flushed_.fetch_add(static_cast<uint64_t>(views), std::memory_order_relaxed);
 }

@@ -26,7 +26,8 @@ class Metrics {
   void CacheWriteFailed() { cache_write_errors_.fetch_add(1, std::memory_order_relaxed); }
   // Requests that waited for another request's database query instead of running it.
   void StampedeWaited() { stampede_waits_.fetch_add(1, std::memory_order_relaxed); }
-  void ViewsFlushed(int64_t products, int64_t views);
+  // One write-back of `views` views to the database.
+  void ViewsFlushed(int64_t views);
 
   std::string Render() const;
 

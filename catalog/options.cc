@@ -32,27 +32,25 @@ struct Flag {
   std::string expects;  // for the error message
 };
 
-template <typename T>
-Flag IntFlag(T* target, int64_t lo, int64_t hi) {
+// An integer flag in [lo, hi], handed to `set`.
+Flag RangeFlag(int64_t lo, int64_t hi, std::string expects, std::function<void(int64_t)> set) {
   return Flag{true,
               [=](const std::string& v) {
                 int64_t n;
                 if (!ParseInt(v, lo, hi, &n)) return false;
-                *target = static_cast<T>(n);
+                set(n);
                 return true;
               },
-              "an integer from " + std::to_string(lo) + " to " + std::to_string(hi)};
+              expects + " from " + std::to_string(lo) + " to " + std::to_string(hi)};
+}
+
+template <typename T>
+Flag IntFlag(T* target, int64_t lo, int64_t hi) {
+  return RangeFlag(lo, hi, "an integer", [=](int64_t n) { *target = static_cast<T>(n); });
 }
 
 Flag MsFlag(std::chrono::milliseconds* target, int64_t lo, int64_t hi) {
-  return Flag{true,
-              [=](const std::string& v) {
-                int64_t n;
-                if (!ParseInt(v, lo, hi, &n)) return false;
-                *target = std::chrono::milliseconds(n);
-                return true;
-              },
-              "milliseconds from " + std::to_string(lo) + " to " + std::to_string(hi)};
+  return RangeFlag(lo, hi, "milliseconds", [=](int64_t n) { *target = std::chrono::milliseconds(n); });
 }
 
 Flag StringFlag(std::string* target) {

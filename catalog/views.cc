@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -18,8 +19,8 @@ using client::Reply;
 namespace {
 
 constexpr const char* kDirty = "catalog:views:dirty";
-std::string CounterKey(int64_t id) { return "catalog:views:" + std::to_string(id); }
-std::string RankKey(const std::string& category) { return "catalog:rank:{" + category + "}"; }
+std::string CounterKey(std::string_view id) { return "catalog:views:" + std::string(id); }
+std::string CounterKey(int64_t id) { return CounterKey(std::to_string(id)); }
 
 int64_t ToInt(const Reply& r) {
   if (r.type == Reply::Type::kInteger) return r.integer;
@@ -35,6 +36,8 @@ double ToDouble(const Reply& r) {
 
 }  // namespace
 
+std::string RankingKey(const std::string& category) { return "catalog:rank:{" + category + "}"; }
+
 Views::Views(Database* db, Cache* cache, CatalogService* products, Metrics* metrics)
     : db_(db), cache_(cache), products_(products), metrics_(metrics) {}
 
@@ -46,13 +49,13 @@ ApiResult Views::Record(int64_t id) {
     Pipeline pl;
     pl.add("INCR", CounterKey(id));
     pl.add("SADD", kDirty, id);
-    pl.add("ZADD", RankKey(category), "XX", "INCR", 1, id);
+    pl.add("ZADD", RankingKey(category), "XX", "INCR", 1, id);
     auto r = cache_->RunPipeline(pl);
     if (r && r->size() == 3 && !(*r)[0].is_error() && !(*r)[1].is_error()) {
       int64_t views = -1;
       if (!(*r)[2].is_null() && !(*r)[2].is_error()) views = std::llround(ToDouble((*r)[2]));
       else if (EnsureRanking(category)) {
-        auto score = cache_->Run(Command("ZSCORE", RankKey(category), id));
+        auto score = cache_->Run(Command("ZSCORE", RankingKey(category), id));
         if (score && !score->is_null()) views = std::llround(ToDouble(*score));
       }
       json body{{"id", id}};
@@ -78,7 +81,7 @@ int64_t Views::Flush() {
     auto ids = cache_->Run(Command("SPOP", kDirty, 1000));
     if (!ids || !ids->is_array() || ids->elems.empty()) break;
     Pipeline take;
-    for (const Reply& id : ids->elems) take.add("GETDEL", "catalog:views:" + id.str);
+    for (const Reply& id : ids->elems) take.add("GETDEL", CounterKey(id.str));
     auto counts = cache_->RunPipeline(take);
     if (!counts || counts->size() != ids->elems.size()) {
       // Nothing was taken (or we cannot tell): the ids go back for the next flush.
@@ -106,7 +109,7 @@ int64_t Views::Flush() {
     }
     int64_t views = 0;
     for (const auto& [id, n] : batch) views += n;
-    metrics_->ViewsFlushed(static_cast<int64_t>(batch.size()), views);
+    metrics_->ViewsFlushed(views);
     total += views;
   }
   return total;
@@ -117,7 +120,7 @@ bool Views::EnsureRanking(const std::string& category) {
   return builds_.Do(
       category,
       [&] {
-        auto exists = cache_->Run(Command("EXISTS", RankKey(category)));
+        auto exists = cache_->Run(Command("EXISTS", RankingKey(category)));
         if (!exists || exists->is_error()) return false;
         if (exists->integer == 1) return true;
         std::lock_guard<std::mutex> l(flush_mu_);
@@ -128,28 +131,34 @@ bool Views::EnsureRanking(const std::string& category) {
           for (size_t i = start; i < end; ++i) mget << CounterKey(rows[i].first);
           auto pending = cache_->Run(mget);
           if (!pending || !pending->is_array()) return false;
-          Command zadd("ZADD", RankKey(category));
+          Command zadd("ZADD", RankingKey(category));
           for (size_t i = start; i < end; ++i) {
             zadd << rows[i].second + ToInt(pending->elems[i - start]) << rows[i].first;
           }
           if (auto r = cache_->Run(zadd); !r || r->is_error()) return false;
         }
-        (void)cache_->Run(Command("EXPIRE", RankKey(category), cache_->ttl_seconds()));
+        (void)cache_->Run(Command("EXPIRE", RankingKey(category), cache_->ttl_seconds()));
         return true;
       },
       &waited);
 }
 
-ApiResult Views::RankingFromDatabase(const std::string& category, int64_t limit) {
-  auto rows = db_->CategoryViews(category);
-  std::partial_sort(rows.begin(), rows.begin() + std::min<size_t>(rows.size(), limit), rows.end(),
-                    [](const auto& a, const auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
+ApiResult Views::RankingBody(const std::string& category, const std::vector<std::pair<int64_t, int64_t>>& top) {
   json doc{{"category", category}, {"items", json::array()}};
-  for (size_t i = 0; i < rows.size() && static_cast<int64_t>(i) < limit; ++i) {
-    std::optional<json> p = products_->Find(rows[i].first);
-    if (p) doc["items"].push_back({{"views", rows[i].second}, {"product", std::move(*p)}});
+  for (const auto& [id, views] : top) {
+    std::optional<json> p = products_->Find(id);
+    if (p) doc["items"].push_back({{"views", views}, {"product", std::move(*p)}});
   }
   return ApiResult{200, doc.dump()};
+}
+
+ApiResult Views::RankingFromDatabase(const std::string& category, int64_t limit) {
+  auto rows = db_->CategoryViews(category);
+  size_t n = std::min<size_t>(rows.size(), static_cast<size_t>(limit));
+  std::partial_sort(rows.begin(), rows.begin() + n, rows.end(),
+                    [](const auto& a, const auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
+  rows.resize(n);
+  return RankingBody(category, rows);
 }
 
 ApiResult Views::Ranking(const std::string& category, int64_t limit) {
@@ -157,19 +166,17 @@ ApiResult Views::Ranking(const std::string& category, int64_t limit) {
     if (cache_) metrics_->CacheRead("ranking", CacheOutcome::kError);
     return RankingFromDatabase(category, limit);
   }
-  auto top = cache_->Run(Command("ZRANGE", RankKey(category), 0, limit - 1, "REV", "WITHSCORES"));
+  auto top = cache_->Run(Command("ZRANGE", RankingKey(category), 0, limit - 1, "REV", "WITHSCORES"));
   if (!top || !top->is_array()) {
     metrics_->CacheRead("ranking", CacheOutcome::kError);
     return RankingFromDatabase(category, limit);
   }
   metrics_->CacheRead("ranking", CacheOutcome::kHit);
-  json doc{{"category", category}, {"items", json::array()}};
+  std::vector<std::pair<int64_t, int64_t>> rows;
   for (size_t i = 0; i + 1 < top->elems.size(); i += 2) {
-    int64_t id = ToInt(top->elems[i]);
-    std::optional<json> p = products_->Find(id);
-    if (p) doc["items"].push_back({{"views", std::llround(ToDouble(top->elems[i + 1]))}, {"product", std::move(*p)}});
+    rows.emplace_back(ToInt(top->elems[i]), std::llround(ToDouble(top->elems[i + 1])));
   }
-  return ApiResult{200, doc.dump()};
+  return RankingBody(category, rows);
 }
 
 }  // namespace minired::catalog

@@ -13,10 +13,15 @@
 #include <cstdint>
 #include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "catalog/catalog_service.h"
 
 namespace minired::catalog {
+
+// The sorted set of a category's products by views.
+std::string RankingKey(const std::string& category);
 
 class Views {
  public:
@@ -31,6 +36,8 @@ class Views {
   // Builds the category's ranking in the cache when absent; false if the cache failed.
   bool EnsureRanking(const std::string& category);
   ApiResult RankingFromDatabase(const std::string& category, int64_t limit);
+  // The response: each (id, views) with its product's document, in the order given.
+  ApiResult RankingBody(const std::string& category, const std::vector<std::pair<int64_t, int64_t>>& top);
 
   Database* const db_;
   Cache* const cache_;

@@ -28,6 +28,10 @@ int64_t TimeLimitUs(int tenacity) {
   return std::numeric_limits<int64_t>::max();
 }
 
+bool IsRandom(EvictionPolicy p) {
+  return p == EvictionPolicy::kAllKeysRandom || p == EvictionPolicy::kVolatileRandom;
+}
+
 bool IsVolatile(EvictionPolicy p) {
   return p == EvictionPolicy::kVolatileLru || p == EvictionPolicy::kVolatileLfu ||
          p == EvictionPolicy::kVolatileRandom || p == EvictionPolicy::kVolatileTtl;
@@ -119,7 +123,7 @@ void Evictor::ScheduleContinuation(int thread) {
 
 bool Evictor::NextVictim(EvictionPolicy policy, IoThread& io, EvictionCandidate* victim) {
   const bool volatile_only = IsVolatile(policy);
-  if (policy == EvictionPolicy::kAllKeysRandom || policy == EvictionPolicy::kVolatileRandom) {
+  if (IsRandom(policy)) {
     return NextRandomVictim(io, volatile_only, victim);
   }
   Populate(io, volatile_only, policy == EvictionPolicy::kVolatileTtl);
@@ -178,8 +182,7 @@ int64_t Evictor::Evict(const EvictionCandidate& victim, EvictionPolicy policy, I
   Db& db = shard.db(victim.db);
   Db::Slot s = db.Find(victim.key, hash, 0);
   if (!s || (IsVolatile(policy) && !s.entry->has_expire())) return 0;
-  if (policy != EvictionPolicy::kAllKeysRandom && policy != EvictionPolicy::kVolatileRandom &&
-      policy != EvictionPolicy::kVolatileTtl) {
+  if (!IsRandom(policy) && policy != EvictionPolicy::kVolatileTtl) {
     // Read since it was pooled: it goes back with its new score and a better
     // candidate (if any) goes instead. Scores only fall this way, so this ends.
     uint64_t score = IdleScore(s.entry, server_.clock().NowMs(), db.access());

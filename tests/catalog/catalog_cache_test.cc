@@ -48,7 +48,9 @@ TEST_F(CatalogTest, ReadsAreCachedAndWritesInvalidateWhatTheyAffect) {
   EXPECT_EQ(with_new["items"][0]["sku"], "FRESH");
   json cats = Json(c.Get("/api/categories"));
   for (const auto& cat : cats["items"]) {
-    if (cat["name"] == category) EXPECT_EQ(cat["products"], cat_total + 1);
+    if (cat["name"] == category) {
+      EXPECT_EQ(cat["products"], cat_total + 1);
+    }
   }
   // Deleting it takes it out again.
   int64_t fresh = with_new["items"][0]["id"];

@@ -1,6 +1,5 @@
 #include "tests/testing/catalog_process.h"
 
-#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -9,51 +8,22 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "tests/testing/http_client.h"
 #include "tests/testing/test_process.h"
 
 namespace minired::testing {
-namespace {
-
-pid_t Spawn(const std::vector<std::string>& args, const std::string& log) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    dup2(fd, 1);
-    dup2(fd, 2);
-    std::string bin = CatalogPath();
-    std::vector<char*> argv{const_cast<char*>(bin.c_str())};
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(bin.c_str(), argv.data());
-    _exit(127);
-  }
-  return pid;
-}
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-}  // namespace
-
 std::string CatalogPath() { return MINIRED_CATALOG_PATH; }
 
 int RunCatalog(const std::vector<std::string>& args, std::string* output) {
   char tmpl[] = "/tmp/minired-catalog-run-XXXXXX";
   int fd = mkstemp(tmpl);
   close(fd);
-  pid_t pid = Spawn(args, tmpl);
+  pid_t pid = SpawnLogged(CatalogPath(), args, tmpl);
   int status = 0;
   waitpid(pid, &status, 0);
-  if (output) *output = Slurp(tmpl);
+  if (output) *output = ReadFileText(tmpl);
   unlink(tmpl);
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
@@ -74,7 +44,7 @@ CatalogProcess CatalogProcess::Start(int64_t products, std::vector<std::string> 
   p.port_ = FreePort();
   if (std::find(args.begin(), args.end(), "--db") == args.end()) args.insert(args.end(), {"--db", p.db_});
   args.insert(args.end(), {"--port", std::to_string(p.port_)});
-  p.pid_ = Spawn(args, p.log_);
+  p.pid_ = SpawnLogged(CatalogPath(), args, p.log_);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
   while (std::chrono::steady_clock::now() < deadline) {
     int status;
@@ -111,7 +81,7 @@ CatalogProcess::~CatalogProcess() {
   if (!dir_.empty()) std::filesystem::remove_all(dir_);
 }
 
-std::string CatalogProcess::ReadLog() const { return Slurp(log_); }
+std::string CatalogProcess::ReadLog() const { return ReadFileText(log_); }
 
 int CatalogProcess::Stop() {
   if (pid_ <= 0) return -1;

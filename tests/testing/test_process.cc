@@ -82,19 +82,31 @@ bool TestProcess::Restart() {
   return Launch();
 }
 
-bool TestProcess::Launch() {
+pid_t SpawnLogged(const std::string& binary, const std::vector<std::string>& args, const std::string& log_path) {
   pid_t pid = fork();
   if (pid == 0) {
-    int fd = open(log_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     dup2(fd, 1);
     dup2(fd, 2);
     std::vector<char*> argv;
-    argv.push_back(const_cast<char*>(binary_.c_str()));
-    for (auto& a : args_) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(const_cast<char*>(binary.c_str()));
+    for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
-    execv(binary_.c_str(), argv.data());
+    execv(binary.c_str(), argv.data());
     _exit(127);
   }
+  return pid;
+}
+
+std::string ReadFileText(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+bool TestProcess::Launch() {
+  pid_t pid = SpawnLogged(binary_, args_, log_);
   pid_ = pid;
   RespClient c;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
@@ -138,12 +150,7 @@ TestProcess::~TestProcess() {
   }
 }
 
-std::string TestProcess::ReadLog() const {
-  std::ifstream f(log_);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
+std::string TestProcess::ReadLog() const { return ReadFileText(log_); }
 
 int TestProcess::Stop(int sig, int timeout_ms) {
   if (pid_ <= 0) return -1;

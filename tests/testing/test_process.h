@@ -16,6 +16,10 @@ std::string MiniredServerPath();
 std::string RedisServerPath();
 // A TCP port on 127.0.0.1 that was free a moment ago.
 int FreePort();
+// Starts `binary args...` with stdout and stderr appended to `log_path`; its pid.
+pid_t SpawnLogged(const std::string& binary, const std::vector<std::string>& args, const std::string& log_path);
+// A whole file ("" when it cannot be read).
+std::string ReadFileText(const std::string& path);
 
 class TestProcess {
  public:
