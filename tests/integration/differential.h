@@ -52,6 +52,18 @@ class Differential : public ::testing::Test {
     }
   }
 
+  // For commands that answer with several replies (SUBSCRIBE a b: one per channel):
+  // reads all `replies` from each server, so later commands are not read one behind.
+  void CompareReplies(const std::vector<std::string>& cmd, int replies) {
+    Compare({cmd});
+    for (int i = 1; i < replies; ++i) {
+      Reply want, got;
+      ASSERT_TRUE(r_.Read(&want));
+      ASSERT_TRUE(m_.Read(&got));
+      EXPECT_EQ(got.raw, want.raw) << "reply " << i + 1 << " of " << cmd[0];
+    }
+  }
+
   // For replies whose element order Redis leaves unspecified (SMEMBERS of a hashtable
   // set, SINTER, HGETALL of a hashtable...): same type and the same multiset of elements.
   void CompareUnordered(const std::vector<std::string>& cmd) {

@@ -52,7 +52,8 @@ TEST_F(Messaging, WatchAbortsOnModification) {
 }
 
 TEST_F(Messaging, PubSubRepliesAndMessages) {
-  Compare({{"SUBSCRIBE", "a", "b", "a"}, {"PSUBSCRIBE", "n*"}, {"PING"}, {"PING", "x"}, {"GET", "k"},
+  CompareReplies({"SUBSCRIBE", "a", "b", "a"}, 3);
+  Compare({{"PSUBSCRIBE", "n*"}, {"PING"}, {"PING", "x"}, {"GET", "k"},
            {"UNSUBSCRIBE", "zz"}, {"UNSUBSCRIBE", "b"}, {"PUNSUBSCRIBE"}, {"PUNSUBSCRIBE"}, {"UNSUBSCRIBE"},
            {"UNSUBSCRIBE"}, {"GET", "k"}});
   RespClient rp, mp;
