@@ -3,52 +3,77 @@
 #include <asio/use_future.hpp>
 
 #include <algorithm>
+#include <random>
 
 #include "catalog/metrics.h"
 #include "minired/connection.h"
 #include "minired/options.h"
-#include "minired/pool.h"
 #include "minired/sync_client.h"
 
 namespace minired::catalog {
 namespace {
 
-std::string DataKey(const std::string& scope) { return "catalog:{" + scope + "}"; }
-std::string GenKey(const std::string& scope) { return "catalog:gen:{" + scope + "}"; }
-// The page bodies (scope TAB field) that include a product's document.
-std::string HoldersKey(const std::string& product_scope) { return "catalog:in:{" + product_scope + "}"; }
+std::string EntryKey(const std::string& scope, const std::string& field) { return "catalog:" + scope + "/" + field; }
+std::string GenKey(const std::string& scope) { return "catalog:gen:" + scope; }
 
-// A generation as read: absent (never invalidated, or expired) reads as "".
-std::string Generation(const client::Reply& r) {
-  return r.type == client::Reply::Type::kBulkString ? r.str : std::string();
+// A fresh generation: 16 hex digits from a per-thread generator seeded by the OS.
+std::string NewGeneration() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  static constexpr char kHex[] = "0123456789abcdef";
+  uint64_t v = rng();
+  std::string s(16, '0');
+  for (int i = 15; i >= 0; --i, v >>= 4) s[i] = kHex[v & 15];
+  return s;
+}
+
+// An entry as stored: its generation, a newline, the value.
+std::string Tagged(const std::string& generation, const std::string& value) { return generation + "\n" + value; }
+
+// The value of a stored entry if it carries `generation`; nullopt when missing or stale.
+std::optional<std::string> Untag(client::Reply& r, const std::string& generation) {
+  if (r.type != client::Reply::Type::kBulkString || r.str.size() <= generation.size() ||
+      r.str.compare(0, generation.size(), generation) != 0 || r.str[generation.size()] != '\n') {
+    return std::nullopt;
+  }
+  return r.str.substr(generation.size() + 1);
+}
+
+bool AllOk(const client::Result<std::vector<client::Reply>>& r, size_t n) {
+  if (!r || r->size() != n) return false;
+  return std::none_of(r->begin(), r->end(), [](const client::Reply& x) { return x.is_error(); });
 }
 
 }  // namespace
 
-Cache::Cache(const ServeOptions& o, Metrics* metrics) : metrics_(metrics), ttl_s_(o.cache_ttl_s) {
+std::string ProductScope(int64_t id) { return "p:" + std::to_string(id); }
+bool IsProductScope(std::string_view scope) { return scope.substr(0, 2) == "p:"; }
+
+Cache::Cache(const ServeOptions& o, Metrics* metrics)
+    : metrics_(metrics), ttl_s_(o.cache_ttl_s), read_own_writes_(o.read_own_writes) {
   client::Options base;
   base.command_timeout = o.cache_timeout;
   base.connect_timeout = o.cache_timeout;
-  base.client_name = "minired-catalog";
   base.reconnect_max = std::chrono::milliseconds(1000);
-  auto parsed = client::ParseOptions(o.cache_url, base);
-  if (!parsed) throw std::invalid_argument("bad cache URL " + o.cache_url + ": " + parsed.error().ToString());
+  // No client name: CLIENT SETNAME is a command twemproxy refuses (it closes the link).
   io_ = std::make_unique<client::IoThread>(1);
-  conn_ = client::Connection::Create(io_->executor(), *parsed);
-  conn_->WaitReady([](client::Result<client::Ok>) {});  // connect now; failures reconnect
-  client::PoolOptions po;
-  po.size = 8;
-  po.acquire_timeout = o.cache_timeout;
-  fill_pool_ = client::Pool::Create(io_->executor(), *parsed, po);
+  auto connect = [&](const std::string& url) {
+    auto parsed = client::ParseOptions(url, base);
+    if (!parsed) throw std::invalid_argument("bad cache URL " + url + ": " + parsed.error().ToString());
+    auto c = client::Connection::Create(io_->executor(), *parsed);
+    c->WaitReady([](client::Result<client::Ok>) {});  // connect now; failures reconnect
+    return c;
+  };
+  conn_ = connect(o.cache_url);
+  for (const std::string& url : o.cache_read_urls) replicas_.push_back(connect(url));
 }
 
 Cache::~Cache() {
-  fill_pool_->Close();
   conn_->Close();
+  for (auto& r : replicas_) r->Close();
   // Their timers and sockets belong to io_'s context: they go first (what handlers
   // still hold goes when the context is destroyed), then the context and its thread.
-  fill_pool_.reset();
   conn_.reset();
+  replicas_.clear();
   io_.reset();
 }
 
@@ -60,52 +85,84 @@ client::Result<std::vector<client::Reply>> Cache::RunPipeline(const client::Pipe
   return conn_->async_pipeline(p, asio::use_future).get();
 }
 
-std::string ProductScope(int64_t id) { return "p:" + std::to_string(id); }
-bool IsProductScope(std::string_view scope) { return scope.substr(0, 2) == "p:"; }
-
 bool Cache::Suspect(const std::string& scope) {
   if (!has_unflushed_.load(std::memory_order_acquire)) return false;  // nearly always
   std::lock_guard<std::mutex> l(mu_);
   return unflushed_.count(scope) > 0;
 }
 
-bool Cache::BodiesSuspect() {
-  if (!has_unflushed_.load(std::memory_order_acquire)) return false;
-  std::lock_guard<std::mutex> l(mu_);
-  return std::any_of(unflushed_.begin(), unflushed_.end(), [](const std::string& s) { return IsProductScope(s); });
+client::Connection& Cache::ReadConnection(const std::vector<ScopeFields>& wanted) {
+  if (replicas_.empty()) return *conn_;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (!written_.empty()) {
+      const auto now = Clock::now();
+      for (const auto& sf : wanted) {
+        auto it = written_.find(sf.first);
+        if (it != written_.end() && it->second > now) return *conn_;
+      }
+    }
+  }
+  return *replicas_[next_replica_.fetch_add(1, std::memory_order_relaxed) % replicas_.size()];
 }
 
-namespace {
-
-std::optional<std::string> Bulk(client::Reply& v) {
-  if (v.type == client::Reply::Type::kBulkString) return std::move(v.str);
-  return std::nullopt;
+std::optional<std::vector<std::string>> Cache::CreateGenerations(const std::vector<std::string>& scopes) {
+  client::Pipeline p;
+  client::Command read("MGET");
+  for (const std::string& s : scopes) {
+    p.add("SET", GenKey(s), NewGeneration(), "NX", "EX", ttl_s_ * 2 + 60);
+    read << GenKey(s);
+  }
+  p.add(read);  // what won: ours, or one another reader set first
+  auto r = RunPipeline(p);
+  if (!AllOk(r, scopes.size() + 1) || r->back().elems.size() != scopes.size()) return std::nullopt;
+  std::vector<std::string> out;
+  for (client::Reply& g : r->back().elems) {
+    if (g.type != client::Reply::Type::kBulkString) return std::nullopt;
+    out.push_back(std::move(g.str));
+  }
+  return out;
 }
-
-}  // namespace
 
 std::vector<std::optional<Cache::Found>> Cache::LookupMany(const std::vector<ScopeFields>& wanted) {
   std::vector<std::optional<Found>> out(wanted.size());
-  client::Pipeline p;
+  client::Command entries("MGET"), gens("MGET");
+  size_t n_entries = 0;
   for (const auto& [scope, fields] : wanted) {
-    client::Command hmget("HMGET", DataKey(scope));
-    for (const std::string& f : fields) hmget << f;
-    p.add(hmget);
-    p.add("GET", GenKey(scope));
+    gens << GenKey(scope);
+    for (const std::string& f : fields) entries << EntryKey(scope, f);
+    n_entries += fields.size();
   }
-  auto r = RunPipeline(p);
-  if (!r || r->size() != 2 * wanted.size()) return out;
+  if (n_entries == 0) return out;
+  client::Pipeline p;
+  p.add(entries);
+  p.add(gens);
+  client::Connection& c = ReadConnection(wanted);
+  auto r = c.async_pipeline(p, asio::use_future).get();
+  if (!AllOk(r, 2) && &c != conn_.get()) r = RunPipeline(p);  // a replica failed: the master answers
+  if (!AllOk(r, 2) || (*r)[0].elems.size() != n_entries || (*r)[1].elems.size() != wanted.size()) return out;
+
+  std::vector<std::string> generation(wanted.size());
+  std::vector<std::string> absent;
   for (size_t i = 0; i < wanted.size(); ++i) {
-    client::Reply& values = (*r)[2 * i];
-    client::Reply& gen = (*r)[2 * i + 1];
-    if (Suspect(wanted[i].first) || values.type != client::Reply::Type::kArray ||
-        values.elems.size() != wanted[i].second.size() || gen.is_error()) {
-      continue;
+    client::Reply& g = (*r)[1].elems[i];
+    if (g.type == client::Reply::Type::kBulkString) generation[i] = std::move(g.str);
+    else absent.push_back(wanted[i].first);
+  }
+  if (!absent.empty()) {
+    // A scope with no generation has no valid entries; its readers need one to fill.
+    auto created = CreateGenerations(absent);
+    if (!created) return out;
+    for (size_t i = 0, k = 0; i < wanted.size(); ++i) {
+      if (generation[i].empty()) generation[i] = std::move((*created)[k++]);
     }
+  }
+  size_t at = 0;
+  for (size_t i = 0; i < wanted.size(); ++i) {
     Found found;
-    for (client::Reply& v : values.elems) found.values.push_back(Bulk(v));
-    found.generation = Generation(gen);
-    out[i] = std::move(found);
+    for (size_t f = 0; f < wanted[i].second.size(); ++f) found.values.push_back(Untag((*r)[0].elems[at++], generation[i]));
+    found.generation = std::move(generation[i]);
+    if (!Suspect(wanted[i].first)) out[i] = std::move(found);
   }
   return out;
 }
@@ -114,143 +171,43 @@ std::optional<Cache::Found> Cache::Lookup(const std::string& scope, const std::v
   return std::move(LookupMany({{scope, fields}})[0]);
 }
 
-std::optional<std::vector<Cache::Doc>> Cache::LookupDocs(const std::vector<std::string>& scopes) {
-  client::Command docs("MGET"), gens("MGET");
-  for (const std::string& s : scopes) {
-    docs << DataKey(s);
-    gens << GenKey(s);
-  }
+void Cache::Fill(const std::vector<Entry>& entries) {
   client::Pipeline p;
-  p.add(docs);
-  p.add(gens);
-  auto r = RunPipeline(p);
-  if (!r || r->size() != 2 || !(*r)[0].is_array() || !(*r)[1].is_array() || (*r)[0].elems.size() != scopes.size() ||
-      (*r)[1].elems.size() != scopes.size()) {
-    return std::nullopt;
+  std::set<std::string> scopes;
+  for (const Entry& e : entries) {
+    if (Suspect(e.scope)) continue;
+    p.add("SET", EntryKey(e.scope, e.field), Tagged(e.generation, e.value), "EX", ttl_s_);
+    scopes.insert(e.scope);
   }
-  std::vector<Doc> out(scopes.size());
-  for (size_t i = 0; i < scopes.size(); ++i) {
-    out[i].generation = Generation((*r)[1].elems[i]);
-    if (!Suspect(scopes[i])) out[i].value = Bulk((*r)[0].elems[i]);
-  }
-  return out;
-}
-
-void Cache::TransactIfUnchanged(const std::vector<std::pair<std::string, std::string>>& expected,
-                                const std::function<void(const std::vector<bool>&, client::Pipeline*)>& build) {
-  auto lease = fill_pool_->async_acquire(asio::use_future).get();
-  if (!lease) {
-    metrics_->CacheWriteFailed();
-    return;
-  }
-  client::Connection& c = **lease;
-  client::Command watch("WATCH"), gens("MGET");
-  for (const auto& [scope, generation] : expected) {
-    watch << GenKey(scope);
-    gens << GenKey(scope);
-  }
-  client::Pipeline first;
-  first.add(watch);
-  first.add(gens);
-  auto seen = c.async_pipeline(first, asio::use_future).get();
-  if (!seen || seen->size() != 2 || !(*seen)[1].is_array() || (*seen)[1].elems.size() != expected.size()) {
-    metrics_->CacheWriteFailed();
-    return;
-  }
-  std::vector<bool> unchanged(expected.size());
-  for (size_t i = 0; i < expected.size(); ++i) unchanged[i] = Generation((*seen)[1].elems[i]) == expected[i].second;
-  client::Pipeline tx;
-  build(unchanged, &tx);
-  if (tx.empty()) {
-    (void)c.async_command(client::Command("UNWATCH"), asio::use_future).get();
-    return;
-  }
-  if (!c.async_transaction(tx, asio::use_future).get()) metrics_->CacheWriteFailed();
-}
-
-void Cache::Fill(const std::string& scope, const std::string& generation,
-                 const std::vector<std::pair<std::string, std::string>>& fields) {
-  if (fields.empty() || Suspect(scope)) return;
-  TransactIfUnchanged({{scope, generation}}, [&](const std::vector<bool>& unchanged, client::Pipeline* tx) {
-    if (!unchanged[0]) return;  // invalidated while the database was read: the rows may be old
-    client::Command hset("HSET", DataKey(scope));
-    for (const auto& [f, v] : fields) hset << f << v;
-    tx->add(hset);
-    tx->add("EXPIRE", DataKey(scope), ttl_s_, "NX");
-  });
-}
-
-void Cache::FillDocs(const std::vector<DocFill>& fills) {
-  std::vector<const DocFill*> wanted;
-  std::vector<std::pair<std::string, std::string>> expected;
-  for (const DocFill& f : fills) {
-    if (Suspect(f.scope)) continue;
-    wanted.push_back(&f);
-    expected.emplace_back(f.scope, f.generation);
-  }
-  if (wanted.empty()) return;
-  TransactIfUnchanged(expected, [&](const std::vector<bool>& unchanged, client::Pipeline* tx) {
-    // Documents whose product was written since their generation was read stay out:
-    // the rows may be older than the write.
-    for (size_t i = 0; i < wanted.size(); ++i) {
-      if (unchanged[i]) tx->add("SET", DataKey(wanted[i]->scope), wanted[i]->doc, "EX", ttl_s_);
-    }
-  });
-}
-
-void Cache::FillBody(const std::string& scope, const std::string& generation, const std::string& field,
-                     const std::string& body, const std::vector<std::pair<std::string, std::string>>& docs) {
-  if (Suspect(scope) || BodiesSuspect()) return;
-  std::vector<std::pair<std::string, std::string>> expected{{scope, generation}};
-  expected.insert(expected.end(), docs.begin(), docs.end());
-  TransactIfUnchanged(expected, [&](const std::vector<bool>& unchanged, client::Pipeline* tx) {
-    if (std::find(unchanged.begin(), unchanged.end(), false) != unchanged.end()) return;  // the ordering or a product changed
-    tx->add("HSET", DataKey(scope), field, body);
-    tx->add("EXPIRE", DataKey(scope), ttl_s_, "NX");
-    for (const auto& [doc_scope, gen] : docs) {
-      tx->add("SADD", HoldersKey(doc_scope), scope + "\t" + field);
-      tx->add("EXPIRE", HoldersKey(doc_scope), ttl_s_ + 60);
-    }
-  });
+  // A scope in use keeps its generation (otherwise its entries would die with it).
+  for (const std::string& s : scopes) p.add("EXPIRE", GenKey(s), ttl_s_ * 2 + 60);
+  if (p.empty()) return;
+  if (!AllOk(RunPipeline(p), p.size())) metrics_->CacheWriteFailed();
 }
 
 bool Cache::SendInvalidation(const std::set<std::string>& scopes) {
-  client::Pipeline tx;
-  client::Pipeline holders;  // which page bodies hold the changed products
+  client::Pipeline p;
   for (const std::string& s : scopes) {
-    tx.add("INCR", GenKey(s));
-    // Longer than any fill can take; an expired counter reads as "" and a reader
-    // that noted a number then drops its fill, which is safe.
-    tx.add("EXPIRE", GenKey(s), ttl_s_ * 2 + 60);
-    tx.add("DEL", DataKey(s));
-    if (IsProductScope(s)) holders.add("SMEMBERS", HoldersKey(s));
+    p.add("SET", GenKey(s), NewGeneration(), "EX", ttl_s_ * 2 + 60);
+    // Only memory: the new generation already hides it (other scopes' entry keys are
+    // not known here and expire on their own).
+    if (IsProductScope(s)) p.add("DEL", EntryKey(s, kDocField));
   }
-  auto r = conn_->async_transaction(tx, asio::use_future).get();
-  if (!r || !r->has_value()) return false;
-  if (holders.empty()) return true;
-  // After the generations moved: a body filled before that is listed now; one filled
-  // after it saw a new generation and was dropped (FillBody).
-  auto listed = RunPipeline(holders);
-  if (!listed || listed->size() != holders.size()) return false;
-  client::Pipeline drop;
-  size_t i = 0;
-  for (const std::string& s : scopes) {
-    if (!IsProductScope(s)) continue;
-    for (const client::Reply& m : (*listed)[i++].elems) {
-      size_t tab = m.str.find('\t');
-      if (tab != std::string::npos) drop.add("HDEL", DataKey(m.str.substr(0, tab)), m.str.substr(tab + 1));
-    }
-    drop.add("DEL", HoldersKey(s));
-  }
-  auto d = RunPipeline(drop);
-  return d && d->size() == drop.size();
+  return AllOk(RunPipeline(p), p.size());
 }
 
 void Cache::Invalidate(const std::set<std::string>& scopes) {
   if (scopes.empty()) return;
   {
-    // Suspect before sending: a read racing with a failure must not fill old rows.
     std::lock_guard<std::mutex> l(mu_);
+    if (!replicas_.empty() && read_own_writes_.count() > 0) {
+      // Before the new generations exist: from now on, these scopes are read from the
+      // master until replicas have surely caught up.
+      const auto now = Clock::now();
+      if (written_.size() > 4096) std::erase_if(written_, [&](const auto& w) { return w.second <= now; });
+      for (const std::string& s : scopes) written_[s] = now + read_own_writes_;
+    }
+    // Suspect before sending: a read racing with a failure must not fill old rows.
     if (!unflushed_.empty()) {
       unflushed_.insert(scopes.begin(), scopes.end());
       return;  // RetryInvalidations sends everything pending, in one go

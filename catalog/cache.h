@@ -1,19 +1,26 @@
-// The catalog's view of minired (or any Redis): cache-aside storage by "scope".
+// The catalog's view of minired (or any Redis; directly, or through twemproxy):
+// cache-aside storage by "scope".
 //
-// A scope is what one write invalidates together: a product's document ("p:42", a
-// string), the orderings of a list ("l:shoes:price": which ids each page holds), a
-// list's count ("n:shoes"), the category list. Other than documents, a scope's
-// entries are fields of one hash, catalog:{scope}, which expires as a whole `ttl`
-// after its first fill; beside it, catalog:gen:{scope} counts its invalidations.
+// A scope is what one write invalidates together: a product's document ("p:42"), a
+// list's orderings ("l:shoes:price": which ids each page holds), the page bodies of a
+// category ("b:shoes": each page's JSON in every order), a list's count ("n:shoes"),
+// the category list. Each entry is a string key of its own, catalog:<scope>/<field>,
+// stored with SET EX ttl, so a sharding proxy spreads entries over its masters; beside
+// them, catalog:gen:<scope> holds the scope's generation, a random 64-bit token.
 //
-// Page bodies (the JSON of a page's documents) are cached beside the page's ordering
-// and are also deleted when any product on them changes (see FillBody).
+// Race-free without transactions (twemproxy forwards no MULTI or WATCH): an entry is
+// stored tagged with the generation its reader noted before reading the database, and
+// is valid only while that is still the scope's generation. A writer first commits to
+// the database, then gives every scope it changed a new random generation. So a reader
+// that loaded rows older than a write stores them under a generation that was already
+// replaced, and nobody serves them. Random tokens (not counters) mean a generation that
+// was evicted or expired never comes back as a value old entries carry.
 //
-// Race-free fills: a reader notes the generation when it misses and fills only if the
-// generation is unchanged (WATCH/MULTI on a pooled connection of its own). A writer
-// first commits to the database, then bumps the generation and deletes the hash in
-// one transaction. So a reader that loaded old rows before a write either sees the
-// generation move and drops its fill, or fills before the delete that removes it.
+// Replicas (--cache-read-url): lookups go to them round-robin; fills, invalidations
+// and generation creation go to the master. A replica's copy lags, but its entries
+// and generations lag together, so what it serves was once current (staleness is
+// bounded by the replication lag). For a window after this process changed a scope,
+// that scope is read from the master, so a client reads its own write.
 //
 // Failure: every call is bounded by the cache timeout; a failed read is a miss served
 // by the database (counted as an error), a failed invalidation is retried by
@@ -22,7 +29,7 @@
 
 #include <atomic>
 #include <chrono>
-#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -40,16 +47,17 @@
 namespace minired::client {
 class Connection;
 class IoThread;
-class Pool;
 }  // namespace minired::client
 
 namespace minired::catalog {
 
 class Metrics;
 
-// A product's scope ("p:42"): its document, and the page bodies that hold it.
+// A product's scope ("p:42"): its document.
 std::string ProductScope(int64_t id);
 bool IsProductScope(std::string_view scope);
+// The field a product's document is stored under in its scope.
+inline constexpr const char* kDocField = "doc";
 
 class Cache {
  public:
@@ -58,72 +66,57 @@ class Cache {
   Cache(const ServeOptions& options, Metrics* metrics);
   ~Cache();
 
-  // What a lookup found: each field's value (nullopt: missing) and the generation to
-  // hand to Fill. Nullopt when the cache failed or the scope awaits invalidation.
+  // What a lookup found: each field's value (nullopt: missing or stale) and the
+  // generation to hand to Fill. Nullopt when the cache failed or the scope awaits
+  // invalidation.
   struct Found {
     std::vector<std::optional<std::string>> values;
     std::string generation;
   };
-  std::optional<Found> Lookup(const std::string& scope, const std::vector<std::string>& fields);
-  // Several scopes in one round trip; each nullopt when it failed.
   using ScopeFields = std::pair<std::string, std::vector<std::string>>;
+  // Any number of scopes in one round trip (two commands); each nullopt when it failed.
   std::vector<std::optional<Found>> LookupMany(const std::vector<ScopeFields>& wanted);
+  std::optional<Found> Lookup(const std::string& scope, const std::vector<std::string>& fields);
 
-  // Documents: one string per scope (a product), read together in one round trip
-  // with their generations; nullopt when the cache failed.
-  struct Doc {
-    std::optional<std::string> value;
-    std::string generation;
+  // Stores entries, each under the generation its reader noted (from Found) before it
+  // read the database; one round trip.
+  struct Entry {
+    std::string scope, generation, field, value;
   };
-  std::optional<std::vector<Doc>> LookupDocs(const std::vector<std::string>& scopes);
-  struct DocFill {
-    std::string scope, generation, doc;
-  };
-  // Stores each document whose scope's generation is still the one given.
-  void FillDocs(const std::vector<DocFill>& fills);
-  // Stores a page body built from documents (scope, generation read with each): only
-  // if neither the page's scope nor any of the documents changed since, and records
-  // in each product's catalog:in:{p:ID} set that this body holds it, so a write to
-  // the product deletes the body (Invalidate).
-  void FillBody(const std::string& scope, const std::string& generation, const std::string& field,
-                const std::string& body, const std::vector<std::pair<std::string, std::string>>& docs);
-  // True while an invalidation of a product failed: page bodies may hold it, so none
-  // is served or stored until RetryInvalidations succeeds.
-  bool BodiesSuspect();
+  void Fill(const std::vector<Entry>& entries);
 
-  // Stores fields unless the scope was invalidated since `generation` was read.
-  void Fill(const std::string& scope, const std::string& generation,
-            const std::vector<std::pair<std::string, std::string>>& fields);
-
-  // Invalidates every scope in one transaction; on failure they are remembered and
-  // read from the database until RetryInvalidations succeeds.
+  // Gives every scope a new generation (one round trip); on failure they are
+  // remembered and read from the database until RetryInvalidations succeeds.
   void Invalidate(const std::set<std::string>& scopes);
   void RetryInvalidations();
 
-  // Plain commands (views and rankings), bounded by the cache timeout.
+  // Plain commands on the master (views and rankings), bounded by the cache timeout.
   client::Result<client::Reply> Run(const client::Command& c);
   client::Result<std::vector<client::Reply>> RunPipeline(const client::Pipeline& p);
 
   int ttl_seconds() const { return ttl_s_; }
 
  private:
+  using Clock = std::chrono::steady_clock;
   bool Suspect(const std::string& scope);
   bool SendInvalidation(const std::set<std::string>& scopes);
-  // On a leased connection: WATCHes the generations of `expected` (scope, generation
-  // read before the database was), tells `build` which are unchanged, and runs the
-  // commands it adds as one transaction (none: nothing is stored). Every fill goes
-  // through here, which is what makes fills race-free.
-  void TransactIfUnchanged(const std::vector<std::pair<std::string, std::string>>& expected,
-                           const std::function<void(const std::vector<bool>&, client::Pipeline*)>& build);
+  // Where lookups of `wanted` go: a replica, unless one of them was written lately.
+  client::Connection& ReadConnection(const std::vector<ScopeFields>& wanted);
+  // Creates the generations of `scopes` that have none (on the master) and returns each
+  // scope's generation; nullopt if the cache failed.
+  std::optional<std::vector<std::string>> CreateGenerations(const std::vector<std::string>& scopes);
 
   Metrics* const metrics_;
   const int ttl_s_;
+  const Clock::duration read_own_writes_;
   std::unique_ptr<client::IoThread> io_;
-  std::shared_ptr<client::Connection> conn_;  // shared by all workers, pipelined
-  std::shared_ptr<client::Pool> fill_pool_;   // WATCH needs a connection of its own
+  std::shared_ptr<client::Connection> conn_;  // the master, shared by all workers, pipelined
+  std::vector<std::shared_ptr<client::Connection>> replicas_;
+  std::atomic<size_t> next_replica_{0};
   std::mutex mu_;
   std::set<std::string> unflushed_;  // guarded by mu_: invalidations that failed
   std::atomic<bool> has_unflushed_{false};  // !unflushed_.empty(), read without mu_
+  std::map<std::string, Clock::time_point> written_;  // guarded by mu_: scope -> read from the master until
 };
 
 }  // namespace minired::catalog

@@ -33,6 +33,9 @@ std::string OrderScope(const std::string& category, SortOrder sort) {
   return "l:" + ListName(category) + ":" + std::string(SortName(sort));
 }
 std::string CountScope(const std::string& category) { return "n:" + ListName(category); }
+// Every page body of a category's lists (and "b:*" of the unfiltered ones), in every
+// order: what any write to one of its products makes stale.
+std::string BodyScope(const std::string& category) { return "b:" + ListName(category); }
 
 // An ordering as cached: the next cursor, a newline, the ids of the page.
 std::string EncodeOrdering(const std::string& next_cursor, const std::vector<int64_t>& ids) {
@@ -96,6 +99,11 @@ std::set<std::string> CatalogService::ScopesOf(const Product* old, const Product
   std::set<std::string> scopes;
   const Product* any = now ? now : old;
   scopes.insert(ProductScope(any->id));
+  // Page bodies embed documents: any change stales the bodies of its categories' lists.
+  for (const Product* p : {old, now}) {
+    if (p != nullptr) scopes.insert(BodyScope(p->category));
+  }
+  scopes.insert(BodyScope(""));
   auto orderings = [&](const std::string& category, std::span<const SortOrder> sorts) {
     for (SortOrder s : sorts) scopes.insert(OrderScope(category, s));
   };
@@ -157,29 +165,31 @@ std::optional<std::string> CatalogService::CachedAfterLookup(const std::string& 
           if (again && again->values[0]) return std::move(again->values[0]);
         }
         std::optional<std::string> loaded = load();
-        if (found && loaded) cache_->Fill(scope, found->generation, {{field, *loaded}});
+        if (found && loaded) cache_->Fill({{scope, found->generation, field, *loaded}});
         return loaded;
   });
 }
 
-std::vector<std::string> CatalogService::Docs(const std::vector<int64_t>& ids,
-                                             std::vector<std::pair<std::string, std::string>>* generations) {
+std::vector<std::string> CatalogService::Docs(const std::vector<int64_t>& ids) {
   std::vector<std::optional<std::string>> docs(ids.size());
-  std::optional<std::vector<Cache::Doc>> found;
+  // Per id, what the cache said (all nullopt: it failed or is off).
+  std::vector<std::optional<Cache::Found>> found(ids.size());
   if (cache_ && !ids.empty()) {
-    std::vector<std::string> scopes;
-    for (int64_t id : ids) scopes.push_back(ProductScope(id));
-    found = cache_->LookupDocs(scopes);
-    if (!found) metrics_->CacheRead("product", CacheOutcome::kError);
+    std::vector<Cache::ScopeFields> wanted;
+    for (int64_t id : ids) wanted.push_back({ProductScope(id), {kDocField}});
+    found = cache_->LookupMany(wanted);
   }
   std::vector<int64_t> missing;
+  size_t failed = 0;
   for (size_t i = 0; i < ids.size(); ++i) {
-    if (found && (*found)[i].value) docs[i] = std::move((*found)[i].value);
+    if (found[i] && found[i]->values[0]) docs[i] = std::move(found[i]->values[0]);
     else missing.push_back(ids[i]);
+    failed += cache_ && !found[i];
   }
-  if (found) {
+  if (failed) metrics_->CacheRead("product", CacheOutcome::kError, failed);
+  if (cache_) {
     metrics_->CacheRead("product", CacheOutcome::kHit, ids.size() - missing.size());
-    metrics_->CacheRead("product", CacheOutcome::kMiss, missing.size());
+    metrics_->CacheRead("product", CacheOutcome::kMiss, missing.size() - failed);
   }
   if (!missing.empty()) {
     auto load = [&] {
@@ -191,10 +201,8 @@ std::vector<std::string> CatalogService::Docs(const std::vector<int64_t>& ids,
     if (missing.size() == 1) {
       // One product (GET /api/products/{id}): concurrent misses share one query.
       size_t at = std::find(ids.begin(), ids.end(), missing[0]) - ids.begin();
-      std::optional<Cache::Found> seen;
-      if (found) seen = Cache::Found{{}, (*found)[at].generation};
       std::optional<std::string> one =
-          Shared(flights_, FlightKey(ProductScope(missing[0]), "doc", seen), [&]() -> std::optional<std::string> {
+          Shared(flights_, FlightKey(ProductScope(missing[0]), kDocField, found[at]), [&]() -> std::optional<std::string> {
             auto m = load();
             return m.empty() ? std::nullopt : std::optional<std::string>(m.begin()->second);
           });
@@ -202,21 +210,19 @@ std::vector<std::string> CatalogService::Docs(const std::vector<int64_t>& ids,
     } else {
       loaded = load();
     }
-    std::vector<Cache::DocFill> fills;
+    std::vector<Cache::Entry> fills;
     for (size_t i = 0; i < ids.size(); ++i) {
       if (docs[i]) continue;
       auto it = loaded.find(ids[i]);
       if (it == loaded.end()) continue;
-      if (found) fills.push_back(Cache::DocFill{ProductScope(ids[i]), (*found)[i].generation, it->second});
+      if (found[i]) fills.push_back(Cache::Entry{ProductScope(ids[i]), found[i]->generation, kDocField, it->second});
       docs[i] = it->second;
     }
-    if (!fills.empty()) cache_->FillDocs(fills);
+    if (!fills.empty()) cache_->Fill(fills);
   }
   std::vector<std::string> out;
-  for (size_t i = 0; i < docs.size(); ++i) {
-    if (!docs[i]) continue;
-    out.push_back(std::move(*docs[i]));
-    if (generations && found) generations->emplace_back(ProductScope(ids[i]), (*found)[i].generation);
+  for (auto& d : docs) {
+    if (d) out.push_back(std::move(*d));
   }
   return out;
 }
@@ -235,33 +241,35 @@ CatalogService::PageData CatalogService::LoadPage(const ListQuery& q) {
 
 ApiResult CatalogService::List(const ListQuery& q) {
   const std::string order_scope = OrderScope(q.category, q.sort), count_scope = CountScope(q.category);
+  const std::string body_scope = BodyScope(q.category);
   const std::string field = q.after ? "k:" + std::to_string(q.size) + ":" + q.after->Encode()
                                     : "o:" + std::to_string(q.size) + ":" + std::to_string(q.page);
-  const std::string body_field = "b:" + field;
-  std::optional<Cache::Found> order, count;
+  const std::string body_field = std::string(SortName(q.sort)) + ":" + field;
+  std::optional<Cache::Found> order, cached_body, count;
   if (cache_) {
-    auto found = cache_->LookupMany({{order_scope, {body_field, field}}, {count_scope, {"n"}}});
+    auto found = cache_->LookupMany({{order_scope, {field}}, {body_scope, {body_field}}, {count_scope, {"n"}}});
     order = std::move(found[0]);
-    count = std::move(found[1]);
+    cached_body = std::move(found[1]);
+    count = std::move(found[2]);
   }
+  // A body to store, built after the lookup above: valid under the generation it read.
+  auto fill_body = [&](const std::string& next, const std::string& items) {
+    if (cached_body) cache_->Fill({{body_scope, cached_body->generation, body_field, next + "\n" + items}});
+  };
 
   // The page: its body from the cache; or its ordering from the cache and the
   // documents by id (then the body is stored); or one load of the rows for all
   // concurrent misses (then the ordering is stored).
   std::string next_cursor, items;
   std::vector<int64_t> ids;
-  if (order && order->values[0] && !cache_->BodiesSuspect() &&
-      DecodeBody(*order->values[0], &next_cursor, &items)) {
+  if (cached_body && cached_body->values[0] && DecodeBody(*cached_body->values[0], &next_cursor, &items)) {
     metrics_->CacheRead("page", CacheOutcome::kHit);
-  } else if (order && order->values[1] && DecodeOrdering(*order->values[1], &next_cursor, &ids)) {
+  } else if (order && order->values[0] && DecodeOrdering(*order->values[0], &next_cursor, &ids)) {
     metrics_->CacheRead("page", CacheOutcome::kHit);
     metrics_->CacheRead("page_body", CacheOutcome::kMiss);
-    std::vector<std::pair<std::string, std::string>> generations;
-    std::vector<std::string> docs = Docs(ids, &generations);
+    std::vector<std::string> docs = Docs(ids);
     items = JoinDocs(docs);
-    if (generations.size() == ids.size()) {
-      cache_->FillBody(order_scope, order->generation, body_field, next_cursor + "\n" + items, generations);
-    }
+    if (docs.size() == ids.size()) fill_body(next_cursor, items);
   } else {
     if (cache_) metrics_->CacheRead("page", order ? CacheOutcome::kMiss : CacheOutcome::kError);
     PageData page = Shared(page_flights_, FlightKey(order_scope, field, order), [&] {
@@ -274,7 +282,8 @@ ApiResult CatalogService::List(const ListQuery& q) {
             }
           }
           PageData loaded = LoadPage(q);
-          if (order) cache_->Fill(order_scope, order->generation, {{field, EncodeOrdering(loaded.next_cursor, loaded.ids)}});
+          if (order) cache_->Fill({{order_scope, order->generation, field, EncodeOrdering(loaded.next_cursor, loaded.ids)}});
+          fill_body(loaded.next_cursor, JoinDocs(loaded.docs));
           return loaded;
     });
     next_cursor = page.next_cursor;

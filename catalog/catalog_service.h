@@ -54,8 +54,8 @@ class CatalogService {
   ApiResult Categories();
 
   // The scopes a change of product p (before: `old`, after: `now`) makes stale: its
-  // document; the orderings whose membership or sort key changed; counts and the
-  // category list when membership changed.
+  // document; the page bodies of its categories; the orderings whose membership or
+  // sort key changed; counts and the category list when membership changed.
   static std::set<std::string> ScopesOf(const Product* old, const Product* now);
 
  private:
@@ -87,10 +87,7 @@ class CatalogService {
                         const std::optional<Cache::Found>& found) const;
   // Documents of `ids` in that order, from the cache and (what it lacks) the database;
   // products that no longer exist are left out.
-  // `generations`, when given, receives (scope, generation) of each document returned
-  // if the cache answered.
-  std::vector<std::string> Docs(const std::vector<int64_t>& ids,
-                                std::vector<std::pair<std::string, std::string>>* generations = nullptr);
+  std::vector<std::string> Docs(const std::vector<int64_t>& ids);
   PageData LoadPage(const ListQuery& q);
   ApiResult Write(std::optional<int64_t> id, std::string_view body, bool partial);
   std::optional<std::string> ProductBody(int64_t id);

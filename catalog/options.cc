@@ -1,5 +1,6 @@
 #include "catalog/options.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <functional>
@@ -11,6 +12,7 @@ namespace {
 constexpr const char* kUsage =
     "usage: minired-catalog [--port 8080] [--bind 127.0.0.1] [--db catalog.sqlite]\n"
     "                       [--cache on|off] [--cache-url redis://127.0.0.1:6379] [--cache-ttl 300]\n"
+    "                       [--cache-read-url redis://replica:6380[,...]] [--read-own-writes-ms 1000]\n"
     "                       [--cache-timeout-ms 250] [--admin-token TOKEN] [--threads N]\n"
     "                       [--views-flush-ms 1000] [--max-body-bytes 65536] [--read-timeout-ms 10000]\n"
     "       minired-catalog seed [--db catalog.sqlite] --products N [--categories K] [--seed S]\n"
@@ -80,6 +82,8 @@ std::string ApplyFlags(const std::vector<std::string>& args, size_t start, const
   return "";
 }
 
+bool IsCacheUrl(const std::string& v) { return v.rfind("redis://", 0) == 0 || v.find(':') != std::string::npos; }
+
 ParsedCommandLine ParseServe(const std::vector<std::string>& args) {
   ServeOptions o;
   if (const char* t = std::getenv("MINIRED_CATALOG_TOKEN")) o.admin_token = t;
@@ -96,11 +100,25 @@ ParsedCommandLine ParseServe(const std::vector<std::string>& args) {
                        "on or off"}},
       {"--cache-url", Flag{true,
                            [&](const std::string& v) {
-                             if (v.rfind("redis://", 0) != 0 && v.find(':') == std::string::npos) return false;
+                             if (!IsCacheUrl(v)) return false;
                              o.cache_url = v;
                              return true;
                            },
                            "redis://host:port or host:port"}},
+      // Repeatable, or several separated by commas.
+      {"--cache-read-url", Flag{true,
+                                [&](const std::string& v) {
+                                  for (size_t at = 0; at <= v.size();) {
+                                    size_t comma = std::min(v.find(',', at), v.size());
+                                    std::string one = v.substr(at, comma - at);
+                                    if (!IsCacheUrl(one)) return false;
+                                    o.cache_read_urls.push_back(one);
+                                    at = comma + 1;
+                                  }
+                                  return true;
+                                },
+                                "redis://host:port or host:port, comma-separated"}},
+      {"--read-own-writes-ms", MsFlag(&o.read_own_writes, 0, 600000)},
       {"--cache-ttl", IntFlag(&o.cache_ttl_s, 1, 86400 * 30)},
       {"--cache-timeout-ms", MsFlag(&o.cache_timeout, 1, 60000)},
       {"--admin-token", StringFlag(&o.admin_token)},

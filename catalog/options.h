@@ -17,6 +17,11 @@ struct ServeOptions {
   std::string db_path = "catalog.sqlite";
   bool cache = true;
   std::string cache_url = "redis://127.0.0.1:6379";
+  // Replicas (or proxies in front of them) for cache reads; writes go to cache_url.
+  std::vector<std::string> cache_read_urls;
+  // After this process changes a scope, its reads go to cache_url for this long, so a
+  // client reads its own write while replicas catch up.
+  std::chrono::milliseconds read_own_writes{1000};
   int cache_ttl_s = 300;
   // A cache slower than this counts as down for that request: the database answers.
   std::chrono::milliseconds cache_timeout{250};
