@@ -55,6 +55,17 @@ if b:
     lines.append("- Scenario B (500,000 products), errors: " +
                  "; ".join(f"{r['label'][2:]}: {r['summary']['errors'] + r['summary']['non2xx']}" for r in b) +
                  " (target 0).")
+single = find("S closed, cache minired")
+for label, name in (("S closed, cache proxy", "3 masters behind twemproxy"),
+                    ("S closed, cache proxy-replicas", "twemproxy + lookups on 3 replicas")):
+    r = find(label)
+    if single and r:
+        paced_r, paced_1 = find(label.replace("closed", "paced 1 s")), find("S paced 1 s, cache minired")
+        lines.append(f"- Scenario S, {name}: {rps(r):,.0f} requests/s = **{rps(r) / max(rps(single), 1e-9):.2f}x** "
+                     f"one minired ({rps(single):,.0f}); p99 closed {r['summary']['p99_ms']:.2f} ms vs "
+                     f"{single['summary']['p99_ms']:.2f} ms" +
+                     (f", paced {paced_r['summary']['p99_ms']:.2f} ms vs {paced_1['summary']['p99_ms']:.2f} ms"
+                      if paced_r and paced_1 else "") + ".")
 lines.append("")
 lines.append("![throughput and latency](catalog-load.svg)")
 report = "\n".join(lines) + "\n"
@@ -70,7 +81,7 @@ svg = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" font-f
        f'<rect width="{W}" height="{H}" fill="white"/>',
        f'<text x="{W / 2}" y="24" text-anchor="middle" font-size="16">Catalog load test: cache off vs on '
        f'({users} users, {seconds} s per run)</text>']
-colors = {"off": "#d62728", "minired": "#2ca02c", "redis": "#1f77b4", "nginx": "#7f7f7f"}
+colors = {"off": "#d62728", "proxy-replicas": "#ff7f0e", "proxy": "#9467bd", "minired": "#2ca02c", "redis": "#1f77b4", "nginx": "#7f7f7f"}
 
 
 def color(label):

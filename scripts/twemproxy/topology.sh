@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Three minired masters (7001-7003), each with one replica (7101-7103), and twemproxy
-# in front of the masters (22121, stats on 22222), all on loopback, data and logs in
-# data/topology/.
+# in front of the masters (22121) and of the replicas (22122; stats on 22222), all on
+# loopback, data and logs in data/topology/.
 #   scripts/twemproxy/topology.sh start     # needs build/ (scripts/build.sh) and nutcracker
-#   scripts/twemproxy/topology.sh promote 2 # master 2 died: its replica takes its place
+#   scripts/twemproxy/topology.sh promote 2 [--flush]
+#                                           # master 2 died: its replica takes its place
+#                                           # (--flush: and starts empty; docs/scaling.md)
 #   scripts/twemproxy/topology.sh status
 #   scripts/twemproxy/topology.sh stop
 # Then: build/catalog/minired-catalog --cache-url 127.0.0.1:22121 \
-#         --cache-read-url 127.0.0.1:7101,127.0.0.1:7102,127.0.0.1:7103 ...
+#         --cache-read-url 127.0.0.1:22122 ...
 # (replicas for reads are optional; see docs/scaling.md for what that buys and costs).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -38,6 +40,7 @@ start_proxy() {
   "$nutcracker" -c "$dir/nutcracker.yml" -s 22222 -o "$dir/nutcracker.log" &
   echo $! >"$dir/nutcracker.pid"
   wait_port 22121
+  wait_port 22122
 }
 
 stop_pid() {
@@ -55,14 +58,18 @@ case "${1:-}" in
     for i in 1 2 3; do start_server 710$i --replicaof 127.0.0.1 700$i; done
     cp scripts/twemproxy/nutcracker.yml "$dir/nutcracker.yml"
     start_proxy
-    echo "proxy on 127.0.0.1:22121; masters 7001-7003; replicas 7101-7103; logs in $dir"
+    echo "masters' proxy 127.0.0.1:22121, replicas' proxy 127.0.0.1:22122; masters 7001-7003; replicas 7101-7103; logs in $dir"
     ;;
   promote)
     n=${2:?which master: 1, 2 or 3}
     [[ $n =~ ^[123]$ ]] || { echo "master is 1, 2 or 3" >&2; exit 1; }
     stop_pid "$dir/700$n.pid"  # it may be dead already
     redis-cli -p 710$n REPLICAOF NO ONE
-    # Same name (m$n), new address: ketama keeps the slice on the promoted replica.
+    # Writes the dead master acknowledged but had not yet sent are gone, generation
+    # changes included; an empty slice refills from the database instead.
+    [[ ${3:-} == --flush ]] && redis-cli -p 710$n FLUSHALL
+    # Same name (m$n), new address: ketama keeps the slice on the promoted replica. The
+    # replicas' pool already points at it: reads of the slice go to the new master.
     sed -i "s/127.0.0.1:700$n:1 m$n/127.0.0.1:710$n:1 m$n/" "$dir/nutcracker.yml"
     stop_pid "$dir/nutcracker.pid"
     sleep 0.2
