@@ -3,7 +3,9 @@
 #   scripts/install-deps.sh          build dependencies
 #   scripts/install-deps.sh --test   plus redis-server/redis-tools (the test oracle),
 #                                    python3-redis and Node.js/npm (standard-client checks)
-#   scripts/install-deps.sh --bench  plus what bench/catalog-load runs (wrk, nginx, sqlite3)
+#                                    and twemproxy (nutcracker, the sharding proxy)
+#   scripts/install-deps.sh --bench  plus what bench/catalog-load runs (wrk, nginx,
+#                                    sqlite3, nutcracker)
 set -euo pipefail
 
 packages=(build-essential cmake ninja-build pkg-config
@@ -12,10 +14,10 @@ packages=(build-essential cmake ninja-build pkg-config
           librestinio-dev libhttp-parser-dev nlohmann-json3-dev libsqlite3-dev)
 if [[ "${1:-}" == "--bench" ]]; then
   # bench/catalog-load: the HTTP load generator, the static-file ceiling, the database check.
-  packages+=(redis-server redis-tools wrk nginx-light sqlite3 curl python3)
+  packages+=(redis-server redis-tools wrk nginx-light nutcracker sqlite3 curl python3)
 fi
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(redis-server redis-tools python3 python3-redis)
+  packages+=(redis-server redis-tools nutcracker python3 python3-redis)
   # Any Node.js >= 18 will do; Debian's only when none is on the PATH.
   command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 fi
@@ -35,6 +37,9 @@ if (( ${#missing[@]} > 0 )); then
   # ports, and 6379 belongs to minired.
   if printf '%s\n' "${missing[@]}" | grep -qx nginx-light; then
     $SUDO systemctl disable --now nginx >/dev/null 2>&1 || $SUDO service nginx stop >/dev/null 2>&1 || true
+  fi
+  if printf '%s\n' "${missing[@]}" | grep -qx nutcracker; then
+    $SUDO systemctl disable --now nutcracker >/dev/null 2>&1 || $SUDO service nutcracker stop >/dev/null 2>&1 || true
   fi
   if printf '%s\n' "${missing[@]}" | grep -qx redis-server; then
     $SUDO systemctl disable --now redis-server >/dev/null 2>&1 || $SUDO service redis-server stop >/dev/null 2>&1 || true

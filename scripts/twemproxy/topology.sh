@@ -78,10 +78,9 @@ case "${1:-}" in
     ;;
   status)
     for p in 7001 7002 7003 7101 7102 7103; do
-      printf '%s: ' $p
-      redis-cli -p $p INFO replication 2>/dev/null | grep -E '^role' | tr -d '\r' || echo down
+      role=$(redis-cli -p $p INFO replication 2>/dev/null | tr -d '\r' | sed -n 's/^role://p')
+      printf '%s: %s\n' $p "${role:+$role, $(redis-cli -p $p DBSIZE) keys}${role:-down}"
     done
-    for p in 7001 7002 7003; do printf 'keys on %s: %s\n' $p "$(redis-cli -p $p DBSIZE 2>/dev/null || echo down)"; done
     ;;
   stop)
     stop_pid "$dir/nutcracker.pid"
