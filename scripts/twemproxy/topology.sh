@@ -79,7 +79,7 @@ case "${1:-}" in
   status)
     for p in 7001 7002 7003 7101 7102 7103; do
       role=$(redis-cli -p $p INFO replication 2>/dev/null | tr -d '\r' | sed -n 's/^role://p')
-      printf '%s: %s\n' $p "${role:+$role, $(redis-cli -p $p DBSIZE) keys}${role:-down}"
+      if [[ -n $role ]]; then echo "$p: $role, $(redis-cli -p $p DBSIZE) keys"; else echo "$p: down"; fi
     done
     ;;
   stop)
