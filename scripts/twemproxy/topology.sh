@@ -45,7 +45,10 @@ start_proxy() {
 
 stop_pid() {
   [[ -f $1 ]] || return 0
-  kill "$(cat "$1")" 2>/dev/null || true
+  local pid
+  pid=$(cat "$1")
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done  # a final snapshot may take a moment
   rm -f "$1"
 }
 
