@@ -15,6 +15,8 @@ namespace {
 
 std::string EntryKey(const std::string& scope, const std::string& field) { return "catalog:" + scope + "/" + field; }
 std::string GenKey(const std::string& scope) { return "catalog:gen:" + scope; }
+// The body scopes that hold a product's document.
+std::string HoldersKey(const std::string& product_scope) { return "catalog:in:" + product_scope; }
 
 // A fresh generation: 16 hex digits from a per-thread generator seeded by the OS.
 std::string NewGeneration() {
@@ -185,7 +187,27 @@ void Cache::Fill(const std::vector<Entry>& entries) {
   if (!AllOk(RunPipeline(p), p.size())) metrics_->CacheWriteFailed();
 }
 
-bool Cache::SendInvalidation(const std::set<std::string>& scopes) {
+bool Cache::BodiesSuspect() {
+  if (!has_unflushed_.load(std::memory_order_acquire)) return false;
+  std::lock_guard<std::mutex> l(mu_);
+  return std::any_of(unflushed_.begin(), unflushed_.end(), [](const std::string& s) { return IsProductScope(s); });
+}
+
+bool Cache::Hold(const std::vector<std::string>& product_scopes, const std::string& body_scope,
+                 const std::string& body_generation) {
+  if (BodiesSuspect()) return false;
+  // One member per fill (scope TAB generation): a writer removes only the members it
+  // read, never the registration of a fill that began after it.
+  const std::string member = body_scope + "\t" + body_generation;
+  client::Pipeline p;
+  for (const std::string& s : product_scopes) {
+    p.add("SADD", HoldersKey(s), member);
+    p.add("EXPIRE", HoldersKey(s), ttl_s_ + 60);  // outlives every body registered in it
+  }
+  return !p.empty() && AllOk(RunPipeline(p), p.size());
+}
+
+bool Cache::NewGenerations(const std::set<std::string>& scopes) {
   client::Pipeline p;
   for (const std::string& s : scopes) {
     p.add("SET", GenKey(s), NewGeneration(), "EX", ttl_s_ * 2 + 60);
@@ -194,6 +216,38 @@ bool Cache::SendInvalidation(const std::set<std::string>& scopes) {
     if (IsProductScope(s)) p.add("DEL", EntryKey(s, kDocField));
   }
   return AllOk(RunPipeline(p), p.size());
+}
+
+bool Cache::SendInvalidation(const std::set<std::string>& scopes) {
+  if (!NewGenerations(scopes)) return false;
+  // Then, in this order (through a proxy, one pipeline's commands to different servers
+  // are not ordered): the bodies registered with the changed products.
+  client::Pipeline list;
+  std::vector<std::string> products;
+  for (const std::string& s : scopes) {
+    if (!IsProductScope(s)) continue;
+    products.push_back(s);
+    list.add("SMEMBERS", HoldersKey(s));
+  }
+  if (products.empty()) return true;
+  auto held = RunPipeline(list);
+  if (!AllOk(held, products.size())) return false;
+  std::set<std::string> bodies;
+  for (const client::Reply& r : *held) {
+    for (const client::Reply& m : r.elems) bodies.insert(m.str.substr(0, m.str.find('\t')));
+  }
+  if (bodies.empty()) return true;
+  if (!NewGenerations(bodies)) return false;
+  // Only what was read: a body registered since (by a reader that saw the new document
+  // generation) stays registered for the next write.
+  client::Pipeline forget;
+  for (size_t i = 0; i < products.size(); ++i) {
+    if ((*held)[i].elems.empty()) continue;
+    client::Command srem("SREM", HoldersKey(products[i]));
+    for (const client::Reply& m : (*held)[i].elems) srem << m.str;
+    forget.add(srem);
+  }
+  return AllOk(RunPipeline(forget), forget.size());
 }
 
 void Cache::Invalidate(const std::set<std::string>& scopes) {

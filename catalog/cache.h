@@ -2,9 +2,8 @@
 // cache-aside storage by "scope".
 //
 // A scope is what one write invalidates together: a product's document ("p:42"), a
-// list's orderings ("l:shoes:price": which ids each page holds), the page bodies of a
-// category ("b:shoes": each page's JSON in every order), a list's count ("n:shoes"),
-// the category list. Each entry is a string key of its own, catalog:<scope>/<field>,
+// list's orderings ("l:shoes:price": which ids each page holds), one page's body (its
+// documents' JSON, ready to send), a list's count ("n:shoes"), the category list. Each entry is a string key of its own, catalog:<scope>/<field>,
 // stored with SET EX ttl, so a sharding proxy spreads entries over its masters; beside
 // them, catalog:gen:<scope> holds the scope's generation, a random 64-bit token.
 //
@@ -15,6 +14,14 @@
 // that loaded rows older than a write stores them under a generation that was already
 // replaced, and nobody serves them. Random tokens (not counters) mean a generation that
 // was evicted or expired never comes back as a value old entries carry.
+//
+// Page bodies: a body depends on documents, so before a reader reads the documents of
+// a body it will store, it registers the body in each product's holder set
+// (catalog:in:p:ID, Hold). A writer, after replacing the product's generation, reads
+// the holder set and replaces the generation of every body listed. Either the writer
+// saw the registration (and the body's generation dies), or it read the set before the
+// registration, and then its new document generation came before the reader's
+// document read, which therefore was fresh.
 //
 // Replicas (--cache-read-url): lookups go to them round-robin; fills, invalidations
 // and generation creation go to the master. A replica's copy lags, but its entries
@@ -84,6 +91,13 @@ class Cache {
     std::string scope, generation, field, value;
   };
   void Fill(const std::vector<Entry>& entries);
+  // Registers `body_scope` with each product of `product_scopes` (see above); to be
+  // called, and to have succeeded, before their documents are read for the body.
+  bool Hold(const std::vector<std::string>& product_scopes, const std::string& body_scope,
+            const std::string& body_generation);
+  // True while an invalidation of a product failed: bodies may hold it, so none is
+  // served or stored until RetryInvalidations succeeds.
+  bool BodiesSuspect();
 
   // Gives every scope a new generation (one round trip); on failure they are
   // remembered and read from the database until RetryInvalidations succeeds.
@@ -100,6 +114,8 @@ class Cache {
   using Clock = std::chrono::steady_clock;
   bool Suspect(const std::string& scope);
   bool SendInvalidation(const std::set<std::string>& scopes);
+  // Replaces the generations of `scopes` (one round trip).
+  bool NewGenerations(const std::set<std::string>& scopes);
   // Where lookups of `wanted` go: a replica, unless one of them was written lately.
   client::Connection& ReadConnection(const std::vector<ScopeFields>& wanted);
   // Creates the generations of `scopes` that have none (on the master) and returns each

@@ -33,9 +33,9 @@ std::string OrderScope(const std::string& category, SortOrder sort) {
   return "l:" + ListName(category) + ":" + std::string(SortName(sort));
 }
 std::string CountScope(const std::string& category) { return "n:" + ListName(category); }
-// Every page body of a category's lists (and "b:*" of the unfiltered ones), in every
-// order: what any write to one of its products makes stale.
-std::string BodyScope(const std::string& category) { return "b:" + ListName(category); }
+// One page's body: stale when its ordering changes (the body carries the ordering's
+// generation too) or a product on it changes (Cache::Hold).
+std::string BodyScope(const std::string& order_scope, const std::string& field) { return "b:" + order_scope + "|" + field; }
 
 // An ordering as cached: the next cursor, a newline, the ids of the page.
 std::string EncodeOrdering(const std::string& next_cursor, const std::vector<int64_t>& ids) {
@@ -99,11 +99,6 @@ std::set<std::string> CatalogService::ScopesOf(const Product* old, const Product
   std::set<std::string> scopes;
   const Product* any = now ? now : old;
   scopes.insert(ProductScope(any->id));
-  // Page bodies embed documents: any change stales the bodies of its categories' lists.
-  for (const Product* p : {old, now}) {
-    if (p != nullptr) scopes.insert(BodyScope(p->category));
-  }
-  scopes.insert(BodyScope(""));
   auto orderings = [&](const std::string& category, std::span<const SortOrder> sorts) {
     for (SortOrder s : sorts) scopes.insert(OrderScope(category, s));
   };
@@ -241,35 +236,46 @@ CatalogService::PageData CatalogService::LoadPage(const ListQuery& q) {
 
 ApiResult CatalogService::List(const ListQuery& q) {
   const std::string order_scope = OrderScope(q.category, q.sort), count_scope = CountScope(q.category);
-  const std::string body_scope = BodyScope(q.category);
   const std::string field = q.after ? "k:" + std::to_string(q.size) + ":" + q.after->Encode()
                                     : "o:" + std::to_string(q.size) + ":" + std::to_string(q.page);
-  const std::string body_field = std::string(SortName(q.sort)) + ":" + field;
+  const std::string body_scope = BodyScope(order_scope, field);
   std::optional<Cache::Found> order, cached_body, count;
   if (cache_) {
-    auto found = cache_->LookupMany({{order_scope, {field}}, {body_scope, {body_field}}, {count_scope, {"n"}}});
+    auto found = cache_->LookupMany({{order_scope, {field}}, {body_scope, {"body"}}, {count_scope, {"n"}}});
     order = std::move(found[0]);
     cached_body = std::move(found[1]);
     count = std::move(found[2]);
   }
-  // A body to store, built after the lookup above: valid under the generation it read.
-  auto fill_body = [&](const std::string& next, const std::string& items) {
-    if (cached_body) cache_->Fill({{body_scope, cached_body->generation, body_field, next + "\n" + items}});
-  };
+  // A body is valid under its own generation and its ordering's, both as the lookup
+  // above read them: "<ordering generation>\n<next cursor>\n<documents>".
+  std::string_view body_text;
+  if (order && cached_body && cached_body->values[0]) {
+    std::string_view b = *cached_body->values[0];
+    if (b.size() > order->generation.size() && b.compare(0, order->generation.size(), order->generation) == 0 &&
+        b[order->generation.size()] == '\n') {
+      body_text = b.substr(order->generation.size() + 1);
+    }
+  }
 
   // The page: its body from the cache; or its ordering from the cache and the
   // documents by id (then the body is stored); or one load of the rows for all
   // concurrent misses (then the ordering is stored).
   std::string next_cursor, items;
   std::vector<int64_t> ids;
-  if (cached_body && cached_body->values[0] && DecodeBody(*cached_body->values[0], &next_cursor, &items)) {
+  if (!body_text.empty() && !cache_->BodiesSuspect() && DecodeBody(body_text, &next_cursor, &items)) {
     metrics_->CacheRead("page", CacheOutcome::kHit);
   } else if (order && order->values[0] && DecodeOrdering(*order->values[0], &next_cursor, &ids)) {
     metrics_->CacheRead("page", CacheOutcome::kHit);
     metrics_->CacheRead("page_body", CacheOutcome::kMiss);
+    std::vector<std::string> products;
+    for (int64_t id : ids) products.push_back(ProductScope(id));
+    // Registered before the documents are read, or not stored at all (cache.h).
+    bool held = cached_body && cache_->Hold(products, body_scope, cached_body->generation);
     std::vector<std::string> docs = Docs(ids);
     items = JoinDocs(docs);
-    if (docs.size() == ids.size()) fill_body(next_cursor, items);
+    if (held && docs.size() == ids.size()) {
+      cache_->Fill({{body_scope, cached_body->generation, "body", order->generation + "\n" + next_cursor + "\n" + items}});
+    }
   } else {
     if (cache_) metrics_->CacheRead("page", order ? CacheOutcome::kMiss : CacheOutcome::kError);
     PageData page = Shared(page_flights_, FlightKey(order_scope, field, order), [&] {
@@ -282,8 +288,9 @@ ApiResult CatalogService::List(const ListQuery& q) {
             }
           }
           PageData loaded = LoadPage(q);
+          // Only the ordering: the body is stored by the next read, after registering
+          // itself with its products (which cannot be done before knowing them).
           if (order) cache_->Fill({{order_scope, order->generation, field, EncodeOrdering(loaded.next_cursor, loaded.ids)}});
-          fill_body(loaded.next_cursor, JoinDocs(loaded.docs));
           return loaded;
     });
     next_cursor = page.next_cursor;

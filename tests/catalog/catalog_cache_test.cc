@@ -58,6 +58,33 @@ TEST_F(CatalogTest, ReadsAreCachedAndWritesInvalidateWhatTheyAffect) {
   EXPECT_EQ(Json(c.Get("/api/products?category=" + category + "&sort=price&size=5"))["total"], cat_total);
 }
 
+TEST_F(CatalogTest, PageBodiesAreDroppedExactlyWhenAProductOnThemChanges) {
+  StartAll(500);
+  HttpClient c(catalog_.port());
+  const std::string page = "/api/products?sort=rank&page=2&size=20";
+  const std::string body_misses = "catalog_cache_reads_total{kind=\"page_body\",result=\"miss\"}";
+  json first = Json(c.Get(page));  // from SQLite: stores the ordering
+  EXPECT_EQ(Json(c.Get(page)), first);  // ordering + documents: stores the body
+  EXPECT_EQ(Metric(catalog_.port(), body_misses), 1);
+  EXPECT_EQ(Json(c.Get(page)), first);  // the body
+  EXPECT_EQ(Metric(catalog_.port(), body_misses), 1);
+
+  // A product elsewhere changes: the body stays.
+  int64_t elsewhere = Json(c.Get("/api/products?sort=rank&page=1&size=20"))["items"][0]["id"];
+  ASSERT_EQ(c.Request("PATCH", "/api/products/" + std::to_string(elsewhere), R"({"stock": 1})", Auth()).status, 200);
+  EXPECT_EQ(Json(c.Get(page)), first);
+  EXPECT_EQ(Metric(catalog_.port(), body_misses), 1);
+
+  // A product on the page changes (not its rank): the body goes, the page is fresh,
+  // and the next read stores and then serves a new body.
+  int64_t on_page = first["items"][7]["id"];
+  ASSERT_EQ(c.Request("PATCH", "/api/products/" + std::to_string(on_page), R"({"stock": 9191})", Auth()).status, 200);
+  EXPECT_EQ(Json(c.Get(page))["items"][7]["stock"], 9191);
+  EXPECT_EQ(Metric(catalog_.port(), body_misses), 2);
+  EXPECT_EQ(Json(c.Get(page))["items"][7]["stock"], 9191);
+  EXPECT_EQ(Metric(catalog_.port(), body_misses), 2);
+}
+
 TEST_F(CatalogTest, ReadAfterWriteIsNeverStaleUnderConcurrentReaders) {
   StartAll(200);
   HttpClient c(catalog_.port());
