@@ -38,6 +38,7 @@ RequestParser::Result RequestParser::Parse(std::string_view buf, size_t* consume
     if (!count || *count > limits_.max_multibulk_len) {
       return Fail("Protocol error: invalid multibulk length");
     }
+    if (*count > 10 && limits_.unauthenticated) return Fail("Protocol error: unauthenticated multibulk length");
     pos_ = cr_pos + 2;
     if (*count <= 0) {  // "*0" and "*-1" are empty commands: skipped without a reply
       *consumed = pos_;
@@ -71,6 +72,7 @@ RequestParser::Result RequestParser::Parse(std::string_view buf, size_t* consume
       if (!len || *len < 0 || *len > limits_.max_bulk_len) {
         return Fail("Protocol error: invalid bulk length");
       }
+      if (*len > 16384 && limits_.unauthenticated) return Fail("Protocol error: unauthenticated bulk length");
       bulk_len_ = *len;
       pos_ += cr_pos + 2;
       phase_ = Phase::kBulkData;

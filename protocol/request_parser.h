@@ -23,6 +23,9 @@ struct RequestLimits {
   int64_t max_bulk_len = 512LL * 1024 * 1024;  // proto-max-bulk-len
   int64_t max_multibulk_len = INT32_MAX;       // Redis: INT_MAX
   size_t max_inline_len = 64 * 1024;           // PROTO_INLINE_MAX_SIZE
+  // A client that must still authenticate may send only small commands (Redis: 10
+  // arguments, 16 KB each), so a stranger cannot make the server allocate.
+  bool unauthenticated = false;
 };
 
 class RequestParser {

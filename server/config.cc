@@ -74,6 +74,7 @@ std::vector<ConfigOption> BuildOptions() {
   AddPersistenceOptions(&opts);
   AddReplicationOptions(&opts);
   AddEvictionOptions(&opts);
+  AddSecurityOptions(&opts);
   opts.push_back(IntOption(
       "hz", true, 1, 500, [](const ServerConfig& c) { return c.hz.load(); },
       [](ServerConfig& c, int64_t v) { c.hz = static_cast<int>(v); }));

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "protocol/status.h"
+#include "server/security.h"
 #include "storage/access_clock.h"
 
 namespace minired {
@@ -115,6 +116,7 @@ struct ServerConfig {
   PersistenceConfig persistence;
   ReplicationConfig replication;
   EvictionConfig eviction;
+  SecurityConfig security;
 };
 
 // One option as CONFIG GET/SET and the config file see it.

@@ -50,6 +50,7 @@ void Connection::Start() {
     });
   };
   session_.info = info_.get();
+  session_.authenticated = !server_.config().security.password_required.load(std::memory_order_acquire);
   session_.hooks = this;
   server_.clients().Add(info_);
   ReadMore();
@@ -107,10 +108,15 @@ void Connection::OnReadable(const std::error_code& ec) {
 
 bool Connection::ProcessInput() {
   ReplyWriter writer(&out_, session_.resp);
-  int64_t max_bulk = server_.config().proto_max_bulk_len.load(std::memory_order_relaxed);
-  parser_.set_limits(RequestLimits{max_bulk});
+  const ServerConfig& config = server_.config();
   while (!closing_ && !blocked_ && !awaiting_durable_ && in_.pending_size() > 0 &&
          out_.size() <= kOutputHighWater) {
+    // Per command: an AUTH earlier in the same read lifts the unauthenticated limits.
+    RequestLimits limits;
+    limits.max_bulk_len = config.proto_max_bulk_len.load(std::memory_order_relaxed);
+    limits.unauthenticated =
+        !session_.authenticated && config.security.password_required.load(std::memory_order_relaxed);
+    parser_.set_limits(limits);
     size_t consumed = 0;
     RequestParser::Result r = parser_.Parse(in_.pending(), &consumed);
     if (r == RequestParser::Result::kNeedMore) break;

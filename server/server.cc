@@ -95,6 +95,10 @@ void Server::Execute(Session& session, std::span<const std::string_view> args,
   } else if (!spec->ArityOk(args.size())) {
     reply.Error(errors::WrongArity(spec->name));
     if (queuing) session.multi_error = true;
+  } else if (!session.authenticated && !(spec->flags & kCmdNoAuth) && !session.replaying && !session.from_master &&
+             config_.security.password_required.load(std::memory_order_relaxed)) {
+    reply.Error("NOAUTH Authentication required.");
+    if (queuing) session.multi_error = true;
   } else if (session.resp == 2 && session.subscriptions() > 0 && !AllowedWhileSubscribed(spec->name)) {
     reply.Error("ERR Can't execute '" + spec->name +
                 "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
@@ -200,6 +204,8 @@ void Server::ResetSessionState(Session& session) {
   DiscardTransaction(session);
   UnwatchAll(shards_, session);
   UnsubscribeAll(*this, session);
+  // RESET logs the client out, as in Redis: with a password set it must AUTH again.
+  session.authenticated = !config_.security.password_required.load(std::memory_order_acquire);
 }
 
 Status Server::Start() {

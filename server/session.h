@@ -104,6 +104,9 @@ struct Session {
   int db = 0;
   int resp = 2;
   bool close_after_reply = false;  // QUIT, CLIENT KILL of itself
+  // Authenticated as the default user (AUTH, HELLO ... AUTH), or connected while no
+  // password was required; commands without kCmdNoAuth need it while one is.
+  bool authenticated = true;
   // Persistence: the journal entry of this client's latest write (its reply waits for
   // it to be durable under appendfsync always), and whether this session replays the
   // log at start-up (no journaling, no LOADING refusal).

@@ -35,15 +35,17 @@ void CmdQuit(CommandContext& ctx) {
   ctx.reply().Ok();
 }
 
-// Checks credentials against the only user this build has: "default", with no password
-// (security and ACL users arrive with issue #9).
-bool CheckCredentials(std::string_view user) { return user == "default"; }
+const SecurityConfig& Security(CommandContext& ctx) { return ctx.server().config().security; }
 
-// AUTH [username] password
+// AUTH [username] password: the only user is "default" (requirepass; server/security.h).
 void CmdAuth(CommandContext& ctx) {
   if (ctx.argc() > 3) return ctx.reply().Error(errors::kSyntax);
-  if (ctx.argc() == 2) return ctx.reply().Error(errors::kAuthNoPassword);
-  if (!CheckCredentials(ctx.arg(1))) return ctx.reply().Error(errors::kWrongPass);
+  if (ctx.argc() == 2 && !Security(ctx).password_required.load(std::memory_order_acquire)) {
+    return ctx.reply().Error(errors::kAuthNoPassword);
+  }
+  std::string_view user = ctx.argc() == 3 ? ctx.arg(1) : std::string_view("default");
+  if (!Security(ctx).Authenticates(user, ctx.arg(ctx.argc() - 1))) return ctx.reply().Error(errors::kWrongPass);
+  ctx.session().authenticated = true;
   ctx.reply().Ok();
 }
 
@@ -77,27 +79,33 @@ void CmdHello(CommandContext& ctx) {
     ver = static_cast<int>(*v);
     i = 2;
   }
-  std::string_view name;
-  bool set_name = false;
+  // Options take effect as they are read, as in Redis (a name is set even when the
+  // authentication check below then fails).
   for (; i < ctx.argc(); ++i) {
     bool more = ctx.argc() - i - 1;
     if (EqualsIgnoreCase(ctx.arg(i), "AUTH") && ctx.argc() - i - 1 >= 2) {
-      if (!CheckCredentials(ctx.arg(i + 1))) return ctx.reply().Error(errors::kWrongPass);
+      if (!Security(ctx).Authenticates(ctx.arg(i + 1), ctx.arg(i + 2))) return ctx.reply().Error(errors::kWrongPass);
+      ctx.session().authenticated = true;
       i += 2;
     } else if (EqualsIgnoreCase(ctx.arg(i), "SETNAME") && more) {
-      name = ctx.arg(++i);
-      set_name = true;
+      std::string_view name = ctx.arg(++i);
       for (char c : name) {
         if (c < '!' || c > '~') {
           return ctx.reply().Error(
               "ERR Client names cannot contain spaces, newlines or special characters.");
         }
       }
+      ctx.session().info->set_name(std::string(name));
     } else {
       return ctx.reply().Error("ERR Syntax error in HELLO option '" + std::string(ctx.arg(i)) + "'");
     }
   }
-  if (set_name) ctx.session().info->set_name(std::string(name));
+  if (!ctx.session().authenticated && Security(ctx).password_required.load(std::memory_order_acquire)) {
+    return ctx.reply().Error(
+        "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> "
+        "option can be used to authenticate the client and select the RESP protocol version at "
+        "the same time");
+  }
   ctx.session().resp = ver;
   ctx.session().info->resp.store(ver, std::memory_order_relaxed);
   ctx.reply().set_protocol(ver);

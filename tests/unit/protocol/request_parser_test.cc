@@ -136,6 +136,21 @@ TEST(RequestParser, BulkLongerThanProtoMaxBulkLenIsRejected) {
   EXPECT_EQ(ParseWhole("*1\r\n$10\r\n0123456789\r\n", limits).error, "");
 }
 
+TEST(RequestParser, UnauthenticatedClientsGetSmallLimits) {
+  RequestLimits limits;
+  limits.unauthenticated = true;
+  EXPECT_EQ(ParseWhole("*11\r\n", limits).error, "Protocol error: unauthenticated multibulk length");
+  EXPECT_EQ(ParseWhole("*1\r\n$16385\r\n", limits).error, "Protocol error: unauthenticated bulk length");
+  // The limits themselves are allowed; the usual errors keep their precedence.
+  EXPECT_EQ(ParseWhole("*2\r\n$4\r\nAUTH\r\n$3\r\npwd\r\n", limits).commands.size(), 1u);
+  EXPECT_EQ(ParseWhole("*1\r\n$-1\r\n", limits).error, "Protocol error: invalid bulk length");
+  std::string ten = "*10\r\n";
+  for (int i = 0; i < 10; ++i) ten += "$1\r\nx\r\n";
+  EXPECT_EQ(ParseWhole(ten, limits).error, "");
+  std::string max_bulk = "*1\r\n$16384\r\n" + std::string(16384, 'a') + "\r\n";
+  EXPECT_EQ(ParseWhole(max_bulk, limits).error, "");
+}
+
 TEST(RequestParser, HugeDeclaredBulkNeedsNoMemoryUpFront) {
   // A hostile header alone must not make the parser (or its caller) allocate 512 MB.
   RequestParser p;

@@ -5,6 +5,29 @@
 namespace minired {
 namespace {
 
+TEST(Security, ConstantTimeEqualsComparesWholeStrings) {
+  EXPECT_TRUE(ConstantTimeEquals("secret", "secret"));
+  EXPECT_TRUE(ConstantTimeEquals("", ""));
+  EXPECT_FALSE(ConstantTimeEquals("secret", "secreT"));
+  EXPECT_FALSE(ConstantTimeEquals("secret", "secret2"));
+  EXPECT_FALSE(ConstantTimeEquals("secret2", "secret"));
+  EXPECT_FALSE(ConstantTimeEquals("", "x"));
+  EXPECT_FALSE(ConstantTimeEquals(std::string("a\0", 2), "a"));
+}
+
+TEST(Security, OnlyTheDefaultUserWithTheRightPasswordAuthenticates) {
+  SecurityConfig s;
+  EXPECT_TRUE(s.Authenticates("default", "anything"));  // no password: "nopass"
+  EXPECT_FALSE(s.Authenticates("alice", "anything"));
+  s.set_requirepass("pw");
+  EXPECT_TRUE(s.password_required);
+  EXPECT_TRUE(s.Authenticates("default", "pw"));
+  EXPECT_FALSE(s.Authenticates("default", "pw "));
+  EXPECT_FALSE(s.Authenticates("alice", "pw"));
+  s.set_requirepass("");
+  EXPECT_FALSE(s.password_required);
+}
+
 TEST(Config, FileLinesAndComments) {
   ServerConfig c;
   Status s = LoadConfigText("# comment\n\nport 7000\nbind 0.0.0.0 ::\nthreads 4\n  hz 20\n",
