@@ -26,8 +26,32 @@ Connection::Connection(Server& server, IoThread& thread, asio::ip::tcp::socket s
 
 Connection::~Connection() = default;
 
+// Why a new connection is refused (maxclients, protected mode), or nullptr; in Redis's
+// order and words.
+const char* Connection::Refusal() {
+  const SecurityConfig& sec = server_.config().security;
+  if (static_cast<int64_t>(server_.clients().size()) >= sec.maxclients.load(std::memory_order_relaxed)) {
+    return "-ERR max number of clients reached\r\n";
+  }
+  if (sec.protected_mode.load(std::memory_order_relaxed) && !sec.password_required.load(std::memory_order_acquire)) {
+    std::error_code ec;
+    asio::ip::address ip = socket_.remote_endpoint(ec).address();
+    if (ip.is_v6() && ip.to_v6().is_v4_mapped()) ip = asio::ip::make_address_v4(asio::ip::v4_mapped, ip.to_v6());
+    if (ec || !IsLoopbackForProtectedMode(ip.to_string())) return kProtectedModeDenied;
+  }
+  return nullptr;
+}
+
 void Connection::Start() {
   std::error_code ec;
+  if (const char* refusal = Refusal()) {
+    // Best effort, as Redis: one non-blocking write of the reason, then close.
+    thread_.stats().rejected_connections.Add();
+    socket_.non_blocking(true, ec);
+    socket_.send(asio::buffer(refusal, strlen(refusal)), 0, ec);
+    socket_.close(ec);
+    return;
+  }
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
   socket_.non_blocking(true, ec);
   info_ = std::make_shared<ClientInfo>();

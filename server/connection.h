@@ -38,6 +38,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public Clien
   void AttachReplicaFeed(std::shared_ptr<ReplicaFeed> feed) override;
 
  private:
+  const char* Refusal();
   void ReadMore();
   void OnReadable(const std::error_code& ec);
   // Runs every complete command in the buffer; true if it stopped early because the

@@ -1,5 +1,9 @@
 #include "server/security.h"
 
+#include <algorithm>
+#include <climits>
+
+#include "protocol/numbers.h"
 #include "server/config.h"
 
 namespace minired {
@@ -35,7 +39,39 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   return diff == 0;
 }
 
+const char kProtectedModeDenied[] =
+    "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for "
+    "the default user. In this mode connections are only accepted from the loopback interface. If you want to "
+    "connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable "
+    "protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by "
+    "connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly "
+    "accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) "
+    "Alternatively you can just disable the protected mode by editing the Redis configuration file, and "
+    "setting the protected mode option to 'no', and then restarting the server. 3) If you started the server "
+    "manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an "
+    "authentication password for the default user. NOTE: You only need to do one of the above things in "
+    "order for the server to start accepting connections from the outside.\r\n";
+
+bool IsLoopbackForProtectedMode(std::string_view ip) { return ip == "127.0.0.1" || ip == "::1"; }
+
 void AddSecurityOptions(std::vector<ConfigOption>* opts) {
+  opts->push_back(IntOption(
+      "maxclients", true, 1, INT32_MAX, [](const ServerConfig& c) { return c.security.maxclients.load(); },
+      [](ServerConfig& c, int64_t v) { c.security.maxclients = v; }));
+  {
+    ConfigOption o;
+    o.name = "protected-mode";
+    o.mutable_at_runtime = true;
+    o.get = [](const ServerConfig& c) { return std::string(c.security.protected_mode.load() ? "yes" : "no"); };
+    o.set = [](ServerConfig& c, const std::vector<std::string>& v) {
+      if (EqualsIgnoreCase(v[0], "yes") || EqualsIgnoreCase(v[0], "no")) {
+        c.security.protected_mode = EqualsIgnoreCase(v[0], "yes");
+        return Status::Ok();
+      }
+      return Status::InvalidArgument("argument must be 'yes' or 'no'");
+    };
+    opts->push_back(std::move(o));
+  }
   ConfigOption o;
   o.name = "requirepass";
   o.mutable_at_runtime = true;

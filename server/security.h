@@ -1,5 +1,5 @@
-// Password authentication for the default user: requirepass, and the checks AUTH and
-// HELLO ... AUTH make. (ACL users, protected mode and TLS are issue #9's other parts.)
+// Who may connect and run commands: requirepass and the checks AUTH and HELLO ... AUTH
+// make, protected mode, maxclients. (ACL users and TLS are issue #9's other parts.)
 #pragma once
 
 #include <atomic>
@@ -15,6 +15,9 @@ struct ConfigOption;
 struct SecurityConfig {
   // True while requirepass is set: clients must authenticate before other commands.
   std::atomic<bool> password_required{false};
+  // With no password, only clients from 127.0.0.1 or ::1 are served (Redis's rule).
+  std::atomic<bool> protected_mode{true};
+  std::atomic<int64_t> maxclients{10000};
 
   void set_requirepass(std::string password);
   std::string requirepass() const;
@@ -26,6 +29,11 @@ struct SecurityConfig {
   mutable std::mutex mu_;
   std::string requirepass_;  // guarded by mu_
 };
+
+// Redis's reply to a client refused by protected mode.
+extern const char kProtectedModeDenied[];
+// True when `ip` ("127.0.0.1", "::1", ...) is what protected mode serves.
+bool IsLoopbackForProtectedMode(std::string_view ip);
 
 // Compares in time that depends only on the lengths, never on where they differ.
 bool ConstantTimeEquals(std::string_view a, std::string_view b);

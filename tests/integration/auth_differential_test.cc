@@ -4,6 +4,11 @@
 // masterauth.
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <string>
 #include <thread>
@@ -138,6 +143,84 @@ TEST_F(Auth, ReplicaAuthenticatesWithMasterauth) {
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   EXPECT_EQ(InfoString(s, "replication", "master_link_status"), "down");
   EXPECT_EQ(s.Call({"GET", "replicated"}).raw, "$-1\r\n");
+}
+
+// Connects to 127.0.0.1:port from `source` (127.0.0.2 is loopback to the kernel but not
+// to protected mode), sends PING and returns what the server wrote before closing.
+std::string PingFrom(const char* source, int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in src{};
+  src.sin_family = AF_INET;
+  inet_pton(AF_INET, source, &src.sin_addr);
+  sockaddr_in dst{};
+  dst.sin_family = AF_INET;
+  dst.sin_port = htons(static_cast<uint16_t>(port));
+  inet_pton(AF_INET, "127.0.0.1", &dst.sin_addr);
+  std::string got;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&src), sizeof(src)) == 0 &&
+      connect(fd, reinterpret_cast<sockaddr*>(&dst), sizeof(dst)) == 0) {
+    (void)!write(fd, "PING\r\n", 6);
+    timeval tv{5, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof(buf))) > 0) {
+      got.append(buf, static_cast<size_t>(n));
+      if (got.size() >= 2 && got.compare(got.size() - 2, 2, "\r\n") == 0) break;  // one reply
+    }
+  }
+  close(fd);
+  return got;
+}
+
+TEST(AccessLimits, ProtectedModeServesOnlyLoopbackWithoutAPassword) {
+  TestProcess redis = TestProcess::StartRedis();
+  TestProcess minired = TestProcess::StartMinired({"--appendonly", "no", "--save", ""});
+  ASSERT_TRUE(redis.ok()) << redis.error();
+  ASSERT_TRUE(minired.ok()) << minired.error();
+  std::string denied = PingFrom("127.0.0.2", redis.port());
+  ASSERT_EQ(denied.substr(0, 8), "-DENIED ");
+  EXPECT_EQ(PingFrom("127.0.0.2", minired.port()), denied);
+  EXPECT_EQ(PingFrom("127.0.0.1", minired.port()), "+PONG\r\n");
+  RespClient m;
+  ASSERT_TRUE(m.Connect(minired.port()));
+  EXPECT_EQ(InfoField(m, "stats", "rejected_connections"), 1);
+  // A password, or protected-mode no, lets other addresses in.
+  ASSERT_EQ(m.Call({"CONFIG", "SET", "requirepass", "pw"}).raw, "+OK\r\n");
+  EXPECT_EQ(PingFrom("127.0.0.2", minired.port()), "-NOAUTH Authentication required.\r\n");
+  ASSERT_EQ(m.Call({"CONFIG", "SET", "requirepass", "", "protected-mode", "no"}).raw, "+OK\r\n");
+  EXPECT_EQ(PingFrom("127.0.0.2", minired.port()), "+PONG\r\n");
+  EXPECT_EQ(m.Call({"CONFIG", "SET", "protected-mode", "maybe"}).raw.substr(0, 4), "-ERR");
+}
+
+TEST(AccessLimits, MaxclientsRefusesTheClientPastTheLimit) {
+  TestProcess redis = TestProcess::StartRedis();
+  TestProcess minired = TestProcess::StartMinired({"--appendonly", "no", "--save", ""});
+  ASSERT_TRUE(redis.ok()) << redis.error();
+  ASSERT_TRUE(minired.ok()) << minired.error();
+  std::vector<std::string> refusals;
+  for (int port : {redis.port(), minired.port()}) {
+    RespClient admin, second, third;
+    ASSERT_TRUE(admin.Connect(port));
+    ASSERT_EQ(admin.Call({"CONFIG", "SET", "maxclients", "2"}).raw, "+OK\r\n");
+    ASSERT_TRUE(second.Connect(port));
+    EXPECT_EQ(second.Call({"PING"}).raw, "+PONG\r\n");
+    ASSERT_TRUE(third.Connect(port));
+    Reply r;
+    ASSERT_TRUE(third.Read(&r));
+    refusals.push_back(r.raw);
+    EXPECT_TRUE(third.WaitClosed());
+    EXPECT_EQ(admin.Call({"PING"}).raw, "+PONG\r\n");  // the others go on
+    EXPECT_EQ(InfoField(admin, "stats", "rejected_connections"), 1);
+    EXPECT_EQ(admin.Call({"CONFIG", "GET", "maxclients"}).raw, "*2\r\n$10\r\nmaxclients\r\n$1\r\n2\r\n");
+    second.Close();
+    EXPECT_TRUE(WaitFor([&] {
+      RespClient again;
+      return again.Connect(port) && again.Call({"PING"}).raw == "+PONG\r\n";
+    }));
+  }
+  EXPECT_EQ(refusals[1], refusals[0]);
+  EXPECT_EQ(refusals[1], "-ERR max number of clients reached\r\n");
 }
 
 }  // namespace
