@@ -27,6 +27,8 @@ void ReplyWriter::Error(std::string_view text) {
   for (size_t i = start; i < out_->size(); ++i) {
     if ((*out_)[i] == '\r' || (*out_)[i] == '\n') (*out_)[i] = ' ';
   }
+  // Bounded in case nobody drains this writer (the count above stays exact).
+  if (pending_errors_.size() < 1024) pending_errors_.emplace_back(out_->data() + start, out_->size() - start);
   out_->append("\r\n", 2);
 }
 

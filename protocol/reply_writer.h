@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace minired {
 
@@ -37,14 +39,19 @@ class ReplyWriter {
   // Pre-encoded RESP bytes, appended as they are.
   void Raw(std::string_view bytes) { out_->append(bytes); }
 
-  // Errors written since construction (INFO counts them).
+  // Errors written since construction.
   uint64_t errors_written() const { return errors_; }
+  // The texts of the errors written since the last TakeErrors (INFO errorstats files
+  // them by code); moved out and cleared.
+  const std::vector<std::string>& pending_errors() const { return pending_errors_; }
+  std::vector<std::string> TakeErrors() { return std::exchange(pending_errors_, {}); }
 
  private:
   void Header(char prefix, int64_t n);
   std::string* out_;
   int protocol_;
   uint64_t errors_ = 0;
+  std::vector<std::string> pending_errors_;
 };
 
 }  // namespace minired

@@ -40,6 +40,11 @@ struct CommandSpec {
   std::string since;
   CommandHandler handler = nullptr;
   std::vector<std::string> acl_categories;  // "@read", "@fast"... for COMMAND INFO
+  // Set by CommandTable::Register: position in the table (per-command statistics are
+  // arrays indexed by it) and whether it is a container with documented subcommands
+  // (CLIENT, CONFIG...), whose calls are counted per subcommand: their names, lower case.
+  int index = -1;
+  std::vector<std::string> subcommands;
 
   bool ArityOk(size_t argc) const {
     return arity > 0 ? argc == static_cast<size_t>(arity) : argc >= static_cast<size_t>(-arity);

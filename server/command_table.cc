@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "protocol/numbers.h"
+#include "server/command_docs.h"
 
 namespace minired {
 
@@ -13,6 +14,8 @@ void CommandTable::Register(CommandSpec spec) {
     fprintf(stderr, "minired: command '%s' registered twice\n", spec.name.c_str());
     abort();
   }
+  spec.index = static_cast<int>(specs_.size());
+  for (std::string_view sub : DocumentedSubcommands(spec.name)) spec.subcommands.emplace_back(sub);
   specs_.push_back(std::make_unique<CommandSpec>(std::move(spec)));
   by_name_[specs_.back()->name] = specs_.back().get();
 }

@@ -35,6 +35,22 @@ ConfigOption IntOption(std::string name, bool live, int64_t lo, int64_t hi,
   return o;
 }
 
+ConfigOption YesNoOption(std::string name, bool live, std::function<bool(const ServerConfig&)> get,
+                         std::function<void(ServerConfig&, bool)> put) {
+  ConfigOption o;
+  o.name = std::move(name);
+  o.mutable_at_runtime = live;
+  o.get = [get](const ServerConfig& c) { return std::string(get(c) ? "yes" : "no"); };
+  o.set = [put](ServerConfig& c, const std::vector<std::string>& v) {
+    if (!EqualsIgnoreCase(v[0], "yes") && !EqualsIgnoreCase(v[0], "no")) {
+      return BadValue("argument must be 'yes' or 'no'");
+    }
+    put(c, EqualsIgnoreCase(v[0], "yes"));
+    return Status::Ok();
+  };
+  return o;
+}
+
 namespace {
 
 ConfigOption StringOption(std::string name, std::string ServerConfig::*field) {
@@ -75,6 +91,7 @@ std::vector<ConfigOption> BuildOptions() {
   AddReplicationOptions(&opts);
   AddEvictionOptions(&opts);
   AddSecurityOptions(&opts);
+  AddObservabilityOptions(&opts);
   opts.push_back(IntOption(
       "hz", true, 1, 500, [](const ServerConfig& c) { return c.hz.load(); },
       [](ServerConfig& c, int64_t v) { c.hz = static_cast<int>(v); }));

@@ -91,6 +91,23 @@ struct EvictionConfig {
   AccessPolicy access;            // LRU or LFU bookkeeping, lfu-log-factor, lfu-decay-time
 };
 
+// The slow log, the latency monitor and per-command latency tracking (docs/observability.md).
+struct ObservabilityConfig {
+  std::atomic<int64_t> slowlog_slower_than_us{10000};  // < 0: off; 0: every command
+  std::atomic<int64_t> slowlog_max_len{128};
+  std::atomic<int64_t> latency_monitor_threshold_ms{0};  // 0: off
+  std::atomic<bool> latency_tracking{true};
+  mutable std::mutex mu;
+  std::vector<double> latency_percentiles = {50, 99, 99.9};  // guarded by mu
+};
+
+// What protects the server from idle, stalled or greedy clients (docs/security.md).
+struct ClientLimitsConfig {
+  std::atomic<int64_t> timeout_s{0};          // idle clients closed after it; 0: never
+  std::atomic<int64_t> tcp_keepalive_s{300};  // SO_KEEPALIVE idle time; 0: off
+  std::atomic<int64_t> query_buffer_limit{1LL << 30};
+};
+
 struct ServerConfig {
   // Fixed after start-up.
   int port = 6379;
@@ -117,6 +134,8 @@ struct ServerConfig {
   ReplicationConfig replication;
   EvictionConfig eviction;
   SecurityConfig security;
+  ObservabilityConfig observability;
+  ClientLimitsConfig limits;
 };
 
 // One option as CONFIG GET/SET and the config file see it.
@@ -135,12 +154,17 @@ const std::vector<ConfigOption>& ConfigOptions();
 ConfigOption IntOption(std::string name, bool live, int64_t lo, int64_t hi,
                        std::function<int64_t(const ServerConfig&)> get,
                        std::function<void(ServerConfig&, int64_t)> put, std::string alias = "");
+// A yes/no option, with Redis's message for another value.
+ConfigOption YesNoOption(std::string name, bool live, std::function<bool(const ServerConfig&)> get,
+                         std::function<void(ServerConfig&, bool)> put);
 // The persistence options (config_persistence.cc), appended to `opts`.
 void AddPersistenceOptions(std::vector<ConfigOption>* opts);
 // The replication options (config_replication.cc), appended to `opts`.
 void AddReplicationOptions(std::vector<ConfigOption>* opts);
 // The memory and eviction options (config_eviction.cc), appended to `opts`.
 void AddEvictionOptions(std::vector<ConfigOption>* opts);
+// Slow log, latency and client-limit options (config_observability.cc), appended to `opts`.
+void AddObservabilityOptions(std::vector<ConfigOption>* opts);
 const ConfigOption* FindConfigOption(std::string_view name);
 
 // Applies a config file's contents. Errors name the line and its text, as redis-server's

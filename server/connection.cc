@@ -1,5 +1,9 @@
 #include "server/connection.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include "protocol/reply_writer.h"
 #include "server/blocking.h"
 #include "server/persistence.h"
@@ -54,6 +58,7 @@ void Connection::Start() {
   }
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
   socket_.non_blocking(true, ec);
+  SetKeepAlive();
   info_ = std::make_shared<ClientInfo>();
   info_->id = server_.clients().NextId();
   auto remote = socket_.remote_endpoint(ec);
@@ -78,6 +83,18 @@ void Connection::Start() {
   session_.hooks = this;
   server_.clients().Add(info_);
   ReadMore();
+}
+
+void Connection::SetKeepAlive() {
+  int64_t idle = server_.config().limits.tcp_keepalive_s.load(std::memory_order_relaxed);
+  if (idle <= 0) return;
+  int fd = socket_.native_handle();
+  int on = 1, secs = static_cast<int>(idle), interval = std::max(1, secs / 3), probes = 3;
+  // Best effort, as Redis: a socket that refuses keep-alive still serves its client.
+  setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
+  setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &secs, sizeof(secs));
+  setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof(interval));
+  setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &probes, sizeof(probes));
 }
 
 void Connection::ReadMore() {
@@ -122,6 +139,16 @@ void Connection::OnReadable(const std::error_code& ec) {
   // bytes behind, and only a read (not a wait) will see them.
   maybe_more_input_ = n == offered;
   in_.Commit(n);
+  if (static_cast<int64_t>(in_.pending_size()) >
+      server_.config().limits.query_buffer_limit.load(std::memory_order_relaxed)) {
+    // A client that keeps sending without completing a command cannot make us hold more.
+    Log(LogLevel::kWarning, "Closing client that reached max query buffer length: id={} addr={} (qbuf {} bytes)",
+        info_->id, info_->addr, in_.pending_size());
+    thread_.stats().net_input_bytes.Add(n);
+    closing_ = true;
+    Close();
+    return;
+  }
   ThreadStats& st = thread_.stats();
   st.net_input_bytes.Add(n);
   st.reads.Add();
@@ -146,6 +173,7 @@ bool Connection::ProcessInput() {
     if (r == RequestParser::Result::kNeedMore) break;
     if (r == RequestParser::Result::kError) {
       writer.Error("ERR " + parser_.error());
+      server_.CountErrors(writer, thread_.index());
       Log(LogLevel::kVerbose, "Protocol error ({}) from client: id={} addr={}", parser_.error(),
           info_->id, info_->addr);
       closing_ = true;
@@ -270,6 +298,13 @@ void Connection::ProcessAndFlush() {
   bool more = true;
   while (more && !closed_) {
     more = ProcessInput();
+    if (!replica_feed_ && OverOutputLimit()) {
+      // client-output-buffer-limit for normal (and pub/sub) clients: the replies this
+      // client does not read are dropped with it, not buffered without bound.
+      out_.clear();
+      CloseOverOutputLimit();
+      return;
+    }
     Flush();
     if (writing_active_) break;  // the socket is full: OnWritable continues
   }
@@ -285,6 +320,30 @@ void Connection::AttachReplicaFeed(std::shared_ptr<ReplicaFeed> feed) {
   });
   replica_feed_ = std::move(feed);
   info_->replica = true;
+}
+
+bool Connection::StartMonitor() {
+  if (replica_feed_) return false;
+  std::weak_ptr<Connection> weak = shared_from_this();
+  asio::any_io_executor ex = socket_.get_executor();
+  server_.monitors().Add(info_->id, [weak, ex](std::shared_ptr<const std::string> line) {
+    asio::post(ex, [weak, line = std::move(line)]() {
+      if (auto self = weak.lock()) self->DeliverMonitorLine(*line);
+    });
+  });
+  info_->monitor = true;
+  return true;
+}
+
+void Connection::DeliverMonitorLine(const std::string& line) {
+  if (closed_ || closing_) return;
+  out_ += line;
+  if (OverOutputLimit()) {
+    out_.clear();
+    CloseOverOutputLimit();
+    return;
+  }
+  Flush();
 }
 
 void Connection::CloseOverOutputLimit() {
@@ -435,6 +494,7 @@ void Connection::Close() {
   if (blocked_ && blocked_->Claim(BlockedClient::kDone)) server_.blocking().Remove(blocked_.get());
   if (block_timer_) block_timer_->cancel();
   server_.ResetSessionState(session_);
+  if (info_->monitor.load(std::memory_order_relaxed)) server_.monitors().Remove(info_->id);
   if (replica_feed_) {
     server_.replication().source().Detach(replica_feed_.get());
     replica_feed_->Drop("connection closed");

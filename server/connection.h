@@ -36,6 +36,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public Clien
   std::shared_ptr<Subscriber> subscriber() override;
   void Block(std::shared_ptr<BlockedClient> waiter, int64_t timeout_ms) override;
   void AttachReplicaFeed(std::shared_ptr<ReplicaFeed> feed) override;
+  bool StartMonitor() override;
 
  private:
   const char* Refusal();
@@ -51,6 +52,10 @@ class Connection : public std::enable_shared_from_this<Connection>, public Clien
   void Close();
   // Pub/sub delivery, on this connection's thread.
   void DeliverPush(const PubSubMessage& m);
+  // A MONITOR line, on this connection's thread.
+  void DeliverMonitorLine(const std::string& line);
+  // SO_KEEPALIVE with tcp-keepalive's idle time (probes every third of it, 3 of them).
+  void SetKeepAlive();
   // Whether the pending output passed its class limit (normal, pubsub, replica).
   bool OverOutputLimit();
   // Logs and closes a client whose pending output passed its limit.

@@ -58,20 +58,9 @@ void AddSecurityOptions(std::vector<ConfigOption>* opts) {
   opts->push_back(IntOption(
       "maxclients", true, 1, INT32_MAX, [](const ServerConfig& c) { return c.security.maxclients.load(); },
       [](ServerConfig& c, int64_t v) { c.security.maxclients = v; }));
-  {
-    ConfigOption o;
-    o.name = "protected-mode";
-    o.mutable_at_runtime = true;
-    o.get = [](const ServerConfig& c) { return std::string(c.security.protected_mode.load() ? "yes" : "no"); };
-    o.set = [](ServerConfig& c, const std::vector<std::string>& v) {
-      if (EqualsIgnoreCase(v[0], "yes") || EqualsIgnoreCase(v[0], "no")) {
-        c.security.protected_mode = EqualsIgnoreCase(v[0], "yes");
-        return Status::Ok();
-      }
-      return Status::InvalidArgument("argument must be 'yes' or 'no'");
-    };
-    opts->push_back(std::move(o));
-  }
+  opts->push_back(YesNoOption(
+      "protected-mode", true, [](const ServerConfig& c) { return c.security.protected_mode.load(); },
+      [](ServerConfig& c, bool v) { c.security.protected_mode = v; }));
   ConfigOption o;
   o.name = "requirepass";
   o.mutable_at_runtime = true;

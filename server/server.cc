@@ -42,12 +42,13 @@ Server::Server(ServerConfig& config, const Clock* clock)
     : config_(config),
       clock_(clock ? clock : SystemClock::Instance()),
       shards_(static_cast<size_t>(config.shards), config.databases, &config.eviction.access),
+      latency_(&config.observability.latency_monitor_threshold_ms),
       run_id_(RandomHex(40)),
       start_time_ms_(clock_->NowMs()) {
   RegisterAllFamilies(&commands_);
   int n = config.threads > 0 ? config.threads
                              : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  for (int i = 0; i < n; ++i) threads_.push_back(std::make_unique<IoThread>(i));
+  for (int i = 0; i < n; ++i) threads_.push_back(std::make_unique<IoThread>(i, commands_));
   expiry_cursor_.assign(static_cast<size_t>(n), 0);
   replication_ = std::make_unique<Replication>(*this);
   evictor_ = std::make_unique<Evictor>(*this);
@@ -80,18 +81,23 @@ bool AllowedWhileSubscribed(std::string_view name) {
 }
 
 thread_local int t_execute_depth = 0;
+// Errors written by the commands this thread ran, each counted once at its own depth, so
+// EXEC can tell the errors of its commands from its own.
+thread_local uint64_t t_errors_in_calls = 0;
 
 }  // namespace
 
 void Server::Execute(Session& session, std::span<const std::string_view> args,
                      ReplyWriter& reply, int thread) {
-  ThreadStats& st = threads_[static_cast<size_t>(thread)]->stats();
-  uint64_t errors_before = reply.errors_written();
+  const uint64_t errors_before = reply.errors_written();
+  const uint64_t nested_start = t_errors_in_calls;
   const CommandSpec* spec = commands_.Find(args[0]);
   const bool queuing = session.in_multi && !(spec && RunsInsideMulti(spec->name));
+  bool rejected = true;
   if (spec == nullptr) {
     reply.Error(UnknownCommandError(args));
     if (queuing) session.multi_error = true;
+    rejected = false;  // Redis counts no command for it, only the error
   } else if (!spec->ArityOk(args.size())) {
     reply.Error(errors::WrongArity(spec->name));
     if (queuing) session.multi_error = true;
@@ -118,7 +124,9 @@ void Server::Execute(Session& session, std::span<const std::string_view> args,
     session.queued.emplace_back(args.begin(), args.end());
     if (session.info) session.info->multi.store(static_cast<int>(session.queued.size()), std::memory_order_relaxed);
     reply.SimpleString("QUEUED");
+    rejected = false;
   } else {
+    rejected = false;
     if (session.info) session.info->last_cmd.store(spec, std::memory_order_relaxed);
     // A replayed log entry runs at time 0: nothing expires during replay (the entries
     // carry absolute expiry times), as Redis does not expire keys while loading.
@@ -137,18 +145,31 @@ void Server::Execute(Session& session, std::span<const std::string_view> args,
       uint64_t touches = j ? j->touches() : 0;
       size_t first_record = j ? j->commands().size() : 0;
       int db = session.db;
+      auto t0 = std::chrono::steady_clock::now();
       ++t_execute_depth;
       spec->handler(ctx);
       --t_execute_depth;
+      auto ns = static_cast<uint64_t>(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
       if (j) RecordWrite(*j, *spec, db, args, touches, first_record);
-      st.commands.Add();
+      uint64_t own_errors = reply.errors_written() - errors_before - (t_errors_in_calls - nested_start);
+      // A subcommand's arity error counts as a refusal, as Redis checks it before the call.
+      const auto& errs = reply.pending_errors();
+      if (own_errors > 0 && !errs.empty() && errs.back().starts_with("ERR wrong number of arguments")) {
+        rejected = true;
+      } else {
+        RecordCall(session, *spec, args, thread, ns, own_errors > 0);
+      }
+      threads_[static_cast<size_t>(thread)]->stats().commands.Add();
       // Clients blocked on keys this command pushed to are served now that its locks are
       // released (after the whole transaction for EXEC).
       if (t_execute_depth == 0) ServeReadyKeys(*this);
     }
     if (t_execute_depth == 0 && journal_sink()) session.last_write_seq = Journal::LastSubmitted();
   }
-  if (reply.errors_written() != errors_before) st.error_replies.Add();
+  if (rejected) RecordRejected(*spec, args, thread);
+  t_errors_in_calls = nested_start + (reply.errors_written() - errors_before);
+  if (t_execute_depth == 0) CountErrors(reply, thread);
 }
 
 bool Server::RejectedForMemory(Session& session, const CommandSpec& spec, ReplyWriter& reply, int thread) {
@@ -350,6 +371,7 @@ bool Server::ActiveExpireCycle(int thread, int64_t budget_us) {
     }
   }
   io.stats().expire_cycle_us.Add(static_cast<uint64_t>(spent_us()));
+  latency_.Add("expire-cycle", spent_us() / 1000, clock_->NowMs() / 1000);
   return out_of_time;
 }
 
@@ -372,8 +394,25 @@ void Server::ScheduleCron() {
     evictor_->set_not_counted(MemoryNotCountedForEviction());
     if (persistence_) persistence_->Cron(now);
     replication_->Cron(now);
+    if (now - idle_check_ms_ >= 1000) {
+      idle_check_ms_ = now;
+      CloseIdleClients(now);
+    }
     ScheduleCron();
   });
+}
+
+// `timeout`: a client idle that long is closed, unless it waits by design (a replica, a
+// monitor, a subscriber, a blocked command), as in Redis.
+void Server::CloseIdleClients(int64_t now_ms) {
+  int64_t timeout_s = config_.limits.timeout_s.load(std::memory_order_relaxed);
+  if (timeout_s <= 0) return;
+  for (const auto& c : clients_.Snapshot()) {
+    if (c->replica.load() || c->monitor.load() || c->blocked.load() || c->sub.load() + c->psub.load() > 0) continue;
+    if (now_ms - c->last_interaction_ms.load(std::memory_order_relaxed) <= timeout_s * 1000) continue;
+    Log(LogLevel::kVerbose, "Closing idle client id={} addr={}", c->id, c->addr);
+    if (c->close) c->close();
+  }
 }
 
 int64_t Server::MemoryNotCountedForEviction() {
@@ -382,59 +421,6 @@ int64_t Server::MemoryNotCountedForEviction() {
     if (c->replica.load(std::memory_order_relaxed)) bytes += static_cast<int64_t>(c->output_buffer.load());
   }
   return bytes;
-}
-
-int64_t Server::instantaneous_ops_per_sec() const {
-  int64_t sum = 0;
-  for (const auto& s : ops_samples_) sum += s.load();
-  return sum / kOpsSamples;
-}
-
-StatsTotals Server::ThreadTotals() {
-  StatsTotals t;
-  for (auto& th : threads_) {
-    ThreadStats& s = th->stats();
-    t.commands += s.commands.Get();
-    t.net_input_bytes += s.net_input_bytes.Get();
-    t.net_output_bytes += s.net_output_bytes.Get();
-    t.connections_received += s.connections_received.Get();
-    t.rejected_connections += s.rejected_connections.Get();
-    t.error_replies += s.error_replies.Get();
-    t.reads += s.reads.Get();
-    t.writes += s.writes.Get();
-    t.expire_cycle_us += s.expire_cycle_us.Get();
-    t.evicted_keys += s.evicted_keys.Get();
-  }
-  return t;
-}
-
-StatsTotals Server::RawTotals() {
-  StatsTotals t = ThreadTotals();
-  for (size_t i = 0; i < shards_.size(); ++i) {
-    Shard& sh = shards_.shard(i);
-    std::lock_guard<ShardMutex> l(sh.mu());
-    for (int d = 0; d < sh.databases(); ++d) {
-      KeyspaceStats& ks = sh.db(d).stats();
-      t.expired_keys += ks.expired_keys;
-      t.keyspace_hits += ks.hits;
-      t.keyspace_misses += ks.misses;
-    }
-  }
-  return t;
-}
-
-StatsTotals Server::Totals() {
-  StatsTotals raw = RawTotals();
-  std::lock_guard<std::mutex> l(baseline_mu_);
-  return raw - baseline_;
-}
-
-void Server::ResetStats() {
-  StatsTotals raw = RawTotals();
-  std::lock_guard<std::mutex> l(baseline_mu_);
-  baseline_ = raw;
-  peak_memory_.store(UsedMemory());
-  evictor_->ResetStats();
 }
 
 void Server::RequestShutdown() {

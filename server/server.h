@@ -21,11 +21,15 @@
 #include "protocol/reply_writer.h"
 #include "protocol/status.h"
 #include "server/client_registry.h"
+#include "server/command_stats.h"
 #include "server/command_table.h"
 #include "server/blocking.h"
 #include "server/config.h"
+#include "server/latency_monitor.h"
+#include "server/monitor.h"
 #include "server/pubsub.h"
 #include "server/session.h"
+#include "server/slowlog.h"
 #include "server/stats.h"
 #include "storage/clock.h"
 #include "storage/journal.h"
@@ -41,10 +45,12 @@ class Connection;
 
 class IoThread {
  public:
-  IoThread(int index) : index_(index), ctx_(1), rng_(std::random_device{}()) {}
+  IoThread(int index, const CommandTable& commands)
+      : index_(index), ctx_(1), command_stats_(commands), rng_(std::random_device{}()) {}
   int index() const { return index_; }
   asio::io_context& context() { return ctx_; }
   ThreadStats& stats() { return stats_; }
+  CommandStats& command_stats() { return command_stats_; }
   std::mt19937_64& rng() { return rng_; }
   std::thread& thread() { return thread_; }
   // Connections of this thread whose replies wait for the log (appendfsync always), and
@@ -56,6 +62,7 @@ class IoThread {
   int index_;
   asio::io_context ctx_;
   ThreadStats stats_;
+  CommandStats command_stats_;
   std::mt19937_64 rng_;  // used only on this thread
   std::thread thread_;
   std::vector<std::shared_ptr<Connection>> durable_waiters_;  // used only on this thread
@@ -105,6 +112,13 @@ class Server {
   bool shutdown_save() const { return shutdown_save_.load(); }
   void set_shutdown_save(bool on) { shutdown_save_.store(on); }
   PubSub& pubsub() { return pubsub_; }
+  SlowLog& slowlog() { return slowlog_; }
+  LatencyMonitor& latency() { return latency_; }
+  Monitors& monitors() { return monitors_; }
+  // Every I/O thread's command statistics (INFO commandstats, LATENCY HISTOGRAM).
+  std::vector<const CommandStats*> command_stats() const;
+  // Counts the errors `reply` wrote outside Execute (a protocol error) in errorstats.
+  void CountErrors(ReplyWriter& reply, int thread);
   BlockingRegistry& blocking() { return blocking_; }
   // Drops a client's transaction, watches and subscriptions (RESET, disconnect).
   void ResetSessionState(Session& session);
@@ -132,10 +146,16 @@ class Server {
   void ScheduleExpiry(int thread);
   void RunExpirySlices(int thread, int64_t budget_us);
   void ScheduleCron();
+  void CloseIdleClients(int64_t now_ms);
   void RecordWrite(Journal& j, const CommandSpec& spec, int db, std::span<const std::string_view> args,
                    uint64_t touches_before, size_t first_record);
   // -OOM for a command that would grow memory while nothing can be evicted (replied).
   bool RejectedForMemory(Session& session, const CommandSpec& spec, ReplyWriter& reply, int thread);
+  // After a command ran (calls, time, latency, slow log, latency monitor, monitors).
+  void RecordCall(Session& session, const CommandSpec& spec, std::span<const std::string_view> args, int thread,
+                  uint64_t ns, bool failed);
+  // A known command refused before it ran (arity, NOAUTH, OOM...).
+  void RecordRejected(const CommandSpec& spec, std::span<const std::string_view> args, int thread);
   StatsTotals ThreadTotals();  // counters of the I/O threads, lock-free
   StatsTotals RawTotals();     // ThreadTotals plus keyspace counters (locks every shard)
 
@@ -145,6 +165,9 @@ class Server {
   CommandTable commands_;
   ClientRegistry clients_;
   PubSub pubsub_;
+  SlowLog slowlog_;
+  LatencyMonitor latency_;
+  Monitors monitors_;
   BlockingRegistry blocking_;
   std::vector<std::unique_ptr<IoThread>> threads_;
   std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors_;
@@ -170,6 +193,7 @@ class Server {
   int ops_sample_index_ = 0;
   uint64_t ops_last_count_ = 0;
   int64_t ops_last_ms_ = 0;
+  int64_t idle_check_ms_ = 0;  // used by the cron only
   std::string run_id_;
   int64_t start_time_ms_;
   int listening_port_ = 0;

@@ -43,6 +43,7 @@ struct ClientInfo {
   std::atomic<int> multi{-1};
   std::atomic<bool> blocked{false};
   std::atomic<bool> replica{false};  // sent PSYNC/SYNC: fed the replication stream
+  std::atomic<bool> monitor{false};  // sent MONITOR
 
   // CLIENT LIST/KILL TYPE: "replica", "pubsub" or "normal".
   const char* type() const {
@@ -96,6 +97,9 @@ class ClientHooks {
   // PSYNC/SYNC: from now on this connection is a replica fed by `feed`; replies to its
   // commands (REPLCONF ACK) are not sent.
   virtual void AttachReplicaFeed(std::shared_ptr<ReplicaFeed> feed) = 0;
+  // MONITOR: from now on every command the server runs is sent to this client. False
+  // where that is not possible (a replica link).
+  virtual bool StartMonitor() = 0;
 };
 
 struct Session {

@@ -29,20 +29,33 @@ bool ClientType(std::string_view name, std::string* out) {
   return true;
 }
 
+// CLIENT LIST's flags, in Redis's order: O monitor, S replica, P pub/sub, x in MULTI,
+// b blocked, e no-evict; N when none applies.
+std::string ClientFlags(const ClientInfo& c) {
+  std::string f;
+  if (c.monitor.load()) f += 'O';
+  else if (c.replica.load()) f += 'S';
+  if (c.sub.load() + c.psub.load() > 0) f += 'P';
+  if (c.multi.load() >= 0) f += 'x';
+  if (c.blocked.load()) f += 'b';
+  if (c.no_evict.load()) f += 'e';
+  return f.empty() ? "N" : f;
+}
+
 // One line of CLIENT LIST / CLIENT INFO, with Redis 7's field names.
 std::string DescribeClient(const ClientInfo& c, int64_t now_ms) {
   const CommandSpec* cmd = c.last_cmd.load(std::memory_order_relaxed);
   int64_t age = (now_ms - c.created_ms) / 1000;
   int64_t idle = (now_ms - c.last_interaction_ms.load(std::memory_order_relaxed)) / 1000;
   size_t qbuf = c.query_buffer.load(), qfree = c.query_buffer_free.load();
-  size_t obl = c.output_buffer.load();
+  size_t obl = c.output_buffer.load(), omem = c.output_memory.load();
   return fmt::format(
-      "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 "
-      "multi=-1 qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs={} rbp=0 obl={} oll=0 omem={} "
-      "tot-mem={} events=r cmd={} user=default redir=-1 resp={} lib-name={} lib-ver={}",
-      c.id, c.addr, c.laddr, c.fd, c.name(), std::max<int64_t>(age, 0),
-      std::max<int64_t>(idle, 0), c.replica.load() ? "S" : c.sub.load() + c.psub.load() > 0 ? "P" : "N", c.db.load(), qbuf, qfree, qbuf + qfree, obl, obl,
-      qbuf + qfree + obl, cmd ? cmd->name : "NULL", c.resp.load(), c.lib_name(), c.lib_ver());
+      "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub=0 "
+      "multi={} qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs={} rbp=0 obl={} oll=0 omem={} "
+      "tot-mem={} events={} cmd={} user=default redir=-1 resp={} lib-name={} lib-ver={}",
+      c.id, c.addr, c.laddr, c.fd, c.name(), std::max<int64_t>(age, 0), std::max<int64_t>(idle, 0), ClientFlags(c),
+      c.db.load(), c.sub.load(), c.psub.load(), c.multi.load(), qbuf, qfree, qbuf + qfree, obl, omem,
+      qbuf + qfree + omem, obl > 0 ? "rw" : "r", cmd ? cmd->name : "NULL", c.resp.load(), c.lib_name(), c.lib_ver());
 }
 
 void ReplyText(CommandContext& ctx, const std::string& text) { ctx.reply().Verbatim(text); }

@@ -35,6 +35,7 @@ void RegisterPubSubFamily(CommandTable* table);
 void RegisterPersistenceFamily(CommandTable* table);
 void RegisterReplicationFamily(CommandTable* table);
 void RegisterMemoryFamily(CommandTable* table);
+void RegisterObservabilityFamily(CommandTable* table);
 
 inline void RegisterAllFamilies(CommandTable* table) {
   RegisterStringFamily(table);
@@ -48,6 +49,7 @@ inline void RegisterAllFamilies(CommandTable* table) {
   RegisterPersistenceFamily(table);
   RegisterReplicationFamily(table);
   RegisterMemoryFamily(table);
+  RegisterObservabilityFamily(table);
   RegisterConfigFamily(table);
   RegisterCommandFamily(table);
   RegisterHashFamily(table);

@@ -175,14 +175,17 @@ std::string BuildInfo(Server& server, const std::vector<std::string>& requested)
       {"memory", "Memory", true},           {"persistence", "Persistence", true},
       {"stats", "Stats", true},
       {"replication", "Replication", true}, {"cpu", "CPU", true},
-      {"keyspace", "Keyspace", true},
+      {"commandstats", "Commandstats", false}, {"errorstats", "Errorstats", true},
+      {"latencystats", "Latencystats", false}, {"keyspace", "Keyspace", true},
   };
-  bool all = requested.empty() || std::any_of(requested.begin(), requested.end(), [](const std::string& r) {
-    return r == "all" || r == "everything" || r == "default";
-  });
+  auto asked = [&](const char* name) {
+    return std::find(requested.begin(), requested.end(), name) != requested.end();
+  };
+  bool all = asked("all") || asked("everything");
+  bool defaults = requested.empty() || asked("default");
   std::string out;
   for (const Section& sec : kSections) {
-    bool wanted = all || std::find(requested.begin(), requested.end(), sec.name) != requested.end();
+    bool wanted = all || (defaults && sec.in_default) || asked(sec.name);
     if (!wanted) continue;
     if (!out.empty()) out += "\r\n";
     out += fmt::format("# {}\r\n", sec.title);
@@ -195,6 +198,9 @@ std::string BuildInfo(Server& server, const std::vector<std::string>& requested)
     else if (n == "replication") out += ReplicationSection(server);
     else if (n == "cpu") out += CpuSection();
     else if (n == "keyspace") out += KeyspaceSection(server);
+    else if (n == "commandstats") out += CommandStatsSection(server);
+    else if (n == "errorstats") out += ErrorStatsSection(server);
+    else if (n == "latencystats") out += LatencyStatsSection(server);
   }
   return out;
 }

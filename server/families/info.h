@@ -13,6 +13,11 @@ class Server;
 // select every section.
 std::string BuildInfo(Server& server, const std::vector<std::string>& sections);
 
+// The per-command sections (info_commandstats.cc).
+std::string CommandStatsSection(Server& server);
+std::string ErrorStatsSection(Server& server);
+std::string LatencyStatsSection(Server& server);
+
 // "1.23M" as Redis's bytesToHuman.
 std::string BytesToHuman(int64_t n);
 
