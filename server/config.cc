@@ -270,6 +270,13 @@ bool ParseMemory(std::string_view s, int64_t* out) {
 
 namespace {
 Status ApplyDirective(const std::vector<std::string>& words, ServerConfig* cfg) {
+  if (EqualsIgnoreCase(words[0], "user")) {
+    // `user <name> <rule>...`: an ACL user, as ACL SETUSER would create it.
+    if (words.size() < 2) return BadValue("wrong number of arguments");
+    cfg->security.users_in_config = true;
+    Status s = cfg->security.acl.SetUser(words[1], std::vector<std::string>(words.begin() + 2, words.end()));
+    return s.ok() ? s : BadValue(s.message());
+  }
   const ConfigOption* opt = FindConfigOption(words[0]);
   if (opt == nullptr) return BadValue("Bad directive or wrong number of arguments");
   std::vector<std::string> values(words.begin() + 1, words.end());
@@ -325,7 +332,7 @@ Status ParseCommandLine(int argc, char** argv, ServerConfig* cfg) {
     std::vector<std::string> words{std::string(a.substr(2))};
     ++i;
     while (i < argc && std::string_view(argv[i]).substr(0, 2) != "--") words.emplace_back(argv[i++]);
-    if (!FindConfigOption(words[0])) {
+    if (!FindConfigOption(words[0]) && !EqualsIgnoreCase(words[0], "user")) {
       return BadValue("option '--" + words[0] + "': Bad directive or wrong number of arguments");
     }
     Status s = ApplyDirective(words, cfg);

@@ -37,7 +37,7 @@ const char* Connection::Refusal() {
   if (static_cast<int64_t>(server_.clients().size()) >= sec.maxclients.load(std::memory_order_relaxed)) {
     return "-ERR max number of clients reached\r\n";
   }
-  if (sec.protected_mode.load(std::memory_order_relaxed) && !sec.password_required.load(std::memory_order_acquire)) {
+  if (sec.protected_mode.load(std::memory_order_relaxed) && !sec.password_required()) {
     std::error_code ec;
     asio::ip::address ip = socket_.remote_endpoint(ec).address();
     if (ip.is_v6() && ip.to_v6().is_v4_mapped()) ip = asio::ip::make_address_v4(asio::ip::v4_mapped, ip.to_v6());
@@ -79,7 +79,9 @@ void Connection::Start() {
     });
   };
   session_.info = info_.get();
-  session_.authenticated = !server_.config().security.password_required.load(std::memory_order_acquire);
+  session_.user = server_.config().security.acl.Get("default");
+  session_.acl_version = server_.config().security.acl.version();
+  session_.authenticated = !server_.config().security.password_required();
   session_.hooks = this;
   server_.clients().Add(info_);
   ReadMore();
@@ -166,7 +168,7 @@ bool Connection::ProcessInput() {
     RequestLimits limits;
     limits.max_bulk_len = config.proto_max_bulk_len.load(std::memory_order_relaxed);
     limits.unauthenticated =
-        !session_.authenticated && config.security.password_required.load(std::memory_order_relaxed);
+        !session_.authenticated && config.security.password_required();
     parser_.set_limits(limits);
     size_t consumed = 0;
     RequestParser::Result r = parser_.Parse(in_.pending(), &consumed);

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -32,6 +33,25 @@ int main(int argc, char** argv) {
   if (!s.ok()) {
     fprintf(stderr, "\n*** FATAL CONFIG ERROR (minired) ***\n%s\n", s.message().c_str());
     return 1;
+  }
+  if (!config.security.aclfile.empty()) {
+    if (config.security.users_in_config) {
+      fprintf(stderr, "\n*** FATAL CONFIG ERROR (minired) ***\nConfiguring minired with users defined in the "
+                      "configuration and at the same setting an ACL file path is invalid. This setup is very likely "
+                      "to lead to configuration errors and security holes, please define either an ACL file or "
+                      "declare users directly in your configuration file, but not both.\n");
+      return 1;
+    }
+    if (config.security.aclfile[0] != '/') {
+      // ACL LOAD and ACL SAVE run after the chdir to --dir: keep the file they meant.
+      char cwd[PATH_MAX];
+      if (getcwd(cwd, sizeof(cwd))) config.security.aclfile = std::string(cwd) + "/" + config.security.aclfile;
+    }
+    s = LoadAclFile(config.security);
+    if (!s.ok()) {
+      fprintf(stderr, "Aborting minired startup because of ACL errors: %s\n", s.message().c_str());
+      return 1;
+    }
   }
   Logger::Get().SetLevel(&config.loglevel);
   if (!Logger::Get().Open(config.logfile)) {

@@ -1,7 +1,14 @@
 #include "server/security.h"
 
 #include <algorithm>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <climits>
+#include <cstring>
+#include <fstream>
+#include <sstream>
 
 #include "protocol/numbers.h"
 #include "server/config.h"
@@ -10,20 +17,13 @@ namespace minired {
 
 void SecurityConfig::set_requirepass(std::string password) {
   std::lock_guard<std::mutex> l(mu_);
+  acl.SetDefaultPassword(password);
   requirepass_ = std::move(password);
-  password_required.store(!requirepass_.empty(), std::memory_order_release);
 }
 
 std::string SecurityConfig::requirepass() const {
   std::lock_guard<std::mutex> l(mu_);
   return requirepass_;
-}
-
-bool SecurityConfig::Authenticates(std::string_view user, std::string_view password) const {
-  if (user != "default") return false;
-  std::lock_guard<std::mutex> l(mu_);
-  if (requirepass_.empty()) return true;
-  return ConstantTimeEquals(password, requirepass_);
 }
 
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {
@@ -54,7 +54,51 @@ const char kProtectedModeDenied[] =
 
 bool IsLoopbackForProtectedMode(std::string_view ip) { return ip == "127.0.0.1" || ip == "::1"; }
 
+Status LoadAclFile(SecurityConfig& security) {
+  std::ifstream in(security.aclfile);
+  if (!in) {
+    return Status::IOError(fmt::format("Error loading ACLs, opening file '{}': {}", security.aclfile, strerror(errno)));
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  std::vector<AclUser> users;
+  Status s = ParseAclFile(text.str(), security.aclfile, &users);
+  if (!s.ok()) return s;
+  security.acl.ReplaceAll(std::move(users));
+  return Status::Ok();
+}
+
+Status SaveAclFile(SecurityConfig& security) {
+  std::string tmp = security.aclfile + ".tmp-" + std::to_string(getpid());
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << FormatAclFile(security.acl.Users());
+    out.flush();
+    if (!out) {
+      unlink(tmp.c_str());
+      return Status::IOError(fmt::format("There was an error trying to save the ACLs. Please check the server logs "
+                                         "for more information"));
+    }
+  }
+  if (rename(tmp.c_str(), security.aclfile.c_str()) != 0) {
+    unlink(tmp.c_str());
+    return Status::IOError("There was an error trying to save the ACLs. Please check the server logs for more "
+                           "information");
+  }
+  return Status::Ok();
+}
+
 void AddSecurityOptions(std::vector<ConfigOption>* opts) {
+  {
+    ConfigOption o;
+    o.name = "aclfile";
+    o.get = [](const ServerConfig& c) { return c.security.aclfile; };
+    o.set = [](ServerConfig& c, const std::vector<std::string>& v) {
+      c.security.aclfile = v[0];
+      return Status::Ok();
+    };
+    opts->push_back(std::move(o));
+  }
   opts->push_back(IntOption(
       "maxclients", true, 1, INT32_MAX, [](const ServerConfig& c) { return c.security.maxclients.load(); },
       [](ServerConfig& c, int64_t v) { c.security.maxclients = v; }));

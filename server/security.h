@@ -1,5 +1,5 @@
-// Who may connect and run commands: requirepass and the checks AUTH and HELLO ... AUTH
-// make, protected mode, maxclients. (ACL users and TLS are issue #9's other parts.)
+// Who may connect and run commands: ACL users (server/acl.h) and requirepass, the
+// checks AUTH and HELLO ... AUTH make, protected mode, maxclients.
 #pragma once
 
 #include <atomic>
@@ -8,27 +8,42 @@
 #include <string_view>
 #include <vector>
 
+#include "protocol/status.h"
+#include "server/acl.h"
+
 namespace minired {
 
 struct ConfigOption;
 
 struct SecurityConfig {
-  // True while requirepass is set: clients must authenticate before other commands.
-  std::atomic<bool> password_required{false};
+  AclRegistry acl;
+  std::string aclfile;  // fixed after start-up; "" when users live in the config file
+  bool users_in_config = false;  // `user` directives were given (they exclude aclfile)
+  // True while the default user has a password or is off: clients must authenticate
+  // before other commands.
+  bool password_required() const { return acl.DefaultNeedsAuth(); }
   // With no password, only clients from 127.0.0.1 or ::1 are served (Redis's rule).
   std::atomic<bool> protected_mode{true};
   std::atomic<int64_t> maxclients{10000};
 
   void set_requirepass(std::string password);
   std::string requirepass() const;
-  // Whether `user`/`password` authenticate (user "default", the only one). With no
-  // requirepass the default user takes any password, as Redis's "nopass" user does.
-  bool Authenticates(std::string_view user, std::string_view password) const;
+  // The user `user`/`password` authenticate, or null. A nopass user (the default user
+  // while no requirepass is set) takes any password, as in Redis.
+  std::shared_ptr<const AclUser> Authenticates(std::string_view user, std::string_view password) const {
+    return acl.Authenticate(user, password);
+  }
 
  private:
   mutable std::mutex mu_;
   std::string requirepass_;  // guarded by mu_
 };
+
+// Loads `aclfile` (start-up, ACL LOAD): every user is replaced, or nothing changes and
+// the error names the file, line and problem.
+Status LoadAclFile(SecurityConfig& security);
+// Writes every user to `aclfile` (ACL SAVE), atomically (a temporary file renamed).
+Status SaveAclFile(SecurityConfig& security);
 
 // Redis's reply to a client refused by protected mode.
 extern const char kProtectedModeDenied[];

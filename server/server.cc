@@ -94,17 +94,28 @@ void Server::Execute(Session& session, std::span<const std::string_view> args,
   const CommandSpec* spec = commands_.Find(args[0]);
   const bool queuing = session.in_multi && !(spec && RunsInsideMulti(spec->name));
   bool rejected = true;
-  if (spec == nullptr) {
-    reply.Error(UnknownCommandError(args));
+  // A refused command: inside MULTI it fails the transaction; a refused EXEC answers
+  // EXECABORT (in or out of MULTI) and discards it, as Redis's rejectCommand.
+  auto refuse = [&](std::string_view text) {
+    if (spec && spec->name == "exec") {
+      reply.Error(std::string("EXECABORT Transaction discarded because of: ").append(text));
+      if (session.in_multi) DiscardTransaction(session);
+      return;
+    }
+    reply.Error(text);
     if (queuing) session.multi_error = true;
+  };
+  if (spec == nullptr) {
+    refuse(UnknownCommandError(args));
     rejected = false;  // Redis counts no command for it, only the error
   } else if (!spec->ArityOk(args.size())) {
-    reply.Error(errors::WrongArity(spec->name));
-    if (queuing) session.multi_error = true;
+    refuse(errors::WrongArity(spec->name));
   } else if (!session.authenticated && !(spec->flags & kCmdNoAuth) && !session.replaying && !session.from_master &&
-             config_.security.password_required.load(std::memory_order_relaxed)) {
-    reply.Error("NOAUTH Authentication required.");
-    if (queuing) session.multi_error = true;
+             config_.security.password_required()) {
+    refuse("NOAUTH Authentication required.");
+  } else if (std::string denied; session.user && !(spec->flags & kCmdNoAuth) &&
+                                 !(denied = AclDenied(session, *spec, args)).empty()) {
+    refuse(denied);
   } else if (session.resp == 2 && session.subscriptions() > 0 && !AllowedWhileSubscribed(spec->name)) {
     reply.Error("ERR Can't execute '" + spec->name +
                 "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
@@ -112,14 +123,12 @@ void Server::Execute(Session& session, std::span<const std::string_view> args,
     // replied
   } else if ((spec->flags & kCmdWrite) && !session.from_master && !session.replaying && replication_->is_replica() &&
              config_.replication.read_only.load(std::memory_order_relaxed)) {
-    reply.Error("READONLY You can't write against a read only replica.");
-    if (queuing) session.multi_error = true;
+    refuse("READONLY You can't write against a read only replica.");
   } else if (loading_.load(std::memory_order_relaxed) && !session.replaying && !(spec->flags & kCmdLoading)) {
     reply.Error("LOADING minired is loading the dataset in memory");
   } else if (std::string why; (spec->flags & kCmdWrite) && !session.replaying && !session.from_master && persistence_ &&
                                !persistence_->WritesAllowed(&why)) {
-    reply.Error(why);
-    if (queuing) session.multi_error = true;
+    refuse(why);
   } else if (queuing) {
     session.queued.emplace_back(args.begin(), args.end());
     if (session.info) session.info->multi.store(static_cast<int>(session.queued.size()), std::memory_order_relaxed);
@@ -226,7 +235,40 @@ void Server::ResetSessionState(Session& session) {
   UnwatchAll(shards_, session);
   UnsubscribeAll(*this, session);
   // RESET logs the client out, as in Redis: with a password set it must AUTH again.
-  session.authenticated = !config_.security.password_required.load(std::memory_order_acquire);
+  session.authenticated = !config_.security.password_required();
+  if (session.user) LogIn(session, config_.security.acl.Get("default"));
+  session.authenticated = !config_.security.password_required();
+}
+
+void Server::LogIn(Session& session, std::shared_ptr<const AclUser> user) {
+  session.acl_version = config_.security.acl.version();
+  session.authenticated = true;
+  if (session.info) session.info->set_user(user->name);
+  session.user = std::move(user);
+}
+
+std::string Server::AclDenied(Session& session, const CommandSpec& spec, std::span<const std::string_view> args) {
+  AclRegistry& acl = config_.security.acl;
+  uint64_t v = acl.version();
+  if (v != session.acl_version) {
+    // The user changed (ACL SETUSER) or went away: its current rules apply at once.
+    auto fresh = acl.Get(session.user->name);
+    session.acl_version = v;
+    if (!fresh) {
+      session.close_after_reply = true;
+      return "NOPERM this user has no permissions to run the '" + spec.name + "' command";
+    }
+    session.user = std::move(fresh);
+  }
+  std::string what;
+  AclDenial d = CheckAcl(*session.user, spec, args, &what);
+  return d == AclDenial::kNone ? std::string() : AclDenialMessage(d, what);
+}
+
+void Server::DisconnectUsers(const std::vector<std::string>& names) {
+  for (const auto& c : clients_.Snapshot()) {
+    if (std::find(names.begin(), names.end(), c->user()) != names.end() && c->close) c->close();
+  }
 }
 
 Status Server::Start() {

@@ -120,6 +120,12 @@ class Server {
   // Counts the errors `reply` wrote outside Execute (a protocol error) in errorstats.
   void CountErrors(ReplyWriter& reply, int thread);
   BlockingRegistry& blocking() { return blocking_; }
+  // AUTH / HELLO AUTH succeeded: the session runs as `user` from now on.
+  void LogIn(Session& session, std::shared_ptr<const AclUser> user);
+  // A session's ACL denial for a command ("" when allowed); refreshes its user snapshot.
+  std::string AclDenied(Session& session, const CommandSpec& spec, std::span<const std::string_view> args);
+  // Disconnects the clients logged in as these users (ACL DELUSER, ACL LOAD).
+  void DisconnectUsers(const std::vector<std::string>& names);
   // Drops a client's transaction, watches and subscriptions (RESET, disconnect).
   void ResetSessionState(Session& session);
   LazyFreer& lazy_freer() { return LazyFreer::Global(); }

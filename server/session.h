@@ -20,6 +20,7 @@ struct WatchFlag;
 struct Subscriber;
 struct BlockedClient;
 class ReplicaFeed;
+struct AclUser;
 
 struct ClientInfo {
   uint64_t id = 0;
@@ -63,6 +64,14 @@ struct ClientInfo {
     std::lock_guard<std::mutex> l(mu);
     name_ = std::move(n);
   }
+  std::string user() const {
+    std::lock_guard<std::mutex> l(mu);
+    return user_;
+  }
+  void set_user(std::string u) {
+    std::lock_guard<std::mutex> l(mu);
+    user_ = std::move(u);
+  }
   std::string lib_name() const {
     std::lock_guard<std::mutex> l(mu);
     return lib_name_;
@@ -80,6 +89,7 @@ struct ClientInfo {
  private:
   mutable std::mutex mu;
   std::string name_;      // guarded by mu
+  std::string user_ = "default";  // guarded by mu
   std::string lib_name_;  // guarded by mu
   std::string lib_ver_;   // guarded by mu
 };
@@ -111,6 +121,10 @@ struct Session {
   // Authenticated as the default user (AUTH, HELLO ... AUTH), or connected while no
   // password was required; commands without kCmdNoAuth need it while one is.
   bool authenticated = true;
+  // The ACL user commands run as (a snapshot; looked up again when the registry's
+  // version moves past acl_version), null for internal sessions (no checks).
+  std::shared_ptr<const AclUser> user;
+  uint64_t acl_version = 0;
   // Persistence: the journal entry of this client's latest write (its reply waits for
   // it to be durable under appendfsync always), and whether this session replays the
   // log at start-up (no journaling, no LOADING refusal).

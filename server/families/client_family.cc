@@ -52,10 +52,10 @@ std::string DescribeClient(const ClientInfo& c, int64_t now_ms) {
   return fmt::format(
       "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub=0 "
       "multi={} qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs={} rbp=0 obl={} oll=0 omem={} "
-      "tot-mem={} events={} cmd={} user=default redir=-1 resp={} lib-name={} lib-ver={}",
+      "tot-mem={} events={} cmd={} user={} redir=-1 resp={} lib-name={} lib-ver={}",
       c.id, c.addr, c.laddr, c.fd, c.name(), std::max<int64_t>(age, 0), std::max<int64_t>(idle, 0), ClientFlags(c),
       c.db.load(), c.sub.load(), c.psub.load(), c.multi.load(), qbuf, qfree, qbuf + qfree, obl, omem,
-      qbuf + qfree + omem, obl > 0 ? "rw" : "r", cmd ? cmd->name : "NULL", c.resp.load(), c.lib_name(), c.lib_ver());
+      qbuf + qfree + omem, obl > 0 ? "rw" : "r", cmd ? cmd->name : "NULL", c.user(), c.resp.load(), c.lib_name(), c.lib_ver());
 }
 
 void ReplyText(CommandContext& ctx, const std::string& text) { ctx.reply().Verbatim(text); }

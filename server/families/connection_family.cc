@@ -37,15 +37,16 @@ void CmdQuit(CommandContext& ctx) {
 
 const SecurityConfig& Security(CommandContext& ctx) { return ctx.server().config().security; }
 
-// AUTH [username] password: the only user is "default" (requirepass; server/security.h).
+// AUTH [username] password: an ACL user (server/acl.h); "default" when no name is given.
 void CmdAuth(CommandContext& ctx) {
   if (ctx.argc() > 3) return ctx.reply().Error(errors::kSyntax);
-  if (ctx.argc() == 2 && !Security(ctx).password_required.load(std::memory_order_acquire)) {
+  if (ctx.argc() == 2 && !Security(ctx).password_required()) {
     return ctx.reply().Error(errors::kAuthNoPassword);
   }
   std::string_view user = ctx.argc() == 3 ? ctx.arg(1) : std::string_view("default");
-  if (!Security(ctx).Authenticates(user, ctx.arg(ctx.argc() - 1))) return ctx.reply().Error(errors::kWrongPass);
-  ctx.session().authenticated = true;
+  auto u = Security(ctx).Authenticates(user, ctx.arg(ctx.argc() - 1));
+  if (!u) return ctx.reply().Error(errors::kWrongPass);
+  ctx.server().LogIn(ctx.session(), std::move(u));
   ctx.reply().Ok();
 }
 
@@ -84,8 +85,9 @@ void CmdHello(CommandContext& ctx) {
   for (; i < ctx.argc(); ++i) {
     bool more = ctx.argc() - i - 1;
     if (EqualsIgnoreCase(ctx.arg(i), "AUTH") && ctx.argc() - i - 1 >= 2) {
-      if (!Security(ctx).Authenticates(ctx.arg(i + 1), ctx.arg(i + 2))) return ctx.reply().Error(errors::kWrongPass);
-      ctx.session().authenticated = true;
+      auto u = Security(ctx).Authenticates(ctx.arg(i + 1), ctx.arg(i + 2));
+      if (!u) return ctx.reply().Error(errors::kWrongPass);
+      ctx.server().LogIn(ctx.session(), std::move(u));
       i += 2;
     } else if (EqualsIgnoreCase(ctx.arg(i), "SETNAME") && more) {
       std::string_view name = ctx.arg(++i);
@@ -100,7 +102,7 @@ void CmdHello(CommandContext& ctx) {
       return ctx.reply().Error("ERR Syntax error in HELLO option '" + std::string(ctx.arg(i)) + "'");
     }
   }
-  if (!ctx.session().authenticated && Security(ctx).password_required.load(std::memory_order_acquire)) {
+  if (!ctx.session().authenticated && Security(ctx).password_required()) {
     return ctx.reply().Error(
         "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> "
         "option can be used to authenticate the client and select the RESP protocol version at "

@@ -36,6 +36,7 @@ void RegisterPersistenceFamily(CommandTable* table);
 void RegisterReplicationFamily(CommandTable* table);
 void RegisterMemoryFamily(CommandTable* table);
 void RegisterObservabilityFamily(CommandTable* table);
+void RegisterAclFamily(CommandTable* table);
 
 inline void RegisterAllFamilies(CommandTable* table) {
   RegisterStringFamily(table);
@@ -50,6 +51,7 @@ inline void RegisterAllFamilies(CommandTable* table) {
   RegisterReplicationFamily(table);
   RegisterMemoryFamily(table);
   RegisterObservabilityFamily(table);
+  RegisterAclFamily(table);
   RegisterConfigFamily(table);
   RegisterCommandFamily(table);
   RegisterHashFamily(table);

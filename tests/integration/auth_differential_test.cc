@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "tests/testing/replica_sync.h"
+#include "tests/integration/differential.h"
 #include "tests/testing/resp_client.h"
 #include "tests/testing/test_process.h"
 
@@ -51,16 +52,7 @@ class Auth : public ::testing::Test {
     for (RespClient* c : {&r_admin_, &m_admin_}) c->Call({"CONFIG", "SET", "requirepass", ""});
   }
 
-  void Compare(const std::vector<std::vector<std::string>>& script) {
-    for (const auto& cmd : script) {
-      std::string shown;
-      for (const auto& a : cmd) shown += a + " ";
-      Reply want = r_.Call(cmd);
-      Reply got = m_.Call(cmd);
-      ASSERT_FALSE(want.raw.empty()) << "redis-server gave no reply to: " << shown;
-      EXPECT_EQ(got.raw, want.raw) << "command: " << shown;
-    }
-  }
+  void Compare(const minired::Script& script) { minired::CompareOn(r_, m_, script); }
 
   // HELLO's reply holds the connection id, which differs: same reply type and
   // protocol, and the session state that follows is compared by the next commands.

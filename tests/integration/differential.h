@@ -21,6 +21,18 @@ using testing::RespClient;
 using testing::TestProcess;
 using Script = std::vector<std::vector<std::string>>;
 
+// Sends each command of `script` to both servers and compares the replies' bytes.
+inline void CompareOn(RespClient& redis, RespClient& minired, const Script& script) {
+  for (const auto& cmd : script) {
+    Reply want = redis.Call(cmd);
+    Reply got = minired.Call(cmd);
+    std::string shown;
+    for (const auto& a : cmd) shown += a + " ";
+    ASSERT_FALSE(want.raw.empty()) << "redis-server gave no reply to: " << shown;
+    EXPECT_EQ(got.raw, want.raw) << "command: " << shown;
+  }
+}
+
 class Differential : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -41,16 +53,7 @@ class Differential : public ::testing::Test {
   }
 
   // Runs `script` on both servers and compares each reply's bytes.
-  void Compare(const Script& script) {
-    for (const auto& cmd : script) {
-      Reply want = r_.Call(cmd);
-      Reply got = m_.Call(cmd);
-      std::string shown;
-      for (const auto& a : cmd) shown += a + " ";
-      ASSERT_FALSE(want.raw.empty()) << "redis-server gave no reply to: " << shown;
-      EXPECT_EQ(got.raw, want.raw) << "command: " << shown;
-    }
-  }
+  void Compare(const Script& script) { CompareOn(r_, m_, script); }
 
   // For commands that answer with several replies (SUBSCRIBE a b: one per channel):
   // reads all `replies` from each server, so later commands are not read one behind.

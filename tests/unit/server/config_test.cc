@@ -15,17 +15,17 @@ TEST(Security, ConstantTimeEqualsComparesWholeStrings) {
   EXPECT_FALSE(ConstantTimeEquals(std::string("a\0", 2), "a"));
 }
 
-TEST(Security, OnlyTheDefaultUserWithTheRightPasswordAuthenticates) {
+TEST(Security, RequirepassIsTheDefaultUsersPassword) {
   SecurityConfig s;
   EXPECT_TRUE(s.Authenticates("default", "anything"));  // no password: "nopass"
   EXPECT_FALSE(s.Authenticates("alice", "anything"));
   s.set_requirepass("pw");
-  EXPECT_TRUE(s.password_required);
+  EXPECT_TRUE(s.password_required());
   EXPECT_TRUE(s.Authenticates("default", "pw"));
   EXPECT_FALSE(s.Authenticates("default", "pw "));
   EXPECT_FALSE(s.Authenticates("alice", "pw"));
   s.set_requirepass("");
-  EXPECT_FALSE(s.password_required);
+  EXPECT_FALSE(s.password_required());
 }
 
 TEST(Config, FileLinesAndComments) {
