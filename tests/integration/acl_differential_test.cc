@@ -125,7 +125,9 @@ TEST_F(AclDifferential, ManagementRepliesAndErrorsAsRedis) {
            {"ACL", "SETUSER", "x", "<nopw"},
            {"ACL", "SETUSER", "x", "bogus"},
            {"ACL", "SETUSER", "x", "+config|nosuch"},
-           {"ACL", "SETUSER", "eve", "on", "nopass", "~k1", "%R~r*", "&news", "&a*", "-@all", "+get", "+set"},
+           // One command rule: redis-server 7.0 orders several single-command rules differently
+           // from run to run, minired keeps them as given.
+           {"ACL", "SETUSER", "eve", "on", "nopass", "~k1", "%R~r*", "&news", "&a*", "-@all", "+get"},
            {"ACL", "GETUSER", "eve"},
            {"ACL", "GETUSER", "nosuch"},
            {"ACL", "SETUSER", "carol", "on", ">pw", "#5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8",
