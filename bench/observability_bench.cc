@@ -21,8 +21,7 @@ void BM_ClockPair(benchmark::State& state) {
 BENCHMARK(BM_ClockPair);
 
 void BM_RecordCall(benchmark::State& state) {
-  CommandTable table;
-  RegisterAllFamilies(&table);
+  const CommandTable& table = BuiltinCommands();
   CommandStats stats(table);
   const CommandSpec* get = table.Find("get");
   bool track = state.range(0) != 0;

@@ -44,7 +44,7 @@ Status Fail(std::string_view rule, std::string_view why) {
 constexpr const char* kUnknown = "Unknown command or category name in ACL";
 
 Status ApplyCommandRule(AclUser* u, std::string_view rule) {
-  const CommandTable& table = AclCommandTable();
+  const CommandTable& table = BuiltinCommands();
   bool allow = rule[0] == '+';
   std::string body(rule.substr(1));
   ToLowerInPlace(body);
@@ -109,15 +109,6 @@ const std::vector<std::string>& AclCategories() {
   return kCategories;
 }
 
-const CommandTable& AclCommandTable() {
-  static const CommandTable* table = [] {
-    auto* t = new CommandTable();
-    RegisterAllFamilies(t);
-    return t;
-  }();
-  return *table;
-}
-
 void FinalizeAclUser(AclUser* u) {
   bool all_commands = std::all_of(u->allowed.begin(), u->allowed.end(), [](bool b) { return b; }) &&
                       u->denied_subcommands.empty();
@@ -125,7 +116,8 @@ void FinalizeAclUser(AclUser* u) {
 }
 
 Status ApplyAclRule(AclUser* u, std::string_view rule) {
-  if (u->allowed.size() != AclCommandTable().all().size()) u->allowed.assign(AclCommandTable().all().size(), false);
+  // A new user has no command bits yet: none allowed.
+  if (u->allowed.size() != BuiltinCommands().all().size()) u->allowed.assign(BuiltinCommands().all().size(), false);
   if (rule.empty()) return Fail(rule, "Syntax error");
   if (EqualsIgnoreCase(rule, "on")) {
     u->enabled = true;
@@ -347,7 +339,6 @@ Status AclRegistry::SetUser(std::string_view name, const std::vector<std::string
     u = *it->second;
   } else {
     u.name = std::string(name);
-    u.allowed.assign(AclCommandTable().all().size(), false);
   }
   for (const auto& r : rules) {
     Status s = ApplyAclRule(&u, r);
@@ -425,7 +416,6 @@ Status ParseAclFile(const std::string& text, const std::string& path, std::vecto
     if (!seen.insert(w[1]).second) return fail(fmt::format("Duplicate user '{}' found", w[1]));
     AclUser u;
     u.name = w[1];
-    u.allowed.assign(AclCommandTable().all().size(), false);
     for (size_t i = 2; i < w.size(); ++i) {
       Status s = ApplyAclRule(&u, w[i]);
       if (!s.ok()) return fail(s.message());

@@ -74,9 +74,6 @@ std::string AclDenialMessage(AclDenial d, const std::string& what);
 
 // The categories Redis 7 defines, without '@'.
 const std::vector<std::string>& AclCategories();
-// The command table ACL rules are compiled against (the same registration order as the
-// server's, so command indexes agree).
-const CommandTable& AclCommandTable();
 
 class AclRegistry {
  public:

@@ -5,6 +5,7 @@
 
 #include "protocol/numbers.h"
 #include "server/command_docs.h"
+#include "server/families/families.h"
 
 namespace minired {
 
@@ -18,6 +19,15 @@ void CommandTable::Register(CommandSpec spec) {
   for (std::string_view sub : DocumentedSubcommands(spec.name)) spec.subcommands.emplace_back(sub);
   specs_.push_back(std::make_unique<CommandSpec>(std::move(spec)));
   by_name_[specs_.back()->name] = specs_.back().get();
+}
+
+const CommandTable& BuiltinCommands() {
+  static const CommandTable* table = [] {
+    auto* t = new CommandTable();
+    RegisterAllFamilies(t);
+    return t;
+  }();
+  return *table;
 }
 
 const CommandSpec* CommandTable::Find(std::string_view name) const {

@@ -6,30 +6,11 @@
 namespace minired {
 namespace {
 
-Status YesNo(const std::string& v, bool* out) {
-  if (EqualsIgnoreCase(v, "yes")) {
-    *out = true;
-  } else if (EqualsIgnoreCase(v, "no")) {
-    *out = false;
-  } else {
-    return Status::InvalidArgument("argument must be 'yes' or 'no'");
-  }
-  return Status::Ok();
-}
-
 ConfigOption BoolOption(std::string name, bool live, std::function<bool(const PersistenceConfig&)> get,
                         std::function<void(PersistenceConfig&, bool)> put) {
-  ConfigOption o;
-  o.name = std::move(name);
-  o.mutable_at_runtime = live;
-  o.get = [get](const ServerConfig& c) { return std::string(get(c.persistence) ? "yes" : "no"); };
-  o.set = [put](ServerConfig& c, const std::vector<std::string>& v) {
-    bool b;
-    Status s = YesNo(v[0], &b);
-    if (s.ok()) put(c.persistence, b);
-    return s;
-  };
-  return o;
+  return YesNoOption(
+      std::move(name), live, [get](const ServerConfig& c) { return get(c.persistence); },
+      [put](ServerConfig& c, bool b) { put(c.persistence, b); });
 }
 
 }  // namespace

@@ -141,19 +141,18 @@ void Connection::OnReadable(const std::error_code& ec) {
   // bytes behind, and only a read (not a wait) will see them.
   maybe_more_input_ = n == offered;
   in_.Commit(n);
+  ThreadStats& st = thread_.stats();
+  st.net_input_bytes.Add(n);
+  st.reads.Add();
   if (static_cast<int64_t>(in_.pending_size()) >
       server_.config().limits.query_buffer_limit.load(std::memory_order_relaxed)) {
     // A client that keeps sending without completing a command cannot make us hold more.
     Log(LogLevel::kWarning, "Closing client that reached max query buffer length: id={} addr={} (qbuf {} bytes)",
         info_->id, info_->addr, in_.pending_size());
-    thread_.stats().net_input_bytes.Add(n);
     closing_ = true;
     Close();
     return;
   }
-  ThreadStats& st = thread_.stats();
-  st.net_input_bytes.Add(n);
-  st.reads.Add();
   info_->last_interaction_ms.store(server_.clock().NowMs(), std::memory_order_relaxed);
   ProcessAndFlush();
   ReadMore();
@@ -222,11 +221,7 @@ void Connection::DeliverPush(const PubSubMessage& m) {
   if (pattern) w.Bulk(m.pattern);
   w.Bulk(m.channel);
   w.Bulk(m.payload);
-  if (OverOutputLimit()) {
-    out_.clear();
-    CloseOverOutputLimit();
-    return;
-  }
+  if (DroppedOverOutputLimit()) return;
   Flush();
 }
 
@@ -300,13 +295,9 @@ void Connection::ProcessAndFlush() {
   bool more = true;
   while (more && !closed_) {
     more = ProcessInput();
-    if (!replica_feed_ && OverOutputLimit()) {
-      // client-output-buffer-limit for normal (and pub/sub) clients: the replies this
-      // client does not read are dropped with it, not buffered without bound.
-      out_.clear();
-      CloseOverOutputLimit();
-      return;
-    }
+    // client-output-buffer-limit for normal (and pub/sub) clients: the replies this
+    // client does not read are dropped with it, not buffered without bound.
+    if (!replica_feed_ && DroppedOverOutputLimit()) return;
     Flush();
     if (writing_active_) break;  // the socket is full: OnWritable continues
   }
@@ -340,12 +331,15 @@ bool Connection::StartMonitor() {
 void Connection::DeliverMonitorLine(const std::string& line) {
   if (closed_ || closing_) return;
   out_ += line;
-  if (OverOutputLimit()) {
-    out_.clear();
-    CloseOverOutputLimit();
-    return;
-  }
+  if (DroppedOverOutputLimit()) return;
   Flush();
+}
+
+bool Connection::DroppedOverOutputLimit() {
+  if (!OverOutputLimit()) return false;
+  out_.clear();
+  CloseOverOutputLimit();
+  return true;
 }
 
 void Connection::CloseOverOutputLimit() {

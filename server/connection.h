@@ -60,6 +60,8 @@ class Connection : public std::enable_shared_from_this<Connection>, public Clien
   bool OverOutputLimit();
   // Logs and closes a client whose pending output passed its limit.
   void CloseOverOutputLimit();
+  // OverOutputLimit, then drops the unsent replies and closes; true if it did.
+  bool DroppedOverOutputLimit();
   // A replica's connection: closes it (false) when its feed was dropped or its pending
   // output, the feed's included, passed the replica limit.
   bool KeepReplica();

@@ -12,6 +12,7 @@
 
 #include "protocol/numbers.h"
 #include "server/config.h"
+#include "server/logger.h"
 
 namespace minired {
 
@@ -70,17 +71,15 @@ Status LoadAclFile(SecurityConfig& security) {
 
 Status SaveAclFile(SecurityConfig& security) {
   std::string tmp = security.aclfile + ".tmp-" + std::to_string(getpid());
+  bool written;
   {
     std::ofstream out(tmp, std::ios::trunc);
     out << FormatAclFile(security.acl.Users());
     out.flush();
-    if (!out) {
-      unlink(tmp.c_str());
-      return Status::IOError(fmt::format("There was an error trying to save the ACLs. Please check the server logs "
-                                         "for more information"));
-    }
+    written = static_cast<bool>(out);
   }
-  if (rename(tmp.c_str(), security.aclfile.c_str()) != 0) {
+  if (!written || rename(tmp.c_str(), security.aclfile.c_str()) != 0) {
+    Log(LogLevel::kWarning, "Saving the ACL file {}: {}", security.aclfile, strerror(errno));
     unlink(tmp.c_str());
     return Status::IOError("There was an error trying to save the ACLs. Please check the server logs for more "
                            "information");

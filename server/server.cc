@@ -42,10 +42,10 @@ Server::Server(ServerConfig& config, const Clock* clock)
     : config_(config),
       clock_(clock ? clock : SystemClock::Instance()),
       shards_(static_cast<size_t>(config.shards), config.databases, &config.eviction.access),
+      commands_(BuiltinCommands()),
       latency_(&config.observability.latency_monitor_threshold_ms),
       run_id_(RandomHex(40)),
       start_time_ms_(clock_->NowMs()) {
-  RegisterAllFamilies(&commands_);
   int n = config.threads > 0 ? config.threads
                              : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   for (int i = 0; i < n; ++i) threads_.push_back(std::make_unique<IoThread>(i, commands_));
@@ -235,7 +235,6 @@ void Server::ResetSessionState(Session& session) {
   UnwatchAll(shards_, session);
   UnsubscribeAll(*this, session);
   // RESET logs the client out, as in Redis: with a password set it must AUTH again.
-  session.authenticated = !config_.security.password_required();
   if (session.user) LogIn(session, config_.security.acl.Get("default"));
   session.authenticated = !config_.security.password_required();
 }
@@ -256,7 +255,7 @@ std::string Server::AclDenied(Session& session, const CommandSpec& spec, std::sp
     session.acl_version = v;
     if (!fresh) {
       session.close_after_reply = true;
-      return "NOPERM this user has no permissions to run the '" + spec.name + "' command";
+      return AclDenialMessage(AclDenial::kCommand, spec.name);
     }
     session.user = std::move(fresh);
   }
@@ -413,7 +412,7 @@ bool Server::ActiveExpireCycle(int thread, int64_t budget_us) {
     }
   }
   io.stats().expire_cycle_us.Add(static_cast<uint64_t>(spent_us()));
-  latency_.Add("expire-cycle", spent_us() / 1000, clock_->NowMs() / 1000);
+  if (latency_.enabled()) latency_.Add("expire-cycle", spent_us() / 1000, clock_->NowMs() / 1000);
   return out_of_time;
 }
 

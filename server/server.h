@@ -168,7 +168,7 @@ class Server {
   ServerConfig& config_;
   const Clock* clock_;
   ShardSet shards_;
-  CommandTable commands_;
+  const CommandTable& commands_;  // BuiltinCommands(): shared with the ACL rules
   ClientRegistry clients_;
   PubSub pubsub_;
   SlowLog slowlog_;

@@ -146,25 +146,25 @@ def spawn(fn, port, n):
         t.start()
 
 
+# mode -> the attackers it starts: (function, how many threads).
+MODES = {
+    "slowloris": [(slowloris_one, 50)],
+    "noreader": [(noreader_one, 10)],
+    "garbage": [(garbage_one, 2)],
+    "hugecount": [(hugecount_one, 2)],
+    "churn": [(churn_one, 2)],
+    "killbusy": [(busy_one, 4), (killer, 1)],
+}
+
+
 def main():
     mode, port = sys.argv[1], int(sys.argv[2])
     if mode == "idle":
         idle(port, int(sys.argv[3]))
-    elif mode == "slowloris":
-        spawn(slowloris_one, port, 50)
-    elif mode == "noreader":
-        spawn(noreader_one, port, 10)
-    elif mode == "garbage":
-        spawn(garbage_one, port, 2)
-    elif mode == "hugecount":
-        spawn(hugecount_one, port, 2)
-    elif mode == "churn":
-        spawn(churn_one, port, 2)
-    elif mode == "killbusy":
-        spawn(busy_one, port, 4)
-        spawn(killer, port, 1)
-    else:
+    if mode not in MODES:
         sys.exit(f"unknown mode {mode}")
+    for fn, n in MODES[mode]:
+        spawn(fn, port, n)
     while True:
         time.sleep(1)
 

@@ -38,6 +38,10 @@ void RegisterMemoryFamily(CommandTable* table);
 void RegisterObservabilityFamily(CommandTable* table);
 void RegisterAclFamily(CommandTable* table);
 
+// The process's command table, built once on first use: the server dispatches through it
+// and ACL rules index their per-command bits by its positions (command_table.cc).
+const CommandTable& BuiltinCommands();
+
 inline void RegisterAllFamilies(CommandTable* table) {
   RegisterStringFamily(table);
   RegisterCounterFamily(table);

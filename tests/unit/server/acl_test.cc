@@ -6,13 +6,14 @@
 
 #include "server/acl.h"
 #include "server/command_table.h"
+#include "server/families/families.h"
 
 namespace minired {
 namespace {
 
 AclDenial Check(const AclUser& u, std::vector<std::string_view> args, std::string* what = nullptr) {
   std::string ignored;
-  const CommandSpec* spec = AclCommandTable().Find(args[0]);
+  const CommandSpec* spec = BuiltinCommands().Find(args[0]);
   EXPECT_NE(spec, nullptr) << args[0];
   return CheckAcl(u, *spec, args, what ? what : &ignored);
 }
