@@ -97,6 +97,7 @@ Evictor::Result Evictor::MakeRoom(int thread) {
     if (!NextVictim(policy, io, &victim)) {
       // Nothing left to evict. Collections being freed in the background may still
       // bring memory under the limit: look again before refusing.
+      RecordLatency("eviction-cycle", start);
       if (UsedMemoryApprox() - not_counted() <= limit) return Result::kOk;
       return Result::kFail;
     }
@@ -104,12 +105,14 @@ Evictor::Result Evictor::MakeRoom(int thread) {
     if (++rounds % 16 == 0) {
       auto spent = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
       if (spent.count() > budget_us) {
+        RecordLatency("eviction-cycle", start);
         lock.unlock();
         ScheduleContinuation(thread);
         return Result::kRunning;
       }
     }
   }
+  RecordLatency("eviction-cycle", start);
   return Result::kOk;
 }
 
@@ -194,9 +197,23 @@ int64_t Evictor::Evict(const EvictionCandidate& victim, EvictionPolicy policy, I
   // Elements of a big collection are estimated from a sample, as MEMORY USAGE does.
   int64_t bytes = static_cast<int64_t>(s.entry->AllocatedSize(5)) + kTableBytesPerKey;
   Journal::EvictedKey(victim.db, victim.key);
-  db.Erase(s);
+  if (server_.latency().enabled()) {
+    auto start = std::chrono::steady_clock::now();
+    db.Erase(s);
+    RecordLatency("eviction-del", start);
+  } else {
+    db.Erase(s);
+  }
   io.stats().evicted_keys.Add();
   return bytes;
+}
+
+void Evictor::RecordLatency(std::string_view event, std::chrono::steady_clock::time_point start) {
+  LatencyMonitor& latency = server_.latency();
+  if (!latency.enabled()) return;
+  auto took = std::chrono::steady_clock::now() - start;
+  latency.Add(event, std::chrono::duration_cast<std::chrono::milliseconds>(took).count(),
+              server_.clock().NowMs() / 1000);
 }
 
 void Evictor::NoteOver(bool over) {

@@ -16,8 +16,10 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <mutex>
+#include <string_view>
 
 #include "server/config.h"
 #include "storage/eviction_pool.h"
@@ -49,6 +51,9 @@ class Evictor {
   void ResetStats();
 
  private:
+  // LATENCY: the time since `start` as `event` (eviction-cycle, eviction-del), while the
+  // monitor is on.
+  void RecordLatency(std::string_view event, std::chrono::steady_clock::time_point start);
   bool Applies() const;
   bool NextVictim(EvictionPolicy policy, IoThread& io, EvictionCandidate* victim);
   bool NextRandomVictim(IoThread& io, bool volatile_only, EvictionCandidate* victim);

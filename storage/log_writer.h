@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "storage/journal.h"
+#include "storage/latency_hook.h"
 #include "storage/rocks_store.h"
 
 namespace minired {
@@ -50,6 +51,8 @@ class LogWriter : public JournalSink {
   void WaitDurable(uint64_t seq, std::function<void()> done);
   // Entries in sequence order, after they were appended (replication will subscribe).
   void SetListener(std::function<void(const JournalEntry&)> listener);
+  // Reports slow appends and fsyncs: aof-write, aof-fsync-always, aof-fsync-everysec.
+  void SetLatencyHook(LatencyHook hook);
 
   void set_policy(FsyncPolicy p) { policy_.store(p); }
   // Eager: hand each entry on as soon as it can be appended instead of collecting for
@@ -100,6 +103,7 @@ class LogWriter : public JournalSink {
   bool writer_waiting_ = false;                      // guarded by mu_
   std::multimap<uint64_t, std::function<void()>> waiters_;  // guarded by mu_
   std::function<void(const JournalEntry&)> listener_;       // guarded by mu_
+  LatencyHook latency_hook_;                                // guarded by mu_
   std::string last_error_;                                  // guarded by mu_
   bool stop_ = false;                                       // guarded by mu_
   std::thread thread_;

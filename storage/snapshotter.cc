@@ -39,6 +39,7 @@ bool Snapshotter::Start(int64_t now_ms, std::unique_ptr<SnapshotSink> sink, Done
     return true;
   }
   {
+    LatencyTimer timer(latency_hook_, "snapshot-start");
     ShardSet::Lock all = shards_.LockAll();
     meta_.seq = journal_.next_seq().load() - 1;
     for (size_t i = 0; i < shards_.size(); ++i) shards_.shard(i).mu().MarkForDump(this);
@@ -48,6 +49,7 @@ bool Snapshotter::Start(int64_t now_ms, std::unique_ptr<SnapshotSink> sink, Done
 }
 
 void Snapshotter::DumpShard(Shard& shard) {
+  LatencyTimer timer(latency_hook_, "snapshot-shard");
   std::string out;
   uint64_t n = 0;
   for (int db = 0; db < shard.databases(); ++db) {

@@ -23,6 +23,7 @@
 #include <thread>
 
 #include "storage/journal.h"
+#include "storage/latency_hook.h"
 #include "storage/rocks_store.h"
 #include "storage/snapshot_sink.h"
 #include "storage/shard_set.h"
@@ -42,6 +43,11 @@ class Snapshotter : public ShardDumper {
   // replication position it corresponds to); runs on the snapshot thread before the
   // sink's Started. Set once, before the first snapshot.
   void set_position_resolver(std::function<void(SnapshotMeta*)> r) { resolver_ = std::move(r); }
+  // Reports what holds up clients: snapshot-start (every shard locked while the
+  // snapshot's position is taken), snapshot-shard (one shard serialized under its lock,
+  // by the snapshot thread or the first command that needs that shard). Set once,
+  // before the first snapshot.
+  void set_latency_hook(LatencyHook hook) { latency_hook_ = std::move(hook); }
   bool in_progress() const { return running_.load(); }
   // Progress of the running (or last) snapshot.
   uint64_t keys_written() const { return keys_.load(); }
@@ -60,6 +66,7 @@ class Snapshotter : public ShardDumper {
   JournalSink& journal_;
   std::unique_ptr<SnapshotSink> sink_;  // of the running snapshot
   std::function<void(SnapshotMeta*)> resolver_;
+  LatencyHook latency_hook_;
   std::atomic<bool> running_{false};
   std::atomic<uint64_t> keys_{0};
   std::atomic<size_t> shards_done_{0};

@@ -297,6 +297,29 @@ TEST(Eviction, ConfigChangesApplyAtRunTime) {
   EXPECT_GE(c.Call({"OBJECT", "FREQ", "k"}).value.integer, 0);
 }
 
+TEST(Eviction, ALongEvictionStepIsALatencyEvent) {
+  TestProcess p = StartWithoutPersistence({"--maxmemory-policy", "allkeys-random", "--latency-monitor-threshold",
+                                           "1", "--maxmemory-eviction-tenacity", "100"});
+  ASSERT_TRUE(p.ok()) << p.error();
+  RespClient c;
+  ASSERT_TRUE(c.Connect(p.port()));
+  EXPECT_EQ(Pipeline(c, 300000, [](int64_t i) { return std::vector<std::string>{"SET", Key("k", i), "v"}; }), 0);
+  int64_t used = InfoField(c, "memory", "used_memory");
+  // Tenacity 100 is an unlimited step: the next write evicts half the keys at once.
+  c.Call({"CONFIG", "SET", "maxmemory", std::to_string(used / 2)});
+  EXPECT_EQ(c.Call({"SET", "one-more", "v"}).value.str, "OK");
+  Reply latest = c.Call({"LATENCY", "LATEST"});
+  bool found = false;
+  for (const RespValue& e : latest.value.elems) {
+    if (e.elems.size() == 4 && e.elems[0].str == "eviction-cycle") {
+      found = true;
+      EXPECT_GE(e.elems[2].integer, 1) << "latest ms";
+    }
+  }
+  EXPECT_TRUE(found) << latest.value.DebugString();
+  EXPECT_GT(InfoField(c, "stats", "evicted_keys"), 50000);
+}
+
 TEST(Eviction, MemoryUsageOfEveryTypeMatchesTheMeasuredGrowth) {
   TestProcess p = StartWithoutPersistence({});
   ASSERT_TRUE(p.ok()) << p.error();

@@ -1,5 +1,6 @@
 // The snapshotter against an in-memory sink: every entry of every database comes out
-// once, and writes made after the snapshot started are not in it.
+// once, writes made after the snapshot started are not in it, and the pauses it causes
+// are reported to the latency hook.
 #include "storage/snapshotter.h"
 
 #include <gtest/gtest.h>
@@ -46,6 +47,12 @@ TEST(Snapshotter, CapturesTheKeyspaceAsItWasWhenItStarted) {
   CountingJournal journal;
   journal.next_seq() = 42;
   Snapshotter snap(shards, journal);
+  std::mutex events_mu;
+  std::map<std::string, int> events;  // what the latency monitor would be told
+  snap.set_latency_hook([&](std::string_view event, std::chrono::steady_clock::duration) {
+    std::lock_guard l(events_mu);
+    ++events[std::string(event)];
+  });
   auto sink = std::make_unique<MemorySink>();
   MemorySink* out = sink.get();
   std::mutex m;
@@ -89,6 +96,8 @@ TEST(Snapshotter, CapturesTheKeyspaceAsItWasWhenItStarted) {
   }
   EXPECT_FALSE(out->aborted);
   EXPECT_FALSE(snap.in_progress());
+  std::lock_guard l(events_mu);
+  EXPECT_EQ(events, (std::map<std::string, int>{{"snapshot-shard", 16}, {"snapshot-start", 1}}));
 }
 
 }  // namespace
