@@ -113,7 +113,7 @@ class Api {
                   return Timed("/api/rankings/{category}", q, [=, this] { return Ranking(q, category); });
                 });
     r->non_matched_request_handler([this](const Request& q) {
-      return Timed("other", q, [=, this] {
+      return Timed("other", q, [q] {
         return JsonError(404, "", fmt::format("no route for {} {}", q->header().method().c_str(), q->header().path()));
       });
     });

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what minired needs from Debian 12's packages, only what is missing.
 #   scripts/install-deps.sh          build dependencies
-#   scripts/install-deps.sh --test   plus redis-server/redis-tools (the test oracle),
+#   scripts/install-deps.sh --test   plus redis-server/redis-tools (the test oracle), clang
+#                                    and its sanitizer/libFuzzer runtimes,
 #                                    python3-redis and Node.js/npm (standard-client checks)
 #                                    and twemproxy (nutcracker, the sharding proxy)
 #   scripts/install-deps.sh --bench  plus what bench/catalog-load runs (wrk, nginx,
@@ -17,7 +18,8 @@ if [[ "${1:-}" == "--bench" ]]; then
   packages+=(redis-server redis-tools wrk nginx-light nutcracker sqlite3 curl python3)
 fi
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(redis-server redis-tools nutcracker python3 python3-redis)
+  # clang + its runtimes: the ASan/UBSan build and the libFuzzer targets (scripts/test.sh).
+  packages+=(redis-server redis-tools nutcracker python3 python3-redis clang libclang-rt-14-dev)
   # Any Node.js >= 18 will do; Debian's only when none is on the PATH.
   command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 fi

@@ -48,7 +48,7 @@ class ReadBuffer {
     }
     size_t grown = std::max(cap_ * 2, pending + kMinFree);
     std::unique_ptr<char[]> fresh(new char[grown]);
-    memcpy(fresh.get(), data_.get() + start_, pending);
+    if (pending > 0) memcpy(fresh.get(), data_.get() + start_, pending);
     data_ = std::move(fresh);
     cap_ = grown;
     start_ = 0;

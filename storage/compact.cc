@@ -41,7 +41,7 @@ std::string EncodeListpack(std::span<const std::string_view> elements) {
   p += PutVarint(p, elements.size());
   for (std::string_view e : elements) {
     p += PutVarint(p, e.size());
-    memcpy(p, e.data(), e.size());
+    if (!e.empty()) memcpy(p, e.data(), e.size());
     p += e.size();
   }
   return out;

@@ -130,7 +130,8 @@ void Db::TouchWatchers(std::string_view key) {
 void Db::TouchAllWatched(const Db* other) {
   Journal::Touch();  // FLUSH* and SWAPDB change the whole database: a journaled write
   if (!watchers_) return;
-  for (auto& [key, flags] : *watchers_) {
+  for (auto& [watched_key, flags] : *watchers_) {
+    const std::string& key = watched_key;  // clang 14 cannot capture a structured binding
     uint64_t h = HashKey(key);
     auto present = [&](const Db* db) {
       return db && db->keys_.Find(h, [&](const Entry* e) { return e->key() == key; }) != KeyTable::kNotFound;

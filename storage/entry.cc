@@ -54,10 +54,10 @@ Entry* Entry::Build(ValueType type, Encoding enc, std::string_view key, int64_t 
     memcpy(p + off, &expire_ms, 8);
     off += 8;
   }
-  memcpy(p + off, key.data(), key.size());
+  if (!key.empty()) memcpy(p + off, key.data(), key.size());
   off += key.size();
   if (prefixed) off += PutVarint(p + off, payload.size());
-  memcpy(p + off, payload.data(), payload.size());
+  if (!payload.empty()) memcpy(p + off, payload.data(), payload.size());
   auto* e = reinterpret_cast<Entry*>(p);
   e->set_lru(lru);
   return e;

@@ -8,10 +8,10 @@ PackedPair* PackedPair::New(std::string_view field, std::string_view value) {
   size_t size = VarintSize(field.size()) + field.size() + VarintSize(value.size()) + value.size();
   auto* p = static_cast<uint8_t*>(::operator new(size));
   size_t off = PutVarint(p, field.size());
-  memcpy(p + off, field.data(), field.size());
+  if (!field.empty()) memcpy(p + off, field.data(), field.size());
   off += field.size();
   off += PutVarint(p + off, value.size());
-  memcpy(p + off, value.data(), value.size());
+  if (!value.empty()) memcpy(p + off, value.data(), value.size());
   return reinterpret_cast<PackedPair*>(p);
 }
 
@@ -22,7 +22,7 @@ bool StringMap::Set(std::string_view field, std::string_view value) {
     PackedPair* old = table_.At(i);
     if (old->value().size() == value.size()) {
       // Same length (counters, flags): overwrite in place, no allocation.
-      memcpy(const_cast<char*>(old->value().data()), value.data(), value.size());
+      if (!value.empty()) memcpy(const_cast<char*>(old->value().data()), value.data(), value.size());
       return false;
     }
     PackedPair::Free(table_.ReplaceAt(i, PackedPair::New(field, value)));

@@ -22,7 +22,7 @@ ZNode* ZNode::New(int levels, double score, std::string_view member) {
   n->member_len_ = static_cast<uint32_t>(member.size());
   n->levels_ = static_cast<uint8_t>(levels);
   for (int i = 0; i < levels; ++i) n->level(i) = {nullptr, 0};
-  memcpy(n->level_array() + levels, member.data(), member.size());
+  if (!member.empty()) memcpy(n->level_array() + levels, member.data(), member.size());  // the header has none
   return n;
 }
 

@@ -313,7 +313,7 @@ TEST(Replication, AFullSyncOfAMillionKeysCompletesUnderWriteLoad) {
   std::atomic<int64_t> writes{0};
   std::vector<std::thread> writers;
   for (int t = 0; t < 2; ++t) {
-    writers.emplace_back([&, t] {
+    writers.emplace_back([&] {
       RespClient w;
       ASSERT_TRUE(w.Connect(master.port()));
       for (int i = 0; !stop; ++i) {

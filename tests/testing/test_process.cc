@@ -19,7 +19,12 @@
 
 namespace minired::testing {
 
-std::string MiniredServerPath() { return MINIRED_SERVER_PATH; }
+// MINIRED_SERVER runs the tests against another build of the server (scripts/test.sh:
+// the ThreadSanitizer one).
+std::string MiniredServerPath() {
+  const char* other = std::getenv("MINIRED_SERVER");
+  return other != nullptr && *other != '\0' ? other : MINIRED_SERVER_PATH;
+}
 
 std::string RedisServerPath() {
   for (const char* p : {"/usr/bin/redis-server", "/usr/local/bin/redis-server"}) {
