@@ -19,7 +19,7 @@ if [[ "${1:-}" == "--bench" ]]; then
 fi
 if [[ "${1:-}" == "--test" ]]; then
   # clang + its runtimes: the ASan/UBSan build and the libFuzzer targets (scripts/test.sh).
-  packages+=(redis-server redis-tools nutcracker python3 python3-redis clang libclang-rt-14-dev)
+  packages+=(redis-server redis-tools nutcracker python3 python3-redis clang libclang-rt-14-dev openssl)
   # Any Node.js >= 18 will do; Debian's only when none is on the PATH.
   command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 fi

@@ -92,6 +92,7 @@ std::vector<ConfigOption> BuildOptions() {
   AddEvictionOptions(&opts);
   AddSecurityOptions(&opts);
   AddObservabilityOptions(&opts);
+  AddTlsOptions(&opts);
   opts.push_back(IntOption(
       "hz", true, 1, 500, [](const ServerConfig& c) { return c.hz.load(); },
       [](ServerConfig& c, int64_t v) { c.hz = static_cast<int>(v); }));

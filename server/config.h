@@ -108,6 +108,21 @@ struct ClientLimitsConfig {
   std::atomic<int64_t> query_buffer_limit{1LL << 30};
 };
 
+// TLS for client connections (tls.h); read at start-up.
+struct TlsConfig {
+  int port = 0;                      // tls-port; 0: no TLS listener
+  std::string cert_file;             // tls-cert-file (PEM chain)
+  std::string key_file;              // tls-key-file (PEM)
+  std::string key_file_pass;         // tls-key-file-pass
+  std::string ca_cert_file;          // tls-ca-cert-file
+  std::string ca_cert_dir;           // tls-ca-cert-dir
+  std::string auth_clients = "yes";  // tls-auth-clients yes|no|optional
+  std::string protocols;             // tls-protocols, e.g. "TLSv1.2 TLSv1.3"; empty: both
+  std::string ciphers;               // tls-ciphers (TLS 1.2), empty: OpenSSL's default
+  std::string ciphersuites;          // tls-ciphersuites (TLS 1.3), empty: OpenSSL's default
+  bool prefer_server_ciphers = false;  // tls-prefer-server-ciphers
+};
+
 struct ServerConfig {
   // Fixed after start-up.
   int port = 6379;
@@ -136,6 +151,7 @@ struct ServerConfig {
   SecurityConfig security;
   ObservabilityConfig observability;
   ClientLimitsConfig limits;
+  TlsConfig tls;
 };
 
 // One option as CONFIG GET/SET and the config file see it.
@@ -165,6 +181,8 @@ void AddReplicationOptions(std::vector<ConfigOption>* opts);
 void AddEvictionOptions(std::vector<ConfigOption>* opts);
 // Slow log, latency and client-limit options (config_observability.cc), appended to `opts`.
 void AddObservabilityOptions(std::vector<ConfigOption>* opts);
+// The tls-* options (config_tls.cc), appended to `opts`.
+void AddTlsOptions(std::vector<ConfigOption>* opts);
 const ConfigOption* FindConfigOption(std::string_view name);
 
 // Applies a config file's contents. Errors name the line and its text, as redis-server's

@@ -12,6 +12,7 @@
 #include "server/pubsub.h"
 #include "server/logger.h"
 #include "server/server.h"
+#include "server/tls.h"
 
 namespace minired {
 namespace {
@@ -25,8 +26,8 @@ std::string Endpoint(const asio::ip::tcp::endpoint& ep) {
 }
 }  // namespace
 
-Connection::Connection(Server& server, IoThread& thread, asio::ip::tcp::socket socket)
-    : server_(server), thread_(thread), socket_(std::move(socket)) {}
+Connection::Connection(Server& server, IoThread& thread, asio::ip::tcp::socket socket, asio::ssl::context* tls)
+    : server_(server), thread_(thread), socket_(std::move(socket)), tls_context_(tls) {}
 
 Connection::~Connection() = default;
 
@@ -50,14 +51,16 @@ void Connection::Start() {
   std::error_code ec;
   if (const char* refusal = Refusal()) {
     // Best effort, as Redis: one non-blocking write of the reason, then close.
+    // A TLS client would read the plain text as a broken handshake: it only sees the close.
     thread_.stats().rejected_connections.Add();
     socket_.non_blocking(true, ec);
-    socket_.send(asio::buffer(refusal, strlen(refusal)), 0, ec);
+    if (tls_context_ == nullptr) socket_.send(asio::buffer(refusal, strlen(refusal)), 0, ec);
     socket_.close(ec);
     return;
   }
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
   socket_.non_blocking(true, ec);
+  if (tls_context_) tls_ = std::make_unique<TlsStream>(*tls_context_, socket_.native_handle());
   SetKeepAlive();
   info_ = std::make_shared<ClientInfo>();
   info_->id = server_.clients().NextId();
@@ -127,7 +130,8 @@ void Connection::OnReadable(const std::error_code& ec) {
   in_.PrepareForRead(parser_.min_bytes_needed());
   size_t offered = in_.free_space();
   std::error_code rec;
-  size_t n = socket_.read_some(asio::buffer(in_.write_ptr(), offered), rec);
+  size_t n = ReadSome(in_.write_ptr(), offered, rec);
+  if (rec == asio::error::in_progress) return;  // TLS: retried once the socket can write
   if (rec == asio::error::would_block || rec == asio::error::try_again) {
     maybe_more_input_ = false;
     ReadMore();
@@ -139,7 +143,7 @@ void Connection::OnReadable(const std::error_code& ec) {
   }
   // The socket is edge-triggered: a read that filled all the space offered may have left
   // bytes behind, and only a read (not a wait) will see them.
-  maybe_more_input_ = n == offered;
+  maybe_more_input_ = n == offered || (tls_ && tls_->HasBuffered());
   in_.Commit(n);
   ThreadStats& st = thread_.stats();
   st.net_input_bytes.Add(n);
@@ -423,13 +427,15 @@ void Connection::WriteNow() {
     const char* data = from_bulk ? bulk_->data() + bulk_offset_ : writing_.data() + write_offset_;
     size_t len = from_bulk ? bulk_->size() - bulk_offset_ : writing_.size() - write_offset_;
     std::error_code ec;
-    size_t n = socket_.write_some(asio::buffer(data, len), ec);
-    if (ec == asio::error::would_block || ec == asio::error::try_again) {
+    size_t n = WriteSome(data, len, ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again || ec == asio::error::in_progress) {
       writing_active_ = true;
       info_->output_buffer.store(writing_.size() - write_offset_ + out_.size(), std::memory_order_relaxed);
       info_->output_memory.store(out_.capacity() + writing_.capacity(), std::memory_order_relaxed);
-      socket_.async_wait(asio::socket_base::wait_write,
-                         [self = shared_from_this()](const std::error_code& e) { self->OnWritable(e); });
+      if (ec != asio::error::in_progress) {
+        socket_.async_wait(asio::socket_base::wait_write,
+                           [self = shared_from_this()](const std::error_code& e) { self->OnWritable(e); });
+      }
       return;
     }
     if (ec) {
@@ -497,9 +503,60 @@ void Connection::Close() {
   }
   // Gone from CLIENT LIST before the peer can see the socket close.
   server_.clients().Remove(info_->id);
+  if (tls_) tls_->Shutdown();
   std::error_code ec;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
   socket_.close(ec);
+}
+
+size_t Connection::ReadSome(char* buf, size_t len, std::error_code& ec) {
+  if (!tls_) return socket_.read_some(asio::buffer(buf, len), ec);
+  TlsStream::Result r = tls_->Read(buf, len);
+  switch (r.want) {
+    case TlsStream::Want::kRead:
+      ec = asio::error::would_block;
+      return 0;
+    case TlsStream::Want::kWrite:
+      // The handshake (or a record) must send before it can read on.
+      reading_ = true;
+      socket_.async_wait(asio::socket_base::wait_write,
+                         [self = shared_from_this()](const std::error_code& e) { self->OnReadable(e); });
+      ec = asio::error::in_progress;
+      return 0;
+    case TlsStream::Want::kNothing:
+      break;
+  }
+  if (r.closed) {
+    if (!r.error.empty()) {
+      Log(LogLevel::kVerbose, "Error accepting a client connection: {} (addr={})", r.error, info_->addr);
+    }
+    ec = asio::error::eof;
+    return 0;
+  }
+  return r.bytes;
+}
+
+size_t Connection::WriteSome(const char* data, size_t len, std::error_code& ec) {
+  if (!tls_) return socket_.write_some(asio::buffer(data, len), ec);
+  TlsStream::Result r = tls_->Write(data, len);
+  switch (r.want) {
+    case TlsStream::Want::kWrite:
+      ec = asio::error::would_block;
+      return 0;
+    case TlsStream::Want::kRead:
+      // Renegotiation or a key update: the write goes on once the peer's record came.
+      socket_.async_wait(asio::socket_base::wait_read,
+                         [self = shared_from_this()](const std::error_code& e) { self->OnWritable(e); });
+      ec = asio::error::in_progress;
+      return 0;
+    case TlsStream::Want::kNothing:
+      break;
+  }
+  if (r.closed) {
+    ec = asio::error::connection_reset;
+    return 0;
+  }
+  return r.bytes;
 }
 
 }  // namespace minired

@@ -5,7 +5,8 @@
 // replies appended to one output buffer -> written directly (non-blocking) for the whole
 // batch; only a full socket buffer makes the connection wait for writability.
 // A protocol error gets its "-ERR Protocol error" reply, then this connection closes;
-// every other error reply leaves it open.
+// every other error reply leaves it open. A TLS client's bytes go through its TlsStream
+// on the same path (tls.h).
 #pragma once
 
 #include <asio.hpp>
@@ -18,16 +19,22 @@
 #include "server/read_buffer.h"
 #include "server/session.h"
 
+namespace asio::ssl {
+class context;
+}
+
 namespace minired {
 
 class Server;
 class IoThread;
+class TlsStream;
 
 struct PubSubMessage;
 
 class Connection : public std::enable_shared_from_this<Connection>, public ClientHooks {
  public:
-  Connection(Server& server, IoThread& thread, asio::ip::tcp::socket socket);
+  // `tls`: the client speaks TLS (accepted on tls-port); null for plain TCP.
+  Connection(Server& server, IoThread& thread, asio::ip::tcp::socket socket, asio::ssl::context* tls = nullptr);
   ~Connection();
   // Registers the client and starts reading. Call once, on the owning thread.
   void Start();
@@ -42,6 +49,11 @@ class Connection : public std::enable_shared_from_this<Connection>, public Clien
   const char* Refusal();
   void ReadMore();
   void OnReadable(const std::error_code& ec);
+  // Reads into the buffer; 0 with ec would_block when nothing came (a TLS stream that
+  // must write first has already queued the wait for that).
+  size_t ReadSome(char* buf, size_t len, std::error_code& ec);
+  // Writes from `data`; 0 with ec would_block when the socket (or TLS) must wait.
+  size_t WriteSome(const char* data, size_t len, std::error_code& ec);
   // Runs every complete command in the buffer; true if it stopped early because the
   // output passed the high-water mark.
   bool ProcessInput();
@@ -77,6 +89,8 @@ class Connection : public std::enable_shared_from_this<Connection>, public Clien
   Server& server_;
   IoThread& thread_;
   asio::ip::tcp::socket socket_;
+  asio::ssl::context* tls_context_;  // set until Start makes the stream
+  std::unique_ptr<TlsStream> tls_;
   ReadBuffer in_;
   RequestParser parser_;
   std::string out_;      // replies not yet handed to the socket

@@ -12,6 +12,7 @@
 #include "server/logger.h"
 #include "server/persistence.h"
 #include "server/server.h"
+#include "server/tls.h"
 #include "storage/memory.h"
 
 int main(int argc, char** argv) {
@@ -53,6 +54,15 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
+  // Before the chdir to --dir: relative certificate paths are the caller's.
+  std::unique_ptr<asio::ssl::context> tls;
+  if (config.tls.port > 0) {
+    s = MakeTlsContext(config.tls, &tls);
+    if (!s.ok()) {
+      fprintf(stderr, "\n*** FATAL CONFIG ERROR (minired) ***\n%s\n", s.message().c_str());
+      return 1;
+    }
+  }
   Logger::Get().SetLevel(&config.loglevel);
   if (!Logger::Get().Open(config.logfile)) {
     fprintf(stderr, "Can't open the log file: %s\n", strerror(errno));
@@ -72,6 +82,7 @@ int main(int argc, char** argv) {
   }
 
   Server server(config);
+  server.SetTlsContext(std::move(tls));
   s = server.OpenPersistence();
   if (!s.ok()) {
     Log(LogLevel::kWarning, "{}", s.message());
@@ -85,6 +96,7 @@ int main(int argc, char** argv) {
   Log(LogLevel::kNotice, "minired 0.1.0 started, pid={}, port={}, threads={}, shards={}", getpid(),
       server.listening_port(), server.thread_count(), server.shards().size());
   Log(LogLevel::kNotice, "Ready to accept connections tcp");
+  if (config.tls.port > 0) Log(LogLevel::kNotice, "Ready to accept connections tls");
   server.Wait();
   if (Persistence* p = server.persistence()) p->Shutdown(server.shutdown_save());
   Log(LogLevel::kWarning, "minired is now ready to exit, bye bye...");

@@ -11,6 +11,7 @@
 #include "server/logger.h"
 #include "server/persistence.h"
 #include "server/replication.h"
+#include "server/tls.h"
 #include "protocol/command_encoder.h"
 #include "storage/memory.h"
 
@@ -270,8 +271,11 @@ void Server::DisconnectUsers(const std::vector<std::string>& names) {
   }
 }
 
-Status Server::Start() {
+void Server::SetTlsContext(std::unique_ptr<asio::ssl::context> context) { tls_context_ = std::move(context); }
+
+Status Server::Listen(int port, bool tls) {
   asio::io_context& main = threads_[0]->context();
+  size_t before = acceptors_.size();
   for (const std::string& spec : config_.bind) {
     bool optional = !spec.empty() && spec[0] == '-';
     std::string addr = optional ? spec.substr(1) : spec;
@@ -279,7 +283,7 @@ Status Server::Start() {
     auto ip = asio::ip::make_address(addr == "*" ? "0.0.0.0" : addr, ec);
     if (ec) return Status::InvalidArgument("Invalid bind address '" + addr + "'");
     auto acc = std::make_unique<asio::ip::tcp::acceptor>(main);
-    asio::ip::tcp::endpoint ep(ip, static_cast<unsigned short>(config_.port));
+    asio::ip::tcp::endpoint ep(ip, static_cast<unsigned short>(port));
     acc->open(ep.protocol(), ec);
     if (!ec) acc->set_option(asio::ip::tcp::acceptor::reuse_address(true), ec);
     if (!ec && ip.is_v6()) acc->set_option(asio::ip::v6_only(true), ec);
@@ -287,13 +291,24 @@ Status Server::Start() {
     if (!ec) acc->listen(511, ec);
     if (ec) {
       if (optional) continue;
-      return Status::IOError("Could not create server TCP listening socket " + addr + ":" +
-                             std::to_string(config_.port) + ": " + ec.message());
+      return Status::IOError(std::string("Could not create server ") + (tls ? "TLS" : "TCP") +
+                             " listening socket " + addr + ":" + std::to_string(port) + ": " + ec.message());
     }
-    listening_port_ = acc->local_endpoint().port();
+    if (!tls) listening_port_ = acc->local_endpoint().port();
     acceptors_.push_back(std::move(acc));
+    acceptor_tls_.push_back(tls);
   }
-  if (acceptors_.empty()) return Status::IOError("No listening socket could be opened");
+  if (acceptors_.size() == before) return Status::IOError("No listening socket could be opened");
+  return Status::Ok();
+}
+
+Status Server::Start() {
+  asio::io_context& main = threads_[0]->context();
+  if (Status s = Listen(config_.port, false); !s.ok()) return s;
+  if (config_.tls.port > 0) {
+    if (!tls_context_) return Status::InvalidArgument("tls-port is set but TLS was not configured");
+    if (Status s = Listen(config_.tls.port, true); !s.ok()) return s;
+  }
   for (size_t i = 0; i < acceptors_.size(); ++i) Accept(i);
 
   signals_ = std::make_unique<asio::signal_set>(main, SIGTERM, SIGINT, SIGHUP);
@@ -334,7 +349,8 @@ void Server::Accept(size_t listener) {
         if (stopping_) return;
         if (!ec) {
           io.stats().connections_received.Add();
-          auto conn = std::make_shared<Connection>(*this, io, std::move(sock));
+          asio::ssl::context* tls = acceptor_tls_[listener] ? tls_context_.get() : nullptr;
+          auto conn = std::make_shared<Connection>(*this, io, std::move(sock), tls);
           asio::post(io.context(), [conn]() { conn->Start(); });
         } else if (ec != asio::error::operation_aborted) {
           Log(LogLevel::kWarning, "Accepting client connection: {}", ec.message());

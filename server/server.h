@@ -36,6 +36,10 @@
 #include "storage/lazy_free.h"
 #include "storage/shard_set.h"
 
+namespace asio::ssl {
+class context;
+}
+
 namespace minired {
 
 class Evictor;
@@ -75,6 +79,8 @@ class Server {
   explicit Server(ServerConfig& config, const Clock* clock = nullptr);
   ~Server();
 
+  // TLS for the tls-port listener (MakeTlsContext); set before Start.
+  void SetTlsContext(std::unique_ptr<asio::ssl::context> context);
   // Binds the listeners and starts the I/O threads. Returns an error naming the
   // address that could not be bound.
   Status Start();
@@ -147,6 +153,8 @@ class Server {
   bool ActiveExpireCycle(int thread, int64_t budget_us);
 
  private:
+  // Binds `port` on every bind address (tls: the tls-port listeners).
+  Status Listen(int port, bool tls);
   void Accept(size_t listener);
   void WaitForSignal();
   void ScheduleExpiry(int thread);
@@ -177,6 +185,8 @@ class Server {
   BlockingRegistry blocking_;
   std::vector<std::unique_ptr<IoThread>> threads_;
   std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors_;
+  std::vector<bool> acceptor_tls_;  // per acceptor: its clients speak TLS
+  std::unique_ptr<asio::ssl::context> tls_context_;
   std::vector<std::unique_ptr<asio::steady_timer>> expiry_timers_;
   std::unique_ptr<asio::steady_timer> cron_timer_;
   std::unique_ptr<asio::signal_set> signals_;

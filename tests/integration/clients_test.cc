@@ -3,7 +3,6 @@
 // scripts/test.sh with `npm ci`) and check_redis_py.py (Debian's python3-redis).
 #include <gtest/gtest.h>
 
-#include <array>
 #include <cstdio>
 #include <string>
 
@@ -17,14 +16,7 @@ namespace {
 std::string RunAgainstServer(const std::string& cmd, int* status) {
   auto server = testing::TestProcess::StartMinired();
   if (!server.ok()) return "server failed: " + server.error();
-  std::string out;
-  FILE* p = popen((cmd + " " + std::to_string(server.port()) + " 2>&1").c_str(), "r");
-  if (p == nullptr) return "popen failed";
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  *status = pclose(p);
-  return out;
+  return testing::RunShell(cmd + " " + std::to_string(server.port()), status);
 }
 
 TEST(StandardClients, RedisPyWorksUnchanged) {

@@ -183,7 +183,9 @@ void CrashWhileWriting(bool snapshot_during, const std::string& policy = "always
     EXPECT_LE(got, acked[static_cast<size_t>(w)] + 1) << "an INCR was applied twice";
     EXPECT_GT(got, 0);
   }
-  if (policy == "always") EXPECT_EQ(c.Call({"DBSIZE"}).value.integer, 100000 + 2 * kWriters);
+  if (policy == "always") {
+    EXPECT_EQ(c.Call({"DBSIZE"}).value.integer, 100000 + 2 * kWriters);
+  }
 }
 
 TEST(Persistence, KillNineUnderAppendfsyncAlwaysLosesNothingAcknowledged) { CrashWhileWriting(false); }

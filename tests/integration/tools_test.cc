@@ -2,7 +2,6 @@
 // redis-benchmark must work unchanged.
 #include <gtest/gtest.h>
 
-#include <array>
 #include <cstdio>
 #include <string>
 
@@ -14,16 +13,7 @@ namespace {
 
 using testing::TestProcess;
 
-std::string Shell(const std::string& cmd) {
-  std::string out;
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  if (!p) return out;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  pclose(p);
-  return out;
-}
+std::string Shell(const std::string& cmd) { return testing::RunShell(cmd); }
 
 class ToolsTest : public ::testing::Test {
  protected:

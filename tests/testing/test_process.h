@@ -20,6 +20,8 @@ int FreePort();
 pid_t SpawnLogged(const std::string& binary, const std::vector<std::string>& args, const std::string& log_path);
 // A whole file ("" when it cannot be read).
 std::string ReadFileText(const std::string& path);
+// Runs `cmd` in a shell; its stdout and stderr together. *status: its wait status.
+std::string RunShell(const std::string& cmd, int* status = nullptr);
 
 class TestProcess {
  public:

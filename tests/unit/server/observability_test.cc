@@ -75,7 +75,11 @@ TEST(SlowLogArgs, RedactsSecretsAndCutsLongCommands) {
 
 TEST(SlowLog, KeepsTheNewestUpToItsLength) {
   SlowLog log;
-  for (int i = 0; i < 5; ++i) log.Push(SlowLogEntry{.duration_us = i}, 3);
+  for (int i = 0; i < 5; ++i) {
+    SlowLogEntry e;
+    e.duration_us = i;
+    log.Push(std::move(e), 3);
+  }
   EXPECT_EQ(log.size(), 3u);
   auto newest = log.Newest(-1);
   ASSERT_EQ(newest.size(), 3u);

@@ -83,7 +83,9 @@ void ExpectSameOrder(const ZSet& z, const Model& model) {
     ++rank;
   }
   EXPECT_EQ(n, nullptr);
-  if (!model.empty()) EXPECT_EQ(z.last()->member(), model.rbegin()->second);
+  if (!model.empty()) {
+    EXPECT_EQ(z.last()->member(), model.rbegin()->second);
+  }
 }
 
 TEST(ZSet, RandomOperationsMatchAnOrderedModel) {
