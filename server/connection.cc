@@ -103,6 +103,7 @@ void Connection::SetKeepAlive() {
 }
 
 void Connection::ReadMore() {
+  ReturnIdleReadBuffer();
   if (reading_ || closing_ || closed_ || awaiting_durable_) return;
   if (out_.size() + writing_.size() > kOutputHighWater) {
     // Paused for backpressure (OnWritable resumes). With no read queued, epoll edges in
@@ -127,6 +128,7 @@ void Connection::OnReadable(const std::error_code& ec) {
     Close();
     return;
   }
+  if (!in_.has_storage()) in_.Adopt(thread_.BorrowReadBuffer());
   in_.PrepareForRead(parser_.min_bytes_needed());
   size_t offered = in_.free_space();
   std::error_code rec;
@@ -160,6 +162,12 @@ void Connection::OnReadable(const std::error_code& ec) {
   info_->last_interaction_ms.store(server_.clock().NowMs(), std::memory_order_relaxed);
   ProcessAndFlush();
   ReadMore();
+}
+
+void Connection::ReturnIdleReadBuffer() {
+  if (!in_.has_storage() || in_.pending_size() > 0) return;
+  thread_.ReturnReadBuffer(in_.Release());
+  info_->query_buffer_free.store(0, std::memory_order_relaxed);
 }
 
 bool Connection::ProcessInput() {

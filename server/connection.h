@@ -49,6 +49,8 @@ class Connection : public std::enable_shared_from_this<Connection>, public Clien
   const char* Refusal();
   void ReadMore();
   void OnReadable(const std::error_code& ec);
+  // Hands the read buffer back to the thread once every byte in it was consumed.
+  void ReturnIdleReadBuffer();
   // Reads into the buffer; 0 with ec would_block when nothing came (a TLS stream that
   // must write first has already queued the wait for that).
   size_t ReadSome(char* buf, size_t len, std::error_code& ec);

@@ -211,9 +211,7 @@ int64_t Evictor::Evict(const EvictionCandidate& victim, EvictionPolicy policy, I
 void Evictor::RecordLatency(std::string_view event, std::chrono::steady_clock::time_point start) {
   LatencyMonitor& latency = server_.latency();
   if (!latency.enabled()) return;
-  auto took = std::chrono::steady_clock::now() - start;
-  latency.Add(event, std::chrono::duration_cast<std::chrono::milliseconds>(took).count(),
-              server_.clock().NowMs() / 1000);
+  latency.Add(event, std::chrono::steady_clock::now() - start, server_.clock().NowMs() / 1000);
 }
 
 void Evictor::NoteOver(bool over) {

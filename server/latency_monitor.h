@@ -7,6 +7,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -38,6 +39,9 @@ class LatencyMonitor {
 
   // Records `ms` for `event` if the monitor is on and it reached the threshold.
   void Add(std::string_view event, int64_t ms, int64_t now_s);
+  void Add(std::string_view event, std::chrono::steady_clock::duration took, int64_t now_s) {
+    Add(event, std::chrono::duration_cast<std::chrono::milliseconds>(took).count(), now_s);
+  }
   bool enabled() const { return threshold_ms_->load(std::memory_order_relaxed) > 0; }
   int64_t threshold_ms() const { return threshold_ms_->load(std::memory_order_relaxed); }
 

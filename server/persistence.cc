@@ -51,14 +51,11 @@ Status Persistence::Open() {
         "(aof-load-truncated yes).",
         store_->torn_bytes(), store_->torn_file());
   }
-  log_ = std::make_unique<LogWriter>(store_.get(), pc.appendonly.load(), PolicyOf(pc.appendfsync.load()));
-  snapshotter_ = std::make_unique<Snapshotter>(server_.shards(), *log_);
   LatencyHook latency = [this](std::string_view event, std::chrono::steady_clock::duration took) {
-    server_.latency().Add(event, std::chrono::duration_cast<std::chrono::milliseconds>(took).count(),
-                          server_.clock().NowMs() / 1000);
+    server_.latency().Add(event, took, server_.clock().NowMs() / 1000);
   };
-  log_->SetLatencyHook(latency);
-  snapshotter_->set_latency_hook(std::move(latency));
+  log_ = std::make_unique<LogWriter>(store_.get(), pc.appendonly.load(), PolicyOf(pc.appendfsync.load()), latency);
+  snapshotter_ = std::make_unique<Snapshotter>(server_.shards(), *log_, std::move(latency));
   return Status::Ok();
 }
 

@@ -28,6 +28,7 @@
 #include "server/latency_monitor.h"
 #include "server/monitor.h"
 #include "server/pubsub.h"
+#include "server/read_buffer.h"
 #include "server/session.h"
 #include "server/slowlog.h"
 #include "server/stats.h"
@@ -61,6 +62,16 @@ class IoThread {
   // whether a resume of them is already posted: one post wakes them all per sync.
   std::vector<std::shared_ptr<Connection>>& durable_waiters() { return durable_waiters_; }
   std::atomic<bool>& resume_posted() { return resume_posted_; }
+  // The read buffer lent to a connection for one read (read_buffer.h); a fresh one when
+  // the last was kept by a connection left with part of a command.
+  ReadBuffer::Storage BorrowReadBuffer() {
+    if (!spare_read_.data) return {std::unique_ptr<char[]>(new char[ReadBuffer::kInitial]), ReadBuffer::kInitial};
+    return std::move(spare_read_);
+  }
+  // Takes a drained buffer back; one that a big request made large is freed instead.
+  void ReturnReadBuffer(ReadBuffer::Storage storage) {
+    if (!spare_read_.data && storage.cap <= ReadBuffer::kMaxKept) spare_read_ = std::move(storage);
+  }
 
  private:
   int index_;
@@ -71,6 +82,7 @@ class IoThread {
   std::thread thread_;
   std::vector<std::shared_ptr<Connection>> durable_waiters_;  // used only on this thread
   std::atomic<bool> resume_posted_{false};
+  ReadBuffer::Storage spare_read_;  // used only on this thread
 };
 
 class Server {

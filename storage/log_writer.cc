@@ -6,8 +6,8 @@ namespace minired {
 
 using Clock = std::chrono::steady_clock;
 
-LogWriter::LogWriter(RocksStore* store, bool enabled, FsyncPolicy policy)
-    : store_(store), enabled_(enabled), policy_(policy) {
+LogWriter::LogWriter(RocksStore* store, bool enabled, FsyncPolicy policy, LatencyHook latency)
+    : store_(store), enabled_(enabled), policy_(policy), latency_hook_(std::move(latency)) {
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -49,11 +49,6 @@ void LogWriter::SetListener(std::function<void(const JournalEntry&)> listener) {
   listener_ = std::move(listener);
 }
 
-void LogWriter::SetLatencyHook(LatencyHook hook) {
-  std::lock_guard lock(mu_);
-  latency_hook_ = std::move(hook);
-}
-
 std::string LogWriter::last_error() const {
   std::lock_guard lock(mu_);
   return last_error_;
@@ -87,7 +82,6 @@ void LogWriter::Run() {
   uint64_t failed_through = 0;  // a failed batch is retried before anything newer
   uint64_t free = 0;            // free disk bytes, as last measured less what was written since
   auto free_checked_at = Clock::time_point();
-  LatencyHook latency;  // a copy taken with the batch, used outside the lock
   while (true) {
     {
       std::unique_lock lock(mu_);
@@ -101,7 +95,6 @@ void LogWriter::Run() {
         cv_.wait_for(lock, std::chrono::milliseconds(1), [&] { return stop_; });
       }
       writer_waiting_ = false;
-      latency = latency_hook_;
       if (stop_ && failed_through) break;  // shutting down on a failing disk: give up
       if (!failed_through) {
         while (ready()) {
@@ -146,7 +139,7 @@ void LogWriter::Run() {
         appends_.fetch_add(1, std::memory_order_relaxed);
         append_micros_.fetch_add(
             static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(took).count()));
-        if (latency) latency(policy == FsyncPolicy::kAlways ? "aof-fsync-always" : "aof-write", took);
+        if (latency_hook_) latency_hook_(policy == FsyncPolicy::kAlways ? "aof-fsync-always" : "aof-write", took);
         if (failed_through) {
           std::lock_guard lock(mu_);
           last_error_.clear();
@@ -171,7 +164,7 @@ void LogWriter::Run() {
         Clock::now() - last_sync >= std::chrono::seconds(1)) {
       auto t0 = Clock::now();
       bool synced = store_->SyncLog().ok();
-      if (latency) latency("aof-fsync-everysec", Clock::now() - t0);
+      if (latency_hook_) latency_hook_("aof-fsync-everysec", Clock::now() - t0);
       if (synced) NotifyDurable(written_.load());
       last_sync = Clock::now();
     }

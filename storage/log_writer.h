@@ -41,8 +41,9 @@ inline constexpr uint64_t kDiskReserveBytes = 48ULL << 20;
 class LogWriter : public JournalSink {
  public:
   // `store` null or !enabled: entries are numbered and counted but not stored
-  // (appendonly no).
-  LogWriter(RocksStore* store, bool enabled, FsyncPolicy policy);
+  // (appendonly no). `latency` hears of slow appends and fsyncs: aof-write,
+  // aof-fsync-always, aof-fsync-everysec.
+  LogWriter(RocksStore* store, bool enabled, FsyncPolicy policy, LatencyHook latency = {});
   ~LogWriter() override;
 
   void Submit(JournalEntry entry) override;
@@ -51,8 +52,6 @@ class LogWriter : public JournalSink {
   void WaitDurable(uint64_t seq, std::function<void()> done);
   // Entries in sequence order, after they were appended (replication will subscribe).
   void SetListener(std::function<void(const JournalEntry&)> listener);
-  // Reports slow appends and fsyncs: aof-write, aof-fsync-always, aof-fsync-everysec.
-  void SetLatencyHook(LatencyHook hook);
 
   void set_policy(FsyncPolicy p) { policy_.store(p); }
   // Eager: hand each entry on as soon as it can be appended instead of collecting for
@@ -103,7 +102,7 @@ class LogWriter : public JournalSink {
   bool writer_waiting_ = false;                      // guarded by mu_
   std::multimap<uint64_t, std::function<void()>> waiters_;  // guarded by mu_
   std::function<void(const JournalEntry&)> listener_;       // guarded by mu_
-  LatencyHook latency_hook_;                                // guarded by mu_
+  const LatencyHook latency_hook_;
   std::string last_error_;                                  // guarded by mu_
   bool stop_ = false;                                       // guarded by mu_
   std::thread thread_;

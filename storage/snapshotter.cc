@@ -16,7 +16,8 @@ Status RocksSnapshotSink::Begin(SnapshotMeta* meta) {
 
 Status RocksSnapshotSink::Chunk(std::string_view data) { return store_.PutSnapshotChunk(id_, next_chunk_++, data); }
 
-Snapshotter::Snapshotter(ShardSet& shards, JournalSink& journal) : shards_(shards), journal_(journal) {}
+Snapshotter::Snapshotter(ShardSet& shards, JournalSink& journal, LatencyHook latency)
+    : shards_(shards), journal_(journal), latency_hook_(std::move(latency)) {}
 
 Snapshotter::~Snapshotter() { Wait(); }
 

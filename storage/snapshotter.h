@@ -32,7 +32,8 @@ namespace minired {
 
 class Snapshotter : public ShardDumper {
  public:
-  Snapshotter(ShardSet& shards, JournalSink& journal);
+  // `latency` hears of slow snapshot steps: snapshot-start, snapshot-shard.
+  Snapshotter(ShardSet& shards, JournalSink& journal, LatencyHook latency = {});
   ~Snapshotter() override;
 
   using Done = std::function<void(const Status&, const SnapshotMeta&)>;
@@ -47,7 +48,6 @@ class Snapshotter : public ShardDumper {
   // snapshot's position is taken), snapshot-shard (one shard serialized under its lock,
   // by the snapshot thread or the first command that needs that shard). Set once,
   // before the first snapshot.
-  void set_latency_hook(LatencyHook hook) { latency_hook_ = std::move(hook); }
   bool in_progress() const { return running_.load(); }
   // Progress of the running (or last) snapshot.
   uint64_t keys_written() const { return keys_.load(); }
@@ -66,7 +66,7 @@ class Snapshotter : public ShardDumper {
   JournalSink& journal_;
   std::unique_ptr<SnapshotSink> sink_;  // of the running snapshot
   std::function<void(SnapshotMeta*)> resolver_;
-  LatencyHook latency_hook_;
+  const LatencyHook latency_hook_;
   std::atomic<bool> running_{false};
   std::atomic<uint64_t> keys_{0};
   std::atomic<size_t> shards_done_{0};

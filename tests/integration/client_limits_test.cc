@@ -5,9 +5,11 @@
 
 #include <chrono>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "tests/testing/resp_client.h"
 #include "tests/testing/test_process.h"
@@ -123,6 +125,61 @@ TEST_F(ClientLimits, NormalOutputLimitDropsAClientThatDoesNotRead) {
   reader.SendRaw(gets);  // 200 MB of replies asked for
   EXPECT_TRUE(reader.WaitClosed(std::chrono::seconds(10)));
   ExpectOthersServed();
+}
+
+int64_t UsedMemory(RespClient& c) {
+  std::string info = c.Call({"INFO", "memory"}).value.str;
+  return std::stoll(info.substr(info.find("used_memory:") + 12));
+}
+
+// The CLIENT LIST field `field` of the client named `name`.
+std::string ClientField(RespClient& c, const std::string& name, const std::string& field) {
+  std::istringstream list(c.Call({"CLIENT", "LIST"}).value.str);
+  std::string line;
+  while (std::getline(list, line)) {
+    if (line.find(" name=" + name + " ") == std::string::npos) continue;
+    size_t at = line.find(" " + field + "=");
+    if (at == std::string::npos) return "?";
+    size_t from = at + field.size() + 2;
+    return line.substr(from, line.find(' ', from) - from);
+  }
+  return "?";
+}
+
+TEST_F(ClientLimits, IdleClientsHoldNoReadBuffer) {
+  constexpr int kClients = 300;
+  int64_t before = UsedMemory(admin_);
+  std::vector<std::unique_ptr<RespClient>> idle;
+  for (int i = 0; i < kClients; ++i) {
+    idle.push_back(std::make_unique<RespClient>());
+    ASSERT_TRUE(idle.back()->Connect(server_->port()));
+    ASSERT_EQ(idle.back()->Call({"CLIENT", "SETNAME", "idle" + std::to_string(i)}).raw, "+OK\r\n");
+  }
+  int64_t per_client = (UsedMemory(admin_) - before) / kClients;
+  // A 16 KB read buffer each would be more than this; redis-server 7.0 holds ~15 KB per idle client.
+  EXPECT_LT(per_client, 8 * 1024);
+  EXPECT_EQ(ClientField(admin_, "idle7", "qbuf"), "0");
+  EXPECT_EQ(ClientField(admin_, "idle7", "qbuf-free"), "0");
+
+  // A client left with part of a command keeps its bytes while others on the same threads come and go.
+  RespClient half, other;
+  ASSERT_TRUE(half.Connect(server_->port()));
+  ASSERT_TRUE(other.Connect(server_->port()));
+  ASSERT_EQ(half.Call({"CLIENT", "SETNAME", "half"}).raw, "+OK\r\n");
+  ASSERT_TRUE(half.SendRaw("*3\r\n$3\r\nSET\r\n$4\r\nhalf\r\n$5\r\nva"));
+  for (int i = 0; i < 20; ++i) ASSERT_EQ(other.Call({"SET", "other", std::to_string(i)}).raw, "+OK\r\n");
+  for (auto& c : idle) ASSERT_EQ(c->Call({"PING"}).raw, "+PONG\r\n");
+  std::string held;
+  for (int i = 0; i < 100 && (held = ClientField(admin_, "half", "qbuf")) == "0"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(held, "29");
+  ASSERT_TRUE(half.SendRaw("lue\r\n"));
+  Reply done;
+  ASSERT_TRUE(half.Read(&done));
+  EXPECT_EQ(done.raw, "+OK\r\n");
+  EXPECT_EQ(admin_.Call({"GET", "half"}).raw, "$5\r\nvalue\r\n");
+  EXPECT_EQ(ClientField(admin_, "half", "qbuf"), "0");
 }
 
 }  // namespace

@@ -33,12 +33,11 @@ class LogWriterLatency : public ::testing::Test {
   // Writes one entry under `policy` and waits until it is durable; returns the events
   // reported meanwhile (and for `linger` after).
   std::map<std::string, int> WriteOne(FsyncPolicy policy, std::chrono::milliseconds linger) {
-    LogWriter log(store_.get(), true, policy);
     std::mutex mu;
     std::condition_variable cv;
     std::map<std::string, int> events;
     bool durable = false;
-    log.SetLatencyHook([&](std::string_view event, std::chrono::steady_clock::duration took) {
+    LogWriter log(store_.get(), true, policy, [&](std::string_view event, std::chrono::steady_clock::duration took) {
       EXPECT_GE(took.count(), 0);
       std::lock_guard l(mu);
       ++events[std::string(event)];

@@ -46,10 +46,9 @@ TEST(Snapshotter, CapturesTheKeyspaceAsItWasWhenItStarted) {
   for (int i = 0; i < 5000; ++i) Put(shards, i % 4, "key:" + std::to_string(i), "v" + std::to_string(i));
   CountingJournal journal;
   journal.next_seq() = 42;
-  Snapshotter snap(shards, journal);
   std::mutex events_mu;
   std::map<std::string, int> events;  // what the latency monitor would be told
-  snap.set_latency_hook([&](std::string_view event, std::chrono::steady_clock::duration) {
+  Snapshotter snap(shards, journal, [&](std::string_view event, std::chrono::steady_clock::duration) {
     std::lock_guard l(events_mu);
     ++events[std::string(event)];
   });
