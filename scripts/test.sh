@@ -4,8 +4,9 @@
 #   1. build-asan/: everything built by clang with AddressSanitizer + UndefinedBehavior-
 #      Sanitizer (and libFuzzer coverage); every test runs there, then each fuzz target
 #      for FUZZ_SECONDS (default 60) from its seed corpus;
-#   2. build-tsan/: minired-server built by GCC with ThreadSanitizer; the integration
-#      tests that drive it from many clients and threads (TSAN_TESTS) run against it.
+#   2. build-tsan/: minired-server and the client library's tests built by GCC with
+#      ThreadSanitizer; the integration tests that drive the server from many clients
+#      and threads (TSAN_TESTS), and the client library's, run against it.
 # A sanitizer report from any process, a test or a server it started, fails the run.
 # The release build (scripts/build.sh, build/) runs the same tests with
 # `ctest --test-dir build`.
@@ -40,8 +41,8 @@ CC=clang CXX=clang++ cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWit
 cmake --build build-asan -j"$(nproc)"
 cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DMINIRED_SANITIZE=thread \
-  -DMINIRED_BUILD_TESTS=OFF -DMINIRED_BUILD_BENCH=OFF >/dev/null
-cmake --build build-tsan -j1 --target minired-server >"$reports.tsan-build.log" 2>&1 &
+  -DMINIRED_BUILD_BENCH=OFF >/dev/null
+cmake --build build-tsan -j1 --target minired-server client_tests >"$reports.tsan-build.log" 2>&1 &
 tsan_build=$!
 ctest --test-dir build-asan --output-on-failure -j2 --timeout 600
 check_reports "ASan+UBSan test suite"
@@ -56,7 +57,7 @@ wait "$tsan_build" || { cat "$reports.tsan-build.log" >&2; exit 1; }
 volume=Eviction.WritingOneGigabyteKeepsUsedMemoryAtTheLimit:Eviction.ALongEvictionStepIsALatencyEvent
 volume+=:Eviction.MemoryUsageOfEveryTypeMatchesTheMeasuredGrowth:Persistence.ClientsGetLoadingWhileTheDataSetLoads
 volume+=:Replication.AFullSyncOfAMillionKeysCompletesUnderWriteLoad:ServerTest.ExpiredKeysAreReclaimedWithoutBeingTouched
-filter="${TSAN_TESTS:-ServerTest.*:ServerStartup.*:Tls.*:MessagingTest.*:Persistence.*:Replication.*:Eviction.*:ClientLimits.*:AccessLimits.*:BothServers/ClientLibraryTest.*/minired:-$volume}"
+filter="${TSAN_TESTS:-ServerTest.*:ServerStartup.*:Tls.*:MessagingTest.*:Persistence.*:Replication.*:Eviction.*:ClientLimits.*:AccessLimits.*:-$volume}"
 shards=()
 for i in 0 1; do
   MINIRED_SERVER="$PWD/build-tsan/server/minired-server" GTEST_TOTAL_SHARDS=2 GTEST_SHARD_INDEX=$i \
@@ -66,4 +67,8 @@ done
 failed=0
 for pid in "${shards[@]}"; do wait "$pid" || failed=1; done
 check_reports "ThreadSanitizer server"
+# The client library's threads (I/O thread, pool, pipelines, pub/sub) under TSan too,
+# against the TSan server and redis-server.
+MINIRED_SERVER="$PWD/build-tsan/server/minired-server" build-tsan/tests/client_tests --gtest_brief=1 || failed=1
+check_reports "ThreadSanitizer client library"
 exit "$failed"
