@@ -28,8 +28,18 @@ void ReplicaFeed::SetPayload(std::shared_ptr<const std::string> payload) {
   {
     std::lock_guard l(mu_);
     payload_ = std::move(payload);
+    payload_framed_ = true;
   }
   state = State::kSendSnapshot;
+  Wake();
+}
+
+void ReplicaFeed::SetCatchUp(std::shared_ptr<const std::string> bytes) {
+  {
+    std::lock_guard l(mu_);
+    payload_ = std::move(bytes);
+    payload_framed_ = false;
+  }
   Wake();
 }
 
@@ -51,7 +61,7 @@ std::shared_ptr<const std::string> ReplicaFeed::Take(std::string* out) {
   out->append(preamble_);
   preamble_.clear();
   if (payload_) {
-    out->append("$" + std::to_string(payload_->size()) + "\r\n");
+    if (payload_framed_) out->append("$" + std::to_string(payload_->size()) + "\r\n");
     held_ = false;
     return std::move(payload_);
   }

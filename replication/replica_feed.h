@@ -29,8 +29,13 @@ class ReplicaFeed {
   void Push(std::string_view bytes);
   // Bytes that go out before the payload and the stream (+FULLRESYNC, keep-alives).
   void PushPreamble(std::string_view bytes);
-  // The full sync's payload: sent next, then the held stream.
+  // The full sync's payload: sent next (framed as a bulk), then the held stream.
   void SetPayload(std::shared_ptr<const std::string> payload);
+  // A partial resync's catch-up, the backlog from the replica's offset on: sent after the
+  // preamble as it is, then the stream. Like a full sync's payload it is not counted
+  // against the replica output-buffer limit (it is bounded by repl-backlog-size): a limit
+  // below the gap would otherwise drop the replica mid-catch-up, again and again.
+  void SetCatchUp(std::shared_ptr<const std::string> bytes);
   // Makes the connection close (output limit, role change, failed full sync).
   void Drop(std::string reason);
 
@@ -70,6 +75,7 @@ class ReplicaFeed {
   std::string preamble_;                          // guarded by mu_
   std::string pending_;                           // guarded by mu_
   std::shared_ptr<const std::string> payload_;    // guarded by mu_
+  bool payload_framed_ = true;                    // guarded by mu_
   bool held_ = false;                             // guarded by mu_
   bool dropped_ = false;                          // guarded by mu_
   std::string drop_reason_;                       // guarded by mu_

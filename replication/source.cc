@@ -127,9 +127,10 @@ bool ReplicationSource::TryContinue(std::string_view replid, uint64_t offset,
   bool same_history = replid == replid_ ||
                       (replid == replid2_ && static_cast<int64_t>(offset) <= second_offset_);
   if (!same_history || !backlog_.Covers(offset)) return false;
-  std::string bytes = "+CONTINUE " + replid_ + "\r\n";
-  backlog_.CopyFrom(offset, &bytes);
-  feed->PushPreamble(bytes);
+  feed->PushPreamble("+CONTINUE " + replid_ + "\r\n");
+  auto catch_up = std::make_shared<std::string>();
+  backlog_.CopyFrom(offset, catch_up.get());
+  if (!catch_up->empty()) feed->SetCatchUp(std::move(catch_up));
   feed->state = ReplicaFeed::State::kOnline;
   feeds_.push_back(feed);
   return true;

@@ -97,16 +97,22 @@ TEST(ReplicationSource, MapsJournalEntriesToOffsetsAndDecidesPartialResyncs) {
   EXPECT_FALSE(src.TryContinue(std::string(40, 'x'), 1, feed));            // another history
   EXPECT_FALSE(src.TryContinue(id, src.position().offset + 2, feed));      // from the future
   ASSERT_TRUE(src.TryContinue(id, after1 + 1, feed));
+  src.FeedEntry(Entry(4, {{1, "d"}}));  // after the resync: follows the catch-up
   std::string sent;
-  EXPECT_EQ(feed->Take(&sent), nullptr);
-  EXPECT_EQ(sent.substr(0, 52), "+CONTINUE " + id + "\r\n");
-  EXPECT_EQ(sent.size() - 52, src.position().offset - after1);
+  std::shared_ptr<const std::string> catch_up = feed->Take(&sent);
+  EXPECT_EQ(sent, "+CONTINUE " + id + "\r\n");
+  ASSERT_NE(catch_up, nullptr);  // not counted against the output limit, unlike the stream
+  std::string after_resync;
+  EXPECT_EQ(feed->Take(&after_resync), nullptr);
+  EXPECT_EQ(catch_up->size() + after_resync.size(), src.position().offset - after1);
+  EXPECT_FALSE(after_resync.empty());
+  EXPECT_EQ(feed->pending_bytes(), 0u);
 
   // Promotion: the old id stays valid up to the offset at the switch, not beyond.
   uint64_t at_switch = src.position().offset;
   src.ShiftReplid(NewReplicationId());
   EXPECT_EQ(src.position().replid2, id);
-  src.FeedEntry(Entry(4, {{1, "c"}}));
+  src.FeedEntry(Entry(5, {{1, "c"}}));
   auto sibling = std::make_shared<ReplicaFeed>(2, "127.0.0.1");
   EXPECT_FALSE(src.TryContinue(id, src.position().offset + 1, sibling));
   EXPECT_TRUE(src.TryContinue(id, at_switch + 1, sibling));
