@@ -24,10 +24,10 @@ void LogWriter::Submit(JournalEntry entry) {
     if (pending_.size() <= i) pending_.resize(i + 1);
     pending_[i] = std::move(entry);
     // Under `always` a client waits for this entry, and with replicas attached they wait
-    // for it: wake the writer now. Otherwise it collects entries for a millisecond,
-    // which saves a wake-up per command.
+    // for it: wake the writer now. Otherwise a busy writer collects entries for a
+    // millisecond, which saves a wake-up per command; an idle one sleeps until woken here.
     wake = writer_waiting_ && i == 0 &&
-           (policy_.load(std::memory_order_relaxed) == FsyncPolicy::kAlways ||
+           (writer_idle_ || policy_.load(std::memory_order_relaxed) == FsyncPolicy::kAlways ||
             eager_.load(std::memory_order_relaxed) || pending_.size() > 4096);
   }
   if (wake) cv_.notify_one();
@@ -92,7 +92,18 @@ void LogWriter::Run() {
       } else if (policy_.load() == FsyncPolicy::kAlways || eager_.load()) {
         cv_.wait_for(lock, std::chrono::milliseconds(100), [&] { return stop_ || ready(); });
       } else {
-        cv_.wait_for(lock, std::chrono::milliseconds(1), [&] { return stop_; });
+        if (pending_.empty()) {
+          // Nothing to write: sleep until an entry comes or the everysec sync of what was
+          // written is due, rather than waking every millisecond on an idle server.
+          bool sync_due = store_ != nullptr && enabled_.load() && policy_.load() == FsyncPolicy::kEverySec &&
+                          durable_.load() < written_.load();
+          auto until = sync_due ? last_sync + std::chrono::seconds(1) : Clock::now() + std::chrono::hours(1);
+          writer_idle_ = true;
+          cv_.wait_until(lock, until, [&] { return stop_ || !pending_.empty(); });
+          writer_idle_ = false;
+        }
+        // Busy: collect what comes within a millisecond into one append.
+        if (!stop_) cv_.wait_for(lock, std::chrono::milliseconds(1), [&] { return stop_; });
       }
       writer_waiting_ = false;
       if (stop_ && failed_through) break;  // shutting down on a failing disk: give up

@@ -100,6 +100,7 @@ class LogWriter : public JournalSink {
   std::deque<std::optional<JournalEntry>> pending_;  // guarded by mu_
   uint64_t next_ = 1;                                // guarded by mu_: next seq to append
   bool writer_waiting_ = false;                      // guarded by mu_
+  bool writer_idle_ = false;  // asleep until an entry comes; guarded by mu_
   std::multimap<uint64_t, std::function<void()>> waiters_;  // guarded by mu_
   std::function<void(const JournalEntry&)> listener_;       // guarded by mu_
   const LatencyHook latency_hook_;
