@@ -126,30 +126,64 @@ std::optional<std::vector<std::string>> Cache::CreateGenerations(const std::vect
   return out;
 }
 
-std::vector<std::optional<Cache::Found>> Cache::LookupMany(const std::vector<ScopeFields>& wanted) {
-  std::vector<std::optional<Found>> out(wanted.size());
+client::Pipeline Cache::LookupPipeline(const std::vector<ScopeFields>& wanted) {
   client::Command entries("MGET"), gens("MGET");
-  size_t n_entries = 0;
   for (const auto& [scope, fields] : wanted) {
     gens << GenKey(scope);
     for (const std::string& f : fields) entries << EntryKey(scope, f);
-    n_entries += fields.size();
   }
-  if (n_entries == 0) return out;
   client::Pipeline p;
   p.add(entries);
   p.add(gens);
+  return p;
+}
+
+namespace {
+
+// The replies of LookupPipeline, checked: both MGETs answered in full.
+bool LookupOk(const client::Result<std::vector<client::Reply>>& r, const std::vector<Cache::ScopeFields>& wanted) {
+  size_t n_entries = 0;
+  for (const auto& sf : wanted) n_entries += sf.second.size();
+  return AllOk(r, 2) && (*r)[0].elems.size() == n_entries && (*r)[1].elems.size() == wanted.size();
+}
+
+// Each scope's generation as read; empty for a scope that has none yet.
+std::vector<std::string> ReadGenerations(std::vector<client::Reply>& replies) {
+  std::vector<std::string> generation;
+  for (client::Reply& g : replies[1].elems) {
+    generation.push_back(g.type == client::Reply::Type::kBulkString ? std::move(g.str) : std::string());
+  }
+  return generation;
+}
+
+}  // namespace
+
+Cache::FoundAll Cache::Decode(const std::vector<ScopeFields>& wanted, std::vector<client::Reply>& replies,
+                              std::vector<std::string>& generation) {
+  FoundAll out(wanted.size());
+  size_t at = 0;
+  for (size_t i = 0; i < wanted.size(); ++i) {
+    Found found;
+    for (size_t f = 0; f < wanted[i].second.size(); ++f) found.values.push_back(Untag(replies[0].elems[at++], generation[i]));
+    found.generation = std::move(generation[i]);
+    if (!Suspect(wanted[i].first)) out[i] = std::move(found);
+  }
+  return out;
+}
+
+std::vector<std::optional<Cache::Found>> Cache::LookupMany(const std::vector<ScopeFields>& wanted) {
+  std::vector<std::optional<Found>> out(wanted.size());
+  if (std::all_of(wanted.begin(), wanted.end(), [](const ScopeFields& sf) { return sf.second.empty(); })) return out;
+  client::Pipeline p = LookupPipeline(wanted);
   client::Connection& c = ReadConnection(wanted);
   auto r = c.async_pipeline(p, asio::use_future).get();
   if (!AllOk(r, 2) && &c != conn_.get()) r = RunPipeline(p);  // a replica failed: the master answers
-  if (!AllOk(r, 2) || (*r)[0].elems.size() != n_entries || (*r)[1].elems.size() != wanted.size()) return out;
+  if (!LookupOk(r, wanted)) return out;
 
-  std::vector<std::string> generation(wanted.size());
+  std::vector<std::string> generation = ReadGenerations(*r);
   std::vector<std::string> absent;
   for (size_t i = 0; i < wanted.size(); ++i) {
-    client::Reply& g = (*r)[1].elems[i];
-    if (g.type == client::Reply::Type::kBulkString) generation[i] = std::move(g.str);
-    else absent.push_back(wanted[i].first);
+    if (generation[i].empty()) absent.push_back(wanted[i].first);
   }
   if (!absent.empty()) {
     // A scope with no generation has no valid entries; its readers need one to fill.
@@ -159,14 +193,21 @@ std::vector<std::optional<Cache::Found>> Cache::LookupMany(const std::vector<Sco
       if (generation[i].empty()) generation[i] = std::move((*created)[k++]);
     }
   }
-  size_t at = 0;
-  for (size_t i = 0; i < wanted.size(); ++i) {
-    Found found;
-    for (size_t f = 0; f < wanted[i].second.size(); ++f) found.values.push_back(Untag((*r)[0].elems[at++], generation[i]));
-    found.generation = std::move(generation[i]);
-    if (!Suspect(wanted[i].first)) out[i] = std::move(found);
-  }
-  return out;
+  return Decode(wanted, *r, generation);
+}
+
+void Cache::LookupManyAsync(std::vector<ScopeFields> wanted, std::function<void(std::optional<FoundAll>)> done) {
+  client::Pipeline p = LookupPipeline(wanted);
+  client::Connection& c = ReadConnection(wanted);
+  c.async_pipeline(p, [this, wanted = std::move(wanted), done = std::move(done)](
+                          client::Result<std::vector<client::Reply>> r) mutable {
+    if (!LookupOk(r, wanted)) return done(std::nullopt);
+    std::vector<std::string> generation = ReadGenerations(*r);
+    if (std::any_of(generation.begin(), generation.end(), [](const std::string& g) { return g.empty(); })) {
+      return done(std::nullopt);
+    }
+    done(Decode(wanted, *r, generation));
+  });
 }
 
 std::optional<Cache::Found> Cache::Lookup(const std::string& scope, const std::vector<std::string>& fields) {

@@ -36,6 +36,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -83,6 +84,12 @@ class Cache {
   using ScopeFields = std::pair<std::string, std::vector<std::string>>;
   // Any number of scopes in one round trip (two commands); each nullopt when it failed.
   std::vector<std::optional<Found>> LookupMany(const std::vector<ScopeFields>& wanted);
+  // LookupMany without blocking a thread: `done` runs on the cache's I/O thread with
+  // what was found, or with nullopt when the answer needs more than that one round trip
+  // (a scope without a generation yet, a replica that failed) or the cache failed; the
+  // caller then goes the blocking way. A cached hit is answered with no thread waiting.
+  using FoundAll = std::vector<std::optional<Found>>;
+  void LookupManyAsync(std::vector<ScopeFields> wanted, std::function<void(std::optional<FoundAll>)> done);
   std::optional<Found> Lookup(const std::string& scope, const std::vector<std::string>& fields);
 
   // Stores entries, each under the generation its reader noted (from Found) before it
@@ -121,6 +128,11 @@ class Cache {
   // Creates the generations of `scopes` that have none (on the master) and returns each
   // scope's generation; nullopt if the cache failed.
   std::optional<std::vector<std::string>> CreateGenerations(const std::vector<std::string>& scopes);
+  // A lookup's two commands: every entry (MGET), every scope's generation (MGET).
+  static client::Pipeline LookupPipeline(const std::vector<ScopeFields>& wanted);
+  // What a lookup's replies say, given each scope's generation (read or created).
+  FoundAll Decode(const std::vector<ScopeFields>& wanted, std::vector<client::Reply>& replies,
+                  std::vector<std::string>& generation);
 
   Metrics* const metrics_;
   const int ttl_s_;

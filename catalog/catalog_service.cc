@@ -234,28 +234,77 @@ CatalogService::PageData CatalogService::LoadPage(const ListQuery& q) {
   return page;
 }
 
+namespace {
+
+// A list page's entry in its ordering's scope: by page number or after a cursor.
+std::string PageField(const ListQuery& q) {
+  return q.after ? "k:" + std::to_string(q.size) + ":" + q.after->Encode()
+                 : "o:" + std::to_string(q.size) + ":" + std::to_string(q.page);
+}
+
+// A body is valid under its own generation and its ordering's, both as one lookup read
+// them: "<ordering generation>\n<next cursor>\n<documents>". Empty when not valid.
+std::string_view ValidBody(const std::optional<Cache::Found>& order, const std::optional<Cache::Found>& body) {
+  if (!order || !body || !body->values[0]) return {};
+  std::string_view b = *body->values[0];
+  if (b.size() > order->generation.size() && b.compare(0, order->generation.size(), order->generation) == 0 &&
+      b[order->generation.size()] == '\n') {
+    return b.substr(order->generation.size() + 1);
+  }
+  return {};
+}
+
+ApiResult PageResult(const ListQuery& q, const std::string& items, const std::string& next_cursor, int64_t total) {
+  json meta{{"size", q.size}, {"total", total}, {"sort", std::string(SortName(q.sort))}};
+  if (!q.category.empty()) meta["category"] = q.category;
+  if (!q.after) {
+    meta["page"] = q.page;
+    meta["total_pages"] = (total + q.size - 1) / q.size;
+  }
+  meta["next_cursor"] = next_cursor.empty() ? json(nullptr) : json(next_cursor);
+  std::string body = "{\"items\":[" + items + "],";
+  body += meta.dump().substr(1);
+  return ApiResult{200, std::move(body)};
+}
+
+}  // namespace
+
+std::vector<Cache::ScopeFields> CatalogService::ListLookups(const ListQuery& q) {
+  const std::string order_scope = OrderScope(q.category, q.sort), field = PageField(q);
+  return {{order_scope, {field}}, {BodyScope(order_scope, field), {"body"}}, {CountScope(q.category), {"n"}}};
+}
+
+std::optional<ApiResult> CatalogService::ListFromCache(const ListQuery& q, const Cache::FoundAll& found) {
+  std::string_view body_text = ValidBody(found[0], found[1]);
+  const std::optional<Cache::Found>& count = found[2];
+  if (body_text.empty() || !count || !count->values[0] || cache_->BodiesSuspect()) return std::nullopt;
+  std::optional<int64_t> total = ParseCount(count->values[0]);
+  std::string next_cursor, items;
+  if (!total || !DecodeBody(body_text, &next_cursor, &items)) return std::nullopt;
+  metrics_->CacheRead("page", CacheOutcome::kHit);
+  metrics_->CacheRead("count", CacheOutcome::kHit);
+  return PageResult(q, items, next_cursor, *total);
+}
+
+void CatalogService::ListCachedAsync(const ListQuery& q, std::function<void(std::optional<ApiResult>)> done) {
+  if (cache_ == nullptr) return done(std::nullopt);
+  cache_->LookupManyAsync(ListLookups(q), [this, q, done = std::move(done)](std::optional<Cache::FoundAll> found) {
+    done(found ? ListFromCache(q, *found) : std::nullopt);
+  });
+}
+
 ApiResult CatalogService::List(const ListQuery& q) {
   const std::string order_scope = OrderScope(q.category, q.sort), count_scope = CountScope(q.category);
-  const std::string field = q.after ? "k:" + std::to_string(q.size) + ":" + q.after->Encode()
-                                    : "o:" + std::to_string(q.size) + ":" + std::to_string(q.page);
+  const std::string field = PageField(q);
   const std::string body_scope = BodyScope(order_scope, field);
   std::optional<Cache::Found> order, cached_body, count;
   if (cache_) {
-    auto found = cache_->LookupMany({{order_scope, {field}}, {body_scope, {"body"}}, {count_scope, {"n"}}});
+    auto found = cache_->LookupMany(ListLookups(q));
     order = std::move(found[0]);
     cached_body = std::move(found[1]);
     count = std::move(found[2]);
   }
-  // A body is valid under its own generation and its ordering's, both as the lookup
-  // above read them: "<ordering generation>\n<next cursor>\n<documents>".
-  std::string_view body_text;
-  if (order && cached_body && cached_body->values[0]) {
-    std::string_view b = *cached_body->values[0];
-    if (b.size() > order->generation.size() && b.compare(0, order->generation.size(), order->generation) == 0 &&
-        b[order->generation.size()] == '\n') {
-      body_text = b.substr(order->generation.size() + 1);
-    }
-  }
+  std::string_view body_text = ValidBody(order, cached_body);
 
   // The page: its body from the cache; or its ordering from the cache and the
   // documents by id (then the body is stored); or one load of the rows for all
@@ -300,18 +349,7 @@ ApiResult CatalogService::List(const ListQuery& q) {
   // membership.
   std::optional<std::string> total_text = CachedAfterLookup(
       "count", count_scope, "n", count, [&] { return std::optional<std::string>(std::to_string(db_->Count(q.category))); });
-  int64_t total = ParseCount(total_text).value_or(0);
-
-  json meta{{"size", q.size}, {"total", total}, {"sort", std::string(SortName(q.sort))}};
-  if (!q.category.empty()) meta["category"] = q.category;
-  if (!q.after) {
-    meta["page"] = q.page;
-    meta["total_pages"] = (total + q.size - 1) / q.size;
-  }
-  meta["next_cursor"] = next_cursor.empty() ? json(nullptr) : json(next_cursor);
-  std::string body = "{\"items\":[" + items + "],";
-  body += meta.dump().substr(1);
-  return ApiResult{200, std::move(body)};
+  return PageResult(q, items, next_cursor, ParseCount(total_text).value_or(0));
 }
 
 std::optional<std::string> CatalogService::ProductBody(int64_t id) {

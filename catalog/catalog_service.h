@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -44,6 +45,10 @@ class CatalogService {
   CatalogService(Database* db, Cache* cache, Metrics* metrics);
 
   ApiResult List(const ListQuery& q);
+  // A list page answered from the cache alone, without blocking a thread: `done` runs
+  // on the cache's I/O thread with the page when its body and count were hits, else
+  // with nullopt (then call List, on a thread that may block).
+  void ListCachedAsync(const ListQuery& q, std::function<void(std::optional<ApiResult>)> done);
   ApiResult Get(int64_t id);
   // The product's JSON document (through the cache), for views and rankings.
   std::optional<nlohmann::json> Find(int64_t id);
@@ -89,6 +94,10 @@ class CatalogService {
   // products that no longer exist are left out.
   std::vector<std::string> Docs(const std::vector<int64_t>& ids);
   PageData LoadPage(const ListQuery& q);
+  // A list page's lookups: its ordering's entry, its body, its category's count.
+  static std::vector<Cache::ScopeFields> ListLookups(const ListQuery& q);
+  // The page, when what one lookup found holds a valid body and the count.
+  std::optional<ApiResult> ListFromCache(const ListQuery& q, const Cache::FoundAll& found);
   ApiResult Write(std::optional<int64_t> id, std::string_view body, bool partial);
   std::optional<std::string> ProductBody(int64_t id);
 

@@ -77,8 +77,7 @@ class Api {
     r->http_get(epr::path_to_params("/metrics"), [this](const Request& q) {
       return Timed("/metrics", q, [=, this] { return ApiResult{200, ctx_.metrics->Render()}; }, "text/plain; version=0.0.4");
     });
-    r->http_get(epr::path_to_params("/api/products"),
-                [this](const Request& q) { return Timed("/api/products", q, [=, this] { return List(q); }); });
+    r->http_get(epr::path_to_params("/api/products"), [this](const Request& q) { return ListRoute(q); });
     r->http_post(epr::path_to_params("/api/products"), [this](const Request& q) {
       return Timed("/api/products", q, [=, this] { return Authorized(q, [&] { return ctx_.products->Create(q->body()); }); });
     });
@@ -121,12 +120,19 @@ class Api {
   }
 
  private:
+  using Clock = std::chrono::steady_clock;
+
   // Queues the handler on the workers (first come, first served) and answers from
   // there; fn must own what it uses.
   template <typename Fn>
   restinio::request_handling_status_t Timed(const char* route, const Request& q, Fn fn,
                                             const char* content_type = "application/json") {
-    auto start = std::chrono::steady_clock::now();
+    Queue(route, q, std::move(fn), content_type, Clock::now());
+    return restinio::request_accepted();
+  }
+
+  template <typename Fn>
+  void Queue(const char* route, const Request& q, Fn fn, const char* content_type, Clock::time_point start) {
     workers_->Post([this, route, q, fn = std::move(fn), content_type, start]() mutable {
       ApiResult r;
       try {
@@ -136,9 +142,42 @@ class Api {
       } catch (const std::exception& e) {
         r = JsonError(500, "", e.what());
       }
-      Send(q, r, r.status == 200 ? content_type : "application/json");
-      ctx_.metrics->ObserveRequest(route, q->header().method().c_str(), r.status,
-                                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+      Answer(route, q, r, content_type, start);
+    });
+  }
+
+  void Answer(const char* route, const Request& q, const ApiResult& r, const char* content_type,
+              Clock::time_point start) {
+    Send(q, r, r.status == 200 ? content_type : "application/json");
+    ctx_.metrics->ObserveRequest(route, q->header().method().c_str(), r.status,
+                                 std::chrono::duration<double>(Clock::now() - start).count());
+  }
+
+  // A page whose body and count are cached is answered from the cache's I/O thread as
+  // its lookup completes: no worker is woken and none waits. Anything else (a miss, a
+  // failed cache, --cache off) goes to the workers, which look again and load.
+  restinio::request_handling_status_t ListRoute(const Request& q) {
+    constexpr const char* kRoute = "/api/products";
+    const Clock::time_point start = Clock::now();
+    ListQuery lq;
+    if (std::optional<ApiResult> bad = ParseList(q, &lq)) {
+      Answer(kRoute, q, *bad, "application/json", start);
+      return restinio::request_accepted();
+    }
+    auto on_workers = [this, lq] { return ctx_.products->List(lq); };
+    if (ctx_.cache == nullptr) {
+      Queue(kRoute, q, std::move(on_workers), "application/json", start);
+      return restinio::request_accepted();
+    }
+    ctx_.products->ListCachedAsync(lq, [this, q, start, on_workers](std::optional<ApiResult> page) {
+      if (page) {
+        try {
+          Answer(kRoute, q, *page, "application/json", start);
+          return;
+        } catch (const std::exception&) {  // e.g. no memory for the response: the workers retry
+        }
+      }
+      Queue(kRoute, q, on_workers, "application/json", start);
     });
     return restinio::request_accepted();
   }
@@ -176,10 +215,11 @@ class Api {
     return ApiResult{200, doc.dump()};
   }
 
-  ApiResult List(const Request& q) {
+  // The list's query string as a ListQuery; the 400 naming the field otherwise.
+  std::optional<ApiResult> ParseList(const Request& q, ListQuery* out) {
     auto params = restinio::try_parse_query<restinio::parse_query_traits::javascript_compatible>(q->header().query());
     if (!params) return JsonError(400, "query", "is malformed");
-    ListQuery lq;
+    ListQuery& lq = *out;
     lq.size = CatalogService::kDefaultPageSize;
     if (auto v = params->get_param("page")) {
       auto n = PositiveInt(*v);
@@ -205,7 +245,7 @@ class Api {
       if (!lq.after) return JsonError(400, "after", "is not a cursor from next_cursor");
       if (params->has("page")) return JsonError(400, "after", "cannot be combined with page");
     }
-    return ctx_.products->List(lq);
+    return std::nullopt;
   }
 
   ApiResult Ranking(const Request& q, const std::string& category) {

@@ -12,6 +12,34 @@ using nlohmann::json;
 
 const std::string kPageQueries = "catalog_db_queries_total{query=\"page\",ok=\"true\"}";
 
+// A page whose body and count are cached is answered from the cache client's I/O thread
+// (no worker): the same bytes, counted in the same metrics; bad queries still get a 400.
+TEST_F(CatalogTest, ACachedPageIsAnsweredWholeFromTheCache) {
+  StartAll(500);
+  HttpClient c(catalog_.port());
+  const std::string url = "/api/products?sort=rank&size=20&page=2";
+  HttpResponse first = c.Get(url);  // loads the rows, stores the ordering
+  ASSERT_EQ(first.status, 200);
+  ASSERT_EQ(c.Get(url).body, first.body);  // reads the documents, stores the body
+  const std::string body_misses = "catalog_cache_reads_total{kind=\"page_body\",result=\"miss\"}";
+  const std::string page_hits = "catalog_cache_reads_total{kind=\"page\",result=\"hit\"}";
+  const std::string served = "catalog_http_requests_total{route=\"/api/products\",method=\"GET\",status=\"200\"}";
+  double misses = Metric(catalog_.port(), body_misses), hits = Metric(catalog_.port(), page_hits);
+  double queries = Metric(catalog_.port(), kPageQueries);
+  for (int i = 0; i < 5; ++i) {
+    HttpResponse again = c.Get(url);
+    EXPECT_EQ(again.status, 200);
+    EXPECT_EQ(again.body, first.body);
+  }
+  EXPECT_EQ(Metric(catalog_.port(), page_hits), hits + 5);
+  EXPECT_EQ(Metric(catalog_.port(), body_misses), misses) << "served from the stored body";
+  EXPECT_EQ(Metric(catalog_.port(), kPageQueries), queries);
+  EXPECT_EQ(Metric(catalog_.port(), served), 7);
+  HttpResponse bad = c.Get("/api/products?size=0");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(Json(bad)["field"], "size");
+}
+
 TEST_F(CatalogTest, ReadsAreCachedAndWritesInvalidateWhatTheyAffect) {
   StartAll(500);
   HttpClient c(catalog_.port());
