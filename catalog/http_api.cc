@@ -7,6 +7,7 @@
 #include <restinio/all.hpp>
 #include <restinio/router/easy_parser_router.hpp>
 
+#include <atomic>
 #include <charconv>
 #include <chrono>
 #include <csignal>
@@ -169,18 +170,30 @@ class Api {
       Queue(kRoute, q, std::move(on_workers), "application/json", start);
       return restinio::request_accepted();
     }
+    lookups_in_flight_.fetch_add(1);
     ctx_.products->ListCachedAsync(lq, [this, q, start, on_workers](std::optional<ApiResult> page) {
+      bool answered = false;
       if (page) {
         try {
           Answer(kRoute, q, *page, "application/json", start);
-          return;
+          answered = true;
         } catch (const std::exception&) {  // e.g. no memory for the response: the workers retry
         }
       }
-      Queue(kRoute, q, on_workers, "application/json", start);
+      if (!answered) Queue(kRoute, q, on_workers, "application/json", start);
+      lookups_in_flight_.fetch_sub(1);
     });
     return restinio::request_accepted();
   }
+
+ public:
+  // Until every lookup sent by ListRoute has come back (each is bounded by the cache
+  // timeout): their callbacks use this object and the workers.
+  void WaitForLookups() const {
+    while (lookups_in_flight_.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+
+ private:
 
   template <typename Fn>
   ApiResult Authorized(const Request& q, Fn&& fn) {
@@ -263,6 +276,7 @@ class Api {
 
   const ApiContext ctx_;
   WorkQueue* const workers_;
+  std::atomic<int> lookups_in_flight_{0};
 };
 
 }  // namespace
@@ -298,6 +312,7 @@ void ServeHttp(const ApiContext& ctx) {
   restinio::run(restinio::on_thread_pool(static_cast<size_t>(cores), restinio::skip_break_signal_handling(), server));
   // Handlers still queued answer now, while the server and its context exist (their
   // responses go nowhere: the connections are closed).
+  api.WaitForLookups();
   workers.Stop();
 }
 
