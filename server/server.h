@@ -16,6 +16,7 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "protocol/reply_writer.h"
@@ -62,12 +63,10 @@ class IoThread {
   // whether a resume of them is already posted: one post wakes them all per sync.
   std::vector<std::shared_ptr<Connection>>& durable_waiters() { return durable_waiters_; }
   std::atomic<bool>& resume_posted() { return resume_posted_; }
-  // The read buffer lent to a connection for one read (read_buffer.h); a fresh one when
-  // the last was kept by a connection left with part of a command.
-  ReadBuffer::Storage BorrowReadBuffer() {
-    if (!spare_read_.data) return {std::unique_ptr<char[]>(new char[ReadBuffer::kInitial]), ReadBuffer::kInitial};
-    return std::move(spare_read_);
-  }
+  // The read buffer lent to a connection for one read (read_buffer.h); none when the
+  // last was kept by a connection left with part of a command (the ReadBuffer then
+  // allocates its own, as for its first read).
+  ReadBuffer::Storage BorrowReadBuffer() { return std::exchange(spare_read_, {}); }
   // Takes a drained buffer back; one that a big request made large is freed instead.
   void ReturnReadBuffer(ReadBuffer::Storage storage) {
     if (!spare_read_.data && storage.cap <= ReadBuffer::kMaxKept) spare_read_ = std::move(storage);

@@ -75,6 +75,11 @@ void LogWriter::NotifyDurable(uint64_t seq) {
   for (auto& f : ready) f();
 }
 
+bool LogWriter::EverySecSyncOwed() const {
+  return store_ != nullptr && enabled_.load() && policy_.load() == FsyncPolicy::kEverySec &&
+         durable_.load() < written_.load();
+}
+
 void LogWriter::Run() {
   auto last_sync = Clock::now();
   std::vector<JournalEntry> batch;
@@ -95,9 +100,7 @@ void LogWriter::Run() {
         if (pending_.empty()) {
           // Nothing to write: sleep until an entry comes or the everysec sync of what was
           // written is due, rather than waking every millisecond on an idle server.
-          bool sync_due = store_ != nullptr && enabled_.load() && policy_.load() == FsyncPolicy::kEverySec &&
-                          durable_.load() < written_.load();
-          auto until = sync_due ? last_sync + std::chrono::seconds(1) : Clock::now() + std::chrono::hours(1);
+          auto until = EverySecSyncOwed() ? last_sync + std::chrono::seconds(1) : Clock::now() + std::chrono::hours(1);
           writer_idle_ = true;
           cv_.wait_until(lock, until, [&] { return stop_ || !pending_.empty(); });
           writer_idle_ = false;
@@ -171,8 +174,7 @@ void LogWriter::Run() {
       batch.clear();
       if (!store || policy != FsyncPolicy::kEverySec) NotifyDurable(last);
     }
-    if (store && policy == FsyncPolicy::kEverySec && durable_.load() < written_.load() &&
-        Clock::now() - last_sync >= std::chrono::seconds(1)) {
+    if (EverySecSyncOwed() && Clock::now() - last_sync >= std::chrono::seconds(1)) {
       auto t0 = Clock::now();
       bool synced = store_->SyncLog().ok();
       if (latency_hook_) latency_hook_("aof-fsync-everysec", Clock::now() - t0);

@@ -81,6 +81,8 @@ class LogWriter : public JournalSink {
 
  private:
   void Run();
+  // Written entries await the everysec fsync (appendfsync everysec, log enabled).
+  bool EverySecSyncOwed() const;
   void NotifyDurable(uint64_t seq);
 
   RocksStore* store_;
