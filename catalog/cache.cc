@@ -37,7 +37,8 @@ std::optional<std::string> Untag(client::Reply& r, const std::string& generation
       r.str.compare(0, generation.size(), generation) != 0 || r.str[generation.size()] != '\n') {
     return std::nullopt;
   }
-  return r.str.substr(generation.size() + 1);
+  r.str.erase(0, generation.size() + 1);  // in place: a page body is tens of kilobytes
+  return std::move(r.str);
 }
 
 bool AllOk(const client::Result<std::vector<client::Reply>>& r, size_t n) {

@@ -69,11 +69,9 @@ bool DecodeOrdering(std::string_view s, std::string* next_cursor, std::vector<in
 }
 
 // A cached page body: the next cursor, a newline, the documents joined by commas.
-bool DecodeBody(std::string_view s, std::string* next_cursor, std::string* items) {
-  std::string_view rest;
-  if (!SplitCursor(s, next_cursor, &rest)) return false;
-  *items = std::string(rest);
-  return true;
+// `items` views into `s`: a cached page is copied once, into its response.
+bool DecodeBody(std::string_view s, std::string* next_cursor, std::string_view* items) {
+  return SplitCursor(s, next_cursor, items);
 }
 
 // The documents are JSON that ToJson wrote (cached or fresh); they are spliced into
@@ -254,7 +252,7 @@ std::string_view ValidBody(const std::optional<Cache::Found>& order, const std::
   return {};
 }
 
-ApiResult PageResult(const ListQuery& q, const std::string& items, const std::string& next_cursor, int64_t total) {
+ApiResult PageResult(const ListQuery& q, std::string_view items, const std::string& next_cursor, int64_t total) {
   json meta{{"size", q.size}, {"total", total}, {"sort", std::string(SortName(q.sort))}};
   if (!q.category.empty()) meta["category"] = q.category;
   if (!q.after) {
@@ -262,8 +260,11 @@ ApiResult PageResult(const ListQuery& q, const std::string& items, const std::st
     meta["total_pages"] = (total + q.size - 1) / q.size;
   }
   meta["next_cursor"] = next_cursor.empty() ? json(nullptr) : json(next_cursor);
-  std::string body = "{\"items\":[" + items + "],";
-  body += meta.dump().substr(1);
+  const std::string meta_text = meta.dump();
+  constexpr std::string_view kOpen = "{\"items\":[";
+  std::string body;
+  body.reserve(kOpen.size() + items.size() + 2 + meta_text.size());
+  body.append(kOpen).append(items).append("],").append(std::string_view(meta_text).substr(1));
   return ApiResult{200, std::move(body)};
 }
 
@@ -279,7 +280,8 @@ std::optional<ApiResult> CatalogService::ListFromCache(const ListQuery& q, const
   const std::optional<Cache::Found>& count = found[2];
   if (body_text.empty() || !count || !count->values[0] || cache_->BodiesSuspect()) return std::nullopt;
   std::optional<int64_t> total = ParseCount(count->values[0]);
-  std::string next_cursor, items;
+  std::string next_cursor;
+  std::string_view items;
   if (!total || !DecodeBody(body_text, &next_cursor, &items)) return std::nullopt;
   metrics_->CacheRead("page", CacheOutcome::kHit);
   metrics_->CacheRead("count", CacheOutcome::kHit);
@@ -309,7 +311,8 @@ ApiResult CatalogService::List(const ListQuery& q) {
   // The page: its body from the cache; or its ordering from the cache and the
   // documents by id (then the body is stored); or one load of the rows for all
   // concurrent misses (then the ordering is stored).
-  std::string next_cursor, items;
+  std::string next_cursor, joined;
+  std::string_view items;  // in the cached body, or in `joined`
   std::vector<int64_t> ids;
   if (!body_text.empty() && !cache_->BodiesSuspect() && DecodeBody(body_text, &next_cursor, &items)) {
     metrics_->CacheRead("page", CacheOutcome::kHit);
@@ -321,9 +324,10 @@ ApiResult CatalogService::List(const ListQuery& q) {
     // Registered before the documents are read, or not stored at all (cache.h).
     bool held = cached_body && cache_->Hold(products, body_scope, cached_body->generation);
     std::vector<std::string> docs = Docs(ids);
-    items = JoinDocs(docs);
+    joined = JoinDocs(docs);
+    items = joined;
     if (held && docs.size() == ids.size()) {
-      cache_->Fill({{body_scope, cached_body->generation, "body", order->generation + "\n" + next_cursor + "\n" + items}});
+      cache_->Fill({{body_scope, cached_body->generation, "body", order->generation + "\n" + next_cursor + "\n" + joined}});
     }
   } else {
     if (cache_) metrics_->CacheRead("page", order ? CacheOutcome::kMiss : CacheOutcome::kError);
@@ -343,7 +347,8 @@ ApiResult CatalogService::List(const ListQuery& q) {
           return loaded;
     });
     next_cursor = page.next_cursor;
-    items = JoinDocs(page.docs);
+    joined = JoinDocs(page.docs);
+    items = joined;
   }
   // The count, cached apart: it costs a query of its own and changes only with
   // membership.
