@@ -17,12 +17,17 @@ void LogWriter::Submit(JournalEntry entry) {
   if (!entry.commands.empty()) changes_.fetch_add(1, std::memory_order_relaxed);
   bool wake;
   {
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
     uint64_t seq = entry.seq;
     if (seq < next_) return;  // numbered before a ResetSequence: nothing to append
     size_t i = static_cast<size_t>(seq - next_);
     if (pending_.size() <= i) pending_.resize(i + 1);
     pending_[i] = std::move(entry);
+    if (i == 0 && !delivering_ && !stop_ && !Storing()) {
+      delivering_ = true;
+      DeliverInline(lock);
+      return;
+    }
     // Under `always` a client waits for this entry, and with replicas attached they wait
     // for it: wake the writer now. Otherwise a busy writer collects entries for a
     // millisecond, which saves a wake-up per command; an idle one sleeps until woken here.
@@ -31,6 +36,36 @@ void LogWriter::Submit(JournalEntry entry) {
             eager_.load(std::memory_order_relaxed) || pending_.size() > 4096);
   }
   if (wake) cv_.notify_one();
+}
+
+void LogWriter::DeliverInline(std::unique_lock<std::mutex>& lock) {
+  while (true) {
+    while (!pending_.empty() && pending_.front().has_value()) {
+      inline_batch_.push_back(std::move(*pending_.front()));
+      pending_.pop_front();
+      ++next_;
+    }
+    if (inline_batch_.empty()) break;
+    lock.unlock();
+    Deliver(inline_batch_, true);  // nothing stored: as durable as it will be
+    inline_batch_.clear();
+    lock.lock();
+  }
+  delivering_ = false;
+}
+
+void LogWriter::Deliver(const std::vector<JournalEntry>& batch, bool durable_now) {
+  const uint64_t last = batch.back().seq;
+  written_ = last;
+  std::function<void(const JournalEntry&)> listener;
+  {
+    std::lock_guard lock(mu_);
+    listener = listener_;
+  }
+  if (listener) {
+    for (const JournalEntry& e : batch) listener(e);
+  }
+  if (durable_now) NotifyDurable(last);
 }
 
 void LogWriter::WaitDurable(uint64_t seq, std::function<void()> done) {
@@ -90,7 +125,8 @@ void LogWriter::Run() {
   while (true) {
     {
       std::unique_lock lock(mu_);
-      auto ready = [&] { return !pending_.empty() && pending_.front().has_value(); };
+      // Entries the writer may take: none while a submitter delivers them (its token).
+      auto ready = [&] { return !delivering_ && !pending_.empty() && pending_.front().has_value(); };
       writer_waiting_ = true;
       if (failed_through) {
         cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stop_; });
@@ -110,8 +146,9 @@ void LogWriter::Run() {
       }
       writer_waiting_ = false;
       if (stop_ && failed_through) break;  // shutting down on a failing disk: give up
-      if (!failed_through) {
-        while (ready()) {
+      if (!failed_through && ready()) {
+        delivering_ = true;  // until this batch is delivered (kept through failed appends)
+        while (!pending_.empty() && pending_.front().has_value()) {
           batch.push_back(std::move(*pending_.front()));
           pending_.pop_front();
           ++next_;
@@ -162,17 +199,10 @@ void LogWriter::Run() {
         failed_through = 0;
       }
       encoded.clear();
-      written_ = last;
-      std::function<void(const JournalEntry&)> listener;
-      {
-        std::lock_guard lock(mu_);
-        listener = listener_;
-      }
-      if (listener) {
-        for (const JournalEntry& e : batch) listener(e);
-      }
+      Deliver(batch, !store || policy != FsyncPolicy::kEverySec);
       batch.clear();
-      if (!store || policy != FsyncPolicy::kEverySec) NotifyDurable(last);
+      std::lock_guard lock(mu_);
+      delivering_ = false;
     }
     if (EverySecSyncOwed() && Clock::now() - last_sync >= std::chrono::seconds(1)) {
       auto t0 = Clock::now();

@@ -10,6 +10,11 @@
 // A failed append is retried every second; until it succeeds, ok() is false (the
 // server answers writes with -MISCONF) and nothing after the failed entry counts as
 // durable, so nothing is acknowledged that is not stored.
+//
+// With nothing to store (appendonly no), the thread that submits the next entry in
+// sequence hands the contiguous run to the listener itself: replicas get a write
+// without two thread hand-offs, as redis-server feeds them from its one thread. One
+// thread delivers at a time (the writer thread included), so order is kept.
 #pragma once
 
 #include <atomic>
@@ -84,6 +89,13 @@ class LogWriter : public JournalSink {
   // Written entries await the everysec fsync (appendfsync everysec, log enabled).
   bool EverySecSyncOwed() const;
   void NotifyDurable(uint64_t seq);
+  bool Storing() const { return store_ != nullptr && enabled_.load(); }
+  // Delivers the ready entries on the calling thread; called holding the delivery
+  // token (delivering_), which it gives back.
+  void DeliverInline(std::unique_lock<std::mutex>& lock);
+  // The listener, then (durable_now) the durability waiters, for a run of entries in
+  // sequence order.
+  void Deliver(const std::vector<JournalEntry>& batch, bool durable_now);
 
   RocksStore* store_;
   std::atomic<bool> enabled_;
@@ -103,6 +115,10 @@ class LogWriter : public JournalSink {
   uint64_t next_ = 1;                                // guarded by mu_: next seq to append
   bool writer_waiting_ = false;                      // guarded by mu_
   bool writer_idle_ = false;  // asleep until an entry comes; guarded by mu_
+  // Held by the one thread taking entries out of pending_ until it has delivered them
+  // (the writer thread, or a submitter while nothing is stored); guarded by mu_.
+  bool delivering_ = false;
+  std::vector<JournalEntry> inline_batch_;  // used by the submitter holding the token
   std::multimap<uint64_t, std::function<void()>> waiters_;  // guarded by mu_
   std::function<void(const JournalEntry&)> listener_;       // guarded by mu_
   const LatencyHook latency_hook_;

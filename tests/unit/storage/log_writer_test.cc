@@ -1,16 +1,18 @@
 // The log writer against a real RocksDB store in a temporary folder: what it reports
-// to the latency hook under each fsync policy.
+// to the latency hook under each fsync policy, and who hands entries to the listener.
 #include "storage/log_writer.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
 #include <map>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 namespace minired {
 namespace {
@@ -82,6 +84,78 @@ TEST_F(LogWriterLatency, EverysecReportsTheAppendAndTheSecondlySync) {
 TEST_F(LogWriterLatency, NoPolicyReportsOnlyTheAppend) {
   auto events = WriteOne(FsyncPolicy::kNo, std::chrono::milliseconds(50));
   EXPECT_EQ(events, (std::map<std::string, int>{{"aof-write", 1}}));
+}
+
+
+JournalEntry Entry(LogWriter& log) {
+  JournalEntry e;
+  e.seq = log.next_seq().fetch_add(1);
+  e.commands.push_back({0, "*2\r\n$3\r\nDEL\r\n$1\r\nk\r\n"});
+  return e;
+}
+
+// appendonly no: the submitter of the next entry in sequence hands it to the listener
+// before Submit returns; one submitted ahead of its turn waits for the missing one.
+TEST(LogWriterInline, NothingStoredTheSubmitterDeliversInOrder) {
+  LogWriter log(nullptr, false, FsyncPolicy::kEverySec);
+  std::vector<uint64_t> heard;
+  log.SetListener([&](const JournalEntry& e) { heard.push_back(e.seq); });
+  JournalEntry first = Entry(log), second = Entry(log), third = Entry(log);
+  log.Submit(std::move(first));
+  EXPECT_EQ(heard, (std::vector<uint64_t>{1}));
+  EXPECT_EQ(log.durable_seq(), 1u);
+  log.Submit(std::move(third));  // 2 is still being executed elsewhere
+  EXPECT_EQ(heard, (std::vector<uint64_t>{1}));
+  log.Submit(std::move(second));
+  EXPECT_EQ(heard, (std::vector<uint64_t>{1, 2, 3}));
+  EXPECT_EQ(log.written_seq(), 3u);
+  EXPECT_EQ(log.durable_seq(), 3u);
+  log.Stop();
+}
+
+// Four threads numbering and submitting at once: the listener hears every entry once,
+// in sequence order, never two threads at a time.
+TEST(LogWriterInline, ConcurrentSubmittersKeepTheOrder) {
+  LogWriter log(nullptr, false, FsyncPolicy::kEverySec);
+  std::vector<uint64_t> heard;
+  std::atomic<int> inside{0};
+  std::atomic<bool> overlapped{false};
+  log.SetListener([&](const JournalEntry& e) {
+    if (inside.fetch_add(1) != 0) overlapped = true;
+    heard.push_back(e.seq);
+    inside.fetch_sub(1);
+  });
+  constexpr int kThreads = 4, kEach = 20000;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kEach; ++i) log.Submit(Entry(log));
+    });
+  }
+  for (auto& t : threads) t.join();
+  log.Stop();
+  ASSERT_EQ(heard.size(), static_cast<size_t>(kThreads * kEach));
+  for (size_t i = 0; i < heard.size(); ++i) ASSERT_EQ(heard[i], i + 1);
+  EXPECT_FALSE(overlapped);
+}
+
+// With the log on, entries still go through the writer thread (appended first).
+TEST_F(LogWriterLatency, StoringTheWriterThreadDelivers) {
+  LogWriter log(store_.get(), true, FsyncPolicy::kNo);
+  std::mutex mu;
+  std::condition_variable cv;
+  std::thread::id listener_thread;
+  log.SetListener([&](const JournalEntry&) {
+    std::lock_guard l(mu);
+    listener_thread = std::this_thread::get_id();
+    cv.notify_all();
+  });
+  log.Submit(Entry(log));
+  std::unique_lock l(mu);
+  ASSERT_TRUE(cv.wait_for(l, std::chrono::seconds(10), [&] { return listener_thread != std::thread::id(); }));
+  EXPECT_NE(listener_thread, std::this_thread::get_id());
+  l.unlock();
+  log.Stop();
 }
 
 }  // namespace
