@@ -38,13 +38,17 @@ void LogWriter::Submit(JournalEntry entry) {
   if (wake) cv_.notify_one();
 }
 
+void LogWriter::TakeReadyLocked(std::vector<JournalEntry>* out) {
+  while (!pending_.empty() && pending_.front().has_value()) {
+    out->push_back(std::move(*pending_.front()));
+    pending_.pop_front();
+    ++next_;
+  }
+}
+
 void LogWriter::DeliverInline(std::unique_lock<std::mutex>& lock) {
   while (true) {
-    while (!pending_.empty() && pending_.front().has_value()) {
-      inline_batch_.push_back(std::move(*pending_.front()));
-      pending_.pop_front();
-      ++next_;
-    }
+    TakeReadyLocked(&inline_batch_);
     if (inline_batch_.empty()) break;
     lock.unlock();
     Deliver(inline_batch_, true);  // nothing stored: as durable as it will be
@@ -111,8 +115,7 @@ void LogWriter::NotifyDurable(uint64_t seq) {
 }
 
 bool LogWriter::EverySecSyncOwed() const {
-  return store_ != nullptr && enabled_.load() && policy_.load() == FsyncPolicy::kEverySec &&
-         durable_.load() < written_.load();
+  return Storing() && policy_.load() == FsyncPolicy::kEverySec && durable_.load() < written_.load();
 }
 
 void LogWriter::Run() {
@@ -148,16 +151,12 @@ void LogWriter::Run() {
       if (stop_ && failed_through) break;  // shutting down on a failing disk: give up
       if (!failed_through && ready()) {
         delivering_ = true;  // until this batch is delivered (kept through failed appends)
-        while (!pending_.empty() && pending_.front().has_value()) {
-          batch.push_back(std::move(*pending_.front()));
-          pending_.pop_front();
-          ++next_;
-        }
+        TakeReadyLocked(&batch);
       }
       if (stop_ && batch.empty() && !ready()) break;
     }
     FsyncPolicy policy = policy_.load();
-    bool store = store_ != nullptr && enabled_.load();
+    bool store = Storing();
     if (!batch.empty()) {
       uint64_t last = batch.back().seq;
       if (store) {
@@ -212,7 +211,7 @@ void LogWriter::Run() {
       last_sync = Clock::now();
     }
   }
-  if (store_ != nullptr && enabled_.load() && durable_.load() < written_.load() && store_->SyncLog().ok()) {
+  if (Storing() && durable_.load() < written_.load() && store_->SyncLog().ok()) {
     NotifyDurable(written_.load());
   }
 }

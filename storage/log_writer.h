@@ -89,7 +89,10 @@ class LogWriter : public JournalSink {
   // Written entries await the everysec fsync (appendfsync everysec, log enabled).
   bool EverySecSyncOwed() const;
   void NotifyDurable(uint64_t seq);
+  // The log is on (appendonly yes): entries are appended before they are delivered.
   bool Storing() const { return store_ != nullptr && enabled_.load(); }
+  // Moves the contiguous run at the front of pending_ to *out; called under mu_.
+  void TakeReadyLocked(std::vector<JournalEntry>* out);
   // Delivers the ready entries on the calling thread; called holding the delivery
   // token (delivering_), which it gives back.
   void DeliverInline(std::unique_lock<std::mutex>& lock);
