@@ -196,7 +196,6 @@ class Api {
   }
 
  private:
-
   template <typename Fn>
   ApiResult Authorized(const Request& q, Fn&& fn) {
     const std::string& token = ctx_.options->admin_token;
