@@ -419,6 +419,17 @@ void Connection::Flush() {
     p->log().WaitDurable(session_.last_write_seq, [t] {
       if (!t->resume_posted().exchange(true)) asio::post(t->context(), [t] { ResumeDurable(*t); });
     });
+    if (!t->log_flush_posted()) {
+      // Behind the handlers already ready: their clients' writes share the append.
+      t->log_flush_posted() = true;
+      p->log().ExpectFlush();
+      asio::post(t->context(), [t, p] {
+        asio::post(t->context(), [t, p] {
+          t->log_flush_posted() = false;
+          p->log().FlushNow();
+        });
+      });
+    }
     return;
   }
   writing_.swap(out_);

@@ -28,12 +28,12 @@ void LogWriter::Submit(JournalEntry entry) {
       DeliverInline(lock);
       return;
     }
-    // Under `always` a client waits for this entry, and with replicas attached they wait
-    // for it: wake the writer now. Otherwise a busy writer collects entries for a
-    // millisecond, which saves a wake-up per command; an idle one sleeps until woken here.
+    // With replicas attached they wait for this entry: wake the writer now. Otherwise a
+    // busy writer collects entries for a millisecond, which saves a wake-up per command
+    // (under `always` the clients' I/O threads append at the end of their turn,
+    // FlushNow); an idle one sleeps until woken here.
     wake = writer_waiting_ && i == 0 &&
-           (writer_idle_ || policy_.load(std::memory_order_relaxed) == FsyncPolicy::kAlways ||
-            eager_.load(std::memory_order_relaxed) || pending_.size() > 4096);
+           (writer_idle_ || eager_.load(std::memory_order_relaxed) || pending_.size() > 4096);
   }
   if (wake) cv_.notify_one();
 }
@@ -44,6 +44,55 @@ void LogWriter::TakeReadyLocked(std::vector<JournalEntry>* out) {
     pending_.pop_front();
     ++next_;
   }
+}
+
+void LogWriter::FlushNow() {
+  constexpr int kMaxRounds = 4;
+  bool hand_over = false;
+  flushes_expected_.fetch_sub(1, std::memory_order_relaxed);
+  {
+    std::unique_lock lock(mu_);
+    if (stop_ || !Storing()) return;
+    if (delivering_) {
+      // The holder may have taken its run before our entries came: it hands the writer
+      // thread what is ready once done, without the writer's millisecond of collecting.
+      handed_over_ = true;
+      return;
+    }
+    delivering_ = true;
+    for (int round = 0;; ++round) {
+      TakeReadyLocked(&flush_batch_);
+      if (flush_batch_.empty()) break;
+      if (round == kMaxRounds) {
+        // Other threads keep adding: leave the rest to the writer thread rather than hold
+        // this thread's own clients back.
+        Requeue(&flush_batch_);
+        hand_over = true;
+        break;
+      }
+      lock.unlock();
+      Status s = Append(flush_batch_, true, &flush_encoded_);
+      if (s.ok()) Deliver(flush_batch_, true);
+      lock.lock();
+      if (!s.ok()) {
+        // The writer thread retries every second; writes are refused meanwhile (ok()).
+        flush_encoded_.clear();
+        Requeue(&flush_batch_);
+        hand_over = true;
+        break;
+      }
+      flush_batch_.clear();
+    }
+    delivering_ = false;
+    if (hand_over || (!pending_.empty() && pending_.front().has_value())) handed_over_ = hand_over = true;
+  }
+  if (hand_over) cv_.notify_one();
+}
+
+void LogWriter::Requeue(std::vector<JournalEntry>* batch) {
+  for (auto it = batch->rbegin(); it != batch->rend(); ++it) pending_.emplace_front(std::move(*it));
+  next_ -= batch->size();
+  batch->clear();
 }
 
 void LogWriter::DeliverInline(std::unique_lock<std::mutex>& lock) {
@@ -118,13 +167,50 @@ bool LogWriter::EverySecSyncOwed() const {
   return Storing() && policy_.load() == FsyncPolicy::kEverySec && durable_.load() < written_.load();
 }
 
+Status LogWriter::Append(const std::vector<JournalEntry>& batch, bool sync, std::string* encoded) {
+  if (encoded->empty()) {
+    std::string body;
+    size_t count = 0;
+    for (const JournalEntry& e : batch) AppendToLogBatch(e.seq, EncodeLogRecord(e.commands), &body, &count);
+    *encoded = FinishLogBatch(body, count);
+  }
+  auto t0 = Clock::now();
+  // statvfs costs a system call: look again every 100 ms, or at once when close.
+  if (t0 - free_checked_at_ >= std::chrono::milliseconds(100) || free_bytes_ < 2 * kDiskReserveBytes) {
+    free_bytes_ = store_->FreeBytes();
+    free_checked_at_ = t0;
+  }
+  free_bytes_ = free_bytes_ > encoded->size() ? free_bytes_ - encoded->size() : 0;
+  Status s = free_bytes_ < kDiskReserveBytes
+                 ? Status::IOError("No space left on device (" + std::to_string(free_bytes_ >> 20) +
+                                   " MB free, the log keeps " + std::to_string(kDiskReserveBytes >> 20) +
+                                   " MB in reserve)")
+                 : store_->AppendLog(batch.front().seq, *encoded, sync);
+  if (!s.ok()) {
+    std::lock_guard lock(mu_);
+    last_error_ = s.message();
+    ok_ = false;
+    return s;
+  }
+  auto took = Clock::now() - t0;
+  appends_.fetch_add(1, std::memory_order_relaxed);
+  append_micros_.fetch_add(
+      static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(took).count()));
+  if (latency_hook_) latency_hook_(sync ? "aof-fsync-always" : "aof-write", took);
+  if (!ok_.load()) {
+    std::lock_guard lock(mu_);
+    last_error_.clear();
+  }
+  ok_ = true;
+  encoded->clear();
+  return s;
+}
+
 void LogWriter::Run() {
   auto last_sync = Clock::now();
   std::vector<JournalEntry> batch;
   std::string encoded;  // the batch's value, kept for a retry after a failed append
   uint64_t failed_through = 0;  // a failed batch is retried before anything newer
-  uint64_t free = 0;            // free disk bytes, as last measured less what was written since
-  auto free_checked_at = Clock::time_point();
   while (true) {
     {
       std::unique_lock lock(mu_);
@@ -133,7 +219,7 @@ void LogWriter::Run() {
       writer_waiting_ = true;
       if (failed_through) {
         cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stop_; });
-      } else if (policy_.load() == FsyncPolicy::kAlways || eager_.load()) {
+      } else if (eager_.load()) {
         cv_.wait_for(lock, std::chrono::milliseconds(100), [&] { return stop_ || ready(); });
       } else {
         if (pending_.empty()) {
@@ -144,9 +230,16 @@ void LogWriter::Run() {
           cv_.wait_until(lock, until, [&] { return stop_ || !pending_.empty(); });
           writer_idle_ = false;
         }
-        // Busy: collect what comes within a millisecond into one append.
-        if (!stop_) cv_.wait_for(lock, std::chrono::milliseconds(1), [&] { return stop_; });
+        // Busy: collect what comes within a millisecond into one append. Under `always`
+        // the I/O threads append what their clients wait for (FlushNow): this is for
+        // the rest (expiry, replicated writes) and for what they hand over.
+        auto taken_over = [&] { return stop_ || handed_over_; };
+        if (!taken_over()) cv_.wait_for(lock, std::chrono::milliseconds(1), taken_over);
+        while (!taken_over() && flushes_expected_.load(std::memory_order_relaxed) > 0) {
+          cv_.wait_for(lock, std::chrono::milliseconds(1), taken_over);
+        }
       }
+      handed_over_ = false;
       writer_waiting_ = false;
       if (stop_ && failed_through) break;  // shutting down on a failing disk: give up
       if (!failed_through && ready()) {
@@ -160,41 +253,11 @@ void LogWriter::Run() {
     if (!batch.empty()) {
       uint64_t last = batch.back().seq;
       if (store) {
-        if (encoded.empty()) {
-          std::string body;
-          size_t count = 0;
-          for (const JournalEntry& e : batch) AppendToLogBatch(e.seq, EncodeLogRecord(e.commands), &body, &count);
-          encoded = FinishLogBatch(body, count);
-        }
-        auto t0 = Clock::now();
-        // statvfs costs a system call: look again every 100 ms, or at once when close.
-        if (t0 - free_checked_at >= std::chrono::milliseconds(100) || free < 2 * kDiskReserveBytes) {
-          free = store_->FreeBytes();
-          free_checked_at = t0;
-        }
-        free = free > encoded.size() ? free - encoded.size() : 0;
-        Status s = free < kDiskReserveBytes
-                       ? Status::IOError("No space left on device (" + std::to_string(free >> 20) +
-                                         " MB free, the log keeps " + std::to_string(kDiskReserveBytes >> 20) +
-                                         " MB in reserve)")
-                       : store_->AppendLog(batch.front().seq, encoded, policy == FsyncPolicy::kAlways);
+        Status s = Append(batch, policy == FsyncPolicy::kAlways, &encoded);
         if (!s.ok()) {
-          std::lock_guard lock(mu_);
-          last_error_ = s.message();
-          ok_ = false;
           failed_through = last;
           continue;  // keep the batch; retry in a second
         }
-        auto took = Clock::now() - t0;
-        appends_.fetch_add(1, std::memory_order_relaxed);
-        append_micros_.fetch_add(
-            static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(took).count()));
-        if (latency_hook_) latency_hook_(policy == FsyncPolicy::kAlways ? "aof-fsync-always" : "aof-write", took);
-        if (failed_through) {
-          std::lock_guard lock(mu_);
-          last_error_.clear();
-        }
-        ok_ = true;
         failed_through = 0;
       }
       encoded.clear();

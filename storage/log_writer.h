@@ -5,7 +5,10 @@
 // Durability by appendfsync: `always` syncs each batch before the entries count as
 // durable (all writers waiting at that moment share the one sync: group commit);
 // `everysec` syncs once a second; `no` leaves it to the OS. A client of `always` gets
-// its reply only after WaitDurable for its entry fired (server/connection.cc).
+// its reply only after WaitDurable for its entry fired (server/connection.cc). Under
+// `always` the I/O thread whose clients wait appends and syncs their entries itself
+// (FlushNow) at the end of its turn, as redis-server does before it replies: no hand-off
+// to the writer thread and back, and one sync for every client served in that turn.
 //
 // A failed append is retried every second; until it succeeds, ok() is false (the
 // server answers writes with -MISCONF) and nothing after the failed entry counts as
@@ -52,6 +55,14 @@ class LogWriter : public JournalSink {
   ~LogWriter() override;
 
   void Submit(JournalEntry entry) override;
+  // Appends and syncs the entries ready now, on the calling thread, and delivers them:
+  // an I/O thread calls it at the end of its turn under `always`, once for all of its
+  // clients that wait, as redis-server syncs before it replies. When another thread is
+  // appending, that one hands what is left to the writer thread.
+  void FlushNow();
+  // A FlushNow call is on its way (posted on an I/O thread): the writer thread leaves
+  // the entries to it rather than split its batch.
+  void ExpectFlush() { flushes_expected_.fetch_add(1, std::memory_order_relaxed); }
   // Calls `done` (on the writer thread) once every entry <= seq is durable under the
   // current policy; at once if it already is.
   void WaitDurable(uint64_t seq, std::function<void()> done);
@@ -99,6 +110,11 @@ class LogWriter : public JournalSink {
   // The listener, then (durable_now) the durability waiters, for a run of entries in
   // sequence order.
   void Deliver(const std::vector<JournalEntry>& batch, bool durable_now);
+  // Encodes the batch into *encoded (unless a failed try left it there) and appends it;
+  // on failure records the error (ok() false). Called holding the delivery token.
+  Status Append(const std::vector<JournalEntry>& batch, bool sync, std::string* encoded);
+  // Puts a taken batch back at the front of pending_; called under mu_.
+  void Requeue(std::vector<JournalEntry>* batch);
 
   RocksStore* store_;
   std::atomic<bool> enabled_;
@@ -110,6 +126,7 @@ class LogWriter : public JournalSink {
   std::atomic<uint64_t> changes_{0};
   std::atomic<uint64_t> appends_{0};
   std::atomic<uint64_t> append_micros_{0};
+  std::atomic<int> flushes_expected_{0};
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
@@ -122,6 +139,13 @@ class LogWriter : public JournalSink {
   // (the writer thread, or a submitter while nothing is stored); guarded by mu_.
   bool delivering_ = false;
   std::vector<JournalEntry> inline_batch_;  // used by the submitter holding the token
+  std::vector<JournalEntry> flush_batch_;   // used by the FlushNow caller holding the token
+  std::string flush_encoded_;               // likewise
+  // The writer thread takes what is ready without collecting first; guarded by mu_.
+  bool handed_over_ = false;
+  // Free disk bytes, as last measured less what was appended since; used by the token holder.
+  uint64_t free_bytes_ = 0;
+  std::chrono::steady_clock::time_point free_checked_at_;
   std::multimap<uint64_t, std::function<void()>> waiters_;  // guarded by mu_
   std::function<void(const JournalEntry&)> listener_;       // guarded by mu_
   const LatencyHook latency_hook_;

@@ -158,5 +158,99 @@ TEST_F(LogWriterLatency, StoringTheWriterThreadDelivers) {
   log.Stop();
 }
 
+// appendfsync always: the thread that calls FlushNow (an I/O thread at the end of its
+// turn) appends the ready entries in one synced append and delivers them before it
+// returns: no hand-off to the writer thread.
+TEST_F(LogWriterLatency, AlwaysTheFlushingThreadAppendsSyncsAndDelivers) {
+  std::vector<std::thread::id> reporters;
+  std::mutex mu;
+  LogWriter log(store_.get(), true, FsyncPolicy::kAlways, [&](std::string_view, std::chrono::steady_clock::duration) {
+    std::lock_guard l(mu);
+    reporters.push_back(std::this_thread::get_id());
+  });
+  std::vector<std::pair<uint64_t, std::thread::id>> heard;
+  log.SetListener([&](const JournalEntry& e) {
+    std::lock_guard l(mu);
+    heard.emplace_back(e.seq, std::this_thread::get_id());
+  });
+  log.ExpectFlush();
+  log.Submit(Entry(log));
+  log.Submit(Entry(log));
+  bool durable = false;
+  log.WaitDurable(2, [&] { durable = true; });
+  log.FlushNow();
+  {
+    std::lock_guard l(mu);
+    EXPECT_TRUE(durable);
+    EXPECT_EQ(log.durable_seq(), 2u);
+    EXPECT_EQ(log.appends(), 1u);  // both entries in one synced append
+    ASSERT_EQ(heard.size(), 2u);
+    EXPECT_EQ(heard[0], std::make_pair(uint64_t{1}, std::this_thread::get_id()));
+    EXPECT_EQ(heard[1], std::make_pair(uint64_t{2}, std::this_thread::get_id()));
+    EXPECT_EQ(reporters, std::vector<std::thread::id>{std::this_thread::get_id()});
+  }
+  log.Stop();
+}
+
+// An entry whose predecessor is still being executed elsewhere cannot be appended by
+// FlushNow; once the predecessor comes, the writer thread appends both (nobody else
+// flushes them), in order.
+TEST_F(LogWriterLatency, AlwaysAnEntryAheadOfItsTurnIsLeftToTheWriterThread) {
+  LogWriter log(store_.get(), true, FsyncPolicy::kAlways);
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<uint64_t> heard;
+  log.SetListener([&](const JournalEntry& e) {
+    std::lock_guard l(mu);
+    heard.push_back(e.seq);
+    cv.notify_all();
+  });
+  JournalEntry first = Entry(log), second = Entry(log);
+  log.Submit(std::move(second));
+  log.ExpectFlush();
+  log.FlushNow();
+  EXPECT_EQ(log.durable_seq(), 0u);
+  log.Submit(std::move(first));
+  std::unique_lock l(mu);
+  ASSERT_TRUE(cv.wait_for(l, std::chrono::seconds(10), [&] { return heard.size() == 2; }));
+  EXPECT_EQ(heard, (std::vector<uint64_t>{1, 2}));
+  l.unlock();
+  log.Stop();
+  EXPECT_EQ(log.durable_seq(), 2u);
+}
+
+// Four threads submit and flush at once while the writer thread collects too: every
+// entry is heard once, in order, one deliverer at a time, and all end up durable.
+TEST_F(LogWriterLatency, AlwaysConcurrentFlushersKeepTheOrder) {
+  LogWriter log(store_.get(), true, FsyncPolicy::kAlways);
+  std::vector<uint64_t> heard;
+  std::atomic<int> inside{0};
+  std::atomic<bool> overlapped{false};
+  log.SetListener([&](const JournalEntry& e) {
+    if (inside.fetch_add(1) != 0) overlapped = true;
+    heard.push_back(e.seq);
+    inside.fetch_sub(1);
+  });
+  constexpr int kThreads = 4, kEach = 500;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        log.Submit(Entry(log));
+        if ((i + t) % 3 != 0) {  // some entries are left for the writer thread alone
+          log.ExpectFlush();
+          log.FlushNow();
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  log.Stop();
+  ASSERT_EQ(heard.size(), static_cast<size_t>(kThreads * kEach));
+  for (size_t i = 0; i < heard.size(); ++i) ASSERT_EQ(heard[i], i + 1);
+  EXPECT_FALSE(overlapped);
+  EXPECT_EQ(log.durable_seq(), static_cast<uint64_t>(kThreads * kEach));
+}
+
 }  // namespace
 }  // namespace minired
