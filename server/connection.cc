@@ -420,7 +420,9 @@ void Connection::Flush() {
       if (!t->resume_posted().exchange(true)) asio::post(t->context(), [t] { ResumeDurable(*t); });
     });
     if (!t->log_flush_posted()) {
-      // Behind the handlers already ready: their clients' writes share the append.
+      // Posted twice: the first hop runs behind the handlers ready now, and by then the
+      // reactor has polled again; the second runs behind what that poll found. Every
+      // client whose command came in meanwhile shares the one sync.
       t->log_flush_posted() = true;
       p->log().ExpectFlush();
       asio::post(t->context(), [t, p] {
