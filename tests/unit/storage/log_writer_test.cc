@@ -94,6 +94,27 @@ JournalEntry Entry(LogWriter& log) {
   return e;
 }
 
+// Listens to a log: the sequence numbers heard, and whether the listener ever ran on two
+// threads at once.
+struct HeardInOrder {
+  explicit HeardInOrder(LogWriter& log) {
+    log.SetListener([this](const JournalEntry& e) {
+      if (inside.fetch_add(1) != 0) overlapped = true;
+      heard.push_back(e.seq);
+      inside.fetch_sub(1);
+    });
+  }
+  // Every entry 1..n heard once, in order, one thread at a time.
+  void Expect(size_t n) const {
+    ASSERT_EQ(heard.size(), n);
+    for (size_t i = 0; i < heard.size(); ++i) ASSERT_EQ(heard[i], i + 1);
+    EXPECT_FALSE(overlapped);
+  }
+  std::vector<uint64_t> heard;
+  std::atomic<int> inside{0};
+  std::atomic<bool> overlapped{false};
+};
+
 // appendonly no: the submitter of the next entry in sequence hands it to the listener
 // before Submit returns; one submitted ahead of its turn waits for the missing one.
 TEST(LogWriterInline, NothingStoredTheSubmitterDeliversInOrder) {
@@ -117,14 +138,7 @@ TEST(LogWriterInline, NothingStoredTheSubmitterDeliversInOrder) {
 // in sequence order, never two threads at a time.
 TEST(LogWriterInline, ConcurrentSubmittersKeepTheOrder) {
   LogWriter log(nullptr, false, FsyncPolicy::kEverySec);
-  std::vector<uint64_t> heard;
-  std::atomic<int> inside{0};
-  std::atomic<bool> overlapped{false};
-  log.SetListener([&](const JournalEntry& e) {
-    if (inside.fetch_add(1) != 0) overlapped = true;
-    heard.push_back(e.seq);
-    inside.fetch_sub(1);
-  });
+  HeardInOrder order(log);
   constexpr int kThreads = 4, kEach = 20000;
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
@@ -134,9 +148,7 @@ TEST(LogWriterInline, ConcurrentSubmittersKeepTheOrder) {
   }
   for (auto& t : threads) t.join();
   log.Stop();
-  ASSERT_EQ(heard.size(), static_cast<size_t>(kThreads * kEach));
-  for (size_t i = 0; i < heard.size(); ++i) ASSERT_EQ(heard[i], i + 1);
-  EXPECT_FALSE(overlapped);
+  order.Expect(kThreads * kEach);
 }
 
 // With the log on, entries still go through the writer thread (appended first).
@@ -223,14 +235,7 @@ TEST_F(LogWriterLatency, AlwaysAnEntryAheadOfItsTurnIsLeftToTheWriterThread) {
 // entry is heard once, in order, one deliverer at a time, and all end up durable.
 TEST_F(LogWriterLatency, AlwaysConcurrentFlushersKeepTheOrder) {
   LogWriter log(store_.get(), true, FsyncPolicy::kAlways);
-  std::vector<uint64_t> heard;
-  std::atomic<int> inside{0};
-  std::atomic<bool> overlapped{false};
-  log.SetListener([&](const JournalEntry& e) {
-    if (inside.fetch_add(1) != 0) overlapped = true;
-    heard.push_back(e.seq);
-    inside.fetch_sub(1);
-  });
+  HeardInOrder order(log);
   constexpr int kThreads = 4, kEach = 500;
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
@@ -246,9 +251,7 @@ TEST_F(LogWriterLatency, AlwaysConcurrentFlushersKeepTheOrder) {
   }
   for (auto& t : threads) t.join();
   log.Stop();
-  ASSERT_EQ(heard.size(), static_cast<size_t>(kThreads * kEach));
-  for (size_t i = 0; i < heard.size(); ++i) ASSERT_EQ(heard[i], i + 1);
-  EXPECT_FALSE(overlapped);
+  order.Expect(kThreads * kEach);
   EXPECT_EQ(log.durable_seq(), static_cast<uint64_t>(kThreads * kEach));
 }
 
