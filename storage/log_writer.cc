@@ -60,6 +60,7 @@ void LogWriter::FlushNow() {
       return;
     }
     delivering_ = true;
+    std::string encoded;
     for (int round = 0;; ++round) {
       TakeReadyLocked(&flush_batch_);
       if (flush_batch_.empty()) break;
@@ -71,12 +72,11 @@ void LogWriter::FlushNow() {
         break;
       }
       lock.unlock();
-      Status s = Append(flush_batch_, true, &flush_encoded_);
+      Status s = Append(flush_batch_, true, &encoded);
       if (s.ok()) Deliver(flush_batch_, true);
       lock.lock();
       if (!s.ok()) {
         // The writer thread retries every second; writes are refused meanwhile (ok()).
-        flush_encoded_.clear();
         Requeue(&flush_batch_);
         hand_over = true;
         break;
@@ -84,7 +84,7 @@ void LogWriter::FlushNow() {
       flush_batch_.clear();
     }
     delivering_ = false;
-    if (hand_over || (!pending_.empty() && pending_.front().has_value())) handed_over_ = hand_over = true;
+    if (hand_over) handed_over_ = true;
   }
   if (hand_over) cv_.notify_one();
 }

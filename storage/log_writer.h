@@ -63,8 +63,9 @@ class LogWriter : public JournalSink {
   // A FlushNow call is on its way (posted on an I/O thread): the writer thread leaves
   // the entries to it rather than split its batch.
   void ExpectFlush() { flushes_expected_.fetch_add(1, std::memory_order_relaxed); }
-  // Calls `done` (on the writer thread) once every entry <= seq is durable under the
-  // current policy; at once if it already is.
+  // Calls `done` (on the thread that appended: the writer thread, or an I/O thread in
+  // FlushNow) once every entry <= seq is durable under the current policy; at once if it
+  // already is.
   void WaitDurable(uint64_t seq, std::function<void()> done);
   // Entries in sequence order, after they were appended (replication will subscribe).
   void SetListener(std::function<void(const JournalEntry&)> listener);
@@ -140,7 +141,6 @@ class LogWriter : public JournalSink {
   bool delivering_ = false;
   std::vector<JournalEntry> inline_batch_;  // used by the submitter holding the token
   std::vector<JournalEntry> flush_batch_;   // used by the FlushNow caller holding the token
-  std::string flush_encoded_;               // likewise
   // The writer thread takes what is ready without collecting first; guarded by mu_.
   bool handed_over_ = false;
   // Free disk bytes, as last measured less what was appended since; used by the token holder.
