@@ -27,7 +27,12 @@ std::string Endpoint(const asio::ip::tcp::endpoint& ep) {
 }  // namespace
 
 Connection::Connection(Server& server, IoThread& thread, asio::ip::tcp::socket socket, asio::ssl::context* tls)
-    : server_(server), thread_(thread), socket_(std::move(socket)), tls_context_(tls) {}
+    : server_(server),
+      thread_(thread),
+      socket_(std::move(socket)),
+      tls_context_(tls),
+      queued_read_([this](std::error_code& ec) { return AttemptQueuedRead(ec); },
+                   [this](const std::error_code& ec) { OnQueuedRead(ec); }) {}
 
 Connection::~Connection() = default;
 
@@ -117,9 +122,42 @@ void Connection::ReadMore() {
     asio::post(socket_.get_executor(), [self = shared_from_this()] { self->OnReadable({}); });
     return;
   }
-  // Wait for readiness, then read: one recv per wake-up, as redis-server's event loop.
-  socket_.async_wait(asio::socket_base::wait_read,
-                     [self = shared_from_this()](const std::error_code& ec) { self->OnReadable(ec); });
+  if (tls_) {
+    // TLS reads go through OpenSSL, which must see the socket itself: wait, then read.
+    socket_.async_wait(asio::socket_base::wait_read,
+                       [self = shared_from_this()](const std::error_code& ec) { self->OnReadable(ec); });
+    return;
+  }
+  // A queued read rather than a wait for readiness: one recv per request (queued_read.h).
+  socket_.QueueRead(queued_read_, shared_from_this());
+}
+
+QueuedRead::Attempt Connection::AttemptQueuedRead(std::error_code& ec) {
+  if (!in_.has_storage()) in_.Adopt(thread_.BorrowReadBuffer());
+  in_.PrepareForRead(parser_.min_bytes_needed());
+  size_t offered = in_.free_space();
+  size_t n = socket_.read_some(asio::buffer(in_.write_ptr(), offered), ec);
+  if (ec == asio::error::would_block || ec == asio::error::try_again) {
+    ec.clear();
+    ReturnIdleReadBuffer();
+    return QueuedRead::Attempt::kNothing;
+  }
+  if (ec) return QueuedRead::Attempt::kDrained;
+  // Committed at once: a handler of this connection that runs before the completion
+  // (a durable write's resume) must not hand the buffer back with these bytes in it.
+  in_.Commit(n);
+  queued_bytes_ = n;
+  maybe_more_input_ = n == offered;
+  return maybe_more_input_ ? QueuedRead::Attempt::kMaybeMore : QueuedRead::Attempt::kDrained;
+}
+
+void Connection::OnQueuedRead(const std::error_code& ec) {
+  reading_ = false;
+  if (ec || closed_) {
+    Close();
+    return;
+  }
+  OnInput(queued_bytes_);
 }
 
 void Connection::OnReadable(const std::error_code& ec) {
@@ -147,6 +185,10 @@ void Connection::OnReadable(const std::error_code& ec) {
   // bytes behind, and only a read (not a wait) will see them.
   maybe_more_input_ = n == offered || (tls_ && tls_->HasBuffered());
   in_.Commit(n);
+  OnInput(n);
+}
+
+void Connection::OnInput(size_t n) {
   ThreadStats& st = thread_.stats();
   st.net_input_bytes.Add(n);
   st.reads.Add();

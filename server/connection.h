@@ -1,8 +1,8 @@
 // One client connection, owned by one I/O thread from accept to close.
 //
-// Request path: wait for readability, read into the ReadBuffer -> RequestParser -> Server::Execute
-// for each complete command (pipelining: every command already in the buffer runs) ->
-// replies appended to one output buffer -> written directly (non-blocking) for the whole
+// Request path: a read queued on the reactor (queued_read.h) fills the ReadBuffer ->
+// RequestParser -> Server::Execute for each complete command (pipelining: every command
+// already in the buffer runs) -> replies appended to one output buffer -> written directly (non-blocking) for the whole
 // batch; only a full socket buffer makes the connection wait for writability.
 // A protocol error gets its "-ERR Protocol error" reply, then this connection closes;
 // every other error reply leaves it open. A TLS client's bytes go through its TlsStream
@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "protocol/request_parser.h"
+#include "server/queued_read.h"
 #include "server/read_buffer.h"
 #include "server/session.h"
 
@@ -49,6 +50,11 @@ class Connection : public std::enable_shared_from_this<Connection>, public Clien
   const char* Refusal();
   void ReadMore();
   void OnReadable(const std::error_code& ec);
+  // A plain socket's queued read: the reactor's attempt, then its completion.
+  QueuedRead::Attempt AttemptQueuedRead(std::error_code& ec);
+  void OnQueuedRead(const std::error_code& ec);
+  // After n bytes were added to the read buffer: limits, then the commands.
+  void OnInput(size_t n);
   // Hands the read buffer back to the thread once every byte in it was consumed.
   void ReturnIdleReadBuffer();
   // Reads into the buffer; 0 with ec would_block when nothing came (a TLS stream that
@@ -90,10 +96,12 @@ class Connection : public std::enable_shared_from_this<Connection>, public Clien
 
   Server& server_;
   IoThread& thread_;
-  asio::ip::tcp::socket socket_;
+  ClientSocket socket_;
   asio::ssl::context* tls_context_;  // set until Start makes the stream
   std::unique_ptr<TlsStream> tls_;
   ReadBuffer in_;
+  QueuedRead queued_read_;
+  size_t queued_bytes_ = 0;  // what the queued read's attempt added to in_
   RequestParser parser_;
   std::string out_;      // replies not yet handed to the socket
   std::string writing_;  // the batch being written
