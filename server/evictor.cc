@@ -143,13 +143,19 @@ void Evictor::Populate(IoThread& io, bool volatile_only, bool ttl) {
     for (int d = 0; d < shard.databases(); ++d) {
       Db& db = shard.db(d);
       if ((volatile_only ? db.volatile_size() : db.size()) == 0) continue;
-      for (size_t i = 0; i < samples; ++i) {
-        Entry* e = db.SampleEntry(volatile_only, io.rng());
-        if (e == nullptr) break;
-        uint64_t score = ttl ? std::numeric_limits<uint64_t>::max() - static_cast<uint64_t>(e->expire_ms())
-                             : IdleScore(e, now, db.access());
-        pool_.Offer(score, d, e->key());
-        ++found;
+      // Drawn in batches whose cache misses overlap (SampleEntries).
+      for (size_t left = samples; left > 0;) {
+        Entry* picked[KeyTable::kMaxSampleBatch];
+        size_t got = db.SampleEntries(volatile_only, io.rng(), picked, std::min(left, KeyTable::kMaxSampleBatch));
+        if (got == 0) break;
+        for (size_t i = 0; i < got; ++i) {
+          Entry* e = picked[i];
+          uint64_t score = ttl ? std::numeric_limits<uint64_t>::max() - static_cast<uint64_t>(e->expire_ms())
+                               : IdleScore(e, now, db.access());
+          pool_.Offer(score, d, e->key());
+        }
+        found += got;
+        left -= got;
       }
     }
     return found > 0;

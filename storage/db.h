@@ -153,6 +153,20 @@ class Db {
     return i == KeyTable::kNotFound ? nullptr : keys_.At(i);
   }
 
+  // Up to `n` random entries (with an expiry only, when `volatile_only`) into out, their
+  // headers prefetched; returns how many (0 when there are none). As SampleEntry, n
+  // times, with the cache misses overlapped.
+  template <typename Rng>
+  size_t SampleEntries(bool volatile_only, Rng& rng, Entry** out, size_t n) const {
+    size_t slots[KeyTable::kMaxSampleBatch];
+    size_t got = volatile_only ? volatile_.RandomSlots(rng, slots, n) : keys_.RandomSlots(rng, slots, n);
+    for (size_t k = 0; k < got; ++k) {
+      out[k] = volatile_only ? volatile_.At(slots[k]) : keys_.At(slots[k]);
+      __builtin_prefetch(out[k]);
+    }
+    return got;
+  }
+
   // A random live key's slot (expired ones met on the way are deleted).
   template <typename Rng>
   Slot RandomKey(int64_t now_ms, Rng& rng);

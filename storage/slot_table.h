@@ -13,6 +13,7 @@
 // Not thread-safe: the owning Shard's mutex guards every call.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -143,6 +144,33 @@ class SlotTable {
     }
     *pos = end;
     return (last - first) + n;
+  }
+
+  // Up to `n` slots holding entries, each chosen as RandomSlot does (repeats possible),
+  // into out; returns how many (0 only when the table is empty). The draws of a round
+  // are prefetched together so that their cache misses overlap: eviction samples keys
+  // of a table far bigger than the caches.
+  static constexpr size_t kMaxSampleBatch = 32;
+  template <typename Rng>
+  size_t RandomSlots(Rng& rng, size_t* out, size_t n) const {
+    if (size_ == 0) return 0;
+    n = std::min(n, kMaxSampleBatch);
+    const size_t cap = slots_.size();
+    std::uniform_int_distribution<size_t> any(0, cap - 1);
+    size_t got = 0;
+    for (int round = 0; round < 64 && got < n; ++round) {
+      size_t draws[kMaxSampleBatch];
+      const size_t want = n - got;
+      for (size_t k = 0; k < want; ++k) {
+        draws[k] = any(rng);
+        __builtin_prefetch(&slots_[draws[k]]);
+      }
+      for (size_t k = 0; k < want; ++k) {
+        if (slots_[draws[k]] != 0) out[got++] = draws[k];
+      }
+    }
+    while (got < n) out[got++] = RandomSlot(rng);  // a nearly empty table
+    return got;
   }
 
   // A slot holding some entry, chosen at random; kNotFound when empty.

@@ -130,5 +130,28 @@ TEST(SlotTable, RandomSlotFindsEntries) {
   EXPECT_EQ(t.raw().At(t.raw().RandomSlot(rng))->key(), "only");
 }
 
+TEST(SlotTable, RandomSlotsDrawsOnlyEntriesAndReachesThemAll) {
+  Table t;
+  std::mt19937_64 rng(7);
+  size_t out[KeyTable::kMaxSampleBatch];
+  EXPECT_EQ(t.raw().RandomSlots(rng, out, 5), 0u);
+  for (int i = 0; i < 200; ++i) t.Add(Key(i));
+  // A table thinned by deletions: mostly empty slots.
+  for (int i = 0; i < 190; ++i) t.Remove(Key(i));
+  std::set<std::string> seen;
+  for (int round = 0; round < 200; ++round) {
+    size_t got = t.raw().RandomSlots(rng, out, 5);
+    ASSERT_EQ(got, 5u);
+    for (size_t k = 0; k < got; ++k) {
+      Entry* e = t.raw().At(out[k]);
+      ASSERT_NE(e, nullptr);
+      seen.insert(std::string(e->key()));
+    }
+  }
+  EXPECT_EQ(seen.size(), 10u);  // each of the 10 left, none of the removed
+  // More than a batch holds is capped at the batch.
+  EXPECT_EQ(t.raw().RandomSlots(rng, out, 1000), KeyTable::kMaxSampleBatch);
+}
+
 }  // namespace
 }  // namespace minired
