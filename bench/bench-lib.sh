@@ -1,5 +1,6 @@
 # Helpers shared by the bench/*-vs-redis scripts (sourced, not run). They expect $tmp,
-# $mini, $threads and a `pids` array in the caller.
+# $mini, $threads and a `pids` array in the caller. MINIRED_ARGS (environment) adds
+# options to every minired-server they start, e.g. MINIRED_ARGS="--busy-poll-us 50".
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2)? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 wait_ready() {  # port: until PING answers PONG (not LOADING)
@@ -15,7 +16,8 @@ start_redis() {  # dir port args...
 start_mini() {
   local dir=$1 port=$2; shift 2
   mkdir -p "$dir"
-  "$mini" --port "$port" --bind 127.0.0.1 --dir "$dir" --save '' --threads "$threads" "$@" >"$dir/log" 2>&1 &
+  # shellcheck disable=SC2086  # MINIRED_ARGS is a list of options
+  "$mini" --port "$port" --bind 127.0.0.1 --dir "$dir" --save '' --threads "$threads" ${MINIRED_ARGS:-} "$@" >"$dir/log" 2>&1 &
   pids+=($!)
 }
 stop_all() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; pids=(); }

@@ -94,6 +94,9 @@ std::vector<ConfigOption> BuildOptions() {
   AddObservabilityOptions(&opts);
   AddTlsOptions(&opts);
   opts.push_back(IntOption(
+      "busy-poll-us", false, 0, 10000, [](const ServerConfig& c) { return c.busy_poll_us; },
+      [](ServerConfig& c, int64_t v) { c.busy_poll_us = static_cast<int>(v); }));
+  opts.push_back(IntOption(
       "hz", true, 1, 500, [](const ServerConfig& c) { return c.hz.load(); },
       [](ServerConfig& c, int64_t v) { c.hz = static_cast<int>(v); }));
   {

@@ -135,6 +135,8 @@ struct ServerConfig {
   std::string dir;
   bool daemonize = false;
   std::string config_file;  // absolute path, empty when started without one
+  // How long an I/O thread polls for more work before it sleeps (0: it sleeps at once).
+  int busy_poll_us = 0;
 
   // Changeable at run time (CONFIG SET).
   std::atomic<int64_t> proto_max_bulk_len{512LL * 1024 * 1024};

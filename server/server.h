@@ -172,6 +172,8 @@ class Server {
   Status Listen(int port, bool tls);
   void Accept(size_t listener);
   void WaitForSignal();
+  // An I/O thread's loop: the io_context's handlers until it stops (busy-poll-us).
+  static void RunIoLoop(asio::io_context& ctx, int busy_poll_us);
   void ScheduleExpiry(int thread);
   void RunExpirySlices(int thread, int64_t budget_us);
   void ScheduleCron();

@@ -23,10 +23,12 @@ using testing::Reply;
 using testing::RespClient;
 using testing::TestProcess;
 
-class ServerTest : public ::testing::Test {
+// Every test runs with the I/O threads' default loop and with busy-poll-us (which polls
+// before it sleeps): both must serve the same.
+class ServerTest : public ::testing::TestWithParam<int> {
  protected:
   void SetUp() override {
-    server_ = TestProcess::StartMinired({"--threads", "2"});
+    server_ = TestProcess::StartMinired({"--threads", "2", "--busy-poll-us", std::to_string(GetParam())});
     ASSERT_TRUE(server_.ok()) << server_.error();
     ASSERT_TRUE(c_.Connect(server_.port()));
   }
@@ -44,7 +46,7 @@ class ServerTest : public ::testing::Test {
   RespClient c_;
 };
 
-TEST_F(ServerTest, PipelinedCommandsAllRunAndReplyInOrder) {
+TEST_P(ServerTest, PipelinedCommandsAllRunAndReplyInOrder) {
   std::string wire;
   for (int i = 0; i < 10000; ++i) {
     EncodeCommand({"SET", "k" + std::to_string(i), std::to_string(i)}, &wire);
@@ -60,7 +62,7 @@ TEST_F(ServerTest, PipelinedCommandsAllRunAndReplyInOrder) {
   }
 }
 
-TEST_F(ServerTest, PipelineFarBeyondTheOutputHighWaterMarkCompletes) {
+TEST_P(ServerTest, PipelineFarBeyondTheOutputHighWaterMarkCompletes) {
   // 400 GETs of a 100 KB value: 40 MB of replies for 13 KB of requests, all sent before
   // the client reads anything. The server must pause reading while its output drains
   // and then resume on its own: nothing new arrives to wake it.
@@ -78,7 +80,7 @@ TEST_F(ServerTest, PipelineFarBeyondTheOutputHighWaterMarkCompletes) {
   EXPECT_EQ(c_.Call({"PING"}).raw, "+PONG\r\n");
 }
 
-TEST_F(ServerTest, CommandSplitAcrossManyWrites) {
+TEST_P(ServerTest, CommandSplitAcrossManyWrites) {
   std::string wire = EncodeCommand({"SET", "split", std::string(1000, 'x')});
   for (size_t i = 0; i < wire.size(); i += 37) {
     ASSERT_TRUE(c_.SendRaw(wire.substr(i, 37)));
@@ -90,31 +92,31 @@ TEST_F(ServerTest, CommandSplitAcrossManyWrites) {
   EXPECT_EQ(c_.Call({"STRLEN", "split"}).value.integer, 1000);
 }
 
-TEST_F(ServerTest, LargeValuesRoundTrip) {
+TEST_P(ServerTest, LargeValuesRoundTrip) {
   std::string big(20 * 1024 * 1024, 'b');
   big[12345] = '\r';
   EXPECT_EQ(c_.Call({"SET", "big", big}).raw, "+OK\r\n");
   EXPECT_EQ(c_.Call({"GET", "big"}).value.str, big);
 }
 
-TEST_F(ServerTest, ProtocolErrorClosesOnlyThatConnection) {
+TEST_P(ServerTest, ProtocolErrorClosesOnlyThatConnection) {
   ExpectRejectedAndClosed("*1\r\n$x\r\n", "-ERR Protocol error: invalid bulk length\r\n");
   EXPECT_EQ(c_.Call({"PING"}).raw, "+PONG\r\n");
 }
 
-TEST_F(ServerTest, CommandErrorsKeepTheConnection) {
+TEST_P(ServerTest, CommandErrorsKeepTheConnection) {
   EXPECT_EQ(c_.Call({"NOSUCH"}).value.type, RespValue::Type::kError);
   EXPECT_EQ(c_.Call({"GET"}).value.type, RespValue::Type::kError);
   EXPECT_EQ(c_.Call({"PING"}).raw, "+PONG\r\n");
 }
 
-TEST_F(ServerTest, OversizedBulkIsRefusedBeforeItArrives) {
+TEST_P(ServerTest, OversizedBulkIsRefusedBeforeItArrives) {
   EXPECT_EQ(c_.Call({"CONFIG", "SET", "proto-max-bulk-len", "1mb"}).raw, "+OK\r\n");
   ExpectRejectedAndClosed("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2000000\r\n",
                           "-ERR Protocol error: invalid bulk length\r\n");
 }
 
-TEST_F(ServerTest, HostileHeadersDoNotMakeTheServerAllocate) {
+TEST_P(ServerTest, HostileHeadersDoNotMakeTheServerAllocate) {
   int64_t before = InfoField(c_, "memory", "used_memory");
   std::vector<std::unique_ptr<RespClient>> hostile;
   for (int i = 0; i < 20; ++i) {
@@ -129,12 +131,12 @@ TEST_F(ServerTest, HostileHeadersDoNotMakeTheServerAllocate) {
   EXPECT_EQ(c_.Call({"PING"}).raw, "+PONG\r\n");
 }
 
-TEST_F(ServerTest, QuitRepliesThenCloses) {
+TEST_P(ServerTest, QuitRepliesThenCloses) {
   EXPECT_EQ(c_.Call({"QUIT"}).raw, "+OK\r\n");
   EXPECT_TRUE(c_.WaitClosed());
 }
 
-TEST_F(ServerTest, ClientKillClosesAnotherClient) {
+TEST_P(ServerTest, ClientKillClosesAnotherClient) {
   RespClient victim;
   ASSERT_TRUE(victim.Connect(server_.port()));
   int64_t id = victim.Call({"CLIENT", "ID"}).value.integer;
@@ -144,7 +146,7 @@ TEST_F(ServerTest, ClientKillClosesAnotherClient) {
   EXPECT_EQ(list.find("id=" + std::to_string(id) + " "), std::string::npos);
 }
 
-TEST_F(ServerTest, ConcurrentIncrementsAreExact) {
+TEST_P(ServerTest, ConcurrentIncrementsAreExact) {
   constexpr int kThreads = 8, kPerThread = 5000;
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
@@ -162,7 +164,7 @@ TEST_F(ServerTest, ConcurrentIncrementsAreExact) {
   EXPECT_EQ(c_.Call({"GET", "counter"}).value.str, std::to_string(kThreads * kPerThread));
 }
 
-TEST_F(ServerTest, MultiKeyCommandsAreAtomicAcrossShards) {
+TEST_P(ServerTest, MultiKeyCommandsAreAtomicAcrossShards) {
   // Writers set both keys to the same value with MSET; readers must never see them differ.
   std::atomic<bool> stop{false};
   std::atomic<int> torn{0};
@@ -190,7 +192,7 @@ TEST_F(ServerTest, MultiKeyCommandsAreAtomicAcrossShards) {
   EXPECT_EQ(torn.load(), 0);
 }
 
-TEST_F(ServerTest, ExpiredKeysAreReclaimedWithoutBeingTouched) {
+TEST_P(ServerTest, ExpiredKeysAreReclaimedWithoutBeingTouched) {
   // 1,000,000 keys with a 1 s TTL, never read again: active expiry must remove them all
   // (and give their memory back) within a few seconds while the server keeps answering.
   // Without the log: RocksDB's write buffer would hold the SETs and hide what expiry frees.
@@ -230,7 +232,7 @@ TEST_F(ServerTest, ExpiredKeysAreReclaimedWithoutBeingTouched) {
   RecordProperty("worst_ping_ms", std::to_string(worst_ping_ms));
 }
 
-TEST_F(ServerTest, ShutdownCommandStopsTheProcess) {
+TEST_P(ServerTest, ShutdownCommandStopsTheProcess) {
   c_.Send({"SHUTDOWN", "NOSAVE"});
   EXPECT_TRUE(c_.WaitClosed());
   int status = server_.Stop(0, 10000);  // signal 0: just wait for the exit
@@ -239,12 +241,17 @@ TEST_F(ServerTest, ShutdownCommandStopsTheProcess) {
   EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
-TEST_F(ServerTest, SigtermShutsDownGracefully) {
+TEST_P(ServerTest, SigtermShutsDownGracefully) {
   int status = server_.Stop(SIGTERM);
   ASSERT_NE(status, -1);
   EXPECT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0);
 }
+
+INSTANTIATE_TEST_SUITE_P(IoLoop, ServerTest, ::testing::Values(0, 50),
+                         [](const ::testing::TestParamInfo<int>& p) {
+                           return p.param == 0 ? std::string("Sleeping") : "BusyPoll" + std::to_string(p.param) + "us";
+                         });
 
 TEST(ServerStartup, BadOptionStopsWithExitCode1) {
   TestProcess p = TestProcess::StartMinired({"--no-such-option", "1"});

@@ -39,6 +39,16 @@ TEST(Config, FileLinesAndComments) {
   EXPECT_EQ(c.hz.load(), 20);
 }
 
+TEST(Config, BusyPollIsAStartUpOptionInMicroseconds) {
+  ServerConfig c;
+  EXPECT_EQ(c.busy_poll_us, 0);  // off unless asked for, as redis-server never polls
+  ASSERT_TRUE(LoadConfigText("busy-poll-us 50\n", "test.conf", &c).ok());
+  EXPECT_EQ(c.busy_poll_us, 50);
+  EXPECT_FALSE(LoadConfigText("busy-poll-us -1\n", "test.conf", &c).ok());
+  EXPECT_FALSE(LoadConfigText("busy-poll-us 10001\n", "test.conf", &c).ok());
+  EXPECT_FALSE(LoadConfigText("busy-poll-us soon\n", "test.conf", &c).ok());
+}
+
 TEST(Config, ErrorsNameFileAndLine) {
   ServerConfig c;
   Status s = LoadConfigText("port 7000\nfoo bar\n", "my.conf", &c);
