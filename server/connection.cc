@@ -271,33 +271,6 @@ bool Connection::ProcessInput() {
          out_.size() > kOutputHighWater;
 }
 
-std::shared_ptr<Subscriber> Connection::subscriber() {
-  if (!subscriber_) {
-    subscriber_ = std::make_shared<Subscriber>();
-    std::weak_ptr<Connection> weak = shared_from_this();
-    asio::any_io_executor ex = socket_.get_executor();
-    subscriber_->deliver = [weak, ex](std::shared_ptr<const PubSubMessage> m) {
-      asio::post(ex, [weak, m = std::move(m)]() {
-        if (auto self = weak.lock()) self->DeliverPush(*m);
-      });
-    };
-  }
-  return subscriber_;
-}
-
-void Connection::DeliverPush(const PubSubMessage& m) {
-  if (closed_ || closing_) return;
-  ReplyWriter w(&out_, session_.resp);
-  bool pattern = !m.pattern.empty();
-  w.PushHeader(pattern ? 4 : 3);
-  w.Bulk(pattern ? "pmessage" : "message");
-  if (pattern) w.Bulk(m.pattern);
-  w.Bulk(m.channel);
-  w.Bulk(m.payload);
-  if (DroppedOverOutputLimit()) return;
-  Flush();
-}
-
 bool Connection::OverOutputLimit() {
   const ServerConfig& c = server_.config();
   const OutputBufferLimit& l = replica_feed_                 ? c.output_limit_replica
@@ -316,52 +289,6 @@ bool Connection::OverOutputLimit() {
   return false;
 }
 
-void Connection::Block(std::shared_ptr<BlockedClient> waiter, int64_t timeout_ms) {
-  std::weak_ptr<Connection> weak = shared_from_this();
-  asio::any_io_executor ex = socket_.get_executor();
-  waiter->deliver = [weak, ex](std::string reply) {
-    asio::post(ex, [weak, reply = std::move(reply)]() mutable {
-      if (auto self = weak.lock()) self->Unblock(std::move(reply));
-    });
-  };
-  blocked_ = std::move(waiter);
-  info_->blocked.store(true, std::memory_order_relaxed);
-  if (timeout_ms > 0) {
-    if (!block_timer_) block_timer_ = std::make_unique<asio::steady_timer>(socket_.get_executor());
-    block_timer_->expires_after(std::chrono::milliseconds(timeout_ms));
-    block_timer_->async_wait([self = shared_from_this()](const std::error_code& ec) { self->OnBlockTimeout(ec); });
-  }
-}
-
-void Connection::OnBlockTimeout(const std::error_code& ec) {
-  if (ec || !blocked_ || closed_) return;
-  if (!blocked_->Claim(BlockedClient::kDone)) {
-    // Being served on another thread right now: its reply (or a retry) follows.
-    block_timer_->expires_after(std::chrono::milliseconds(1));
-    block_timer_->async_wait([self = shared_from_this()](const std::error_code& e) { self->OnBlockTimeout(e); });
-    return;
-  }
-  server_.blocking().Remove(blocked_.get());
-  std::string reply;
-  ReplyWriter w(&reply, session_.resp);
-  if (blocked_->timeout_reply) {
-    blocked_->timeout_reply(w);
-  } else {
-    w.NullArray();  // Redis answers every timed-out list block with a null array
-  }
-  Unblock(std::move(reply));
-}
-
-void Connection::Unblock(std::string reply) {
-  if (closed_) return;
-  if (block_timer_) block_timer_->cancel();
-  blocked_.reset();
-  info_->blocked.store(false, std::memory_order_relaxed);
-  out_ += reply;
-  ProcessAndFlush();  // commands pipelined behind the blocking one run now
-  ReadMore();
-}
-
 void Connection::ProcessAndFlush() {
   // Commands held back by the output high-water mark run as soon as the output drained,
   // without waiting for the client to send more.
@@ -376,38 +303,6 @@ void Connection::ProcessAndFlush() {
   }
 }
 
-void Connection::AttachReplicaFeed(std::shared_ptr<ReplicaFeed> feed) {
-  std::weak_ptr<Connection> weak = shared_from_this();
-  asio::any_io_executor ex = socket_.get_executor();
-  feed->set_wake([weak, ex]() {
-    asio::post(ex, [weak]() {
-      if (auto self = weak.lock()) self->Flush();
-    });
-  });
-  replica_feed_ = std::move(feed);
-  info_->replica = true;
-}
-
-bool Connection::StartMonitor() {
-  if (replica_feed_) return false;
-  std::weak_ptr<Connection> weak = shared_from_this();
-  asio::any_io_executor ex = socket_.get_executor();
-  server_.monitors().Add(info_->id, [weak, ex](std::shared_ptr<const std::string> line) {
-    asio::post(ex, [weak, line = std::move(line)]() {
-      if (auto self = weak.lock()) self->DeliverMonitorLine(*line);
-    });
-  });
-  info_->monitor = true;
-  return true;
-}
-
-void Connection::DeliverMonitorLine(const std::string& line) {
-  if (closed_ || closing_) return;
-  out_ += line;
-  if (DroppedOverOutputLimit()) return;
-  Flush();
-}
-
 bool Connection::DroppedOverOutputLimit() {
   if (!OverOutputLimit()) return false;
   out_.clear();
@@ -420,32 +315,6 @@ void Connection::CloseOverOutputLimit() {
       info_->id, info_->addr, replica_feed_ ? " (replica)" : "");
   closing_ = true;
   Close();
-}
-
-bool Connection::KeepReplica() {
-  std::string reason;
-  if (replica_feed_->dropped(&reason)) {
-    Log(LogLevel::kNotice, "Disconnecting replica {}: {}", info_->addr, reason);
-    closing_ = true;
-    Close();
-    return false;
-  }
-  if (OverOutputLimit()) {
-    // Never holds the master's clients back: the replica resyncs instead. The feed's
-    // bytes count whether or not they were moved to out_ yet.
-    CloseOverOutputLimit();
-    return false;
-  }
-  return true;
-}
-
-bool Connection::TakeReplicaFeed() {
-  if (!KeepReplica()) return false;
-  if (!bulk_) {
-    bulk_ = replica_feed_->Take(&out_);
-    bulk_offset_ = 0;
-  }
-  return true;
 }
 
 void Connection::Flush() {

@@ -6,7 +6,8 @@
 // batch; only a full socket buffer makes the connection wait for writability.
 // A protocol error gets its "-ERR Protocol error" reply, then this connection closes;
 // every other error reply leaves it open. A TLS client's bytes go through its TlsStream
-// on the same path (tls.h).
+// on the same path (tls.h). What the rest of the server asks of a connection (ClientHooks:
+// pub/sub, blocking commands, a replica's feed, MONITOR) is in connection_hooks.cc.
 #pragma once
 
 #include <asio.hpp>

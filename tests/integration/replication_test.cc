@@ -155,12 +155,17 @@ TEST(Replication, ADroppedLinkResumesPartiallyOrFullyWhenTheBacklogLostTheGap) {
   ASSERT_TRUE(WaitFor([&] { return InfoField(m, "replication", "connected_slaves") == 1; }));
   MixedWrites(m, 5000, 3);
   ASSERT_TRUE(CaughtUp(m, c));
-  // Drop the link while another client keeps writing.
+  // Drop the link while another client keeps writing, at a pace whose stream over the
+  // replica's 1 s reconnect delay fits the 10 MB backlog (unpaced, it wrote 10 MB a
+  // second and the test sometimes saw a full resync instead).
   std::atomic<bool> stop{false};
   std::thread writer([&] {
     RespClient w;
     ASSERT_TRUE(w.Connect(master.port()));
-    for (int i = 0; !stop; ++i) MixedWrites(w, 200, 100 + i);
+    for (int i = 0; !stop; ++i) {
+      MixedWrites(w, 200, 100 + i);
+      std::this_thread::sleep_for(5ms);
+    }
   });
   std::this_thread::sleep_for(100ms);
   EXPECT_EQ(m.Call({"CLIENT", "KILL", "TYPE", "replica"}).raw, ":1\r\n");
