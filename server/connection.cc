@@ -151,22 +151,29 @@ void Connection::ReadMore() {
   socket_.QueueRead(queued_read_, shared_from_this());
 }
 
-QueuedRead::Attempt Connection::AttemptQueuedRead(std::error_code& ec) {
+size_t Connection::ReadIntoBuffer(std::error_code& ec) {
   if (!in_.has_storage()) in_.Adopt(thread_.BorrowReadBuffer());
   in_.PrepareForRead(parser_.min_bytes_needed());
   size_t offered = in_.free_space();
-  size_t n = socket_.read_some(asio::buffer(in_.write_ptr(), offered), ec);
+  size_t n = ReadSome(in_.write_ptr(), offered, ec);
+  if (ec) return 0;
+  // The socket is edge-triggered: a read that filled all the space offered may have left
+  // bytes behind, and only a read (not a wait) will see them.
+  maybe_more_input_ = n == offered || (tls_ && tls_->HasBuffered());
+  in_.Commit(n);
+  return n;
+}
+
+QueuedRead::Attempt Connection::AttemptQueuedRead(std::error_code& ec) {
+  // Committed at once: a handler of this connection that runs before the completion
+  // (a durable write's resume) must not hand the buffer back with these bytes in it.
+  queued_bytes_ = ReadIntoBuffer(ec);
   if (ec == asio::error::would_block || ec == asio::error::try_again) {
     ec.clear();
     ReturnIdleReadBuffer();
     return QueuedRead::Attempt::kNothing;
   }
   if (ec) return QueuedRead::Attempt::kDrained;
-  // Committed at once: a handler of this connection that runs before the completion
-  // (a durable write's resume) must not hand the buffer back with these bytes in it.
-  in_.Commit(n);
-  queued_bytes_ = n;
-  maybe_more_input_ = n == offered;
   return maybe_more_input_ ? QueuedRead::Attempt::kMaybeMore : QueuedRead::Attempt::kDrained;
 }
 
@@ -185,11 +192,8 @@ void Connection::OnReadable(const std::error_code& ec) {
     Close();
     return;
   }
-  if (!in_.has_storage()) in_.Adopt(thread_.BorrowReadBuffer());
-  in_.PrepareForRead(parser_.min_bytes_needed());
-  size_t offered = in_.free_space();
   std::error_code rec;
-  size_t n = ReadSome(in_.write_ptr(), offered, rec);
+  size_t n = ReadIntoBuffer(rec);
   if (rec == asio::error::in_progress) return;  // TLS: retried once the socket can write
   if (rec == asio::error::would_block || rec == asio::error::try_again) {
     maybe_more_input_ = false;
@@ -200,10 +204,6 @@ void Connection::OnReadable(const std::error_code& ec) {
     Close();
     return;
   }
-  // The socket is edge-triggered: a read that filled all the space offered may have left
-  // bytes behind, and only a read (not a wait) will see them.
-  maybe_more_input_ = n == offered || (tls_ && tls_->HasBuffered());
-  in_.Commit(n);
   OnInput(n);
 }
 

@@ -2,8 +2,9 @@
 //
 // Request path: a read queued on the reactor (queued_read.h) fills the ReadBuffer ->
 // RequestParser -> Server::Execute for each complete command (pipelining: every command
-// already in the buffer runs) -> replies appended to one output buffer -> written directly (non-blocking) for the whole
-// batch; only a full socket buffer makes the connection wait for writability.
+// already in the buffer runs) -> replies appended to one output buffer -> written
+// directly (non-blocking) for the whole batch; only a full socket buffer makes the
+// connection wait for writability.
 // A protocol error gets its "-ERR Protocol error" reply, then this connection closes;
 // every other error reply leaves it open. A TLS client's bytes go through its TlsStream
 // on the same path (tls.h). What the rest of the server asks of a connection (ClientHooks:
@@ -51,6 +52,9 @@ class Connection : public std::enable_shared_from_this<Connection>, public Clien
   const char* Refusal();
   void ReadMore();
   void OnReadable(const std::error_code& ec);
+  // One read into the buffer (lent by the thread when it holds none); what came is
+  // committed and maybe_more_input_ says whether more may be waiting. ec as ReadSome's.
+  size_t ReadIntoBuffer(std::error_code& ec);
   // A plain socket's queued read: the reactor's attempt, then its completion.
   QueuedRead::Attempt AttemptQueuedRead(std::error_code& ec);
   void OnQueuedRead(const std::error_code& ec);

@@ -171,8 +171,8 @@ bool Evictor::NextRandomVictim(IoThread& io, bool volatile_only, EvictionCandida
     int first = std::uniform_int_distribution<int>(0, dbs - 1)(io.rng());
     for (int k = 0; k < dbs; ++k) {
       int d = (first + k) % dbs;
-      Entry* e = shard.db(d).SampleEntry(volatile_only, io.rng());
-      if (e != nullptr) {
+      Entry* e = nullptr;
+      if (shard.db(d).SampleEntries(volatile_only, io.rng(), &e, 1) == 1) {
         *victim = EvictionCandidate{0, d, std::string(e->key())};
         return true;
       }

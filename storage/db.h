@@ -141,21 +141,10 @@ class Db {
   template <typename Rng>
   ExpireStepResult ActiveExpireStep(int64_t now_ms, size_t samples, Rng& rng);
 
-  // A random entry (with an expiry only, when `volatile_only`); null when none. Nothing
-  // is expired or touched: eviction samples with this.
-  template <typename Rng>
-  Entry* SampleEntry(bool volatile_only, Rng& rng) const {
-    if (volatile_only) {
-      size_t i = volatile_.RandomSlot(rng);
-      return i == VolatileIndex::kNotFound ? nullptr : volatile_.At(i);
-    }
-    size_t i = keys_.RandomSlot(rng);
-    return i == KeyTable::kNotFound ? nullptr : keys_.At(i);
-  }
-
-  // Up to `n` random entries (with an expiry only, when `volatile_only`) into out, their
-  // headers prefetched; returns how many (0 when there are none). As SampleEntry, n
-  // times, with the cache misses overlapped.
+  // Up to `n` (at most KeyTable::kMaxSampleBatch) random entries, with an expiry only
+  // when `volatile_only`, into out; returns how many (0 when there are none). Nothing is
+  // expired or touched: eviction samples with this. The draws' cache misses overlap (their
+  // slots and entry headers are prefetched together).
   template <typename Rng>
   size_t SampleEntries(bool volatile_only, Rng& rng, Entry** out, size_t n) const {
     size_t slots[KeyTable::kMaxSampleBatch];
