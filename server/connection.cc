@@ -20,25 +20,6 @@ namespace {
 // so a client that pipelines without reading cannot make us buffer without bound.
 constexpr size_t kOutputHighWater = 4 * 1024 * 1024;
 
-// appendfsync always: the log append for a thread's waiting clients is posted this many
-// times in a row. Each hop runs behind the handlers ready at that moment, and the reactor
-// polls between hops, so every client whose command arrives in the meantime shares the
-// one sync. More hops make bigger groups; with 50 clients, 4 hops served 10-25% more
-// writes per second than 2 (redis-server groups a turn of its event loop, about 30
-// writes per sync), and 6 no more than 4.
-constexpr int kLogFlushHops = 4;
-
-void PostLogFlush(IoThread* t, Persistence* p, int hops_left) {
-  asio::post(t->context(), [t, p, hops_left] {
-    if (hops_left > 1) {
-      PostLogFlush(t, p, hops_left - 1);
-      return;
-    }
-    t->log_flush_posted() = false;
-    p->log().FlushNow();
-  });
-}
-
 std::string Endpoint(const asio::ip::tcp::endpoint& ep) {
   std::string ip = ep.address().to_string();
   return ip + ":" + std::to_string(ep.port());
@@ -349,11 +330,6 @@ void Connection::Flush() {
     p->log().WaitDurable(session_.last_write_seq, [t] {
       if (!t->resume_posted().exchange(true)) asio::post(t->context(), [t] { ResumeDurable(*t); });
     });
-    if (!t->log_flush_posted()) {
-      t->log_flush_posted() = true;
-      p->log().ExpectFlush();
-      PostLogFlush(t, p, kLogFlushHops);
-    }
     return;
   }
   writing_.swap(out_);

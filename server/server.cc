@@ -13,6 +13,7 @@
 #include "server/replication.h"
 #include "server/tls.h"
 #include "protocol/command_encoder.h"
+#include "storage/log_writer.h"
 #include "storage/memory.h"
 
 namespace minired {
@@ -320,10 +321,41 @@ Status Server::Start() {
     IoThread* io = t.get();
     io->thread() = std::thread([io, busy_poll_us = config_.busy_poll_us]() {
       auto guard = asio::make_work_guard(io->context());
+      // The log entries this thread's commands submit are appended by this thread, at
+      // the end of its turn.
+      LogWriter::SetThreadFlusher({[](void* arg, LogWriter& log) { static_cast<IoThread*>(arg)->RequestLogFlush(log); },
+                                   io});
       RunIoLoop(io->context(), busy_poll_us);
+      LogWriter::SetThreadFlusher({});
     });
   }
   return Status::Ok();
+}
+
+// The append is posted this many times in a row. Each hop runs behind the handlers ready
+// at that moment, and the reactor polls between hops, so every client whose command
+// arrives in the meantime shares the one append (and, under `always`, the one sync).
+// More hops make bigger groups; with 50 clients under `always`, 4 hops served 10-25% more
+// writes per second than 2 (redis-server groups a turn of its event loop, about 30 writes
+// per sync), and 6 no more than 4; under `everysec`, 8 no more than 4.
+constexpr int kLogFlushHops = 4;
+
+void IoThread::RequestLogFlush(LogWriter& log) {
+  if (log_flush_posted_) return;
+  log_flush_posted_ = true;
+  log.ExpectFlush();
+  PostLogFlush(log, kLogFlushHops);
+}
+
+void IoThread::PostLogFlush(LogWriter& log, int hops_left) {
+  asio::post(ctx_, [this, &log, hops_left] {
+    if (hops_left > 1) {
+      PostLogFlush(log, hops_left - 1);
+      return;
+    }
+    log_flush_posted_ = false;
+    log.FlushNow();
+  });
 }
 
 void Server::RunIoLoop(asio::io_context& ctx, int busy_poll_us) {

@@ -44,6 +44,8 @@ class context;
 
 namespace minired {
 
+class LogWriter;
+
 class Evictor;
 class Persistence;
 class Replication;
@@ -63,9 +65,10 @@ class IoThread {
   // whether a resume of them is already posted: one post wakes them all per sync.
   std::vector<std::shared_ptr<Connection>>& durable_waiters() { return durable_waiters_; }
   std::atomic<bool>& resume_posted() { return resume_posted_; }
-  // Whether the log append for those connections is already posted behind the handlers
-  // ready now: one append per turn of the loop covers all of them.
-  bool& log_flush_posted() { return log_flush_posted_; }
+  // Posts the log append (LogWriter::FlushNow) behind the handlers ready now, unless it
+  // is already: one append per turn of the loop covers every write of this thread's
+  // clients (LogWriter::ThreadFlusher).
+  void RequestLogFlush(LogWriter& log);
   // The read buffer lent to a connection for one read (read_buffer.h); none when the
   // last was kept by a connection left with part of a command (the ReadBuffer then
   // allocates its own, as for its first read).
@@ -84,6 +87,7 @@ class IoThread {
   std::thread thread_;
   std::vector<std::shared_ptr<Connection>> durable_waiters_;  // used only on this thread
   std::atomic<bool> resume_posted_{false};
+  void PostLogFlush(LogWriter& log, int hops_left);
   bool log_flush_posted_ = false;  // used only on this thread
   ReadBuffer::Storage spare_read_;  // used only on this thread
 };

@@ -6,6 +6,12 @@ namespace minired {
 
 using Clock = std::chrono::steady_clock;
 
+namespace {
+thread_local LogWriter::ThreadFlusher t_flusher;
+}  // namespace
+
+void LogWriter::SetThreadFlusher(ThreadFlusher flusher) { t_flusher = flusher; }
+
 LogWriter::LogWriter(RocksStore* store, bool enabled, FsyncPolicy policy, LatencyHook latency)
     : store_(store), enabled_(enabled), policy_(policy), latency_hook_(std::move(latency)) {
   thread_ = std::thread([this] { Run(); });
@@ -16,6 +22,7 @@ LogWriter::~LogWriter() { Stop(); }
 void LogWriter::Submit(JournalEntry entry) {
   if (!entry.commands.empty()) changes_.fetch_add(1, std::memory_order_relaxed);
   bool wake;
+  const bool own_flush = t_flusher.request != nullptr && Storing();
   {
     std::unique_lock lock(mu_);
     uint64_t seq = entry.seq;
@@ -28,14 +35,18 @@ void LogWriter::Submit(JournalEntry entry) {
       DeliverInline(lock);
       return;
     }
-    // With replicas attached they wait for this entry: wake the writer now. Otherwise a
-    // busy writer collects entries for a millisecond, which saves a wake-up per command
-    // (under `always` the clients' I/O threads append at the end of their turn,
-    // FlushNow); an idle one sleeps until woken here.
-    wake = writer_waiting_ && i == 0 &&
+    // An I/O thread appends its entries itself at the end of its turn. For the rest:
+    // with replicas attached they wait for this entry, so wake the writer now; otherwise
+    // a busy writer collects entries for a millisecond, which saves a wake-up per
+    // command, and an idle one sleeps until woken here.
+    wake = !own_flush && writer_waiting_ && i == 0 &&
            (writer_idle_ || eager_.load(std::memory_order_relaxed) || pending_.size() > 4096);
   }
-  if (wake) cv_.notify_one();
+  if (own_flush) {
+    t_flusher.request(t_flusher.arg, *this);
+  } else if (wake) {
+    cv_.notify_one();
+  }
 }
 
 void LogWriter::TakeReadyLocked(std::vector<JournalEntry>* out) {
@@ -49,6 +60,7 @@ void LogWriter::TakeReadyLocked(std::vector<JournalEntry>* out) {
 void LogWriter::FlushNow() {
   constexpr int kMaxRounds = 4;
   bool hand_over = false;
+  bool wake_for_sync = false;
   flushes_expected_.fetch_sub(1, std::memory_order_relaxed);
   {
     std::unique_lock lock(mu_);
@@ -72,9 +84,12 @@ void LogWriter::FlushNow() {
         break;
       }
       lock.unlock();
-      Status s = Append(flush_batch_, true, &encoded);
-      if (s.ok()) Deliver(flush_batch_, true);
+      const FsyncPolicy policy = policy_.load();
+      Status s = Append(flush_batch_, policy == FsyncPolicy::kAlways, &encoded);
+      if (s.ok()) Deliver(flush_batch_, policy != FsyncPolicy::kEverySec);
       lock.lock();
+      // everysec: the sleeping writer thread owes a sync a second from now.
+      if (s.ok() && policy == FsyncPolicy::kEverySec && writer_idle_ && !sync_timed_) wake_for_sync = true;
       if (!s.ok()) {
         // The writer thread retries every second; writes are refused meanwhile (ok()).
         Requeue(&flush_batch_);
@@ -84,9 +99,11 @@ void LogWriter::FlushNow() {
       flush_batch_.clear();
     }
     delivering_ = false;
+    // Also what another flusher left while this one held the token.
     if (hand_over) handed_over_ = true;
+    hand_over = handed_over_;
   }
-  if (hand_over) cv_.notify_one();
+  if (hand_over || wake_for_sync) cv_.notify_one();
 }
 
 void LogWriter::Requeue(std::vector<JournalEntry>* batch) {
@@ -217,32 +234,39 @@ void LogWriter::Run() {
       // Entries the writer may take: none while a submitter delivers them (its token).
       auto ready = [&] { return !delivering_ && !pending_.empty() && pending_.front().has_value(); };
       writer_waiting_ = true;
+      bool take = true;
       if (failed_through) {
         cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stop_; });
       } else if (eager_.load()) {
         cv_.wait_for(lock, std::chrono::milliseconds(100), [&] { return stop_ || ready(); });
       } else {
-        if (pending_.empty()) {
-          // Nothing to write: sleep until an entry comes or the everysec sync of what was
-          // written is due, rather than waking every millisecond on an idle server.
-          auto until = EverySecSyncOwed() ? last_sync + std::chrono::seconds(1) : Clock::now() + std::chrono::hours(1);
-          writer_idle_ = true;
-          cv_.wait_until(lock, until, [&] { return stop_ || !pending_.empty(); });
-          writer_idle_ = false;
-        }
-        // Busy: collect what comes within a millisecond into one append. Under `always`
-        // the I/O threads append what their clients wait for (FlushNow): this is for
-        // the rest (expiry, replicated writes) and for what they hand over.
+        // The I/O threads append what they submit (FlushNow, posted): the writer takes
+        // the rest (expiry, replicated writes), what a flusher hands over, and entries
+        // ready while no flush is on its way.
         auto taken_over = [&] { return stop_ || handed_over_; };
-        if (!taken_over()) cv_.wait_for(lock, std::chrono::milliseconds(1), taken_over);
-        while (!taken_over() && flushes_expected_.load(std::memory_order_relaxed) > 0) {
-          cv_.wait_for(lock, std::chrono::milliseconds(1), taken_over);
+        auto mine = [&] {
+          return taken_over() || (ready() && flushes_expected_.load(std::memory_order_relaxed) == 0);
+        };
+        take = mine();
+        if (!take) {
+          // Sleep until an entry of ours comes or the everysec sync of what was written
+          // is due, rather than waking every millisecond.
+          sync_timed_ = EverySecSyncOwed();
+          auto until = sync_timed_ ? last_sync + std::chrono::seconds(1) : Clock::now() + std::chrono::hours(1);
+          writer_idle_ = true;
+          cv_.wait_until(lock, until, [&] { return mine() || (!sync_timed_ && EverySecSyncOwed()); });
+          writer_idle_ = false;
+          take = mine();
         }
+        // Collect what else comes within a millisecond into the same append.
+        if (take && !taken_over()) cv_.wait_for(lock, std::chrono::milliseconds(1), taken_over);
+        // A flush was posted meanwhile: leave the entries to it.
+        if (take && !taken_over() && flushes_expected_.load(std::memory_order_relaxed) > 0) take = false;
       }
       handed_over_ = false;
       writer_waiting_ = false;
       if (stop_ && failed_through) break;  // shutting down on a failing disk: give up
-      if (!failed_through && ready()) {
+      if (!failed_through && take && ready()) {
         delivering_ = true;  // until this batch is delivered (kept through failed appends)
         TakeReadyLocked(&batch);
       }

@@ -54,11 +54,22 @@ class LogWriter : public JournalSink {
   LogWriter(RocksStore* store, bool enabled, FsyncPolicy policy, LatencyHook latency = {});
   ~LogWriter() override;
 
+  // A thread that appends what it submits itself, at the end of its turn (an I/O thread,
+  // which posts a FlushNow): Submit on it calls `request` instead of leaving the entry
+  // to the writer thread. Set per thread; a default-constructed one clears it.
+  struct ThreadFlusher {
+    void (*request)(void* arg, LogWriter& log) = nullptr;
+    void* arg = nullptr;
+  };
+  static void SetThreadFlusher(ThreadFlusher flusher);
+
   void Submit(JournalEntry entry) override;
-  // Appends and syncs the entries ready now, on the calling thread, and delivers them:
-  // an I/O thread calls it at the end of its turn under `always`, once for all of its
-  // clients that wait, as redis-server syncs before it replies. When another thread is
-  // appending, that one hands what is left to the writer thread.
+  // Appends the entries ready now on the calling thread (synced under `always`) and
+  // delivers them: an I/O thread calls it at the end of its turn, once for everything
+  // its clients wrote, as redis-server writes its AOF once per turn of its event loop
+  // before it replies. No wake-up of the writer thread per batch, and under `always`
+  // one sync for every client served in that turn. When another thread is appending,
+  // that one hands what is left to the writer thread.
   void FlushNow();
   // A FlushNow call is on its way (posted on an I/O thread): the writer thread leaves
   // the entries to it rather than split its batch.
@@ -136,6 +147,8 @@ class LogWriter : public JournalSink {
   uint64_t next_ = 1;                                // guarded by mu_: next seq to append
   bool writer_waiting_ = false;                      // guarded by mu_
   bool writer_idle_ = false;  // asleep until an entry comes; guarded by mu_
+  // The sleeping writer will wake for the everysec sync of what is written; guarded by mu_.
+  bool sync_timed_ = false;
   // Held by the one thread taking entries out of pending_ until it has delivered them
   // (the writer thread, or a submitter while nothing is stored); guarded by mu_.
   bool delivering_ = false;

@@ -255,5 +255,59 @@ TEST_F(LogWriterLatency, AlwaysConcurrentFlushersKeepTheOrder) {
   EXPECT_EQ(log.durable_seq(), static_cast<uint64_t>(kThreads * kEach));
 }
 
+// A thread with a flusher (an I/O thread) is asked to append what it submits, and the
+// writer thread leaves those entries to it: no wake-up of the writer per batch. Under
+// everysec its append is not synced, and the writer thread syncs it within a second.
+TEST_F(LogWriterLatency, EverysecAFlushingThreadAppendsAndTheWriterSyncsItWithinASecond) {
+  LogWriter log(store_.get(), true, FsyncPolicy::kEverySec);
+  struct Requests {
+    int count = 0;
+  } requests;
+  LogWriter::SetThreadFlusher({[](void* arg, LogWriter& l) {
+                                 if (static_cast<Requests*>(arg)->count++ == 0) l.ExpectFlush();
+                               },
+                               &requests});
+  std::vector<std::thread::id> heard;
+  std::mutex mu;
+  log.SetListener([&](const JournalEntry&) {
+    std::lock_guard l(mu);
+    heard.push_back(std::this_thread::get_id());
+  });
+  for (int i = 0; i < 3; ++i) log.Submit(Entry(log));
+  LogWriter::SetThreadFlusher({});
+  EXPECT_EQ(requests.count, 3);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(log.written_seq(), 0u);  // left to the flushing thread
+  log.FlushNow();
+  EXPECT_EQ(log.written_seq(), 3u);
+  EXPECT_EQ(log.appends(), 1u);
+  {
+    std::lock_guard l(mu);
+    EXPECT_EQ(heard, std::vector<std::thread::id>(3, std::this_thread::get_id()));
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  while (log.durable_seq() < 3 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(log.durable_seq(), 3u);  // the writer thread's everysec sync
+  log.Stop();
+}
+
+// Under `no` the flushing thread's append counts as done at once, with no sync.
+TEST_F(LogWriterLatency, NoPolicyAFlushingThreadsAppendIsDoneAtOnce) {
+  std::atomic<int> syncs{0};
+  LogWriter log(store_.get(), true, FsyncPolicy::kNo, [&](std::string_view event, std::chrono::steady_clock::duration) {
+    if (event != "aof-write") ++syncs;
+  });
+  LogWriter::SetThreadFlusher({[](void*, LogWriter& l) { l.ExpectFlush(); }, nullptr});
+  log.Submit(Entry(log));
+  LogWriter::SetThreadFlusher({});
+  log.FlushNow();
+  EXPECT_EQ(log.written_seq(), 1u);
+  EXPECT_EQ(log.durable_seq(), 1u);
+  log.Stop();
+  EXPECT_EQ(syncs.load(), 0);
+}
+
 }  // namespace
 }  // namespace minired
