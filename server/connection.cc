@@ -335,6 +335,9 @@ void Connection::Flush() {
   writing_.swap(out_);
   write_offset_ = 0;
   WriteNow();
+  // The last reply (QUIT's +OK, a protocol error) is out: hang up now; otherwise
+  // OnWritable gets here once it is.
+  if (closing_ && !writing_active_ && !closed_ && out_.empty()) Close();
 }
 
 // Writes as much of writing_ as the socket takes now; waits for writability only when
