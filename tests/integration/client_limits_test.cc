@@ -3,7 +3,9 @@
 // also checks that another client keeps being served.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
+#include <functional>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -30,6 +32,7 @@ class ClientLimits : public ::testing::Test {
   void TearDown() override {
     admin_.Call({"CONFIG", "SET", "timeout", "0", "client-query-buffer-limit", "1gb"});
     admin_.Call({"CONFIG", "SET", "client-output-buffer-limit", "normal 0 0 0"});
+    admin_.Call({"CONFIG", "SET", "maxclients", "10000"});
   }
   void ExpectOthersServed() { EXPECT_EQ(admin_.Call({"PING"}).raw, "+PONG\r\n"); }
 
@@ -180,6 +183,45 @@ TEST_F(ClientLimits, IdleClientsHoldNoReadBuffer) {
   EXPECT_EQ(done.raw, "+OK\r\n");
   EXPECT_EQ(admin_.Call({"GET", "half"}).raw, "$5\r\nvalue\r\n");
   EXPECT_EQ(ClientField(admin_, "half", "qbuf"), "0");
+}
+
+// Every way a connection ends takes it out of connected_clients and CLIENT LIST, so
+// none keeps counting against maxclients: 30 rounds of six endings under maxclients 10
+// still leave room for a new client.
+TEST_F(ClientLimits, EveryWayOfClosingFreesTheClientSlot) {
+  ASSERT_EQ(admin_.Call({"CONFIG", "SET", "maxclients", "10"}).raw, "+OK\r\n");
+  ASSERT_EQ(admin_.Call({"CONFIG", "SET", "client-query-buffer-limit", "1mb"}).raw, "+OK\r\n");
+  auto ended = [&](const std::string& how, const std::function<void(RespClient&)>& end) {
+    RespClient c;
+    ASSERT_TRUE(c.Connect(server_->port())) << how;
+    ASSERT_EQ(c.Call({"PING"}).raw, "+PONG\r\n") << how << ": refused, a slot leaked";
+    end(c);
+    EXPECT_TRUE(c.WaitClosed(std::chrono::seconds(5))) << how;
+  };
+  for (int round = 0; round < 30; ++round) {
+    ended("QUIT", [](RespClient& c) { c.Call({"QUIT"}); });
+    ended("protocol error", [](RespClient& c) { c.SendRaw("*1\r\n$-5\r\n"); });
+    ended("inline too big", [](RespClient& c) { c.SendRaw(std::string(70 * 1024, 'g')); });
+    ended("query buffer limit", [](RespClient& c) {
+      c.SendRaw("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$100000000\r\n" + std::string(2 << 20, 'x'));
+    });
+    ended("CLIENT KILL", [&](RespClient& c) {
+      int64_t id = c.Call({"CLIENT", "ID"}).value.integer;
+      admin_.Call({"CLIENT", "KILL", "ID", std::to_string(id)});
+    });
+    RespClient peer;
+    ASSERT_TRUE(peer.Connect(server_->port()));
+    ASSERT_EQ(peer.Call({"PING"}).raw, "+PONG\r\n");
+    peer.Close();
+  }
+  // The peer's close is seen asynchronously: give the last one a moment.
+  for (int i = 0; i < 100 && InfoField(admin_, "clients", "connected_clients") != 1; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(InfoField(admin_, "clients", "connected_clients"), 1);
+  std::string list = admin_.Call({"CLIENT", "LIST"}).value.str;
+  EXPECT_EQ(std::count(list.begin(), list.end(), '\n'), 1) << list;
+  ExpectOthersServed();
 }
 
 }  // namespace
