@@ -127,30 +127,48 @@ void LogWriter::DeliverInline(std::unique_lock<std::mutex>& lock) {
 void LogWriter::Deliver(const std::vector<JournalEntry>& batch, bool durable_now) {
   const uint64_t last = batch.back().seq;
   written_ = last;
-  std::function<void(const JournalEntry&)> listener;
-  {
-    std::lock_guard lock(mu_);
-    listener = listener_;
-  }
-  if (listener) {
-    for (const JournalEntry& e : batch) listener(e);
+  // Read without mu_: only the token holder calls Deliver, and SetListener waits until
+  // nobody holds the token.
+  if (listener_) {
+    for (const JournalEntry& e : batch) listener_(e);
   }
   if (durable_now) NotifyDurable(last);
 }
 
 void LogWriter::WaitDurable(uint64_t seq, std::function<void()> done) {
+  std::vector<std::function<void()>> ready;
   {
     std::lock_guard lock(mu_);
-    if (seq > durable_.load()) {
+    if (seq <= durable_.load()) {
+      ready.push_back(std::move(done));
+    } else {
       waiters_.emplace(seq, std::move(done));
-      return;
+      // Published before durable_ is read again (both seq_cst): either NotifyDurable's
+      // fast path sees a waiter and collects it, or this sees its new durable_ and
+      // collects it here, under mu_ either way, so it is called exactly once.
+      waiter_count_.store(waiters_.size());
+      TakeDurableWaitersLocked(durable_.load(), &ready);
     }
   }
-  done();
+  for (auto& f : ready) f();
+}
+
+void LogWriter::TakeDurableWaitersLocked(uint64_t seq, std::vector<std::function<void()>>* out) {
+  auto end = waiters_.upper_bound(seq);
+  if (end == waiters_.begin()) return;
+  for (auto it = waiters_.begin(); it != end; ++it) out->push_back(std::move(it->second));
+  waiters_.erase(waiters_.begin(), end);
+  waiter_count_.store(waiters_.size());
 }
 
 void LogWriter::SetListener(std::function<void(const JournalEntry&)> listener) {
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
+  // Deliver reads the listener without mu_, holding the delivery token: wait for it.
+  while (delivering_) {
+    lock.unlock();
+    std::this_thread::yield();
+    lock.lock();
+  }
   listener_ = std::move(listener);
 }
 
@@ -168,14 +186,16 @@ void LogWriter::ResetSequence(uint64_t seq) {
 }
 
 void LogWriter::NotifyDurable(uint64_t seq) {
+  uint64_t was = durable_.load();
+  while (was < seq && !durable_.compare_exchange_weak(was, seq)) {
+  }
+  if (was >= seq) return;  // another thread got further
+  // Most writes have nobody waiting (every policy but `always`): no lock for them.
+  if (waiter_count_.load() == 0) return;
   std::vector<std::function<void()>> ready;
   {
     std::lock_guard lock(mu_);
-    if (seq <= durable_.load()) return;
-    durable_ = seq;
-    auto end = waiters_.upper_bound(seq);
-    for (auto it = waiters_.begin(); it != end; ++it) ready.push_back(std::move(it->second));
-    waiters_.erase(waiters_.begin(), end);
+    TakeDurableWaitersLocked(durable_.load(), &ready);
   }
   for (auto& f : ready) f();
 }

@@ -112,6 +112,8 @@ class LogWriter : public JournalSink {
   // Written entries await the everysec fsync (appendfsync everysec, log enabled).
   bool EverySecSyncOwed() const;
   void NotifyDurable(uint64_t seq);
+  // Moves the waiters for entries <= seq to *out; called under mu_.
+  void TakeDurableWaitersLocked(uint64_t seq, std::vector<std::function<void()>>* out);
   // The log is on (appendonly yes): entries are appended before they are delivered.
   bool Storing() const { return store_ != nullptr && enabled_.load(); }
   // Moves the contiguous run at the front of pending_ to *out; called under mu_.
@@ -160,7 +162,9 @@ class LogWriter : public JournalSink {
   uint64_t free_bytes_ = 0;
   std::chrono::steady_clock::time_point free_checked_at_;
   std::multimap<uint64_t, std::function<void()>> waiters_;  // guarded by mu_
-  std::function<void(const JournalEntry&)> listener_;       // guarded by mu_
+  std::atomic<size_t> waiter_count_{0};  // waiters_.size(), for NotifyDurable's fast path
+  // Written under mu_ while nobody holds the delivery token; read by the token holder.
+  std::function<void(const JournalEntry&)> listener_;
   const LatencyHook latency_hook_;
   std::string last_error_;                                  // guarded by mu_
   bool stop_ = false;                                       // guarded by mu_
