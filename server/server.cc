@@ -5,6 +5,7 @@
 
 #include "server/command_context.h"
 #include "server/connection.h"
+#include "server/cycle_clock.h"
 #include "server/errors.h"
 #include "server/evictor.h"
 #include "server/families/families.h"
@@ -48,6 +49,7 @@ Server::Server(ServerConfig& config, const Clock* clock)
       latency_(&config.observability.latency_monitor_threshold_ms),
       run_id_(RandomHex(40)),
       start_time_ms_(clock_->NowMs()) {
+  CycleClock::Calibrate();
   int n = config.threads > 0 ? config.threads
                              : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   for (int i = 0; i < n; ++i) threads_.push_back(std::make_unique<IoThread>(i, commands_));
@@ -156,12 +158,11 @@ void Server::Execute(Session& session, std::span<const std::string_view> args,
       uint64_t touches = j ? j->touches() : 0;
       size_t first_record = j ? j->commands().size() : 0;
       int db = session.db;
-      auto t0 = std::chrono::steady_clock::now();
+      const uint64_t t0 = CycleClock::Now();
       ++t_execute_depth;
       spec->handler(ctx);
       --t_execute_depth;
-      auto ns = static_cast<uint64_t>(
-          std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
+      const uint64_t ns = CycleClock::ToNanos(CycleClock::Now() - t0);
       if (j) RecordWrite(*j, *spec, db, args, touches, first_record);
       uint64_t own_errors = reply.errors_written() - errors_before - (t_errors_in_calls - nested_start);
       // A subcommand's arity error counts as a refusal, as Redis checks it before the call.
