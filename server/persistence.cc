@@ -133,6 +133,10 @@ Status Persistence::SaveNow() {
   Status result;
   int64_t now = server_.clock().NowMs();
   uint64_t changes = log_->changes();
+  // The snapshot waits until every entry it covers was delivered; this thread's own are
+  // left to a flush posted on it, which cannot run while it waits here (nor at all once
+  // the I/O threads stopped, at shutdown).
+  log_->AppendReadyNow();
   auto finished = [&](const Status& s, const SnapshotMeta& meta) {
     OnSnapshotDone(s, meta, now, changes);
     std::lock_guard lock(m);

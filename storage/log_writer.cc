@@ -58,10 +58,14 @@ void LogWriter::TakeReadyLocked(std::vector<JournalEntry>* out) {
 }
 
 void LogWriter::FlushNow() {
+  flushes_expected_.fetch_sub(1, std::memory_order_relaxed);
+  AppendReadyNow();
+}
+
+void LogWriter::AppendReadyNow() {
   constexpr int kMaxRounds = 4;
   bool hand_over = false;
   bool wake_for_sync = false;
-  flushes_expected_.fetch_sub(1, std::memory_order_relaxed);
   {
     std::unique_lock lock(mu_);
     if (stop_ || !Storing()) return;

@@ -71,6 +71,11 @@ class LogWriter : public JournalSink {
   // one sync for every client served in that turn. When another thread is appending,
   // that one hands what is left to the writer thread.
   void FlushNow();
+  // FlushNow's work without a posted flush: a thread about to wait for its own entries
+  // to be delivered (SAVE and SHUTDOWN wait for the snapshot, which maps its sequence
+  // number to a replication offset) appends them first, since the flush it posted
+  // cannot run while it waits, and the writer thread leaves them to that flush.
+  void AppendReadyNow();
   // A FlushNow call is on its way (posted on an I/O thread): the writer thread leaves
   // the entries to it rather than split its batch.
   void ExpectFlush() { flushes_expected_.fetch_add(1, std::memory_order_relaxed); }

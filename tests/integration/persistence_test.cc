@@ -235,6 +235,32 @@ TEST(Persistence, TornLogTailIsDroppedAndDamageBeforeTheEndStopsStartUp) {
   EXPECT_NE(server.error().find("aof-load-corrupt"), std::string::npos) << server.error();
 }
 
+// SAVE and SHUTDOWN wait for a snapshot, which waits until every entry it covers was
+// delivered. A write pipelined just before them leaves its entry to a flush posted on
+// the very thread that waits (or, at shutdown, on a stopped one): that thread appends
+// it first, so neither waits out the 10 s limit of mapping the snapshot to a
+// replication offset.
+TEST(Persistence, SaveAndShutdownRightBehindAWriteDoNotWaitForItsFlush) {
+  TestProcess server = TestProcess::StartMinired({"--threads", "1"});
+  ASSERT_TRUE(server.ok()) << server.error();
+  RespClient c;
+  ASSERT_TRUE(c.Connect(server.port()));
+  ASSERT_TRUE(c.SendRaw("SET a 1\r\nSAVE\r\n"));
+  Reply set, save;
+  ASSERT_TRUE(c.Read(&set, std::chrono::seconds(5)));
+  ASSERT_TRUE(c.Read(&save, std::chrono::seconds(5))) << "SAVE waited for the SET's flush";
+  EXPECT_EQ(save.raw, "+OK\r\n");
+  ASSERT_TRUE(c.SendRaw("SET b 2\r\nSHUTDOWN\r\n"));
+  ASSERT_TRUE(c.Read(&set, std::chrono::seconds(5)));
+  // Signal 0: only wait for the exit SHUTDOWN began.
+  EXPECT_NE(server.Stop(0, 5000), -1) << "SHUTDOWN waited for the SET's flush";
+  EXPECT_EQ(server.ReadLog().find("Could not map journal entry"), std::string::npos) << server.ReadLog();
+  ASSERT_TRUE(server.Restart());
+  RespClient after;
+  ASSERT_TRUE(after.Connect(server.port()));
+  EXPECT_EQ(after.Call({"MGET", "a", "b"}).raw, "*2\r\n$1\r\n1\r\n$1\r\n2\r\n");
+}
+
 TEST(Persistence, CommandsAndInfoFields) {
   TestProcess server = TestProcess::StartMinired();
   ASSERT_TRUE(server.ok()) << server.error();
