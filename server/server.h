@@ -44,9 +44,8 @@ class context;
 
 namespace minired {
 
-class LogWriter;
-
 class Evictor;
+class LogWriter;
 class Persistence;
 class Replication;
 class Connection;
@@ -79,6 +78,9 @@ class IoThread {
   }
 
  private:
+  // One hop of RequestLogFlush's post; the last hop appends.
+  void PostLogFlush(LogWriter& log, int hops_left);
+
   int index_;
   asio::io_context ctx_;
   ThreadStats stats_;
@@ -87,7 +89,6 @@ class IoThread {
   std::thread thread_;
   std::vector<std::shared_ptr<Connection>> durable_waiters_;  // used only on this thread
   std::atomic<bool> resume_posted_{false};
-  void PostLogFlush(LogWriter& log, int hops_left);
   bool log_flush_posted_ = false;  // used only on this thread
   ReadBuffer::Storage spare_read_;  // used only on this thread
 };
