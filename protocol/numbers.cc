@@ -19,12 +19,14 @@ std::optional<int64_t> ParseInt64(std::string_view s) {
     if (s.size() == 1) return std::nullopt;
   }
   if (s[i] < '1' || s[i] > '9') return std::nullopt;
+  // 19 digits cannot overflow a uint64_t, and 20 are past any int64_t: no check per
+  // digit (a division each, which was 5% of a server serving pipelined INCRs).
+  if (s.size() - i > 19) return std::nullopt;
   uint64_t v = 0;
   for (; i < s.size(); ++i) {
-    char c = s[i];
-    if (c < '0' || c > '9') return std::nullopt;
-    if (v > (UINT64_MAX - (c - '0')) / 10) return std::nullopt;
-    v = v * 10 + static_cast<uint64_t>(c - '0');
+    const unsigned digit = static_cast<unsigned>(static_cast<unsigned char>(s[i])) - '0';
+    if (digit > 9) return std::nullopt;
+    v = v * 10 + digit;
   }
   if (negative) {
     if (v > static_cast<uint64_t>(INT64_MAX) + 1) return std::nullopt;

@@ -50,6 +50,7 @@ Server::Server(ServerConfig& config, const Clock* clock)
       run_id_(RandomHex(40)),
       start_time_ms_(clock_->NowMs()) {
   CycleClock::Calibrate();
+  command_clock_ = CommandClock(clock_);
   int n = config.threads > 0 ? config.threads
                              : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   for (int i = 0; i < n; ++i) threads_.push_back(std::make_unique<IoThread>(i, commands_));
@@ -146,7 +147,10 @@ void Server::Execute(Session& session, std::span<const std::string_view> args,
     // The master's stream is applied as the master ran it: nothing expires by this
     // replica's clock (the master's DEL arrives instead), as in Redis.
     bool timeless = session.replaying || session.from_master;
-    CommandContext ctx(*this, session, args, reply, timeless ? 0 : clock_->NowMs(), thread);
+    // One counter read serves the clock and the command's duration (which so includes
+    // the few nanoseconds of setting up its context and journal scope).
+    const uint64_t t0 = CycleClock::Now();
+    CommandContext ctx(*this, session, args, reply, timeless ? 0 : command_clock_.NowMs(t0), thread);
     // A replica's clients never see an expired key, but only the master removes it.
     bool keep_expired = !timeless && !(spec->flags & kCmdWrite) && replication_->is_replica();
     if (t_execute_depth == 0) Db::SetKeepExpired(keep_expired);
@@ -158,7 +162,6 @@ void Server::Execute(Session& session, std::span<const std::string_view> args,
       uint64_t touches = j ? j->touches() : 0;
       size_t first_record = j ? j->commands().size() : 0;
       int db = session.db;
-      const uint64_t t0 = CycleClock::Now();
       ++t_execute_depth;
       spec->handler(ctx);
       --t_execute_depth;

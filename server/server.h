@@ -26,6 +26,7 @@
 #include "server/command_table.h"
 #include "server/blocking.h"
 #include "server/config.h"
+#include "server/cycle_clock.h"
 #include "server/latency_monitor.h"
 #include "server/monitor.h"
 #include "server/pubsub.h"
@@ -197,6 +198,7 @@ class Server {
 
   ServerConfig& config_;
   const Clock* clock_;
+  CommandClock command_clock_;  // clock_ for commands, read at most every 100 µs per thread
   ShardSet shards_;
   const CommandTable& commands_;  // BuiltinCommands(): shared with the ACL rules
   ClientRegistry clients_;

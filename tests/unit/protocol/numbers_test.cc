@@ -18,6 +18,21 @@ TEST(ParseInt64, AcceptsOnlyCanonicalDecimal) {
   }
 }
 
+TEST(ParseInt64, RejectsWhatWouldWrapAUint64) {
+  EXPECT_EQ(ParseInt64("1234567890123456789"), int64_t{1234567890123456789});
+  EXPECT_EQ(ParseInt64("-1000000000000000000"), int64_t{-1000000000000000000});
+  // 19 digits past INT64_MAX, and 20 digits around 2^64 (whose per-digit sum would wrap).
+  for (const char* bad : {"9999999999999999999", "-9999999999999999999", "18446744073709551615",
+                          "18446744073709551616", "-18446744073709551617", "99999999999999999999"}) {
+    EXPECT_FALSE(ParseInt64(bad).has_value()) << bad;
+  }
+  // Bytes next to the digits, and a byte with the high bit set.
+  for (std::string_view bad : {std::string_view("1/"), std::string_view("1:"), std::string_view("-/"),
+                               std::string_view("1\0", 2), std::string_view("\xb1", 1)}) {
+    EXPECT_FALSE(ParseInt64(bad).has_value()) << bad;
+  }
+}
+
 TEST(FormatInt64, RoundTrips) {
   for (int64_t v : {INT64_MIN, int64_t{-1}, int64_t{0}, int64_t{7}, INT64_MAX}) {
     EXPECT_EQ(ParseInt64(Int64ToString(v)), v);

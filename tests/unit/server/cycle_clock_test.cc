@@ -35,5 +35,34 @@ TEST(CycleClock, NeverGoesBackwardsOnOneThread) {
   }
 }
 
+TEST(CommandClock, FollowsEveryStepOfAManualClock) {
+  CycleClock::Calibrate();
+  ManualClock manual;
+  CommandClock clock(&manual);
+  const int64_t start = clock.NowMs(CycleClock::Now());
+  for (int i = 1; i <= 5; ++i) {
+    manual.AdvanceMs(1);
+    EXPECT_EQ(clock.NowMs(CycleClock::Now()), start + i);  // no caching: tests move time between commands
+  }
+}
+
+TEST(CommandClock, StaysWithinAMillisecondOfTheSystemClockAndMovesOn) {
+  CycleClock::Calibrate();
+  CommandClock clock(SystemClock::Instance());
+  for (int round = 0; round < 10; ++round) {
+    for (int i = 0; i < 1000; ++i) {  // mostly answered from the thread's cached reading
+      const int64_t before = SystemClock::Instance()->NowMs();
+      const int64_t now = clock.NowMs(CycleClock::Now());
+      const int64_t after = SystemClock::Instance()->NowMs();
+      // Read at most 0.1 ms ago: never ahead, behind by at most a millisecond boundary.
+      ASSERT_LE(now, after);
+      ASSERT_GE(now, before - 1);
+    }
+    const int64_t last = clock.NowMs(CycleClock::Now());
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    EXPECT_GT(clock.NowMs(CycleClock::Now()), last);
+  }
+}
+
 }  // namespace
 }  // namespace minired
