@@ -76,11 +76,18 @@ void Replication::OnLoaded(const SnapshotMeta& meta, uint64_t replayed_entries, 
   if (meta.id != 0 && !meta.replid.empty() && replayed_entries == 0) {
     // A clean restart: the stream continues exactly where the snapshot was taken.
     source_.Restore(meta.replid, meta.repl_offset, meta.seq);
+    // Replicas of the last run may continue from here: every write counts in the stream.
+    if (Persistence* p = server_.persistence()) p->log().set_stream_wanted();
     Log(LogLevel::kNotice, "Restored the replication id {} and offset {} from the snapshot", meta.replid,
         meta.repl_offset);
   } else {
     source_.FeedFromJournal(last_seq);
   }
+}
+
+void Replication::WantStream() {
+  source_.ActivateBacklog();
+  if (Persistence* p = server_.persistence()) p->log().set_stream_wanted();
 }
 
 void Replication::Shutdown() {
@@ -109,7 +116,7 @@ void Replication::ReplicaOf(const std::string& host, int port) {
     rc.master_port = port;
   }
   replica_ = true;
-  source_.ActivateBacklog();  // for its own replicas, and its siblings after a promotion
+  WantStream();  // for its own replicas, and its siblings after a promotion
   source_.StopJournalFeed();
   source_.DropAll("this server became a replica");
   {
@@ -158,7 +165,7 @@ void Replication::Psync(CommandContext& ctx, std::string_view replid, std::strin
     }
   }
   if (server_.persistence() == nullptr) return ctx.reply().Error("ERR replication needs the journal (persistence)");
-  source_.ActivateBacklog();  // before the snapshot's position is taken: it must hold what follows
+  WantStream();  // before the snapshot's position is taken: the stream must hold what follows
   auto feed = std::make_shared<ReplicaFeed>(s.info->id, IpOf(s.info->addr));
   feed->listening_port = s.replica_listening_port;
   feed->plain_sync = sync;
@@ -271,7 +278,9 @@ void Replication::ResolvePosition(SnapshotMeta* meta) {
       return;
     }
   }
-  if (!source_.feeding_from_journal()) return;
+  // Writes went unrecorded then (no replica had asked yet): no stream position holds
+  // them, and a restart from this snapshot starts a new history.
+  if (!meta->recorded || !source_.feeding_from_journal()) return;
   std::string replid = source_.position().replid;
   auto point = source_.OffsetAfterSeq(meta->seq, kPositionWait, /*with_control=*/true);
   if (!point) {

@@ -74,6 +74,9 @@ class Replication {
   void Role(ReplyWriter& w);
 
  private:
+  // Replicas may ask for the stream from now on: the backlog keeps it, and every write
+  // is recorded as a journal entry (before a full sync's snapshot takes its position).
+  void WantStream();
   void StartFullSyncs();
   // `pin`: a replica's snapshot, started on its link's thread between two commands of
   // the master's stream, so the stream position at that instant is the snapshot's.

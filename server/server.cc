@@ -216,6 +216,7 @@ void Server::RecordWrite(Journal& j, const CommandSpec& spec, int db, std::span<
                          uint64_t touches_before, size_t first_record) {
   std::vector<std::string> substitute;
   bool substituted = j.TakeSubstitute(&substitute);
+  if (!j.wrote()) return;  // nothing recorded (yet): nothing to add
   if (spec.name == "exec") {
     auto& recs = j.commands();
     if (recs.size() > first_record + 1) {

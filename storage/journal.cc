@@ -19,8 +19,7 @@ void EncodeArgs(std::span<const std::string_view> args, std::string* out) { Enco
 
 void Journal::DeletedKey(int db, std::string_view key) {
   Journal* j = t_active_;
-  if (j == nullptr) return;
-  j->EnsureSeq();
+  if (j == nullptr || !j->EnsureSeq()) return;
   std::string_view args[] = {"DEL", key};
   JournalCommand c{db, {}};
   EncodeArgs(args, &c.resp);
@@ -29,8 +28,7 @@ void Journal::DeletedKey(int db, std::string_view key) {
 
 void Journal::ExpirySet(int db, std::string_view key, int64_t at_ms) {
   Journal* j = t_active_;
-  if (j == nullptr) return;
-  j->EnsureSeq();
+  if (j == nullptr || !j->EnsureSeq()) return;
   j->expiring_keys_.emplace_back(db, std::string(key));
   j->expiring_at_.push_back(at_ms);
 }
@@ -48,6 +46,7 @@ void Journal::FlushExpiries() {
 }
 
 void Journal::AddCommand(int db, std::span<const std::string_view> args) {
+  if (seq_ == 0) return;
   JournalCommand c{db, {}};
   EncodeArgs(args, &c.resp);
   commands_.push_back(std::move(c));
@@ -55,6 +54,7 @@ void Journal::AddCommand(int db, std::span<const std::string_view> args) {
 }
 
 void Journal::AddCommand(int db, std::span<const std::string> args) {
+  if (seq_ == 0) return;
   std::vector<std::string_view> views(args.begin(), args.end());
   AddCommand(db, std::span<const std::string_view>(views));
 }
@@ -79,9 +79,14 @@ JournalScope::~JournalScope() {
   if (!outer_) return;
   Journal& j = t_journal;
   Journal::t_active_ = nullptr;
+  if (j.unrecorded_) {
+    j.unrecorded_ = false;
+    if (j.seq_ == 0) j.sink_->CountChange();  // else Submit counts it
+  }
   if (j.seq_ == 0) {
     j.commands_.clear();
     j.touches_ = 0;
+    j.has_substitute_ = false;
     return;
   }
   j.FlushExpiries();

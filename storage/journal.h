@@ -17,9 +17,17 @@
 //
 // Threading: one Journal per thread (thread_local), active inside a JournalScope. Db
 // calls the static hooks under its shard lock; they do nothing outside a scope or when
-// no sink is attached (no persistence and no replicas), so they cost a branch.
+// no sink is attached, so they cost a branch.
+//
+// Recording: while nothing consumes entries (appendonly no, and no replica ever asked
+// for the stream) the sink says so and a write takes no sequence number and builds no
+// entry; it only counts as a change (save rules). The sink is asked under the shard
+// lock of each write, so when recording is switched on before a snapshot locks every
+// shard to take its position, every unrecorded write is inside that snapshot and every
+// write it misses is recorded after it.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <span>
@@ -50,9 +58,20 @@ class JournalSink {
   virtual void Submit(JournalEntry entry) = 0;
   // Numbers entries; the first is 1. Recovery sets it past what the log holds.
   std::atomic<uint64_t>& next_seq() { return next_seq_; }
+  // Whether writes become entries (see "Recording" above). Switching it on must happen
+  // before the snapshot that the consumer starts from takes its position.
+  bool recording() const { return recording_.load(std::memory_order_relaxed); }
+  void set_recording(bool on) { recording_.store(on); }
+  // Commands and expiry steps that changed something since the counter was last reset
+  // (save rules, rdb_changes_since_last_save), recorded or not.
+  uint64_t changes() const { return changes_.load(); }
+  void CountChange() { changes_.fetch_add(1, std::memory_order_relaxed); }
+  void SubtractChanges(uint64_t n) { changes_.fetch_sub(std::min(n, changes_.load())); }
 
  private:
   std::atomic<uint64_t> next_seq_{1};
+  std::atomic<bool> recording_{true};
+  std::atomic<uint64_t> changes_{0};
 };
 
 class Journal {
@@ -75,8 +94,11 @@ class Journal {
   static uint64_t LastSubmitted();
   // Writes noted so far in this scope: a command wrote if this grew while it ran.
   uint64_t touches() const { return touches_; }
+  // A recorded write happened in this scope: its entry has a number.
   bool wrote() const { return seq_ != 0; }
-  // Appends a command record; flushes the expiries noted so far after it.
+  // Appends a command record (nothing unless wrote(): a write made while the sink was
+  // not recording is in the consumer's starting snapshot); flushes the expiries noted
+  // so far after it.
   void AddCommand(int db, std::span<const std::string_view> args);
   void AddCommand(int db, std::span<const std::string> args);
   // Replaces what the running command will record (call from its handler).
@@ -90,13 +112,21 @@ class Journal {
   friend class JournalScope;
   // Records `DEL key`: a key that expired or was evicted.
   static void DeletedKey(int db, std::string_view key);
-  void EnsureSeq() {
+  // Numbers the entry on its first recorded write; returns false (and notes the
+  // change) when the sink is not recording.
+  bool EnsureSeq() {
+    if (!sink_->recording()) {
+      unrecorded_ = true;
+      return false;
+    }
     if (seq_ == 0) seq_ = sink_->next_seq().fetch_add(1, std::memory_order_relaxed);
+    return true;
   }
 
   JournalSink* sink_ = nullptr;
   uint64_t seq_ = 0;
   uint64_t touches_ = 0;
+  bool unrecorded_ = false;  // a write while the sink was not recording
   std::vector<JournalCommand> commands_;
   std::vector<std::pair<int, std::string>> expiring_keys_;  // noted by ExpirySet
   std::vector<int64_t> expiring_at_;

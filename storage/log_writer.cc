@@ -14,13 +14,26 @@ void LogWriter::SetThreadFlusher(ThreadFlusher flusher) { t_flusher = flusher; }
 
 LogWriter::LogWriter(RocksStore* store, bool enabled, FsyncPolicy policy, LatencyHook latency)
     : store_(store), enabled_(enabled), policy_(policy), latency_hook_(std::move(latency)) {
+  set_recording(Storing());
   thread_ = std::thread([this] { Run(); });
+}
+
+void LogWriter::set_enabled(bool on) {
+  std::lock_guard lock(recording_mu_);
+  enabled_.store(on);
+  set_recording(Storing() || stream_wanted_.load());
+}
+
+void LogWriter::set_stream_wanted() {
+  std::lock_guard lock(recording_mu_);
+  stream_wanted_.store(true);
+  set_recording(true);
 }
 
 LogWriter::~LogWriter() { Stop(); }
 
 void LogWriter::Submit(JournalEntry entry) {
-  if (!entry.commands.empty()) changes_.fetch_add(1, std::memory_order_relaxed);
+  if (!entry.commands.empty()) CountChange();
   bool wake;
   const bool own_flush = t_flusher.request != nullptr && Storing();
   {

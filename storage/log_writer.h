@@ -48,8 +48,8 @@ inline constexpr uint64_t kDiskReserveBytes = 48ULL << 20;
 
 class LogWriter : public JournalSink {
  public:
-  // `store` null or !enabled: entries are numbered and counted but not stored
-  // (appendonly no). `latency` hears of slow appends and fsyncs: aof-write,
+  // `store` null or !enabled: entries are not stored (appendonly no), and writes are
+  // not even recorded as entries until the stream is wanted (set_stream_wanted). `latency` hears of slow appends and fsyncs: aof-write,
   // aof-fsync-always, aof-fsync-everysec.
   LogWriter(RocksStore* store, bool enabled, FsyncPolicy policy, LatencyHook latency = {});
   ~LogWriter() override;
@@ -94,7 +94,13 @@ class LogWriter : public JournalSink {
     if (eager_.exchange(on) != on && on) cv_.notify_one();
   }
   FsyncPolicy policy() const { return policy_.load(); }
-  void set_enabled(bool on) { enabled_.store(on); }
+  // The log stores entries from now on (appendonly yes), or not; it records them while
+  // it stores them or the stream is wanted.
+  void set_enabled(bool on);
+  // Replicas may ask for the replication stream (one did, this node is a replica, or it
+  // restarted into a stream replicas knew): writes are recorded from now on even with
+  // the log off. Never switched back: the stream's offsets must go on counting.
+  void set_stream_wanted();
   bool enabled() const { return enabled_.load(); }
   bool ok() const { return ok_.load(); }
   std::string last_error() const;
@@ -103,10 +109,6 @@ class LogWriter : public JournalSink {
   uint64_t appends() const { return appends_.load(); }
   uint64_t append_micros() const { return append_micros_.load(); }
   uint64_t written_seq() const { return written_.load(); }
-  // Entries that changed something since the counter was last reset (save rules,
-  // rdb_changes_since_last_save).
-  uint64_t changes() const { return changes_.load(); }
-  void SubtractChanges(uint64_t n) { changes_.fetch_sub(std::min(n, changes_.load())); }
   // Makes the next expected sequence number `seq + 1` (after recovery).
   void ResetSequence(uint64_t seq);
   // Writes and syncs everything submitted so far, then stops the thread.
@@ -137,12 +139,13 @@ class LogWriter : public JournalSink {
 
   RocksStore* store_;
   std::atomic<bool> enabled_;
+  std::atomic<bool> stream_wanted_{false};
+  std::mutex recording_mu_;  // orders the updates of recording() from both switches
   std::atomic<FsyncPolicy> policy_;
   std::atomic<bool> eager_{false};
   std::atomic<bool> ok_{true};
   std::atomic<uint64_t> durable_{0};
   std::atomic<uint64_t> written_{0};
-  std::atomic<uint64_t> changes_{0};
   std::atomic<uint64_t> appends_{0};
   std::atomic<uint64_t> append_micros_{0};
   std::atomic<int> flushes_expected_{0};

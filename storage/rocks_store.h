@@ -39,6 +39,9 @@ struct SnapshotMeta {
   std::string replid;     // replication id and offset at seq (issue #5)
   uint64_t repl_offset = 0;
   int repl_db = -1;       // the stream's selected database there (-1: none); not stored
+  // The journal recorded every write when the snapshot took seq, so a stream position
+  // can be mapped to it; not stored.
+  bool recorded = true;
 };
 
 class RocksStore {

@@ -43,6 +43,7 @@ bool Snapshotter::Start(int64_t now_ms, std::unique_ptr<SnapshotSink> sink, Done
     LatencyTimer timer(latency_hook_, "snapshot-start");
     ShardSet::Lock all = shards_.LockAll();
     meta_.seq = journal_.next_seq().load() - 1;
+    meta_.recorded = journal_.recording();
     for (size_t i = 0; i < shards_.size(); ++i) shards_.shard(i).mu().MarkForDump(this);
   }
   thread_ = std::thread([this, done = std::move(done)]() mutable { Run(std::move(done)); });

@@ -242,6 +242,55 @@ TEST(Replication, ReplicasContinuePartiallyAfterACleanMasterRestart) {
   ExpectSameData(m, c, {0, 5});
 }
 
+// Until a replica asks, a master records no stream (its writes are not even journaled
+// with the log off): its offset stays 0, as redis-server's does without a backlog. The
+// first replica still gets every write, those made before it and those racing its sync,
+// and a snapshot taken before then does not let a restart claim a stream position.
+TEST(Replication, NoStreamIsKeptUntilAReplicaAsksAndTheFirstOneStillGetsEverything) {
+  TestProcess redis = TestProcess::StartRedis({"--save", "", "--appendonly", "no"});
+  TestProcess master = TestProcess::StartMinired({"--save", "", "--appendonly", "no"});
+  ASSERT_TRUE(redis.ok() && master.ok());
+  RespClient rc, m;
+  ASSERT_TRUE(rc.Connect(redis.port()) && m.Connect(master.port()));
+  MixedWrites(m, 3000, 7);
+  MixedWrites(rc, 3000, 7);
+  EXPECT_EQ(InfoField(m, "replication", "master_repl_offset"), 0);
+  EXPECT_EQ(InfoField(rc, "replication", "master_repl_offset"), 0);
+  EXPECT_GT(InfoField(m, "persistence", "rdb_changes_since_last_save"), 2000);  // still counted
+  ASSERT_EQ(m.Call({"SAVE"}).raw, "+OK\r\n");
+  std::string replid = InfoString(m, "replication", "master_replid");
+  ASSERT_EQ(master.Stop(), 0);
+  ASSERT_TRUE(master.Restart());
+  ASSERT_TRUE(m.Connect(master.port()));
+  EXPECT_NE(InfoString(m, "replication", "master_replid"), replid);
+  EXPECT_EQ(InfoField(m, "replication", "master_repl_offset"), 0);
+
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    RespClient w;
+    ASSERT_TRUE(w.Connect(master.port()));
+    for (int seed = 100; !stop; ++seed) MixedWrites(w, 500, seed);
+  });
+  struct JoinAtExit {
+    std::atomic<bool>& stop;
+    std::thread& thread;
+    ~JoinAtExit() {
+      stop = true;
+      if (thread.joinable()) thread.join();
+    }
+  } join_at_exit{stop, writer};
+  TestProcess r1 = StartReplica(master.port());
+  RespClient c;
+  ASSERT_TRUE(c.Connect(r1.port()));
+  ASSERT_TRUE(WaitFor([&] { return InfoString(c, "replication", "master_link_status") == "up"; }, 30s));
+  std::this_thread::sleep_for(200ms);
+  stop = true;
+  writer.join();
+  ASSERT_TRUE(CaughtUp(m, c));
+  EXPECT_GT(InfoField(m, "replication", "master_repl_offset"), 0);
+  ExpectSameData(m, c, {0, 5});
+}
+
 TEST(Replication, APromotedReplicaKeepsItsSiblingPartially) {
   TestProcess master = TestProcess::StartMinired();
   TestProcess r1 = StartReplica(master.port());
