@@ -472,6 +472,28 @@ TEST(Persistence, SaveRulesAndTurningTheLogOnTakeSnapshots) {
 namespace minired::testing {
 namespace {
 
+// Issue #4 asks for a final snapshot on SIGTERM and SHUTDOWN unless NOSAVE, with or
+// without save rules (Redis 7 takes it only when save rules are set): a server whose
+// only persistence is that snapshot keeps its data across a clean restart.
+TEST(Persistence, TheFinalSnapshotIsTakenUnlessShutdownNosave) {
+  auto restart_and_get = [](TestProcess& server, RespClient& c) {
+    EXPECT_TRUE(server.Restart()) << server.error();
+    EXPECT_TRUE(c.Connect(server.port()));
+    return c.Call({"GET", "k"}).raw;
+  };
+  RespClient c;
+  TestProcess server = TestProcess::StartMinired({"--save", "", "--appendonly", "no"});
+  ASSERT_TRUE(server.ok() && c.Connect(server.port()));
+  c.Call({"SET", "k", "v"});
+  ASSERT_EQ(server.Stop(SIGTERM), 0);
+  EXPECT_EQ(restart_and_get(server, c), "$1\r\nv\r\n");
+  c.Call({"SET", "k", "w"});
+  c.SendRaw("*2\r\n$8\r\nSHUTDOWN\r\n$6\r\nNOSAVE\r\n");
+  c.WaitClosed();
+  server.Stop(SIGTERM);
+  EXPECT_EQ(restart_and_get(server, c), "$1\r\nv\r\n") << "NOSAVE: the write after the last snapshot is gone";
+}
+
 TEST(Persistence, KeysThatExpiredWhileTheServerWasDownAreNotServed) {
   TestProcess server = TestProcess::StartMinired({"--appendfsync", "always"});
   ASSERT_TRUE(server.ok()) << server.error();
