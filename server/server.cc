@@ -345,7 +345,7 @@ Status Server::Start() {
 // (redis-server groups a turn of its event loop, about 30 writes per sync), and 6 no more
 // than 4. Under `everysec` and `no` an append (a RocksDB write and its write(2)) costs
 // more than a poll: 1 hop took 8.95 us of server CPU per SET, 2 took 8.80, 4 took 8.29
-// to 8.64, 8 took 8.11 to 8.56 (medians, 50 clients), with ~3% more writes per second
+// to 8.64, 8 took 8.11 to 8.56 (medians, 50 clients), with 2-5% more writes per second
 // for 8 than 4 in each of three runs.
 constexpr int kLogFlushHopsAlways = 4;
 constexpr int kLogFlushHopsUnsynced = 8;
