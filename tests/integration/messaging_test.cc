@@ -8,12 +8,14 @@
 #include <thread>
 #include <vector>
 
+#include "tests/testing/background_threads.h"
 #include "tests/testing/resp_client.h"
 #include "tests/testing/test_process.h"
 
 namespace minired {
 namespace {
 
+using testing::BackgroundThreads;
 using testing::InfoField;
 using testing::Reply;
 using testing::RespClient;
@@ -65,12 +67,12 @@ TEST_F(MessagingTest, WatchedIncrementsNeverLoseAnUpdate) {
 
 // A transaction over keys in different shards is atomic for readers on other threads.
 TEST_F(MessagingTest, ExecIsAtomicAcrossShards) {
-  std::atomic<bool> stop{false};
   std::atomic<int> torn{0};
-  std::thread reader([&] {
+  BackgroundThreads reader;
+  reader.Run([&] {
     RespClient c;
     ASSERT_TRUE(c.Connect(server_.port()));
-    while (!stop) {
+    while (!reader.stopping()) {
       Reply r = c.Call({"MGET", "{a}x", "b-other", "c-third"});
       const auto& e = r.value.elems;
       if (e.size() == 3 && !(e[0].str == e[1].str && e[1].str == e[2].str)) torn.fetch_add(1);
@@ -83,8 +85,7 @@ TEST_F(MessagingTest, ExecIsAtomicAcrossShards) {
     c_.Call({"INCR", "c-third"});
     ASSERT_TRUE(c_.Call({"EXEC"}).value.is_array());
   }
-  stop = true;
-  reader.join();
+  reader.StopAndJoin();
   EXPECT_EQ(torn.load(), 0);
   EXPECT_EQ(c_.Call({"GET", "c-third"}).value.str, "2000");
 }

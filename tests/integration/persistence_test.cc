@@ -14,6 +14,7 @@
 #include <random>
 #include <thread>
 
+#include "tests/testing/background_threads.h"
 #include "tests/testing/keyspace_dump.h"
 #include "tests/testing/resp_client.h"
 #include "tests/testing/test_process.h"
@@ -133,16 +134,15 @@ void CrashWhileWriting(bool snapshot_during, const std::string& policy = "always
     }
   }
   constexpr int kWriters = 4;
-  std::atomic<bool> stop{false};
   std::vector<int64_t> acked(kWriters, 0);
   std::vector<std::vector<std::chrono::steady_clock::time_point>> ack_times(kWriters);
-  std::vector<std::thread> writers;
+  BackgroundThreads writers;
   for (int w = 0; w < kWriters; ++w) {
-    writers.emplace_back([&, w] {
+    writers.Run([&, w] {
       RespClient c;
       if (!c.Connect(server.port())) return;
       std::string key = "counter:" + std::to_string(w);
-      while (!stop.load()) {
+      while (!writers.stopping()) {
         Reply r = c.Call({"INCR", key});
         if (r.value.type != RespValue::Type::kInteger) return;  // killed
         acked[static_cast<size_t>(w)] = r.value.integer;
@@ -162,8 +162,7 @@ void CrashWhileWriting(bool snapshot_during, const std::string& policy = "always
   }
   server.Kill9();
   auto killed_at = std::chrono::steady_clock::now();
-  stop = true;
-  for (auto& t : writers) t.join();
+  writers.StopAndJoin();
   ASSERT_TRUE(server.Restart()) << server.error();
   RespClient c;
   ASSERT_TRUE(c.Connect(server.port()));

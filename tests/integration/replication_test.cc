@@ -10,6 +10,7 @@
 #include <random>
 #include <thread>
 
+#include "tests/testing/background_threads.h"
 #include "tests/testing/keyspace_dump.h"
 #include "tests/testing/replica_sync.h"
 #include "tests/testing/resp_client.h"
@@ -265,27 +266,18 @@ TEST(Replication, NoStreamIsKeptUntilAReplicaAsksAndTheFirstOneStillGetsEverythi
   EXPECT_NE(InfoString(m, "replication", "master_replid"), replid);
   EXPECT_EQ(InfoField(m, "replication", "master_repl_offset"), 0);
 
-  std::atomic<bool> stop{false};
-  std::thread writer([&] {
+  BackgroundThreads writer;
+  writer.Run([&] {
     RespClient w;
     ASSERT_TRUE(w.Connect(master.port()));
-    for (int seed = 100; !stop; ++seed) MixedWrites(w, 500, seed);
+    for (int seed = 100; !writer.stopping(); ++seed) MixedWrites(w, 500, seed);
   });
-  struct JoinAtExit {
-    std::atomic<bool>& stop;
-    std::thread& thread;
-    ~JoinAtExit() {
-      stop = true;
-      if (thread.joinable()) thread.join();
-    }
-  } join_at_exit{stop, writer};
   TestProcess r1 = StartReplica(master.port());
   RespClient c;
   ASSERT_TRUE(c.Connect(r1.port()));
   ASSERT_TRUE(WaitFor([&] { return InfoString(c, "replication", "master_link_status") == "up"; }, 30s));
   std::this_thread::sleep_for(200ms);
-  stop = true;
-  writer.join();
+  writer.StopAndJoin();
   ASSERT_TRUE(CaughtUp(m, c));
   EXPECT_GT(InfoField(m, "replication", "master_repl_offset"), 0);
   ExpectSameData(m, c, {0, 5});
@@ -369,14 +361,13 @@ TEST(Replication, AFullSyncOfAMillionKeysCompletesUnderWriteLoad) {
     Reply r;
     for (int i = 0; i < 10000; ++i) ASSERT_TRUE(m.Read(&r));
   }
-  std::atomic<bool> stop{false};
   std::atomic<int64_t> writes{0};
-  std::vector<std::thread> writers;
+  BackgroundThreads writers;
   for (int t = 0; t < 2; ++t) {
-    writers.emplace_back([&] {
+    writers.Run([&] {
       RespClient w;
       ASSERT_TRUE(w.Connect(master.port()));
-      for (int i = 0; !stop; ++i) {
+      for (int i = 0; !writers.stopping(); ++i) {
         for (int j = 0; j < 100; ++j) w.Send({"INCR", "counter:" + std::to_string((i * 100 + j) % 1000)});
         Reply r;
         for (int j = 0; j < 100; ++j) ASSERT_TRUE(w.Read(&r));
@@ -390,8 +381,7 @@ TEST(Replication, AFullSyncOfAMillionKeysCompletesUnderWriteLoad) {
   ASSERT_TRUE(c.Connect(r1.port()));
   ASSERT_TRUE(WaitFor([&] { return InfoString(c, "replication", "master_link_status") == "up"; }, 60s));
   std::this_thread::sleep_for(300ms);
-  stop = true;
-  for (auto& w : writers) w.join();
+  writers.StopAndJoin();
   EXPECT_GT(writes.load(), 0);
   ASSERT_TRUE(CaughtUp(m, c));
   EXPECT_EQ(InfoField(m, "stats", "sync_full"), 1);
