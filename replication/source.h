@@ -69,7 +69,8 @@ class ReplicationSource {
   bool AttachFullSync(std::string_view replid, uint64_t offset, const std::shared_ptr<ReplicaFeed>& feed);
   void Detach(const ReplicaFeed* feed);
   // The backlog keeps bytes from the first replica's PSYNC on (as Redis creates it then);
-  // before that the stream is only counted.
+  // before that the stream is only counted, and only while the log is on (with it off,
+  // writes are not recorded at all until then: JournalSink::recording).
   void ActivateBacklog();
   void DropAll(const std::string& why);
   std::vector<std::shared_ptr<ReplicaFeed>> feeds() const;

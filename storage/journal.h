@@ -58,19 +58,30 @@ class JournalSink {
   virtual void Submit(JournalEntry entry) = 0;
   // Numbers entries; the first is 1. Recovery sets it past what the log holds.
   std::atomic<uint64_t>& next_seq() { return next_seq_; }
-  // Whether writes become entries (see "Recording" above). Switching it on must happen
-  // before the snapshot that the consumer starts from takes its position.
-  bool recording() const { return recording_.load(std::memory_order_relaxed); }
-  void set_recording(bool on) { recording_.store(on); }
+  // Whether writes become entries (see "Recording" above): while the log stores them or
+  // replicas may ask for the stream. Either switch must turn on before the snapshot that
+  // its consumer starts from takes its position.
+  bool recording() const {
+    return for_log_.load(std::memory_order_relaxed) || for_stream_.load(std::memory_order_relaxed);
+  }
+  // Replicas may ask for the replication stream (one did, this node is a replica, or it
+  // restarted into a stream replicas knew): writes are recorded from now on even with
+  // the log off. Never switched back: the stream's offsets must go on counting.
+  void set_stream_wanted() { for_stream_.store(true); }
   // Commands and expiry steps that changed something since the counter was last reset
   // (save rules, rdb_changes_since_last_save), recorded or not.
   uint64_t changes() const { return changes_.load(); }
   void CountChange() { changes_.fetch_add(1, std::memory_order_relaxed); }
   void SubtractChanges(uint64_t n) { changes_.fetch_sub(std::min(n, changes_.load())); }
 
+ protected:
+  // The log stores entries (a sink that is not a log records by default).
+  void set_recording_for_log(bool on) { for_log_.store(on); }
+
  private:
   std::atomic<uint64_t> next_seq_{1};
-  std::atomic<bool> recording_{true};
+  std::atomic<bool> for_log_{true};
+  std::atomic<bool> for_stream_{false};
   std::atomic<uint64_t> changes_{0};
 };
 

@@ -14,20 +14,13 @@ void LogWriter::SetThreadFlusher(ThreadFlusher flusher) { t_flusher = flusher; }
 
 LogWriter::LogWriter(RocksStore* store, bool enabled, FsyncPolicy policy, LatencyHook latency)
     : store_(store), enabled_(enabled), policy_(policy), latency_hook_(std::move(latency)) {
-  set_recording(Storing());
+  set_recording_for_log(Storing());
   thread_ = std::thread([this] { Run(); });
 }
 
 void LogWriter::set_enabled(bool on) {
-  std::lock_guard lock(recording_mu_);
   enabled_.store(on);
-  set_recording(Storing() || stream_wanted_.load());
-}
-
-void LogWriter::set_stream_wanted() {
-  std::lock_guard lock(recording_mu_);
-  stream_wanted_.store(true);
-  set_recording(true);
+  set_recording_for_log(Storing());
 }
 
 LogWriter::~LogWriter() { Stop(); }

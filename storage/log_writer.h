@@ -49,8 +49,9 @@ inline constexpr uint64_t kDiskReserveBytes = 48ULL << 20;
 class LogWriter : public JournalSink {
  public:
   // `store` null or !enabled: entries are not stored (appendonly no), and writes are
-  // not even recorded as entries until the stream is wanted (set_stream_wanted). `latency` hears of slow appends and fsyncs: aof-write,
-  // aof-fsync-always, aof-fsync-everysec.
+  // not even recorded as entries until the stream is wanted (set_stream_wanted).
+  // `latency` hears of slow appends and fsyncs: aof-write, aof-fsync-always,
+  // aof-fsync-everysec.
   LogWriter(RocksStore* store, bool enabled, FsyncPolicy policy, LatencyHook latency = {});
   ~LogWriter() override;
 
@@ -94,13 +95,9 @@ class LogWriter : public JournalSink {
     if (eager_.exchange(on) != on && on) cv_.notify_one();
   }
   FsyncPolicy policy() const { return policy_.load(); }
-  // The log stores entries from now on (appendonly yes), or not; it records them while
-  // it stores them or the stream is wanted.
+  // The log stores entries from now on (appendonly yes), or not; writes are recorded
+  // while it stores them or the stream is wanted (JournalSink::recording).
   void set_enabled(bool on);
-  // Replicas may ask for the replication stream (one did, this node is a replica, or it
-  // restarted into a stream replicas knew): writes are recorded from now on even with
-  // the log off. Never switched back: the stream's offsets must go on counting.
-  void set_stream_wanted();
   bool enabled() const { return enabled_.load(); }
   bool ok() const { return ok_.load(); }
   std::string last_error() const;
@@ -139,8 +136,6 @@ class LogWriter : public JournalSink {
 
   RocksStore* store_;
   std::atomic<bool> enabled_;
-  std::atomic<bool> stream_wanted_{false};
-  std::mutex recording_mu_;  // orders the updates of recording() from both switches
   std::atomic<FsyncPolicy> policy_;
   std::atomic<bool> eager_{false};
   std::atomic<bool> ok_{true};
