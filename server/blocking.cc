@@ -92,6 +92,16 @@ bool BlockingRegistry::HasWaiters(int db, std::string_view key) {
   return waiting_.count({db, std::string(key)}) > 0;
 }
 
+std::vector<std::string> BlockingRegistry::WaitedKeys(int db) {
+  std::vector<std::string> keys;
+  if (count_.load(std::memory_order_relaxed) == 0) return keys;
+  std::lock_guard<std::mutex> l(mu_);
+  for (auto it = waiting_.lower_bound({db, std::string()}); it != waiting_.end() && it->first.first == db; ++it) {
+    keys.push_back(it->first.second);
+  }
+  return keys;
+}
+
 void MarkKeyReady(int db, std::string_view key) {
   for (const auto& r : t_ready) {
     if (r.first == db && r.second == key) return;

@@ -56,6 +56,8 @@ class BlockingRegistry {
   // The longest-waiting client still waiting on (db, key), or null.
   std::shared_ptr<BlockedClient> Front(int db, std::string_view key);
   bool HasWaiters(int db, std::string_view key);
+  // The keys of database `db` that clients wait on.
+  std::vector<std::string> WaitedKeys(int db);
   size_t blocked_clients() const { return count_.load(std::memory_order_relaxed); }
 
  private:

@@ -42,6 +42,7 @@ const GrammarEntry kGrammar[] = {
     {"rename", "key newkey", ""},
     {"renamenx", "key newkey", ""},
     {"copy", "source destination [DB destination-db] [REPLACE]", ""},
+    {"move", "key db", ""},
     {"randomkey", "", ""},
     {"keys", "pattern", ""},
     {"scan", "cursor [MATCH pattern] [COUNT count] [TYPE type]", ""},

@@ -166,7 +166,10 @@ void Server::Execute(Session& session, std::span<const std::string_view> args,
       spec->handler(ctx);
       --t_execute_depth;
       const uint64_t ns = CycleClock::ToNanos(CycleClock::Now() - t0);
-      if (j) RecordWrite(*j, *spec, db, args, touches, first_record);
+      if (j) {
+        RecordWrite(*j, *spec, db, args, touches, first_record);
+        j->EndCommand((spec->flags & kCmdWrite) && j->touches() != touches);
+      }
       uint64_t own_errors = reply.errors_written() - errors_before - (t_errors_in_calls - nested_start);
       // A subcommand's arity error counts as a refusal, as Redis checks it before the call.
       const auto& errs = reply.pending_errors();
@@ -181,6 +184,7 @@ void Server::Execute(Session& session, std::span<const std::string_view> args,
       if (t_execute_depth == 0) ServeReadyKeys(*this);
     }
     if (t_execute_depth == 0 && journal_sink()) session.last_write_seq = Journal::LastSubmitted();
+    if (t_execute_depth == 0 && session.save_after_command) SaveAfterCommand(session);
   }
   if (rejected) RecordRejected(*spec, args, thread);
   t_errors_in_calls = nested_start + (reply.errors_written() - errors_before);
@@ -235,6 +239,16 @@ void Server::RecordWrite(Journal& j, const CommandSpec& spec, int db, std::span<
   } else {
     j.AddCommand(db, args);
   }
+}
+
+// The snapshot a command asked for, once its entry was submitted (FLUSHALL with save
+// rules). Waited for, as Redis saves before it replies; when one is already running,
+// the save rules take another after it.
+void Server::SaveAfterCommand(Session& session) {
+  session.save_after_command = false;
+  if (persistence() == nullptr) return;
+  Status s = persistence()->SaveNow();
+  if (!s.ok()) Log(LogLevel::kNotice, "No snapshot after the flush: {}", s.message());
 }
 
 void Server::ResetSessionState(Session& session) {

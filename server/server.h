@@ -184,6 +184,7 @@ class Server {
   void RunExpirySlices(int thread, int64_t budget_us);
   void ScheduleCron();
   void CloseIdleClients(int64_t now_ms);
+  void SaveAfterCommand(Session& session);
   void RecordWrite(Journal& j, const CommandSpec& spec, int db, std::span<const std::string_view> args,
                    uint64_t touches_before, size_t first_record);
   // -OOM for a command that would grow memory while nothing can be evicted (replied).

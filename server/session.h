@@ -126,10 +126,13 @@ struct Session {
   std::shared_ptr<const AclUser> user;
   uint64_t acl_version = 0;
   // Persistence: the journal entry of this client's latest write (its reply waits for
-  // it to be durable under appendfsync always), and whether this session replays the
-  // log at start-up (no journaling, no LOADING refusal).
+  // it to be durable under appendfsync always), whether this session replays the log at
+  // start-up (no journaling, no LOADING refusal), and a save its command asked for.
   uint64_t last_write_seq = 0;
   bool replaying = false;
+  // A snapshot is taken once the running top-level command's entry is submitted
+  // (FLUSHALL with save rules, as Redis saves after it).
+  bool save_after_command = false;
   // Replication: the session applying the master's stream on a replica (writes allowed
   // when read-only, nothing expires by its clock), and, on a master, the feed of a
   // client that became a replica plus the port it announced (REPLCONF listening-port).

@@ -79,10 +79,9 @@ JournalScope::~JournalScope() {
   if (!outer_) return;
   Journal& j = t_journal;
   Journal::t_active_ = nullptr;
-  if (j.unrecorded_) {
-    j.unrecorded_ = false;
-    if (j.seq_ == 0) j.sink_->CountChange();  // else Submit counts it
-  }
+  if (j.changes_ != 0) j.sink_->CountChanges(j.changes_);
+  j.changes_ = 0;
+  j.has_reported_ = false;
   if (j.seq_ == 0) {
     j.commands_.clear();
     j.touches_ = 0;

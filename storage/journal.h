@@ -19,6 +19,12 @@
 // calls the static hooks under its shard lock; they do nothing outside a scope or when
 // no sink is attached, so they cost a branch.
 //
+// Changes: the journal also counts what Redis counts in `server.dirty` (save rules,
+// rdb_changes_since_last_save): a write command counts what its handler reports with
+// CountChanges (HSET of three fields: 3, DEL of two keys: 2), or 1 if it reports
+// nothing. Expired or evicted keys and clients served from a blocking pop count 0, as
+// in Redis 7.0.
+//
 // Recording: while nothing consumes entries (appendonly no, and no replica ever asked
 // for the stream) the sink says so and a write takes no sequence number and builds no
 // entry; it only counts as a change (save rules). The sink is asked under the shard
@@ -68,10 +74,9 @@ class JournalSink {
   // restarted into a stream replicas knew): writes are recorded from now on even with
   // the log off. Never switched back: the stream's offsets must go on counting.
   void set_stream_wanted() { for_stream_.store(true); }
-  // Commands and expiry steps that changed something since the counter was last reset
-  // (save rules, rdb_changes_since_last_save), recorded or not.
+  // Changes (see "Changes" above) since the counter was last reset, recorded or not.
   uint64_t changes() const { return changes_.load(); }
-  void CountChange() { changes_.fetch_add(1, std::memory_order_relaxed); }
+  void CountChanges(uint64_t n) { changes_.fetch_add(n, std::memory_order_relaxed); }
   void SubtractChanges(uint64_t n) { changes_.fetch_sub(std::min(n, changes_.load())); }
 
  protected:
@@ -98,7 +103,22 @@ class Journal {
   static void EvictedKey(int db, std::string_view key) { DeletedKey(db, key); }
   static void ExpirySet(int db, std::string_view key, int64_t at_ms);
 
+  // --- used by command handlers ---
+  // The running command changed `n` things (see "Changes" above); the last report wins.
+  static void CountChanges(uint64_t n) {
+    if (Journal* j = t_active_) {
+      j->reported_changes_ = n;
+      j->has_reported_ = true;
+    }
+  }
+
   // --- used by the command layer ---
+  // Ends one command's run (nested ones too): adds what it reported, or 1 if it wrote
+  // and reported nothing.
+  void EndCommand(bool wrote_keys) {
+    changes_ += has_reported_ ? reported_changes_ : (wrote_keys ? 1 : 0);
+    has_reported_ = false;
+  }
   // The journal of this thread while a scope is open; null otherwise.
   static Journal* Active() { return t_active_; }
   // The sequence number of the last entry this thread submitted (0: none yet).
@@ -123,13 +143,10 @@ class Journal {
   friend class JournalScope;
   // Records `DEL key`: a key that expired or was evicted.
   static void DeletedKey(int db, std::string_view key);
-  // Numbers the entry on its first recorded write; returns false (and notes the
-  // change) when the sink is not recording.
+  // Numbers the entry on its first recorded write; returns false when the sink is not
+  // recording.
   bool EnsureSeq() {
-    if (!sink_->recording()) {
-      unrecorded_ = true;
-      return false;
-    }
+    if (!sink_->recording()) return false;
     if (seq_ == 0) seq_ = sink_->next_seq().fetch_add(1, std::memory_order_relaxed);
     return true;
   }
@@ -137,7 +154,9 @@ class Journal {
   JournalSink* sink_ = nullptr;
   uint64_t seq_ = 0;
   uint64_t touches_ = 0;
-  bool unrecorded_ = false;  // a write while the sink was not recording
+  uint64_t changes_ = 0;  // counted by EndCommand in this scope
+  uint64_t reported_changes_ = 0;
+  bool has_reported_ = false;
   std::vector<JournalCommand> commands_;
   std::vector<std::pair<int, std::string>> expiring_keys_;  // noted by ExpirySet
   std::vector<int64_t> expiring_at_;

@@ -26,7 +26,6 @@ void LogWriter::set_enabled(bool on) {
 LogWriter::~LogWriter() { Stop(); }
 
 void LogWriter::Submit(JournalEntry entry) {
-  if (!entry.commands.empty()) CountChange();
   bool wake;
   const bool own_flush = t_flusher.request != nullptr && Storing();
   {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <climits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,6 +20,20 @@ inline std::optional<int64_t> IntArg(CommandContext& ctx, std::string_view arg,
   auto v = ParseInt64(arg);
   if (!v) ctx.reply().Error(error);
   return v;
+}
+
+// Parses an int argument as Redis's getIntFromObjectOrReply: with `error` it is the
+// reply for any failure; without, an integer outside int's range gets its own.
+inline std::optional<int> Int32Arg(CommandContext& ctx, std::string_view arg, std::string_view error = {}) {
+  auto v = ParseInt64(arg);
+  if (v && *v >= INT32_MIN && *v <= INT32_MAX) return static_cast<int>(*v);
+  if (!error.empty()) {
+    ctx.reply().Error(error);
+  } else {
+    ctx.reply().Error(v ? "ERR value is out of range, value must between -2147483648 and 2147483647"
+                        : errors::kNotInteger);
+  }
+  return std::nullopt;
 }
 
 // Replies a HELP subcommand's lines, one status string each.

@@ -14,8 +14,9 @@
 
 namespace minired {
 
-void NotifyListPush(CommandContext& ctx, std::string_view key) {
-  if (ctx.server().blocking().HasWaiters(ctx.db(), key)) MarkKeyReady(ctx.db(), key);
+void NotifyListPush(CommandContext& ctx, std::string_view key, int db) {
+  if (db < 0) db = ctx.db();
+  if (ctx.server().blocking().HasWaiters(db, key)) MarkKeyReady(db, key);
 }
 
 namespace {

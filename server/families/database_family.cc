@@ -1,28 +1,21 @@
 // Logical databases: SELECT SWAPDB DBSIZE FLUSHDB FLUSHALL.
+#include <mutex>
+#include <string>
 #include <vector>
 
 #include "server/command_table.h"
 #include "server/families/arg_parsing.h"
 #include "server/families/families.h"
 #include "server/families/spec.h"
+#include "server/blocking.h"
 #include "server/server.h"
 
 namespace minired {
 namespace {
 
-// Parses a database index with getIntFromObjectOrReply semantics.
-std::optional<int> DbIndexArg(CommandContext& ctx, std::string_view arg, std::string_view error) {
-  auto v = ParseInt64(arg);
-  if (!v || *v < INT32_MIN || *v > INT32_MAX) {
-    ctx.reply().Error(error);
-    return std::nullopt;
-  }
-  return static_cast<int>(*v);
-}
-
 // SELECT index
 void CmdSelect(CommandContext& ctx) {
-  auto id = DbIndexArg(ctx, ctx.arg(1), errors::kNotInteger);
+  auto id = Int32Arg(ctx, ctx.arg(1));
   if (!id) return;
   if (*id < 0 || *id >= ctx.shards().databases()) return ctx.reply().Error(errors::kDbIndexOutOfRange);
   ctx.session().db = *id;
@@ -32,14 +25,23 @@ void CmdSelect(CommandContext& ctx) {
 
 // SWAPDB index1 index2
 void CmdSwapDb(CommandContext& ctx) {
-  auto a = DbIndexArg(ctx, ctx.arg(1), "ERR invalid first DB index");
+  auto a = Int32Arg(ctx, ctx.arg(1), "ERR invalid first DB index");
   if (!a) return;
-  auto b = DbIndexArg(ctx, ctx.arg(2), "ERR invalid second DB index");
+  auto b = Int32Arg(ctx, ctx.arg(2), "ERR invalid second DB index");
   if (!b) return;
   int n = ctx.shards().databases();
   if (*a < 0 || *a >= n || *b < 0 || *b >= n) return ctx.reply().Error(errors::kDbIndexOutOfRange);
   ShardSet::Lock all = ctx.shards().LockAll();
   for (size_t i = 0; i < ctx.shards().size(); ++i) ctx.shards().shard(i).SwapDbs(*a, *b);
+  // Clients blocked on a key that is now a list in their database are served, as Redis
+  // does.
+  for (int index : {*a, *b}) {
+    for (const std::string& key : ctx.server().blocking().WaitedKeys(index)) {
+      uint64_t h = HashKey(key);
+      Db::Slot s = ctx.shards().ShardFor(h).db(index).Find(key, h, ctx.now_ms());
+      if (s && s.entry->type() == ValueType::kList) MarkKeyReady(index, key);
+    }
+  }
   ctx.reply().Ok();
 }
 
@@ -54,10 +56,13 @@ void CmdDbSize(CommandContext& ctx) {
   ctx.reply().Integer(n);
 }
 
-// Empties database `index` (or all when -1). ASYNC detaches the tables under the lock
-// and frees them on the lazy-free thread, so the command returns in O(shards).
-void Flush(CommandContext& ctx, int index, bool async) {
+// Empties database `index` (or all when -1) and returns how many keys it removed
+// (expired ones not yet reclaimed included, as Redis counts). ASYNC detaches the
+// tables under the lock and frees them on the lazy-free thread, so the command returns
+// in O(shards).
+uint64_t Flush(CommandContext& ctx, int index, bool async) {
   std::vector<Db> detached;
+  uint64_t removed = 0;
   {
     ShardSet::Lock all = ctx.shards().LockAll();
     for (size_t i = 0; i < ctx.shards().size(); ++i) {
@@ -66,6 +71,7 @@ void Flush(CommandContext& ctx, int index, bool async) {
         if (index >= 0 && d != index) continue;
         Db& db = sh.db(d);
         if (db.size() == 0) continue;
+        removed += db.size();
         db.TouchAllWatched();
         KeyspaceStats stats = db.stats();
         auto watchers = db.TakeWatchers();
@@ -80,6 +86,7 @@ void Flush(CommandContext& ctx, int index, bool async) {
     auto owned = std::make_shared<std::vector<Db>>(std::move(detached));
     ctx.server().lazy_freer().Submit([owned]() { owned->clear(); });
   }
+  return removed;
 }
 
 // FLUSHDB [ASYNC | SYNC] / FLUSHALL [ASYNC | SYNC]
@@ -100,17 +107,28 @@ bool ParseFlushMode(CommandContext& ctx, bool* async) {
   return true;
 }
 
+bool HasSaveRules(CommandContext& ctx) {
+  const PersistenceConfig& pc = ctx.server().config().persistence;
+  std::lock_guard lock(pc.save_mu);
+  return !pc.save.empty();
+}
+
 void CmdFlushDb(CommandContext& ctx) {
   bool async;
   if (!ParseFlushMode(ctx, &async)) return;
-  Flush(ctx, ctx.db(), async);
+  Journal::CountChanges(Flush(ctx, ctx.db(), async));
   ctx.reply().Ok();
 }
 
 void CmdFlushAll(CommandContext& ctx) {
   bool async;
   if (!ParseFlushMode(ctx, &async)) return;
-  Flush(ctx, -1, async);
+  Journal::CountChanges(Flush(ctx, -1, async));
+  // As Redis does, with save rules FLUSHALL also saves the emptied dataset before it
+  // replies, so a crash after it cannot bring the keys back from an older snapshot.
+  if (!ctx.session().replaying && ctx.server().persistence() != nullptr && HasSaveRules(ctx)) {
+    ctx.session().save_after_command = true;
+  }
   ctx.reply().Ok();
 }
 

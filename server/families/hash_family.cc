@@ -25,6 +25,7 @@ void HSetGeneric(CommandContext& ctx, bool mset) {
   int64_t created = 0;
   for (size_t i = 2; i < ctx.argc(); i += 2) created += h.Set(ctx.arg(i), ctx.arg(i + 1));
   h.Commit(ctx.now_ms());
+  Journal::CountChanges((ctx.argc() - 2) / 2);  // every field set counts, new or not
   mset ? ctx.reply().Ok() : ctx.reply().Integer(created);
 }
 void CmdHSet(CommandContext& ctx) { HSetGeneric(ctx, false); }
@@ -98,6 +99,7 @@ void CmdHDel(CommandContext& ctx) {
   int64_t deleted = 0;
   for (size_t i = 2; i < ctx.argc(); ++i) deleted += h.Delete(ctx.arg(i));
   h.Commit(ctx.now_ms());
+  Journal::CountChanges(deleted);
   ctx.reply().Integer(deleted);
 }
 

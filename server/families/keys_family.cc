@@ -1,5 +1,5 @@
-// Generic key commands: DEL UNLINK EXISTS TYPE TOUCH RENAME RENAMENX COPY RANDOMKEY
-// KEYS SCAN OBJECT.
+// Generic key commands: DEL UNLINK EXISTS TYPE TOUCH RENAME RENAMENX COPY MOVE
+// RANDOMKEY KEYS SCAN OBJECT.
 #include <cerrno>
 #include <cstdlib>
 #include <vector>
@@ -9,6 +9,7 @@
 #include "server/families/collection_util.h"
 #include "server/families/families.h"
 #include "server/families/key_access.h"
+#include "server/families/list_family.h"
 #include "server/families/spec.h"
 #include "server/server.h"
 #include "storage/glob.h"
@@ -32,6 +33,7 @@ void CmdDel(CommandContext& ctx) {
       ++deleted;
     }
   }
+  Journal::CountChanges(deleted);
   ctx.reply().Integer(deleted);
 }
 
@@ -81,6 +83,7 @@ void RenameGeneric(CommandContext& ctx, bool nx) {
   Entry* moved = Entry::MoveWith(s.entry, dst, s.entry->has_expire() ? s.entry->expire_ms() : 0);
   src_db.Erase(s);  // before touching dst: both may live in one table, and slots move
   dst_db.Upsert(moved, hd, ctx.now_ms());
+  if (moved->type() == ValueType::kList) NotifyListPush(ctx, dst);  // BLPOP waiters on newkey
   nx ? ctx.reply().Integer(1) : ctx.reply().Ok();
 }
 void CmdRename(CommandContext& ctx) { RenameGeneric(ctx, false); }
@@ -94,8 +97,8 @@ void CmdCopy(CommandContext& ctx) {
     if (EqualsIgnoreCase(ctx.arg(i), "REPLACE")) {
       replace = true;
     } else if (EqualsIgnoreCase(ctx.arg(i), "DB") && i + 1 < ctx.argc()) {
-      auto id = ParseInt64(ctx.arg(++i));
-      if (!id || *id < INT32_MIN || *id > INT32_MAX) return ctx.reply().Error(errors::kNotInteger);
+      auto id = Int32Arg(ctx, ctx.arg(++i));
+      if (!id) return;
       if (*id < 0 || *id >= ctx.shards().databases()) return ctx.reply().Error(errors::kDbIndexOutOfRange);
       dst_index = static_cast<int>(*id);
     } else {
@@ -118,6 +121,25 @@ void CmdCopy(CommandContext& ctx) {
   } else {
     dst_db.Insert(copy, hd);
   }
+  if (copy->type() == ValueType::kList) NotifyListPush(ctx, dst, dst_index);
+  ctx.reply().Integer(1);
+}
+
+// MOVE key db: the entry itself changes database (one shard holds the key in every
+// database), with its expiry and access history.
+void CmdMove(CommandContext& ctx) {
+  auto id = Int32Arg(ctx, ctx.arg(2));
+  if (!id) return;
+  if (*id < 0 || *id >= ctx.shards().databases()) return ctx.reply().Error(errors::kDbIndexOutOfRange);
+  if (*id == ctx.db()) return ctx.reply().Error(errors::kSameObject);
+  KeyAccess k(ctx, ctx.arg(1));
+  Db::Slot s = k.FindWrite();
+  if (!s) return ctx.reply().Integer(0);
+  Db& dst = ctx.shards().ShardFor(k.hash()).db(*id);
+  if (dst.Find(k.key(), k.hash(), ctx.now_ms())) return ctx.reply().Integer(0);
+  Entry* e = k.db().Detach(s);
+  dst.Insert(e, k.hash());
+  if (e->type() == ValueType::kList) NotifyListPush(ctx, k.key(), *id);
   ctx.reply().Integer(1);
 }
 
@@ -299,6 +321,7 @@ void RegisterKeysFamily(CommandTable* t) {
   t->Register(MakeSpec(g, "rename", 3, kCmdWrite, 1, 2, 1, "Renames a key and overwrites the destination.", "1.0.0", CmdRename, {"@keyspace", "@write", "@slow"}));
   t->Register(MakeSpec(g, "renamenx", 3, kCmdWrite | kCmdFast, 1, 2, 1, "Renames a key only when the target key name doesn't exist.", "1.0.0", CmdRenameNx, {"@keyspace", "@write", "@fast"}));
   t->Register(MakeSpec(g, "copy", -3, kCmdWrite | kCmdDenyOom, 1, 2, 1, "Copies the value of a key to a new key.", "6.2.0", CmdCopy, {"@keyspace", "@write", "@slow"}));
+  t->Register(MakeSpec(g, "move", 3, kCmdWrite | kCmdFast, 1, 1, 1, "Moves a key to another database.", "1.0.0", CmdMove, {"@keyspace", "@write", "@fast"}));
   t->Register(MakeSpec(g, "randomkey", 1, kCmdReadOnly, 0, 0, 0, "Returns a random key name from the database.", "1.0.0", CmdRandomKey, {"@keyspace", "@read", "@slow"}));
   t->Register(MakeSpec(g, "keys", 2, kCmdReadOnly, 0, 0, 0, "Returns all key names that match a pattern.", "1.0.0", CmdKeys, {"@keyspace", "@read", "@slow", "@dangerous"}));
   t->Register(MakeSpec(g, "scan", -2, kCmdReadOnly, 0, 0, 0, "Iterates over the key names in the database.", "2.8.0", CmdScan, {"@keyspace", "@read", "@slow"}));

@@ -30,6 +30,7 @@ void PushGeneric(CommandContext& ctx, ListEnd end, bool only_existing) {
   }
   int64_t len = static_cast<int64_t>(l.list().size());
   l.Commit(ctx.now_ms());
+  Journal::CountChanges(ctx.argc() - 2);
   ctx.reply().Integer(len);
   NotifyListPush(ctx, k.key());
 }
@@ -56,6 +57,7 @@ void PopGeneric(CommandContext& ctx, ListEnd end) {
   ListEdit l(k.db(), s, k.key(), k.hash(), Limits(ctx));
   std::vector<std::string> popped = PopElements(l.list(), end, static_cast<size_t>(count));
   l.Commit(ctx.now_ms());
+  Journal::CountChanges(popped.size());
   if (!has_count) return ctx.reply().Bulk(popped[0]);
   ctx.reply().ArrayHeader(popped.size());
   for (const auto& e : popped) ctx.reply().Bulk(e);
@@ -182,6 +184,7 @@ void CmdLRem(CommandContext& ctx) {
     }
   }
   l.Commit(ctx.now_ms(), removed > 0);
+  Journal::CountChanges(removed);
   ctx.reply().Integer(removed);
 }
 
@@ -205,6 +208,7 @@ void CmdLTrim(CommandContext& ctx) {
     list.erase(list.begin() + static_cast<ptrdiff_t>(to) + 1, list.end());
     list.erase(list.begin(), list.begin() + static_cast<ptrdiff_t>(from));
   }
+  Journal::CountChanges(before - list.size());
   l.Commit(ctx.now_ms(), list.size() != before);
   ctx.reply().Ok();
 }

@@ -23,7 +23,8 @@ std::vector<std::string> PopElements(ListObject& list, ListEnd end, size_t count
 std::optional<std::optional<std::string>> MoveElement(CommandContext& ctx, std::string_view src,
                                                       std::string_view dst, ListEnd from, ListEnd to);
 
-// Tells clients blocked on `key` (BLPOP & co) that elements arrived.
-void NotifyListPush(CommandContext& ctx, std::string_view key);
+// Tells clients blocked on `key` of database `db` (the client's by default; BLPOP &
+// co) that elements arrived.
+void NotifyListPush(CommandContext& ctx, std::string_view key, int db = -1);
 
 }  // namespace minired

@@ -26,6 +26,7 @@ void CmdSAdd(CommandContext& ctx) {
   int64_t added = 0;
   for (size_t i = 2; i < ctx.argc(); ++i) added += set.Add(ctx.arg(i));
   set.Commit(ctx.now_ms());
+  Journal::CountChanges(added);
   ctx.reply().Integer(added);
 }
 
@@ -38,6 +39,7 @@ void CmdSRem(CommandContext& ctx) {
   int64_t removed = 0;
   for (size_t i = 2; i < ctx.argc(); ++i) removed += set.Remove(ctx.arg(i));
   set.Commit(ctx.now_ms());
+  Journal::CountChanges(removed);
   ctx.reply().Integer(removed);
 }
 
@@ -105,6 +107,7 @@ void CmdSPop(CommandContext& ctx) {
   SetEdit set(k.db(), s, k.key(), k.hash(), Limits(ctx));
   for (const auto& m : picked) set.Remove(m);
   set.Commit(ctx.now_ms());
+  Journal::CountChanges(picked.size());
   if (Journal* j = Journal::Active(); j && !picked.empty()) {
     // The random choice is recorded as its effect, so replay and replicas agree.
     std::vector<std::string> rec = {"SREM", std::string(k.key())};
@@ -162,8 +165,9 @@ void CmdSMove(CommandContext& ctx) {
   from.Commit(ctx.now_ms());
   d = m.FindWrite(dst);
   SetEdit to(m.DbOf(hd), d, dst, hd, Limits(ctx));
-  to.Add(member);
+  bool added = to.Add(member);
   to.Commit(ctx.now_ms());
+  Journal::CountChanges(added ? 2 : 1);  // the removal, and the addition if new
   ctx.reply().Integer(1);
 }
 

@@ -149,8 +149,10 @@ void SetGeneric(CommandContext& ctx, std::string_view key, std::string_view valu
   }
   if (o.keepttl && s && s.entry->has_expire()) expire_ms = s.entry->expire_ms();
   if (expire_ms != 0 && expire_ms <= ctx.now_ms()) {
-    // Already in the past: the key ends up absent, as it would the next instant.
+    // Already in the past: the key ends up absent, as it would the next instant. Redis
+    // sets it and then deletes it: a change even when there was no key.
     if (s) k.db().Erase(s);
+    Journal::CountChanges(1);
   } else {
     StoreString(k, s, value, expire_ms);
   }
@@ -228,6 +230,7 @@ void MSetGeneric(CommandContext& ctx, bool nx) {
       db.Insert(e, h);
     }
   }
+  Journal::CountChanges(keys.size());
   if (nx) return ctx.reply().Integer(1);
   ctx.reply().Ok();
 }
@@ -282,7 +285,7 @@ void CmdGetEx(CommandContext& ctx) {
     k.db().Erase(s);
   } else if (expire_ms != 0) {
     k.db().SetExpire(&s, expire_ms);
-  } else if (persist) {
+  } else if (persist && s.entry->has_expire()) {
     k.db().SetExpire(&s, 0);
   }
 }

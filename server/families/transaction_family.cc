@@ -84,6 +84,7 @@ void CmdExec(CommandContext& ctx) {
         ctx.server().Execute(s, args, ctx.reply(), ctx.thread());
       }
       s.in_exec = false;
+      Journal::CountChanges(0);  // each queued command counted its own changes
     }
     ShardMutex::SetAllHeld(false);
   }

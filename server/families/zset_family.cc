@@ -78,6 +78,7 @@ void CmdZAdd(CommandContext& ctx) {
     }
   }
   z.Commit(ctx.now_ms());
+  Journal::CountChanges(added + updated);
   if (incr) return incr_result ? ctx.reply().Double(*incr_result) : ctx.reply().Null();
   ctx.reply().Integer(ch ? added + updated : added);
 }
@@ -90,10 +91,12 @@ void CmdZIncrBy(CommandContext& ctx) {
   Db::Slot s = k.FindWrite();
   if (IsWrongType(ctx, s, ValueType::kZSet)) return;
   ZSetValue z(k.db(), s, k.key(), k.hash(), Limits(ctx));
-  double score = *by + z.Score(ctx.arg(3)).value_or(0);
+  std::optional<double> old = z.Score(ctx.arg(3));
+  double score = *by + old.value_or(0);
   if (std::isnan(score)) return ctx.reply().Error(kNaNScore);
   z.Upsert(ctx.arg(3), score);
   z.Commit(ctx.now_ms());
+  Journal::CountChanges(old && *old == score ? 0 : 1);
   ctx.reply().Double(score);
 }
 
@@ -107,6 +110,7 @@ void CmdZRem(CommandContext& ctx) {
   int64_t removed = 0;
   for (size_t i = 2; i < ctx.argc(); ++i) removed += z.Erase(ctx.arg(i));
   z.Commit(ctx.now_ms());
+  Journal::CountChanges(removed);
   ctx.reply().Integer(removed);
 }
 
@@ -172,6 +176,7 @@ void PopGeneric(CommandContext& ctx, bool max) {
   z.Walk(max ? z.size() - 1 : 0, n, max, [&](ZItem it) { popped.emplace_back(it.member, it.score); });
   for (auto& [m, score] : popped) z.Erase(m);
   z.Commit(ctx.now_ms());
+  Journal::CountChanges(popped.size());
   // RESP3 nests each pair only when a count was given, as Redis 7.
   bool nested = has_count && ctx.session().resp >= 3;
   ctx.reply().ArrayHeader(nested ? popped.size() : popped.size() * 2);

@@ -234,6 +234,7 @@ void RemRangeGeneric(CommandContext& ctx, RangeBy by) {
   z.Walk(span.start, span.count, false, [&](ZItem it) { doomed.emplace_back(it.member); });
   for (const auto& member : doomed) z.Erase(member);
   z.Commit(ctx.now_ms());
+  Journal::CountChanges(doomed.size());
   ctx.reply().Integer(static_cast<int64_t>(doomed.size()));
 }
 void CmdZRemRangeByRank(CommandContext& ctx) { RemRangeGeneric(ctx, RangeBy::kRank); }

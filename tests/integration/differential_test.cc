@@ -84,7 +84,17 @@ TEST_F(Differential, KeyCommands) {
            {"COPY", "p", "r", "FOO"}, {"COPY", "nope", "r"}, {"TTL", "q"}, {"KEYS", "q"},
            {"KEYS", "nomatch*"}, {"OBJECT", "ENCODING", "q"}, {"OBJECT", "ENCODING"},
            {"OBJECT", "FOO", "q"}, {"OBJECT", "HELP"}, {"OBJECT", "REFCOUNT", "nope"},
-           {"OBJECT", "FREQ", "q"}, {"OBJECT", "IDLETIME", "nope"}});
+           {"OBJECT", "FREQ", "q"}, {"OBJECT", "IDLETIME", "nope"}, {"COPY", "p", "r", "DB", "2147483648"}});
+}
+
+TEST_F(Differential, MoveBetweenDatabases) {
+  Compare({{"SET", "m", "v", "PX", "100000"}, {"MOVE", "m", "1"}, {"EXISTS", "m"}, {"SELECT", "1"},
+           {"GET", "m"}, {"EXPIRETIME", "m"}, {"MOVE", "m", "1"}, {"SET", "n", "1"}, {"SELECT", "0"},
+           {"SET", "n", "0"}, {"MOVE", "n", "1"}, {"GET", "n"}, {"MOVE", "nope", "1"}, {"MOVE", "n", "0"},
+           {"MOVE", "n", "16"}, {"MOVE", "n", "-1"}, {"MOVE", "n", "x"}, {"MOVE", "n", "2147483648"},
+           {"MOVE", "n", "-2147483649"}, {"MOVE", "n"}, {"MOVE", "n", "1", "2"}, {"RPUSH", "l", "a", "b"},
+           {"MOVE", "l", "2"}, {"SELECT", "2"}, {"LRANGE", "l", "0", "-1"}, {"TYPE", "l"}, {"SELECT", "0"},
+           {"TYPE", "l"}});
 }
 
 TEST_F(Differential, ExpiryCommands) {
@@ -103,9 +113,9 @@ TEST_F(Differential, ExpiryCommands) {
 
 TEST_F(Differential, DatabasesAndFlush) {
   Compare({{"SET", "k", "0"}, {"SELECT", "1"}, {"GET", "k"}, {"SET", "k", "1"}, {"DBSIZE"},
-           {"SELECT", "16"}, {"SELECT", "-1"}, {"SELECT", "x"}, {"SWAPDB", "0", "1"}, {"GET", "k"},
+           {"SELECT", "16"}, {"SELECT", "-1"}, {"SELECT", "x"}, {"SELECT", "99999999999"}, {"SWAPDB", "0", "1"}, {"GET", "k"},
            {"SELECT", "0"}, {"GET", "k"}, {"SWAPDB", "0", "16"}, {"SWAPDB", "x", "0"},
-           {"SWAPDB", "0", "x"}, {"FLUSHDB", "SYNC"}, {"DBSIZE"}, {"SELECT", "1"}, {"DBSIZE"},
+           {"SWAPDB", "0", "x"}, {"SWAPDB", "99999999999", "0"}, {"FLUSHDB", "SYNC"}, {"DBSIZE"}, {"SELECT", "1"}, {"DBSIZE"},
            {"FLUSHALL", "ASYNC"}, {"DBSIZE"}, {"FLUSHALL", "FOO"}, {"FLUSHDB", "ASYNC", "SYNC"},
            {"RANDOMKEY"}, {"SET", "only", "x"}, {"RANDOMKEY"}, {"SCAN", "0"}, {"SCAN", "x"},
            {"SCAN", "0", "COUNT", "0"}, {"SCAN", "0", "COUNT", "x"}, {"SCAN", "0", "MATCH"},

@@ -100,5 +100,31 @@ TEST_F(Messaging, BlockingCommandsArgumentsAndImmediateReplies) {
            {"BLPOP", "l"}});
 }
 
+// A list that appears at a waited key by other means than a push (RENAME, COPY, MOVE,
+// SWAPDB) serves the waiter, as Redis does; so does a push into another database's
+// key only for that database's waiters.
+TEST_F(Messaging, ListsArrivingByRenameCopyMoveOrSwapdbServeWaiters) {
+  RespClient rw, mw;
+  ASSERT_TRUE(rw.Connect(redis_->port()));
+  ASSERT_TRUE(mw.Connect(minired_->port()));
+  auto wait_then = [&](const std::vector<std::string>& block, const Script& script) {
+    ASSERT_TRUE(rw.Send(block));
+    ASSERT_TRUE(mw.Send(block));
+    usleep(100000);  // both waiters are blocked before the script runs
+    Compare(script);
+    testing::Reply want, got;
+    ASSERT_TRUE(rw.Read(&want));
+    ASSERT_TRUE(mw.Read(&got));
+    EXPECT_EQ(got.raw, want.raw) << "waiter of " << block[1];
+  };
+  wait_then({"BLPOP", "renamed", "5"}, {{"RPUSH", "src", "a", "b"}, {"RENAME", "src", "renamed"}});
+  wait_then({"BLPOP", "copied", "5"}, {{"COPY", "renamed", "copied"}, {"LRANGE", "copied", "0", "-1"}});
+  EXPECT_EQ(mw.Call({"SELECT", "1"}).raw, rw.Call({"SELECT", "1"}).raw);
+  wait_then({"BLPOP", "moved", "5"}, {{"RPUSH", "moved", "x"}, {"MOVE", "moved", "1"}, {"EXISTS", "moved"}});
+  wait_then({"BRPOP", "swapped", "5"}, {{"RPUSH", "swapped", "y", "z"}, {"SWAPDB", "0", "1"},
+                                        {"LRANGE", "swapped", "0", "-1"}, {"SWAPDB", "0", "1"}});
+  Compare({{"SELECT", "1"}, {"DBSIZE"}, {"SELECT", "0"}, {"DBSIZE"}});
+}
+
 }  // namespace
 }  // namespace minired

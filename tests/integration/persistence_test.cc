@@ -493,6 +493,35 @@ TEST(Persistence, TheFinalSnapshotIsTakenUnlessShutdownNosave) {
   EXPECT_EQ(restart_and_get(server, c), "$1\r\nv\r\n") << "NOSAVE: the write after the last snapshot is gone";
 }
 
+// As Redis, FLUSHALL with save rules saves the emptied dataset before it replies: with
+// the log off, a crash right after it does not bring the keys back from the snapshot
+// before. Without save rules (or with FLUSHDB) it saves nothing.
+TEST(Persistence, FlushallWithSaveRulesSavesBeforeReplying) {
+  RespClient c;
+  TestProcess server = TestProcess::StartMinired({"--save", "", "--appendonly", "no"});
+  ASSERT_TRUE(server.ok() && c.Connect(server.port()));
+  c.Call({"MSET", "a", "1", "b", "2"});
+  ASSERT_EQ(c.Call({"SAVE"}).value.str, "OK");
+  c.Call({"SET", "c", "3"});
+  EXPECT_EQ(c.Call({"FLUSHDB"}).value.str, "OK");
+  EXPECT_EQ(c.Call({"FLUSHALL"}).value.str, "OK");
+  EXPECT_EQ(InfoField(c, "persistence", "rdb_saves"), 1);
+  EXPECT_EQ(InfoField(c, "persistence", "rdb_changes_since_last_save"), 4);  // SET c, FLUSHDB of 3 keys
+
+  c.Call({"MSET", "a", "1", "b", "2"});
+  ASSERT_EQ(c.Call({"SAVE"}).value.str, "OK");
+  ASSERT_EQ(c.Call({"CONFIG", "SET", "save", "3600 1"}).value.str, "OK");
+  c.Call({"SET", "c", "3"});
+  EXPECT_EQ(c.Call({"FLUSHALL"}).value.str, "OK");
+  EXPECT_EQ(InfoField(c, "persistence", "rdb_saves"), 3);
+  EXPECT_EQ(InfoField(c, "persistence", "rdb_bgsave_in_progress"), 0);
+  EXPECT_EQ(InfoField(c, "persistence", "rdb_changes_since_last_save"), 0);
+  server.Kill9();
+  ASSERT_TRUE(server.Restart()) << server.error();
+  ASSERT_TRUE(c.Connect(server.port()));
+  EXPECT_EQ(c.Call({"DBSIZE"}).value.integer, 0);
+}
+
 TEST(Persistence, KeysThatExpiredWhileTheServerWasDownAreNotServed) {
   TestProcess server = TestProcess::StartMinired({"--appendfsync", "always"});
   ASSERT_TRUE(server.ok()) << server.error();
