@@ -3,7 +3,6 @@
 // also checks that another client keeps being served.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <fstream>
@@ -218,9 +217,7 @@ TEST_F(ClientLimits, EveryWayOfClosingFreesTheClientSlot) {
   for (int i = 0; i < 100 && InfoField(admin_, "clients", "connected_clients") != 1; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  EXPECT_EQ(InfoField(admin_, "clients", "connected_clients"), 1);
-  std::string list = admin_.Call({"CLIENT", "LIST"}).value.str;
-  EXPECT_EQ(std::count(list.begin(), list.end(), '\n'), 1) << list;
+  ExpectOnlyThisClientConnected(admin_);
   ExpectOthersServed();
 }
 

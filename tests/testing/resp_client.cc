@@ -7,7 +7,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include "protocol/command_encoder.h"
 
@@ -118,6 +121,12 @@ std::string InfoString(RespClient& c, const std::string& section, const std::str
   if (at == std::string::npos) return "";
   at = text.find(':', at) + 1;
   return text.substr(at, text.find('\r', at) - at);
+}
+
+void ExpectOnlyThisClientConnected(RespClient& c) {
+  EXPECT_EQ(InfoField(c, "clients", "connected_clients"), 1);
+  std::string list = c.Call({"CLIENT", "LIST"}).value.str;
+  EXPECT_EQ(std::count(list.begin(), list.end(), '\n'), 1) << list;
 }
 
 }  // namespace minired::testing

@@ -51,5 +51,9 @@ class RespClient {
 int64_t InfoField(RespClient& c, const std::string& section, const std::string& field);
 // A field of INFO <section> as text; "" when absent.
 std::string InfoString(RespClient& c, const std::string& section, const std::string& field);
+// Expects the server to count one client, `c` itself, in INFO's connected_clients and in
+// CLIENT LIST: a connection that ended elsewhere left nothing behind (a leftover would
+// count against maxclients).
+void ExpectOnlyThisClientConnected(RespClient& c);
 
 }  // namespace minired::testing
