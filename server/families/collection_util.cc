@@ -1,5 +1,6 @@
 #include "server/families/collection_util.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
@@ -38,6 +39,15 @@ std::optional<int64_t> PopCountArg(CommandContext& ctx, std::string_view arg) {
     return std::nullopt;
   }
   return c;
+}
+
+bool RepeatedRepliesFit(CommandContext& ctx, uint64_t count, uint64_t total_bytes, uint64_t elements) {
+  constexpr long double kFraming = 16;  // "$<len>\r\n...\r\n", score or value header
+  const long double each = static_cast<long double>(total_bytes) / static_cast<long double>(std::max<uint64_t>(elements, 1)) + kFraming;
+  const long double limit = static_cast<long double>(ctx.server().config().proto_max_bulk_len.load());
+  if (static_cast<long double>(count) * each <= limit) return true;
+  ctx.reply().Error("ERR the reply would be larger than proto-max-bulk-len; ask for fewer elements");
+  return false;
 }
 
 std::optional<uint64_t> ParseCursor(std::string_view s) {

@@ -41,6 +41,13 @@ std::mt19937_64& ThreadRng();
 // Redis's "must be positive" error is replied and nullopt returned.
 std::optional<int64_t> PopCountArg(CommandContext& ctx, std::string_view arg);
 
+// SRANDMEMBER, HRANDFIELD, ZRANDMEMBER with a negative count reply that many elements,
+// repeats allowed: a short command could ask for a reply without bound (redis-server
+// runs out of memory on SRANDMEMBER key -100000000000). False, after an error reply,
+// when `count` replies of elements averaging `total_bytes / elements` bytes (plus
+// their RESP framing) would pass proto-max-bulk-len.
+bool RepeatedRepliesFit(CommandContext& ctx, uint64_t count, uint64_t total_bytes, uint64_t elements);
+
 // SCAN-family cursor: strtoull rules (leading spaces or junk are errors).
 std::optional<uint64_t> ParseCursor(std::string_view s);
 

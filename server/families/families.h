@@ -26,8 +26,9 @@ void RegisterConfigFamily(CommandTable* table);
 void RegisterCommandFamily(CommandTable* table);
 void RegisterHashFamily(CommandTable* table);
 void RegisterSetFamily(CommandTable* table);
-void RegisterZSetFamily(CommandTable* table);  // registers the range commands too
+void RegisterZSetFamily(CommandTable* table);  // registers the range and algebra commands too
 void RegisterZSetRangeFamily(CommandTable* table);
+void RegisterZSetAlgebraFamily(CommandTable* table);
 void RegisterListFamily(CommandTable* table);
 void RegisterBlockingFamily(CommandTable* table);
 void RegisterTransactionFamily(CommandTable* table);

@@ -201,6 +201,9 @@ void CmdHRandField(CommandContext& ctx) {
   if (single) return ctx.reply().Bulk(all[std::uniform_int_distribution<size_t>(0, all.size() - 1)(rng)].first);
   std::vector<size_t> picks;
   if (count < 0) {
+    uint64_t bytes = 0;
+    for (const auto& [f, v] : all) bytes += f.size() + (with_values ? v.size() + 16 : 0);
+    if (!RepeatedRepliesFit(ctx, static_cast<uint64_t>(-count), bytes, all.size())) return;
     std::uniform_int_distribution<size_t> pick(0, all.size() - 1);
     for (int64_t i = 0; i < -count; ++i) picks.push_back(pick(rng));
   } else {

@@ -143,6 +143,9 @@ void CmdSRandMember(CommandContext& ctx) {
     return;
   }
   std::vector<std::string> all = set.Members();
+  uint64_t bytes = 0;
+  for (const auto& m : all) bytes += m.size();
+  if (!RepeatedRepliesFit(ctx, static_cast<uint64_t>(-count), bytes, all.size())) return;
   std::uniform_int_distribution<size_t> pick(0, all.size() - 1);
   ctx.reply().ArrayHeader(static_cast<size_t>(-count));
   for (int64_t i = 0; i < -count; ++i) ctx.reply().Bulk(all[pick(ThreadRng())]);
@@ -326,7 +329,9 @@ void RegisterSetFamily(CommandTable* t) {
   t->Register(Spec("sinterstore", -3, w, 1, -1, "Stores the intersect of multiple sets in a key.", "1.0.0", CmdSInterStore, {"@write", "@slow"}));
   t->Register(Spec("sunionstore", -3, w, 1, -1, "Stores the union of multiple sets in a key.", "1.0.0", CmdSUnionStore, {"@write", "@slow"}));
   t->Register(Spec("sdiffstore", -3, w, 1, -1, "Stores the difference of multiple sets in a key.", "1.0.0", CmdSDiffStore, {"@write", "@slow"}));
-  t->Register(Spec("sintercard", -3, kCmdReadOnly, 0, 0, "Returns the number of members of the intersect of multiple sets.", "7.0.0", CmdSInterCard, {"@read", "@slow"}));
+  CommandSpec sintercard = Spec("sintercard", -3, kCmdReadOnly, 0, 0, "Returns the number of members of the intersect of multiple sets.", "7.0.0", CmdSInterCard, {"@read", "@slow"});
+  sintercard.numkeys_arg = 1;  // the keys follow numkeys (ACL checks them by it)
+  t->Register(std::move(sintercard));
   t->Register(Spec("sscan", -3, kCmdReadOnly, 1, 1, "Iterates over members of a set.", "2.6.0", CmdSScan, {"@read", "@slow"}));
 }
 

@@ -1,16 +1,18 @@
 // Sorted sets: ZADD ZINCRBY ZREM ZSCORE ZMSCORE ZRANK ZREVRANK ZCARD ZPOPMIN ZPOPMAX ZSCAN
-// ZUNIONSTORE ZINTERSTORE. Range queries are in zset_range_family.cc.
+// ZRANDMEMBER. Range queries are in zset_range_family.cc, unions and intersections in
+// zset_algebra_family.cc.
+#include <algorithm>
 #include <climits>
 #include <cmath>
-#include <unordered_map>
+#include <random>
 #include <vector>
 
 #include "server/command_table.h"
 #include "server/families/arg_parsing.h"
 #include "server/families/collection_util.h"
 #include "server/families/families.h"
-#include "server/families/set_value.h"
 #include "server/families/spec.h"
+#include "server/families/zset_family.h"
 #include "server/families/zset_value.h"
 #include "storage/glob.h"
 
@@ -219,121 +221,69 @@ void CmdZScan(CommandContext& ctx) {
   }
 }
 
-// ZUNIONSTORE / ZINTERSTORE destination numkeys key [key ...] [WEIGHTS weight ...]
-//   [AGGREGATE SUM | MIN | MAX]. Inputs may be sets (every score 1) or sorted sets.
-void StoreGeneric(CommandContext& ctx, bool inter) {
-  const char* name = inter ? "zinterstore" : "zunionstore";
-  auto numkeys = IntArg(ctx, ctx.arg(2));
-  if (!numkeys) return;
-  if (*numkeys < 1) {
-    return ctx.reply().Error(std::string("ERR at least 1 input key is needed for '") + name + "' command");
-  }
-  if (static_cast<uint64_t>(*numkeys) > ctx.argc() - 3) return ctx.reply().Error(errors::kSyntax);
-  size_t n = static_cast<size_t>(*numkeys);
-  std::vector<double> weights(n, 1.0);
-  enum { kSum, kMin, kMax } agg = kSum;
-  for (size_t i = 3 + n; i < ctx.argc(); ++i) {
-    size_t left = ctx.argc() - i - 1;
-    if (EqualsIgnoreCase(ctx.arg(i), "WEIGHTS") && left >= n) {
-      for (size_t j = 0; j < n; ++j) {
-        auto w = ParseDouble(ctx.arg(i + 1 + j));
-        if (!w) return ctx.reply().Error("ERR weight value is not a float");
-        weights[j] = *w;
-      }
-      i += n;
-    } else if (EqualsIgnoreCase(ctx.arg(i), "AGGREGATE") && left >= 1) {
-      std::string_view a = ctx.arg(++i);
-      if (EqualsIgnoreCase(a, "SUM")) agg = kSum;
-      else if (EqualsIgnoreCase(a, "MIN")) agg = kMin;
-      else if (EqualsIgnoreCase(a, "MAX")) agg = kMax;
-      else return ctx.reply().Error(errors::kSyntax);
-    } else {
-      return ctx.reply().Error(errors::kSyntax);
+// ZRANDMEMBER key [count [WITHSCORES]]: a negative count allows repeats; a count
+// covering the whole set returns it from the highest rank down, as Redis iterates it.
+void CmdZRandMember(CommandContext& ctx) {
+  if (ctx.argc() > 4) return ctx.reply().Error(errors::kSyntax);
+  const bool single = ctx.argc() == 2;
+  bool with_scores = false;
+  int64_t count = 1;
+  if (!single) {
+    auto c = IntArg(ctx, ctx.arg(2));
+    if (!c) return;
+    if (*c < -LONG_MAX) {
+      return ctx.reply().Error("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807");
+    }
+    count = *c;
+    if (ctx.argc() == 4) {
+      if (!EqualsIgnoreCase(ctx.arg(3), "WITHSCORES")) return ctx.reply().Error(errors::kSyntax);
+      with_scores = true;
+      if (count < -LONG_MAX / 2 || count > LONG_MAX / 2) return ctx.reply().Error("ERR value is out of range");
     }
   }
-  std::vector<std::string_view> keys(ctx.args().begin() + 3, ctx.args().begin() + 3 + static_cast<ptrdiff_t>(n));
-  std::string_view dst = ctx.arg(1);
-  std::vector<std::string_view> locked = keys;
-  locked.push_back(dst);
-  MultiKeyAccess m(ctx, locked);
-  std::vector<const Entry*> inputs;
-  for (std::string_view key : keys) {
-    Db::Slot s = m.FindWrite(key);
-    if (s && s.entry->type() != ValueType::kZSet && s.entry->type() != ValueType::kSet) {
-      return ctx.reply().Error(errors::kWrongType);
-    }
-    inputs.push_back(s ? s.entry : nullptr);
+  KeyAccess k(ctx, ctx.arg(1));
+  Db::Slot s = k.FindRead();
+  if (IsWrongType(ctx, s, ValueType::kZSet)) return;
+  if (!s) return single ? ctx.reply().Null() : ctx.reply().ArrayHeader(0);
+  ZSetValue z(s.entry);
+  auto& rng = ThreadRng();
+  std::uniform_int_distribution<size_t> pick(0, z.size() - 1);
+  if (single) return ctx.reply().Bulk(z.At(pick(rng)).member);
+  std::vector<ZItem> items;
+  if (count < 0) {
+    uint64_t bytes = 0;
+    z.Walk(0, z.size(), false, [&](ZItem it) { bytes += it.member.size() + (with_scores ? 24 : 0); });
+    if (!RepeatedRepliesFit(ctx, static_cast<uint64_t>(-count), bytes, z.size())) return;
+    for (int64_t i = 0; i < -count; ++i) items.push_back(z.At(pick(rng)));
+  } else if (static_cast<uint64_t>(count) >= z.size()) {
+    z.Walk(z.size() - 1, z.size(), true, [&](ZItem it) { items.push_back(it); });
+  } else {
+    std::vector<size_t> ranks(z.size());
+    for (size_t i = 0; i < ranks.size(); ++i) ranks[i] = i;
+    std::shuffle(ranks.begin(), ranks.end(), rng);
+    for (size_t i = 0; i < static_cast<size_t>(count); ++i) items.push_back(z.At(ranks[i]));
   }
-  auto combine = [&](double a, double b) {
-    if (agg == kMin) return std::min(a, b);
-    if (agg == kMax) return std::max(a, b);
-    double r = a + b;
-    return std::isnan(r) ? 0.0 : r;  // inf + -inf, as Redis
-  };
-  auto weighted = [](double score, double w) {
-    double r = score * w;
-    return std::isnan(r) ? 0.0 : r;
-  };
-  // Collect (member -> score, times seen).
-  std::unordered_map<std::string, std::pair<double, size_t>> acc;
-  for (size_t j = 0; j < n; ++j) {
-    const Entry* e = inputs[j];
-    if (!e) continue;
-    auto add = [&](std::string_view member, double score) {
-      double w = weighted(score, weights[j]);
-      auto [it, fresh] = acc.try_emplace(std::string(member), w, 1);
-      if (!fresh) {
-        it->second.first = combine(it->second.first, w);
-        ++it->second.second;
-      }
-    };
-    if (e->type() == ValueType::kSet) {
-      SetRead(e).ForEach([&](std::string_view member) { add(member, 1.0); });
-    } else {
-      ZSetValue z(e);
-      z.Walk(0, z.size(), false, [&](ZItem it) { add(it.member, it.score); });
-    }
-  }
-  uint64_t hd = HashKey(dst);
-  Db& db = m.DbOf(hd);
-  Db::Slot d = db.Find(dst, hd, ctx.now_ms());
-  if (d) db.Erase(d);
-  ZSetValue out(db, Db::Slot{}, dst, hd, Limits(ctx));
-  for (auto& [member, v] : acc) {
-    if (inter && v.second != n) continue;
-    out.Upsert(member, v.first);
-  }
-  size_t size = out.size();
-  out.Commit(ctx.now_ms());
-  ctx.reply().Integer(static_cast<int64_t>(size));
-}
-void CmdZUnionStore(CommandContext& ctx) { StoreGeneric(ctx, false); }
-void CmdZInterStore(CommandContext& ctx) { StoreGeneric(ctx, true); }
-
-CommandSpec Spec(const char* name, int arity, uint32_t flags, int first, int last, const char* summary,
-                 const char* since, CommandHandler h, std::vector<std::string> acl) {
-  acl.insert(acl.begin(), "@sortedset");
-  return MakeSpec("sorted_set", name, arity, flags, first, last, 1, summary, since, h, std::move(acl));
+  ReplyItems(ctx, items, with_scores);
 }
 
 }  // namespace
 
 void RegisterZSetFamily(CommandTable* t) {
   const uint32_t r = kCmdReadOnly | kCmdFast, w = kCmdWrite | kCmdDenyOom | kCmdFast;
-  t->Register(Spec("zadd", -4, w, 1, 1, "Adds one or more members to a sorted set, or updates their scores. Creates the key if it doesn't exist.", "1.2.0", CmdZAdd, {"@write", "@fast"}));
-  t->Register(Spec("zincrby", 4, w, 1, 1, "Increments the score of a member in a sorted set.", "1.2.0", CmdZIncrBy, {"@write", "@fast"}));
-  t->Register(Spec("zrem", -3, kCmdWrite | kCmdFast, 1, 1, "Removes one or more members from a sorted set. Deletes the sorted set if all members were removed.", "1.2.0", CmdZRem, {"@write", "@fast"}));
-  t->Register(Spec("zscore", 3, r, 1, 1, "Returns the score of a member in a sorted set.", "1.2.0", CmdZScore, {"@read", "@fast"}));
-  t->Register(Spec("zmscore", -3, r, 1, 1, "Returns the score of one or more members in a sorted set.", "6.2.0", CmdZMScore, {"@read", "@fast"}));
-  t->Register(Spec("zrank", 3, r, 1, 1, "Returns the index of a member in a sorted set ordered by ascending scores.", "2.0.0", CmdZRank, {"@read", "@fast"}));
-  t->Register(Spec("zrevrank", 3, r, 1, 1, "Returns the index of a member in a sorted set ordered by descending scores.", "2.0.0", CmdZRevRank, {"@read", "@fast"}));
-  t->Register(Spec("zcard", 2, r, 1, 1, "Returns the number of members in a sorted set.", "1.2.0", CmdZCard, {"@read", "@fast"}));
-  t->Register(Spec("zpopmin", -2, kCmdWrite | kCmdFast, 1, 1, "Returns the lowest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped.", "5.0.0", CmdZPopMin, {"@write", "@fast"}));
-  t->Register(Spec("zpopmax", -2, kCmdWrite | kCmdFast, 1, 1, "Returns the highest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped.", "5.0.0", CmdZPopMax, {"@write", "@fast"}));
-  t->Register(Spec("zscan", -3, kCmdReadOnly, 1, 1, "Iterates over members and scores of a sorted set.", "2.8.0", CmdZScan, {"@read", "@slow"}));
-  t->Register(Spec("zunionstore", -4, kCmdWrite | kCmdDenyOom, 1, 1, "Stores the union of multiple sorted sets in a key.", "2.0.0", CmdZUnionStore, {"@write", "@slow"}));
-  t->Register(Spec("zinterstore", -4, kCmdWrite | kCmdDenyOom, 1, 1, "Stores the intersect of multiple sorted sets in a key.", "2.0.0", CmdZInterStore, {"@write", "@slow"}));
+  t->Register(ZSetSpec("zadd", -4, w, 1, 1, "Adds one or more members to a sorted set, or updates their scores. Creates the key if it doesn't exist.", "1.2.0", CmdZAdd, {"@write", "@fast"}));
+  t->Register(ZSetSpec("zincrby", 4, w, 1, 1, "Increments the score of a member in a sorted set.", "1.2.0", CmdZIncrBy, {"@write", "@fast"}));
+  t->Register(ZSetSpec("zrem", -3, kCmdWrite | kCmdFast, 1, 1, "Removes one or more members from a sorted set. Deletes the sorted set if all members were removed.", "1.2.0", CmdZRem, {"@write", "@fast"}));
+  t->Register(ZSetSpec("zscore", 3, r, 1, 1, "Returns the score of a member in a sorted set.", "1.2.0", CmdZScore, {"@read", "@fast"}));
+  t->Register(ZSetSpec("zmscore", -3, r, 1, 1, "Returns the score of one or more members in a sorted set.", "6.2.0", CmdZMScore, {"@read", "@fast"}));
+  t->Register(ZSetSpec("zrank", 3, r, 1, 1, "Returns the index of a member in a sorted set ordered by ascending scores.", "2.0.0", CmdZRank, {"@read", "@fast"}));
+  t->Register(ZSetSpec("zrevrank", 3, r, 1, 1, "Returns the index of a member in a sorted set ordered by descending scores.", "2.0.0", CmdZRevRank, {"@read", "@fast"}));
+  t->Register(ZSetSpec("zcard", 2, r, 1, 1, "Returns the number of members in a sorted set.", "1.2.0", CmdZCard, {"@read", "@fast"}));
+  t->Register(ZSetSpec("zpopmin", -2, kCmdWrite | kCmdFast, 1, 1, "Returns the lowest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped.", "5.0.0", CmdZPopMin, {"@write", "@fast"}));
+  t->Register(ZSetSpec("zpopmax", -2, kCmdWrite | kCmdFast, 1, 1, "Returns the highest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped.", "5.0.0", CmdZPopMax, {"@write", "@fast"}));
+  t->Register(ZSetSpec("zscan", -3, kCmdReadOnly, 1, 1, "Iterates over members and scores of a sorted set.", "2.8.0", CmdZScan, {"@read", "@slow"}));
+  t->Register(ZSetSpec("zrandmember", -2, kCmdReadOnly, 1, 1, "Returns one or more random members from a sorted set.", "6.2.0", CmdZRandMember, {"@read", "@slow"}));
   RegisterZSetRangeFamily(t);
+  RegisterZSetAlgebraFamily(t);
 }
 
 }  // namespace minired

@@ -10,6 +10,7 @@
 #include "server/families/collection_util.h"
 #include "server/families/families.h"
 #include "server/families/spec.h"
+#include "server/families/zset_family.h"
 #include "server/families/zset_value.h"
 
 namespace minired {
@@ -122,15 +123,6 @@ bool ValidateRangeArgs(CommandContext& ctx, const RangeRequest& r) {
   return ResolveRange(ctx, r, empty, &ignored);
 }
 
-void ReplyItems(CommandContext& ctx, const std::vector<ZItem>& items, bool with_scores) {
-  bool pairs = with_scores && ctx.session().resp >= 3;
-  ctx.reply().ArrayHeader(with_scores && !pairs ? items.size() * 2 : items.size());
-  for (const ZItem& it : items) {
-    if (pairs) ctx.reply().ArrayHeader(2);
-    ctx.reply().Bulk(it.member);
-    if (with_scores) ctx.reply().Double(it.score);
-  }
-}
 
 // The shared body of every range read: key at args[key_index], min/max after it.
 void RangeGeneric(CommandContext& ctx, size_t key_index, RangeBy fixed, bool reverse) {
@@ -241,28 +233,32 @@ void CmdZRemRangeByRank(CommandContext& ctx) { RemRangeGeneric(ctx, RangeBy::kRa
 void CmdZRemRangeByScore(CommandContext& ctx) { RemRangeGeneric(ctx, RangeBy::kScore); }
 void CmdZRemRangeByLex(CommandContext& ctx) { RemRangeGeneric(ctx, RangeBy::kLex); }
 
-CommandSpec Spec(const char* name, int arity, uint32_t flags, int first, int last, const char* summary,
-                 const char* since, CommandHandler h, std::vector<std::string> acl) {
-  acl.insert(acl.begin(), "@sortedset");
-  return MakeSpec("sorted_set", name, arity, flags, first, last, 1, summary, since, h, std::move(acl));
-}
-
 }  // namespace
+
+void ReplyItems(CommandContext& ctx, const std::vector<ZItem>& items, bool with_scores) {
+  bool pairs = with_scores && ctx.session().resp >= 3;
+  ctx.reply().ArrayHeader(with_scores && !pairs ? items.size() * 2 : items.size());
+  for (const ZItem& it : items) {
+    if (pairs) ctx.reply().ArrayHeader(2);
+    ctx.reply().Bulk(it.member);
+    if (with_scores) ctx.reply().Double(it.score);
+  }
+}
 
 void RegisterZSetRangeFamily(CommandTable* t) {
   const uint32_t r = kCmdReadOnly;
-  t->Register(Spec("zrange", -4, r, 1, 1, "Returns members in a sorted set within a range of indexes.", "1.2.0", CmdZRange, {"@read", "@slow"}));
-  t->Register(Spec("zrevrange", -4, r, 1, 1, "Returns members in a sorted set within a range of indexes in reverse order.", "1.2.0", CmdZRevRange, {"@read", "@slow"}));
-  t->Register(Spec("zrangebyscore", -4, r, 1, 1, "Returns members in a sorted set within a range of scores.", "1.0.5", CmdZRangeByScore, {"@read", "@slow"}));
-  t->Register(Spec("zrevrangebyscore", -4, r, 1, 1, "Returns members in a sorted set within a range of scores in reverse order.", "2.2.0", CmdZRevRangeByScore, {"@read", "@slow"}));
-  t->Register(Spec("zrangebylex", -4, r, 1, 1, "Returns members in a sorted set within a lexicographical range.", "2.8.9", CmdZRangeByLex, {"@read", "@slow"}));
-  t->Register(Spec("zrevrangebylex", -4, r, 1, 1, "Returns members in a sorted set within a lexicographical range in reverse order.", "2.8.9", CmdZRevRangeByLex, {"@read", "@slow"}));
-  t->Register(Spec("zrangestore", -5, kCmdWrite | kCmdDenyOom, 1, 2, "Stores a range of members from sorted set in a key.", "6.2.0", CmdZRangeStore, {"@write", "@slow"}));
-  t->Register(Spec("zcount", 4, r | kCmdFast, 1, 1, "Returns the count of members in a sorted set that have scores within a range.", "2.0.0", CmdZCount, {"@read", "@fast"}));
-  t->Register(Spec("zlexcount", 4, r | kCmdFast, 1, 1, "Returns the number of members in a sorted set within a lexicographical range.", "2.8.9", CmdZLexCount, {"@read", "@fast"}));
-  t->Register(Spec("zremrangebyrank", 4, kCmdWrite, 1, 1, "Removes members in a sorted set within a range of indexes. Deletes the sorted set if all members were removed.", "2.0.0", CmdZRemRangeByRank, {"@write", "@slow"}));
-  t->Register(Spec("zremrangebyscore", 4, kCmdWrite, 1, 1, "Removes members in a sorted set within a range of scores. Deletes the sorted set if all members were removed.", "1.2.0", CmdZRemRangeByScore, {"@write", "@slow"}));
-  t->Register(Spec("zremrangebylex", 4, kCmdWrite, 1, 1, "Removes members in a sorted set within a lexicographical range. Deletes the sorted set if all members were removed.", "2.8.9", CmdZRemRangeByLex, {"@write", "@slow"}));
+  t->Register(ZSetSpec("zrange", -4, r, 1, 1, "Returns members in a sorted set within a range of indexes.", "1.2.0", CmdZRange, {"@read", "@slow"}));
+  t->Register(ZSetSpec("zrevrange", -4, r, 1, 1, "Returns members in a sorted set within a range of indexes in reverse order.", "1.2.0", CmdZRevRange, {"@read", "@slow"}));
+  t->Register(ZSetSpec("zrangebyscore", -4, r, 1, 1, "Returns members in a sorted set within a range of scores.", "1.0.5", CmdZRangeByScore, {"@read", "@slow"}));
+  t->Register(ZSetSpec("zrevrangebyscore", -4, r, 1, 1, "Returns members in a sorted set within a range of scores in reverse order.", "2.2.0", CmdZRevRangeByScore, {"@read", "@slow"}));
+  t->Register(ZSetSpec("zrangebylex", -4, r, 1, 1, "Returns members in a sorted set within a lexicographical range.", "2.8.9", CmdZRangeByLex, {"@read", "@slow"}));
+  t->Register(ZSetSpec("zrevrangebylex", -4, r, 1, 1, "Returns members in a sorted set within a lexicographical range in reverse order.", "2.8.9", CmdZRevRangeByLex, {"@read", "@slow"}));
+  t->Register(ZSetSpec("zrangestore", -5, kCmdWrite | kCmdDenyOom, 1, 2, "Stores a range of members from sorted set in a key.", "6.2.0", CmdZRangeStore, {"@write", "@slow"}));
+  t->Register(ZSetSpec("zcount", 4, r | kCmdFast, 1, 1, "Returns the count of members in a sorted set that have scores within a range.", "2.0.0", CmdZCount, {"@read", "@fast"}));
+  t->Register(ZSetSpec("zlexcount", 4, r | kCmdFast, 1, 1, "Returns the number of members in a sorted set within a lexicographical range.", "2.8.9", CmdZLexCount, {"@read", "@fast"}));
+  t->Register(ZSetSpec("zremrangebyrank", 4, kCmdWrite, 1, 1, "Removes members in a sorted set within a range of indexes. Deletes the sorted set if all members were removed.", "2.0.0", CmdZRemRangeByRank, {"@write", "@slow"}));
+  t->Register(ZSetSpec("zremrangebyscore", 4, kCmdWrite, 1, 1, "Removes members in a sorted set within a range of scores. Deletes the sorted set if all members were removed.", "1.2.0", CmdZRemRangeByScore, {"@write", "@slow"}));
+  t->Register(ZSetSpec("zremrangebylex", 4, kCmdWrite, 1, 1, "Removes members in a sorted set within a lexicographical range. Deletes the sorted set if all members were removed.", "2.8.9", CmdZRemRangeByLex, {"@write", "@slow"}));
 }
 
 }  // namespace minired

@@ -96,6 +96,29 @@ TEST_F(AclDifferential, CommandsKeysAndChannelsAsRedis) {
            {"GET", "cached:2"}});
 }
 
+// Commands whose keys follow a numkeys argument: every one of those keys is checked for
+// read access, the destination for write access.
+TEST_F(AclDifferential, KeysCountedByNumkeysAreChecked) {
+  Admin({"ACL", "SETUSER", "carol", "on", ">pw", "~cached:*", "%R~shared:*", "+@all"});
+  Admin({"ZADD", "shared:z", "1", "a"});
+  Admin({"ZADD", "other", "2", "b"});
+  Login("carol", "pw");
+  Compare({{"ZADD", "cached:z", "3", "c"},
+           {"ZUNIONSTORE", "cached:d", "2", "cached:z", "shared:z"},
+           {"ZUNIONSTORE", "cached:d", "2", "cached:z", "other"},
+           {"ZINTERSTORE", "cached:d", "1", "other"},
+           {"ZDIFFSTORE", "cached:d", "1", "other"},
+           {"ZUNIONSTORE", "shared:d", "1", "cached:z"},
+           {"ZUNION", "2", "cached:z", "shared:z", "WITHSCORES"},
+           {"ZUNION", "2", "cached:z", "other"},
+           {"ZINTER", "1", "other"},
+           {"ZDIFF", "1", "other"},
+           {"ZINTERCARD", "1", "other"},
+           {"SINTERCARD", "1", "other"},
+           {"SINTERCARD", "1", "cached:none"},
+           {"ZUNION", "x", "other"}});
+}
+
 TEST_F(AclDifferential, SubcommandsAndUserChangesApplyAtOnce) {
   Admin({"ACL", "SETUSER", "bob", "on", "nopass", "~*", "&*", "-@all", "+config|get", "+client", "-client|kill",
          "+get", "+acl|whoami"});
