@@ -16,6 +16,7 @@ void UnsubscribeAll(Server& server, Session& s);
 
 void RegisterStringFamily(CommandTable* table);
 void RegisterCounterFamily(CommandTable* table);
+void RegisterBitmapFamily(CommandTable* table);
 void RegisterKeysFamily(CommandTable* table);
 void RegisterExpireFamily(CommandTable* table);
 void RegisterDatabaseFamily(CommandTable* table);
@@ -46,6 +47,7 @@ const CommandTable& BuiltinCommands();
 inline void RegisterAllFamilies(CommandTable* table) {
   RegisterStringFamily(table);
   RegisterCounterFamily(table);
+  RegisterBitmapFamily(table);
   RegisterKeysFamily(table);
   RegisterExpireFamily(table);
   RegisterDatabaseFamily(table);

@@ -9,6 +9,7 @@
 #include "server/families/families.h"
 #include "server/families/key_access.h"
 #include "server/families/spec.h"
+#include "server/families/string_family.h"
 #include "server/server.h"
 
 namespace minired {
@@ -42,6 +43,25 @@ std::optional<int64_t> AbsoluteExpireMs(CommandContext& ctx, ExpireUnit unit,
   return ms;
 }
 
+void StoreString(KeyAccess& k, Db::Slot existing, std::string_view value, int64_t expire_ms,
+                 Entry::StringForm form) {
+  Entry* e = Entry::NewString(k.key(), value, expire_ms, form);
+  InheritAccess(e, existing.entry, k.now(), k.db().access());
+  if (existing) {
+    k.db().Replace(existing, e);
+  } else {
+    k.db().Insert(e, k.hash());
+  }
+}
+
+bool CheckStringLength(CommandContext& ctx, uint64_t len) {
+  if (len > static_cast<uint64_t>(ctx.server().config().proto_max_bulk_len.load())) {
+    ctx.reply().Error(errors::kStringTooLong);
+    return false;
+  }
+  return true;
+}
+
 namespace {
 
 // Replies a string entry's value; REQUIRES entry->type() == kString.
@@ -50,18 +70,6 @@ void ReplyString(CommandContext& ctx, const Entry* e) {
     ctx.reply().BulkInt(e->int_value());
   } else {
     ctx.reply().Bulk(e->str_value());
-  }
-}
-
-// Stores `value` under `key` (replacing whatever is there), with `expire_ms` (0: none).
-void StoreString(KeyAccess& k, Db::Slot existing, std::string_view value, int64_t expire_ms,
-                 Entry::StringForm form = Entry::StringForm::kAuto) {
-  Entry* e = Entry::NewString(k.key(), value, expire_ms, form);
-  InheritAccess(e, existing.entry, k.now(), k.db().access());
-  if (existing) {
-    k.db().Replace(existing, e);
-  } else {
-    k.db().Insert(e, k.hash());
   }
 }
 
@@ -288,15 +296,6 @@ void CmdGetEx(CommandContext& ctx) {
   } else if (persist && s.entry->has_expire()) {
     k.db().SetExpire(&s, 0);
   }
-}
-
-// Checks a string's future length against proto-max-bulk-len.
-bool CheckStringLength(CommandContext& ctx, uint64_t len) {
-  if (len > static_cast<uint64_t>(ctx.server().config().proto_max_bulk_len.load())) {
-    ctx.reply().Error(errors::kStringTooLong);
-    return false;
-  }
-  return true;
 }
 
 // APPEND key value

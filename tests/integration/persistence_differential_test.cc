@@ -46,6 +46,8 @@ TEST_F(ChangeCounts, StringsAndKeysCountEveryKeyTheyChange) {
                  {"EXPIRE", "nokey", "100"}, {"PERSIST", "e"}, {"PERSIST", "e"}, {"EXPIRE", "e", "-5"},
                  {"SET", "r", "1"}, {"RENAME", "r", "r"}, {"RENAME", "r", "r2"}, {"RENAMENX", "r2", "f"},
                  {"COPY", "r2", "r3"}, {"MOVE", "r3", "1"}, {"SWAPDB", "0", "1"}, {"SWAPDB", "0", "1"},
+                 {"SETBIT", "bits", "7", "1"}, {"SETBIT", "bits", "7", "1"}, {"SETBIT", "bits", "30", "0"},
+                 {"BITOP", "OR", "bd", "bits"}, {"BITOP", "OR", "bd", "nokey"}, {"BITOP", "OR", "bd", "nokey"},
                  {"FLUSHDB"}, {"FLUSHDB"}, {"SET", "k", "1"}, {"FLUSHALL"}, {"FLUSHALL"}});
 }
 
