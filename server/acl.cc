@@ -294,12 +294,13 @@ AclDenial CheckAcl(const AclUser& u, const CommandSpec& spec, std::span<const st
       if (!KeyAllowed(u, args[static_cast<size_t>(i)], write)) return AclDenial::kKey;
     }
   }
-  // ZUNIONSTORE dst 2 a b, SINTERCARD 2 a b: the keys numkeys counts are read.
+  // ZUNIONSTORE dst 2 a b, SINTERCARD 2 a b: the keys numkeys counts are read; LMPOP's
+  // are written.
   if (spec.numkeys_arg > 0 && !u.all_keys && args.size() > static_cast<size_t>(spec.numkeys_arg)) {
     auto n = ParseInt64(args[static_cast<size_t>(spec.numkeys_arg)]);
     size_t first = static_cast<size_t>(spec.numkeys_arg) + 1;
     for (size_t i = first; n && *n > 0 && i < args.size() && i < first + static_cast<uint64_t>(*n); ++i) {
-      if (!KeyAllowed(u, args[i], false)) return AclDenial::kKey;
+      if (!KeyAllowed(u, args[i], spec.numkeys_written)) return AclDenial::kKey;
     }
   }
   if ((spec.flags & kCmdPubSub) && !u.all_channels) {

@@ -35,7 +35,8 @@ struct CommandSpec {
   int first_key = 0;      // 0: no keys
   int last_key = 0;       // -1: last argument
   int key_step = 0;
-  int numkeys_arg = 0;    // > 0: the argument saying how many (read) keys follow it
+  int numkeys_arg = 0;    // > 0: the argument saying how many keys follow it
+  bool numkeys_written = false;  // those keys are written (LMPOP), not only read (ZUNIONSTORE)
   std::string group;      // COMMAND DOCS "group" (string, keyspace, server, connection...)
   std::string summary;
   std::string since;

@@ -190,6 +190,8 @@ const GrammarEntry kGrammar[] = {
     {"zdiff", "numkeys key ... [WITHSCORES]", ""},
     {"zintercard", "numkeys key ... [LIMIT limit]", ""},
     {"zrandmember", "key [count [WITHSCORES]]", ""},
+    {"zmpop", "numkeys key ... MIN | MAX [COUNT count]", ""},
+    {"lmpop", "numkeys key ... LEFT | RIGHT [COUNT count]", ""},
     {"zscan", "key cursor [MATCH pattern] [COUNT count]", ""},
     {"lpush", "key element ...", ""},
     {"rpush", "key element ...", ""},

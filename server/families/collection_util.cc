@@ -50,6 +50,44 @@ bool RepeatedRepliesFit(CommandContext& ctx, uint64_t count, uint64_t total_byte
   return false;
 }
 
+bool ParseMPop(CommandContext& ctx, size_t numkeys_index, std::string_view first_word, std::string_view second_word,
+               MPopArgs* out) {
+  auto n = ParseInt64(ctx.arg(numkeys_index));
+  if (!n || *n < 1) {
+    ctx.reply().Error("ERR numkeys should be greater than 0");
+    return false;
+  }
+  const size_t from = numkeys_index + 1;
+  if (static_cast<uint64_t>(*n) >= ctx.argc() - from) {  // no room for the keys and the word
+    ctx.reply().Error(errors::kSyntax);
+    return false;
+  }
+  const size_t where = from + static_cast<size_t>(*n);
+  out->keys.assign(ctx.args().begin() + static_cast<ptrdiff_t>(from), ctx.args().begin() + static_cast<ptrdiff_t>(where));
+  if (EqualsIgnoreCase(ctx.arg(where), second_word)) {
+    out->second_word = true;
+  } else if (!EqualsIgnoreCase(ctx.arg(where), first_word)) {
+    ctx.reply().Error(errors::kSyntax);
+    return false;
+  }
+  bool counted = false;
+  for (size_t i = where + 1; i < ctx.argc(); ++i) {
+    if (!counted && EqualsIgnoreCase(ctx.arg(i), "COUNT") && i + 1 < ctx.argc()) {
+      auto c = ParseInt64(ctx.arg(++i));
+      if (!c || *c < 1) {
+        ctx.reply().Error("ERR count should be greater than 0");
+        return false;
+      }
+      out->count = static_cast<uint64_t>(*c);
+      counted = true;
+    } else {
+      ctx.reply().Error(errors::kSyntax);
+      return false;
+    }
+  }
+  return true;
+}
+
 std::optional<uint64_t> ParseCursor(std::string_view s) {
   std::string copy(s);
   if (!copy.empty() && isspace(static_cast<unsigned char>(copy[0]))) return std::nullopt;

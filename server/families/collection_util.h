@@ -48,6 +48,16 @@ std::optional<int64_t> PopCountArg(CommandContext& ctx, std::string_view arg);
 // their RESP framing) would pass proto-max-bulk-len.
 bool RepeatedRepliesFit(CommandContext& ctx, uint64_t count, uint64_t total_bytes, uint64_t elements);
 
+// LMPOP / ZMPOP: numkeys key [key ...] <from> [COUNT count], `from` one of the two
+// words given (LEFT/RIGHT, MIN/MAX). Checked in Redis's order; false after replying.
+struct MPopArgs {
+  std::vector<std::string_view> keys;
+  bool second_word = false;  // RIGHT, MAX
+  uint64_t count = 1;
+};
+bool ParseMPop(CommandContext& ctx, size_t numkeys_index, std::string_view first_word, std::string_view second_word,
+               MPopArgs* out);
+
 // SCAN-family cursor: strtoull rules (leading spaces or junk are errors).
 std::optional<uint64_t> ParseCursor(std::string_view s);
 

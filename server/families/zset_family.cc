@@ -158,6 +158,17 @@ void CmdZCard(CommandContext& ctx) {
   ctx.reply().Integer(s ? static_cast<int64_t>(ZSetValue(s.entry).size()) : 0);
 }
 
+// Pops up to `count` members from the low (or, with `max`, the high) end.
+std::vector<std::pair<std::string, double>> PopItems(CommandContext& ctx, ZSetValue& z, bool max, uint64_t count) {
+  size_t n = static_cast<size_t>(std::min<uint64_t>(count, z.size()));
+  std::vector<std::pair<std::string, double>> popped;
+  z.Walk(max ? z.size() - 1 : 0, n, max, [&](ZItem it) { popped.emplace_back(it.member, it.score); });
+  for (auto& [m, score] : popped) z.Erase(m);
+  z.Commit(ctx.now_ms());
+  Journal::CountChanges(popped.size());
+  return popped;
+}
+
 // ZPOPMIN / ZPOPMAX key [count]
 void PopGeneric(CommandContext& ctx, bool max) {
   if (ctx.argc() > 3) return ctx.reply().Error(errors::kSyntax);
@@ -173,12 +184,7 @@ void PopGeneric(CommandContext& ctx, bool max) {
   if (IsWrongType(ctx, s, ValueType::kZSet)) return;
   if (!s || count == 0) return ctx.reply().ArrayHeader(0);
   ZSetValue z(k.db(), s, k.key(), k.hash(), Limits(ctx));
-  size_t n = std::min(static_cast<size_t>(count), z.size());
-  std::vector<std::pair<std::string, double>> popped;
-  z.Walk(max ? z.size() - 1 : 0, n, max, [&](ZItem it) { popped.emplace_back(it.member, it.score); });
-  for (auto& [m, score] : popped) z.Erase(m);
-  z.Commit(ctx.now_ms());
-  Journal::CountChanges(popped.size());
+  auto popped = PopItems(ctx, z, max, static_cast<uint64_t>(count));
   // RESP3 nests each pair only when a count was given, as Redis 7.
   bool nested = has_count && ctx.session().resp >= 3;
   ctx.reply().ArrayHeader(nested ? popped.size() : popped.size() * 2);
@@ -190,6 +196,32 @@ void PopGeneric(CommandContext& ctx, bool max) {
 }
 void CmdZPopMin(CommandContext& ctx) { PopGeneric(ctx, false); }
 void CmdZPopMax(CommandContext& ctx) { PopGeneric(ctx, true); }
+
+// ZMPOP numkeys key [key ...] MIN | MAX [COUNT count]: pops from the first key that
+// holds a sorted set; replies [key, [[member, score], ...]], or a null array.
+void CmdZMPop(CommandContext& ctx) {
+  MPopArgs a;
+  if (!ParseMPop(ctx, 1, "MIN", "MAX", &a)) return;
+  MultiKeyAccess m(ctx, a.keys);
+  for (std::string_view key : a.keys) {
+    Db::Slot s = m.FindWrite(key);
+    if (IsWrongType(ctx, s, ValueType::kZSet)) return;
+    if (!s) continue;
+    uint64_t h = HashKey(key);
+    ZSetValue z(m.DbOf(h), s, key, h, Limits(ctx));
+    auto popped = PopItems(ctx, z, a.second_word, a.count);
+    ctx.reply().ArrayHeader(2);
+    ctx.reply().Bulk(key);
+    ctx.reply().ArrayHeader(popped.size());
+    for (auto& [member, score] : popped) {
+      ctx.reply().ArrayHeader(2);
+      ctx.reply().Bulk(member);
+      ctx.reply().Double(score);
+    }
+    return;
+  }
+  ctx.reply().NullArray();
+}
 
 // ZSCAN key cursor [MATCH pattern] [COUNT count]
 void CmdZScan(CommandContext& ctx) {
@@ -281,6 +313,10 @@ void RegisterZSetFamily(CommandTable* t) {
   t->Register(ZSetSpec("zpopmin", -2, kCmdWrite | kCmdFast, 1, 1, "Returns the lowest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped.", "5.0.0", CmdZPopMin, {"@write", "@fast"}));
   t->Register(ZSetSpec("zpopmax", -2, kCmdWrite | kCmdFast, 1, 1, "Returns the highest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped.", "5.0.0", CmdZPopMax, {"@write", "@fast"}));
   t->Register(ZSetSpec("zscan", -3, kCmdReadOnly, 1, 1, "Iterates over members and scores of a sorted set.", "2.8.0", CmdZScan, {"@read", "@slow"}));
+  CommandSpec zmpop = ZSetSpec("zmpop", -4, kCmdWrite, 0, 0, "Returns the highest- or lowest-scoring members from one or more sorted sets after removing them. Deletes the sorted set if the last member was popped.", "7.0.0", CmdZMPop, {"@write", "@slow"});
+  zmpop.numkeys_arg = 1;
+  zmpop.numkeys_written = true;
+  t->Register(std::move(zmpop));
   t->Register(ZSetSpec("zrandmember", -2, kCmdReadOnly, 1, 1, "Returns one or more random members from a sorted set.", "6.2.0", CmdZRandMember, {"@read", "@slow"}));
   RegisterZSetRangeFamily(t);
   RegisterZSetAlgebraFamily(t);

@@ -116,6 +116,10 @@ TEST_F(AclDifferential, KeysCountedByNumkeysAreChecked) {
            {"ZINTERCARD", "1", "other"},
            {"SINTERCARD", "1", "other"},
            {"SINTERCARD", "1", "cached:none"},
+           {"LMPOP", "1", "shared:l", "LEFT"},
+           {"LMPOP", "2", "cached:l", "other", "LEFT"},
+           {"ZMPOP", "1", "shared:z", "MIN"},
+           {"ZMPOP", "1", "cached:z", "MIN"},
            {"ZUNION", "x", "other"}});
 }
 

@@ -271,6 +271,26 @@ TEST_F(Collections, ZRandMember) {
   Compare({{"ZRANDMEMBER", "z", "5", "WITHSCORES"}, {"ZRANDMEMBER", "nokey"}});
 }
 
+// LMPOP and ZMPOP pop from the first key that holds a value; errors in Redis's order.
+TEST_F(Collections, MultiKeyPops) {
+  Compare({{"RPUSH", "l1", "a", "b", "c"}, {"RPUSH", "l2", "x"}, {"LMPOP", "2", "nokey", "l1", "LEFT"},
+           {"LMPOP", "2", "nokey", "l1", "right", "COUNT", "5"}, {"EXISTS", "l1"},
+           {"LMPOP", "2", "l1", "l2", "LEFT", "COUNT", "2"}, {"LMPOP", "1", "nokey", "LEFT"},
+           {"LMPOP", "0", "l1", "LEFT"}, {"LMPOP", "x", "l1", "LEFT"}, {"LMPOP", "-1", "l1", "LEFT"},
+           {"LMPOP", "2", "l1", "LEFT"}, {"LMPOP", "9223372036854775807", "l1", "LEFT"}, {"LMPOP", "1", "l1", "UP"},
+           {"LMPOP", "1", "l1", "LEFT", "COUNT", "0"}, {"LMPOP", "1", "l1", "LEFT", "COUNT", "x"},
+           {"LMPOP", "1", "l1", "LEFT", "COUNT", "1", "COUNT", "2"}, {"LMPOP", "1", "l1", "LEFT", "COUNT"},
+           {"LMPOP", "1", "l1", "LEFT", "FOO"}, {"SET", "s", "v"}, {"LMPOP", "2", "nokey", "s", "LEFT"},
+           {"ZADD", "z", "1", "a", "2.5", "b", "3", "c"}, {"ZMPOP", "1", "z", "MIN"},
+           {"ZMPOP", "2", "nokey", "z", "max", "COUNT", "5"}, {"ZMPOP", "1", "z", "MIN"}, {"ZMPOP", "0", "z", "MIN"},
+           {"ZMPOP", "1", "z", "FOO"}, {"ZMPOP", "1", "s", "MIN"}, {"ZMPOP", "1", "z", "MIN", "COUNT", "0"},
+           {"ZADD", "z", "1", "a", "2", "b"}, {"LMPOP", "1", "z", "LEFT"}});
+  r_.Call({"HELLO", "3"});  // (HELLO's reply holds the client id, which differs)
+  m_.Call({"HELLO", "3"});
+  Compare({{"ZMPOP", "1", "z", "MIN", "COUNT", "2"}, {"RPUSH", "l9", "a", "b"}, {"LMPOP", "1", "l9", "LEFT", "COUNT", "5"},
+           {"LMPOP", "1", "l9", "LEFT"}, {"ZMPOP", "1", "z", "MIN"}});
+}
+
 // A negative count asks for that many elements with repeats: a short command could ask
 // for a reply without bound (redis-server runs out of memory on SRANDMEMBER key
 // -100000000000, so this is minired's own guard, not compared): the reply is refused
