@@ -5,6 +5,7 @@
 #include "protocol/reply_writer.h"
 #include "server/families/collection_util.h"
 #include "server/families/list_value.h"
+#include "server/families/zset_family.h"
 #include "server/server.h"
 #include "storage/journal.h"
 
@@ -13,45 +14,58 @@ namespace {
 
 thread_local std::vector<std::pair<int, std::string>> t_ready;
 
-// Pops (or moves) one element for `c` under fresh locks and writes its reply; false
-// when the key has nothing to give (someone else took it first).
-bool ServeOne(Server& server, BlockedClient& c, std::string_view key, std::string* reply_bytes) {
+enum class Served { kServed, kEmpty, kOtherType };
+
+// Pops (or moves) for `c` under fresh locks and writes its reply.
+Served ServeOne(Server& server, BlockedClient& c, std::string_view key, std::string* reply_bytes) {
   Session session;
   session.db = c.db;
   session.resp = c.resp;
   ReplyWriter reply(reply_bytes, c.resp);
   std::string_view args[] = {key};
   CommandContext ctx(server, session, args, reply, server.clock().NowMs());
-  if (c.move) {
+  const ValueType want = c.kind == BlockedClient::Kind::kZSetPop ? ValueType::kZSet : ValueType::kList;
+  if (c.kind == BlockedClient::Kind::kListMove) {
     {
       KeyAccess k(ctx, key);
       Db::Slot s = k.FindWrite();
-      if (!s || s.entry->type() != ValueType::kList) return false;
+      if (!s) return Served::kEmpty;
+      if (s.entry->type() != want) return Served::kOtherType;
     }
     auto moved = MoveElement(ctx, key, c.dst, c.from, c.to);
-    if (moved && !moved->has_value()) return false;
+    if (moved && !moved->has_value()) return Served::kEmpty;
     if (moved) reply.Bulk(**moved);  // else MoveElement replied the error
     if (Journal* j = Journal::Active(); j && moved) {
       std::string_view rec[] = {"LMOVE", key, c.dst, c.from == ListEnd::kLeft ? "LEFT" : "RIGHT",
                                 c.to == ListEnd::kLeft ? "LEFT" : "RIGHT"};
       j->AddCommand(c.db, rec);
     }
-    return true;
+    return Served::kServed;
   }
   KeyAccess k(ctx, key);
   Db::Slot s = k.FindWrite();
-  if (!s || s.entry->type() != ValueType::kList) return false;
+  if (!s) return Served::kEmpty;
+  if (s.entry->type() != want) return Served::kOtherType;
+  std::string count = std::to_string(c.count);
+  if (c.kind == BlockedClient::Kind::kZSetPop) {
+    ZSetValue z(k.db(), s, k.key(), k.hash(), Limits(ctx));
+    auto popped = PopItems(ctx, z, c.max, c.count);
+    if (Journal* j = Journal::Active()) {
+      std::string_view rec[] = {c.max ? "ZPOPMAX" : "ZPOPMIN", key, count};
+      j->AddCommand(c.db, rec);
+    }
+    ReplyPopped(ctx, key, popped, c.mpop);
+    return Served::kServed;
+  }
   ListEdit l(k.db(), s, k.key(), k.hash(), Limits(ctx));
-  std::string element = std::move(PopElements(l.list(), c.from, 1)[0]);
+  std::vector<std::string> popped = PopElements(l.list(), c.from, static_cast<size_t>(c.count));
   l.Commit(ctx.now_ms());
   if (Journal* j = Journal::Active()) {
-    std::string_view rec[] = {c.from == ListEnd::kLeft ? "LPOP" : "RPOP", key};
+    std::string_view rec[] = {c.from == ListEnd::kLeft ? "LPOP" : "RPOP", key, count};
     j->AddCommand(c.db, rec);
   }
-  reply.ArrayHeader(2);
-  reply.Bulk(key);
-  reply.Bulk(element);
-  return true;
+  ReplyPopped(ctx, key, popped, c.mpop);
+  return Served::kServed;
 }
 
 }  // namespace
@@ -79,11 +93,11 @@ void BlockingRegistry::Remove(const BlockedClient* c) {
   if (found) count_.fetch_sub(1, std::memory_order_relaxed);
 }
 
-std::shared_ptr<BlockedClient> BlockingRegistry::Front(int db, std::string_view key) {
+std::vector<std::shared_ptr<BlockedClient>> BlockingRegistry::Waiters(int db, std::string_view key) {
   std::lock_guard<std::mutex> l(mu_);
   auto it = waiting_.find({db, std::string(key)});
-  if (it == waiting_.end() || it->second.empty()) return nullptr;
-  return it->second.front();
+  if (it == waiting_.end()) return {};
+  return {it->second.begin(), it->second.end()};
 }
 
 bool BlockingRegistry::HasWaiters(int db, std::string_view key) {
@@ -115,7 +129,7 @@ void ServeReadyKeys(Server& server) {
   while (!t_ready.empty()) {
     auto [db, key] = std::move(t_ready.front());
     t_ready.erase(t_ready.begin());
-    while (auto c = registry.Front(db, key)) {
+    for (const auto& c : registry.Waiters(db, key)) {
       if (c->state.load() == BlockedClient::kDone) {
         registry.Remove(c.get());  // timed out or disconnected meanwhile
         continue;
@@ -123,9 +137,11 @@ void ServeReadyKeys(Server& server) {
       // Another thread is serving this key's queue right now: it carries on.
       if (!c->Claim(BlockedClient::kServing)) break;
       std::string reply;
-      if (!ServeOne(server, *c, key, &reply)) {
+      Served served = ServeOne(server, *c, key, &reply);
+      if (served != Served::kServed) {
         c->state.store(BlockedClient::kWaiting);
-        break;
+        if (served == Served::kEmpty) break;
+        continue;  // it waits for another type than the key holds now
       }
       registry.Remove(c.get());
       c->state.store(BlockedClient::kDone);

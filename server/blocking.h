@@ -1,12 +1,14 @@
-// Clients blocked in BLPOP/BRPOP/BLMOVE, and how they are woken.
+// Clients blocked in BLPOP/BRPOP/BLMOVE/BLMPOP and BZPOPMIN/BZPOPMAX/BZMPOP, and how
+// they are woken.
 //
 // A blocking command that finds nothing registers its BlockedClient here while it still
 // holds the keys' shard locks, so a push cannot slip in between "empty" and "waiting".
-// A command that pushes to a key with waiters (NotifyListPush, under the shard lock)
-// only records the key as ready; when that command has finished and released its locks,
-// the dispatcher serves the ready keys (ServeReadyKeys): each key's waiters in arrival
-// order (longest-waiting first), popping for them under fresh locks, until the list is
-// empty. A waiter is claimed with one atomic transition, so it is served, timed out or
+// A command that pushes to a key with waiters, or puts a list or sorted set there
+// (NotifyKeyReady, under the shard lock), only records the key as ready; when that
+// command has finished and released its locks, the dispatcher serves the ready keys
+// (ServeReadyKeys): each key's waiters in arrival order (longest-waiting first), popping
+// for them under fresh locks, until the value is empty. A waiter for another type than
+// the key now holds is passed over. A waiter is claimed with one atomic transition, so it is served, timed out or
 // cancelled (disconnect) exactly once. Lock order: shard mutexes before the registry's.
 #pragma once
 
@@ -34,10 +36,16 @@ struct BlockedClient {
   int db = 0;
   int resp = 2;
   std::vector<std::string> keys;
-  ListEnd from = ListEnd::kLeft;
-  bool move = false;  // BLMOVE: pop from a key, push to `dst`
+  // What it waits for: a list to pop from (BLPOP, BLMPOP), a list to move from (BLMOVE:
+  // pushes to `dst`), or a sorted set to pop from (BZPOPMIN, BZMPOP).
+  enum class Kind { kListPop, kListMove, kZSetPop } kind = Kind::kListPop;
+  ListEnd from = ListEnd::kLeft;  // lists
+  bool max = false;               // sorted sets: ZPOPMAX
   std::string dst;
   ListEnd to = ListEnd::kLeft;
+  // BLMPOP / BZMPOP: up to `count` elements, replied as [key, [elements]].
+  bool mpop = false;
+  uint64_t count = 1;
   // Hands the reply to the client's connection (posted to its thread).
   std::function<void(std::string reply)> deliver;
   // The reply when the timeout passes (WAIT answers its count); a null array if unset.
@@ -53,8 +61,8 @@ class BlockingRegistry {
  public:
   void Add(const std::shared_ptr<BlockedClient>& c);
   void Remove(const BlockedClient* c);
-  // The longest-waiting client still waiting on (db, key), or null.
-  std::shared_ptr<BlockedClient> Front(int db, std::string_view key);
+  // The clients waiting on (db, key), longest-waiting first.
+  std::vector<std::shared_ptr<BlockedClient>> Waiters(int db, std::string_view key);
   bool HasWaiters(int db, std::string_view key);
   // The keys of database `db` that clients wait on.
   std::vector<std::string> WaitedKeys(int db);
@@ -66,7 +74,7 @@ class BlockingRegistry {
   std::atomic<size_t> count_{0};
 };
 
-// Keys made ready by the command running on this thread (NotifyListPush fills it).
+// Keys made ready by the command running on this thread (NotifyKeyReady fills it).
 void MarkKeyReady(int db, std::string_view key);
 // Serves the waiters of every ready key; the dispatcher calls it after each top-level
 // command, with no shard locks held.

@@ -1,6 +1,9 @@
-// Blocking list commands: BLPOP BRPOP BLMOVE BRPOPLPUSH. See server/blocking.h for how
-// waiters are registered and served.
+// Blocking pops: BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP, BZPOPMIN BZPOPMAX BZMPOP. See
+// server/blocking.h for how waiters are registered and served.
+#include <algorithm>
 #include <cmath>
+#include <span>
+#include <utility>
 #include <vector>
 
 #include "server/blocking.h"
@@ -10,11 +13,15 @@
 #include "server/families/families.h"
 #include "server/families/list_value.h"
 #include "server/families/spec.h"
+#include "server/families/zset_value.h"
+#include "server/families/zset_family.h"
+#include "server/families/list_family.h"
+#include "server/families/key_access.h"
 #include "server/server.h"
 
 namespace minired {
 
-void NotifyListPush(CommandContext& ctx, std::string_view key, int db) {
+void NotifyKeyReady(CommandContext& ctx, std::string_view key, int db) {
   if (db < 0) db = ctx.db();
   if (ctx.server().blocking().HasWaiters(db, key)) MarkKeyReady(db, key);
 }
@@ -43,44 +50,74 @@ std::optional<int64_t> TimeoutArg(CommandContext& ctx, std::string_view arg) {
 // Parks the client unless it runs inside EXEC (or in-process), where it replies nil.
 void BlockOrNil(CommandContext& ctx, std::shared_ptr<BlockedClient> waiter, int64_t timeout_ms) {
   if (ctx.session().in_exec || ctx.session().hooks == nullptr) {
-    return waiter->move ? ctx.reply().Null() : ctx.reply().NullArray();
+    return waiter->kind == BlockedClient::Kind::kListMove ? ctx.reply().Null() : ctx.reply().NullArray();
   }
   ctx.server().blocking().Add(waiter);
   ctx.session().hooks->Block(std::move(waiter), timeout_ms);
 }
 
-// BLPOP/BRPOP key [key ...] timeout
-void BlockingPop(CommandContext& ctx, ListEnd end) {
+// Pops for `waiter` now from the first of `keys` that holds a value of its type, or
+// parks it (under the keys' locks, so nothing can arrive in between).
+void PopOrBlock(CommandContext& ctx, std::span<const std::string_view> keys, std::shared_ptr<BlockedClient> waiter,
+                int64_t timeout_ms) {
+  const bool zset = waiter->kind == BlockedClient::Kind::kZSetPop;
+  MultiKeyAccess m(ctx, keys);
+  for (std::string_view key : keys) {
+    Db::Slot s = m.FindWrite(key);
+    if (IsWrongType(ctx, s, zset ? ValueType::kZSet : ValueType::kList)) return;
+    if (!s) continue;
+    uint64_t h = HashKey(key);
+    if (zset) {
+      ZSetValue z(m.DbOf(h), s, key, h, Limits(ctx));
+      return ReplyPopped(ctx, key, PopItems(ctx, z, waiter->max, waiter->count), waiter->mpop);
+    }
+    ListEdit l(m.DbOf(h), s, key, h, Limits(ctx));
+    std::vector<std::string> popped = PopElements(l.list(), waiter->from, static_cast<size_t>(waiter->count));
+    l.Commit(ctx.now_ms());
+    Journal::CountChanges(popped.size());
+    return ReplyPopped(ctx, key, popped, waiter->mpop);
+  }
+  waiter->db = ctx.db();
+  waiter->resp = ctx.session().resp;
+  for (std::string_view key : keys) {
+    if (std::find(waiter->keys.begin(), waiter->keys.end(), key) == waiter->keys.end()) waiter->keys.emplace_back(key);
+  }
+  BlockOrNil(ctx, std::move(waiter), timeout_ms);
+}
+
+// BLPOP/BRPOP key [key ...] timeout, BZPOPMIN/BZPOPMAX key [key ...] timeout
+void BlockingPop(CommandContext& ctx, BlockedClient::Kind kind, ListEnd end, bool max) {
   auto timeout = TimeoutArg(ctx, ctx.arg(ctx.argc() - 1));
   if (!timeout) return;
-  auto keys = ctx.args().subspan(1, ctx.argc() - 2);
-  {
-    MultiKeyAccess m(ctx, keys);
-    for (std::string_view key : keys) {
-      Db::Slot s = m.FindWrite(key);
-      if (IsWrongType(ctx, s, ValueType::kList)) return;
-      if (!s) continue;
-      uint64_t h = HashKey(key);
-      ListEdit l(m.DbOf(h), s, key, h, Limits(ctx));
-      std::string element = std::move(PopElements(l.list(), end, 1)[0]);
-      l.Commit(ctx.now_ms());
-      ctx.reply().ArrayHeader(2);
-      ctx.reply().Bulk(key);
-      ctx.reply().Bulk(element);
-      return;
-    }
-    auto waiter = std::make_shared<BlockedClient>();
-    waiter->db = ctx.db();
-    waiter->resp = ctx.session().resp;
-    waiter->from = end;
-    for (std::string_view key : keys) {
-      if (std::find(waiter->keys.begin(), waiter->keys.end(), key) == waiter->keys.end()) waiter->keys.emplace_back(key);
-    }
-    BlockOrNil(ctx, std::move(waiter), *timeout);  // still under the keys' locks
-  }
+  auto waiter = std::make_shared<BlockedClient>();
+  waiter->kind = kind;
+  waiter->from = end;
+  waiter->max = max;
+  PopOrBlock(ctx, ctx.args().subspan(1, ctx.argc() - 2), std::move(waiter), *timeout);
 }
-void CmdBLPop(CommandContext& ctx) { BlockingPop(ctx, ListEnd::kLeft); }
-void CmdBRPop(CommandContext& ctx) { BlockingPop(ctx, ListEnd::kRight); }
+void CmdBLPop(CommandContext& ctx) { BlockingPop(ctx, BlockedClient::Kind::kListPop, ListEnd::kLeft, false); }
+void CmdBRPop(CommandContext& ctx) { BlockingPop(ctx, BlockedClient::Kind::kListPop, ListEnd::kRight, false); }
+void CmdBZPopMin(CommandContext& ctx) { BlockingPop(ctx, BlockedClient::Kind::kZSetPop, ListEnd::kLeft, false); }
+void CmdBZPopMax(CommandContext& ctx) { BlockingPop(ctx, BlockedClient::Kind::kZSetPop, ListEnd::kLeft, true); }
+
+// BLMPOP timeout numkeys key [key ...] LEFT | RIGHT [COUNT count] / BZMPOP ... MIN | MAX:
+// the arguments after the timeout are checked first, as Redis does.
+void BlockingMPop(CommandContext& ctx, BlockedClient::Kind kind) {
+  const bool zset = kind == BlockedClient::Kind::kZSetPop;
+  MPopArgs a;
+  if (!ParseMPop(ctx, 2, zset ? "MIN" : "LEFT", zset ? "MAX" : "RIGHT", &a)) return;
+  auto timeout = TimeoutArg(ctx, ctx.arg(1));
+  if (!timeout) return;
+  auto waiter = std::make_shared<BlockedClient>();
+  waiter->kind = kind;
+  waiter->from = a.second_word ? ListEnd::kRight : ListEnd::kLeft;
+  waiter->max = a.second_word;
+  waiter->mpop = true;
+  waiter->count = a.count;
+  PopOrBlock(ctx, a.keys, std::move(waiter), *timeout);
+}
+void CmdBLMPop(CommandContext& ctx) { BlockingMPop(ctx, BlockedClient::Kind::kListPop); }
+void CmdBZMPop(CommandContext& ctx) { BlockingMPop(ctx, BlockedClient::Kind::kZSetPop); }
 
 enum class Attempt { kReplied, kEmpty };
 
@@ -114,7 +151,7 @@ bool BlockIfStillEmpty(CommandContext& ctx, ListEnd from, ListEnd to, int64_t ti
   waiter->db = ctx.db();
   waiter->resp = ctx.session().resp;
   waiter->keys.emplace_back(src);
-  waiter->move = true;
+  waiter->kind = BlockedClient::Kind::kListMove;
   waiter->from = from;
   waiter->to = to;
   waiter->dst = std::string(dst);
@@ -139,9 +176,9 @@ void CmdBLMove(CommandContext& ctx) {
 void CmdBRPopLPush(CommandContext& ctx) { BlockingMove(ctx, ListEnd::kRight, ListEnd::kLeft, ctx.arg(3)); }
 
 CommandSpec Spec(const char* name, int arity, int first, int last, const char* summary, const char* since,
-                 CommandHandler h) {
-  return MakeSpec("list", name, arity, kCmdWrite | kCmdBlocking, first, last, 1, summary, since, h,
-                  {"@list", "@write", "@slow", "@blocking"});
+                 CommandHandler h, bool zset = false) {
+  return MakeSpec(zset ? "sorted_set" : "list", name, arity, kCmdWrite | kCmdBlocking, first, last, 1, summary, since,
+                  h, {zset ? "@sortedset" : "@list", "@write", "@slow", "@blocking"});
 }
 
 }  // namespace
@@ -150,6 +187,14 @@ void RegisterBlockingFamily(CommandTable* t) {
   t->Register(Spec("blpop", -3, 1, -2, "Removes and returns the first element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.", "2.0.0", CmdBLPop));
   t->Register(Spec("brpop", -3, 1, -2, "Removes and returns the last element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.", "2.0.0", CmdBRPop));
   t->Register(Spec("blmove", 6, 1, 2, "Pops an element from a list, pushes it to another list and returns it. Blocks until an element is available otherwise. Deletes the list if the last element was moved.", "6.2.0", CmdBLMove));
+  t->Register(Spec("bzpopmin", -3, 1, -2, "Removes and returns the member with the lowest score from one or more sorted sets. Blocks until a member is available otherwise. Deletes the sorted set if the last element was popped.", "5.0.0", CmdBZPopMin, true));
+  t->Register(Spec("bzpopmax", -3, 1, -2, "Removes and returns the member with the highest score from one or more sorted sets. Blocks until a member available otherwise.  Deletes the sorted set if the last element was popped.", "5.0.0", CmdBZPopMax, true));
+  for (auto [name, zset] : {std::pair{"blmpop", false}, std::pair{"bzmpop", true}}) {
+    CommandSpec spec = Spec(name, -5, 0, 0, zset ? "Removes and returns a member by score from one or more sorted sets. Blocks until a member is available otherwise. Deletes the sorted set if the last element was popped." : "Pops the first element from one of multiple lists. Blocks until an element is available otherwise. Deletes the list if the last element was popped.", "7.0.0", zset ? CmdBZMPop : CmdBLMPop, zset);
+    spec.numkeys_arg = 2;
+    spec.numkeys_written = true;
+    t->Register(std::move(spec));
+  }
   t->Register(Spec("brpoplpush", 4, 1, 2, "Pops an element from a list, pushes it to another list and returns it. Block until an element is available otherwise. Deletes the list if the last element was popped.", "2.2.0", CmdBRPopLPush));
 }
 

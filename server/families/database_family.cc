@@ -33,13 +33,13 @@ void CmdSwapDb(CommandContext& ctx) {
   if (*a < 0 || *a >= n || *b < 0 || *b >= n) return ctx.reply().Error(errors::kDbIndexOutOfRange);
   ShardSet::Lock all = ctx.shards().LockAll();
   for (size_t i = 0; i < ctx.shards().size(); ++i) ctx.shards().shard(i).SwapDbs(*a, *b);
-  // Clients blocked on a key that is now a list in their database are served, as Redis
-  // does.
+  // Clients blocked on a key that is now a list or sorted set in their database are
+  // served, as Redis does.
   for (int index : {*a, *b}) {
     for (const std::string& key : ctx.server().blocking().WaitedKeys(index)) {
       uint64_t h = HashKey(key);
       Db::Slot s = ctx.shards().ShardFor(h).db(index).Find(key, h, ctx.now_ms());
-      if (s && s.entry->type() == ValueType::kList) MarkKeyReady(index, key);
+      if (s && (s.entry->type() == ValueType::kList || s.entry->type() == ValueType::kZSet)) MarkKeyReady(index, key);
     }
   }
   ctx.reply().Ok();

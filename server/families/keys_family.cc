@@ -17,6 +17,9 @@
 namespace minired {
 namespace {
 
+// A value a blocked client may be waiting to pop from.
+bool Poppable(const Entry* e) { return e->type() == ValueType::kList || e->type() == ValueType::kZSet; }
+
 // DEL key [key ...] / UNLINK key [key ...]
 // Collections of more than kLazyFreeThreshold elements are freed on the lazy-free
 // thread (Db::Erase), so DEL of a big key is O(1) for the caller, like UNLINK.
@@ -83,7 +86,7 @@ void RenameGeneric(CommandContext& ctx, bool nx) {
   Entry* moved = Entry::MoveWith(s.entry, dst, s.entry->has_expire() ? s.entry->expire_ms() : 0);
   src_db.Erase(s);  // before touching dst: both may live in one table, and slots move
   dst_db.Upsert(moved, hd, ctx.now_ms());
-  if (moved->type() == ValueType::kList) NotifyListPush(ctx, dst);  // BLPOP waiters on newkey
+  if (Poppable(moved)) NotifyKeyReady(ctx, dst);  // BLPOP waiters on newkey
   nx ? ctx.reply().Integer(1) : ctx.reply().Ok();
 }
 void CmdRename(CommandContext& ctx) { RenameGeneric(ctx, false); }
@@ -121,7 +124,7 @@ void CmdCopy(CommandContext& ctx) {
   } else {
     dst_db.Insert(copy, hd);
   }
-  if (copy->type() == ValueType::kList) NotifyListPush(ctx, dst, dst_index);
+  if (Poppable(copy)) NotifyKeyReady(ctx, dst, dst_index);
   ctx.reply().Integer(1);
 }
 
@@ -139,7 +142,7 @@ void CmdMove(CommandContext& ctx) {
   if (dst.Find(k.key(), k.hash(), ctx.now_ms())) return ctx.reply().Integer(0);
   Entry* e = k.db().Detach(s);
   dst.Insert(e, k.hash());
-  if (e->type() == ValueType::kList) NotifyListPush(ctx, k.key(), *id);
+  if (Poppable(e)) NotifyKeyReady(ctx, k.key(), *id);
   ctx.reply().Integer(1);
 }
 

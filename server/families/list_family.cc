@@ -12,6 +12,14 @@
 #include "server/families/spec.h"
 
 namespace minired {
+void ReplyPopped(CommandContext& ctx, std::string_view key, const std::vector<std::string>& popped, bool mpop) {
+  ctx.reply().ArrayHeader(2);
+  ctx.reply().Bulk(key);
+  if (!mpop) return ctx.reply().Bulk(popped[0]);
+  ctx.reply().ArrayHeader(popped.size());
+  for (const auto& e : popped) ctx.reply().Bulk(e);
+}
+
 namespace {
 
 // LPUSH/RPUSH key element [element ...]; LPUSHX/RPUSHX only when the list exists.
@@ -32,7 +40,7 @@ void PushGeneric(CommandContext& ctx, ListEnd end, bool only_existing) {
   l.Commit(ctx.now_ms());
   Journal::CountChanges(ctx.argc() - 2);
   ctx.reply().Integer(len);
-  NotifyListPush(ctx, k.key());
+  NotifyKeyReady(ctx, k.key());
 }
 void CmdLPush(CommandContext& ctx) { PushGeneric(ctx, ListEnd::kLeft, false); }
 void CmdRPush(CommandContext& ctx) { PushGeneric(ctx, ListEnd::kRight, false); }
@@ -80,10 +88,7 @@ void CmdLMPop(CommandContext& ctx) {
         PopElements(l.list(), a.second_word ? ListEnd::kRight : ListEnd::kLeft, static_cast<size_t>(a.count));
     l.Commit(ctx.now_ms());
     Journal::CountChanges(popped.size());
-    ctx.reply().ArrayHeader(2);
-    ctx.reply().Bulk(key);
-    ctx.reply().ArrayHeader(popped.size());
-    for (const auto& e : popped) ctx.reply().Bulk(e);
+    ReplyPopped(ctx, key, popped, /*mpop=*/true);
     return;
   }
   ctx.reply().NullArray();
@@ -356,7 +361,7 @@ std::optional<std::optional<std::string>> MoveElement(CommandContext& ctx, std::
     l.list().push_back(element);
   }
   l.Commit(ctx.now_ms());
-  NotifyListPush(ctx, dst);
+  NotifyKeyReady(ctx, dst);
   return std::optional<std::string>(std::move(element));
 }
 

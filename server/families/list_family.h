@@ -23,8 +23,12 @@ std::vector<std::string> PopElements(ListObject& list, ListEnd end, size_t count
 std::optional<std::optional<std::string>> MoveElement(CommandContext& ctx, std::string_view src,
                                                       std::string_view dst, ListEnd from, ListEnd to);
 
-// Tells clients blocked on `key` of database `db` (the client's by default; BLPOP &
-// co) that elements arrived.
-void NotifyListPush(CommandContext& ctx, std::string_view key, int db = -1);
+// A blocking or multi-key pop's reply: [key, element] (BLPOP), or with `mpop` [key,
+// [elements]] (LMPOP, BLMPOP). REQUIRES: popped is not empty.
+void ReplyPopped(CommandContext& ctx, std::string_view key, const std::vector<std::string>& popped, bool mpop);
+
+// Tells clients blocked on `key` of database `db` (the client's by default; BLPOP,
+// BZPOPMIN & co) that a list or sorted set may be there now.
+void NotifyKeyReady(CommandContext& ctx, std::string_view key, int db = -1);
 
 }  // namespace minired

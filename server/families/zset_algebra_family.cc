@@ -14,6 +14,7 @@
 #include "server/families/arg_parsing.h"
 #include "server/families/collection_util.h"
 #include "server/families/families.h"
+#include "server/families/list_family.h"
 #include "server/families/key_access.h"
 #include "server/families/set_value.h"
 #include "server/families/spec.h"
@@ -178,6 +179,7 @@ void RunAlgebra(CommandContext& ctx, const AlgebraCommand& cmd) {
     for (const auto& [member, score] : result) out.Upsert(member, score);
     out.Commit(ctx.now_ms());
     Journal::CountChanges(result.empty() && !d ? 0 : 1);
+    if (!result.empty()) NotifyKeyReady(ctx, dst);
     return ctx.reply().Integer(static_cast<int64_t>(result.size()));
   }
   // Replied in the order a sorted set keeps: by score, then by member.

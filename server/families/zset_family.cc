@@ -11,12 +11,39 @@
 #include "server/families/arg_parsing.h"
 #include "server/families/collection_util.h"
 #include "server/families/families.h"
+#include "server/families/list_family.h"
 #include "server/families/spec.h"
 #include "server/families/zset_family.h"
 #include "server/families/zset_value.h"
 #include "storage/glob.h"
 
 namespace minired {
+std::vector<std::pair<std::string, double>> PopItems(CommandContext& ctx, ZSetValue& z, bool max, uint64_t count) {
+  size_t n = static_cast<size_t>(std::min<uint64_t>(count, z.size()));
+  std::vector<std::pair<std::string, double>> popped;
+  z.Walk(max ? z.size() - 1 : 0, n, max, [&](ZItem it) { popped.emplace_back(it.member, it.score); });
+  for (auto& [m, score] : popped) z.Erase(m);
+  z.Commit(ctx.now_ms());
+  Journal::CountChanges(popped.size());
+  return popped;
+}
+
+void ReplyPopped(CommandContext& ctx, std::string_view key, const std::vector<std::pair<std::string, double>>& popped,
+                 bool mpop) {
+  ctx.reply().ArrayHeader(mpop ? 2 : 3);
+  ctx.reply().Bulk(key);
+  if (!mpop) {
+    ctx.reply().Bulk(popped[0].first);
+    return ctx.reply().Double(popped[0].second);
+  }
+  ctx.reply().ArrayHeader(popped.size());
+  for (const auto& [member, score] : popped) {
+    ctx.reply().ArrayHeader(2);
+    ctx.reply().Bulk(member);
+    ctx.reply().Double(score);
+  }
+}
+
 namespace {
 
 constexpr std::string_view kNaNScore = "ERR resulting score is not a number (NaN)";
@@ -81,6 +108,7 @@ void CmdZAdd(CommandContext& ctx) {
   }
   z.Commit(ctx.now_ms());
   Journal::CountChanges(added + updated);
+  if (added > 0) NotifyKeyReady(ctx, k.key());  // BZPOPMIN waiters
   if (incr) return incr_result ? ctx.reply().Double(*incr_result) : ctx.reply().Null();
   ctx.reply().Integer(ch ? added + updated : added);
 }
@@ -99,6 +127,7 @@ void CmdZIncrBy(CommandContext& ctx) {
   z.Upsert(ctx.arg(3), score);
   z.Commit(ctx.now_ms());
   Journal::CountChanges(old && *old == score ? 0 : 1);
+  if (!old) NotifyKeyReady(ctx, k.key());
   ctx.reply().Double(score);
 }
 
@@ -158,17 +187,6 @@ void CmdZCard(CommandContext& ctx) {
   ctx.reply().Integer(s ? static_cast<int64_t>(ZSetValue(s.entry).size()) : 0);
 }
 
-// Pops up to `count` members from the low (or, with `max`, the high) end.
-std::vector<std::pair<std::string, double>> PopItems(CommandContext& ctx, ZSetValue& z, bool max, uint64_t count) {
-  size_t n = static_cast<size_t>(std::min<uint64_t>(count, z.size()));
-  std::vector<std::pair<std::string, double>> popped;
-  z.Walk(max ? z.size() - 1 : 0, n, max, [&](ZItem it) { popped.emplace_back(it.member, it.score); });
-  for (auto& [m, score] : popped) z.Erase(m);
-  z.Commit(ctx.now_ms());
-  Journal::CountChanges(popped.size());
-  return popped;
-}
-
 // ZPOPMIN / ZPOPMAX key [count]
 void PopGeneric(CommandContext& ctx, bool max) {
   if (ctx.argc() > 3) return ctx.reply().Error(errors::kSyntax);
@@ -209,15 +227,7 @@ void CmdZMPop(CommandContext& ctx) {
     if (!s) continue;
     uint64_t h = HashKey(key);
     ZSetValue z(m.DbOf(h), s, key, h, Limits(ctx));
-    auto popped = PopItems(ctx, z, a.second_word, a.count);
-    ctx.reply().ArrayHeader(2);
-    ctx.reply().Bulk(key);
-    ctx.reply().ArrayHeader(popped.size());
-    for (auto& [member, score] : popped) {
-      ctx.reply().ArrayHeader(2);
-      ctx.reply().Bulk(member);
-      ctx.reply().Double(score);
-    }
+    ReplyPopped(ctx, key, PopItems(ctx, z, a.second_word, a.count), /*mpop=*/true);
     return;
   }
   ctx.reply().NullArray();

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "server/command_context.h"
@@ -16,6 +18,14 @@ inline CommandSpec ZSetSpec(const char* name, int arity, uint32_t flags, int fir
   acl.insert(acl.begin(), "@sortedset");
   return MakeSpec("sorted_set", name, arity, flags, first, last, 1, summary, since, h, std::move(acl));
 }
+
+// Pops up to `count` members from the low (or, with `max`, the high) end, counting them
+// as changes.
+std::vector<std::pair<std::string, double>> PopItems(CommandContext& ctx, ZSetValue& z, bool max, uint64_t count);
+// A blocking or multi-key pop's reply: [key, member, score] (BZPOPMIN), or with `mpop`
+// [key, [[member, score], ...]] (ZMPOP, BZMPOP). REQUIRES: popped is not empty.
+void ReplyPopped(CommandContext& ctx, std::string_view key, const std::vector<std::pair<std::string, double>>& popped,
+                 bool mpop);
 
 // Members in the given order; WITHSCORES adds each score (RESP3: [member, score] pairs).
 void ReplyItems(CommandContext& ctx, const std::vector<ZItem>& items, bool with_scores);

@@ -9,6 +9,7 @@
 #include "server/families/arg_parsing.h"
 #include "server/families/collection_util.h"
 #include "server/families/families.h"
+#include "server/families/list_family.h"
 #include "server/families/spec.h"
 #include "server/families/zset_family.h"
 #include "server/families/zset_value.h"
@@ -179,6 +180,7 @@ void CmdZRangeStore(CommandContext& ctx) {
   ZSetValue out(db, Db::Slot{}, dst, hd, Limits(ctx));
   for (auto& [member, score] : items) out.Upsert(member, score);
   out.Commit(ctx.now_ms());
+  if (!items.empty()) NotifyKeyReady(ctx, ctx.arg(1));  // BZPOPMIN waiters on dst
   ctx.reply().Integer(static_cast<int64_t>(items.size()));
 }
 

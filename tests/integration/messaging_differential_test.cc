@@ -126,5 +126,52 @@ TEST_F(Messaging, ListsArrivingByRenameCopyMoveOrSwapdbServeWaiters) {
   Compare({{"SELECT", "1"}, {"DBSIZE"}, {"SELECT", "0"}, {"DBSIZE"}});
 }
 
+TEST_F(Messaging, BlockingSortedSetAndMultiKeyPopsReplyAsRedis) {
+  Compare({{"ZADD", "z", "1", "a", "2", "b", "3", "c"}, {"BZPOPMIN", "nokey", "z", "0"}, {"BZPOPMAX", "z", "1"},
+           {"BZPOPMIN", "nokey", "0.01"}, {"BZPOPMIN", "z", "x"}, {"BZPOPMIN", "z", "-1"}, {"SET", "str", "v"},
+           {"BZPOPMIN", "str", "0"}, {"BZPOPMIN", "nokey", "str", "0"}, {"BZPOPMIN", "z"},
+           {"ZADD", "z", "1", "a", "2", "b"}, {"BZMPOP", "0", "2", "nokey", "z", "MIN", "COUNT", "5"},
+           {"BZMPOP", "0.01", "1", "z", "MAX"}, {"BZMPOP", "x", "1", "z", "MAX"}, {"BZMPOP", "x", "0", "z", "MAX"},
+           {"BZMPOP", "0", "1", "z", "UP"}, {"BZMPOP", "0", "1", "str", "MIN"}, {"BZMPOP", "0", "1", "z", "MIN", "COUNT", "0"},
+           {"RPUSH", "l", "a", "b", "c"}, {"BLMPOP", "0", "2", "nokey", "l", "RIGHT", "COUNT", "2"},
+           {"BLMPOP", "0", "1", "l", "LEFT"}, {"BLMPOP", "0.01", "1", "l", "LEFT"}, {"BLMPOP", "-1", "1", "l", "LEFT"},
+           {"BLMPOP", "0", "1", "l", "FOO"}, {"BLMPOP", "0", "1", "str", "LEFT"}, {"BLMPOP", "0", "2", "l"},
+           {"MULTI"}, {"BZPOPMIN", "nokey", "0"}, {"BLMPOP", "0", "1", "nokey", "LEFT"}, {"EXEC"}});
+}
+
+// Waiters on sorted sets are served by whatever puts members there; a waiter for a list
+// on the same key is passed over, and served by the list that comes later.
+TEST_F(Messaging, SortedSetWaitersAreServedInTurn) {
+  RespClient rw, mw, rw2, mw2;
+  ASSERT_TRUE(rw.Connect(redis_->port()) && mw.Connect(minired_->port()));
+  ASSERT_TRUE(rw2.Connect(redis_->port()) && mw2.Connect(minired_->port()));
+  auto block = [&](RespClient& r, RespClient& m, const std::vector<std::string>& cmd) {
+    ASSERT_TRUE(r.Send(cmd));
+    ASSERT_TRUE(m.Send(cmd));
+    usleep(100000);
+  };
+  auto served = [&](RespClient& r, RespClient& m, const std::string& what) {
+    testing::Reply want, got;
+    ASSERT_TRUE(r.Read(&want));
+    ASSERT_TRUE(m.Read(&got));
+    EXPECT_EQ(got.raw, want.raw) << what;
+  };
+  block(rw, mw, {"BZPOPMIN", "z", "5"});
+  Compare({{"ZADD", "z", "2", "b", "1", "a"}});
+  served(rw, mw, "BZPOPMIN woken by ZADD");
+  block(rw, mw, {"BZMPOP", "5", "1", "z2", "MAX", "COUNT", "2"});
+  Compare({{"ZUNIONSTORE", "z2", "1", "z"}, {"ZADD", "z3", "5", "x"}});
+  served(rw, mw, "BZMPOP woken by ZUNIONSTORE");
+  block(rw, mw, {"BLPOP", "k", "5"});
+  block(rw2, mw2, {"BZPOPMAX", "k", "5"});
+  Compare({{"RENAME", "z3", "k"}});
+  served(rw2, mw2, "BZPOPMAX served past a list waiter");
+  Compare({{"RPUSH", "k", "l"}});
+  served(rw, mw, "BLPOP served once a list came");
+  block(rw, mw, {"BLMPOP", "5", "2", "m1", "m2", "RIGHT", "COUNT", "3"});
+  Compare({{"RPUSH", "m2", "a", "b"}, {"EXISTS", "m2"}});
+  served(rw, mw, "BLMPOP woken by RPUSH");
+}
+
 }  // namespace
 }  // namespace minired

@@ -73,7 +73,10 @@ TEST_F(ChangeCounts, CollectionsCountEveryElementTheyChange) {
                  {"ZPOPMIN", "nozset", "5"}, {"ZADD", "z", "1", "q"}, {"ZRANGESTORE", "dz", "z", "0", "-1"},
                  {"ZUNIONSTORE", "zu", "1", "z"}, {"ZINTERSTORE", "zi", "2", "z", "nozset"},
                  {"RPUSH", "ml", "a", "b", "c"}, {"LMPOP", "2", "nol", "ml", "LEFT", "COUNT", "2"},
-                 {"LMPOP", "1", "nol", "RIGHT"}, {"ZADD", "mz", "1", "a", "2", "b"}, {"ZMPOP", "1", "mz", "MAX", "COUNT", "5"}});
+                 {"LMPOP", "1", "nol", "RIGHT"}, {"ZADD", "mz", "1", "a", "2", "b"}, {"ZMPOP", "1", "mz", "MAX", "COUNT", "5"},
+                 {"RPUSH", "bl", "a", "b", "c", "d"}, {"BLPOP", "bl", "0"}, {"BLMPOP", "0", "1", "bl", "LEFT", "COUNT", "2"},
+                 {"ZADD", "bz", "1", "a", "2", "b", "3", "c"}, {"BZPOPMIN", "bz", "0"},
+                 {"BZMPOP", "0", "1", "bz", "MAX", "COUNT", "5"}});
   CompareCounts({{"SADD", "p", "1", "2", "3", "4", "5"}, {"SPOP", "p"}, {"SPOP", "p", "3"}, {"SPOP", "p", "0"}},
                 /*unordered=*/true);
 }
