@@ -24,51 +24,61 @@ Served ServeOne(Server& server, BlockedClient& c, std::string_view key, std::str
   ReplyWriter reply(reply_bytes, c.resp);
   std::string_view args[] = {key};
   CommandContext ctx(server, session, args, reply, server.clock().NowMs());
-  const ValueType want = c.kind == BlockedClient::Kind::kZSetPop ? ValueType::kZSet : ValueType::kList;
-  if (c.kind == BlockedClient::Kind::kListMove) {
-    {
-      KeyAccess k(ctx, key);
-      Db::Slot s = k.FindWrite();
-      if (!s) return Served::kEmpty;
-      if (s.entry->type() != want) return Served::kOtherType;
+  const PopRequest& req = c.pop;
+  {
+    KeyAccess k(ctx, key);
+    Db::Slot s = k.FindWrite();
+    if (!s) return Served::kEmpty;
+    if (s.entry->type() != (req.zset ? ValueType::kZSet : ValueType::kList)) return Served::kOtherType;
+    if (!c.move) {
+      size_t n = PopAndReply(ctx, k.db(), s, key, req);
+      if (Journal* j = Journal::Active()) {
+        std::string count = std::to_string(n);
+        std::string_view rec[] = {req.zset ? (req.max ? "ZPOPMAX" : "ZPOPMIN") : (req.from == ListEnd::kLeft ? "LPOP" : "RPOP"),
+                                  key, count};
+        j->AddCommand(c.db, rec);
+      }
+      return Served::kServed;
     }
-    auto moved = MoveElement(ctx, key, c.dst, c.from, c.to);
-    if (moved && !moved->has_value()) return Served::kEmpty;
-    if (moved) reply.Bulk(**moved);  // else MoveElement replied the error
-    if (Journal* j = Journal::Active(); j && moved) {
-      std::string_view rec[] = {"LMOVE", key, c.dst, c.from == ListEnd::kLeft ? "LEFT" : "RIGHT",
-                                c.to == ListEnd::kLeft ? "LEFT" : "RIGHT"};
-      j->AddCommand(c.db, rec);
-    }
-    return Served::kServed;
   }
-  KeyAccess k(ctx, key);
-  Db::Slot s = k.FindWrite();
-  if (!s) return Served::kEmpty;
-  if (s.entry->type() != want) return Served::kOtherType;
-  std::string count = std::to_string(c.count);
-  if (c.kind == BlockedClient::Kind::kZSetPop) {
-    ZSetValue z(k.db(), s, k.key(), k.hash(), Limits(ctx));
-    auto popped = PopItems(ctx, z, c.max, c.count);
-    if (Journal* j = Journal::Active()) {
-      std::string_view rec[] = {c.max ? "ZPOPMAX" : "ZPOPMIN", key, count};
-      j->AddCommand(c.db, rec);
-    }
-    ReplyPopped(ctx, key, popped, c.mpop);
-    return Served::kServed;
-  }
-  ListEdit l(k.db(), s, k.key(), k.hash(), Limits(ctx));
-  std::vector<std::string> popped = PopElements(l.list(), c.from, static_cast<size_t>(c.count));
-  l.Commit(ctx.now_ms());
-  if (Journal* j = Journal::Active()) {
-    std::string_view rec[] = {c.from == ListEnd::kLeft ? "LPOP" : "RPOP", key, count};
+  auto moved = MoveElement(ctx, key, c.dst, req.from, c.to);  // takes both keys' locks
+  if (moved && !moved->has_value()) return Served::kEmpty;
+  if (moved) reply.Bulk(**moved);  // else MoveElement replied the error
+  if (Journal* j = Journal::Active(); j && moved) {
+    std::string_view rec[] = {"LMOVE", key, c.dst, req.from == ListEnd::kLeft ? "LEFT" : "RIGHT",
+                              c.to == ListEnd::kLeft ? "LEFT" : "RIGHT"};
     j->AddCommand(c.db, rec);
   }
-  ReplyPopped(ctx, key, popped, c.mpop);
   return Served::kServed;
 }
 
 }  // namespace
+
+size_t PopAndReply(CommandContext& ctx, Db& db, Db::Slot s, std::string_view key, const PopRequest& req) {
+  const uint64_t h = HashKey(key);
+  if (req.zset) {
+    ZSetValue z(db, s, key, h, Limits(ctx));
+    auto popped = PopItems(ctx, z, req.max, req.count);
+    ReplyPopped(ctx, key, popped, req.mpop);
+    return popped.size();
+  }
+  ListEdit l(db, s, key, h, Limits(ctx));
+  std::vector<std::string> popped = PopElements(l.list(), req.from, static_cast<size_t>(req.count));
+  l.Commit(ctx.now_ms());
+  ReplyPopped(ctx, key, popped, req.mpop);
+  return popped.size();
+}
+
+bool PopFromFirst(CommandContext& ctx, MultiKeyAccess& m, std::span<const std::string_view> keys, const PopRequest& req) {
+  for (std::string_view key : keys) {
+    Db::Slot s = m.FindWrite(key);
+    if (IsWrongType(ctx, s, req.zset ? ValueType::kZSet : ValueType::kList)) return true;
+    if (!s) continue;
+    Journal::CountChanges(PopAndReply(ctx, m.DbOf(HashKey(key)), s, key, req));
+    return true;
+  }
+  return false;
+}
 
 void BlockingRegistry::Add(const std::shared_ptr<BlockedClient>& c) {
   std::lock_guard<std::mutex> l(mu_);

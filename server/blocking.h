@@ -8,8 +8,9 @@
 // command has finished and released its locks, the dispatcher serves the ready keys
 // (ServeReadyKeys): each key's waiters in arrival order (longest-waiting first), popping
 // for them under fresh locks, until the value is empty. A waiter for another type than
-// the key now holds is passed over. A waiter is claimed with one atomic transition, so it is served, timed out or
-// cancelled (disconnect) exactly once. Lock order: shard mutexes before the registry's.
+// the key now holds is passed over. A waiter is claimed with one atomic transition, so
+// it is served, timed out or cancelled (disconnect) exactly once. Lock order: shard
+// mutexes before the registry's.
 #pragma once
 
 #include <atomic>
@@ -18,17 +19,40 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "protocol/reply_writer.h"
+#include "server/families/key_access.h"
 #include "server/families/list_family.h"
 
 namespace minired {
 
 class Server;
+
+// What a pop takes and how it replies, whether it runs now or for a blocked client:
+// lists (LMPOP, BLPOP, BLMPOP) or sorted sets (ZMPOP, BZPOPMIN, BZMPOP).
+struct PopRequest {
+  bool zset = false;
+  ListEnd from = ListEnd::kLeft;  // lists
+  bool max = false;               // sorted sets: the highest scores
+  // Up to `count` elements replied as [key, [elements]] (the *MPOP commands); otherwise
+  // one, replied as BLPOP or BZPOPMIN reply it.
+  bool mpop = false;
+  uint64_t count = 1;
+};
+
+// Pops per `req` from `key`, whose slot `s` in `db` holds a value of the request's type
+// (under the caller's lock), and replies; returns how many elements it popped. The
+// caller counts them as changes or not (a served waiter's are none).
+size_t PopAndReply(CommandContext& ctx, Db& db, Db::Slot s, std::string_view key, const PopRequest& req);
+// Pops per `req` from the first of `keys` (locked by `m`) that holds a value, counts the
+// change and replies; false, with nothing replied, when none holds one. A key of
+// another type gets WRONGTYPE (true).
+bool PopFromFirst(CommandContext& ctx, MultiKeyAccess& m, std::span<const std::string_view> keys, const PopRequest& req);
 
 struct BlockedClient {
   enum State { kWaiting = 0, kServing = 1, kDone = 2 };
@@ -36,16 +60,10 @@ struct BlockedClient {
   int db = 0;
   int resp = 2;
   std::vector<std::string> keys;
-  // What it waits for: a list to pop from (BLPOP, BLMPOP), a list to move from (BLMOVE:
-  // pushes to `dst`), or a sorted set to pop from (BZPOPMIN, BZMPOP).
-  enum class Kind { kListPop, kListMove, kZSetPop } kind = Kind::kListPop;
-  ListEnd from = ListEnd::kLeft;  // lists
-  bool max = false;               // sorted sets: ZPOPMAX
+  PopRequest pop;     // what it waits to pop
+  bool move = false;  // BLMOVE: moves one element from pop.from to `to` of `dst`
   std::string dst;
   ListEnd to = ListEnd::kLeft;
-  // BLMPOP / BZMPOP: up to `count` elements, replied as [key, [elements]].
-  bool mpop = false;
-  uint64_t count = 1;
   // Hands the reply to the client's connection (posted to its thread).
   std::function<void(std::string reply)> deliver;
   // The reply when the timeout passes (WAIT answers its count); a null array if unset.

@@ -11,12 +11,9 @@
 #include "server/families/arg_parsing.h"
 #include "server/families/collection_util.h"
 #include "server/families/families.h"
-#include "server/families/list_value.h"
-#include "server/families/spec.h"
-#include "server/families/zset_value.h"
-#include "server/families/zset_family.h"
-#include "server/families/list_family.h"
 #include "server/families/key_access.h"
+#include "server/families/list_family.h"
+#include "server/families/spec.h"
 #include "server/server.h"
 
 namespace minired {
@@ -50,7 +47,7 @@ std::optional<int64_t> TimeoutArg(CommandContext& ctx, std::string_view arg) {
 // Parks the client unless it runs inside EXEC (or in-process), where it replies nil.
 void BlockOrNil(CommandContext& ctx, std::shared_ptr<BlockedClient> waiter, int64_t timeout_ms) {
   if (ctx.session().in_exec || ctx.session().hooks == nullptr) {
-    return waiter->kind == BlockedClient::Kind::kListMove ? ctx.reply().Null() : ctx.reply().NullArray();
+    return waiter->move ? ctx.reply().Null() : ctx.reply().NullArray();
   }
   ctx.server().blocking().Add(waiter);
   ctx.session().hooks->Block(std::move(waiter), timeout_ms);
@@ -60,23 +57,8 @@ void BlockOrNil(CommandContext& ctx, std::shared_ptr<BlockedClient> waiter, int6
 // parks it (under the keys' locks, so nothing can arrive in between).
 void PopOrBlock(CommandContext& ctx, std::span<const std::string_view> keys, std::shared_ptr<BlockedClient> waiter,
                 int64_t timeout_ms) {
-  const bool zset = waiter->kind == BlockedClient::Kind::kZSetPop;
   MultiKeyAccess m(ctx, keys);
-  for (std::string_view key : keys) {
-    Db::Slot s = m.FindWrite(key);
-    if (IsWrongType(ctx, s, zset ? ValueType::kZSet : ValueType::kList)) return;
-    if (!s) continue;
-    uint64_t h = HashKey(key);
-    if (zset) {
-      ZSetValue z(m.DbOf(h), s, key, h, Limits(ctx));
-      return ReplyPopped(ctx, key, PopItems(ctx, z, waiter->max, waiter->count), waiter->mpop);
-    }
-    ListEdit l(m.DbOf(h), s, key, h, Limits(ctx));
-    std::vector<std::string> popped = PopElements(l.list(), waiter->from, static_cast<size_t>(waiter->count));
-    l.Commit(ctx.now_ms());
-    Journal::CountChanges(popped.size());
-    return ReplyPopped(ctx, key, popped, waiter->mpop);
-  }
+  if (PopFromFirst(ctx, m, keys, waiter->pop)) return;
   waiter->db = ctx.db();
   waiter->resp = ctx.session().resp;
   for (std::string_view key : keys) {
@@ -86,38 +68,35 @@ void PopOrBlock(CommandContext& ctx, std::span<const std::string_view> keys, std
 }
 
 // BLPOP/BRPOP key [key ...] timeout, BZPOPMIN/BZPOPMAX key [key ...] timeout
-void BlockingPop(CommandContext& ctx, BlockedClient::Kind kind, ListEnd end, bool max) {
+void BlockingPop(CommandContext& ctx, PopRequest req) {
   auto timeout = TimeoutArg(ctx, ctx.arg(ctx.argc() - 1));
   if (!timeout) return;
   auto waiter = std::make_shared<BlockedClient>();
-  waiter->kind = kind;
-  waiter->from = end;
-  waiter->max = max;
+  waiter->pop = req;
   PopOrBlock(ctx, ctx.args().subspan(1, ctx.argc() - 2), std::move(waiter), *timeout);
 }
-void CmdBLPop(CommandContext& ctx) { BlockingPop(ctx, BlockedClient::Kind::kListPop, ListEnd::kLeft, false); }
-void CmdBRPop(CommandContext& ctx) { BlockingPop(ctx, BlockedClient::Kind::kListPop, ListEnd::kRight, false); }
-void CmdBZPopMin(CommandContext& ctx) { BlockingPop(ctx, BlockedClient::Kind::kZSetPop, ListEnd::kLeft, false); }
-void CmdBZPopMax(CommandContext& ctx) { BlockingPop(ctx, BlockedClient::Kind::kZSetPop, ListEnd::kLeft, true); }
+void CmdBLPop(CommandContext& ctx) { BlockingPop(ctx, {.from = ListEnd::kLeft}); }
+void CmdBRPop(CommandContext& ctx) { BlockingPop(ctx, {.from = ListEnd::kRight}); }
+void CmdBZPopMin(CommandContext& ctx) { BlockingPop(ctx, {.zset = true, .max = false}); }
+void CmdBZPopMax(CommandContext& ctx) { BlockingPop(ctx, {.zset = true, .max = true}); }
 
 // BLMPOP timeout numkeys key [key ...] LEFT | RIGHT [COUNT count] / BZMPOP ... MIN | MAX:
 // the arguments after the timeout are checked first, as Redis does.
-void BlockingMPop(CommandContext& ctx, BlockedClient::Kind kind) {
-  const bool zset = kind == BlockedClient::Kind::kZSetPop;
+void BlockingMPop(CommandContext& ctx, bool zset) {
   MPopArgs a;
   if (!ParseMPop(ctx, 2, zset ? "MIN" : "LEFT", zset ? "MAX" : "RIGHT", &a)) return;
   auto timeout = TimeoutArg(ctx, ctx.arg(1));
   if (!timeout) return;
   auto waiter = std::make_shared<BlockedClient>();
-  waiter->kind = kind;
-  waiter->from = a.second_word ? ListEnd::kRight : ListEnd::kLeft;
-  waiter->max = a.second_word;
-  waiter->mpop = true;
-  waiter->count = a.count;
+  waiter->pop = {.zset = zset,
+                 .from = a.second_word ? ListEnd::kRight : ListEnd::kLeft,
+                 .max = a.second_word,
+                 .mpop = true,
+                 .count = a.count};
   PopOrBlock(ctx, a.keys, std::move(waiter), *timeout);
 }
-void CmdBLMPop(CommandContext& ctx) { BlockingMPop(ctx, BlockedClient::Kind::kListPop); }
-void CmdBZMPop(CommandContext& ctx) { BlockingMPop(ctx, BlockedClient::Kind::kZSetPop); }
+void CmdBLMPop(CommandContext& ctx) { BlockingMPop(ctx, false); }
+void CmdBZMPop(CommandContext& ctx) { BlockingMPop(ctx, true); }
 
 enum class Attempt { kReplied, kEmpty };
 
@@ -151,8 +130,8 @@ bool BlockIfStillEmpty(CommandContext& ctx, ListEnd from, ListEnd to, int64_t ti
   waiter->db = ctx.db();
   waiter->resp = ctx.session().resp;
   waiter->keys.emplace_back(src);
-  waiter->kind = BlockedClient::Kind::kListMove;
-  waiter->from = from;
+  waiter->move = true;
+  waiter->pop.from = from;
   waiter->to = to;
   waiter->dst = std::string(dst);
   BlockOrNil(ctx, std::move(waiter), timeout_ms);

@@ -3,11 +3,11 @@
 #include <string>
 #include <vector>
 
+#include "server/blocking.h"
 #include "server/command_table.h"
 #include "server/families/arg_parsing.h"
 #include "server/families/families.h"
 #include "server/families/spec.h"
-#include "server/blocking.h"
 #include "server/server.h"
 
 namespace minired {

@@ -3,6 +3,7 @@
 #include <climits>
 #include <vector>
 
+#include "server/blocking.h"
 #include "server/command_table.h"
 #include "server/families/arg_parsing.h"
 #include "server/families/collection_util.h"
@@ -72,28 +73,17 @@ void PopGeneric(CommandContext& ctx, ListEnd end) {
 }
 void CmdLPop(CommandContext& ctx) { PopGeneric(ctx, ListEnd::kLeft); }
 
+void CmdRPop(CommandContext& ctx) { PopGeneric(ctx, ListEnd::kRight); }
+
 // LMPOP numkeys key [key ...] LEFT | RIGHT [COUNT count]: pops from the first key that
 // holds a list; replies [key, [elements]], or a null array when none does.
 void CmdLMPop(CommandContext& ctx) {
   MPopArgs a;
   if (!ParseMPop(ctx, 1, "LEFT", "RIGHT", &a)) return;
   MultiKeyAccess m(ctx, a.keys);
-  for (std::string_view key : a.keys) {
-    Db::Slot s = m.FindWrite(key);
-    if (IsWrongType(ctx, s, ValueType::kList)) return;
-    if (!s) continue;
-    uint64_t h = HashKey(key);
-    ListEdit l(m.DbOf(h), s, key, h, Limits(ctx));
-    std::vector<std::string> popped =
-        PopElements(l.list(), a.second_word ? ListEnd::kRight : ListEnd::kLeft, static_cast<size_t>(a.count));
-    l.Commit(ctx.now_ms());
-    Journal::CountChanges(popped.size());
-    ReplyPopped(ctx, key, popped, /*mpop=*/true);
-    return;
-  }
-  ctx.reply().NullArray();
+  PopRequest req{.from = a.second_word ? ListEnd::kRight : ListEnd::kLeft, .mpop = true, .count = a.count};
+  if (!PopFromFirst(ctx, m, a.keys, req)) ctx.reply().NullArray();
 }
-void CmdRPop(CommandContext& ctx) { PopGeneric(ctx, ListEnd::kRight); }
 
 void CmdLLen(CommandContext& ctx) {
   KeyAccess k(ctx, ctx.arg(1));
@@ -372,11 +362,11 @@ void RegisterListFamily(CommandTable* t) {
   t->Register(Spec("lpushx", -3, w, 1, 1, "Prepends one or more elements to a list only when the list exists.", "2.2.0", CmdLPushX, {"@write", "@fast"}));
   t->Register(Spec("rpushx", -3, w, 1, 1, "Appends an element to a list only when the list exists.", "2.2.0", CmdRPushX, {"@write", "@fast"}));
   t->Register(Spec("lpop", -2, kCmdWrite | kCmdFast, 1, 1, "Returns the first elements in a list after removing it. Deletes the list if the last element was popped.", "1.0.0", CmdLPop, {"@write", "@fast"}));
+  t->Register(Spec("rpop", -2, kCmdWrite | kCmdFast, 1, 1, "Returns and removes the last elements of a list. Deletes the list if the last element was popped.", "1.0.0", CmdRPop, {"@write", "@fast"}));
   CommandSpec lmpop = Spec("lmpop", -4, kCmdWrite, 0, 0, "Returns multiple elements from a list after removing them. Deletes the list if the last element was popped.", "7.0.0", CmdLMPop, {"@write", "@slow"});
   lmpop.numkeys_arg = 1;
   lmpop.numkeys_written = true;
   t->Register(std::move(lmpop));
-  t->Register(Spec("rpop", -2, kCmdWrite | kCmdFast, 1, 1, "Returns and removes the last elements of a list. Deletes the list if the last element was popped.", "1.0.0", CmdRPop, {"@write", "@fast"}));
   t->Register(Spec("llen", 2, kCmdReadOnly | kCmdFast, 1, 1, "Returns the length of a list.", "1.0.0", CmdLLen, {"@read", "@fast"}));
   t->Register(Spec("lrange", 4, kCmdReadOnly, 1, 1, "Returns a range of elements from a list.", "1.0.0", CmdLRange, {"@read", "@slow"}));
   t->Register(Spec("lindex", 3, kCmdReadOnly, 1, 1, "Returns an element from a list by its index.", "1.0.0", CmdLIndex, {"@read", "@slow"}));

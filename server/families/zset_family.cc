@@ -7,6 +7,7 @@
 #include <random>
 #include <vector>
 
+#include "server/blocking.h"
 #include "server/command_table.h"
 #include "server/families/arg_parsing.h"
 #include "server/families/collection_util.h"
@@ -24,7 +25,6 @@ std::vector<std::pair<std::string, double>> PopItems(CommandContext& ctx, ZSetVa
   z.Walk(max ? z.size() - 1 : 0, n, max, [&](ZItem it) { popped.emplace_back(it.member, it.score); });
   for (auto& [m, score] : popped) z.Erase(m);
   z.Commit(ctx.now_ms());
-  Journal::CountChanges(popped.size());
   return popped;
 }
 
@@ -203,6 +203,7 @@ void PopGeneric(CommandContext& ctx, bool max) {
   if (!s || count == 0) return ctx.reply().ArrayHeader(0);
   ZSetValue z(k.db(), s, k.key(), k.hash(), Limits(ctx));
   auto popped = PopItems(ctx, z, max, static_cast<uint64_t>(count));
+  Journal::CountChanges(popped.size());
   // RESP3 nests each pair only when a count was given, as Redis 7.
   bool nested = has_count && ctx.session().resp >= 3;
   ctx.reply().ArrayHeader(nested ? popped.size() : popped.size() * 2);
@@ -221,16 +222,8 @@ void CmdZMPop(CommandContext& ctx) {
   MPopArgs a;
   if (!ParseMPop(ctx, 1, "MIN", "MAX", &a)) return;
   MultiKeyAccess m(ctx, a.keys);
-  for (std::string_view key : a.keys) {
-    Db::Slot s = m.FindWrite(key);
-    if (IsWrongType(ctx, s, ValueType::kZSet)) return;
-    if (!s) continue;
-    uint64_t h = HashKey(key);
-    ZSetValue z(m.DbOf(h), s, key, h, Limits(ctx));
-    ReplyPopped(ctx, key, PopItems(ctx, z, a.second_word, a.count), /*mpop=*/true);
-    return;
-  }
-  ctx.reply().NullArray();
+  PopRequest req{.zset = true, .max = a.second_word, .mpop = true, .count = a.count};
+  if (!PopFromFirst(ctx, m, a.keys, req)) ctx.reply().NullArray();
 }
 
 // ZSCAN key cursor [MATCH pattern] [COUNT count]

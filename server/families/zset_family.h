@@ -19,8 +19,7 @@ inline CommandSpec ZSetSpec(const char* name, int arity, uint32_t flags, int fir
   return MakeSpec("sorted_set", name, arity, flags, first, last, 1, summary, since, h, std::move(acl));
 }
 
-// Pops up to `count` members from the low (or, with `max`, the high) end, counting them
-// as changes.
+// Pops up to `count` members from the low (or, with `max`, the high) end.
 std::vector<std::pair<std::string, double>> PopItems(CommandContext& ctx, ZSetValue& z, bool max, uint64_t count);
 // A blocking or multi-key pop's reply: [key, member, score] (BZPOPMIN), or with `mpop`
 // [key, [[member, score], ...]] (ZMPOP, BZMPOP). REQUIRES: popped is not empty.
