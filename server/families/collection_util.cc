@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <climits>
 #include <cerrno>
 #include <cstdlib>
 #include <string>
@@ -39,6 +40,35 @@ std::optional<int64_t> PopCountArg(CommandContext& ctx, std::string_view arg) {
     return std::nullopt;
   }
   return c;
+}
+
+bool ParseRandomCount(CommandContext& ctx, std::string_view with_word, RandomCountArgs* out) {
+  if (with_word.empty() && ctx.argc() > 3) {
+    ctx.reply().Error(errors::kSyntax);
+    return false;
+  }
+  out->single = ctx.argc() == 2;
+  if (out->single) return true;
+  auto c = ParseInt64(ctx.arg(2));
+  if (!c) {
+    ctx.reply().Error(errors::kNotInteger);
+    return false;
+  }
+  if (*c < -LONG_MAX) {
+    ctx.reply().Error("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807");
+    return false;
+  }
+  out->count = *c;
+  if (ctx.argc() > 4 || (ctx.argc() == 4 && !EqualsIgnoreCase(ctx.arg(3), with_word))) {
+    ctx.reply().Error(errors::kSyntax);
+    return false;
+  }
+  out->with = ctx.argc() == 4;
+  if (out->with && (out->count < -LONG_MAX / 2 || out->count > LONG_MAX / 2)) {
+    ctx.reply().Error("ERR value is out of range");
+    return false;
+  }
+  return true;
 }
 
 bool RepeatedRepliesFit(CommandContext& ctx, uint64_t count, uint64_t total_bytes, uint64_t elements) {

@@ -41,6 +41,16 @@ std::mt19937_64& ThreadRng();
 // Redis's "must be positive" error is replied and nullopt returned.
 std::optional<int64_t> PopCountArg(CommandContext& ctx, std::string_view arg);
 
+// SRANDMEMBER key [count], HRANDFIELD key [count [WITHVALUES]], ZRANDMEMBER key [count
+// [WITHSCORES]] (`with_word`; empty for SRANDMEMBER, which takes none): checked in
+// Redis's order. False after replying.
+struct RandomCountArgs {
+  bool single = true;  // no count: one element, replied as a bulk string
+  int64_t count = 1;   // negative: that many, repeats allowed (never below -LONG_MAX)
+  bool with = false;
+};
+bool ParseRandomCount(CommandContext& ctx, std::string_view with_word, RandomCountArgs* out);
+
 // SRANDMEMBER, HRANDFIELD, ZRANDMEMBER with a negative count reply that many elements,
 // repeats allowed: a short command could ask for a reply without bound (redis-server
 // runs out of memory on SRANDMEMBER key -100000000000). False, after an error reply,

@@ -175,20 +175,10 @@ void CmdHIncrByFloat(CommandContext& ctx) {
 
 // HRANDFIELD key [count [WITHVALUES]]
 void CmdHRandField(CommandContext& ctx) {
-  if (ctx.argc() > 4) return ctx.reply().Error(errors::kSyntax);
-  bool with_values = false;
-  int64_t count = 1;
-  bool single = ctx.argc() == 2;
-  if (!single) {
-    auto c = IntArg(ctx, ctx.arg(2));
-    if (!c) return;
-    count = *c;
-    if (ctx.argc() == 4) {
-      if (!EqualsIgnoreCase(ctx.arg(3), "WITHVALUES")) return ctx.reply().Error(errors::kSyntax);
-      with_values = true;
-      if (count < -LONG_MAX / 2 || count > LONG_MAX / 2) return ctx.reply().Error("ERR value is out of range");
-    }
-  }
+  RandomCountArgs a;
+  if (!ParseRandomCount(ctx, "WITHVALUES", &a)) return;
+  const bool single = a.single, with_values = a.with;
+  const int64_t count = a.count;
   KeyAccess k(ctx, ctx.arg(1));
   Db::Slot s = k.FindRead();
   if (IsWrongType(ctx, s, ValueType::kHash)) return;

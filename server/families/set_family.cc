@@ -121,15 +121,10 @@ void CmdSPop(CommandContext& ctx) {
 
 // SRANDMEMBER key [count]: negative count allows repeats.
 void CmdSRandMember(CommandContext& ctx) {
-  if (ctx.argc() > 3) return ctx.reply().Error(errors::kSyntax);
-  int64_t count = 1;
-  bool single = ctx.argc() == 2;
-  if (!single) {
-    auto c = IntArg(ctx, ctx.arg(2));
-    if (!c) return;
-    if (*c < -LONG_MAX) return ctx.reply().Error("ERR value is out of range");
-    count = *c;
-  }
+  RandomCountArgs a;
+  if (!ParseRandomCount(ctx, "", &a)) return;
+  const bool single = a.single;
+  const int64_t count = a.count;
   KeyAccess k(ctx, ctx.arg(1));
   Db::Slot s = k.FindRead();
   if (IsWrongType(ctx, s, ValueType::kSet)) return;

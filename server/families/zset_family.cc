@@ -259,23 +259,10 @@ void CmdZScan(CommandContext& ctx) {
 // ZRANDMEMBER key [count [WITHSCORES]]: a negative count allows repeats; a count
 // covering the whole set returns it from the highest rank down, as Redis iterates it.
 void CmdZRandMember(CommandContext& ctx) {
-  if (ctx.argc() > 4) return ctx.reply().Error(errors::kSyntax);
-  const bool single = ctx.argc() == 2;
-  bool with_scores = false;
-  int64_t count = 1;
-  if (!single) {
-    auto c = IntArg(ctx, ctx.arg(2));
-    if (!c) return;
-    if (*c < -LONG_MAX) {
-      return ctx.reply().Error("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807");
-    }
-    count = *c;
-    if (ctx.argc() == 4) {
-      if (!EqualsIgnoreCase(ctx.arg(3), "WITHSCORES")) return ctx.reply().Error(errors::kSyntax);
-      with_scores = true;
-      if (count < -LONG_MAX / 2 || count > LONG_MAX / 2) return ctx.reply().Error("ERR value is out of range");
-    }
-  }
+  RandomCountArgs a;
+  if (!ParseRandomCount(ctx, "WITHSCORES", &a)) return;
+  const bool single = a.single, with_scores = a.with;
+  const int64_t count = a.count;
   KeyAccess k(ctx, ctx.arg(1));
   Db::Slot s = k.FindRead();
   if (IsWrongType(ctx, s, ValueType::kZSet)) return;

@@ -271,6 +271,18 @@ TEST_F(Collections, ZRandMember) {
   Compare({{"ZRANDMEMBER", "z", "5", "WITHSCORES"}, {"ZRANDMEMBER", "nokey"}});
 }
 
+// The count arguments of SRANDMEMBER, HRANDFIELD and ZRANDMEMBER, checked in Redis's
+// order (the count before the extra arguments; -2^63 is out of range for all three).
+TEST_F(Collections, RandomCountArguments) {
+  Compare({{"SADD", "s", "a"}, {"HSET", "h", "a", "1"}, {"ZADD", "z", "1", "a"},
+           {"SRANDMEMBER", "s", "-9223372036854775808"}, {"SRANDMEMBER", "s", "x"}, {"SRANDMEMBER", "s", "1", "2"},
+           {"SRANDMEMBER", "s", "x", "2"}, {"HRANDFIELD", "h", "-9223372036854775808"},
+           {"HRANDFIELD", "h", "-9223372036854775808", "WITHVALUES"}, {"HRANDFIELD", "h", "x", "a", "b"},
+           {"HRANDFIELD", "h", "1", "a", "b"}, {"HRANDFIELD", "h", "4611686018427387904", "WITHVALUES"},
+           {"ZRANDMEMBER", "z", "x", "a", "b"}, {"ZRANDMEMBER", "z", "-9223372036854775808", "WITHSCORES"},
+           {"HRANDFIELD", "h", "1", "WITHVALUES"}, {"SRANDMEMBER", "s", "-2"}, {"ZRANDMEMBER", "z", "3", "WITHSCORES"}});
+}
+
 // LMPOP and ZMPOP pop from the first key that holds a value; errors in Redis's order.
 TEST_F(Collections, MultiKeyPops) {
   Compare({{"RPUSH", "l1", "a", "b", "c"}, {"RPUSH", "l2", "x"}, {"LMPOP", "2", "nokey", "l1", "LEFT"},
