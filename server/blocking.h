@@ -33,6 +33,10 @@ namespace minired {
 
 class Server;
 
+// A type a blocked client may wait to pop from: a key that comes to hold one (a push,
+// RENAME, SWAPDB...) is made ready.
+inline bool Poppable(ValueType t) { return t == ValueType::kList || t == ValueType::kZSet; }
+
 // What a pop takes and how it replies, whether it runs now or for a blocked client:
 // lists (LMPOP, BLPOP, BLMPOP) or sorted sets (ZMPOP, BZPOPMIN, BZMPOP).
 struct PopRequest {

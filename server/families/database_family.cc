@@ -39,7 +39,7 @@ void CmdSwapDb(CommandContext& ctx) {
     for (const std::string& key : ctx.server().blocking().WaitedKeys(index)) {
       uint64_t h = HashKey(key);
       Db::Slot s = ctx.shards().ShardFor(h).db(index).Find(key, h, ctx.now_ms());
-      if (s && (s.entry->type() == ValueType::kList || s.entry->type() == ValueType::kZSet)) MarkKeyReady(index, key);
+      if (s && Poppable(s.entry->type())) MarkKeyReady(index, key);
     }
   }
   ctx.reply().Ok();

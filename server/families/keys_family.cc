@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <vector>
 
+#include "server/blocking.h"
 #include "server/command_table.h"
 #include "server/families/arg_parsing.h"
 #include "server/families/collection_util.h"
@@ -16,9 +17,6 @@
 
 namespace minired {
 namespace {
-
-// A value a blocked client may be waiting to pop from.
-bool Poppable(const Entry* e) { return e->type() == ValueType::kList || e->type() == ValueType::kZSet; }
 
 // DEL key [key ...] / UNLINK key [key ...]
 // Collections of more than kLazyFreeThreshold elements are freed on the lazy-free
@@ -86,7 +84,7 @@ void RenameGeneric(CommandContext& ctx, bool nx) {
   Entry* moved = Entry::MoveWith(s.entry, dst, s.entry->has_expire() ? s.entry->expire_ms() : 0);
   src_db.Erase(s);  // before touching dst: both may live in one table, and slots move
   dst_db.Upsert(moved, hd, ctx.now_ms());
-  if (Poppable(moved)) NotifyKeyReady(ctx, dst);  // BLPOP waiters on newkey
+  if (Poppable(moved->type())) NotifyKeyReady(ctx, dst);  // BLPOP waiters on newkey
   nx ? ctx.reply().Integer(1) : ctx.reply().Ok();
 }
 void CmdRename(CommandContext& ctx) { RenameGeneric(ctx, false); }
@@ -103,7 +101,7 @@ void CmdCopy(CommandContext& ctx) {
       auto id = Int32Arg(ctx, ctx.arg(++i));
       if (!id) return;
       if (*id < 0 || *id >= ctx.shards().databases()) return ctx.reply().Error(errors::kDbIndexOutOfRange);
-      dst_index = static_cast<int>(*id);
+      dst_index = *id;
     } else {
       return ctx.reply().Error(errors::kSyntax);
     }
@@ -124,7 +122,7 @@ void CmdCopy(CommandContext& ctx) {
   } else {
     dst_db.Insert(copy, hd);
   }
-  if (Poppable(copy)) NotifyKeyReady(ctx, dst, dst_index);
+  if (Poppable(copy->type())) NotifyKeyReady(ctx, dst, dst_index);
   ctx.reply().Integer(1);
 }
 
@@ -142,7 +140,7 @@ void CmdMove(CommandContext& ctx) {
   if (dst.Find(k.key(), k.hash(), ctx.now_ms())) return ctx.reply().Integer(0);
   Entry* e = k.db().Detach(s);
   dst.Insert(e, k.hash());
-  if (Poppable(e)) NotifyKeyReady(ctx, k.key(), *id);
+  if (Poppable(e->type())) NotifyKeyReady(ctx, k.key(), *id);
   ctx.reply().Integer(1);
 }
 
