@@ -108,6 +108,7 @@ BitRange Clamp(int64_t start, int64_t end, uint64_t len, bool in_bits) {
   if (start < 0) start = 0;
   if (end < 0) end = 0;
   if (end >= total) end = total - 1;
+  if (start > end) return {};  // before scaling: a start past the end may be near 2^63
   if (in_bits) return {start, end};
   return {start * 8, end * 8 + 7};
 }

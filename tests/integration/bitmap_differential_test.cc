@@ -52,7 +52,12 @@ TEST_F(Bitmaps, CountAndPositionOverEveryRange) {
            {"BITPOS", "nokey", "1"}, {"BITPOS", "nokey", "0"}, {"BITPOS", "nokey", "0", "5", "9", "BIT"},
            {"BITPOS", "v", "2"}, {"BITPOS", "v", "x"}, {"BITPOS", "v", "1", "x"}, {"BITPOS", "v", "1", "0", "x"},
            {"BITPOS", "v", "1", "0", "1", "FOO"}, {"BITPOS", "v", "1", "0", "1", "BIT", "x"},
-           {"LPUSH", "l", "a"}, {"BITCOUNT", "l"}, {"BITPOS", "l", "1"}, {"BITCOUNT"}, {"BITPOS", "v"}});
+           {"LPUSH", "l", "a"}, {"BITCOUNT", "l"}, {"BITPOS", "l", "1"}, {"BITCOUNT"}, {"BITPOS", "v"},
+           {"BITCOUNT", "v", "1152921504606846976", "-1"}, {"BITCOUNT", "v", "9223372036854775807", "-1"},
+           {"BITCOUNT", "v", "-9223372036854775808", "9223372036854775807"},
+           {"BITCOUNT", "v", "0", "9223372036854775807", "BIT"}, {"BITPOS", "v", "1", "1152921504606846976"},
+           {"BITPOS", "v", "0", "9223372036854775807", "-1"}, {"BITPOS", "v", "0", "-9223372036854775808"},
+           {"BITPOS", "v", "1", "2305843009213693952", "-1", "BYTE"}});
 }
 
 TEST_F(Bitmaps, BitOp) {
