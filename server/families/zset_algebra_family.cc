@@ -118,11 +118,13 @@ std::vector<std::pair<std::string, double>> Compute(ZOp op, std::vector<Input> i
 
 void RunAlgebra(CommandContext& ctx, const AlgebraCommand& cmd) {
   const size_t ni = cmd.numkeys_index;
-  std::string name(ctx.arg(0));
-  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
   auto numkeys = IntArg(ctx, ctx.arg(ni));
   if (!numkeys) return;
-  if (*numkeys < 1) return ctx.reply().Error("ERR at least 1 input key is needed for '" + name + "' command");
+  if (*numkeys < 1) {
+    std::string name(ctx.arg(0));
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+    return ctx.reply().Error("ERR at least 1 input key is needed for '" + name + "' command");
+  }
   if (static_cast<uint64_t>(*numkeys) > ctx.argc() - ni - 1) return ctx.reply().Error(errors::kSyntax);
   const size_t n = static_cast<size_t>(*numkeys);
   std::vector<std::string_view> keys(ctx.args().begin() + static_cast<ptrdiff_t>(ni + 1),
