@@ -117,4 +117,8 @@ void ToLowerInPlace(std::string& s) {
   for (char& c : s) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
 }
 
+void ToUpperInPlace(std::string& s) {
+  for (char& c : s) c = static_cast<char>(toupper(static_cast<unsigned char>(c)));
+}
+
 }  // namespace minired

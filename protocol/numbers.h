@@ -40,5 +40,6 @@ std::string FormatLongDoubleHuman(long double d);
 // Case-insensitive ASCII comparison, for command names and options.
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 void ToLowerInPlace(std::string& s);
+void ToUpperInPlace(std::string& s);
 
 }  // namespace minired

@@ -62,6 +62,13 @@ Status ApplyCommandRule(AclUser* u, std::string_view rule) {
       return Fail(rule, kUnknown);
     }
     for (const auto& spec : table.all()) {
+      // A container's subcommands have categories of their own (CLIENT KILL is @admin,
+      // CLIENT ID is not): the rule reaches each one that is in the category.
+      for (const CommandSpec& sub : spec->subs) {
+        if (!InCategory(sub, cat)) continue;
+        (allow ? u->allowed_subcommands : u->denied_subcommands).insert(sub.name);
+        (allow ? u->denied_subcommands : u->allowed_subcommands).erase(sub.name);
+      }
       if (!InCategory(*spec, cat)) continue;
       u->allowed[static_cast<size_t>(spec->index)] = allow;
       std::erase_if(u->allowed_subcommands, [&](const std::string& s) { return s.starts_with(spec->name + "|"); });

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,7 +13,11 @@ namespace minired {
 class CommandContext;
 using CommandHandler = void (*)(CommandContext& ctx);
 
-// Flags as Redis names them in COMMAND INFO.
+// Flags as Redis 7.0 names them in COMMAND INFO (ReplyFlags lists them in Redis's
+// order). They are behaviour, not decoration: the dispatcher refuses a kCmdNoMulti
+// command inside MULTI, kCmdLoading/kCmdStale/kCmdNoAuth/kCmdWrite/kCmdDenyOom gate
+// the other checks, and tests/integration/command_table_differential_test.cc holds
+// every command's flags equal to redis-server's.
 enum CommandFlag : uint32_t {
   kCmdWrite = 1 << 0,
   kCmdReadOnly = 1 << 1,
@@ -26,6 +31,12 @@ enum CommandFlag : uint32_t {
   kCmdFast = 1 << 9,
   kCmdNoAuth = 1 << 10,
   kCmdAllowBusy = 1 << 11,
+  kCmdSkipMonitor = 1 << 12,
+  kCmdSkipSlowlog = 1 << 13,
+  kCmdNoMandatoryKeys = 1 << 14,
+  kCmdNoAsyncLoading = 1 << 15,
+  kCmdNoMulti = 1 << 16,    // refused inside MULTI: "Command not allowed inside a transaction"
+  kCmdMovableKeys = 1 << 17,  // keys found by parsing the arguments (also implied by numkeys_arg)
 };
 
 struct CommandSpec {
@@ -47,6 +58,17 @@ struct CommandSpec {
   // (CLIENT, CONFIG...), whose calls are counted per subcommand: their names, lower case.
   int index = -1;
   std::vector<std::string> subcommands;
+  // A container's subcommands (CLIENT KILL, CONFIG GET...) as Redis 7.0 describes them:
+  // each with its own arity, flags, key positions and ACL categories, which the
+  // dispatcher checks instead of the container's. Named "container|sub" once
+  // registered; they run the container's handler. Empty for other commands.
+  std::vector<CommandSpec> subs;
+  const CommandSpec* parent = nullptr;  // the container, for a subcommand
+
+  // The descriptor a call runs under: the subcommand `args[1]` names for a container
+  // (nullptr if it names none), else this one.
+  const CommandSpec* Resolve(std::span<const std::string_view> args) const;
+  bool movable_keys() const { return (flags & kCmdMovableKeys) || numkeys_arg > 0; }
 
   bool ArityOk(size_t argc) const {
     return arity > 0 ? argc == static_cast<size_t>(arity) : argc >= static_cast<size_t>(-arity);

@@ -16,9 +16,30 @@ void CommandTable::Register(CommandSpec spec) {
     abort();
   }
   spec.index = static_cast<int>(specs_.size());
-  for (std::string_view sub : DocumentedSubcommands(spec.name)) spec.subcommands.emplace_back(sub);
+  if (spec.subs.empty()) {
+    for (std::string_view sub : DocumentedSubcommands(spec.name)) spec.subcommands.emplace_back(sub);
+  }
   specs_.push_back(std::make_unique<CommandSpec>(std::move(spec)));
-  by_name_[specs_.back()->name] = specs_.back().get();
+  CommandSpec* c = specs_.back().get();
+  by_name_[c->name] = c;
+  for (CommandSpec& sub : c->subs) {
+    ToLowerInPlace(sub.name);
+    c->subcommands.push_back(sub.name);
+    sub.name = c->name + "|" + sub.name;
+    sub.parent = c;
+    sub.index = c->index;  // statistics and ACL bits belong to the container
+    sub.handler = c->handler;
+    sub.group = c->group;
+    if (sub.since.empty()) sub.since = c->since;
+  }
+}
+
+const CommandSpec* CommandSpec::Resolve(std::span<const std::string_view> args) const {
+  if (subs.empty() || args.size() < 2) return this;
+  for (const CommandSpec& sub : subs) {
+    if (EqualsIgnoreCase(std::string_view(sub.name).substr(name.size() + 1), args[1])) return &sub;
+  }
+  return nullptr;
 }
 
 const CommandTable& BuiltinCommands() {
@@ -38,6 +59,15 @@ const CommandSpec* CommandTable::Find(std::string_view name) const {
   }
   auto it = by_name_.find(std::string_view(buf, name.size()));
   return it == by_name_.end() ? nullptr : it->second;
+}
+
+const CommandSpec* CommandTable::FindFull(std::string_view name) const {
+  size_t bar = name.find('|');
+  const CommandSpec* c = Find(name.substr(0, bar));
+  if (c == nullptr || bar == std::string_view::npos) return c;
+  std::string_view args[] = {name.substr(0, bar), name.substr(bar + 1)};
+  const CommandSpec* sub = c->Resolve(args);
+  return sub == c ? nullptr : sub;
 }
 
 }  // namespace minired

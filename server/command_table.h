@@ -19,6 +19,8 @@ class CommandTable {
   void Register(CommandSpec spec);
   // Case-insensitive lookup; nullptr if unknown.
   const CommandSpec* Find(std::string_view name) const;
+  // Also finds a subcommand by its full name ("client|kill"), as COMMAND INFO does.
+  const CommandSpec* FindFull(std::string_view name) const;
   // Every command, in registration order.
   const std::vector<std::unique_ptr<CommandSpec>>& all() const { return specs_; }
 

@@ -47,7 +47,10 @@ void Connection::Block(std::shared_ptr<BlockedClient> waiter, int64_t timeout_ms
   };
   blocked_ = std::move(waiter);
   info_->blocked.store(true, std::memory_order_relaxed);
-  if (timeout_ms > 0) {
+  // The steady clock counts nanoseconds in an int64: a timeout past a century (BLPOP k
+  // 9e15 is accepted, as by Redis) would overflow it, and is forever in practice.
+  constexpr int64_t kForeverMs = int64_t{100} * 365 * 24 * 3600 * 1000;
+  if (timeout_ms > 0 && timeout_ms < kForeverMs) {
     if (!block_timer_) block_timer_ = std::make_unique<asio::steady_timer>(socket_.get_executor());
     block_timer_->expires_after(std::chrono::milliseconds(timeout_ms));
     block_timer_->async_wait([self = shared_from_this()](const std::error_code& ec) { self->OnBlockTimeout(ec); });

@@ -62,6 +62,8 @@ std::string MonitorLine(int db, std::string_view origin, std::span<const std::st
   return out;
 }
 
-bool ShownToMonitors(const CommandSpec& spec) { return !(spec.flags & kCmdAdmin) || spec.name == "auth"; }
+bool ShownToMonitors(const CommandSpec& spec) {
+  return !(spec.flags & (kCmdAdmin | kCmdSkipMonitor)) || spec.name == "auth";
+}
 
 }  // namespace minired

@@ -14,6 +14,7 @@
 #include "server/replication.h"
 #include "server/tls.h"
 #include "protocol/command_encoder.h"
+#include "protocol/numbers.h"
 #include "storage/log_writer.h"
 #include "storage/memory.h"
 
@@ -96,7 +97,10 @@ void Server::Execute(Session& session, std::span<const std::string_view> args,
                      ReplyWriter& reply, int thread) {
   const uint64_t errors_before = reply.errors_written();
   const uint64_t nested_start = t_errors_in_calls;
-  const CommandSpec* spec = commands_.Find(args[0]);
+  // The container (CLIENT) keeps the statistics and ACL bits; the subcommand (CLIENT
+  // KILL) is what runs: its arity and flags are the ones checked.
+  const CommandSpec* base = commands_.Find(args[0]);
+  const CommandSpec* spec = base ? base->Resolve(args) : nullptr;
   const bool queuing = session.in_multi && !(spec && RunsInsideMulti(spec->name));
   bool rejected = true;
   // A refused command: inside MULTI it fails the transaction; a refused EXEC answers
@@ -108,20 +112,27 @@ void Server::Execute(Session& session, std::span<const std::string_view> args,
       return;
     }
     reply.Error(text);
-    if (queuing) session.multi_error = true;
+    if (session.in_multi) session.multi_error = true;
   };
-  if (spec == nullptr) {
+  if (base == nullptr) {
     refuse(UnknownCommandError(args));
     rejected = false;  // Redis counts no command for it, only the error
+  } else if (spec == nullptr) {
+    std::string container = base->name;
+    ToUpperInPlace(container);
+    refuse(errors::UnknownSubcommand(args[1].substr(0, 128), container));
+    spec = base;  // counted as a rejected call of the container, as Redis
   } else if (!spec->ArityOk(args.size())) {
     refuse(errors::WrongArity(spec->name));
   } else if (!session.authenticated && !(spec->flags & kCmdNoAuth) && !session.replaying && !session.from_master &&
              config_.security.password_required()) {
     refuse("NOAUTH Authentication required.");
+  } else if (session.in_multi && (spec->flags & kCmdNoMulti)) {
+    refuse("ERR Command not allowed inside a transaction");
   } else if (std::string denied; session.user && !(spec->flags & kCmdNoAuth) &&
-                                 !(denied = AclDenied(session, *spec, args)).empty()) {
+                                 !(denied = AclDenied(session, *base, args)).empty()) {
     refuse(denied);
-  } else if (session.resp == 2 && session.subscriptions() > 0 && !AllowedWhileSubscribed(spec->name)) {
+  } else if (session.resp == 2 && session.subscriptions() > 0 && !AllowedWhileSubscribed(base->name)) {
     reply.Error("ERR Can't execute '" + spec->name +
                 "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
   } else if (RejectedForMemory(session, *spec, reply, thread)) {
@@ -171,13 +182,7 @@ void Server::Execute(Session& session, std::span<const std::string_view> args,
         j->EndCommand((spec->flags & kCmdWrite) && j->touches() != touches);
       }
       uint64_t own_errors = reply.errors_written() - errors_before - (t_errors_in_calls - nested_start);
-      // A subcommand's arity error counts as a refusal, as Redis checks it before the call.
-      const auto& errs = reply.pending_errors();
-      if (own_errors > 0 && !errs.empty() && errs.back().starts_with("ERR wrong number of arguments")) {
-        rejected = true;
-      } else {
-        RecordCall(session, *spec, args, thread, ns, own_errors > 0);
-      }
+      RecordCall(session, *spec, args, thread, ns, own_errors > 0);
       threads_[static_cast<size_t>(thread)]->stats().commands.Add();
       // Clients blocked on keys this command pushed to are served now that its locks are
       // released (after the whole transaction for EXEC).

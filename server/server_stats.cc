@@ -19,15 +19,16 @@ void Server::RecordCall(Session& session, const CommandSpec& spec, std::span<con
                         int thread, uint64_t ns, bool failed) {
   if (session.replaying) return;  // the log replayed at start-up is not traffic
   CommandStats& cs = threads_[static_cast<size_t>(thread)]->command_stats();
-  std::string sub = spec.subcommands.empty() ? std::string() : SubcommandOfCall(spec, args);
-  CommandCounters& c = cs.For(spec, sub);
+  const CommandSpec& base = spec.parent ? *spec.parent : spec;
+  std::string sub = base.subcommands.empty() ? std::string() : SubcommandOfCall(base, args);
+  CommandCounters& c = cs.For(base, sub);
   cs.RecordCall(c, ns, config_.observability.latency_tracking.load(std::memory_order_relaxed));
   if (failed) c.failed.Add();
   if (monitors_.active() && ShownToMonitors(spec)) monitors_.Feed(session, args, UnixMicros());
   const int64_t us = static_cast<int64_t>(ns / 1000);
   const int64_t slower_than = config_.observability.slowlog_slower_than_us.load(std::memory_order_relaxed);
-  // EXEC is not logged itself: the commands it ran are, one by one (as Redis).
-  if (slower_than >= 0 && us >= slower_than && spec.name != "exec") {
+  // EXEC (skip_slowlog) is not logged itself: the commands it ran are, one by one.
+  if (slower_than >= 0 && us >= slower_than && !(spec.flags & kCmdSkipSlowlog)) {
     SlowLogEntry e;
     e.time_s = UnixMicros() / 1000000;
     e.duration_us = us;
@@ -45,7 +46,8 @@ void Server::RecordCall(Session& session, const CommandSpec& spec, std::span<con
 
 void Server::RecordRejected(const CommandSpec& spec, std::span<const std::string_view> args, int thread) {
   CommandStats& cs = threads_[static_cast<size_t>(thread)]->command_stats();
-  cs.For(spec, SubcommandOfCall(spec, args)).rejected.Add();
+  const CommandSpec& base = spec.parent ? *spec.parent : spec;
+  cs.For(base, SubcommandOfCall(base, args)).rejected.Add();
 }
 
 void Server::CountErrors(ReplyWriter& reply, int thread) {

@@ -75,10 +75,14 @@ void AclCat(CommandContext& ctx) {
     return r.Error("ERR Unknown category '" + std::string(ctx.arg(2)) + "'");
   }
   std::vector<std::string_view> names;
-  for (const auto& spec : ctx.server().commands().all()) {
-    for (const auto& c : spec->acl_categories) {
-      if (c == "@" + cat) names.push_back(spec->name);
+  auto consider = [&](const CommandSpec& spec) {
+    for (const auto& c : spec.acl_categories) {
+      if (c == "@" + cat) names.push_back(spec.name);
     }
+  };
+  for (const auto& spec : ctx.server().commands().all()) {
+    consider(*spec);
+    for (const CommandSpec& sub : spec->subs) consider(sub);
   }
   r.ArrayHeader(names.size());
   for (auto n : names) r.Bulk(n);
@@ -198,9 +202,19 @@ void CmdAcl(CommandContext& ctx) {
 }  // namespace
 
 void RegisterAclFamily(CommandTable* t) {
-  t->Register(MakeSpec("server", "acl", -2, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, 0, 0, 0,
-                       "A container for Access List Control commands.", "6.0.0", CmdAcl,
-                       {"@admin", "@slow", "@dangerous"}));
+  t->Register(MakeContainer("server", "acl", "A container for Access List Control commands.", "6.0.0", CmdAcl, {
+      MakeSub("setuser", -3, kCmdAdmin | kCmdLoading | kCmdNoScript | kCmdStale, 0, 0, 0, {"@admin", "@dangerous", "@slow"}),
+      MakeSub("deluser", -3, kCmdAdmin | kCmdLoading | kCmdNoScript | kCmdStale, 0, 0, 0, {"@admin", "@dangerous", "@slow"}),
+      MakeSub("getuser", 3, kCmdAdmin | kCmdLoading | kCmdNoScript | kCmdStale, 0, 0, 0, {"@admin", "@dangerous", "@slow"}),
+      MakeSub("list", 2, kCmdAdmin | kCmdLoading | kCmdNoScript | kCmdStale, 0, 0, 0, {"@admin", "@dangerous", "@slow"}),
+      MakeSub("users", 2, kCmdAdmin | kCmdLoading | kCmdNoScript | kCmdStale, 0, 0, 0, {"@admin", "@dangerous", "@slow"}),
+      MakeSub("whoami", 2, kCmdLoading | kCmdNoScript | kCmdStale, 0, 0, 0, {"@slow"}),
+      MakeSub("cat", -2, kCmdLoading | kCmdNoScript | kCmdStale, 0, 0, 0, {"@slow"}),
+      MakeSub("genpass", -2, kCmdLoading | kCmdNoScript | kCmdStale, 0, 0, 0, {"@slow"}),
+      MakeSub("load", 2, kCmdAdmin | kCmdLoading | kCmdNoScript | kCmdStale, 0, 0, 0, {"@admin", "@dangerous", "@slow"}),
+      MakeSub("save", 2, kCmdAdmin | kCmdLoading | kCmdNoScript | kCmdStale, 0, 0, 0, {"@admin", "@dangerous", "@slow"}),
+      MakeSub("help", 2, kCmdLoading | kCmdStale, 0, 0, 0, {"@slow"}),
+  }));
 }
 
 }  // namespace minired

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <climits>
+#include <cmath>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -53,6 +54,37 @@ inline bool CheckSubcommandArity(CommandContext& ctx, std::string_view container
     ctx.reply().Error(errors::WrongArity(name));
   }
   return ok;
+}
+
+// A blocking command's timeout (BLPOP ... 0.5 in seconds, WAIT ... 100 in ms) as
+// milliseconds from now, 0 meaning forever; replies Redis 7.0's error and returns
+// nullopt when it is not a number or negative. A fraction of a millisecond rounds up
+// (BLPOP k 0.0001 waits 1 ms, not forever). A value past the int64 range of
+// milliseconds answers "timeout is negative", as redis-server 7.0 does (its
+// conversion wraps there), which keeps the replies byte for byte equal.
+enum class TimeoutUnit { kSeconds, kMilliseconds };
+inline std::optional<int64_t> BlockTimeoutArg(CommandContext& ctx, std::string_view arg, TimeoutUnit unit) {
+  constexpr std::string_view kNegative = "ERR timeout is negative";
+  if (unit == TimeoutUnit::kMilliseconds) {
+    auto ms = ParseInt64(arg);
+    if (!ms) {
+      ctx.reply().Error("ERR timeout is not an integer or out of range");
+      return std::nullopt;
+    }
+    if (*ms < 0) ctx.reply().Error(kNegative);
+    return *ms < 0 ? std::nullopt : ms;
+  }
+  auto secs = ParseLongDouble(arg);
+  if (!secs) {
+    ctx.reply().Error(errors::kTimeoutNotFloat);
+    return std::nullopt;
+  }
+  long double ms = std::ceil(*secs * 1000);
+  if (!(ms >= 0 && ms < 9223372036854775808.0L)) {  // negative, infinite or past int64
+    ctx.reply().Error(kNegative);
+    return std::nullopt;
+  }
+  return static_cast<int64_t>(ms);
 }
 
 // Expiry options shared by SET and GETEX.

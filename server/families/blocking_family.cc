@@ -25,25 +25,6 @@ void NotifyKeyReady(CommandContext& ctx, std::string_view key, int db) {
 
 namespace {
 
-// Redis's getTimeoutFromObjectOrReply for seconds given as a float; 0 means forever.
-std::optional<int64_t> TimeoutArg(CommandContext& ctx, std::string_view arg) {
-  auto secs = ParseLongDouble(arg);
-  if (!secs || std::isinf(*secs)) {
-    ctx.reply().Error(errors::kTimeoutNotFloat);
-    return std::nullopt;
-  }
-  if (*secs < 0) {
-    ctx.reply().Error("ERR timeout is negative");
-    return std::nullopt;
-  }
-  long double ms = *secs * 1000;
-  if (ms > static_cast<long double>(INT64_MAX / 2)) {
-    ctx.reply().Error("ERR timeout is out of range");
-    return std::nullopt;
-  }
-  return static_cast<int64_t>(ms);
-}
-
 // Parks the client unless it runs inside EXEC (or in-process), where it replies nil.
 void BlockOrNil(CommandContext& ctx, std::shared_ptr<BlockedClient> waiter, int64_t timeout_ms) {
   if (ctx.session().in_exec || ctx.session().hooks == nullptr) {
@@ -69,7 +50,7 @@ void PopOrBlock(CommandContext& ctx, std::span<const std::string_view> keys, std
 
 // BLPOP/BRPOP key [key ...] timeout, BZPOPMIN/BZPOPMAX key [key ...] timeout
 void BlockingPop(CommandContext& ctx, PopRequest req) {
-  auto timeout = TimeoutArg(ctx, ctx.arg(ctx.argc() - 1));
+  auto timeout = BlockTimeoutArg(ctx, ctx.arg(ctx.argc() - 1), TimeoutUnit::kSeconds);
   if (!timeout) return;
   auto waiter = std::make_shared<BlockedClient>();
   waiter->pop = req;
@@ -85,7 +66,7 @@ void CmdBZPopMax(CommandContext& ctx) { BlockingPop(ctx, {.zset = true, .max = t
 void BlockingMPop(CommandContext& ctx, bool zset) {
   MPopArgs a;
   if (!ParseMPop(ctx, 2, zset ? "MIN" : "LEFT", zset ? "MAX" : "RIGHT", &a)) return;
-  auto timeout = TimeoutArg(ctx, ctx.arg(1));
+  auto timeout = BlockTimeoutArg(ctx, ctx.arg(1), TimeoutUnit::kSeconds);
   if (!timeout) return;
   auto waiter = std::make_shared<BlockedClient>();
   waiter->pop = {.zset = zset,
@@ -140,7 +121,7 @@ bool BlockIfStillEmpty(CommandContext& ctx, ListEnd from, ListEnd to, int64_t ti
 
 // BLMOVE source destination LEFT | RIGHT LEFT | RIGHT timeout / BRPOPLPUSH source destination timeout
 void BlockingMove(CommandContext& ctx, ListEnd from, ListEnd to, std::string_view timeout_arg) {
-  auto timeout = TimeoutArg(ctx, timeout_arg);
+  auto timeout = BlockTimeoutArg(ctx, timeout_arg, TimeoutUnit::kSeconds);
   if (!timeout) return;
   while (TryMove(ctx, from, to) == Attempt::kEmpty) {
     if (BlockIfStillEmpty(ctx, from, to, *timeout)) return;
@@ -154,27 +135,30 @@ void CmdBLMove(CommandContext& ctx) {
 }
 void CmdBRPopLPush(CommandContext& ctx) { BlockingMove(ctx, ListEnd::kRight, ListEnd::kLeft, ctx.arg(3)); }
 
-CommandSpec Spec(const char* name, int arity, int first, int last, const char* summary, const char* since,
-                 CommandHandler h, bool zset = false) {
-  return MakeSpec(zset ? "sorted_set" : "list", name, arity, kCmdWrite | kCmdBlocking, first, last, 1, summary, since,
-                  h, {zset ? "@sortedset" : "@list", "@write", "@slow", "@blocking"});
+// `flags` beyond write and blocking, as Redis 7.0 gives them (BLPOP is noscript, BLMPOP
+// is not; BZPOPMIN is fast).
+CommandSpec Spec(const char* name, int arity, uint32_t flags, int first, int last, const char* summary,
+                 const char* since, CommandHandler h, bool zset = false) {
+  return MakeSpec(zset ? "sorted_set" : "list", name, arity, kCmdWrite | kCmdBlocking | flags, first, last, 1,
+                  summary, since, h,
+                  {zset ? "@sortedset" : "@list", "@write", (flags & kCmdFast) ? "@fast" : "@slow", "@blocking"});
 }
 
 }  // namespace
 
 void RegisterBlockingFamily(CommandTable* t) {
-  t->Register(Spec("blpop", -3, 1, -2, "Removes and returns the first element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.", "2.0.0", CmdBLPop));
-  t->Register(Spec("brpop", -3, 1, -2, "Removes and returns the last element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.", "2.0.0", CmdBRPop));
-  t->Register(Spec("blmove", 6, 1, 2, "Pops an element from a list, pushes it to another list and returns it. Blocks until an element is available otherwise. Deletes the list if the last element was moved.", "6.2.0", CmdBLMove));
-  t->Register(Spec("bzpopmin", -3, 1, -2, "Removes and returns the member with the lowest score from one or more sorted sets. Blocks until a member is available otherwise. Deletes the sorted set if the last element was popped.", "5.0.0", CmdBZPopMin, true));
-  t->Register(Spec("bzpopmax", -3, 1, -2, "Removes and returns the member with the highest score from one or more sorted sets. Blocks until a member available otherwise.  Deletes the sorted set if the last element was popped.", "5.0.0", CmdBZPopMax, true));
+  t->Register(Spec("blpop", -3, kCmdNoScript, 1, -2, "Removes and returns the first element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.", "2.0.0", CmdBLPop));
+  t->Register(Spec("brpop", -3, kCmdNoScript, 1, -2, "Removes and returns the last element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.", "2.0.0", CmdBRPop));
+  t->Register(Spec("blmove", 6, kCmdNoScript | kCmdDenyOom, 1, 2, "Pops an element from a list, pushes it to another list and returns it. Blocks until an element is available otherwise. Deletes the list if the last element was moved.", "6.2.0", CmdBLMove));
+  t->Register(Spec("bzpopmin", -3, kCmdNoScript | kCmdFast, 1, -2, "Removes and returns the member with the lowest score from one or more sorted sets. Blocks until a member is available otherwise. Deletes the sorted set if the last element was popped.", "5.0.0", CmdBZPopMin, true));
+  t->Register(Spec("bzpopmax", -3, kCmdNoScript | kCmdFast, 1, -2, "Removes and returns the member with the highest score from one or more sorted sets. Blocks until a member available otherwise.  Deletes the sorted set if the last element was popped.", "5.0.0", CmdBZPopMax, true));
   for (auto [name, zset] : {std::pair{"blmpop", false}, std::pair{"bzmpop", true}}) {
-    CommandSpec spec = Spec(name, -5, 0, 0, zset ? "Removes and returns a member by score from one or more sorted sets. Blocks until a member is available otherwise. Deletes the sorted set if the last element was popped." : "Pops the first element from one of multiple lists. Blocks until an element is available otherwise. Deletes the list if the last element was popped.", "7.0.0", zset ? CmdBZMPop : CmdBLMPop, zset);
+    CommandSpec spec = Spec(name, -5, 0, 0, 0, zset ? "Removes and returns a member by score from one or more sorted sets. Blocks until a member is available otherwise. Deletes the sorted set if the last element was popped." : "Pops the first element from one of multiple lists. Blocks until an element is available otherwise. Deletes the list if the last element was popped.", "7.0.0", zset ? CmdBZMPop : CmdBLMPop, zset);
     spec.numkeys_arg = 2;
     spec.numkeys_written = true;
     t->Register(std::move(spec));
   }
-  t->Register(Spec("brpoplpush", 4, 1, 2, "Pops an element from a list, pushes it to another list and returns it. Block until an element is available otherwise. Deletes the list if the last element was popped.", "2.2.0", CmdBRPopLPush));
+  t->Register(Spec("brpoplpush", 4, kCmdNoScript | kCmdDenyOom, 1, 2, "Pops an element from a list, pushes it to another list and returns it. Block until an element is available otherwise. Deletes the list if the last element was popped.", "2.2.0", CmdBRPopLPush));
 }
 
 }  // namespace minired

@@ -257,9 +257,17 @@ void CmdClient(CommandContext& ctx) {
 }  // namespace
 
 void RegisterClientFamily(CommandTable* t) {
-  t->Register(MakeSpec("connection", "client", -2, kCmdLoading | kCmdStale | kCmdNoScript, 0, 0, 0,
-                       "A container for client connection commands.", "2.4.0", CmdClient,
-                       {"@slow", "@connection"}));
+  t->Register(MakeContainer("connection", "client", "A container for client connection commands.", "2.4.0", CmdClient, {
+      MakeSub("id", 2, kCmdLoading | kCmdNoScript | kCmdStale, 0, 0, 0, {"@connection", "@slow"}),
+      MakeSub("setname", 3, kCmdLoading | kCmdNoScript | kCmdStale, 0, 0, 0, {"@connection", "@slow"}),
+      MakeSub("getname", 2, kCmdLoading | kCmdNoScript | kCmdStale, 0, 0, 0, {"@connection", "@slow"}),
+      MakeSub("setinfo", 4, kCmdLoading | kCmdNoScript | kCmdStale, 0, 0, 0, {"@connection", "@slow"}),
+      MakeSub("list", -2, kCmdAdmin | kCmdLoading | kCmdNoScript | kCmdStale, 0, 0, 0, {"@admin", "@connection", "@dangerous", "@slow"}),
+      MakeSub("info", 2, kCmdLoading | kCmdNoScript | kCmdStale, 0, 0, 0, {"@connection", "@slow"}),
+      MakeSub("kill", -3, kCmdAdmin | kCmdLoading | kCmdNoScript | kCmdStale, 0, 0, 0, {"@admin", "@connection", "@dangerous", "@slow"}),
+      MakeSub("no-evict", 3, kCmdAdmin | kCmdLoading | kCmdNoScript | kCmdStale, 0, 0, 0, {"@admin", "@connection", "@dangerous", "@slow"}),
+      MakeSub("help", 2, kCmdLoading | kCmdStale, 0, 0, 0, {"@connection", "@slow"}),
+  }));
 }
 
 }  // namespace minired

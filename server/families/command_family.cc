@@ -1,5 +1,6 @@
 // COMMAND [COUNT | INFO | DOCS | LIST | HELP]: what redis-cli and client libraries read
 // to learn arities, key positions and hints.
+#include "server/acl.h"
 #include "server/command_docs.h"
 #include "server/command_table.h"
 #include "server/families/arg_parsing.h"
@@ -11,13 +12,20 @@
 namespace minired {
 namespace {
 
-void ReplyFlags(ReplyWriter& w, uint32_t flags) {
+// In Redis 7.0's order (addReplyCommandFlags), so replies compare byte for byte.
+void ReplyFlags(ReplyWriter& w, const CommandSpec& c) {
   static const std::pair<uint32_t, const char*> kNames[] = {
-      {kCmdWrite, "write"},     {kCmdReadOnly, "readonly"}, {kCmdDenyOom, "denyoom"},
-      {kCmdAdmin, "admin"},     {kCmdPubSub, "pubsub"},     {kCmdNoScript, "noscript"},
-      {kCmdBlocking, "blocking"}, {kCmdLoading, "loading"}, {kCmdStale, "stale"},
-      {kCmdFast, "fast"},       {kCmdNoAuth, "no_auth"},    {kCmdAllowBusy, "allow_busy"},
+      {kCmdWrite, "write"},           {kCmdReadOnly, "readonly"},
+      {kCmdDenyOom, "denyoom"},       {kCmdAdmin, "admin"},
+      {kCmdPubSub, "pubsub"},         {kCmdNoScript, "noscript"},
+      {kCmdBlocking, "blocking"},     {kCmdLoading, "loading"},
+      {kCmdStale, "stale"},           {kCmdSkipMonitor, "skip_monitor"},
+      {kCmdSkipSlowlog, "skip_slowlog"}, {kCmdFast, "fast"},
+      {kCmdNoAuth, "no_auth"},        {kCmdNoMandatoryKeys, "no_mandatory_keys"},
+      {kCmdNoAsyncLoading, "no_async_loading"}, {kCmdNoMulti, "no_multi"},
+      {kCmdMovableKeys, "movablekeys"}, {kCmdAllowBusy, "allow_busy"},
   };
+  const uint32_t flags = c.flags | (c.movable_keys() ? kCmdMovableKeys : 0);
   size_t n = 0;
   for (const auto& [bit, name] : kNames) n += (flags & bit) ? 1 : 0;
   w.SetHeader(n);
@@ -30,15 +38,28 @@ void ReplyInfo(ReplyWriter& w, const CommandSpec& c) {
   w.ArrayHeader(10);
   w.Bulk(c.name);
   w.Integer(c.arity);
-  ReplyFlags(w, c.flags);
+  ReplyFlags(w, c);
   w.Integer(c.first_key);
   w.Integer(c.last_key);
   w.Integer(c.key_step);
+  // Categories in ACL CAT's order, as Redis lists them.
   w.SetHeader(c.acl_categories.size());
-  for (const auto& a : c.acl_categories) w.SimpleString(a);
+  for (const auto& cat : AclCategories()) {
+    for (const auto& a : c.acl_categories) {
+      if (std::string_view(a).substr(1) == cat) w.SimpleString(a);
+    }
+  }
   w.ArrayHeader(0);  // tips
   w.ArrayHeader(0);  // key specs
-  w.ArrayHeader(0);  // subcommands
+  w.ArrayHeader(c.subs.size());
+  for (const CommandSpec& sub : c.subs) ReplyInfo(w, sub);
+}
+
+bool InAclCategory(const CommandSpec& c, std::string_view cat) {
+  for (const auto& a : c.acl_categories) {
+    if (EqualsIgnoreCase(std::string_view(a).substr(1), cat)) return true;
+  }
+  return false;
 }
 
 // A COMMAND DOCS map: summary, since, group, arguments when there are any, and room for
@@ -90,7 +111,7 @@ void CmdCommand(CommandContext& ctx) {
     if (ctx.argc() == 2) return reply_all_info();
     w.ArrayHeader(ctx.argc() - 2);
     for (size_t i = 2; i < ctx.argc(); ++i) {
-      const CommandSpec* c = table.Find(ctx.arg(i));
+      const CommandSpec* c = table.FindFull(ctx.arg(i));
       if (c) {
         ReplyInfo(w, *c);
       } else {
@@ -124,16 +145,17 @@ void CmdCommand(CommandContext& ctx) {
     } else if (ctx.argc() != 2) {
       return w.Error(errors::kSyntax);
     }
+    // Subcommands are listed by their full names ("client|kill"), as Redis lists them.
     std::vector<const CommandSpec*> list;
+    auto consider = [&](const CommandSpec& c) {
+      if (EqualsIgnoreCase(kind, "MODULE")) return;  // no modules
+      if (EqualsIgnoreCase(kind, "PATTERN") && !GlobMatch(value, c.name, true)) return;
+      if (EqualsIgnoreCase(kind, "ACLCAT") && !InAclCategory(c, value)) return;
+      list.push_back(&c);
+    };
     for (const auto& c : table.all()) {
-      if (EqualsIgnoreCase(kind, "MODULE")) continue;  // no modules
-      if (EqualsIgnoreCase(kind, "PATTERN") && !GlobMatch(value, c->name, true)) continue;
-      if (EqualsIgnoreCase(kind, "ACLCAT")) {
-        bool in = false;
-        for (const auto& a : c->acl_categories) in |= EqualsIgnoreCase(a.substr(1), value);
-        if (!in) continue;
-      }
-      list.push_back(c.get());
+      consider(*c);
+      for (const CommandSpec& sub : c->subs) consider(sub);
     }
     w.ArrayHeader(list.size());
     for (const CommandSpec* c : list) w.Bulk(c->name);
@@ -167,9 +189,19 @@ void CmdCommand(CommandContext& ctx) {
 }  // namespace
 
 void RegisterCommandFamily(CommandTable* t) {
-  t->Register(MakeSpec("server", "command", -1, kCmdLoading | kCmdStale, 0, 0, 0,
-                       "Returns detailed information about all commands.", "2.8.13", CmdCommand,
-                       {"@slow", "@connection"}));
+  // COMMAND alone is a command too (every command's info), so unlike other containers
+  // it has an arity of -1 and flags of its own.
+  CommandSpec command = MakeSpec("server", "command", -1, kCmdLoading | kCmdStale, 0, 0, 0,
+                                 "Returns detailed information about all commands.", "2.8.13", CmdCommand,
+                                 {"@slow", "@connection"});
+  command.subs = {
+      MakeSub("count", 2, kCmdLoading | kCmdStale, 0, 0, 0, {"@connection", "@slow"}),
+      MakeSub("info", -2, kCmdLoading | kCmdStale, 0, 0, 0, {"@connection", "@slow"}),
+      MakeSub("docs", -2, kCmdLoading | kCmdStale, 0, 0, 0, {"@connection", "@slow"}),
+      MakeSub("list", -2, kCmdLoading | kCmdStale, 0, 0, 0, {"@connection", "@slow"}),
+      MakeSub("help", 2, kCmdLoading | kCmdStale, 0, 0, 0, {"@connection", "@slow"}),
+  };
+  t->Register(std::move(command));
 }
 
 }  // namespace minired

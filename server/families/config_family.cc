@@ -106,9 +106,12 @@ void CmdConfig(CommandContext& ctx) {
 }  // namespace
 
 void RegisterConfigFamily(CommandTable* t) {
-  t->Register(MakeSpec("server", "config", -2, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, 0, 0, 0,
-                       "A container for server configuration commands.", "2.0.0", CmdConfig,
-                       {"@admin", "@slow", "@dangerous"}));
+  t->Register(MakeContainer("server", "config", "A container for server configuration commands.", "2.0.0", CmdConfig, {
+      MakeSub("get", -3, kCmdAdmin | kCmdLoading | kCmdNoScript | kCmdStale, 0, 0, 0, {"@admin", "@dangerous", "@slow"}),
+      MakeSub("set", -4, kCmdAdmin | kCmdLoading | kCmdNoScript | kCmdStale, 0, 0, 0, {"@admin", "@dangerous", "@slow"}),
+      MakeSub("resetstat", 2, kCmdAdmin | kCmdLoading | kCmdNoScript | kCmdStale, 0, 0, 0, {"@admin", "@dangerous", "@slow"}),
+      MakeSub("help", 2, kCmdLoading | kCmdStale, 0, 0, 0, {"@slow"}),
+  }));
 }
 
 }  // namespace minired

@@ -134,11 +134,11 @@ void RegisterConnectionFamily(CommandTable* t) {
   const char* g = "connection";
   const uint32_t f = kCmdLoading | kCmdStale | kCmdFast;
   t->Register(MakeSpec(g, "ping", -1, kCmdFast, 0, 0, 0, "Returns the server's liveliness response.", "1.0.0", CmdPing, {"@fast", "@connection"}));
-  t->Register(MakeSpec(g, "echo", 2, kCmdFast, 0, 0, 0, "Returns the given string.", "1.0.0", CmdEcho, {"@fast", "@connection"}));
-  t->Register(MakeSpec(g, "quit", -1, f | kCmdNoAuth | kCmdAllowBusy, 0, 0, 0, "Closes the connection.", "1.0.0", CmdQuit, {"@fast", "@connection"}));
-  t->Register(MakeSpec(g, "auth", -2, f | kCmdNoAuth | kCmdNoScript, 0, 0, 0, "Authenticates the connection.", "1.0.0", CmdAuth, {"@fast", "@connection"}));
-  t->Register(MakeSpec(g, "hello", -1, f | kCmdNoAuth | kCmdNoScript, 0, 0, 0, "Handshakes with the Redis server.", "6.0.0", CmdHello, {"@fast", "@connection"}));
-  t->Register(MakeSpec(g, "reset", 1, f | kCmdNoAuth | kCmdNoScript, 0, 0, 0, "Resets the connection.", "6.2.0", CmdReset, {"@fast", "@connection"}));
+  t->Register(MakeSpec(g, "echo", 2, kCmdFast | kCmdLoading | kCmdStale, 0, 0, 0, "Returns the given string.", "1.0.0", CmdEcho, {"@fast", "@connection"}));
+  t->Register(MakeSpec(g, "quit", -1, f | kCmdNoAuth | kCmdNoScript | kCmdAllowBusy, 0, 0, 0, "Closes the connection.", "1.0.0", CmdQuit, {"@fast", "@connection"}));
+  t->Register(MakeSpec(g, "auth", -2, f | kCmdNoAuth | kCmdNoScript | kCmdAllowBusy, 0, 0, 0, "Authenticates the connection.", "1.0.0", CmdAuth, {"@fast", "@connection"}));
+  t->Register(MakeSpec(g, "hello", -1, f | kCmdNoAuth | kCmdNoScript | kCmdAllowBusy, 0, 0, 0, "Handshakes with the Redis server.", "6.0.0", CmdHello, {"@fast", "@connection"}));
+  t->Register(MakeSpec(g, "reset", 1, f | kCmdNoAuth | kCmdNoScript | kCmdAllowBusy, 0, 0, 0, "Resets the connection.", "6.2.0", CmdReset, {"@fast", "@connection"}));
 }
 
 }  // namespace minired

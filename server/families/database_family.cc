@@ -136,7 +136,7 @@ void CmdFlushAll(CommandContext& ctx) {
 
 void RegisterDatabaseFamily(CommandTable* t) {
   const char* g = "server";
-  t->Register(MakeSpec("connection", "select", 2, kCmdLoading | kCmdStale | kCmdFast, 0, 0, 0, "Changes the selected database.", "1.0.0", CmdSelect, {"@keyspace", "@fast"}));
+  t->Register(MakeSpec("connection", "select", 2, kCmdLoading | kCmdStale | kCmdFast, 0, 0, 0, "Changes the selected database.", "1.0.0", CmdSelect, {"@connection", "@fast"}));
   t->Register(MakeSpec(g, "swapdb", 3, kCmdWrite | kCmdFast, 0, 0, 0, "Swaps two Redis databases.", "4.0.0", CmdSwapDb, {"@keyspace", "@write", "@fast", "@dangerous"}));
   t->Register(MakeSpec(g, "dbsize", 1, kCmdReadOnly | kCmdFast, 0, 0, 0, "Returns the number of keys in the database.", "1.0.0", CmdDbSize, {"@keyspace", "@read", "@fast"}));
   t->Register(MakeSpec(g, "flushdb", -1, kCmdWrite, 0, 0, 0, "Remove all keys from the current database.", "1.0.0", CmdFlushDb, {"@keyspace", "@write", "@slow", "@dangerous"}));

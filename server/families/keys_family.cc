@@ -326,7 +326,13 @@ void RegisterKeysFamily(CommandTable* t) {
   t->Register(MakeSpec(g, "randomkey", 1, kCmdReadOnly, 0, 0, 0, "Returns a random key name from the database.", "1.0.0", CmdRandomKey, {"@keyspace", "@read", "@slow"}));
   t->Register(MakeSpec(g, "keys", 2, kCmdReadOnly, 0, 0, 0, "Returns all key names that match a pattern.", "1.0.0", CmdKeys, {"@keyspace", "@read", "@slow", "@dangerous"}));
   t->Register(MakeSpec(g, "scan", -2, kCmdReadOnly, 0, 0, 0, "Iterates over the key names in the database.", "2.8.0", CmdScan, {"@keyspace", "@read", "@slow"}));
-  t->Register(MakeSpec(g, "object", -2, kCmdReadOnly, 2, 2, 1, "A container for object introspection commands.", "2.2.3", CmdObject, {"@keyspace", "@read", "@slow"}));
+  t->Register(MakeContainer(g, "object", "A container for object introspection commands.", "2.2.3", CmdObject, {
+      MakeSub("encoding", 3, kCmdReadOnly, 2, 2, 1, {"@keyspace", "@read", "@slow"}),
+      MakeSub("freq", 3, kCmdReadOnly, 2, 2, 1, {"@keyspace", "@read", "@slow"}),
+      MakeSub("idletime", 3, kCmdReadOnly, 2, 2, 1, {"@keyspace", "@read", "@slow"}),
+      MakeSub("refcount", 3, kCmdReadOnly, 2, 2, 1, {"@keyspace", "@read", "@slow"}),
+      MakeSub("help", 2, kCmdLoading | kCmdStale, 0, 0, 0, {"@keyspace", "@slow"}),
+  }));
 }
 
 }  // namespace minired

@@ -167,8 +167,14 @@ void CmdMemory(CommandContext& ctx) {
 }  // namespace
 
 void RegisterMemoryFamily(CommandTable* t) {
-  t->Register(MakeSpec("server", "memory", -2, kCmdReadOnly, 0, 0, 0, "A container for memory diagnostics commands.",
-                       "4.0.0", CmdMemory, {"@slow"}));
+  t->Register(MakeContainer("server", "memory", "A container for memory diagnostics commands.", "4.0.0", CmdMemory, {
+      MakeSub("usage", -3, kCmdReadOnly, 2, 2, 1, {"@read", "@slow"}),
+      MakeSub("stats", 2, 0, 0, 0, 0, {"@slow"}),
+      MakeSub("doctor", 2, 0, 0, 0, 0, {"@slow"}),
+      MakeSub("malloc-stats", 2, 0, 0, 0, 0, {"@slow"}),
+      MakeSub("purge", 2, 0, 0, 0, 0, {"@slow"}),
+      MakeSub("help", 2, kCmdLoading | kCmdStale, 0, 0, 0, {"@slow"}),
+  }));
 }
 
 }  // namespace minired

@@ -214,10 +214,21 @@ void CmdMonitor(CommandContext& ctx) {
 void RegisterObservabilityFamily(CommandTable* t) {
   const char* g = "server";
   const uint32_t f = kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale;
-  t->Register(MakeSpec(g, "slowlog", -2, f, 0, 0, 0, "A container for slow log commands.", "2.2.12", CmdSlowlog,
-                       {"@admin", "@slow", "@dangerous"}));
-  t->Register(MakeSpec(g, "latency", -2, f, 0, 0, 0, "A container for latency diagnostics commands.", "2.8.13",
-                       CmdLatency, {"@admin", "@slow", "@dangerous"}));
+  t->Register(MakeContainer(g, "slowlog", "A container for slow log commands.", "2.2.12", CmdSlowlog, {
+      MakeSub("get", -2, kCmdAdmin | kCmdLoading | kCmdStale, 0, 0, 0, {"@admin", "@dangerous", "@slow"}),
+      MakeSub("len", 2, kCmdAdmin | kCmdLoading | kCmdStale, 0, 0, 0, {"@admin", "@dangerous", "@slow"}),
+      MakeSub("reset", 2, kCmdAdmin | kCmdLoading | kCmdStale, 0, 0, 0, {"@admin", "@dangerous", "@slow"}),
+      MakeSub("help", 2, kCmdLoading | kCmdStale, 0, 0, 0, {"@slow"}),
+  }));
+  t->Register(MakeContainer(g, "latency", "A container for latency diagnostics commands.", "2.8.13", CmdLatency, {
+      MakeSub("latest", 2, kCmdAdmin | kCmdLoading | kCmdNoScript | kCmdStale, 0, 0, 0, {"@admin", "@dangerous", "@slow"}),
+      MakeSub("history", 3, kCmdAdmin | kCmdLoading | kCmdNoScript | kCmdStale, 0, 0, 0, {"@admin", "@dangerous", "@slow"}),
+      MakeSub("reset", -2, kCmdAdmin | kCmdLoading | kCmdNoScript | kCmdStale, 0, 0, 0, {"@admin", "@dangerous", "@slow"}),
+      MakeSub("graph", 3, kCmdAdmin | kCmdLoading | kCmdNoScript | kCmdStale, 0, 0, 0, {"@admin", "@dangerous", "@slow"}),
+      MakeSub("doctor", 2, kCmdAdmin | kCmdLoading | kCmdNoScript | kCmdStale, 0, 0, 0, {"@admin", "@dangerous", "@slow"}),
+      MakeSub("histogram", -2, kCmdAdmin | kCmdLoading | kCmdNoScript | kCmdStale, 0, 0, 0, {"@admin", "@dangerous", "@slow"}),
+      MakeSub("help", 2, kCmdLoading | kCmdStale, 0, 0, 0, {"@slow"}),
+  }));
   t->Register(MakeSpec(g, "monitor", 1, f, 0, 0, 0, "Listens for all requests received by the server in real-time.",
                        "1.0.0", CmdMonitor, {"@admin", "@slow", "@dangerous"}));
 }

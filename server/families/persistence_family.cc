@@ -67,9 +67,9 @@ void CmdLastSave(CommandContext& ctx) {
 
 void RegisterPersistenceFamily(CommandTable* t) {
   const char* g = "server";
-  t->Register(MakeSpec(g, "save", 1, kCmdAdmin | kCmdNoScript, 0, 0, 0, "Synchronously saves the database(s) to disk.", "1.0.0", CmdSave, {"@admin", "@slow", "@dangerous"}));
-  t->Register(MakeSpec(g, "bgsave", -1, kCmdAdmin | kCmdNoScript, 0, 0, 0, "Asynchronously saves the database(s) to disk.", "1.0.0", CmdBgSave, {"@admin", "@slow", "@dangerous"}));
-  t->Register(MakeSpec(g, "bgrewriteaof", 1, kCmdAdmin | kCmdNoScript, 0, 0, 0, "Asynchronously rewrites the append-only file to disk.", "1.0.0", CmdBgRewriteAof, {"@admin", "@slow", "@dangerous"}));
+  t->Register(MakeSpec(g, "save", 1, kCmdAdmin | kCmdNoScript | kCmdNoAsyncLoading | kCmdNoMulti, 0, 0, 0, "Synchronously saves the database(s) to disk.", "1.0.0", CmdSave, {"@admin", "@slow", "@dangerous"}));
+  t->Register(MakeSpec(g, "bgsave", -1, kCmdAdmin | kCmdNoScript | kCmdNoAsyncLoading, 0, 0, 0, "Asynchronously saves the database(s) to disk.", "1.0.0", CmdBgSave, {"@admin", "@slow", "@dangerous"}));
+  t->Register(MakeSpec(g, "bgrewriteaof", 1, kCmdAdmin | kCmdNoScript | kCmdNoAsyncLoading, 0, 0, 0, "Asynchronously rewrites the append-only file to disk.", "1.0.0", CmdBgRewriteAof, {"@admin", "@slow", "@dangerous"}));
   t->Register(MakeSpec(g, "lastsave", 1, kCmdLoading | kCmdStale | kCmdFast, 0, 0, 0, "Returns the Unix timestamp of the last successful save to disk.", "1.0.0", CmdLastSave, {"@admin", "@fast", "@dangerous"}));
 }
 

@@ -141,7 +141,12 @@ void RegisterPubSubFamily(CommandTable* t) {
   t->Register(MakeSpec(g, "psubscribe", -2, f, 0, 0, 0, "Listens for messages published to channels that match one or more patterns.", "2.0.0", CmdPSubscribe, {"@pubsub", "@slow"}));
   t->Register(MakeSpec(g, "punsubscribe", -1, f, 0, 0, 0, "Stops listening to messages published to channels that match one or more patterns.", "2.0.0", CmdPUnsubscribe, {"@pubsub", "@slow"}));
   t->Register(MakeSpec(g, "publish", 3, kCmdPubSub | kCmdLoading | kCmdStale | kCmdFast, 0, 0, 0, "Posts a message to a channel.", "2.0.0", CmdPublish, {"@pubsub", "@fast"}));
-  t->Register(MakeSpec(g, "pubsub", -2, kCmdPubSub | kCmdLoading | kCmdStale, 0, 0, 0, "A container for Pub/Sub commands.", "2.8.0", CmdPubSub, {"@pubsub", "@slow"}));
+  t->Register(MakeContainer(g, "pubsub", "A container for Pub/Sub commands.", "2.8.0", CmdPubSub, {
+      MakeSub("channels", -2, kCmdLoading | kCmdPubSub | kCmdStale, 0, 0, 0, {"@pubsub", "@slow"}),
+      MakeSub("numsub", -2, kCmdLoading | kCmdPubSub | kCmdStale, 0, 0, 0, {"@pubsub", "@slow"}),
+      MakeSub("numpat", 2, kCmdLoading | kCmdPubSub | kCmdStale, 0, 0, 0, {"@pubsub", "@slow"}),
+      MakeSub("help", 2, kCmdLoading | kCmdStale, 0, 0, 0, {"@slow"}),
+  }));
 }
 
 }  // namespace minired

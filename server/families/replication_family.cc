@@ -3,6 +3,7 @@
 #include "protocol/numbers.h"
 #include "server/command_context.h"
 #include "server/command_table.h"
+#include "server/families/arg_parsing.h"
 #include "server/errors.h"
 #include "server/families/families.h"
 #include "server/families/spec.h"
@@ -71,9 +72,9 @@ void CmdSync(CommandContext& ctx) { ctx.server().replication().Psync(ctx, "?", "
 // WAIT numreplicas timeout
 void CmdWait(CommandContext& ctx) {
   auto n = ParseInt64(ctx.arg(1));
-  auto timeout = ParseInt64(ctx.arg(2));
-  if (!n || !timeout) return ctx.reply().Error(errors::kNotInteger);
-  if (*timeout < 0) return ctx.reply().Error("ERR timeout is negative");
+  if (!n) return ctx.reply().Error(errors::kNotInteger);
+  auto timeout = BlockTimeoutArg(ctx, ctx.arg(2), TimeoutUnit::kMilliseconds);
+  if (!timeout) return;
   ctx.server().replication().Wait(ctx, *n, *timeout);
 }
 
@@ -82,13 +83,13 @@ void CmdWait(CommandContext& ctx) {
 void RegisterReplicationFamily(CommandTable* t) {
   const char* g = "server";
   const uint32_t admin = kCmdAdmin | kCmdNoScript | kCmdStale;
-  t->Register(MakeSpec(g, "replicaof", 3, admin, 0, 0, 0, "Configures a server as replica of another, or promotes it to a master.", "5.0.0", CmdReplicaOf, {"@admin", "@slow", "@dangerous"}));
-  t->Register(MakeSpec(g, "slaveof", 3, admin, 0, 0, 0, "Sets a Redis server as a replica of another, or promotes it to being a master.", "1.0.0", CmdReplicaOf, {"@admin", "@slow", "@dangerous"}));
+  t->Register(MakeSpec(g, "replicaof", 3, admin | kCmdNoAsyncLoading, 0, 0, 0, "Configures a server as replica of another, or promotes it to a master.", "5.0.0", CmdReplicaOf, {"@admin", "@slow", "@dangerous"}));
+  t->Register(MakeSpec(g, "slaveof", 3, admin | kCmdNoAsyncLoading, 0, 0, 0, "Sets a Redis server as a replica of another, or promotes it to being a master.", "1.0.0", CmdReplicaOf, {"@admin", "@slow", "@dangerous"}));
   t->Register(MakeSpec(g, "role", 1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast, 0, 0, 0, "Returns the replication role.", "2.8.12", CmdRole, {"@admin", "@fast", "@dangerous"}));
-  t->Register(MakeSpec(g, "replconf", -1, admin | kCmdLoading, 0, 0, 0, "An internal command for configuring the replication stream.", "3.0.0", CmdReplConf, {"@admin", "@slow", "@dangerous"}));
-  t->Register(MakeSpec(g, "psync", -3, admin, 0, 0, 0, "An internal command used in replication.", "2.8.0", CmdPsync, {"@admin", "@slow", "@dangerous"}));
-  t->Register(MakeSpec(g, "sync", 1, admin, 0, 0, 0, "An internal command used in replication.", "1.0.0", CmdSync, {"@admin", "@slow", "@dangerous"}));
-  t->Register(MakeSpec("generic", "wait", 3, kCmdBlocking, 0, 0, 0, "Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.", "3.0.0", CmdWait, {"@slow", "@connection"}));
+  t->Register(MakeSpec(g, "replconf", -1, admin | kCmdLoading | kCmdAllowBusy, 0, 0, 0, "An internal command for configuring the replication stream.", "3.0.0", CmdReplConf, {"@admin", "@slow", "@dangerous"}));
+  t->Register(MakeSpec(g, "psync", -3, kCmdAdmin | kCmdNoScript | kCmdNoAsyncLoading | kCmdNoMulti, 0, 0, 0, "An internal command used in replication.", "2.8.0", CmdPsync, {"@admin", "@slow", "@dangerous"}));
+  t->Register(MakeSpec(g, "sync", 1, kCmdAdmin | kCmdNoScript | kCmdNoAsyncLoading | kCmdNoMulti, 0, 0, 0, "An internal command used in replication.", "1.0.0", CmdSync, {"@admin", "@slow", "@dangerous"}));
+  t->Register(MakeSpec("generic", "wait", 3, kCmdNoScript, 0, 0, 0, "Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.", "3.0.0", CmdWait, {"@slow", "@connection"}));
 }
 
 }  // namespace minired

@@ -106,7 +106,7 @@ void RegisterServerFamily(CommandTable* t) {
   t->Register(MakeSpec(g, "info", -1, kCmdLoading | kCmdStale, 0, 0, 0, "Returns information and statistics about the server.", "1.0.0", CmdInfo, {"@slow", "@dangerous"}));
   t->Register(MakeSpec(g, "time", 1, kCmdLoading | kCmdStale | kCmdFast, 0, 0, 0, "Returns the server time.", "2.6.0", CmdTime, {"@fast"}));
   t->Register(MakeSpec(g, "debug", -2, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, 0, 0, 0, "A container for debugging commands.", "1.0.0", CmdDebug, {"@admin", "@slow", "@dangerous"}));
-  t->Register(MakeSpec(g, "shutdown", -1, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoAuth, 0, 0, 0, "Synchronously saves the database(s) to disk and shuts down the Redis server.", "1.0.0", CmdShutdown, {"@admin", "@slow", "@dangerous"}));
+  t->Register(MakeSpec(g, "shutdown", -1, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoMulti | kCmdAllowBusy, 0, 0, 0, "Synchronously saves the database(s) to disk and shuts down the Redis server.", "1.0.0", CmdShutdown, {"@admin", "@slow", "@dangerous"}));
 }
 
 }  // namespace minired

@@ -120,7 +120,7 @@ void RegisterTransactionFamily(CommandTable* t) {
   const char* g = "transactions";
   const uint32_t f = kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdAllowBusy;
   t->Register(MakeSpec(g, "multi", 1, f, 0, 0, 0, "Starts a transaction.", "1.2.0", CmdMulti, {"@fast", "@transaction"}));
-  t->Register(MakeSpec(g, "exec", 1, kCmdNoScript | kCmdLoading | kCmdStale, 0, 0, 0, "Executes all commands in a transaction.", "1.2.0", CmdExec, {"@slow", "@transaction"}));
+  t->Register(MakeSpec(g, "exec", 1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdSkipSlowlog, 0, 0, 0, "Executes all commands in a transaction.", "1.2.0", CmdExec, {"@slow", "@transaction"}));
   t->Register(MakeSpec(g, "discard", 1, f, 0, 0, 0, "Discards a transaction.", "2.0.0", CmdDiscard, {"@fast", "@transaction"}));
   t->Register(MakeSpec(g, "watch", -2, f, 1, -1, 1, "Monitors changes to keys to determine the execution of a transaction.", "2.2.0", CmdWatch, {"@fast", "@transaction"}));
   t->Register(MakeSpec(g, "unwatch", 1, f, 0, 0, 0, "Forgets about watched keys of a transaction.", "2.2.0", CmdUnwatch, {"@fast", "@transaction"}));

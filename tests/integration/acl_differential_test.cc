@@ -66,6 +66,23 @@ class AclDifferential : public ::testing::Test {
 TestProcess* AclDifferential::redis_ = nullptr;
 TestProcess* AclDifferential::minired_ = nullptr;
 
+// A category reaches a container's subcommands by their own categories: CLIENT ID is
+// @connection, CLIENT KILL also @admin, CONFIG GET only @admin.
+TEST_F(AclDifferential, CategoriesReachSubcommandsByTheirOwnCategories) {
+  Admin({"ACL", "SETUSER", "alice", "on", ">pw", "~*", "-@all", "+@connection"});
+  Admin({"ACL", "SETUSER", "bob", "on", ">pw", "~*", "+@all", "-@admin"});
+  Login("alice", "pw");
+  Compare({{"CLIENT", "GETNAME"}, {"CLIENT", "SETNAME", "x"}, {"CLIENT", "NO-EVICT", "on"}, {"CONFIG", "GET", "port"},
+           {"COMMAND", "INFO", "nosuch"}, {"PING"}, {"GET", "k"}, {"OBJECT", "ENCODING", "k"}});
+  Login("bob", "pw");
+  Compare({{"CLIENT", "GETNAME"}, {"CLIENT", "KILL", "ID", "0"}, {"CONFIG", "GET", "port"}, {"SLOWLOG", "LEN"},
+           {"OBJECT", "ENCODING", "k"}, {"MEMORY", "USAGE", "k"}, {"ACL", "WHOAMI"}, {"ACL", "LIST"}});
+  Admin({"ACL", "SETUSER", "carol", "on", ">pw", "~*", "-@all", "+client|setname", "+@admin", "-config|get"});
+  Login("carol", "pw");
+  Compare({{"CLIENT", "SETNAME", "c"}, {"CLIENT", "GETNAME"}, {"CONFIG", "GET", "port"}, {"CONFIG", "RESETSTAT"},
+           {"CLIENT", "LIST", "TYPE", "pubsub"}});
+}
+
 TEST_F(AclDifferential, CommandsKeysAndChannelsAsRedis) {
   Admin({"ACL", "SETUSER", "alice", "on", ">pw", "~cached:*", "%R~shared:*", "&news", "+@read", "+@write",
          "-@dangerous", "+publish", "+subscribe", "-del"});

@@ -1,5 +1,7 @@
 // Differential tests for transactions, pub/sub and blocking lists: the same command
 // sequences against redis-server and minired, replies compared byte for byte.
+#include <chrono>
+
 #include "tests/integration/differential.h"
 
 namespace minired {
@@ -14,6 +16,37 @@ TEST_F(Messaging, MultiExecAndErrors) {
            {"EXEC"}, {"MULTI"}, {"EXEC"}, {"MULTI"}, {"SELECT", "1"}, {"SET", "b", "in1"}, {"EXEC"}, {"GET", "b"},
            {"SELECT", "0"}, {"GET", "b"}, {"MULTI"}, {"BLPOP", "nolist", "0"}, {"BLMOVE", "nolist", "x", "LEFT", "LEFT", "0"},
            {"EXEC"}, {"UNWATCH"}, {"WATCH"}});
+}
+
+// Commands flagged no_multi (SHUTDOWN, SAVE, SYNC, PSYNC) are refused while queuing and
+// fail the transaction; EXEC then answers EXECABORT and runs nothing, so a SHUTDOWN
+// queued in MULTI never stops the server.
+TEST_F(Messaging, NoMultiCommandsAreRefusedWhileQueuing) {
+  for (const char* cmd : {"SHUTDOWN", "SAVE", "SYNC"}) {
+    Compare({{"MULTI"}, {"SET", "k", cmd}, {cmd}, {"EXEC"}, {"GET", "k"}});
+  }
+  Compare({{"MULTI"}, {"PSYNC", "?", "-1"}, {"SHUTDOWN", "NOSAVE"}, {"EXEC"}, {"PING"},
+           {"MULTI"}, {"MULTI"}, {"WATCH", "k"}, {"SET", "k", "1"}, {"EXEC"}, {"GET", "k"},
+           {"MULTI"}, {"WATCH"}, {"EXEC"}});
+}
+
+// Queue-time errors (unknown command, arity, unknown subcommand) abort the transaction;
+// errors at run time are answered inside EXEC's reply and the others still run.
+TEST_F(Messaging, QueueTimeAndRunTimeErrorsInTransactions) {
+  Compare({{"MULTI"}, {"CONFIG", "SET", "maxmemory", "bla"}, {"SET", "a", "1"}, {"EXEC"}, {"GET", "a"},
+           {"MULTI"}, {"SET", "a", "1"}, {"NOSUCH"}, {"EXEC"}, {"GET", "a"},
+           {"MULTI"}, {"SET", "a"}, {"EXEC"},
+           {"MULTI"}, {"OBJECT", "NOSUCH", "a"}, {"EXEC"},
+           {"SET", "s", "x"}, {"MULTI"}, {"INCR", "s"}, {"LPUSH", "s", "x"}, {"SET", "b", "2"}, {"EXEC"},
+           {"GET", "b"}, {"DISCARD"}, {"EXEC"}});
+}
+
+// FLUSHALL by the very client that watches several keys aborts its transaction and
+// leaves the connection working.
+TEST_F(Messaging, FlushallByTheWatchingClientKeepsTheConnection) {
+  Compare({{"SET", "a", "1"}, {"SET", "b", "2"}, {"SET", "c", "3"}, {"WATCH", "a", "b", "c", "nokey"},
+           {"FLUSHALL"}, {"MULTI"}, {"SET", "a", "9"}, {"EXEC"}, {"GET", "a"},
+           {"WATCH", "a", "b"}, {"FLUSHALL"}, {"FLUSHALL"}, {"UNWATCH"}, {"PING"}, {"DBSIZE"}});
 }
 
 TEST_F(Messaging, WatchAbortsOnModification) {
@@ -103,6 +136,47 @@ TEST_F(Messaging, BlockingCommandsArgumentsAndImmediateReplies) {
 // A list that appears at a waited key by other means than a push (RENAME, COPY, MOVE,
 // SWAPDB) serves the waiter, as Redis does; so does a push into another database's
 // key only for that database's waiters.
+// Timeouts below a millisecond and below any timer tick still time out: no earlier
+// than asked, and well before "forever" (a generous bound: this is a shared machine).
+// Each blocking command, RESP2 and RESP3, answers what redis-server answers.
+TEST_F(Messaging, ShortBlockingTimeoutsExpireAsAsked) {
+  const std::vector<std::vector<std::string>> commands = {
+      {"BLPOP", "nokey"}, {"BRPOP", "nokey", "nokey2"}, {"BLMOVE", "nokey", "dst", "LEFT", "RIGHT"},
+      {"BRPOPLPUSH", "nokey", "dst"}, {"BZPOPMIN", "nokey"}, {"BZPOPMAX", "nokey"}};
+  for (int resp : {2, 3}) {
+    r_.Call({"HELLO", std::to_string(resp)});  // replies differ by client id
+    m_.Call({"HELLO", std::to_string(resp)});
+    for (const char* timeout : {"0.0001", "0.001", "0.01", "0.1"}) {
+      std::vector<std::vector<std::string>> all = commands;
+      all.push_back({"BLMPOP", timeout, "1", "nokey", "LEFT"});
+      all.push_back({"BZMPOP", timeout, "2", "nokey", "nokey2", "MIN", "COUNT", "2"});
+      for (auto cmd : all) {
+        if (cmd[0] != "BLMPOP" && cmd[0] != "BZMPOP") cmd.push_back(timeout);
+        auto start = std::chrono::steady_clock::now();
+        Reply got = m_.Call(cmd);
+        auto took = std::chrono::steady_clock::now() - start;
+        EXPECT_EQ(got.raw, r_.Call(cmd).raw) << cmd[0] << " " << timeout;
+        EXPECT_GE(took, std::chrono::microseconds(static_cast<int64_t>(std::stod(timeout) * 1e6)))
+            << cmd[0] << " " << timeout;
+        EXPECT_LT(took, std::chrono::seconds(2)) << cmd[0] << " " << timeout;
+      }
+    }
+  }
+  // WAIT counts in milliseconds: with no replica it answers 0 once the time has passed.
+  auto start = std::chrono::steady_clock::now();
+  Compare({{"WAIT", "1", "20"}});
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(20));
+}
+
+TEST_F(Messaging, BadBlockingTimeoutsGetRedisErrors) {
+  for (const char* bad : {"-1", "abc", "1e400", "inf", "-inf", "nan", "9300000000000000", "1e18", "", " 1", "1x"}) {
+    Compare({{"BLPOP", "k", bad}, {"BZPOPMIN", "k", bad}, {"BLMOVE", "k", "d", "LEFT", "LEFT", bad},
+             {"BLMPOP", bad, "1", "k", "LEFT"}, {"BZMPOP", bad, "1", "k", "MAX"}, {"WAIT", "0", bad}});
+  }
+  Compare({{"WAIT", "abc", "0"}, {"WAIT", "1", "1.5"}, {"WAIT", "0", "0"},
+           {"BLMPOP", "1", "0", "k", "LEFT"}, {"BLMPOP", "abc", "1", "k", "NOWHERE"}});
+}
+
 TEST_F(Messaging, ListsArrivingByRenameCopyMoveOrSwapdbServeWaiters) {
   RespClient rw, mw;
   ASSERT_TRUE(rw.Connect(redis_->port()));

@@ -96,6 +96,29 @@ TEST_F(Observability, SlowlogRecordsWhatRedisRecords) {
            {"SLOWLOG", "HELP"}, {"SLOWLOG"}});
 }
 
+// Commands the journal records in another form (relative TTLs as PXAT, INCRBYFLOAT as
+// SET, SPOP as SREM, a served BLMOVE as LMOVE...) are logged as the client sent them.
+TEST_F(Observability, SlowlogShowsRewrittenCommandsAsSent) {
+  Compare({{"CONFIG", "SET", "slowlog-log-slower-than", "0"}});
+  RunOnBoth({{"SET", "k", "1", "EX", "100"},
+             {"SETEX", "k2", "10", "v"},
+             {"EXPIRE", "k2", "100"},
+             {"GETEX", "k", "PX", "5000"},
+             {"INCRBYFLOAT", "f", "1.5"},
+             {"SADD", "s", "a"},
+             {"SPOP", "s"},
+             {"RPUSH", "l", "a"},
+             {"BLMOVE", "l", "l2", "LEFT", "RIGHT", "0"},
+             {"MULTI"},
+             {"SET", "t", "1", "PX", "100000"},
+             {"EXEC"}});
+  auto want = SlowlogArgs(r_);
+  auto got = SlowlogArgs(m_);
+  ASSERT_EQ(want.size(), 12u);  // and the CONFIG SET that turned logging on
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i) EXPECT_EQ(got[i], want[i]) << "entry " << i;
+}
+
 TEST_F(Observability, SlowlogHonoursItsLimits) {
   Compare({{"CONFIG", "SET", "slowlog-log-slower-than", "0", "slowlog-max-len", "3"}});
   RunOnBoth({{"SET", "a", "1"}, {"SET", "b", "2"}, {"SET", "c", "3"}, {"SET", "d", "4"}, {"SET", "e", "5"}});
