@@ -78,6 +78,23 @@ void Connection::Start() {
   info_->last_interaction_ms = info_->created_ms;
   std::weak_ptr<Connection> weak = shared_from_this();
   asio::any_io_executor ex = socket_.get_executor();
+  info_->unblock = [this, weak, ex](bool error) {
+    // The ClientInfo (and this hook) live no longer than the registry keeps them, and
+    // the connection removes itself from the registry in Close, on its own thread, so
+    // `this` may be read here only through the weak pointer's lock.
+    auto self = weak.lock();
+    if (!self) return false;
+    std::shared_ptr<BlockedClient> waiter;
+    {
+      std::lock_guard<std::mutex> l(blocked_mu_);
+      waiter = blocked_shared_.lock();
+    }
+    if (!waiter || !waiter->Claim(BlockedClient::kDone)) return false;
+    asio::post(ex, [weak, error]() {
+      if (auto c = weak.lock()) c->EndClaimedWait(error);
+    });
+    return true;
+  };
   info_->close = [weak, ex]() {
     asio::post(ex, [weak]() {
       if (auto self = weak.lock()) {
@@ -215,7 +232,7 @@ void Connection::ReturnIdleReadBuffer() {
 bool Connection::ProcessInput() {
   ReplyWriter writer(&out_, session_.resp);
   const ServerConfig& config = server_.config();
-  while (!closing_ && !blocked_ && !awaiting_durable_ && in_.pending_size() > 0 &&
+  while (!closing_ && !blocked_ && !paused_ && !awaiting_durable_ && in_.pending_size() > 0 &&
          out_.size() <= kOutputHighWater) {
     // Per command: an AUTH earlier in the same read lifts the unauthenticated limits.
     RequestLimits limits;
@@ -236,11 +253,20 @@ bool Connection::ProcessInput() {
       break;
     }
     if (!parser_.args().empty()) {
+      if (server_.PostponedByPause(session_, parser_.args())) {
+        Park();  // not consumed: parsed again once the pause ends
+        break;
+      }
       writer.set_protocol(session_.resp);
       size_t out_before = out_.size();
       bool replica = replica_feed_ != nullptr;
+      bool skip = session_.skip_next_reply;  // CLIENT REPLY SKIP came just before
+      session_.skip_next_reply = false;
       server_.Execute(session_, parser_.args(), writer, thread_.index());
-      if (replica) out_.resize(out_before);  // a replica's REPLCONF ACKs get no reply
+      // A replica's REPLCONF ACKs get no reply, nor do commands under CLIENT REPLY
+      // OFF/SKIP (the reply to CLIENT REPLY ON is sent: it turned reply_off back off).
+      if (replica || skip || session_.reply_off) out_.resize(out_before);
+      if (blocked_) blocked_reply_skipped_ = skip;
       if (session_.close_after_reply) closing_ = true;
     }
     in_.Consume(consumed);
@@ -248,7 +274,7 @@ bool Connection::ProcessInput() {
   info_->query_buffer.store(in_.pending_size(), std::memory_order_relaxed);
   // Everything allocated beyond the pending bytes, consumed space included.
   info_->query_buffer_free.store(in_.capacity() - in_.pending_size(), std::memory_order_relaxed);
-  return !closing_ && !blocked_ && !awaiting_durable_ && in_.pending_size() > 0 &&
+  return !closing_ && !blocked_ && !paused_ && !awaiting_durable_ && in_.pending_size() > 0 &&
          out_.size() > kOutputHighWater;
 }
 
@@ -417,6 +443,7 @@ void Connection::Close() {
   closed_ = true;
   if (blocked_ && blocked_->Claim(BlockedClient::kDone)) server_.blocking().Remove(blocked_.get());
   if (block_timer_) block_timer_->cancel();
+  if (paused_) server_.pause().Forget(info_->id);
   server_.ResetSessionState(session_);
   if (info_->monitor.load(std::memory_order_relaxed)) server_.monitors().Remove(info_->id);
   if (replica_feed_) {

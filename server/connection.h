@@ -97,6 +97,12 @@ class Connection : public std::enable_shared_from_this<Connection>, public Clien
   static void ResumeDurable(IoThread& thread);
   void OnDurable();
   void OnBlockTimeout(const std::error_code& ec);
+  // Ends the wait of a blocking command this thread claimed (timeout, CLIENT UNBLOCK):
+  // its timeout reply, or -UNBLOCKED when `error`.
+  void EndClaimedWait(bool error);
+  // CLIENT PAUSE: parks this connection before `args` runs; it resumes in Resume.
+  void Park();
+  void Resume();
   size_t PendingOutput() const { return out_.size() + writing_.size() - write_offset_; }
 
   Server& server_;
@@ -125,6 +131,11 @@ class Connection : public std::enable_shared_from_this<Connection>, public Clien
   Session session_;
   std::shared_ptr<Subscriber> subscriber_;  // created by the first SUBSCRIBE
   std::shared_ptr<BlockedClient> blocked_;  // set while a blocking command waits
+  // Also in info_'s unblock hook, which other threads read (CLIENT UNBLOCK).
+  std::mutex blocked_mu_;
+  std::weak_ptr<BlockedClient> blocked_shared_;  // guarded by blocked_mu_
+  bool blocked_reply_skipped_ = false;  // the waiting command's reply is to be dropped (SKIP)
+  bool paused_ = false;                 // parked by CLIENT PAUSE until Resume
   std::unique_ptr<asio::steady_timer> block_timer_;
   int64_t soft_limit_since_ms_ = 0;  // when pending output first passed the soft limit
 };

@@ -25,7 +25,7 @@ std::shared_ptr<Subscriber> Connection::subscriber() {
 }
 
 void Connection::DeliverPush(const PubSubMessage& m) {
-  if (closed_ || closing_) return;
+  if (closed_ || closing_ || session_.reply_off) return;
   ReplyWriter w(&out_, session_.resp);
   bool pattern = !m.pattern.empty();
   w.PushHeader(pattern ? 4 : 3);
@@ -45,6 +45,10 @@ void Connection::Block(std::shared_ptr<BlockedClient> waiter, int64_t timeout_ms
       if (auto self = weak.lock()) self->Unblock(std::move(reply));
     });
   };
+  {
+    std::lock_guard<std::mutex> l(blocked_mu_);
+    blocked_shared_ = waiter;
+  }
   blocked_ = std::move(waiter);
   info_->blocked.store(true, std::memory_order_relaxed);
   // The steady clock counts nanoseconds in an int64: a timeout past a century (BLPOP k
@@ -65,10 +69,18 @@ void Connection::OnBlockTimeout(const std::error_code& ec) {
     block_timer_->async_wait([self = shared_from_this()](const std::error_code& e) { self->OnBlockTimeout(e); });
     return;
   }
+  EndClaimedWait(false);
+}
+
+void Connection::EndClaimedWait(bool error) {
+  if (closed_ || !blocked_) return;
   server_.blocking().Remove(blocked_.get());
   std::string reply;
   ReplyWriter w(&reply, session_.resp);
-  if (blocked_->timeout_reply) {
+  if (error) {
+    w.Error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+    server_.CountErrors(w, thread_.index());
+  } else if (blocked_->timeout_reply) {
     blocked_->timeout_reply(w);
   } else {
     w.NullArray();  // Redis answers every timed-out list block with a null array
@@ -76,12 +88,37 @@ void Connection::OnBlockTimeout(const std::error_code& ec) {
   Unblock(std::move(reply));
 }
 
+void Connection::Park() {
+  paused_ = true;
+  info_->paused.store(true, std::memory_order_relaxed);
+  std::weak_ptr<Connection> weak = shared_from_this();
+  asio::any_io_executor ex = socket_.get_executor();
+  server_.pause().Park(info_->id, [weak, ex]() {
+    asio::post(ex, [weak]() {
+      if (auto self = weak.lock()) self->Resume();
+    });
+  });
+}
+
+void Connection::Resume() {
+  if (closed_ || !paused_) return;
+  paused_ = false;
+  info_->paused.store(false, std::memory_order_relaxed);
+  ProcessAndFlush();  // the command that waited runs now (or parks again)
+  ReadMore();
+}
+
 void Connection::Unblock(std::string reply) {
   if (closed_) return;
   if (block_timer_) block_timer_->cancel();
   blocked_.reset();
+  {
+    std::lock_guard<std::mutex> l(blocked_mu_);
+    blocked_shared_.reset();
+  }
   info_->blocked.store(false, std::memory_order_relaxed);
-  out_ += reply;
+  if (!blocked_reply_skipped_ && !session_.reply_off) out_ += reply;
+  blocked_reply_skipped_ = false;
   ProcessAndFlush();  // commands pipelined behind the blocking one run now
   ReadMore();
 }

@@ -36,6 +36,12 @@ inline std::string WrongArity(std::string_view cmd) {
 inline std::string InvalidExpire(std::string_view cmd) {
   return "ERR invalid expire time in '" + std::string(cmd) + "' command";
 }
+// Redis's addReplySubcommandSyntaxError: a subcommand whose extra arguments its
+// handler refuses; `sub` as the client spelled it.
+inline std::string SubcommandSyntax(std::string_view sub, std::string_view cmd) {
+  return "ERR unknown subcommand or wrong number of arguments for '" + std::string(sub.substr(0, 128)) + "'. Try " +
+         std::string(cmd) + " HELP.";
+}
 inline std::string UnknownSubcommand(std::string_view sub, std::string_view cmd) {
   return "ERR unknown subcommand '" + std::string(sub) + "'. Try " + std::string(cmd) + " HELP.";
 }

@@ -60,8 +60,9 @@ bool SearchShards(ShardSet& shards, std::mt19937_64& rng, size_t* sweep, Visit v
 }  // namespace
 
 bool Evictor::Applies() const {
-  // A replica follows its master's deletions; a loading server replays what was stored.
-  return !server_.replication().is_replica() && !server_.loading();
+  // A replica follows its master's deletions; a loading server replays what was stored;
+  // a paused one (CLIENT PAUSE) writes nothing of its own.
+  return !server_.replication().is_replica() && !server_.loading() && !server_.pause().active();
 }
 
 Evictor::Result Evictor::MakeRoom(int thread) {

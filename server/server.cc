@@ -162,8 +162,10 @@ void Server::Execute(Session& session, std::span<const std::string_view> args,
     // the few nanoseconds of setting up its context and journal scope).
     const uint64_t t0 = CycleClock::Now();
     CommandContext ctx(*this, session, args, reply, timeless ? 0 : command_clock_.NowMs(t0), thread);
-    // A replica's clients never see an expired key, but only the master removes it.
-    bool keep_expired = !timeless && !(spec->flags & kCmdWrite) && replication_->is_replica();
+    // A replica's clients never see an expired key, but only the master removes it; a
+    // paused server (CLIENT PAUSE) removes none either, as Redis.
+    bool keep_expired =
+        !timeless && !(spec->flags & kCmdWrite) && (replication_->is_replica() || pause_.active());
     if (t_execute_depth == 0) Db::SetKeepExpired(keep_expired);
     {
       // The journal entry of a top-level command (with EXEC's commands and the clients
@@ -194,6 +196,38 @@ void Server::Execute(Session& session, std::span<const std::string_view> args,
   if (rejected) RecordRejected(*spec, args, thread);
   t_errors_in_calls = nested_start + (reply.errors_written() - errors_before);
   if (t_execute_depth == 0) CountErrors(reply, thread);
+}
+
+bool Server::PostponedByPause(const Session& session, std::span<const std::string_view> args) const {
+  if (!pause_.active() || session.replica_feed || session.from_master || session.replaying) return false;
+  const CommandSpec* base = commands_.Find(args[0]);
+  const CommandSpec* spec = base ? base->Resolve(args) : nullptr;
+  if (spec == nullptr) return pause_.Holds(false);  // refused at once under WRITE
+  bool may_write = spec->flags & kCmdWrite;
+  if (spec->name == "exec") {
+    for (const auto& q : session.queued) {
+      const CommandSpec* inner = commands_.Find(q[0]);
+      if (inner && (inner->flags & kCmdWrite)) may_write = true;
+    }
+  }
+  return pause_.Holds(may_write);
+}
+
+void Server::PauseClients(ClientPause::Mode mode, int64_t timeout_ms) {
+  const int64_t until = clock_->NowMs() + timeout_ms;
+  pause_.Pause(mode, until);
+  asio::post(threads_[0]->context(), [this, timeout_ms] { ArmPauseTimer(timeout_ms); });
+}
+
+// On thread 0. A later CLIENT PAUSE re-arms the timer (the earlier wait is cancelled);
+// a wake-up a hair before the deadline by the server's clock waits out the rest.
+void Server::ArmPauseTimer(int64_t ms) {
+  if (!pause_timer_) pause_timer_ = std::make_unique<asio::steady_timer>(threads_[0]->context());
+  pause_timer_->expires_after(std::chrono::milliseconds(ms));
+  pause_timer_->async_wait([this](const std::error_code& ec) {
+    if (ec || stopping_ || !pause_.active()) return;
+    if (!pause_.ExpireIfDue(clock_->NowMs())) ArmPauseTimer(std::max<int64_t>(1, pause_.until_ms() - clock_->NowMs()));
+  });
 }
 
 bool Server::RejectedForMemory(Session& session, const CommandSpec& spec, ReplyWriter& reply, int thread) {
@@ -471,6 +505,7 @@ void Server::RunExpirySlices(int thread, int64_t budget_us) {
 bool Server::ActiveExpireCycle(int thread, int64_t budget_us) {
   if (loading_.load()) return false;  // the log replay still needs the keys as they were
   if (replication_->is_replica()) return false;  // the master expires keys; its DELs arrive in the stream
+  if (pause_.active()) return false;  // CLIENT PAUSE: no writes of the server's own
   constexpr size_t kSamples = 20;
   IoThread& io = *threads_[static_cast<size_t>(thread)];
   const size_t nthreads = threads_.size();

@@ -25,6 +25,7 @@
 #include "server/command_stats.h"
 #include "server/command_table.h"
 #include "server/blocking.h"
+#include "server/client_pause.h"
 #include "server/config.h"
 #include "server/cycle_clock.h"
 #include "server/latency_monitor.h"
@@ -147,6 +148,11 @@ class Server {
   // Counts the errors `reply` wrote outside Execute (a protocol error) in errorstats.
   void CountErrors(ReplyWriter& reply, int thread);
   BlockingRegistry& blocking() { return blocking_; }
+  ClientPause& pause() { return pause_; }
+  // CLIENT PAUSE for `timeout_ms`; the pause ends by itself at its deadline.
+  void PauseClients(ClientPause::Mode mode, int64_t timeout_ms);
+  // Whether a normal client's next command (`args`) must wait for CLIENT UNPAUSE.
+  bool PostponedByPause(const Session& session, std::span<const std::string_view> args) const;
   // AUTH / HELLO AUTH succeeded: the session runs as `user` from now on.
   void LogIn(Session& session, std::shared_ptr<const AclUser> user);
   // A session's ACL denial for a command ("" when allowed); refreshes its user snapshot.
@@ -183,6 +189,7 @@ class Server {
   void ScheduleExpiry(int thread);
   void RunExpirySlices(int thread, int64_t budget_us);
   void ScheduleCron();
+  void ArmPauseTimer(int64_t ms);
   void CloseIdleClients(int64_t now_ms);
   void SaveAfterCommand(Session& session);
   void RecordWrite(Journal& j, const CommandSpec& spec, int db, std::span<const std::string_view> args,
@@ -208,12 +215,14 @@ class Server {
   LatencyMonitor latency_;
   Monitors monitors_;
   BlockingRegistry blocking_;
+  ClientPause pause_;
   std::vector<std::unique_ptr<IoThread>> threads_;
   std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors_;
   std::vector<bool> acceptor_tls_;  // per acceptor: its clients speak TLS
   std::unique_ptr<asio::ssl::context> tls_context_;
   std::vector<std::unique_ptr<asio::steady_timer>> expiry_timers_;
   std::unique_ptr<asio::steady_timer> cron_timer_;
+  std::unique_ptr<asio::steady_timer> pause_timer_;  // on thread 0: ends CLIENT PAUSE
   std::unique_ptr<asio::signal_set> signals_;
   std::vector<size_t> expiry_cursor_;  // per thread: next shard to visit
   std::atomic<size_t> next_thread_{0};

@@ -43,6 +43,7 @@ struct ClientInfo {
   std::atomic<int> psub{0};
   std::atomic<int> multi{-1};
   std::atomic<bool> blocked{false};
+  std::atomic<bool> paused{false};   // held back by CLIENT PAUSE
   std::atomic<bool> replica{false};  // sent PSYNC/SYNC: fed the replication stream
   std::atomic<bool> monitor{false};  // sent MONITOR
 
@@ -55,6 +56,9 @@ struct ClientInfo {
 
   // Asks the owning thread to close the connection; safe from any thread.
   std::function<void()> close;
+  // CLIENT UNBLOCK: ends the blocking command this client waits in, as if it timed out
+  // (or with -UNBLOCKED when `error`); false if it waits in none. Safe from any thread.
+  std::function<bool(bool error)> unblock;
 
   std::string name() const {
     std::lock_guard<std::mutex> l(mu);
@@ -139,6 +143,11 @@ struct Session {
   bool from_master = false;
   std::shared_ptr<ReplicaFeed> replica_feed;
   int replica_listening_port = 0;
+
+  // CLIENT REPLY: OFF discards every reply (and pub/sub message) until ON; SKIP drops
+  // the reply of the next command only (Redis's CLIENT_REPLY_SKIP_NEXT).
+  bool reply_off = false;
+  bool skip_next_reply = false;
 
   // MULTI: commands queued until EXEC; a command rejected while queuing aborts EXEC.
   bool in_multi = false;

@@ -1,4 +1,5 @@
-// CLIENT ID | SETNAME | GETNAME | SETINFO | LIST | KILL | INFO | NO-EVICT | HELP
+// CLIENT ID | SETNAME | GETNAME | SETINFO | LIST | KILL | INFO | NO-EVICT | REPLY | PAUSE |
+// UNPAUSE | UNBLOCK | HELP
 #include <fmt/format.h>
 
 #include "server/command.h"
@@ -37,7 +38,7 @@ std::string ClientFlags(const ClientInfo& c) {
   else if (c.replica.load()) f += 'S';
   if (c.sub.load() + c.psub.load() > 0) f += 'P';
   if (c.multi.load() >= 0) f += 'x';
-  if (c.blocked.load()) f += 'b';
+  if (c.blocked.load() || c.paused.load()) f += 'b';
   if (c.no_evict.load()) f += 'e';
   return f.empty() ? "N" : f;
 }
@@ -158,6 +159,62 @@ void ClientKill(CommandContext& ctx) {
   ctx.reply().Integer(killed);
 }
 
+// CLIENT REPLY ON | OFF | SKIP: only ON has a reply (the connection drops the others').
+void ClientReply(CommandContext& ctx) {
+  Session& s = ctx.session();
+  std::string_view mode = ctx.arg(2);
+  if (EqualsIgnoreCase(mode, "ON")) {
+    s.reply_off = false;
+    s.skip_next_reply = false;
+    ctx.reply().Ok();
+  } else if (EqualsIgnoreCase(mode, "OFF")) {
+    s.reply_off = true;
+  } else if (EqualsIgnoreCase(mode, "SKIP")) {
+    if (!s.reply_off) s.skip_next_reply = true;
+  } else {
+    ctx.reply().Error(errors::kSyntax);
+  }
+}
+
+// CLIENT PAUSE timeout [WRITE | ALL]
+void ClientPauseCmd(CommandContext& ctx) {
+  auto ms = BlockTimeoutArg(ctx, ctx.arg(2), TimeoutUnit::kMilliseconds);
+  if (!ms) return;
+  ClientPause::Mode mode = ClientPause::Mode::kAll;
+  if (ctx.argc() == 4) {
+    if (EqualsIgnoreCase(ctx.arg(3), "WRITE")) {
+      mode = ClientPause::Mode::kWrite;
+    } else if (!EqualsIgnoreCase(ctx.arg(3), "ALL")) {
+      return ctx.reply().Error("ERR CLIENT PAUSE mode must be WRITE or ALL");
+    }
+  } else if (ctx.argc() > 4) {
+    return ctx.reply().Error(errors::SubcommandSyntax(ctx.arg(1), "CLIENT"));
+  }
+  ctx.server().PauseClients(mode, *ms);
+  ctx.reply().Ok();
+}
+
+// CLIENT UNBLOCK client-id [TIMEOUT | ERROR]: 1 if that client waited in a blocking
+// command (which answers as if it timed out, or -UNBLOCKED), else 0.
+void ClientUnblock(CommandContext& ctx) {
+  auto id = IntArg(ctx, ctx.arg(2));
+  if (!id) return;
+  bool error = false;
+  if (ctx.argc() == 4) {
+    if (EqualsIgnoreCase(ctx.arg(3), "ERROR")) {
+      error = true;
+    } else if (!EqualsIgnoreCase(ctx.arg(3), "TIMEOUT")) {
+      return ctx.reply().Error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+    }
+  } else if (ctx.argc() > 4) {
+    return ctx.reply().Error(errors::SubcommandSyntax(ctx.arg(1), "CLIENT"));
+  }
+  for (const auto& c : ctx.server().clients().Snapshot()) {
+    if (c->id == static_cast<uint64_t>(*id)) return ctx.reply().Integer(c->unblock && c->unblock(error) ? 1 : 0);
+  }
+  ctx.reply().Integer(0);
+}
+
 void ClientHelp(CommandContext& ctx) {
   static const char* kHelp[] = {
       "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -191,12 +248,20 @@ void ClientHelp(CommandContext& ctx) {
       "      Return clients of specified type.",
       "    * ID <client-id> [<client-id> ...]",
       "      Return clients of specified IDs only.",
+      "UNPAUSE",
+      "    Stop the current client pause, resuming traffic.",
+      "PAUSE <timeout> [WRITE|ALL]",
+      "    Suspend all, or just write, clients for <timeout> milliseconds.",
+      "REPLY (ON|OFF|SKIP)",
+      "    Control the replies sent to the current connection.",
       "SETNAME <name>",
       "    Assign the name <name> to the current connection.",
       "SETINFO <option> <value>",
       "    Set client meta attr. Options are:",
       "    * LIB-NAME: the client lib name.",
       "    * LIB-VER: the client lib version.",
+      "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+      "    Unblock the specified blocked client.",
       "NO-EVICT (ON|OFF)",
       "    Protect current client connection from eviction.",
       "HELP",
@@ -247,6 +312,15 @@ void CmdClient(CommandContext& ctx) {
     else if (EqualsIgnoreCase(ctx.arg(2), "OFF")) me.no_evict = false;
     else return ctx.reply().Error(errors::kSyntax);
     ctx.reply().Ok();
+  } else if (EqualsIgnoreCase(sub, "REPLY")) {
+    ClientReply(ctx);
+  } else if (EqualsIgnoreCase(sub, "PAUSE")) {
+    ClientPauseCmd(ctx);
+  } else if (EqualsIgnoreCase(sub, "UNPAUSE")) {
+    ctx.server().pause().Unpause();
+    ctx.reply().Ok();
+  } else if (EqualsIgnoreCase(sub, "UNBLOCK")) {
+    ClientUnblock(ctx);
   } else if (EqualsIgnoreCase(sub, "HELP") && argc == 2) {
     ClientHelp(ctx);
   } else {
@@ -265,6 +339,10 @@ void RegisterClientFamily(CommandTable* t) {
       MakeSub("list", -2, kCmdAdmin | kCmdLoading | kCmdNoScript | kCmdStale, 0, 0, 0, {"@admin", "@connection", "@dangerous", "@slow"}),
       MakeSub("info", 2, kCmdLoading | kCmdNoScript | kCmdStale, 0, 0, 0, {"@connection", "@slow"}),
       MakeSub("kill", -3, kCmdAdmin | kCmdLoading | kCmdNoScript | kCmdStale, 0, 0, 0, {"@admin", "@connection", "@dangerous", "@slow"}),
+      MakeSub("reply", 3, kCmdLoading | kCmdNoScript | kCmdStale, 0, 0, 0, {"@connection", "@slow"}),
+      MakeSub("pause", -3, kCmdAdmin | kCmdLoading | kCmdNoScript | kCmdStale, 0, 0, 0, {"@admin", "@connection", "@dangerous", "@slow"}),
+      MakeSub("unpause", 2, kCmdAdmin | kCmdLoading | kCmdNoScript | kCmdStale, 0, 0, 0, {"@admin", "@connection", "@dangerous", "@slow"}),
+      MakeSub("unblock", -3, kCmdAdmin | kCmdLoading | kCmdNoScript | kCmdStale, 0, 0, 0, {"@admin", "@connection", "@dangerous", "@slow"}),
       MakeSub("no-evict", 3, kCmdAdmin | kCmdLoading | kCmdNoScript | kCmdStale, 0, 0, 0, {"@admin", "@connection", "@dangerous", "@slow"}),
       MakeSub("help", 2, kCmdLoading | kCmdStale, 0, 0, 0, {"@connection", "@slow"}),
   }));

@@ -1,0 +1,124 @@
+// Client controls against redis-server 7.0: CLIENT REPLY, CLIENT PAUSE / UNPAUSE and
+// CLIENT UNBLOCK, replies compared byte for byte and waits observed from other clients.
+#include <chrono>
+#include <thread>
+
+#include "tests/integration/differential.h"
+
+namespace minired {
+namespace {
+
+using namespace std::chrono_literals;
+using ClientControls = Differential;
+
+// A second client on each server.
+struct Pair {
+  RespClient r, m;
+  bool Connect(int redis_port, int minired_port) { return r.Connect(redis_port) && m.Connect(minired_port); }
+  void Send(const std::vector<std::string>& cmd) {
+    ASSERT_TRUE(r.Send(cmd));
+    ASSERT_TRUE(m.Send(cmd));
+  }
+  // The next reply of each, compared; false if either did not come within `wait`.
+  bool ReadSame(std::chrono::milliseconds wait = 5s) {
+    Reply want, got;
+    bool rw = r.Read(&want, wait), mw = m.Read(&got, wait);
+    EXPECT_EQ(mw, rw) << "minired " << (mw ? "answered" : "did not answer") << ", redis-server "
+                      << (rw ? "answered" : "did not");
+    if (rw && mw) EXPECT_EQ(got.raw, want.raw);
+    return rw && mw;
+  }
+  // Neither answers within `wait`: the command is held back on both.
+  void ExpectHeld(std::chrono::milliseconds wait = 150ms) {
+    Reply a, b;
+    EXPECT_FALSE(r.Read(&a, wait)) << "redis-server answered: " << a.raw;
+    EXPECT_FALSE(m.Read(&b, wait)) << "minired answered: " << b.raw;
+  }
+};
+
+TEST_F(ClientControls, ReplyOffSkipAndOn) {
+  Pair p;
+  ASSERT_TRUE(p.Connect(redis_->port(), minired_->port()));
+  for (const std::vector<std::string>& cmd :
+       std::vector<std::vector<std::string>>{{"CLIENT", "REPLY", "SKIP"}, {"SET", "a", "1"}, {"GET", "a"},
+                                             {"CLIENT", "REPLY", "OFF"}, {"SET", "b", "2"}, {"GET", "b"},
+                                             {"NOSUCH"}, {"CLIENT", "REPLY", "SKIP"}, {"GET", "a"},
+                                             {"CLIENT", "REPLY", "ON"}, {"GET", "b"}}) {
+    p.Send(cmd);
+  }
+  ASSERT_TRUE(p.ReadSame());  // GET a
+  ASSERT_TRUE(p.ReadSame());  // CLIENT REPLY ON
+  ASSERT_TRUE(p.ReadSame());  // GET b
+  p.ExpectHeld(100ms);        // nothing else was answered
+  Compare({{"CLIENT", "REPLY"}, {"CLIENT", "REPLY", "MAYBE"}, {"CLIENT", "REPLY", "ON", "x"}});
+}
+
+TEST_F(ClientControls, PauseWriteHoldsWritesAndLetsReadsThrough) {
+  Pair p;
+  ASSERT_TRUE(p.Connect(redis_->port(), minired_->port()));
+  Compare({{"SET", "k", "v"}, {"CLIENT", "PAUSE", "10000", "WRITE"}});
+  p.Send({"GET", "k"});
+  ASSERT_TRUE(p.ReadSame(1s));  // reads go on
+  p.Send({"SET", "k", "w"});
+  p.ExpectHeld();
+  p.Send({"MULTI"});  // MULTI queues nothing yet: it waits behind the SET
+  Compare({{"GET", "k"}, {"CLIENT", "UNPAUSE"}});
+  ASSERT_TRUE(p.ReadSame());  // SET
+  ASSERT_TRUE(p.ReadSame());  // MULTI
+  p.Send({"DISCARD"});
+  ASSERT_TRUE(p.ReadSame());
+  Compare({{"GET", "k"}});
+}
+
+TEST_F(ClientControls, PauseAllHoldsEverythingUntilItsDeadline) {
+  Pair p;
+  ASSERT_TRUE(p.Connect(redis_->port(), minired_->port()));
+  auto start = std::chrono::steady_clock::now();
+  Compare({{"CLIENT", "PAUSE", "300", "ALL"}});
+  p.Send({"PING"});
+  p.ExpectHeld(100ms);
+  ASSERT_TRUE(p.ReadSame(5s));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 250ms);
+  Compare({{"CLIENT", "PAUSE", "abc"}, {"CLIENT", "PAUSE", "-1"}, {"CLIENT", "PAUSE", "10", "SOME"},
+           {"CLIENT", "PAUSE", "10", "ALL", "x"}, {"CLIENT", "PAUSE", "1.5"}, {"CLIENT", "UNPAUSE", "x"},
+           {"CLIENT", "UNPAUSE"}});
+}
+
+// Keys that expire during a pause are not removed (a read sees them gone), so a
+// paused server writes nothing of its own.
+TEST_F(ClientControls, NothingExpiresWhilePaused) {
+  Compare({{"SET", "k", "v", "PX", "50"}, {"SET", "other", "1"}, {"CLIENT", "PAUSE", "2000", "WRITE"}});
+  std::this_thread::sleep_for(200ms);
+  Compare({{"GET", "k"}, {"EXISTS", "k"}, {"DBSIZE"}, {"CLIENT", "UNPAUSE"}, {"GET", "k"}, {"DBSIZE"}});
+}
+
+TEST_F(ClientControls, UnblockEndsAWaitAsATimeoutOrAnError) {
+  Pair p;
+  ASSERT_TRUE(p.Connect(redis_->port(), minired_->port()));
+  int64_t rid = p.r.Call({"CLIENT", "ID"}).value.integer;
+  int64_t mid = p.m.Call({"CLIENT", "ID"}).value.integer;
+  auto unblock = [&](const std::vector<std::string>& extra) {
+    std::vector<std::string> r = {"CLIENT", "UNBLOCK", std::to_string(rid)}, m = {"CLIENT", "UNBLOCK", std::to_string(mid)};
+    r.insert(r.end(), extra.begin(), extra.end());
+    m.insert(m.end(), extra.begin(), extra.end());
+    EXPECT_EQ(m_.Call(m).raw, r_.Call(r).raw);
+  };
+  unblock({});  // not blocked: 0
+  for (const auto& reason : std::vector<std::vector<std::string>>{{}, {"TIMEOUT"}, {"ERROR"}}) {
+    for (const std::vector<std::string>& wait : std::vector<std::vector<std::string>>{
+             {"BLPOP", "nolist", "0"}, {"BZPOPMAX", "nozset", "0"}, {"BLMOVE", "nolist", "d", "LEFT", "LEFT", "0"},
+             {"WAIT", "1", "0"}}) {
+      p.Send(wait);
+      p.ExpectHeld(100ms);
+      unblock(reason);
+      ASSERT_TRUE(p.ReadSame()) << wait[0];
+    }
+  }
+  Compare({{"CLIENT", "UNBLOCK", "abc"}, {"CLIENT", "UNBLOCK", "1", "LATER"}, {"CLIENT", "UNBLOCK", "1", "ERROR", "x"},
+           {"CLIENT", "UNBLOCK", "999999"}});
+  p.Send({"PING"});  // the unblocked client serves on
+  ASSERT_TRUE(p.ReadSame());
+}
+
+}  // namespace
+}  // namespace minired
