@@ -1,5 +1,6 @@
 #include "server/config.h"
 
+#include <algorithm>
 #include <climits>
 #include <fstream>
 #include <sstream>
@@ -93,12 +94,14 @@ std::vector<ConfigOption> BuildOptions() {
   AddSecurityOptions(&opts);
   AddObservabilityOptions(&opts);
   AddTlsOptions(&opts);
+  AddAcceptedOnlyOptions(&opts);
   opts.push_back(IntOption(
       "busy-poll-us", false, 0, 10000, [](const ServerConfig& c) { return c.busy_poll_us; },
       [](ServerConfig& c, int64_t v) { c.busy_poll_us = static_cast<int>(v); }));
   opts.push_back(IntOption(
-      "hz", true, 1, 500, [](const ServerConfig& c) { return c.hz.load(); },
-      [](ServerConfig& c, int64_t v) { c.hz = static_cast<int>(v); }));
+      "hz", true, 0, INT_MAX, [](const ServerConfig& c) { return c.hz.load(); },
+      // Redis clamps to [1, 500] (CONFIG_MIN_HZ, CONFIG_MAX_HZ) and reports the result.
+      [](ServerConfig& c, int64_t v) { c.hz = static_cast<int>(std::clamp<int64_t>(v, 1, 500)); }));
   {
     ConfigOption o;
     o.name = "proto-max-bulk-len";
@@ -182,6 +185,16 @@ std::vector<ConfigOption> BuildOptions() {
     opts.push_back(IntOption(
         l.name, true, l.lo, hi, [field](const ServerConfig& c) { return (c.encoding.*field).load(); },
         [field](ServerConfig& c, int64_t v) { (c.encoding.*field).store(v); }, l.alias));
+    // The *-value limits are byte sizes: Redis takes memory values ("1kb") for them.
+    if (std::string_view(l.name).ends_with("-value")) {
+      opts.back().set = [field](ServerConfig& c, const std::vector<std::string>& v) {
+        int64_t n;
+        if (!ParseMemory(v[0], &n)) return BadValue("argument must be a memory value");
+        if (n < 0) return BadValue("argument must be a memory value");
+        (c.encoding.*field).store(n);
+        return Status::Ok();
+      };
+    }
   }
   {
     ConfigOption o;

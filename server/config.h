@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -123,6 +124,18 @@ struct TlsConfig {
   bool prefer_server_ciphers = false;  // tls-prefer-server-ciphers
 };
 
+// Redis 7.0 parameters minired accepts, stores and reports but does not act on
+// (config_accepted.cc): their values by name, in the form CONFIG GET prints.
+class AcceptedOnlyConfig {
+ public:
+  std::string Get(const std::string& name) const;  // the initial value until set
+  void Set(const std::string& name, std::string value);
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, std::string> values_;  // guarded by mu_
+};
+
 struct ServerConfig {
   // Fixed after start-up.
   int port = 6379;
@@ -154,6 +167,7 @@ struct ServerConfig {
   ObservabilityConfig observability;
   ClientLimitsConfig limits;
   TlsConfig tls;
+  AcceptedOnlyConfig accepted_only;
 };
 
 // One option as CONFIG GET/SET and the config file see it.
@@ -185,6 +199,10 @@ void AddEvictionOptions(std::vector<ConfigOption>* opts);
 void AddObservabilityOptions(std::vector<ConfigOption>* opts);
 // The tls-* options (config_tls.cc), appended to `opts`.
 void AddTlsOptions(std::vector<ConfigOption>* opts);
+// Redis 7.0's parameters that minired accepts without acting on (config_accepted.cc).
+void AddAcceptedOnlyOptions(std::vector<ConfigOption>* opts);
+// Their names, for docs and tests.
+std::vector<std::string> AcceptedOnlyOptionNames();
 const ConfigOption* FindConfigOption(std::string_view name);
 
 // Applies a config file's contents. Errors name the line and its text, as redis-server's

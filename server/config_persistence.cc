@@ -24,7 +24,7 @@ void AddPersistenceOptions(std::vector<ConfigOption>* opts) {
       [](const PersistenceConfig& p) { return p.stop_writes_on_bgsave_error.load(); },
       [](PersistenceConfig& p, bool b) { p.stop_writes_on_bgsave_error = b; }));
   opts->push_back(BoolOption(
-      "aof-load-truncated", false, [](const PersistenceConfig& p) { return p.aof_load_truncated; },
+      "aof-load-truncated", true, [](const PersistenceConfig& p) { return p.aof_load_truncated; },
       [](PersistenceConfig& p, bool b) { p.aof_load_truncated = b; }));
   opts->push_back(BoolOption(
       "aof-load-corrupt", false, [](const PersistenceConfig& p) { return p.aof_load_corrupt; },
@@ -42,7 +42,7 @@ void AddPersistenceOptions(std::vector<ConfigOption>* opts) {
           return Status::Ok();
         }
       }
-      return Status::InvalidArgument("argument(s) must be one of the following: always, everysec, no");
+      return Status::InvalidArgument("argument(s) must be one of the following: everysec, always, no");
     };
     opts->push_back(std::move(o));
   }

@@ -23,13 +23,14 @@ ConfigOption StringOption(std::string name, std::string ReplicationConfig::*fiel
   return o;
 }
 
+// Within [lo, hi] (Redis's bounds and message).
 ConfigOption IntegerOption(std::string name, std::atomic<int64_t> ReplicationConfig::*field, int64_t lo,
-                           bool memory) {
+                           int64_t hi, bool memory) {
   ConfigOption o;
   o.name = std::move(name);
   o.mutable_at_runtime = true;
   o.get = [field](const ServerConfig& c) { return Int64ToString((c.replication.*field).load()); };
-  o.set = [field, lo, memory](ServerConfig& c, const std::vector<std::string>& v) {
+  o.set = [field, lo, hi, memory](ServerConfig& c, const std::vector<std::string>& v) {
     int64_t n = 0;
     if (memory) {
       if (!ParseMemory(v[0], &n)) return Status::InvalidArgument("argument must be a memory value");
@@ -38,7 +39,10 @@ ConfigOption IntegerOption(std::string name, std::atomic<int64_t> ReplicationCon
       if (!parsed) return Status::InvalidArgument("argument couldn't be parsed into an integer");
       n = *parsed;
     }
-    if (n < lo) return Status::InvalidArgument("argument must be at least " + Int64ToString(lo));
+    if (n < lo || n > hi) {
+      return Status::InvalidArgument("argument must be between " + Int64ToString(lo) + " and " + Int64ToString(hi) +
+                                     " inclusive");
+    }
     (c.replication.*field).store(n);
     return Status::Ok();
   };
@@ -102,9 +106,10 @@ void AddReplicationOptions(std::vector<ConfigOption>* opts) {
     };
     opts->push_back(std::move(o));
   }
-  opts->push_back(IntegerOption("repl-backlog-size", &ReplicationConfig::backlog_size, 1, true));
-  opts->push_back(IntegerOption("repl-timeout", &ReplicationConfig::timeout_s, 1, false));
-  opts->push_back(IntegerOption("repl-ping-replica-period", &ReplicationConfig::ping_period_s, 1, false));
+  opts->push_back(IntegerOption("repl-backlog-size", &ReplicationConfig::backlog_size, 1, INT64_MAX, true));
+  opts->push_back(IntegerOption("repl-timeout", &ReplicationConfig::timeout_s, 1, INT32_MAX, false));
+  opts->push_back(IntegerOption("repl-ping-replica-period", &ReplicationConfig::ping_period_s, 1, INT32_MAX, false));
+  opts->back().alias = "repl-ping-slave-period";
 }
 
 }  // namespace minired

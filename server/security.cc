@@ -99,7 +99,7 @@ void AddSecurityOptions(std::vector<ConfigOption>* opts) {
     opts->push_back(std::move(o));
   }
   opts->push_back(IntOption(
-      "maxclients", true, 1, INT32_MAX, [](const ServerConfig& c) { return c.security.maxclients.load(); },
+      "maxclients", true, 1, UINT32_MAX, [](const ServerConfig& c) { return c.security.maxclients.load(); },
       [](ServerConfig& c, int64_t v) { c.security.maxclients = v; }));
   opts->push_back(YesNoOption(
       "protected-mode", true, [](const ServerConfig& c) { return c.security.protected_mode.load(); },

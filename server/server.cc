@@ -568,6 +568,7 @@ void Server::ScheduleCron() {
     evictor_->set_not_counted(MemoryNotCountedForEviction());
     if (persistence_) persistence_->Cron(now);
     replication_->Cron(now);
+    pause_.ExpireIfDue(now);  // should the pause timer have been missed
     if (now - idle_check_ms_ >= 1000) {
       idle_check_ms_ = now;
       CloseIdleClients(now);

@@ -18,16 +18,13 @@ void ConfigGet(CommandContext& ctx) {
   ServerConfig& cfg = ctx.server().config();
   for (size_t i = 2; i < ctx.argc(); ++i) {
     std::string_view pattern = ctx.arg(i);
+    // A pattern that matches both names of an aliased parameter (io-threads and
+    // threads, '*') reports both, as Redis does.
     for (const ConfigOption& o : ConfigOptions()) {
-      std::string name;
-      if (GlobMatch(pattern, o.name, true)) {
-        name = o.name;
-      } else if (!o.alias.empty() && GlobMatch(pattern, o.alias, true)) {
-        name = o.alias;
-      } else {
-        continue;
+      for (const std::string& name : {o.name, o.alias}) {
+        if (name.empty() || !GlobMatch(pattern, name, true)) continue;
+        if (seen.insert(name).second) out.emplace_back(name, o.get(cfg));
       }
-      if (seen.insert(name).second) out.emplace_back(name, o.get(cfg));
     }
   }
   ctx.reply().MapHeader(out.size());
@@ -53,7 +50,11 @@ void ConfigSet(CommandContext& ctx) {
                         std::string(ctx.arg(i)) + "') - " + why);
     };
     if (!o->mutable_at_runtime) return fail("can't set immutable config");
-    if (std::find(opts.begin(), opts.end(), o) != opts.end()) return fail("duplicate parameter");
+    // A name given twice is refused; a parameter and its alias (lua-time-limit and
+    // busy-reply-threshold) are not, and the later value wins, as in Redis.
+    for (size_t k = 2; k < i; k += 2) {
+      if (EqualsIgnoreCase(ctx.arg(k), ctx.arg(i))) return fail("duplicate parameter");
+    }
     opts.push_back(o);
   }
   std::vector<std::string> previous;
