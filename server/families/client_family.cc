@@ -43,20 +43,40 @@ std::string ClientFlags(const ClientInfo& c) {
   return f.empty() ? "N" : f;
 }
 
+// What the client running CLIENT LIST / CLIENT INFO holds while it runs: the command in
+// its query buffer (as RESP: Redis counts the bytes not yet trimmed) and its arguments
+// (argv-mem). Other clients are idle between reads, as in Redis.
+struct RunningCommand {
+  size_t query_bytes = 0;
+  size_t argv_bytes = 0;
+};
+
+RunningCommand Running(CommandContext& ctx) {
+  RunningCommand r;
+  r.query_bytes = 1 + std::to_string(ctx.argc()).size() + 2;  // *N\r\n
+  for (std::string_view a : ctx.args()) {
+    r.argv_bytes += a.size();
+    r.query_bytes += 1 + std::to_string(a.size()).size() + 2 + a.size() + 2;  // $len\r\n arg \r\n
+  }
+  return r;
+}
+
 // One line of CLIENT LIST / CLIENT INFO, with Redis 7's field names.
-std::string DescribeClient(const ClientInfo& c, int64_t now_ms) {
+std::string DescribeClient(const ClientInfo& c, int64_t now_ms, const RunningCommand& running = {}) {
   const CommandSpec* cmd = c.last_cmd.load(std::memory_order_relaxed);
   int64_t age = (now_ms - c.created_ms) / 1000;
   int64_t idle = (now_ms - c.last_interaction_ms.load(std::memory_order_relaxed)) / 1000;
-  size_t qbuf = c.query_buffer.load(), qfree = c.query_buffer_free.load();
-  size_t obl = c.output_buffer.load(), omem = c.output_memory.load();
+  size_t qbuf = c.query_buffer.load() + running.query_bytes, qfree = c.query_buffer_free.load();
+  // omem, as Redis's reply list, is memory held for output still to send; the capacity
+  // an idle connection keeps for its next replies (Redis's static buffer) is in tot-mem.
+  size_t obl = c.output_buffer.load(), kept = c.output_memory.load(), omem = obl > 0 ? kept : 0;
   return fmt::format(
       "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub=0 "
-      "multi={} qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs={} rbp=0 obl={} oll=0 omem={} "
+      "multi={} qbuf={} qbuf-free={} argv-mem={} multi-mem=0 rbs={} rbp=0 obl={} oll=0 omem={} "
       "tot-mem={} events={} cmd={} user={} redir=-1 resp={} lib-name={} lib-ver={}",
       c.id, c.addr, c.laddr, c.fd, c.name(), std::max<int64_t>(age, 0), std::max<int64_t>(idle, 0), ClientFlags(c),
-      c.db.load(), c.sub.load(), c.psub.load(), c.multi.load(), qbuf, qfree, qbuf + qfree, obl, omem,
-      qbuf + qfree + omem, obl > 0 ? "rw" : "r", cmd ? cmd->name : "NULL", c.user(), c.resp.load(), c.lib_name(), c.lib_ver());
+      c.db.load(), c.sub.load(), c.psub.load(), c.multi.load(), qbuf, qfree, running.argv_bytes, qbuf + qfree, obl, omem,
+      qbuf + qfree + kept, obl > 0 ? "rw" : "r", cmd ? cmd->name : "NULL", c.user(), c.resp.load(), c.lib_name(), c.lib_ver());
 }
 
 void ReplyText(CommandContext& ctx, const std::string& text) { ctx.reply().Verbatim(text); }
@@ -86,7 +106,8 @@ void ClientList(CommandContext& ctx) {
   for (const auto& c : ctx.server().clients().Snapshot()) {
     if (filter_ids && std::find(ids.begin(), ids.end(), c->id) == ids.end()) continue;
     if (!type_filter.empty() && type_filter != c->type()) continue;
-    out += DescribeClient(*c, ctx.now_ms());
+    bool self = c->id == ctx.session().info->id;
+    out += DescribeClient(*c, ctx.now_ms(), self ? Running(ctx) : RunningCommand{});
     out += '\n';
   }
   ReplyText(ctx, out);
@@ -303,7 +324,7 @@ void CmdClient(CommandContext& ctx) {
   } else if (EqualsIgnoreCase(sub, "LIST")) {
     ClientList(ctx);
   } else if (EqualsIgnoreCase(sub, "INFO")) {
-    if (CheckSubcommandArity(ctx, "client", sub, argc == 2)) ReplyText(ctx, DescribeClient(me, ctx.now_ms()) + "\n");
+    if (CheckSubcommandArity(ctx, "client", sub, argc == 2)) ReplyText(ctx, DescribeClient(me, ctx.now_ms(), Running(ctx)) + "\n");
   } else if (EqualsIgnoreCase(sub, "KILL")) {
     if (CheckSubcommandArity(ctx, "client", sub, argc >= 3)) ClientKill(ctx);
   } else if (EqualsIgnoreCase(sub, "NO-EVICT")) {

@@ -1,6 +1,7 @@
 // Client controls against redis-server 7.0: CLIENT REPLY, CLIENT PAUSE / UNPAUSE and
 // CLIENT UNBLOCK, replies compared byte for byte and waits observed from other clients.
 #include <chrono>
+#include <set>
 #include <thread>
 
 #include "tests/integration/differential.h"
@@ -35,6 +36,41 @@ struct Pair {
     EXPECT_FALSE(m.Read(&b, wait)) << "minired answered: " << b.raw;
   }
 };
+
+// CLIENT INFO / CLIENT LIST lines as ordered (field, value) pairs.
+std::vector<std::pair<std::string, std::string>> Fields(const std::string& line) {
+  std::vector<std::pair<std::string, std::string>> out;
+  size_t pos = 0;
+  while (pos < line.size()) {
+    size_t end = line.find_first_of(" \n", pos);
+    if (end == std::string::npos) end = line.size();
+    std::string kv = line.substr(pos, end - pos);
+    size_t eq = kv.find('=');
+    if (eq != std::string::npos) out.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+    pos = end + 1;
+  }
+  return out;
+}
+
+// Compares the field names, in order, and the values that do not depend on the process
+// or the moment (ids, ports, descriptors, buffer capacities, memory and seconds do).
+// `caller`: the line of the client that asked, whose query buffer holds the command
+// being run (other clients' buffers hold what Redis kept of their last command).
+// lib-name and lib-ver, which Redis 7.2 added, close minired's lines.
+void CompareClientLine(const std::string& want_line, const std::string& got_line, bool caller = true) {
+  static const std::set<std::string> kProcessDependent = {"id", "addr", "laddr", "fd", "qbuf-free", "rbs", "rbp",
+                                                          "tot-mem", "multi-mem", "age", "idle"};
+  auto want = Fields(want_line), got = Fields(got_line);
+  ASSERT_EQ(got.size(), want.size() + 2) << got_line;
+  EXPECT_EQ(got[want.size()].first, "lib-name");
+  EXPECT_EQ(got[want.size() + 1].first, "lib-ver");
+  for (size_t i = 0; i < want.size(); ++i) {
+    EXPECT_EQ(got[i].first, want[i].first);
+    if (kProcessDependent.count(want[i].first)) continue;
+    if (!caller && (want[i].first == "qbuf" || want[i].first == "argv-mem")) continue;
+    EXPECT_EQ(got[i].second, want[i].second) << want[i].first;
+  }
+}
 
 TEST_F(ClientControls, ReplyOffSkipAndOn) {
   Pair p;
@@ -118,6 +154,56 @@ TEST_F(ClientControls, UnblockEndsAWaitAsATimeoutOrAnError) {
            {"CLIENT", "UNBLOCK", "999999"}});
   p.Send({"PING"});  // the unblocked client serves on
   ASSERT_TRUE(p.ReadSame());
+}
+
+}  // namespace
+}  // namespace minired
+
+namespace minired {
+namespace {
+
+TEST_F(ClientControls, ClientInfoAndListShowRedisFields) {
+  auto info = [&](const std::vector<std::string>& setup) {
+    for (const auto& cmd : std::vector<std::vector<std::string>>{setup}) {
+      if (!cmd.empty()) Compare({cmd});
+    }
+    CompareClientLine(r_.Call({"CLIENT", "INFO"}).value.str, m_.Call({"CLIENT", "INFO"}).value.str);
+  };
+  info({});
+  info({"CLIENT", "SETNAME", "worker-1"});
+  info({"SELECT", "3"});
+  for (const char* resp : {"3", "2"}) {  // HELLO's reply holds the client id: not compared
+    r_.Call({"HELLO", resp});
+    m_.Call({"HELLO", resp});
+    info({});
+  }
+  Compare({{"SELECT", "0"}});
+  // Another client subscribed, and another blocked, seen from this one.
+  Pair sub, blocked;
+  ASSERT_TRUE(sub.Connect(redis_->port(), minired_->port()));
+  ASSERT_TRUE(blocked.Connect(redis_->port(), minired_->port()));
+  sub.Send({"SUBSCRIBE", "news", "sports"});
+  ASSERT_TRUE(sub.ReadSame());
+  ASSERT_TRUE(sub.ReadSame());
+  blocked.Send({"BLPOP", "nolist", "0"});
+  blocked.ExpectHeld(100ms);
+  CompareClientLine(r_.Call({"CLIENT", "LIST", "TYPE", "pubsub"}).value.str,
+                    m_.Call({"CLIENT", "LIST", "TYPE", "pubsub"}).value.str, false);
+  Reply rl = r_.Call({"CLIENT", "LIST", "TYPE", "normal"}), ml = m_.Call({"CLIENT", "LIST", "TYPE", "normal"});
+  auto lines = [](const std::string& text) {
+    std::vector<std::string> out;
+    size_t pos = 0, nl;
+    while ((nl = text.find('\n', pos)) != std::string::npos) {
+      out.push_back(text.substr(pos, nl - pos));
+      pos = nl + 1;
+    }
+    return out;
+  };
+  auto want = lines(rl.value.str), got = lines(ml.value.str);
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i) CompareClientLine(want[i], got[i], false);
+  Compare({{"CLIENT", "LIST", "TYPE", "bogus"}, {"CLIENT", "LIST", "ID", "abc"}, {"CLIENT", "LIST", "FOO"},
+           {"CLIENT", "LIST", "ID", "999999"}});
 }
 
 }  // namespace

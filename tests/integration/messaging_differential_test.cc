@@ -1,6 +1,7 @@
 // Differential tests for transactions, pub/sub and blocking lists: the same command
 // sequences against redis-server and minired, replies compared byte for byte.
 #include <chrono>
+#include <memory>
 
 #include "tests/integration/differential.h"
 
@@ -198,6 +199,40 @@ TEST_F(Messaging, ListsArrivingByRenameCopyMoveOrSwapdbServeWaiters) {
   wait_then({"BRPOP", "swapped", "5"}, {{"RPUSH", "swapped", "y", "z"}, {"SWAPDB", "0", "1"},
                                         {"LRANGE", "swapped", "0", "-1"}, {"SWAPDB", "0", "1"}});
   Compare({{"SELECT", "1"}, {"DBSIZE"}, {"SELECT", "0"}, {"DBSIZE"}});
+}
+
+// Several waiters on a key that a list is moved into (RENAME, COPY, MOVE, SWAPDB): each
+// gets the elements redis-server gives it, in the order they blocked.
+TEST_F(Messaging, WaitersOnAMovedListAreServedInRedisOrder) {
+  const std::vector<std::vector<std::string>> waiters = {
+      {"BLPOP", "k", "1"}, {"BLMPOP", "1", "1", "k", "LEFT", "COUNT", "2"}, {"BRPOP", "k", "1"},
+      {"BLMOVE", "k", "dst", "RIGHT", "LEFT", "1"}};  // a waiter left without elements times out
+  const std::vector<Script> arrivals = {
+      {{"RPUSH", "src", "a", "b", "c", "d", "e", "f"}, {"RENAME", "src", "k"}},
+      {{"RPUSH", "src", "a", "b", "c"}, {"COPY", "src", "k"}},
+      {{"SELECT", "1"}, {"RPUSH", "k", "a", "b", "c", "d", "e"}, {"MOVE", "k", "0"}, {"SELECT", "0"}},
+      {{"SELECT", "1"}, {"RPUSH", "k", "a", "b", "c", "d", "e", "f", "g"}, {"SELECT", "0"}, {"SWAPDB", "0", "1"}}};
+  for (const Script& arrival : arrivals) {
+    Compare({{"FLUSHALL"}});
+    std::vector<std::unique_ptr<RespClient>> rs, ms;
+    for (const auto& w : waiters) {
+      rs.push_back(std::make_unique<RespClient>());
+      ms.push_back(std::make_unique<RespClient>());
+      ASSERT_TRUE(rs.back()->Connect(redis_->port()));
+      ASSERT_TRUE(ms.back()->Connect(minired_->port()));
+      ASSERT_TRUE(rs.back()->Send(w));
+      ASSERT_TRUE(ms.back()->Send(w));
+      usleep(50000);  // blocked in this order on both servers
+    }
+    Compare(arrival);
+    for (size_t i = 0; i < waiters.size(); ++i) {
+      testing::Reply want, got;
+      ASSERT_TRUE(rs[i]->Read(&want));
+      ASSERT_TRUE(ms[i]->Read(&got));
+      EXPECT_EQ(got.raw, want.raw) << waiters[i][0] << " after " << arrival.back()[0];
+    }
+    Compare({{"LRANGE", "k", "0", "-1"}, {"LRANGE", "dst", "0", "-1"}});
+  }
 }
 
 TEST_F(Messaging, BlockingSortedSetAndMultiKeyPopsReplyAsRedis) {
