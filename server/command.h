@@ -11,6 +11,7 @@
 namespace minired {
 
 class CommandContext;
+struct CommandKeyInfo;
 using CommandHandler = void (*)(CommandContext& ctx);
 
 // Flags as Redis 7.0 names them in COMMAND INFO (ReplyFlags lists them in Redis's
@@ -64,6 +65,8 @@ struct CommandSpec {
   // registered; they run the container's handler. Empty for other commands.
   std::vector<CommandSpec> subs;
   const CommandSpec* parent = nullptr;  // the container, for a subcommand
+  // Redis 7.0's command tips and key specs (server/key_specs.h); set by Register.
+  const CommandKeyInfo* key_info = nullptr;
 
   // The descriptor a call runs under: the subcommand `args[1]` names for a container
   // (nullptr if it names none), else this one.

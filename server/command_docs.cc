@@ -104,6 +104,8 @@ const GrammarEntry kGrammar[] = {
     {"command|info", "[command-name ...]", "Returns information about one, multiple or all commands."},
     {"command|docs", "[command-name ...]", "Returns documentary information about one, multiple or all commands."},
     {"command|list", "[FILTERBY MODULE module-name | ACLCAT category | PATTERN pattern]", "Returns a list of command names."},
+    {"command|getkeys", "command [arg ...]", "Extracts the key names from an arbitrary command."},
+    {"command|getkeysandflags", "command [arg ...]", "Extracts the key names and access flags for an arbitrary command."},
     {"command|help", "", "Returns helpful text about the different subcommands."},
     {"slowlog|get", "[count]", "Returns the slow log's entries."},
     {"slowlog|len", "", "Returns the number of entries in the slow log."},

@@ -5,6 +5,7 @@
 
 #include "protocol/numbers.h"
 #include "server/command_docs.h"
+#include "server/key_specs.h"
 #include "server/families/families.h"
 
 namespace minired {
@@ -22,6 +23,7 @@ void CommandTable::Register(CommandSpec spec) {
   specs_.push_back(std::make_unique<CommandSpec>(std::move(spec)));
   CommandSpec* c = specs_.back().get();
   by_name_[c->name] = c;
+  c->key_info = &KeyInfoFor(c->name);
   for (CommandSpec& sub : c->subs) {
     ToLowerInPlace(sub.name);
     c->subcommands.push_back(sub.name);
@@ -31,6 +33,7 @@ void CommandTable::Register(CommandSpec spec) {
     sub.handler = c->handler;
     sub.group = c->group;
     if (sub.since.empty()) sub.since = c->since;
+    sub.key_info = &KeyInfoFor(sub.name);
   }
 }
 

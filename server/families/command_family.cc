@@ -2,6 +2,7 @@
 // to learn arities, key positions and hints.
 #include "server/acl.h"
 #include "server/command_docs.h"
+#include "server/key_specs.h"
 #include "server/command_table.h"
 #include "server/families/arg_parsing.h"
 #include "server/families/families.h"
@@ -34,6 +35,77 @@ void ReplyFlags(ReplyWriter& w, const CommandSpec& c) {
   }
 }
 
+// One key spec as Redis 7.0 prints it: a map of notes (when any), flags, begin_search
+// and find_keys.
+void ReplyKeySpec(ReplyWriter& w, const KeySpec& k) {
+  w.MapHeader(k.notes.empty() ? 3 : 4);
+  if (!k.notes.empty()) {
+    w.Bulk("notes");
+    w.Bulk(k.notes);
+  }
+  w.Bulk("flags");
+  w.SetHeader(k.flags.size());
+  for (const auto& f : k.flags) w.SimpleString(f);
+  w.Bulk("begin_search");
+  w.MapHeader(2);
+  w.Bulk("type");
+  w.Bulk("index");
+  w.Bulk("spec");
+  w.MapHeader(1);
+  w.Bulk("index");
+  w.Integer(k.begin_index);
+  w.Bulk("find_keys");
+  w.MapHeader(2);
+  w.Bulk("type");
+  bool range = k.find == KeySpec::Find::kRange;
+  w.Bulk(range ? "range" : "keynum");
+  w.Bulk("spec");
+  w.MapHeader(3);
+  w.Bulk(range ? "lastkey" : "keynumidx");
+  w.Integer(range ? k.lastkey : k.keynumidx);
+  if (!range) {
+    w.Bulk("firstkey");
+    w.Integer(k.firstkey);
+  }
+  w.Bulk("keystep");
+  w.Integer(k.keystep);
+  if (range) {
+    w.Bulk("limit");
+    w.Integer(k.limit);
+  }
+}
+
+// COMMAND GETKEYS | GETKEYSANDFLAGS command [arg ...]: the keys a call would touch, as
+// Redis finds them (its key specs; SET's flags depend on GET, as Redis's setGetKeys).
+void ReplyGetKeys(CommandContext& ctx, bool with_flags) {
+  std::span<const std::string_view> call = ctx.args().subspan(2);
+  const CommandSpec* base = ctx.server().commands().Find(call[0]);
+  const CommandSpec* cmd = base ? base->Resolve(call) : nullptr;
+  ReplyWriter& w = ctx.reply();
+  if (cmd == nullptr) return w.Error("ERR Invalid command specified");
+  const std::vector<KeySpec>& specs = cmd->key_info->specs;
+  if (specs.empty()) return w.Error("ERR The command has no key arguments");
+  if (!cmd->ArityOk(call.size())) return w.Error("ERR Invalid number of arguments specified for command");
+  std::vector<FoundKey> keys;
+  if (!FindKeys(specs, call, &keys)) {
+    if (cmd->flags & kCmdNoMandatoryKeys) return w.ArrayHeader(0);
+    return w.Error("ERR Invalid arguments specified for command");
+  }
+  if (cmd->name == "set" && !keys.empty()) {
+    bool get = false;
+    for (size_t i = 3; i < call.size(); ++i) get |= EqualsIgnoreCase(call[i], "GET");
+    keys[0].flags = get ? std::vector<std::string>{"RW", "access", "update"} : std::vector<std::string>{"OW", "update"};
+  }
+  w.ArrayHeader(keys.size());
+  for (const FoundKey& k : keys) {
+    if (with_flags) w.ArrayHeader(2);
+    w.Bulk(call[k.pos]);
+    if (!with_flags) continue;
+    w.SetHeader(k.flags.size());
+    for (const auto& f : k.flags) w.SimpleString(f);
+  }
+}
+
 void ReplyInfo(ReplyWriter& w, const CommandSpec& c) {
   w.ArrayHeader(10);
   w.Bulk(c.name);
@@ -49,9 +121,17 @@ void ReplyInfo(ReplyWriter& w, const CommandSpec& c) {
       if (std::string_view(a).substr(1) == cat) w.SimpleString(a);
     }
   }
-  w.ArrayHeader(0);  // tips
-  w.ArrayHeader(0);  // key specs
-  w.ArrayHeader(c.subs.size());
+  const CommandKeyInfo& keys = *c.key_info;
+  w.SetHeader(keys.tips.size());
+  for (const auto& tip : keys.tips) w.Bulk(tip);
+  w.SetHeader(keys.specs.size());
+  for (const KeySpec& k : keys.specs) ReplyKeySpec(w, k);
+  // Redis answers an empty set for a command without subcommands, an array otherwise.
+  if (c.subs.empty()) {
+    w.SetHeader(0);
+  } else {
+    w.ArrayHeader(c.subs.size());
+  }
   for (const CommandSpec& sub : c.subs) ReplyInfo(w, sub);
 }
 
@@ -161,6 +241,9 @@ void CmdCommand(CommandContext& ctx) {
     for (const CommandSpec* c : list) w.Bulk(c->name);
     return;
   }
+  if (EqualsIgnoreCase(sub, "GETKEYS") || EqualsIgnoreCase(sub, "GETKEYSANDFLAGS")) {
+    return ReplyGetKeys(ctx, EqualsIgnoreCase(sub, "GETKEYSANDFLAGS"));
+  }
   if (EqualsIgnoreCase(sub, "HELP") && ctx.argc() == 2) {
     static const char* kHelp[] = {
         "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -178,6 +261,10 @@ void CmdCommand(CommandContext& ctx) {
         "    Return documentation details about multiple Redis commands.",
         "    If no command names are given, documentation details for all",
         "    commands are returned.",
+        "GETKEYS <full-command>",
+        "    Return the keys from a full Redis command.",
+        "GETKEYSANDFLAGS <full-command>",
+        "    Return the keys and the access flags from a full Redis command.",
         "HELP",
         "    Prints this help.",
     };
@@ -196,6 +283,8 @@ void RegisterCommandFamily(CommandTable* t) {
                                  {"@slow", "@connection"});
   command.subs = {
       MakeSub("count", 2, kCmdLoading | kCmdStale, 0, 0, 0, {"@connection", "@slow"}),
+      MakeSub("getkeys", -4, kCmdLoading | kCmdStale, 0, 0, 0, {"@connection", "@slow"}),
+      MakeSub("getkeysandflags", -4, kCmdLoading | kCmdStale, 0, 0, 0, {"@connection", "@slow"}),
       MakeSub("info", -2, kCmdLoading | kCmdStale, 0, 0, 0, {"@connection", "@slow"}),
       MakeSub("docs", -2, kCmdLoading | kCmdStale, 0, 0, 0, {"@connection", "@slow"}),
       MakeSub("list", -2, kCmdLoading | kCmdStale, 0, 0, 0, {"@connection", "@slow"}),

@@ -1,0 +1,277 @@
+#include "server/key_specs.h"
+
+#include <map>
+
+#include "protocol/numbers.h"
+
+namespace minired {
+namespace {
+
+KeySpec Spec(const char* flags, int begin, KeySpec spec, const char* notes = "") {
+  spec.begin_index = begin;
+  spec.notes = notes;
+  std::string word;
+  for (const char* p = flags;; ++p) {
+    if (*p == ' ' || *p == '\0') {
+      if (!word.empty()) spec.flags.push_back(word);
+      word.clear();
+      if (*p == '\0') break;
+    } else {
+      word += *p;
+    }
+  }
+  return spec;
+}
+
+KeySpec Range(int lastkey, int keystep, int limit) {
+  KeySpec s;
+  s.find = KeySpec::Find::kRange;
+  s.lastkey = lastkey;
+  s.keystep = keystep;
+  s.limit = limit;
+  return s;
+}
+
+KeySpec Keynum(int keynumidx, int firstkey, int keystep) {
+  KeySpec s;
+  s.find = KeySpec::Find::kKeynum;
+  s.keynumidx = keynumidx;
+  s.firstkey = firstkey;
+  s.keystep = keystep;
+  return s;
+}
+
+
+// Redis 7.0's tips and key specs of every command minired has that has either (read
+// from redis-server 7.0's COMMAND INFO; tests/integration/command_table_differential_test.cc
+// keeps them equal).
+std::map<std::string, CommandKeyInfo, std::less<>> BuildTable() {
+  struct Def {
+    const char* flags;
+    int begin;
+    KeySpec find;
+    const char* notes = "";
+  };
+  struct Entry {
+    const char* name;
+    std::vector<std::string> tips;
+    std::vector<Def> specs;
+  };
+  const std::vector<Entry> entries = {
+    {"append", {}, {{"RW insert", 1, Range(0, 1, 0)}}},
+    {"bitcount", {}, {{"RO access", 1, Range(0, 1, 0)}}},
+    {"bitop", {}, {{"OW update", 2, Range(0, 1, 0)}, {"RO access", 3, Range(-1, 1, 0)}}},
+    {"bitpos", {}, {{"RO access", 1, Range(0, 1, 0)}}},
+    {"blmove", {}, {{"RW access delete", 1, Range(0, 1, 0)}, {"RW insert", 2, Range(0, 1, 0)}}},
+    {"blmpop", {}, {{"RW access delete", 2, Keynum(0, 1, 1)}}},
+    {"blpop", {}, {{"RW access delete", 1, Range(-2, 1, 0)}}},
+    {"brpop", {}, {{"RW access delete", 1, Range(-2, 1, 0)}}},
+    {"brpoplpush", {}, {{"RW access delete", 1, Range(0, 1, 0)}, {"RW insert", 2, Range(0, 1, 0)}}},
+    {"bzmpop", {}, {{"RW access delete", 2, Keynum(0, 1, 1)}}},
+    {"bzpopmax", {}, {{"RW access delete", 1, Range(-2, 1, 0)}}},
+    {"bzpopmin", {}, {{"RW access delete", 1, Range(-2, 1, 0)}}},
+    {"client|info", {"nondeterministic_output"}, {}},
+    {"client|list", {"nondeterministic_output"}, {}},
+    {"command", {"nondeterministic_output_order"}, {}},
+    {"command|docs", {"nondeterministic_output_order"}, {}},
+    {"command|info", {"nondeterministic_output_order"}, {}},
+    {"command|list", {"nondeterministic_output_order"}, {}},
+    {"config|set", {"request_policy:all_nodes", "response_policy:all_succeeded"}, {}},
+    {"copy", {}, {{"RO access", 1, Range(0, 1, 0)}, {"OW update", 2, Range(0, 1, 0)}}},
+    {"dbsize", {"request_policy:all_shards", "response_policy:agg_sum"}, {}},
+    {"decr", {}, {{"RW access update", 1, Range(0, 1, 0)}}},
+    {"decrby", {}, {{"RW access update", 1, Range(0, 1, 0)}}},
+    {"del", {"request_policy:multi_shard", "response_policy:agg_sum"}, {{"RM delete", 1, Range(-1, 1, 0)}}},
+    {"exists", {"request_policy:multi_shard", "response_policy:agg_sum"}, {{"RO", 1, Range(-1, 1, 0)}}},
+    {"expire", {}, {{"RW update", 1, Range(0, 1, 0)}}},
+    {"expireat", {}, {{"RW update", 1, Range(0, 1, 0)}}},
+    {"expiretime", {}, {{"RO access", 1, Range(0, 1, 0)}}},
+    {"flushall", {"request_policy:all_shards", "response_policy:all_succeeded"}, {}},
+    {"flushdb", {"request_policy:all_shards", "response_policy:all_succeeded"}, {}},
+    {"get", {}, {{"RO access", 1, Range(0, 1, 0)}}},
+    {"getbit", {}, {{"RO access", 1, Range(0, 1, 0)}}},
+    {"getdel", {}, {{"RW access delete", 1, Range(0, 1, 0)}}},
+    {"getex", {}, {{"RW access update", 1, Range(0, 1, 0), "RW and UPDATE because it changes the TTL"}}},
+    {"getrange", {}, {{"RO access", 1, Range(0, 1, 0)}}},
+    {"getset", {}, {{"RW access update", 1, Range(0, 1, 0)}}},
+    {"hdel", {}, {{"RW delete", 1, Range(0, 1, 0)}}},
+    {"hexists", {}, {{"RO", 1, Range(0, 1, 0)}}},
+    {"hget", {}, {{"RO access", 1, Range(0, 1, 0)}}},
+    {"hgetall", {"nondeterministic_output_order"}, {{"RO access", 1, Range(0, 1, 0)}}},
+    {"hincrby", {}, {{"RW access update", 1, Range(0, 1, 0)}}},
+    {"hincrbyfloat", {}, {{"RW access update", 1, Range(0, 1, 0)}}},
+    {"hkeys", {"nondeterministic_output_order"}, {{"RO access", 1, Range(0, 1, 0)}}},
+    {"hlen", {}, {{"RO", 1, Range(0, 1, 0)}}},
+    {"hmget", {}, {{"RO access", 1, Range(0, 1, 0)}}},
+    {"hmset", {}, {{"RW update", 1, Range(0, 1, 0)}}},
+    {"hrandfield", {"nondeterministic_output"}, {{"RO access", 1, Range(0, 1, 0)}}},
+    {"hscan", {"nondeterministic_output"}, {{"RO access", 1, Range(0, 1, 0)}}},
+    {"hset", {}, {{"RW update", 1, Range(0, 1, 0)}}},
+    {"hsetnx", {}, {{"RW insert", 1, Range(0, 1, 0)}}},
+    {"hstrlen", {}, {{"RO", 1, Range(0, 1, 0)}}},
+    {"hvals", {"nondeterministic_output_order"}, {{"RO access", 1, Range(0, 1, 0)}}},
+    {"incr", {}, {{"RW access update", 1, Range(0, 1, 0)}}},
+    {"incrby", {}, {{"RW access update", 1, Range(0, 1, 0)}}},
+    {"incrbyfloat", {}, {{"RW access update", 1, Range(0, 1, 0)}}},
+    {"info", {"nondeterministic_output", "request_policy:all_shards", "response_policy:special"}, {}},
+    {"keys", {"request_policy:all_shards", "nondeterministic_output_order"}, {}},
+    {"lastsave", {"nondeterministic_output"}, {}},
+    {"latency|doctor", {"nondeterministic_output", "request_policy:all_nodes", "response_policy:special"}, {}},
+    {"latency|graph", {"nondeterministic_output", "request_policy:all_nodes", "response_policy:special"}, {}},
+    {"latency|histogram", {"nondeterministic_output", "request_policy:all_nodes", "response_policy:special"}, {}},
+    {"latency|history", {"nondeterministic_output", "request_policy:all_nodes", "response_policy:special"}, {}},
+    {"latency|latest", {"nondeterministic_output", "request_policy:all_nodes", "response_policy:special"}, {}},
+    {"latency|reset", {"request_policy:all_nodes", "response_policy:all_succeeded"}, {}},
+    {"lindex", {}, {{"RO access", 1, Range(0, 1, 0)}}},
+    {"linsert", {}, {{"RW insert", 1, Range(0, 1, 0)}}},
+    {"llen", {}, {{"RO", 1, Range(0, 1, 0)}}},
+    {"lmove", {}, {{"RW access delete", 1, Range(0, 1, 0)}, {"RW insert", 2, Range(0, 1, 0)}}},
+    {"lmpop", {}, {{"RW access delete", 1, Keynum(0, 1, 1)}}},
+    {"lpop", {}, {{"RW access delete", 1, Range(0, 1, 0)}}},
+    {"lpos", {}, {{"RO access", 1, Range(0, 1, 0)}}},
+    {"lpush", {}, {{"RW insert", 1, Range(0, 1, 0)}}},
+    {"lpushx", {}, {{"RW insert", 1, Range(0, 1, 0)}}},
+    {"lrange", {}, {{"RO access", 1, Range(0, 1, 0)}}},
+    {"lrem", {}, {{"RW delete", 1, Range(0, 1, 0)}}},
+    {"lset", {}, {{"RW update", 1, Range(0, 1, 0)}}},
+    {"ltrim", {}, {{"RW delete", 1, Range(0, 1, 0)}}},
+    {"memory|doctor", {"nondeterministic_output", "request_policy:all_shards", "response_policy:special"}, {}},
+    {"memory|malloc-stats", {"nondeterministic_output", "request_policy:all_shards", "response_policy:special"}, {}},
+    {"memory|purge", {"request_policy:all_shards", "response_policy:all_succeeded"}, {}},
+    {"memory|stats", {"nondeterministic_output", "request_policy:all_shards", "response_policy:special"}, {}},
+    {"memory|usage", {}, {{"RO", 2, Range(0, 1, 0)}}},
+    {"mget", {"request_policy:multi_shard"}, {{"RO access", 1, Range(-1, 1, 0)}}},
+    {"move", {}, {{"RW access update", 1, Range(0, 1, 0)}}},
+    {"mset", {"request_policy:multi_shard", "response_policy:all_succeeded"}, {{"OW update", 1, Range(-1, 2, 0)}}},
+    {"msetnx", {"request_policy:multi_shard", "response_policy:agg_min"}, {{"OW insert", 1, Range(-1, 2, 0)}}},
+    {"object|encoding", {"nondeterministic_output"}, {{"RO", 2, Range(0, 1, 0)}}},
+    {"object|freq", {"nondeterministic_output"}, {{"RO", 2, Range(0, 1, 0)}}},
+    {"object|idletime", {"nondeterministic_output"}, {{"RO", 2, Range(0, 1, 0)}}},
+    {"object|refcount", {"nondeterministic_output"}, {{"RO", 2, Range(0, 1, 0)}}},
+    {"persist", {}, {{"RW update", 1, Range(0, 1, 0)}}},
+    {"pexpire", {}, {{"RW update", 1, Range(0, 1, 0)}}},
+    {"pexpireat", {}, {{"RW update", 1, Range(0, 1, 0)}}},
+    {"pexpiretime", {}, {{"RO access", 1, Range(0, 1, 0)}}},
+    {"ping", {"request_policy:all_shards", "response_policy:all_succeeded"}, {}},
+    {"psetex", {}, {{"OW update", 1, Range(0, 1, 0)}}},
+    {"pttl", {"nondeterministic_output"}, {{"RO access", 1, Range(0, 1, 0)}}},
+    {"randomkey", {"request_policy:all_shards", "nondeterministic_output"}, {}},
+    {"rename", {}, {{"RW access delete", 1, Range(0, 1, 0)}, {"OW update", 2, Range(0, 1, 0)}}},
+    {"renamenx", {}, {{"RW access delete", 1, Range(0, 1, 0)}, {"OW insert", 2, Range(0, 1, 0)}}},
+    {"rpop", {}, {{"RW access delete", 1, Range(0, 1, 0)}}},
+    {"rpoplpush", {}, {{"RW access delete", 1, Range(0, 1, 0)}, {"RW insert", 2, Range(0, 1, 0)}}},
+    {"rpush", {}, {{"RW insert", 1, Range(0, 1, 0)}}},
+    {"rpushx", {}, {{"RW insert", 1, Range(0, 1, 0)}}},
+    {"sadd", {}, {{"RW insert", 1, Range(0, 1, 0)}}},
+    {"scan", {"nondeterministic_output", "request_policy:special"}, {}},
+    {"scard", {}, {{"RO", 1, Range(0, 1, 0)}}},
+    {"sdiff", {"nondeterministic_output_order"}, {{"RO access", 1, Range(-1, 1, 0)}}},
+    {"sdiffstore", {}, {{"OW update", 1, Range(0, 1, 0)}, {"RO access", 2, Range(-1, 1, 0)}}},
+    {"set", {}, {{"RW access update variable_flags", 1, Range(0, 1, 0), "RW and ACCESS due to the optional `GET` argument"}}},
+    {"setbit", {}, {{"RW access update", 1, Range(0, 1, 0)}}},
+    {"setex", {}, {{"OW update", 1, Range(0, 1, 0)}}},
+    {"setnx", {}, {{"OW insert", 1, Range(0, 1, 0)}}},
+    {"setrange", {}, {{"RW update", 1, Range(0, 1, 0)}}},
+    {"sinter", {"nondeterministic_output_order"}, {{"RO access", 1, Range(-1, 1, 0)}}},
+    {"sintercard", {}, {{"RO access", 1, Keynum(0, 1, 1)}}},
+    {"sinterstore", {}, {{"RW update", 1, Range(0, 1, 0)}, {"RO access", 2, Range(-1, 1, 0)}}},
+    {"sismember", {}, {{"RO", 1, Range(0, 1, 0)}}},
+    {"slowlog|get", {"request_policy:all_nodes", "nondeterministic_output"}, {}},
+    {"slowlog|len", {"request_policy:all_nodes", "response_policy:agg_sum", "nondeterministic_output"}, {}},
+    {"slowlog|reset", {"request_policy:all_nodes", "response_policy:all_succeeded"}, {}},
+    {"smembers", {"nondeterministic_output_order"}, {{"RO access", 1, Range(0, 1, 0)}}},
+    {"smismember", {}, {{"RO access", 1, Range(0, 1, 0)}}},
+    {"smove", {}, {{"RW access delete", 1, Range(0, 1, 0)}, {"RW insert", 2, Range(0, 1, 0)}}},
+    {"spop", {"nondeterministic_output"}, {{"RW access delete", 1, Range(0, 1, 0)}}},
+    {"srandmember", {"nondeterministic_output"}, {{"RO access", 1, Range(0, 1, 0)}}},
+    {"srem", {}, {{"RW delete", 1, Range(0, 1, 0)}}},
+    {"sscan", {"nondeterministic_output"}, {{"RO access", 1, Range(0, 1, 0)}}},
+    {"strlen", {}, {{"RO", 1, Range(0, 1, 0)}}},
+    {"substr", {}, {{"RO access", 1, Range(0, 1, 0)}}},
+    {"sunion", {"nondeterministic_output_order"}, {{"RO access", 1, Range(-1, 1, 0)}}},
+    {"sunionstore", {}, {{"OW update", 1, Range(0, 1, 0)}, {"RO access", 2, Range(-1, 1, 0)}}},
+    {"time", {"nondeterministic_output"}, {}},
+    {"touch", {"request_policy:multi_shard", "response_policy:agg_sum"}, {{"RO", 1, Range(-1, 1, 0)}}},
+    {"ttl", {"nondeterministic_output"}, {{"RO access", 1, Range(0, 1, 0)}}},
+    {"type", {}, {{"RO", 1, Range(0, 1, 0)}}},
+    {"unlink", {"request_policy:multi_shard", "response_policy:agg_sum"}, {{"RM delete", 1, Range(-1, 1, 0)}}},
+    {"wait", {"request_policy:all_shards", "response_policy:agg_min"}, {}},
+    {"watch", {}, {{"RO", 1, Range(-1, 1, 0)}}},
+    {"zadd", {}, {{"RW update", 1, Range(0, 1, 0)}}},
+    {"zcard", {}, {{"RO", 1, Range(0, 1, 0)}}},
+    {"zcount", {}, {{"RO access", 1, Range(0, 1, 0)}}},
+    {"zdiff", {}, {{"RO access", 1, Keynum(0, 1, 1)}}},
+    {"zdiffstore", {}, {{"OW update", 1, Range(0, 1, 0)}, {"RO access", 2, Keynum(0, 1, 1)}}},
+    {"zincrby", {}, {{"RW access update", 1, Range(0, 1, 0)}}},
+    {"zinter", {}, {{"RO access", 1, Keynum(0, 1, 1)}}},
+    {"zintercard", {}, {{"RO access", 1, Keynum(0, 1, 1)}}},
+    {"zinterstore", {}, {{"OW update", 1, Range(0, 1, 0)}, {"RO access", 2, Keynum(0, 1, 1)}}},
+    {"zlexcount", {}, {{"RO access", 1, Range(0, 1, 0)}}},
+    {"zmpop", {}, {{"RW access delete", 1, Keynum(0, 1, 1)}}},
+    {"zmscore", {}, {{"RO access", 1, Range(0, 1, 0)}}},
+    {"zpopmax", {}, {{"RW access delete", 1, Range(0, 1, 0)}}},
+    {"zpopmin", {}, {{"RW access delete", 1, Range(0, 1, 0)}}},
+    {"zrandmember", {"nondeterministic_output"}, {{"RO access", 1, Range(0, 1, 0)}}},
+    {"zrange", {}, {{"RO access", 1, Range(0, 1, 0)}}},
+    {"zrangebylex", {}, {{"RO access", 1, Range(0, 1, 0)}}},
+    {"zrangebyscore", {}, {{"RO access", 1, Range(0, 1, 0)}}},
+    {"zrangestore", {}, {{"OW update", 1, Range(0, 1, 0)}, {"RO access", 2, Range(0, 1, 0)}}},
+    {"zrank", {}, {{"RO access", 1, Range(0, 1, 0)}}},
+    {"zrem", {}, {{"RW delete", 1, Range(0, 1, 0)}}},
+    {"zremrangebylex", {}, {{"RW delete", 1, Range(0, 1, 0)}}},
+    {"zremrangebyrank", {}, {{"RW delete", 1, Range(0, 1, 0)}}},
+    {"zremrangebyscore", {}, {{"RW delete", 1, Range(0, 1, 0)}}},
+    {"zrevrange", {}, {{"RO access", 1, Range(0, 1, 0)}}},
+    {"zrevrangebylex", {}, {{"RO access", 1, Range(0, 1, 0)}}},
+    {"zrevrangebyscore", {}, {{"RO access", 1, Range(0, 1, 0)}}},
+    {"zrevrank", {}, {{"RO access", 1, Range(0, 1, 0)}}},
+    {"zscan", {"nondeterministic_output"}, {{"RO access", 1, Range(0, 1, 0)}}},
+    {"zscore", {}, {{"RO access", 1, Range(0, 1, 0)}}},
+    {"zunion", {}, {{"RO access", 1, Keynum(0, 1, 1)}}},
+    {"zunionstore", {}, {{"OW update", 1, Range(0, 1, 0)}, {"RO access", 2, Keynum(0, 1, 1)}}},
+  };
+  std::map<std::string, CommandKeyInfo, std::less<>> out;
+  for (const Entry& e : entries) {
+    CommandKeyInfo& info = out[e.name];
+    info.tips = e.tips;
+    for (const Def& d : e.specs) info.specs.push_back(Spec(d.flags, d.begin, d.find, d.notes));
+  }
+  return out;
+}
+
+}  // namespace
+
+const CommandKeyInfo& KeyInfoFor(std::string_view full_name) {
+  static const auto* table = new std::map<std::string, CommandKeyInfo, std::less<>>(BuildTable());
+  static const CommandKeyInfo kNone;
+  auto it = table->find(full_name);
+  return it == table->end() ? kNone : it->second;
+}
+
+bool FindKeys(const std::vector<KeySpec>& specs, std::span<const std::string_view> args, std::vector<FoundKey>* out) {
+  const int argc = static_cast<int>(args.size());
+  for (const KeySpec& spec : specs) {
+    int first = spec.begin_index, last = 0, step = spec.keystep;
+    if (first >= argc) return false;
+    if (spec.find == KeySpec::Find::kRange) {
+      if (spec.lastkey >= 0) {
+        last = first + spec.lastkey;
+      } else if (spec.limit == 0) {
+        last = argc + spec.lastkey;
+      } else {
+        last = first + ((argc - first) / spec.limit + spec.lastkey);
+      }
+    } else {
+      if (spec.keynumidx >= argc - first) return false;
+      auto numkeys = ParseInt64(args[static_cast<size_t>(first + spec.keynumidx)]);
+      if (!numkeys || *numkeys < 0 || *numkeys > argc) return false;
+      first += spec.firstkey;
+      last = first + static_cast<int>(*numkeys) - 1;
+    }
+    if (last >= argc || last < first || first >= argc) return false;
+    for (int i = first; i <= last; i += step) out->push_back(FoundKey{static_cast<size_t>(i), spec.flags});
+  }
+  return true;
+}
+
+}  // namespace minired
