@@ -245,6 +245,7 @@ std::vector<ConfigOption> BuildOptions() {
   opts.push_back(StringOption("logfile", &ServerConfig::logfile));
   opts.push_back(StringOption("pidfile", &ServerConfig::pidfile));
   opts.push_back(StringOption("dir", &ServerConfig::dir));
+  opts.back().protected_config = true;
   return opts;
 }
 

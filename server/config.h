@@ -179,6 +179,12 @@ struct ConfigOption {
   // Validates and applies; returns a message in Redis's words on a bad value.
   std::function<Status(ServerConfig&, const std::vector<std::string>& values)> set;
   bool multi_arg = false;  // takes several values (bind)
+  // Not listed by a pattern with wildcards, only asked for by name (Redis's
+  // HIDDEN_CONFIG: key-load-delay...).
+  bool hidden = false;
+  // Settable at run time only where enable-protected-configs allows it (dir,
+  // dbfilename: writing files anywhere is the classic attack on an open server).
+  bool protected_config = false;
 };
 
 const std::vector<ConfigOption>& ConfigOptions();

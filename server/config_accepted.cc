@@ -38,6 +38,7 @@ struct Accepted {
   int64_t lo = 0;
   int64_t hi = 0;
   const char* choices = "";  // kEnum / kEnumFlags: comma-separated
+  bool hidden = false;       // answered by name only, as Redis's HIDDEN_CONFIG
 };
 
 constexpr int64_t kIntMax = 2147483647;
@@ -95,6 +96,9 @@ const Accepted kAccepted[] = {
     {"enable-module-command", "", Kind::kEnum, "no", false, 0, 0, "no,yes,local"},
     {"enable-protected-configs", "", Kind::kEnum, "no", false, 0, 0, "no,yes,local"},
     {"hll-sparse-max-bytes", "", Kind::kMemory, "3000", true, 0, kLongMax},
+    {"key-load-delay", "", Kind::kInt, "0", true, INT32_MIN, kIntMax, "", true},
+    {"loading-process-events-interval-bytes", "", Kind::kInt, "2097152", true, 1024, kIntMax, "", true},
+    {"rdb-key-save-delay", "", Kind::kInt, "0", true, INT32_MIN, kIntMax, "", true},
     {"ignore-warnings", "", Kind::kString, "", true},
     {"io-threads-do-reads", "", Kind::kBool, "no", false},
     {"jemalloc-bg-thread", "", Kind::kBool, "yes", true},
@@ -310,6 +314,7 @@ void AddAcceptedOnlyOptions(std::vector<ConfigOption>* opts) {
     o.alias = a.alias;
     o.mutable_at_runtime = a.live;
     o.multi_arg = a.kind == Kind::kEnumFlags || a.kind == Kind::kOomValues;
+    o.hidden = a.hidden;
     o.get = [name = std::string(a.name)](const ServerConfig& c) { return c.accepted_only.Get(name); };
     o.set = [&a](ServerConfig& c, const std::vector<std::string>& values) {
       std::string canonical;

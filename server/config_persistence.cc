@@ -49,6 +49,7 @@ void AddPersistenceOptions(std::vector<ConfigOption>* opts) {
   {
     ConfigOption o;
     o.name = "dbfilename";
+    o.protected_config = true;
     o.get = [](const ServerConfig& c) { return c.persistence.dbfilename; };
     o.set = [](ServerConfig& c, const std::vector<std::string>& v) {
       if (v[0].empty() || v[0].find('/') != std::string::npos) {

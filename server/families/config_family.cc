@@ -19,8 +19,10 @@ void ConfigGet(CommandContext& ctx) {
   for (size_t i = 2; i < ctx.argc(); ++i) {
     std::string_view pattern = ctx.arg(i);
     // A pattern that matches both names of an aliased parameter (io-threads and
-    // threads, '*') reports both, as Redis does.
+    // threads, '*') reports both, as Redis does; hidden ones only answer their name.
+    const bool glob = pattern.find_first_of("*?[") != std::string_view::npos;
     for (const ConfigOption& o : ConfigOptions()) {
+      if (o.hidden && glob) continue;
       for (const std::string& name : {o.name, o.alias}) {
         if (name.empty() || !GlobMatch(pattern, name, true)) continue;
         if (seen.insert(name).second) out.emplace_back(name, o.get(cfg));
@@ -32,6 +34,15 @@ void ConfigGet(CommandContext& ctx) {
     ctx.reply().Bulk(k);
     ctx.reply().Bulk(v);
   }
+}
+
+// enable-protected-configs: no (default), yes, or local (clients on loopback only).
+bool ProtectedConfigAllowed(CommandContext& ctx) {
+  std::string mode = ctx.server().config().accepted_only.Get("enable-protected-configs");
+  if (mode == "yes") return true;
+  if (mode != "local" || ctx.session().info == nullptr) return false;
+  const std::string& addr = ctx.session().info->addr;
+  return addr.starts_with("127.") || addr.starts_with("::1") || addr.starts_with("[::1]");
 }
 
 // CONFIG SET parameter value [parameter value ...]: all or nothing.
@@ -49,6 +60,7 @@ void ConfigSet(CommandContext& ctx) {
       ctx.reply().Error("ERR CONFIG SET failed (possibly related to argument '" +
                         std::string(ctx.arg(i)) + "') - " + why);
     };
+    if (o->protected_config && !ProtectedConfigAllowed(ctx)) return fail("can't set protected config");
     if (!o->mutable_at_runtime) return fail("can't set immutable config");
     // A name given twice is refused; a parameter and its alias (lua-time-limit and
     // busy-reply-threshold) are not, and the later value wins, as in Redis.

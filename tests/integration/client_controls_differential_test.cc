@@ -208,3 +208,27 @@ TEST_F(ClientControls, ClientInfoAndListShowRedisFields) {
 
 }  // namespace
 }  // namespace minired
+
+namespace minired {
+namespace {
+
+// OBJECT FREQ and IDLETIME answer by the eviction policy as Redis does; MEMORY USAGE's
+// options and errors (its byte counts are minired's own layout, so only their presence
+// is compared).
+TEST_F(ClientControls, ObjectAndMemoryIntrospectionFollowThePolicy) {
+  ForBothProtocols([&] {
+    Compare({{"SET", "k", "v"}, {"OBJECT", "FREQ", "k"}, {"OBJECT", "FREQ", "nokey"}, {"OBJECT", "IDLETIME", "nokey"},
+             {"CONFIG", "SET", "maxmemory-policy", "allkeys-lfu"}, {"OBJECT", "IDLETIME", "k"},
+             {"OBJECT", "FREQ", "nokey"}, {"CONFIG", "SET", "maxmemory-policy", "noeviction"},
+             {"OBJECT", "HELP", "x"}, {"OBJECT", "FREQ"}, {"OBJECT", "NOSUCH", "k"},
+             {"MEMORY", "USAGE", "nokey"}, {"MEMORY", "USAGE", "k", "SAMPLES"}, {"MEMORY", "USAGE", "k", "SAMPLES", "-1"},
+             {"MEMORY", "USAGE", "k", "SAMPLES", "abc"}, {"MEMORY", "USAGE", "k", "FOO", "1"}, {"MEMORY", "NOSUCH"}});
+    for (const std::vector<std::string>& cmd : std::vector<std::vector<std::string>>{
+             {"MEMORY", "USAGE", "k"}, {"MEMORY", "USAGE", "k", "SAMPLES", "0"}, {"MEMORY", "USAGE", "k", "SAMPLES", "5"}}) {
+      EXPECT_EQ(m_.Call(cmd).value.type, r_.Call(cmd).value.type);
+    }
+  });
+}
+
+}  // namespace
+}  // namespace minired

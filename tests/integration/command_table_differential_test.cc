@@ -61,36 +61,38 @@ TEST_F(CommandTable, EveryCommandDescribesItselfAsRedisDoes) {
 // for fixed, counted (numkeys) and stepped positions and subcommands, with Redis's
 // errors; more than 256 keys are fine.
 TEST_F(CommandTable, GetKeysFindsTheKeysRedisFinds) {
-  Script calls = {
-      {"GET", "a"}, {"SET", "a", "1"}, {"SET", "a", "1", "GET"}, {"SET", "a", "1", "get", "EX", "10"},
-      {"MSET", "a", "1", "b", "2"}, {"MGET", "a", "b", "c"}, {"DEL", "a", "b"}, {"RENAME", "a", "b"},
-      {"ZUNIONSTORE", "d", "2", "a", "b", "WEIGHTS", "1", "2"}, {"ZUNION", "3", "a", "b", "c"},
-      {"LMPOP", "2", "a", "b", "LEFT"}, {"BLMPOP", "0", "2", "a", "b", "LEFT"}, {"BLPOP", "a", "b", "0"},
-      {"SINTERCARD", "2", "a", "b", "LIMIT", "1"}, {"BITOP", "AND", "d", "a", "b"}, {"BLMOVE", "a", "b", "LEFT", "LEFT", "0"},
-      {"MEMORY", "USAGE", "a"}, {"OBJECT", "ENCODING", "a"}, {"EXPIRE", "a", "10"}, {"COPY", "a", "b", "REPLACE"},
-      {"WATCH", "a", "b"}, {"SMOVE", "a", "b", "m"}, {"GETEX", "a", "PERSIST"}, {"LMOVE", "a", "b", "LEFT", "RIGHT"}};
-  for (const auto& call : calls) {
-    for (const char* sub : {"GETKEYS", "GETKEYSANDFLAGS"}) {
-      std::vector<std::string> cmd = {"COMMAND", sub};
-      cmd.insert(cmd.end(), call.begin(), call.end());
-      Compare({cmd});
+  ForBothProtocols([&] {
+    Script calls = {
+        {"GET", "a"}, {"SET", "a", "1"}, {"SET", "a", "1", "GET"}, {"SET", "a", "1", "get", "EX", "10"},
+        {"MSET", "a", "1", "b", "2"}, {"MGET", "a", "b", "c"}, {"DEL", "a", "b"}, {"RENAME", "a", "b"},
+        {"ZUNIONSTORE", "d", "2", "a", "b", "WEIGHTS", "1", "2"}, {"ZUNION", "3", "a", "b", "c"},
+        {"LMPOP", "2", "a", "b", "LEFT"}, {"BLMPOP", "0", "2", "a", "b", "LEFT"}, {"BLPOP", "a", "b", "0"},
+        {"SINTERCARD", "2", "a", "b", "LIMIT", "1"}, {"BITOP", "AND", "d", "a", "b"}, {"BLMOVE", "a", "b", "LEFT", "LEFT", "0"},
+        {"MEMORY", "USAGE", "a"}, {"OBJECT", "ENCODING", "a"}, {"EXPIRE", "a", "10"}, {"COPY", "a", "b", "REPLACE"},
+        {"WATCH", "a", "b"}, {"SMOVE", "a", "b", "m"}, {"GETEX", "a", "PERSIST"}, {"LMOVE", "a", "b", "LEFT", "RIGHT"}};
+    for (const auto& call : calls) {
+      for (const char* sub : {"GETKEYS", "GETKEYSANDFLAGS"}) {
+        std::vector<std::string> cmd = {"COMMAND", sub};
+        cmd.insert(cmd.end(), call.begin(), call.end());
+        Compare({cmd});
+      }
     }
-  }
-  Compare({{"COMMAND", "GETKEYS", "NOSUCH", "a"}, {"COMMAND", "GETKEYS", "PING", "x"}, {"COMMAND", "GETKEYS", "GET"},
-           {"COMMAND", "GETKEYS", "GET", "a", "b"}, {"COMMAND", "GETKEYS", "ZUNIONSTORE", "d", "x", "a"},
-           {"COMMAND", "GETKEYS", "ZUNIONSTORE", "d", "5", "a"}, {"COMMAND", "GETKEYS", "ZUNIONSTORE", "d", "0", "a"},
-           {"COMMAND", "GETKEYS", "ZUNIONSTORE", "d", "-1", "a"}, {"COMMAND", "GETKEYS", "MSET", "a", "1", "b"},
-           {"COMMAND", "GETKEYS", "CLIENT", "KILL", "x"}, {"COMMAND", "GETKEYS", "MEMORY", "NOSUCH", "a"},
-           {"COMMAND", "GETKEYS"}, {"COMMAND", "GETKEYSANDFLAGS", "GET"}});
-  std::vector<std::string> many = {"COMMAND", "GETKEYS", "MSET"}, counted = {"COMMAND", "GETKEYS", "ZUNION", "300"};
-  for (int i = 0; i < 300; ++i) {
-    many.push_back("key:" + std::to_string(i));
-    many.push_back("v");
-    counted.push_back("key:" + std::to_string(i));
-  }
-  Compare({many, counted});
-  Reply keys = m_.Call(many);
-  EXPECT_EQ(keys.value.elems.size(), 300u);
+    Compare({{"COMMAND", "GETKEYS", "NOSUCH", "a"}, {"COMMAND", "GETKEYS", "PING", "x"}, {"COMMAND", "GETKEYS", "GET"},
+             {"COMMAND", "GETKEYS", "GET", "a", "b"}, {"COMMAND", "GETKEYS", "ZUNIONSTORE", "d", "x", "a"},
+             {"COMMAND", "GETKEYS", "ZUNIONSTORE", "d", "5", "a"}, {"COMMAND", "GETKEYS", "ZUNIONSTORE", "d", "0", "a"},
+             {"COMMAND", "GETKEYS", "ZUNIONSTORE", "d", "-1", "a"}, {"COMMAND", "GETKEYS", "MSET", "a", "1", "b"},
+             {"COMMAND", "GETKEYS", "CLIENT", "KILL", "x"}, {"COMMAND", "GETKEYS", "MEMORY", "NOSUCH", "a"},
+             {"COMMAND", "GETKEYS"}, {"COMMAND", "GETKEYSANDFLAGS", "GET"}});
+    std::vector<std::string> many = {"COMMAND", "GETKEYS", "MSET"}, counted = {"COMMAND", "GETKEYS", "ZUNION", "300"};
+    for (int i = 0; i < 300; ++i) {
+      many.push_back("key:" + std::to_string(i));
+      many.push_back("v");
+      counted.push_back("key:" + std::to_string(i));
+    }
+    Compare({many, counted});
+    Reply keys = m_.Call(many);
+    EXPECT_EQ(keys.value.elems.size(), 300u);
+  });
 }
 
 TEST_F(CommandTable, CountListsTopLevelCommandsOnly) {
@@ -109,12 +111,14 @@ TEST_F(CommandTable, CountListsTopLevelCommandsOnly) {
 // Each container's unknown subcommand and wrong arity are refused before the handler
 // runs, with Redis's texts, and inside MULTI they fail the transaction.
 TEST_F(CommandTable, SubcommandsAreCheckedByTheDispatcher) {
-  Compare({{"CLIENT"}, {"CLIENT", "NOSUCH"}, {"client", "kill"}, {"CONFIG", "GET"}, {"config", "nosuch", "x"},
-           {"COMMAND", "COUNT", "x"}, {"OBJECT", "ENCODING"}, {"MEMORY", "USAGE"}, {"SLOWLOG", "LEN", "x"},
-           {"LATENCY", "GRAPH"}, {"ACL", "WHOAMI", "x"}, {"PUBSUB", "NUMPAT", "x"}, {"PUBSUB"},
-           {"MULTI"}, {"CLIENT", "NOSUCH"}, {"SET", "a", "1"}, {"EXEC"}, {"GET", "a"},
-           {"MULTI"}, {"CONFIG", "GET"}, {"EXEC"},
-           {"CONFIG", "GET", "maxmemory-policy"}});
+  ForBothProtocols([&] {
+    Compare({{"CLIENT"}, {"CLIENT", "NOSUCH"}, {"client", "kill"}, {"CONFIG", "GET"}, {"config", "nosuch", "x"},
+             {"COMMAND", "COUNT", "x"}, {"OBJECT", "ENCODING"}, {"MEMORY", "USAGE"}, {"SLOWLOG", "LEN", "x"},
+             {"LATENCY", "GRAPH"}, {"ACL", "WHOAMI", "x"}, {"PUBSUB", "NUMPAT", "x"}, {"PUBSUB"},
+             {"MULTI"}, {"CLIENT", "NOSUCH"}, {"SET", "a", "1"}, {"EXEC"}, {"GET", "a"},
+             {"MULTI"}, {"CONFIG", "GET"}, {"EXEC"},
+             {"CONFIG", "GET", "maxmemory-policy"}});
+  });
 }
 
 // Every command of redis-server 7.0 that minired does not have yet: an immediate error

@@ -68,28 +68,36 @@ TEST_F(Config, SettingBadAndExtremeValuesAnswersAsRedis) {
 // Values that parse are stored in Redis's canonical form; several parameters in one
 // CONFIG SET are all or nothing; patterns and aliases report every name they match.
 TEST_F(Config, AcceptedValuesReadBackAsRedisPrintsThem) {
-  Compare({{"CONFIG", "SET", "notify-keyspace-events", "KEA"}, {"CONFIG", "GET", "notify-keyspace-events"},
-           {"CONFIG", "SET", "notify-keyspace-events", "Exn"}, {"CONFIG", "GET", "notify-keyspace-events"},
-           {"CONFIG", "SET", "notify-keyspace-events", "Kq"}, {"CONFIG", "SET", "notify-keyspace-events", ""},
-           {"CONFIG", "SET", "oom-score-adj-values", "1 2 3"}, {"CONFIG", "GET", "oom-score-adj-values"},
-           {"CONFIG", "SET", "oom-score-adj-values", "1 2"}, {"CONFIG", "SET", "oom-score-adj-values", "0 200 800"},
-           {"CONFIG", "SET", "shutdown-on-sigint", "now save"}, {"CONFIG", "GET", "shutdown-on-sigint"},
-           {"CONFIG", "SET", "shutdown-on-sigint", "default"}, {"CONFIG", "SET", "maxmemory-clients", "101%"},
-           {"CONFIG", "SET", "maxmemory-clients", "5%"}, {"CONFIG", "GET", "maxmemory-clients"},
-           {"CONFIG", "SET", "maxmemory-clients", "0"}, {"CONFIG", "SET", "list-compress-depth", "2"},
-           {"CONFIG", "GET", "list-compress-depth"}, {"CONFIG", "SET", "list-compress-depth", "0"},
-           {"CONFIG", "SET", "lua-time-limit", "200"}, {"CONFIG", "GET", "busy-reply-threshold"},
-           {"CONFIG", "SET", "busy-reply-threshold", "5000"}, {"CONFIG", "SET", "hz", "1000"}, {"CONFIG", "GET", "hz"},
-           {"CONFIG", "SET", "hz", "0"}, {"CONFIG", "GET", "hz"}, {"CONFIG", "SET", "hz", "10"},
-           {"CONFIG", "SET", "supervised", "systemd"}, {"CONFIG", "SET", "cluster-announce-hostname", "a_b"},
-           {"CONFIG", "SET", "hz", "20", "maxmemory", "bla"}, {"CONFIG", "GET", "hz"},
-           {"CONFIG", "SET", "hz", "15", "hz", "16"}, {"CONFIG", "SET", "lua-time-limit", "1", "busy-reply-threshold", "2"},
-           {"CONFIG", "SET", "nosuch", "1"}, {"CONFIG", "GET", "nosuch*"}, {"CONFIG", "SET", "hz"},
-           {"CONFIG", "GET", "busy-reply-threshold"}, {"CONFIG", "SET", "busy-reply-threshold", "5000"}});
-  // Redis replies in its dictionary's order: compared as sets.
-  CompareUnordered({"CONFIG", "GET", "slave-read-only", "replica-read-only"});
-  CompareUnordered({"CONFIG", "GET", "*lazy*", "maxmemory*", "hz"});
-  CompareUnordered({"CONFIG", "GET", "*slave*"});
+  ForBothProtocols([&] {
+    Compare({{"CONFIG", "SET", "notify-keyspace-events", "KEA"}, {"CONFIG", "GET", "notify-keyspace-events"},
+             {"CONFIG", "SET", "notify-keyspace-events", "Exn"}, {"CONFIG", "GET", "notify-keyspace-events"},
+             {"CONFIG", "SET", "notify-keyspace-events", "Kq"}, {"CONFIG", "SET", "notify-keyspace-events", ""},
+             {"CONFIG", "SET", "oom-score-adj-values", "1 2 3"}, {"CONFIG", "GET", "oom-score-adj-values"},
+             {"CONFIG", "SET", "oom-score-adj-values", "1 2"}, {"CONFIG", "SET", "oom-score-adj-values", "0 200 800"},
+             {"CONFIG", "SET", "shutdown-on-sigint", "now save"}, {"CONFIG", "GET", "shutdown-on-sigint"},
+             {"CONFIG", "SET", "shutdown-on-sigint", "default"}, {"CONFIG", "SET", "maxmemory-clients", "101%"},
+             {"CONFIG", "SET", "maxmemory-clients", "5%"}, {"CONFIG", "GET", "maxmemory-clients"},
+             {"CONFIG", "SET", "maxmemory-clients", "0"}, {"CONFIG", "SET", "list-compress-depth", "2"},
+             {"CONFIG", "GET", "list-compress-depth"}, {"CONFIG", "SET", "list-compress-depth", "0"},
+             {"CONFIG", "SET", "lua-time-limit", "200"}, {"CONFIG", "GET", "busy-reply-threshold"},
+             {"CONFIG", "SET", "busy-reply-threshold", "5000"}, {"CONFIG", "SET", "hz", "1000"}, {"CONFIG", "GET", "hz"},
+             {"CONFIG", "SET", "hz", "0"}, {"CONFIG", "GET", "hz"}, {"CONFIG", "SET", "hz", "10"},
+             {"CONFIG", "SET", "supervised", "systemd"}, {"CONFIG", "SET", "cluster-announce-hostname", "a_b"},
+             {"CONFIG", "SET", "hz", "20", "maxmemory", "bla"}, {"CONFIG", "GET", "hz"},
+             {"CONFIG", "SET", "hz", "15", "hz", "16"}, {"CONFIG", "SET", "lua-time-limit", "1", "busy-reply-threshold", "2"},
+             {"CONFIG", "SET", "nosuch", "1"}, {"CONFIG", "GET", "nosuch*"}, {"CONFIG", "SET", "hz"},
+             {"CONFIG", "GET", "busy-reply-threshold"}, {"CONFIG", "SET", "busy-reply-threshold", "5000"}});
+    // Redis replies in its dictionary's order: compared as sets.
+    CompareUnordered({"CONFIG", "GET", "slave-read-only", "replica-read-only"});
+    CompareUnordered({"CONFIG", "GET", "*lazy*", "maxmemory*", "hz"});
+    // Protected and hidden parameters; a failed apply rolls back the ones before it.
+    Compare({{"CONFIG", "SET", "hz", "20", "dir", "/nonexistent"}, {"CONFIG", "GET", "hz"},
+             {"CONFIG", "SET", "dbfilename", "x"}, {"CONFIG", "GET", "key-load-delay"},
+             {"CONFIG", "GET", "key-load*"}, {"CONFIG", "SET", "key-load-delay", "x"},
+             {"CONFIG", "SET", "loading-process-events-interval-bytes", "10"}});
+    CompareUnordered({"CONFIG", "GET", "loading-process-events-interval-bytes", "rdb-key-save-delay"});
+    CompareUnordered({"CONFIG", "GET", "*slave*"});
+  });
 }
 
 }  // namespace

@@ -55,6 +55,20 @@ class Differential : public ::testing::Test {
   // Runs `script` on both servers and compares each reply's bytes.
   void Compare(const Script& script) { CompareOn(r_, m_, script); }
 
+  // Runs `body` once in RESP2 and once in RESP3 on the suite's two connections (HELLO's
+  // replies hold the client id, so they are not compared), and leaves them in RESP2.
+  template <typename Body>
+  void ForBothProtocols(Body body) {
+    for (const char* resp : {"2", "3"}) {
+      SCOPED_TRACE(std::string("RESP") + resp);
+      r_.Call({"HELLO", resp});
+      m_.Call({"HELLO", resp});
+      body();
+    }
+    r_.Call({"HELLO", "2"});
+    m_.Call({"HELLO", "2"});
+  }
+
   // For commands that answer with several replies (SUBSCRIBE a b: one per channel):
   // reads all `replies` from each server, so later commands are not read one behind.
   void CompareReplies(const std::vector<std::string>& cmd, int replies) {

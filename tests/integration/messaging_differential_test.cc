@@ -23,31 +23,37 @@ TEST_F(Messaging, MultiExecAndErrors) {
 // fail the transaction; EXEC then answers EXECABORT and runs nothing, so a SHUTDOWN
 // queued in MULTI never stops the server.
 TEST_F(Messaging, NoMultiCommandsAreRefusedWhileQueuing) {
-  for (const char* cmd : {"SHUTDOWN", "SAVE", "SYNC"}) {
-    Compare({{"MULTI"}, {"SET", "k", cmd}, {cmd}, {"EXEC"}, {"GET", "k"}});
-  }
-  Compare({{"MULTI"}, {"PSYNC", "?", "-1"}, {"SHUTDOWN", "NOSAVE"}, {"EXEC"}, {"PING"},
-           {"MULTI"}, {"MULTI"}, {"WATCH", "k"}, {"SET", "k", "1"}, {"EXEC"}, {"GET", "k"},
-           {"MULTI"}, {"WATCH"}, {"EXEC"}});
+  ForBothProtocols([&] {
+    for (const char* cmd : {"SHUTDOWN", "SAVE", "SYNC"}) {
+      Compare({{"MULTI"}, {"SET", "k", cmd}, {cmd}, {"EXEC"}, {"GET", "k"}});
+    }
+    Compare({{"MULTI"}, {"PSYNC", "?", "-1"}, {"SHUTDOWN", "NOSAVE"}, {"EXEC"}, {"PING"},
+             {"MULTI"}, {"MULTI"}, {"WATCH", "k"}, {"SET", "k", "1"}, {"EXEC"}, {"GET", "k"},
+             {"MULTI"}, {"WATCH"}, {"EXEC"}});
+  });
 }
 
 // Queue-time errors (unknown command, arity, unknown subcommand) abort the transaction;
 // errors at run time are answered inside EXEC's reply and the others still run.
 TEST_F(Messaging, QueueTimeAndRunTimeErrorsInTransactions) {
-  Compare({{"MULTI"}, {"CONFIG", "SET", "maxmemory", "bla"}, {"SET", "a", "1"}, {"EXEC"}, {"GET", "a"},
-           {"MULTI"}, {"SET", "a", "1"}, {"NOSUCH"}, {"EXEC"}, {"GET", "a"},
-           {"MULTI"}, {"SET", "a"}, {"EXEC"},
-           {"MULTI"}, {"OBJECT", "NOSUCH", "a"}, {"EXEC"},
-           {"SET", "s", "x"}, {"MULTI"}, {"INCR", "s"}, {"LPUSH", "s", "x"}, {"SET", "b", "2"}, {"EXEC"},
-           {"GET", "b"}, {"DISCARD"}, {"EXEC"}});
+  ForBothProtocols([&] {
+    Compare({{"MULTI"}, {"CONFIG", "SET", "maxmemory", "bla"}, {"SET", "a", "1"}, {"EXEC"}, {"GET", "a"},
+             {"MULTI"}, {"SET", "a", "1"}, {"NOSUCH"}, {"EXEC"}, {"GET", "a"},
+             {"MULTI"}, {"SET", "a"}, {"EXEC"},
+             {"MULTI"}, {"OBJECT", "NOSUCH", "a"}, {"EXEC"},
+             {"SET", "s", "x"}, {"MULTI"}, {"INCR", "s"}, {"LPUSH", "s", "x"}, {"SET", "b", "2"}, {"EXEC"},
+             {"GET", "b"}, {"DISCARD"}, {"EXEC"}});
+  });
 }
 
 // FLUSHALL by the very client that watches several keys aborts its transaction and
 // leaves the connection working.
 TEST_F(Messaging, FlushallByTheWatchingClientKeepsTheConnection) {
-  Compare({{"SET", "a", "1"}, {"SET", "b", "2"}, {"SET", "c", "3"}, {"WATCH", "a", "b", "c", "nokey"},
-           {"FLUSHALL"}, {"MULTI"}, {"SET", "a", "9"}, {"EXEC"}, {"GET", "a"},
-           {"WATCH", "a", "b"}, {"FLUSHALL"}, {"FLUSHALL"}, {"UNWATCH"}, {"PING"}, {"DBSIZE"}});
+  ForBothProtocols([&] {
+    Compare({{"SET", "a", "1"}, {"SET", "b", "2"}, {"SET", "c", "3"}, {"WATCH", "a", "b", "c", "nokey"},
+             {"FLUSHALL"}, {"MULTI"}, {"SET", "a", "9"}, {"EXEC"}, {"GET", "a"},
+             {"WATCH", "a", "b"}, {"FLUSHALL"}, {"FLUSHALL"}, {"UNWATCH"}, {"PING"}, {"DBSIZE"}});
+  });
 }
 
 TEST_F(Messaging, WatchAbortsOnModification) {
@@ -170,12 +176,14 @@ TEST_F(Messaging, ShortBlockingTimeoutsExpireAsAsked) {
 }
 
 TEST_F(Messaging, BadBlockingTimeoutsGetRedisErrors) {
-  for (const char* bad : {"-1", "abc", "1e400", "inf", "-inf", "nan", "9300000000000000", "1e18", "", " 1", "1x"}) {
-    Compare({{"BLPOP", "k", bad}, {"BZPOPMIN", "k", bad}, {"BLMOVE", "k", "d", "LEFT", "LEFT", bad},
-             {"BLMPOP", bad, "1", "k", "LEFT"}, {"BZMPOP", bad, "1", "k", "MAX"}, {"WAIT", "0", bad}});
-  }
-  Compare({{"WAIT", "abc", "0"}, {"WAIT", "1", "1.5"}, {"WAIT", "0", "0"},
-           {"BLMPOP", "1", "0", "k", "LEFT"}, {"BLMPOP", "abc", "1", "k", "NOWHERE"}});
+  ForBothProtocols([&] {
+    for (const char* bad : {"-1", "abc", "1e400", "inf", "-inf", "nan", "9300000000000000", "1e18", "", " 1", "1x"}) {
+      Compare({{"BLPOP", "k", bad}, {"BZPOPMIN", "k", bad}, {"BLMOVE", "k", "d", "LEFT", "LEFT", bad},
+               {"BLMPOP", bad, "1", "k", "LEFT"}, {"BZMPOP", bad, "1", "k", "MAX"}, {"WAIT", "0", bad}});
+    }
+    Compare({{"WAIT", "abc", "0"}, {"WAIT", "1", "1.5"}, {"WAIT", "0", "0"},
+             {"BLMPOP", "1", "0", "k", "LEFT"}, {"BLMPOP", "abc", "1", "k", "NOWHERE"}});
+  });
 }
 
 TEST_F(Messaging, ListsArrivingByRenameCopyMoveOrSwapdbServeWaiters) {
