@@ -295,23 +295,19 @@ void ClientHelp(CommandContext& ctx) {
 void CmdClient(CommandContext& ctx) {
   std::string_view sub = ctx.arg(1);
   ClientInfo& me = *ctx.session().info;
-  size_t argc = ctx.argc();
   if (EqualsIgnoreCase(sub, "ID")) {
-    if (CheckSubcommandArity(ctx, "client", sub, argc == 2)) ctx.reply().Integer(static_cast<int64_t>(me.id));
+    ctx.reply().Integer(static_cast<int64_t>(me.id));
   } else if (EqualsIgnoreCase(sub, "SETNAME")) {
-    if (!CheckSubcommandArity(ctx, "client", sub, argc == 3)) return;
     if (!ValidName(ctx.arg(2))) {
       return ctx.reply().Error("ERR Client names cannot contain spaces, newlines or special characters.");
     }
     me.set_name(std::string(ctx.arg(2)));
     ctx.reply().Ok();
   } else if (EqualsIgnoreCase(sub, "GETNAME")) {
-    if (!CheckSubcommandArity(ctx, "client", sub, argc == 2)) return;
     std::string name = me.name();
     if (name.empty()) return ctx.reply().Null();
     ctx.reply().Bulk(name);
   } else if (EqualsIgnoreCase(sub, "SETINFO")) {
-    if (!CheckSubcommandArity(ctx, "client", sub, argc == 4)) return;
     std::string_view attr = ctx.arg(2), val = ctx.arg(3);
     bool is_name = EqualsIgnoreCase(attr, "LIB-NAME"), is_ver = EqualsIgnoreCase(attr, "LIB-VER");
     if (!is_name && !is_ver) return ctx.reply().Error("ERR Unrecognized option '" + std::string(attr) + "'");
@@ -324,11 +320,10 @@ void CmdClient(CommandContext& ctx) {
   } else if (EqualsIgnoreCase(sub, "LIST")) {
     ClientList(ctx);
   } else if (EqualsIgnoreCase(sub, "INFO")) {
-    if (CheckSubcommandArity(ctx, "client", sub, argc == 2)) ReplyText(ctx, DescribeClient(me, ctx.now_ms(), Running(ctx)) + "\n");
+    ReplyText(ctx, DescribeClient(me, ctx.now_ms(), Running(ctx)) + "\n");
   } else if (EqualsIgnoreCase(sub, "KILL")) {
-    if (CheckSubcommandArity(ctx, "client", sub, argc >= 3)) ClientKill(ctx);
+    ClientKill(ctx);
   } else if (EqualsIgnoreCase(sub, "NO-EVICT")) {
-    if (!CheckSubcommandArity(ctx, "client", sub, argc == 3)) return;
     if (EqualsIgnoreCase(ctx.arg(2), "ON")) me.no_evict = true;
     else if (EqualsIgnoreCase(ctx.arg(2), "OFF")) me.no_evict = false;
     else return ctx.reply().Error(errors::kSyntax);
@@ -342,7 +337,7 @@ void CmdClient(CommandContext& ctx) {
     ctx.reply().Ok();
   } else if (EqualsIgnoreCase(sub, "UNBLOCK")) {
     ClientUnblock(ctx);
-  } else if (EqualsIgnoreCase(sub, "HELP") && argc == 2) {
+  } else if (EqualsIgnoreCase(sub, "HELP")) {
     ClientHelp(ctx);
   } else {
     ctx.reply().Error(errors::UnknownSubcommand(sub, "CLIENT"));

@@ -26,7 +26,7 @@ void ReplyFlags(ReplyWriter& w, const CommandSpec& c) {
       {kCmdNoAsyncLoading, "no_async_loading"}, {kCmdNoMulti, "no_multi"},
       {kCmdMovableKeys, "movablekeys"}, {kCmdAllowBusy, "allow_busy"},
   };
-  const uint32_t flags = c.flags | (c.movable_keys() ? kCmdMovableKeys : 0);
+  const uint32_t flags = c.flags | (c.movable_keys() ? uint32_t{kCmdMovableKeys} : 0u);
   size_t n = 0;
   for (const auto& [bit, name] : kNames) n += (flags & bit) ? 1 : 0;
   w.SetHeader(n);

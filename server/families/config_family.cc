@@ -102,11 +102,10 @@ void ConfigHelp(CommandContext& ctx) {
 void CmdConfig(CommandContext& ctx) {
   std::string_view sub = ctx.arg(1);
   if (EqualsIgnoreCase(sub, "GET")) {
-    if (CheckSubcommandArity(ctx, "config", sub, ctx.argc() >= 3)) ConfigGet(ctx);
+    ConfigGet(ctx);
   } else if (EqualsIgnoreCase(sub, "SET")) {
     ConfigSet(ctx);
   } else if (EqualsIgnoreCase(sub, "RESETSTAT")) {
-    if (!CheckSubcommandArity(ctx, "config", sub, ctx.argc() == 2)) return;
     ctx.server().ResetStats();
     ctx.reply().Ok();
   } else if (EqualsIgnoreCase(sub, "HELP") && ctx.argc() == 2) {

@@ -279,7 +279,6 @@ void CmdObject(CommandContext& ctx) {
   bool known = EqualsIgnoreCase(sub, "ENCODING") || EqualsIgnoreCase(sub, "FREQ") ||
                EqualsIgnoreCase(sub, "IDLETIME") || EqualsIgnoreCase(sub, "REFCOUNT");
   if (!known) return ctx.reply().Error(errors::UnknownSubcommand(sub, "OBJECT"));
-  if (!CheckSubcommandArity(ctx, "object", sub, ctx.argc() == 3)) return;
   KeyAccess k(ctx, ctx.arg(2));
   // OBJECT looks without touching: asking for the idle time must not reset it.
   Db::Slot s = k.db().Find(k.key(), k.hash(), ctx.now_ms());

@@ -148,15 +148,14 @@ void CmdMemory(CommandContext& ctx) {
     return;
   }
   if (EqualsIgnoreCase(sub, "USAGE")) {
-    if (CheckSubcommandArity(ctx, "memory", sub, ctx.argc() >= 3)) MemoryUsage(ctx);
+    MemoryUsage(ctx);
   } else if (EqualsIgnoreCase(sub, "STATS")) {
-    if (CheckSubcommandArity(ctx, "memory", sub, ctx.argc() == 2)) MemoryStats(ctx);
+    MemoryStats(ctx);
   } else if (EqualsIgnoreCase(sub, "DOCTOR")) {
-    if (CheckSubcommandArity(ctx, "memory", sub, ctx.argc() == 2)) MemoryDoctor(ctx);
+    MemoryDoctor(ctx);
   } else if (EqualsIgnoreCase(sub, "MALLOC-STATS")) {
-    if (CheckSubcommandArity(ctx, "memory", sub, ctx.argc() == 2)) ctx.reply().Verbatim(AllocatorStats());
+    ctx.reply().Verbatim(AllocatorStats());
   } else if (EqualsIgnoreCase(sub, "PURGE")) {
-    if (!CheckSubcommandArity(ctx, "memory", sub, ctx.argc() == 2)) return;
     AllocatorPurge();
     ctx.reply().Ok();
   } else {

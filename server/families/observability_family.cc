@@ -55,14 +55,10 @@ void CmdSlowlog(CommandContext& ctx) {
   if (EqualsIgnoreCase(sub, "GET")) {
     if (CheckSubcommandArity(ctx, "slowlog", sub, ctx.argc() <= 3)) SlowlogGet(ctx);
   } else if (EqualsIgnoreCase(sub, "LEN")) {
-    if (CheckSubcommandArity(ctx, "slowlog", sub, ctx.argc() == 2)) {
-      ctx.reply().Integer(static_cast<int64_t>(ctx.server().slowlog().size()));
-    }
+    ctx.reply().Integer(static_cast<int64_t>(ctx.server().slowlog().size()));
   } else if (EqualsIgnoreCase(sub, "RESET")) {
-    if (CheckSubcommandArity(ctx, "slowlog", sub, ctx.argc() == 2)) {
-      ctx.server().slowlog().Reset();
-      ctx.reply().Ok();
-    }
+    ctx.server().slowlog().Reset();
+    ctx.reply().Ok();
   } else {
     ctx.reply().Error(errors::UnknownSubcommand(sub, "SLOWLOG"));
   }
@@ -181,15 +177,13 @@ void CmdLatency(CommandContext& ctx) {
     return ReplyHelp(ctx, kHelp);
   }
   if (EqualsIgnoreCase(sub, "LATEST")) {
-    if (CheckSubcommandArity(ctx, "latency", sub, ctx.argc() == 2)) LatencyLatest(ctx);
+    LatencyLatest(ctx);
   } else if (EqualsIgnoreCase(sub, "HISTORY")) {
-    if (CheckSubcommandArity(ctx, "latency", sub, ctx.argc() == 3)) LatencyHistory(ctx);
+    LatencyHistory(ctx);
   } else if (EqualsIgnoreCase(sub, "GRAPH")) {
-    if (CheckSubcommandArity(ctx, "latency", sub, ctx.argc() == 3)) LatencyGraphCmd(ctx);
+    LatencyGraphCmd(ctx);
   } else if (EqualsIgnoreCase(sub, "DOCTOR")) {
-    if (CheckSubcommandArity(ctx, "latency", sub, ctx.argc() == 2)) {
-      ctx.reply().Verbatim(LatencyDoctor(server.latency().Snapshot(), server.latency().threshold_ms()));
-    }
+    ctx.reply().Verbatim(LatencyDoctor(server.latency().Snapshot(), server.latency().threshold_ms()));
   } else if (EqualsIgnoreCase(sub, "RESET")) {
     std::vector<std::string> events;
     for (size_t i = 2; i < ctx.argc(); ++i) events.emplace_back(ctx.arg(i));

@@ -113,7 +113,6 @@ void CmdPubSub(CommandContext& ctx) {
       ctx.reply().Integer(static_cast<int64_t>(ps.NumSub(ctx.arg(i))));
     }
   } else if (EqualsIgnoreCase(sub, "NUMPAT")) {
-    if (!CheckSubcommandArity(ctx, "pubsub", sub, ctx.argc() == 2)) return;
     ctx.reply().Integer(static_cast<int64_t>(ps.NumPat()));
   } else {
     ctx.reply().Error(errors::UnknownSubcommand(sub, "PUBSUB"));

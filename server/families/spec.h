@@ -33,15 +33,7 @@ inline CommandSpec MakeSpec(const char* group, const char* name, int arity, uint
 // container's ("kill" for CLIENT KILL); CommandTable::Register completes the rest.
 inline CommandSpec MakeSub(const char* name, int arity, uint32_t flags, int first_key, int last_key,
                            int key_step, std::vector<std::string> acl) {
-  CommandSpec s;
-  s.name = name;
-  s.arity = arity;
-  s.flags = flags;
-  s.first_key = first_key;
-  s.last_key = last_key;
-  s.key_step = key_step;
-  s.acl_categories = std::move(acl);
-  return s;
+  return MakeSpec("", name, arity, flags, first_key, last_key, key_step, "", "", nullptr, std::move(acl));
 }
 
 // A container (CLIENT, CONFIG...): as in Redis 7.0 it has no flags or keys of its own and
