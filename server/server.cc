@@ -214,7 +214,10 @@ bool Server::PostponedByPause(const Session& session, std::span<const std::strin
 }
 
 void Server::PauseClients(ClientPause::Mode mode, int64_t timeout_ms) {
-  const int64_t until = clock_->NowMs() + timeout_ms;
+  // Redis accepts any non-negative count of milliseconds; past the int64 range of
+  // deadlines the pause lasts until CLIENT UNPAUSE.
+  const int64_t now = clock_->NowMs();
+  const int64_t until = timeout_ms > INT64_MAX - now ? INT64_MAX : now + timeout_ms;
   pause_.Pause(mode, until);
   asio::post(threads_[0]->context(), [this, timeout_ms] { ArmPauseTimer(timeout_ms); });
 }
@@ -222,7 +225,12 @@ void Server::PauseClients(ClientPause::Mode mode, int64_t timeout_ms) {
 // On thread 0. A later CLIENT PAUSE re-arms the timer (the earlier wait is cancelled);
 // a wake-up a hair before the deadline by the server's clock waits out the rest.
 void Server::ArmPauseTimer(int64_t ms) {
+  constexpr int64_t kCenturyMs = int64_t{100} * 365 * 24 * 3600 * 1000;  // the steady clock's ns fit
   if (!pause_timer_) pause_timer_ = std::make_unique<asio::steady_timer>(threads_[0]->context());
+  if (ms > kCenturyMs) {
+    pause_timer_->cancel();  // an earlier pause's deadline no longer applies
+    return;
+  }
   pause_timer_->expires_after(std::chrono::milliseconds(ms));
   pause_timer_->async_wait([this](const std::error_code& ec) {
     if (ec || stopping_ || !pause_.active()) return;

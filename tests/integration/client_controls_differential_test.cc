@@ -26,7 +26,9 @@ struct Pair {
     bool rw = r.Read(&want, wait), mw = m.Read(&got, wait);
     EXPECT_EQ(mw, rw) << "minired " << (mw ? "answered" : "did not answer") << ", redis-server "
                       << (rw ? "answered" : "did not");
-    if (rw && mw) EXPECT_EQ(got.raw, want.raw);
+    if (rw && mw) {
+      EXPECT_EQ(got.raw, want.raw);
+    }
     return rw && mw;
   }
   // Neither answers within `wait`: the command is held back on both.
@@ -115,6 +117,8 @@ TEST_F(ClientControls, PauseAllHoldsEverythingUntilItsDeadline) {
   p.ExpectHeld(100ms);
   ASSERT_TRUE(p.ReadSame(5s));
   EXPECT_GE(std::chrono::steady_clock::now() - start, 250ms);
+  // A pause too long for any clock lasts until UNPAUSE.
+  Compare({{"CLIENT", "PAUSE", "9223372036854775807", "WRITE"}, {"GET", "k"}, {"CLIENT", "UNPAUSE"}, {"SET", "k", "v"}});
   Compare({{"CLIENT", "PAUSE", "abc"}, {"CLIENT", "PAUSE", "-1"}, {"CLIENT", "PAUSE", "10", "SOME"},
            {"CLIENT", "PAUSE", "10", "ALL", "x"}, {"CLIENT", "PAUSE", "1.5"}, {"CLIENT", "UNPAUSE", "x"},
            {"CLIENT", "UNPAUSE"}});

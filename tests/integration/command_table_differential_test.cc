@@ -48,7 +48,9 @@ TEST_F(CommandTable, EveryCommandDescribesItselfAsRedisDoes) {
                                           << g.elems[i].DebugString() << "\n  redis:   " << w.elems[i].DebugString();
       }
       EXPECT_EQ(g.elems[9].type, w.elems[9].type) << name;
-      if (name.find('|') != std::string::npos) EXPECT_EQ(g.elems[9], w.elems[9]) << name;
+      if (name.find('|') != std::string::npos) {
+        EXPECT_EQ(g.elems[9], w.elems[9]) << name;
+      }
       ++compared;
     }
     EXPECT_EQ(compared + kNewerThanRedis70.size(), ours.size());
