@@ -198,18 +198,25 @@ void Server::Execute(Session& session, std::span<const std::string_view> args,
   if (t_execute_depth == 0) CountErrors(reply, thread);
 }
 
+bool Server::QueuedCommandHas(const Session& session, uint32_t flags) const {
+  for (const auto& q : session.queued) {
+    std::vector<std::string_view> args(q.begin(), q.end());
+    const CommandSpec* base = commands_.Find(args[0]);
+    const CommandSpec* spec = base ? base->Resolve(args) : nullptr;
+    if (spec && (spec->flags & flags)) return true;
+  }
+  return false;
+}
+
 bool Server::PostponedByPause(const Session& session, std::span<const std::string_view> args) const {
   if (!pause_.active() || session.replica_feed || session.from_master || session.replaying) return false;
+  // What Redis refuses before its pause check is refused at once here too: an unknown
+  // command or subcommand, a wrong arity, a client that must authenticate first.
   const CommandSpec* base = commands_.Find(args[0]);
   const CommandSpec* spec = base ? base->Resolve(args) : nullptr;
-  if (spec == nullptr) return pause_.Holds(false);  // refused at once under WRITE
-  bool may_write = spec->flags & kCmdWrite;
-  if (spec->name == "exec") {
-    for (const auto& q : session.queued) {
-      const CommandSpec* inner = commands_.Find(q[0]);
-      if (inner && (inner->flags & kCmdWrite)) may_write = true;
-    }
-  }
+  if (spec == nullptr || !spec->ArityOk(args.size())) return false;
+  if (!session.authenticated && !(spec->flags & kCmdNoAuth) && config_.security.password_required()) return false;
+  bool may_write = (spec->flags & kCmdWrite) || (spec->name == "exec" && QueuedCommandHas(session, kCmdWrite));
   return pause_.Holds(may_write);
 }
 
@@ -244,10 +251,7 @@ bool Server::RejectedForMemory(Session& session, const CommandSpec& spec, ReplyW
   if (evictor_->MakeRoom(thread) != Evictor::Result::kFail) return false;
   bool reject = spec.flags & kCmdDenyOom;
   if (spec.name == "exec") {
-    for (const auto& q : session.queued) {
-      const CommandSpec* inner = commands_.Find(q[0]);
-      if (inner && (inner->flags & kCmdDenyOom)) reject = true;
-    }
+    reject = reject || QueuedCommandHas(session, kCmdDenyOom);
     if (!reject || !session.in_multi) return false;
     reply.Error(std::string("EXECABORT Transaction discarded because of: ").append(errors::kOom));
     DiscardTransaction(session);

@@ -153,6 +153,8 @@ class Server {
   void PauseClients(ClientPause::Mode mode, int64_t timeout_ms);
   // Whether a normal client's next command (`args`) must wait for CLIENT UNPAUSE.
   bool PostponedByPause(const Session& session, std::span<const std::string_view> args) const;
+  // Whether a command queued by the session's MULTI carries one of `flags`.
+  bool QueuedCommandHas(const Session& session, uint32_t flags) const;
   // AUTH / HELLO AUTH succeeded: the session runs as `user` from now on.
   void LogIn(Session& session, std::shared_ptr<const AclUser> user);
   // A session's ACL denial for a command ("" when allowed); refreshes its user snapshot.

@@ -97,6 +97,10 @@ TEST_F(ClientControls, PauseWriteHoldsWritesAndLetsReadsThrough) {
   Compare({{"SET", "k", "v"}, {"CLIENT", "PAUSE", "10000", "WRITE"}});
   p.Send({"GET", "k"});
   ASSERT_TRUE(p.ReadSame(1s));  // reads go on
+  p.Send({"SET", "k"});  // refused at once: arity comes before the pause, as in Redis
+  ASSERT_TRUE(p.ReadSame(1s));
+  p.Send({"NOSUCH", "k"});
+  ASSERT_TRUE(p.ReadSame(1s));
   p.Send({"SET", "k", "w"});
   p.ExpectHeld();
   p.Send({"MULTI"});  // MULTI queues nothing yet: it waits behind the SET
