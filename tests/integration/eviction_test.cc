@@ -301,7 +301,9 @@ TEST(Eviction, ConfigChangesApplyAtRunTime) {
   EXPECT_EQ(c.Call({"OBJECT", "IDLETIME", "k"}).value.integer, 0);
   c.Call({"CONFIG", "SET", "maxmemory-policy", "allkeys-lfu"});
   EXPECT_TRUE(c.Call({"OBJECT", "IDLETIME", "k"}).value.is_error());
-  EXPECT_GE(c.Call({"OBJECT", "FREQ", "k"}).value.integer, 0);
+  // Under LFU the counter is an integer reply (what the key's access field was under
+  // LRU is read as a counter, as Redis does when the policy changes at run time).
+  EXPECT_EQ(c.Call({"OBJECT", "FREQ", "k"}).value.type, RespValue::Type::kInteger);
 }
 
 TEST(Eviction, ALongEvictionStepIsALatencyEvent) {
