@@ -260,21 +260,17 @@ void CmdBitOp(CommandContext& ctx) {
   ctx.reply().Integer(static_cast<int64_t>(longest));
 }
 
-CommandSpec Spec(const char* name, int arity, uint32_t flags, int first, int last, const char* summary,
-                 const char* since, CommandHandler h, std::vector<std::string> acl) {
-  acl.insert(acl.begin(), "@bitmap");
-  return MakeSpec("bitmap", name, arity, flags, first, last, 1, summary, since, h, std::move(acl));
-}
-
 }  // namespace
+
+constexpr TypeFamily kBitmapFamily{"bitmap", "@bitmap"};
 
 void RegisterBitmapFamily(CommandTable* t) {
   const uint32_t r = kCmdReadOnly, w = kCmdWrite | kCmdDenyOom;
-  t->Register(Spec("getbit", 3, r | kCmdFast, 1, 1, "Returns a bit value by offset.", "2.2.0", CmdGetBit, {"@read", "@fast"}));
-  t->Register(Spec("setbit", 4, w, 1, 1, "Sets or clears the bit at offset of the string value. Creates the key if it doesn't exist.", "2.2.0", CmdSetBit, {"@write", "@slow"}));
-  t->Register(Spec("bitcount", -2, r, 1, 1, "Counts the number of set bits (population counting) in a string.", "2.6.0", CmdBitCount, {"@read", "@slow"}));
-  t->Register(Spec("bitpos", -3, r, 1, 1, "Finds the first set (1) or clear (0) bit in a string.", "2.8.7", CmdBitPos, {"@read", "@slow"}));
-  t->Register(Spec("bitop", -4, w, 2, -1, "Performs bitwise operations on multiple strings, and stores the result.", "2.6.0", CmdBitOp, {"@write", "@slow"}));
+  t->Register(kBitmapFamily.Spec("getbit", 3, r | kCmdFast, 1, 1, "Returns a bit value by offset.", "2.2.0", CmdGetBit, {"@read", "@fast"}));
+  t->Register(kBitmapFamily.Spec("setbit", 4, w, 1, 1, "Sets or clears the bit at offset of the string value. Creates the key if it doesn't exist.", "2.2.0", CmdSetBit, {"@write", "@slow"}));
+  t->Register(kBitmapFamily.Spec("bitcount", -2, r, 1, 1, "Counts the number of set bits (population counting) in a string.", "2.6.0", CmdBitCount, {"@read", "@slow"}));
+  t->Register(kBitmapFamily.Spec("bitpos", -3, r, 1, 1, "Finds the first set (1) or clear (0) bit in a string.", "2.8.7", CmdBitPos, {"@read", "@slow"}));
+  t->Register(kBitmapFamily.Spec("bitop", -4, w, 2, -1, "Performs bitwise operations on multiple strings, and stores the result.", "2.6.0", CmdBitOp, {"@write", "@slow"}));
 }
 
 }  // namespace minired

@@ -249,32 +249,28 @@ void CmdHScan(CommandContext& ctx) {
   }
 }
 
-CommandSpec Spec(const char* name, int arity, uint32_t flags, const char* summary, const char* since,
-                 CommandHandler h, std::vector<std::string> acl) {
-  acl.insert(acl.begin(), "@hash");
-  return MakeSpec("hash", name, arity, flags, 1, 1, 1, summary, since, h, std::move(acl));
-}
-
 }  // namespace
+
+constexpr TypeFamily kHashFamily{"hash", "@hash"};
 
 void RegisterHashFamily(CommandTable* t) {
   const uint32_t r = kCmdReadOnly | kCmdFast, w = kCmdWrite | kCmdDenyOom | kCmdFast;
-  t->Register(Spec("hset", -4, w, "Creates or modifies the value of a field in a hash.", "2.0.0", CmdHSet, {"@write", "@fast"}));
-  t->Register(Spec("hsetnx", 4, w, "Sets the value of a field in a hash only when the field doesn't exist.", "2.0.0", CmdHSetNx, {"@write", "@fast"}));
-  t->Register(Spec("hmset", -4, w, "Sets the values of multiple fields.", "2.0.0", CmdHMSet, {"@write", "@fast"}));
-  t->Register(Spec("hget", 3, r, "Returns the value of a field in a hash.", "2.0.0", CmdHGet, {"@read", "@fast"}));
-  t->Register(Spec("hmget", -3, r, "Returns the values of all fields in a hash.", "2.0.0", CmdHMGet, {"@read", "@fast"}));
-  t->Register(Spec("hgetall", 2, kCmdReadOnly, "Returns all fields and values in a hash.", "2.0.0", CmdHGetAll, {"@read", "@slow"}));
-  t->Register(Spec("hkeys", 2, kCmdReadOnly, "Returns all fields in a hash.", "2.0.0", CmdHKeys, {"@read", "@slow"}));
-  t->Register(Spec("hvals", 2, kCmdReadOnly, "Returns all values in a hash.", "2.0.0", CmdHVals, {"@read", "@slow"}));
-  t->Register(Spec("hdel", -3, kCmdWrite | kCmdFast, "Deletes one or more fields and their values from a hash. Deletes the hash if no fields remain.", "2.0.0", CmdHDel, {"@write", "@fast"}));
-  t->Register(Spec("hexists", 3, r, "Determines whether a field exists in a hash.", "2.0.0", CmdHExists, {"@read", "@fast"}));
-  t->Register(Spec("hlen", 2, r, "Returns the number of fields in a hash.", "2.0.0", CmdHLen, {"@read", "@fast"}));
-  t->Register(Spec("hstrlen", 3, r, "Returns the length of the value of a field.", "3.2.0", CmdHStrLen, {"@read", "@fast"}));
-  t->Register(Spec("hincrby", 4, w, "Increments the integer value of a field in a hash by a number. Uses 0 as initial value if the field doesn't exist.", "2.0.0", CmdHIncrBy, {"@write", "@fast"}));
-  t->Register(Spec("hincrbyfloat", 4, w, "Increments the floating point value of a field by a number. Uses 0 as initial value if the field doesn't exist.", "2.6.0", CmdHIncrByFloat, {"@write", "@fast"}));
-  t->Register(Spec("hrandfield", -2, kCmdReadOnly, "Returns one or more random fields from a hash.", "6.2.0", CmdHRandField, {"@read", "@slow"}));
-  t->Register(Spec("hscan", -3, kCmdReadOnly, "Iterates over fields and values of a hash.", "2.8.0", CmdHScan, {"@read", "@slow"}));
+  t->Register(kHashFamily.Spec("hset", -4, w, 1, 1, "Creates or modifies the value of a field in a hash.", "2.0.0", CmdHSet, {"@write", "@fast"}));
+  t->Register(kHashFamily.Spec("hsetnx", 4, w, 1, 1, "Sets the value of a field in a hash only when the field doesn't exist.", "2.0.0", CmdHSetNx, {"@write", "@fast"}));
+  t->Register(kHashFamily.Spec("hmset", -4, w, 1, 1, "Sets the values of multiple fields.", "2.0.0", CmdHMSet, {"@write", "@fast"}));
+  t->Register(kHashFamily.Spec("hget", 3, r, 1, 1, "Returns the value of a field in a hash.", "2.0.0", CmdHGet, {"@read", "@fast"}));
+  t->Register(kHashFamily.Spec("hmget", -3, r, 1, 1, "Returns the values of all fields in a hash.", "2.0.0", CmdHMGet, {"@read", "@fast"}));
+  t->Register(kHashFamily.Spec("hgetall", 2, kCmdReadOnly, 1, 1, "Returns all fields and values in a hash.", "2.0.0", CmdHGetAll, {"@read", "@slow"}));
+  t->Register(kHashFamily.Spec("hkeys", 2, kCmdReadOnly, 1, 1, "Returns all fields in a hash.", "2.0.0", CmdHKeys, {"@read", "@slow"}));
+  t->Register(kHashFamily.Spec("hvals", 2, kCmdReadOnly, 1, 1, "Returns all values in a hash.", "2.0.0", CmdHVals, {"@read", "@slow"}));
+  t->Register(kHashFamily.Spec("hdel", -3, kCmdWrite | kCmdFast, 1, 1, "Deletes one or more fields and their values from a hash. Deletes the hash if no fields remain.", "2.0.0", CmdHDel, {"@write", "@fast"}));
+  t->Register(kHashFamily.Spec("hexists", 3, r, 1, 1, "Determines whether a field exists in a hash.", "2.0.0", CmdHExists, {"@read", "@fast"}));
+  t->Register(kHashFamily.Spec("hlen", 2, r, 1, 1, "Returns the number of fields in a hash.", "2.0.0", CmdHLen, {"@read", "@fast"}));
+  t->Register(kHashFamily.Spec("hstrlen", 3, r, 1, 1, "Returns the length of the value of a field.", "3.2.0", CmdHStrLen, {"@read", "@fast"}));
+  t->Register(kHashFamily.Spec("hincrby", 4, w, 1, 1, "Increments the integer value of a field in a hash by a number. Uses 0 as initial value if the field doesn't exist.", "2.0.0", CmdHIncrBy, {"@write", "@fast"}));
+  t->Register(kHashFamily.Spec("hincrbyfloat", 4, w, 1, 1, "Increments the floating point value of a field by a number. Uses 0 as initial value if the field doesn't exist.", "2.6.0", CmdHIncrByFloat, {"@write", "@fast"}));
+  t->Register(kHashFamily.Spec("hrandfield", -2, kCmdReadOnly, 1, 1, "Returns one or more random fields from a hash.", "6.2.0", CmdHRandField, {"@read", "@slow"}));
+  t->Register(kHashFamily.Spec("hscan", -3, kCmdReadOnly, 1, 1, "Iterates over fields and values of a hash.", "2.8.0", CmdHScan, {"@read", "@slow"}));
 }
 
 }  // namespace minired

@@ -299,12 +299,6 @@ void CmdLMove(CommandContext& ctx) {
 }
 void CmdRPopLPush(CommandContext& ctx) { MoveCommand(ctx, ListEnd::kRight, ListEnd::kLeft); }
 
-CommandSpec Spec(const char* name, int arity, uint32_t flags, int first, int last, const char* summary,
-                 const char* since, CommandHandler h, std::vector<std::string> acl) {
-  acl.insert(acl.begin(), "@list");
-  return MakeSpec("list", name, arity, flags, first, last, 1, summary, since, h, std::move(acl));
-}
-
 }  // namespace
 
 std::optional<ListEnd> ParseListEnd(std::string_view s) {
@@ -355,28 +349,30 @@ std::optional<std::optional<std::string>> MoveElement(CommandContext& ctx, std::
   return std::optional<std::string>(std::move(element));
 }
 
+constexpr TypeFamily kListFamily{"list", "@list"};
+
 void RegisterListFamily(CommandTable* t) {
   const uint32_t w = kCmdWrite | kCmdDenyOom | kCmdFast;
-  t->Register(Spec("lpush", -3, w, 1, 1, "Prepends one or more elements to a list. Creates the key if it doesn't exist.", "1.0.0", CmdLPush, {"@write", "@fast"}));
-  t->Register(Spec("rpush", -3, w, 1, 1, "Appends one or more elements to a list. Creates the key if it doesn't exist.", "1.0.0", CmdRPush, {"@write", "@fast"}));
-  t->Register(Spec("lpushx", -3, w, 1, 1, "Prepends one or more elements to a list only when the list exists.", "2.2.0", CmdLPushX, {"@write", "@fast"}));
-  t->Register(Spec("rpushx", -3, w, 1, 1, "Appends an element to a list only when the list exists.", "2.2.0", CmdRPushX, {"@write", "@fast"}));
-  t->Register(Spec("lpop", -2, kCmdWrite | kCmdFast, 1, 1, "Returns the first elements in a list after removing it. Deletes the list if the last element was popped.", "1.0.0", CmdLPop, {"@write", "@fast"}));
-  t->Register(Spec("rpop", -2, kCmdWrite | kCmdFast, 1, 1, "Returns and removes the last elements of a list. Deletes the list if the last element was popped.", "1.0.0", CmdRPop, {"@write", "@fast"}));
-  CommandSpec lmpop = Spec("lmpop", -4, kCmdWrite, 0, 0, "Returns multiple elements from a list after removing them. Deletes the list if the last element was popped.", "7.0.0", CmdLMPop, {"@write", "@slow"});
+  t->Register(kListFamily.Spec("lpush", -3, w, 1, 1, "Prepends one or more elements to a list. Creates the key if it doesn't exist.", "1.0.0", CmdLPush, {"@write", "@fast"}));
+  t->Register(kListFamily.Spec("rpush", -3, w, 1, 1, "Appends one or more elements to a list. Creates the key if it doesn't exist.", "1.0.0", CmdRPush, {"@write", "@fast"}));
+  t->Register(kListFamily.Spec("lpushx", -3, w, 1, 1, "Prepends one or more elements to a list only when the list exists.", "2.2.0", CmdLPushX, {"@write", "@fast"}));
+  t->Register(kListFamily.Spec("rpushx", -3, w, 1, 1, "Appends an element to a list only when the list exists.", "2.2.0", CmdRPushX, {"@write", "@fast"}));
+  t->Register(kListFamily.Spec("lpop", -2, kCmdWrite | kCmdFast, 1, 1, "Returns the first elements in a list after removing it. Deletes the list if the last element was popped.", "1.0.0", CmdLPop, {"@write", "@fast"}));
+  t->Register(kListFamily.Spec("rpop", -2, kCmdWrite | kCmdFast, 1, 1, "Returns and removes the last elements of a list. Deletes the list if the last element was popped.", "1.0.0", CmdRPop, {"@write", "@fast"}));
+  CommandSpec lmpop = kListFamily.Spec("lmpop", -4, kCmdWrite, 0, 0, "Returns multiple elements from a list after removing them. Deletes the list if the last element was popped.", "7.0.0", CmdLMPop, {"@write", "@slow"});
   lmpop.numkeys_arg = 1;
   lmpop.numkeys_written = true;
   t->Register(std::move(lmpop));
-  t->Register(Spec("llen", 2, kCmdReadOnly | kCmdFast, 1, 1, "Returns the length of a list.", "1.0.0", CmdLLen, {"@read", "@fast"}));
-  t->Register(Spec("lrange", 4, kCmdReadOnly, 1, 1, "Returns a range of elements from a list.", "1.0.0", CmdLRange, {"@read", "@slow"}));
-  t->Register(Spec("lindex", 3, kCmdReadOnly, 1, 1, "Returns an element from a list by its index.", "1.0.0", CmdLIndex, {"@read", "@slow"}));
-  t->Register(Spec("lset", 4, kCmdWrite | kCmdDenyOom, 1, 1, "Sets the value of an element in a list by its index.", "1.0.0", CmdLSet, {"@write", "@slow"}));
-  t->Register(Spec("linsert", 5, kCmdWrite | kCmdDenyOom, 1, 1, "Inserts an element before or after another element in a list.", "2.2.0", CmdLInsert, {"@write", "@slow"}));
-  t->Register(Spec("lrem", 4, kCmdWrite, 1, 1, "Removes elements from a list. Deletes the list if the last element was removed.", "1.0.0", CmdLRem, {"@write", "@slow"}));
-  t->Register(Spec("ltrim", 4, kCmdWrite, 1, 1, "Removes elements from both ends a list. Deletes the list if all elements were trimmed.", "1.0.0", CmdLTrim, {"@write", "@slow"}));
-  t->Register(Spec("lpos", -3, kCmdReadOnly, 1, 1, "Returns the index of matching elements in a list.", "6.0.6", CmdLPos, {"@read", "@slow"}));
-  t->Register(Spec("lmove", 5, kCmdWrite | kCmdDenyOom, 1, 2, "Returns an element after popping it from one list and pushing it to another. Deletes the list if the last element was moved.", "6.2.0", CmdLMove, {"@write", "@slow"}));
-  t->Register(Spec("rpoplpush", 3, kCmdWrite | kCmdDenyOom, 1, 2, "Returns the last element of a list after removing and pushing it to another list. Deletes the list if the last element was popped.", "1.2.0", CmdRPopLPush, {"@write", "@slow"}));
+  t->Register(kListFamily.Spec("llen", 2, kCmdReadOnly | kCmdFast, 1, 1, "Returns the length of a list.", "1.0.0", CmdLLen, {"@read", "@fast"}));
+  t->Register(kListFamily.Spec("lrange", 4, kCmdReadOnly, 1, 1, "Returns a range of elements from a list.", "1.0.0", CmdLRange, {"@read", "@slow"}));
+  t->Register(kListFamily.Spec("lindex", 3, kCmdReadOnly, 1, 1, "Returns an element from a list by its index.", "1.0.0", CmdLIndex, {"@read", "@slow"}));
+  t->Register(kListFamily.Spec("lset", 4, kCmdWrite | kCmdDenyOom, 1, 1, "Sets the value of an element in a list by its index.", "1.0.0", CmdLSet, {"@write", "@slow"}));
+  t->Register(kListFamily.Spec("linsert", 5, kCmdWrite | kCmdDenyOom, 1, 1, "Inserts an element before or after another element in a list.", "2.2.0", CmdLInsert, {"@write", "@slow"}));
+  t->Register(kListFamily.Spec("lrem", 4, kCmdWrite, 1, 1, "Removes elements from a list. Deletes the list if the last element was removed.", "1.0.0", CmdLRem, {"@write", "@slow"}));
+  t->Register(kListFamily.Spec("ltrim", 4, kCmdWrite, 1, 1, "Removes elements from both ends a list. Deletes the list if all elements were trimmed.", "1.0.0", CmdLTrim, {"@write", "@slow"}));
+  t->Register(kListFamily.Spec("lpos", -3, kCmdReadOnly, 1, 1, "Returns the index of matching elements in a list.", "6.0.6", CmdLPos, {"@read", "@slow"}));
+  t->Register(kListFamily.Spec("lmove", 5, kCmdWrite | kCmdDenyOom, 1, 2, "Returns an element after popping it from one list and pushing it to another. Deletes the list if the last element was moved.", "6.2.0", CmdLMove, {"@write", "@slow"}));
+  t->Register(kListFamily.Spec("rpoplpush", 3, kCmdWrite | kCmdDenyOom, 1, 2, "Returns the last element of a list after removing and pushing it to another list. Deletes the list if the last element was popped.", "1.2.0", CmdRPopLPush, {"@write", "@slow"}));
 }
 
 }  // namespace minired

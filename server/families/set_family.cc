@@ -299,35 +299,31 @@ void CmdSScan(CommandContext& ctx) {
   for (const auto& f : found) ctx.reply().Bulk(f);
 }
 
-CommandSpec Spec(const char* name, int arity, uint32_t flags, int first, int last, const char* summary,
-                 const char* since, CommandHandler h, std::vector<std::string> acl) {
-  acl.insert(acl.begin(), "@set");
-  return MakeSpec("set", name, arity, flags, first, last, 1, summary, since, h, std::move(acl));
-}
-
 }  // namespace
+
+constexpr TypeFamily kSetFamily{"set", "@set"};
 
 void RegisterSetFamily(CommandTable* t) {
   const uint32_t r = kCmdReadOnly | kCmdFast, w = kCmdWrite | kCmdDenyOom;
-  t->Register(Spec("sadd", -3, w | kCmdFast, 1, 1, "Adds one or more members to a set. Creates the key if it doesn't exist.", "1.0.0", CmdSAdd, {"@write", "@fast"}));
-  t->Register(Spec("srem", -3, kCmdWrite | kCmdFast, 1, 1, "Removes one or more members from a set. Deletes the set if the last member was removed.", "1.0.0", CmdSRem, {"@write", "@fast"}));
-  t->Register(Spec("smembers", 2, kCmdReadOnly, 1, 1, "Returns all members of a set.", "1.0.0", CmdSMembers, {"@read", "@slow"}));
-  t->Register(Spec("sismember", 3, r, 1, 1, "Determines whether a member belongs to a set.", "1.0.0", CmdSIsMember, {"@read", "@fast"}));
-  t->Register(Spec("smismember", -3, r, 1, 1, "Determines whether multiple members belong to a set.", "6.2.0", CmdSMIsMember, {"@read", "@fast"}));
-  t->Register(Spec("scard", 2, r, 1, 1, "Returns the number of members in a set.", "1.0.0", CmdSCard, {"@read", "@fast"}));
-  t->Register(Spec("spop", -2, kCmdWrite | kCmdFast, 1, 1, "Returns one or more random members from a set after removing them. Deletes the set if the last member was popped.", "1.0.0", CmdSPop, {"@write", "@fast"}));
-  t->Register(Spec("srandmember", -2, kCmdReadOnly, 1, 1, "Get one or multiple random members from a set", "1.0.0", CmdSRandMember, {"@read", "@slow"}));
-  t->Register(Spec("smove", 4, kCmdWrite | kCmdFast, 1, 2, "Moves a member from one set to another.", "1.0.0", CmdSMove, {"@write", "@fast"}));
-  t->Register(Spec("sinter", -2, kCmdReadOnly, 1, -1, "Returns the intersect of multiple sets.", "1.0.0", CmdSInter, {"@read", "@slow"}));
-  t->Register(Spec("sunion", -2, kCmdReadOnly, 1, -1, "Returns the union of multiple sets.", "1.0.0", CmdSUnion, {"@read", "@slow"}));
-  t->Register(Spec("sdiff", -2, kCmdReadOnly, 1, -1, "Returns the difference of multiple sets.", "1.0.0", CmdSDiff, {"@read", "@slow"}));
-  t->Register(Spec("sinterstore", -3, w, 1, -1, "Stores the intersect of multiple sets in a key.", "1.0.0", CmdSInterStore, {"@write", "@slow"}));
-  t->Register(Spec("sunionstore", -3, w, 1, -1, "Stores the union of multiple sets in a key.", "1.0.0", CmdSUnionStore, {"@write", "@slow"}));
-  t->Register(Spec("sdiffstore", -3, w, 1, -1, "Stores the difference of multiple sets in a key.", "1.0.0", CmdSDiffStore, {"@write", "@slow"}));
-  CommandSpec sintercard = Spec("sintercard", -3, kCmdReadOnly, 0, 0, "Returns the number of members of the intersect of multiple sets.", "7.0.0", CmdSInterCard, {"@read", "@slow"});
+  t->Register(kSetFamily.Spec("sadd", -3, w | kCmdFast, 1, 1, "Adds one or more members to a set. Creates the key if it doesn't exist.", "1.0.0", CmdSAdd, {"@write", "@fast"}));
+  t->Register(kSetFamily.Spec("srem", -3, kCmdWrite | kCmdFast, 1, 1, "Removes one or more members from a set. Deletes the set if the last member was removed.", "1.0.0", CmdSRem, {"@write", "@fast"}));
+  t->Register(kSetFamily.Spec("smembers", 2, kCmdReadOnly, 1, 1, "Returns all members of a set.", "1.0.0", CmdSMembers, {"@read", "@slow"}));
+  t->Register(kSetFamily.Spec("sismember", 3, r, 1, 1, "Determines whether a member belongs to a set.", "1.0.0", CmdSIsMember, {"@read", "@fast"}));
+  t->Register(kSetFamily.Spec("smismember", -3, r, 1, 1, "Determines whether multiple members belong to a set.", "6.2.0", CmdSMIsMember, {"@read", "@fast"}));
+  t->Register(kSetFamily.Spec("scard", 2, r, 1, 1, "Returns the number of members in a set.", "1.0.0", CmdSCard, {"@read", "@fast"}));
+  t->Register(kSetFamily.Spec("spop", -2, kCmdWrite | kCmdFast, 1, 1, "Returns one or more random members from a set after removing them. Deletes the set if the last member was popped.", "1.0.0", CmdSPop, {"@write", "@fast"}));
+  t->Register(kSetFamily.Spec("srandmember", -2, kCmdReadOnly, 1, 1, "Get one or multiple random members from a set", "1.0.0", CmdSRandMember, {"@read", "@slow"}));
+  t->Register(kSetFamily.Spec("smove", 4, kCmdWrite | kCmdFast, 1, 2, "Moves a member from one set to another.", "1.0.0", CmdSMove, {"@write", "@fast"}));
+  t->Register(kSetFamily.Spec("sinter", -2, kCmdReadOnly, 1, -1, "Returns the intersect of multiple sets.", "1.0.0", CmdSInter, {"@read", "@slow"}));
+  t->Register(kSetFamily.Spec("sunion", -2, kCmdReadOnly, 1, -1, "Returns the union of multiple sets.", "1.0.0", CmdSUnion, {"@read", "@slow"}));
+  t->Register(kSetFamily.Spec("sdiff", -2, kCmdReadOnly, 1, -1, "Returns the difference of multiple sets.", "1.0.0", CmdSDiff, {"@read", "@slow"}));
+  t->Register(kSetFamily.Spec("sinterstore", -3, w, 1, -1, "Stores the intersect of multiple sets in a key.", "1.0.0", CmdSInterStore, {"@write", "@slow"}));
+  t->Register(kSetFamily.Spec("sunionstore", -3, w, 1, -1, "Stores the union of multiple sets in a key.", "1.0.0", CmdSUnionStore, {"@write", "@slow"}));
+  t->Register(kSetFamily.Spec("sdiffstore", -3, w, 1, -1, "Stores the difference of multiple sets in a key.", "1.0.0", CmdSDiffStore, {"@write", "@slow"}));
+  CommandSpec sintercard = kSetFamily.Spec("sintercard", -3, kCmdReadOnly, 0, 0, "Returns the number of members of the intersect of multiple sets.", "7.0.0", CmdSInterCard, {"@read", "@slow"});
   sintercard.numkeys_arg = 1;  // the keys follow numkeys (ACL checks them by it)
   t->Register(std::move(sintercard));
-  t->Register(Spec("sscan", -3, kCmdReadOnly, 1, 1, "Iterates over members of a set.", "2.6.0", CmdSScan, {"@read", "@slow"}));
+  t->Register(kSetFamily.Spec("sscan", -3, kCmdReadOnly, 1, 1, "Iterates over members of a set.", "2.6.0", CmdSScan, {"@read", "@slow"}));
 }
 
 }  // namespace minired

@@ -29,6 +29,26 @@ inline CommandSpec MakeSpec(const char* group, const char* name, int arity, uint
   return s;
 }
 
+// What every command of a data-type family shares: its COMMAND DOCS group and its ACL
+// category, put before the categories each command adds ("@hash", then "@write"...).
+struct TypeFamily {
+  const char* group;     // "hash"
+  const char* category;  // "@hash"
+
+  CommandSpec Spec(const char* name, int arity, uint32_t flags, int first_key, int last_key, int key_step,
+                   const char* summary, const char* since, CommandHandler handler,
+                   std::vector<std::string> acl) const {
+    acl.insert(acl.begin(), category);
+    return MakeSpec(group, name, arity, flags, first_key, last_key, key_step, summary, since, handler,
+                    std::move(acl));
+  }
+  // Keys from first_key to last_key, every one of them.
+  CommandSpec Spec(const char* name, int arity, uint32_t flags, int first_key, int last_key, const char* summary,
+                   const char* since, CommandHandler handler, std::vector<std::string> acl) const {
+    return Spec(name, arity, flags, first_key, last_key, 1, summary, since, handler, std::move(acl));
+  }
+};
+
 // One of a container's subcommands as Redis 7.0 describes it: `name` without the
 // container's ("kill" for CLIENT KILL); CommandTable::Register completes the rest.
 inline CommandSpec MakeSub(const char* name, int arity, uint32_t flags, int first_key, int last_key,

@@ -378,33 +378,28 @@ void CmdSetRange(CommandContext& ctx) {
   ctx.reply().Integer(static_cast<int64_t>(value.size()));
 }
 
-CommandSpec Spec(const char* name, int arity, uint32_t flags, int first, int last, int step,
-                 const char* summary, const char* since, CommandHandler h,
-                 std::vector<std::string> acl) {
-  acl.insert(acl.begin(), "@string");
-  return MakeSpec("string", name, arity, flags, first, last, step, summary, since, h, std::move(acl));
-}
-
 }  // namespace
+
+constexpr TypeFamily kStringFamily{"string", "@string"};
 
 void RegisterStringFamily(CommandTable* t) {
   const uint32_t r = kCmdReadOnly | kCmdFast, w = kCmdWrite | kCmdDenyOom;
-  t->Register(Spec("get", 2, r, 1, 1, 1, "Returns the string value of a key.", "1.0.0", CmdGet, {"@read", "@fast"}));
-  t->Register(Spec("set", -3, w, 1, 1, 1, "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist.", "1.0.0", CmdSet, {"@write", "@slow"}));
-  t->Register(Spec("setnx", 3, w | kCmdFast, 1, 1, 1, "Set the string value of a key only when the key doesn't exist.", "1.0.0", CmdSetNx, {"@write", "@fast"}));
-  t->Register(Spec("setex", 4, w, 1, 1, 1, "Sets the string value and expiration time of a key. Creates the key if it doesn't exist.", "2.0.0", CmdSetEx, {"@write", "@slow"}));
-  t->Register(Spec("psetex", 4, w, 1, 1, 1, "Sets both string value and expiration time in milliseconds of a key. The key is created if it doesn't exist.", "2.6.0", CmdPSetEx, {"@write", "@slow"}));
-  t->Register(Spec("getset", 3, w | kCmdFast, 1, 1, 1, "Returns the previous string value of a key after setting it to a new value.", "1.0.0", CmdGetSet, {"@write", "@fast"}));
-  t->Register(Spec("mget", -2, r, 1, -1, 1, "Atomically returns the string values of one or more keys.", "1.0.0", CmdMGet, {"@read", "@fast"}));
-  t->Register(Spec("mset", -3, w, 1, -1, 2, "Atomically creates or modifies the string values of one or more keys.", "1.0.1", CmdMSet, {"@write", "@slow"}));
-  t->Register(Spec("msetnx", -3, w, 1, -1, 2, "Atomically modifies the string values of one or more keys only when all keys don't exist.", "1.0.1", CmdMSetNx, {"@write", "@slow"}));
-  t->Register(Spec("getdel", 2, kCmdWrite | kCmdFast, 1, 1, 1, "Returns the string value of a key after deleting the key.", "6.2.0", CmdGetDel, {"@write", "@fast"}));
-  t->Register(Spec("getex", -2, kCmdWrite | kCmdFast, 1, 1, 1, "Returns the string value of a key after setting its expiration time.", "6.2.0", CmdGetEx, {"@write", "@fast"}));
-  t->Register(Spec("append", 3, w | kCmdFast, 1, 1, 1, "Appends a string to the value of a key. Creates the key if it doesn't exist.", "2.0.0", CmdAppend, {"@write", "@fast"}));
-  t->Register(Spec("strlen", 2, r, 1, 1, 1, "Returns the length of a string value.", "2.2.0", CmdStrLen, {"@read", "@fast"}));
-  t->Register(Spec("getrange", 4, kCmdReadOnly, 1, 1, 1, "Returns a substring of the string stored at a key.", "2.4.0", CmdGetRange, {"@read", "@slow"}));
-  t->Register(Spec("substr", 4, kCmdReadOnly, 1, 1, 1, "Returns a substring from a string value.", "1.0.0", CmdGetRange, {"@read", "@slow"}));
-  t->Register(Spec("setrange", 4, w, 1, 1, 1, "Overwrites a part of a string value with another by an offset. Creates the key if it doesn't exist.", "2.2.0", CmdSetRange, {"@write", "@slow"}));
+  t->Register(kStringFamily.Spec("get", 2, r, 1, 1, 1, "Returns the string value of a key.", "1.0.0", CmdGet, {"@read", "@fast"}));
+  t->Register(kStringFamily.Spec("set", -3, w, 1, 1, 1, "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist.", "1.0.0", CmdSet, {"@write", "@slow"}));
+  t->Register(kStringFamily.Spec("setnx", 3, w | kCmdFast, 1, 1, 1, "Set the string value of a key only when the key doesn't exist.", "1.0.0", CmdSetNx, {"@write", "@fast"}));
+  t->Register(kStringFamily.Spec("setex", 4, w, 1, 1, 1, "Sets the string value and expiration time of a key. Creates the key if it doesn't exist.", "2.0.0", CmdSetEx, {"@write", "@slow"}));
+  t->Register(kStringFamily.Spec("psetex", 4, w, 1, 1, 1, "Sets both string value and expiration time in milliseconds of a key. The key is created if it doesn't exist.", "2.6.0", CmdPSetEx, {"@write", "@slow"}));
+  t->Register(kStringFamily.Spec("getset", 3, w | kCmdFast, 1, 1, 1, "Returns the previous string value of a key after setting it to a new value.", "1.0.0", CmdGetSet, {"@write", "@fast"}));
+  t->Register(kStringFamily.Spec("mget", -2, r, 1, -1, 1, "Atomically returns the string values of one or more keys.", "1.0.0", CmdMGet, {"@read", "@fast"}));
+  t->Register(kStringFamily.Spec("mset", -3, w, 1, -1, 2, "Atomically creates or modifies the string values of one or more keys.", "1.0.1", CmdMSet, {"@write", "@slow"}));
+  t->Register(kStringFamily.Spec("msetnx", -3, w, 1, -1, 2, "Atomically modifies the string values of one or more keys only when all keys don't exist.", "1.0.1", CmdMSetNx, {"@write", "@slow"}));
+  t->Register(kStringFamily.Spec("getdel", 2, kCmdWrite | kCmdFast, 1, 1, 1, "Returns the string value of a key after deleting the key.", "6.2.0", CmdGetDel, {"@write", "@fast"}));
+  t->Register(kStringFamily.Spec("getex", -2, kCmdWrite | kCmdFast, 1, 1, 1, "Returns the string value of a key after setting its expiration time.", "6.2.0", CmdGetEx, {"@write", "@fast"}));
+  t->Register(kStringFamily.Spec("append", 3, w | kCmdFast, 1, 1, 1, "Appends a string to the value of a key. Creates the key if it doesn't exist.", "2.0.0", CmdAppend, {"@write", "@fast"}));
+  t->Register(kStringFamily.Spec("strlen", 2, r, 1, 1, 1, "Returns the length of a string value.", "2.2.0", CmdStrLen, {"@read", "@fast"}));
+  t->Register(kStringFamily.Spec("getrange", 4, kCmdReadOnly, 1, 1, 1, "Returns a substring of the string stored at a key.", "2.4.0", CmdGetRange, {"@read", "@slow"}));
+  t->Register(kStringFamily.Spec("substr", 4, kCmdReadOnly, 1, 1, 1, "Returns a substring from a string value.", "1.0.0", CmdGetRange, {"@read", "@slow"}));
+  t->Register(kStringFamily.Spec("setrange", 4, w, 1, 1, 1, "Overwrites a part of a string value with another by an offset. Creates the key if it doesn't exist.", "2.2.0", CmdSetRange, {"@write", "@slow"}));
 }
 
 }  // namespace minired

@@ -211,13 +211,13 @@ void RegisterZSetAlgebraFamily(CommandTable* t) {
     spec.numkeys_arg = numkeys_arg;
     t->Register(std::move(spec));
   };
-  reg(ZSetSpec("zunion", -3, r, 0, 0, "Returns the union of multiple sorted sets.", "6.2.0", CmdZUnion, {"@read", "@slow"}), 1);
-  reg(ZSetSpec("zinter", -3, r, 0, 0, "Returns the intersect of multiple sorted sets.", "6.2.0", CmdZInter, {"@read", "@slow"}), 1);
-  reg(ZSetSpec("zdiff", -3, r, 0, 0, "Returns the difference between multiple sorted sets.", "6.2.0", CmdZDiff, {"@read", "@slow"}), 1);
-  reg(ZSetSpec("zintercard", -3, r, 0, 0, "Returns the number of members of the intersect of multiple sorted sets.", "7.0.0", CmdZInterCard, {"@read", "@slow"}), 1);
-  reg(ZSetSpec("zunionstore", -4, w, 1, 1, "Stores the union of multiple sorted sets in a key.", "2.0.0", CmdZUnionStore, {"@write", "@slow"}), 2);
-  reg(ZSetSpec("zinterstore", -4, w, 1, 1, "Stores the intersect of multiple sorted sets in a key.", "2.0.0", CmdZInterStore, {"@write", "@slow"}), 2);
-  reg(ZSetSpec("zdiffstore", -4, w, 1, 1, "Stores the difference of multiple sorted sets in a key.", "6.2.0", CmdZDiffStore, {"@write", "@slow"}), 2);
+  reg(kSortedSetFamily.Spec("zunion", -3, r, 0, 0, "Returns the union of multiple sorted sets.", "6.2.0", CmdZUnion, {"@read", "@slow"}), 1);
+  reg(kSortedSetFamily.Spec("zinter", -3, r, 0, 0, "Returns the intersect of multiple sorted sets.", "6.2.0", CmdZInter, {"@read", "@slow"}), 1);
+  reg(kSortedSetFamily.Spec("zdiff", -3, r, 0, 0, "Returns the difference between multiple sorted sets.", "6.2.0", CmdZDiff, {"@read", "@slow"}), 1);
+  reg(kSortedSetFamily.Spec("zintercard", -3, r, 0, 0, "Returns the number of members of the intersect of multiple sorted sets.", "7.0.0", CmdZInterCard, {"@read", "@slow"}), 1);
+  reg(kSortedSetFamily.Spec("zunionstore", -4, w, 1, 1, "Stores the union of multiple sorted sets in a key.", "2.0.0", CmdZUnionStore, {"@write", "@slow"}), 2);
+  reg(kSortedSetFamily.Spec("zinterstore", -4, w, 1, 1, "Stores the intersect of multiple sorted sets in a key.", "2.0.0", CmdZInterStore, {"@write", "@slow"}), 2);
+  reg(kSortedSetFamily.Spec("zdiffstore", -4, w, 1, 1, "Stores the difference of multiple sorted sets in a key.", "6.2.0", CmdZDiffStore, {"@write", "@slow"}), 2);
 }
 
 }  // namespace minired

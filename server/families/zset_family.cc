@@ -292,22 +292,22 @@ void CmdZRandMember(CommandContext& ctx) {
 
 void RegisterZSetFamily(CommandTable* t) {
   const uint32_t r = kCmdReadOnly | kCmdFast, w = kCmdWrite | kCmdDenyOom | kCmdFast;
-  t->Register(ZSetSpec("zadd", -4, w, 1, 1, "Adds one or more members to a sorted set, or updates their scores. Creates the key if it doesn't exist.", "1.2.0", CmdZAdd, {"@write", "@fast"}));
-  t->Register(ZSetSpec("zincrby", 4, w, 1, 1, "Increments the score of a member in a sorted set.", "1.2.0", CmdZIncrBy, {"@write", "@fast"}));
-  t->Register(ZSetSpec("zrem", -3, kCmdWrite | kCmdFast, 1, 1, "Removes one or more members from a sorted set. Deletes the sorted set if all members were removed.", "1.2.0", CmdZRem, {"@write", "@fast"}));
-  t->Register(ZSetSpec("zscore", 3, r, 1, 1, "Returns the score of a member in a sorted set.", "1.2.0", CmdZScore, {"@read", "@fast"}));
-  t->Register(ZSetSpec("zmscore", -3, r, 1, 1, "Returns the score of one or more members in a sorted set.", "6.2.0", CmdZMScore, {"@read", "@fast"}));
-  t->Register(ZSetSpec("zrank", 3, r, 1, 1, "Returns the index of a member in a sorted set ordered by ascending scores.", "2.0.0", CmdZRank, {"@read", "@fast"}));
-  t->Register(ZSetSpec("zrevrank", 3, r, 1, 1, "Returns the index of a member in a sorted set ordered by descending scores.", "2.0.0", CmdZRevRank, {"@read", "@fast"}));
-  t->Register(ZSetSpec("zcard", 2, r, 1, 1, "Returns the number of members in a sorted set.", "1.2.0", CmdZCard, {"@read", "@fast"}));
-  t->Register(ZSetSpec("zpopmin", -2, kCmdWrite | kCmdFast, 1, 1, "Returns the lowest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped.", "5.0.0", CmdZPopMin, {"@write", "@fast"}));
-  t->Register(ZSetSpec("zpopmax", -2, kCmdWrite | kCmdFast, 1, 1, "Returns the highest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped.", "5.0.0", CmdZPopMax, {"@write", "@fast"}));
-  t->Register(ZSetSpec("zscan", -3, kCmdReadOnly, 1, 1, "Iterates over members and scores of a sorted set.", "2.8.0", CmdZScan, {"@read", "@slow"}));
-  CommandSpec zmpop = ZSetSpec("zmpop", -4, kCmdWrite, 0, 0, "Returns the highest- or lowest-scoring members from one or more sorted sets after removing them. Deletes the sorted set if the last member was popped.", "7.0.0", CmdZMPop, {"@write", "@slow"});
+  t->Register(kSortedSetFamily.Spec("zadd", -4, w, 1, 1, "Adds one or more members to a sorted set, or updates their scores. Creates the key if it doesn't exist.", "1.2.0", CmdZAdd, {"@write", "@fast"}));
+  t->Register(kSortedSetFamily.Spec("zincrby", 4, w, 1, 1, "Increments the score of a member in a sorted set.", "1.2.0", CmdZIncrBy, {"@write", "@fast"}));
+  t->Register(kSortedSetFamily.Spec("zrem", -3, kCmdWrite | kCmdFast, 1, 1, "Removes one or more members from a sorted set. Deletes the sorted set if all members were removed.", "1.2.0", CmdZRem, {"@write", "@fast"}));
+  t->Register(kSortedSetFamily.Spec("zscore", 3, r, 1, 1, "Returns the score of a member in a sorted set.", "1.2.0", CmdZScore, {"@read", "@fast"}));
+  t->Register(kSortedSetFamily.Spec("zmscore", -3, r, 1, 1, "Returns the score of one or more members in a sorted set.", "6.2.0", CmdZMScore, {"@read", "@fast"}));
+  t->Register(kSortedSetFamily.Spec("zrank", 3, r, 1, 1, "Returns the index of a member in a sorted set ordered by ascending scores.", "2.0.0", CmdZRank, {"@read", "@fast"}));
+  t->Register(kSortedSetFamily.Spec("zrevrank", 3, r, 1, 1, "Returns the index of a member in a sorted set ordered by descending scores.", "2.0.0", CmdZRevRank, {"@read", "@fast"}));
+  t->Register(kSortedSetFamily.Spec("zcard", 2, r, 1, 1, "Returns the number of members in a sorted set.", "1.2.0", CmdZCard, {"@read", "@fast"}));
+  t->Register(kSortedSetFamily.Spec("zpopmin", -2, kCmdWrite | kCmdFast, 1, 1, "Returns the lowest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped.", "5.0.0", CmdZPopMin, {"@write", "@fast"}));
+  t->Register(kSortedSetFamily.Spec("zpopmax", -2, kCmdWrite | kCmdFast, 1, 1, "Returns the highest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped.", "5.0.0", CmdZPopMax, {"@write", "@fast"}));
+  t->Register(kSortedSetFamily.Spec("zscan", -3, kCmdReadOnly, 1, 1, "Iterates over members and scores of a sorted set.", "2.8.0", CmdZScan, {"@read", "@slow"}));
+  CommandSpec zmpop = kSortedSetFamily.Spec("zmpop", -4, kCmdWrite, 0, 0, "Returns the highest- or lowest-scoring members from one or more sorted sets after removing them. Deletes the sorted set if the last member was popped.", "7.0.0", CmdZMPop, {"@write", "@slow"});
   zmpop.numkeys_arg = 1;
   zmpop.numkeys_written = true;
   t->Register(std::move(zmpop));
-  t->Register(ZSetSpec("zrandmember", -2, kCmdReadOnly, 1, 1, "Returns one or more random members from a sorted set.", "6.2.0", CmdZRandMember, {"@read", "@slow"}));
+  t->Register(kSortedSetFamily.Spec("zrandmember", -2, kCmdReadOnly, 1, 1, "Returns one or more random members from a sorted set.", "6.2.0", CmdZRandMember, {"@read", "@slow"}));
   RegisterZSetRangeFamily(t);
   RegisterZSetAlgebraFamily(t);
 }

@@ -13,11 +13,9 @@
 namespace minired {
 
 // A sorted-set command's table entry (group sorted_set, ACL category @sortedset).
-inline CommandSpec ZSetSpec(const char* name, int arity, uint32_t flags, int first, int last, const char* summary,
-                            const char* since, CommandHandler h, std::vector<std::string> acl) {
-  acl.insert(acl.begin(), "@sortedset");
-  return MakeSpec("sorted_set", name, arity, flags, first, last, 1, summary, since, h, std::move(acl));
-}
+// The sorted-set commands' group and ACL category (zset_family.cc, zset_range_family.cc,
+// zset_algebra_family.cc).
+inline constexpr TypeFamily kSortedSetFamily{"sorted_set", "@sortedset"};
 
 // Pops up to `count` members from the low (or, with `max`, the high) end.
 std::vector<std::pair<std::string, double>> PopItems(CommandContext& ctx, ZSetValue& z, bool max, uint64_t count);

@@ -249,18 +249,18 @@ void ReplyItems(CommandContext& ctx, const std::vector<ZItem>& items, bool with_
 
 void RegisterZSetRangeFamily(CommandTable* t) {
   const uint32_t r = kCmdReadOnly;
-  t->Register(ZSetSpec("zrange", -4, r, 1, 1, "Returns members in a sorted set within a range of indexes.", "1.2.0", CmdZRange, {"@read", "@slow"}));
-  t->Register(ZSetSpec("zrevrange", -4, r, 1, 1, "Returns members in a sorted set within a range of indexes in reverse order.", "1.2.0", CmdZRevRange, {"@read", "@slow"}));
-  t->Register(ZSetSpec("zrangebyscore", -4, r, 1, 1, "Returns members in a sorted set within a range of scores.", "1.0.5", CmdZRangeByScore, {"@read", "@slow"}));
-  t->Register(ZSetSpec("zrevrangebyscore", -4, r, 1, 1, "Returns members in a sorted set within a range of scores in reverse order.", "2.2.0", CmdZRevRangeByScore, {"@read", "@slow"}));
-  t->Register(ZSetSpec("zrangebylex", -4, r, 1, 1, "Returns members in a sorted set within a lexicographical range.", "2.8.9", CmdZRangeByLex, {"@read", "@slow"}));
-  t->Register(ZSetSpec("zrevrangebylex", -4, r, 1, 1, "Returns members in a sorted set within a lexicographical range in reverse order.", "2.8.9", CmdZRevRangeByLex, {"@read", "@slow"}));
-  t->Register(ZSetSpec("zrangestore", -5, kCmdWrite | kCmdDenyOom, 1, 2, "Stores a range of members from sorted set in a key.", "6.2.0", CmdZRangeStore, {"@write", "@slow"}));
-  t->Register(ZSetSpec("zcount", 4, r | kCmdFast, 1, 1, "Returns the count of members in a sorted set that have scores within a range.", "2.0.0", CmdZCount, {"@read", "@fast"}));
-  t->Register(ZSetSpec("zlexcount", 4, r | kCmdFast, 1, 1, "Returns the number of members in a sorted set within a lexicographical range.", "2.8.9", CmdZLexCount, {"@read", "@fast"}));
-  t->Register(ZSetSpec("zremrangebyrank", 4, kCmdWrite, 1, 1, "Removes members in a sorted set within a range of indexes. Deletes the sorted set if all members were removed.", "2.0.0", CmdZRemRangeByRank, {"@write", "@slow"}));
-  t->Register(ZSetSpec("zremrangebyscore", 4, kCmdWrite, 1, 1, "Removes members in a sorted set within a range of scores. Deletes the sorted set if all members were removed.", "1.2.0", CmdZRemRangeByScore, {"@write", "@slow"}));
-  t->Register(ZSetSpec("zremrangebylex", 4, kCmdWrite, 1, 1, "Removes members in a sorted set within a lexicographical range. Deletes the sorted set if all members were removed.", "2.8.9", CmdZRemRangeByLex, {"@write", "@slow"}));
+  t->Register(kSortedSetFamily.Spec("zrange", -4, r, 1, 1, "Returns members in a sorted set within a range of indexes.", "1.2.0", CmdZRange, {"@read", "@slow"}));
+  t->Register(kSortedSetFamily.Spec("zrevrange", -4, r, 1, 1, "Returns members in a sorted set within a range of indexes in reverse order.", "1.2.0", CmdZRevRange, {"@read", "@slow"}));
+  t->Register(kSortedSetFamily.Spec("zrangebyscore", -4, r, 1, 1, "Returns members in a sorted set within a range of scores.", "1.0.5", CmdZRangeByScore, {"@read", "@slow"}));
+  t->Register(kSortedSetFamily.Spec("zrevrangebyscore", -4, r, 1, 1, "Returns members in a sorted set within a range of scores in reverse order.", "2.2.0", CmdZRevRangeByScore, {"@read", "@slow"}));
+  t->Register(kSortedSetFamily.Spec("zrangebylex", -4, r, 1, 1, "Returns members in a sorted set within a lexicographical range.", "2.8.9", CmdZRangeByLex, {"@read", "@slow"}));
+  t->Register(kSortedSetFamily.Spec("zrevrangebylex", -4, r, 1, 1, "Returns members in a sorted set within a lexicographical range in reverse order.", "2.8.9", CmdZRevRangeByLex, {"@read", "@slow"}));
+  t->Register(kSortedSetFamily.Spec("zrangestore", -5, kCmdWrite | kCmdDenyOom, 1, 2, "Stores a range of members from sorted set in a key.", "6.2.0", CmdZRangeStore, {"@write", "@slow"}));
+  t->Register(kSortedSetFamily.Spec("zcount", 4, r | kCmdFast, 1, 1, "Returns the count of members in a sorted set that have scores within a range.", "2.0.0", CmdZCount, {"@read", "@fast"}));
+  t->Register(kSortedSetFamily.Spec("zlexcount", 4, r | kCmdFast, 1, 1, "Returns the number of members in a sorted set within a lexicographical range.", "2.8.9", CmdZLexCount, {"@read", "@fast"}));
+  t->Register(kSortedSetFamily.Spec("zremrangebyrank", 4, kCmdWrite, 1, 1, "Removes members in a sorted set within a range of indexes. Deletes the sorted set if all members were removed.", "2.0.0", CmdZRemRangeByRank, {"@write", "@slow"}));
+  t->Register(kSortedSetFamily.Spec("zremrangebyscore", 4, kCmdWrite, 1, 1, "Removes members in a sorted set within a range of scores. Deletes the sorted set if all members were removed.", "1.2.0", CmdZRemRangeByScore, {"@write", "@slow"}));
+  t->Register(kSortedSetFamily.Spec("zremrangebylex", 4, kCmdWrite, 1, 1, "Removes members in a sorted set within a lexicographical range. Deletes the sorted set if all members were removed.", "2.8.9", CmdZRemRangeByLex, {"@write", "@slow"}));
 }
 
 }  // namespace minired
