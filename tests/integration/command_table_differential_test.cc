@@ -110,6 +110,28 @@ TEST_F(CommandTable, CountListsTopLevelCommandsOnly) {
   EXPECT_GT(client.value.elems[0].elems[9].elems.size(), 5u);
 }
 
+// COMMAND LIST FILTERBY lists what redis-server lists, less the commands minired does not
+// have (Redis answers in its hash order: compared as sets).
+TEST_F(CommandTable, ListFiltersAsRedis) {
+  std::vector<std::string> all = Names(m_.Call({"COMMAND", "LIST"}));
+  std::set<std::string> have(all.begin(), all.end());
+  for (const std::vector<std::string>& filter : std::vector<std::vector<std::string>>{
+           {"ACLCAT", "connection"}, {"ACLCAT", "admin"}, {"ACLCAT", "sortedset"}, {"ACLCAT", "blocking"},
+           {"PATTERN", "client*"}, {"PATTERN", "z*store"}, {"PATTERN", "*|help"}, {"MODULE", "nosuch"}}) {
+    std::vector<std::string> cmd = {"COMMAND", "LIST", "FILTERBY", filter[0], filter[1]};
+    std::set<std::string> want, got;
+    for (const auto& n : Names(r_.Call(cmd))) {
+      if (have.count(n)) want.insert(n);
+    }
+    for (const auto& n : Names(m_.Call(cmd))) {
+      if (!kNewerThanRedis70.count(n)) got.insert(n);
+    }
+    EXPECT_EQ(got, want) << filter[0] << " " << filter[1];
+  }
+  Compare({{"COMMAND", "LIST", "FILTERBY", "ACLCAT"}, {"COMMAND", "LIST", "FILTERBY", "NOSUCH", "x"},
+           {"COMMAND", "LIST", "FILTERBY", "ACLCAT", "nosuch"}, {"COMMAND", "LIST", "x"}, {"COMMAND", "COUNT", "x"}});
+}
+
 // Each container's unknown subcommand and wrong arity are refused before the handler
 // runs, with Redis's texts, and inside MULTI they fail the transaction.
 TEST_F(CommandTable, SubcommandsAreCheckedByTheDispatcher) {
