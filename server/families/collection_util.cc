@@ -128,7 +128,7 @@ std::optional<uint64_t> ParseCursor(std::string_view s) {
   return v;
 }
 
-bool ParseScanOptions(CommandContext& ctx, size_t first, ScanOptions* out) {
+bool ParseScanOptions(CommandContext& ctx, size_t first, ScanOptions* out, bool allow_type) {
   for (size_t i = first; i < ctx.argc(); i += 2) {
     if (i + 1 >= ctx.argc()) {
       ctx.reply().Error(errors::kSyntax);
@@ -149,6 +149,9 @@ bool ParseScanOptions(CommandContext& ctx, size_t first, ScanOptions* out) {
     } else if (EqualsIgnoreCase(opt, "MATCH")) {
       out->pattern = val;
       out->has_pattern = !(val == "*");
+    } else if (allow_type && EqualsIgnoreCase(opt, "TYPE")) {
+      out->type = val;
+      out->has_type = true;
     } else {
       ctx.reply().Error(errors::kSyntax);
       return false;

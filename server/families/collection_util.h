@@ -71,14 +71,16 @@ bool ParseMPop(CommandContext& ctx, size_t numkeys_index, std::string_view first
 // SCAN-family cursor: strtoull rules (leading spaces or junk are errors).
 std::optional<uint64_t> ParseCursor(std::string_view s);
 
-// [MATCH pattern] [COUNT count] from args[first..]; replies the error and returns false
-// on a bad option.
+// [MATCH pattern] [COUNT count] (and [TYPE type] for SCAN, `allow_type`) from
+// args[first..]; replies the error and returns false on a bad option.
 struct ScanOptions {
   std::string_view pattern;
   bool has_pattern = false;
   int64_t count = 10;
+  std::string_view type;
+  bool has_type = false;
 };
-bool ParseScanOptions(CommandContext& ctx, size_t first, ScanOptions* out);
+bool ParseScanOptions(CommandContext& ctx, size_t first, ScanOptions* out, bool allow_type = false);
 
 // One HSCAN/SSCAN/ZSCAN step over a full-encoding table from hash position *pos: `visit`
 // appends matches to `found`; stops after `count` of them or 10x that many slots examined

@@ -189,35 +189,15 @@ void CmdKeys(CommandContext& ctx) {
 void CmdScan(CommandContext& ctx) {
   auto cursor = ParseCursor(ctx.arg(1));
   if (!cursor) return ctx.reply().Error("ERR invalid cursor");
-  int64_t count = 10;
-  std::string_view pattern;
-  std::string_view type;
-  bool has_pattern = false, has_type = false;
-  for (size_t i = 2; i < ctx.argc(); i += 2) {
-    if (i + 1 >= ctx.argc()) return ctx.reply().Error(errors::kSyntax);
-    std::string_view opt = ctx.arg(i), val = ctx.arg(i + 1);
-    if (EqualsIgnoreCase(opt, "COUNT")) {
-      auto c = IntArg(ctx, val);
-      if (!c) return;
-      if (*c < 1) return ctx.reply().Error(errors::kSyntax);
-      count = *c;
-    } else if (EqualsIgnoreCase(opt, "MATCH")) {
-      pattern = val;
-      has_pattern = !(val == "*");
-    } else if (EqualsIgnoreCase(opt, "TYPE")) {
-      type = val;
-      has_type = true;
-    } else {
-      return ctx.reply().Error(errors::kSyntax);
-    }
-  }
+  ScanOptions opt;
+  if (!ParseScanOptions(ctx, 2, &opt, /*allow_type=*/true)) return;
   ShardSet& shards = ctx.shards();
   const uint64_t nshards = shards.size();
   uint64_t shard = *cursor % nshards;
   uint64_t pos = *cursor / nshards;
   std::vector<std::string> found;
   std::vector<std::string> expired;
-  const size_t want = static_cast<size_t>(std::min<int64_t>(count, 1 << 20));
+  const size_t want = static_cast<size_t>(std::min<int64_t>(opt.count, 1 << 20));
   size_t budget = want * 10;  // slots examined, as Redis's maxiterations
   while (shard < nshards && found.size() < want && budget > 0) {
     Shard& sh = shards.shard(shard);
@@ -232,8 +212,8 @@ void CmdScan(CommandContext& ctx) {
             expired.emplace_back(e->key());
             return;
           }
-          if (has_pattern && !GlobMatch(pattern, e->key())) return;
-          if (has_type && !EqualsIgnoreCase(type, TypeName(e->type()))) return;
+          if (opt.has_pattern && !GlobMatch(opt.pattern, e->key())) return;
+          if (opt.has_type && !EqualsIgnoreCase(opt.type, TypeName(e->type()))) return;
           found.emplace_back(e->key());
         });
         budget -= std::min(budget, examined);
