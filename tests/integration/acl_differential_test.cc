@@ -19,19 +19,12 @@ namespace {
 
 using minired::Script;
 
-class AclDifferential : public ::testing::Test {
+class AclDifferential : public minired::ServerPair {
  protected:
-  static void SetUpTestSuite() {
-    redis_ = new TestProcess(TestProcess::StartRedis());
-    minired_ = new TestProcess(TestProcess::StartMinired({"--appendonly", "no", "--save", ""}));
-  }
-  static void TearDownTestSuite() {
-    delete redis_;
-    delete minired_;
-  }
+  static void SetUpTestSuite() { StartServers({}, {"--appendonly", "no", "--save", ""}); }
+  static void TearDownTestSuite() { StopServers(); }
   void SetUp() override {
-    ASSERT_TRUE(redis_->ok()) << redis_->error();
-    ASSERT_TRUE(minired_->ok()) << minired_->error();
+    ExpectServersUp();
     ASSERT_TRUE(r_admin_.Connect(redis_->port()));
     ASSERT_TRUE(m_admin_.Connect(minired_->port()));
     for (RespClient* c : {&r_admin_, &m_admin_}) ASSERT_EQ(c->Call({"FLUSHALL"}).raw, "+OK\r\n");
@@ -58,13 +51,8 @@ class AclDifferential : public ::testing::Test {
   }
   void Compare(const minired::Script& script) { minired::CompareOn(r_, m_, script); }
 
-  static TestProcess* redis_;
-  static TestProcess* minired_;
   RespClient r_admin_, m_admin_, r_, m_;
 };
-
-TestProcess* AclDifferential::redis_ = nullptr;
-TestProcess* AclDifferential::minired_ = nullptr;
 
 // A category reaches a container's subcommands by their own categories: CLIENT ID is
 // @connection, CLIENT KILL also @admin, CONFIG GET only @admin.

@@ -24,19 +24,12 @@ namespace {
 
 constexpr const char* kPassword = "s3cret-pass";
 
-class Auth : public ::testing::Test {
+class Auth : public minired::ServerPair {
  protected:
-  static void SetUpTestSuite() {
-    redis_ = new TestProcess(TestProcess::StartRedis());
-    minired_ = new TestProcess(TestProcess::StartMinired({"--appendonly", "no", "--save", ""}));
-  }
-  static void TearDownTestSuite() {
-    delete redis_;
-    delete minired_;
-  }
+  static void SetUpTestSuite() { StartServers({}, {"--appendonly", "no", "--save", ""}); }
+  static void TearDownTestSuite() { StopServers(); }
   void SetUp() override {
-    ASSERT_TRUE(redis_->ok()) << redis_->error();
-    ASSERT_TRUE(minired_->ok()) << minired_->error();
+    ExpectServersUp();
     // The connections that set the password stay authenticated (they connected when
     // none was needed), as in Redis.
     ASSERT_TRUE(r_admin_.Connect(redis_->port()));
@@ -63,13 +56,8 @@ class Auth : public ::testing::Test {
     EXPECT_EQ(got.value.elems.size(), want.value.elems.size());
   }
 
-  static TestProcess* redis_;
-  static TestProcess* minired_;
   RespClient r_admin_, m_admin_, r_, m_;
 };
-
-TestProcess* Auth::redis_ = nullptr;
-TestProcess* Auth::minired_ = nullptr;
 
 TEST_F(Auth, CommandsNeedAuthenticationAndWrongPasswordsAreRefused) {
   Compare({{"GET", "k"}, {"PING"}, {"SET", "k", "v"}, {"MULTI"}, {"SUBSCRIBE", "c"}, {"CLIENT", "ID"},

@@ -33,19 +33,39 @@ inline void CompareOn(RespClient& redis, RespClient& minired, const Script& scri
   }
 }
 
-class Differential : public ::testing::Test {
+// One redis-server and one minired-server for a whole test suite: a suite's
+// SetUpTestSuite starts them with its own arguments, its TearDownTestSuite stops them
+// (gtest runs suites one after another, so the two pointers serve each in turn).
+class ServerPair : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    redis_ = new TestProcess(TestProcess::StartRedis({"--enable-debug-command", "yes"}));
-    minired_ = new TestProcess(TestProcess::StartMinired());
+  static void StartServers(std::vector<std::string> redis_args, std::vector<std::string> minired_args) {
+    redis_ = new TestProcess(TestProcess::StartRedis(std::move(redis_args)));
+    minired_ = new TestProcess(TestProcess::StartMinired(std::move(minired_args)));
   }
-  static void TearDownTestSuite() {
+  static void StopServers() {
     delete redis_;
     delete minired_;
+    redis_ = minired_ = nullptr;
   }
-  void SetUp() override {
+  // For SetUp: both servers started (their start-up error otherwise).
+  static void ExpectServersUp() {
     ASSERT_TRUE(redis_->ok()) << redis_->error();
     ASSERT_TRUE(minired_->ok()) << minired_->error();
+  }
+
+  static TestProcess* redis_;
+  static TestProcess* minired_;
+};
+
+inline TestProcess* ServerPair::redis_ = nullptr;
+inline TestProcess* ServerPair::minired_ = nullptr;
+
+class Differential : public ServerPair {
+ protected:
+  static void SetUpTestSuite() { StartServers({"--enable-debug-command", "yes"}, {}); }
+  static void TearDownTestSuite() { StopServers(); }
+  void SetUp() override {
+    ExpectServersUp();
     ASSERT_TRUE(r_.Connect(redis_->port()));
     ASSERT_TRUE(m_.Connect(minired_->port()));
     r_.Call({"FLUSHALL"});
@@ -101,12 +121,7 @@ class Differential : public ::testing::Test {
     return out;
   }
 
-  static TestProcess* redis_;
-  static TestProcess* minired_;
   RespClient r_, m_;
 };
-
-inline TestProcess* Differential::redis_ = nullptr;
-inline TestProcess* Differential::minired_ = nullptr;
 
 }  // namespace minired
