@@ -90,6 +90,9 @@ void Connection::Start() {
       waiter = blocked_shared_.lock();
     }
     if (!waiter || !waiter->Claim(BlockedClient::kDone)) return false;
+    // Out of the registry at once: should the client disconnect before its thread ends
+    // the wait, Close finds the waiter claimed and would leave it there.
+    server_.blocking().Remove(waiter.get());
     asio::post(ex, [weak, error]() {
       if (auto c = weak.lock()) c->EndClaimedWait(error);
     });

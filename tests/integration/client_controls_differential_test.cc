@@ -162,6 +162,15 @@ TEST_F(ClientControls, UnblockEndsAWaitAsATimeoutOrAnError) {
            {"CLIENT", "UNBLOCK", "999999"}});
   p.Send({"PING"});  // the unblocked client serves on
   ASSERT_TRUE(p.ReadSame());
+  // A client unblocked and gone before it read its reply leaves no waiter behind.
+  p.Send({"BLPOP", "nolist", "0"});
+  p.ExpectHeld(100ms);
+  unblock({});
+  p.r.Close();
+  p.m.Close();
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(testing::InfoField(m_, "clients", "blocked_clients"), testing::InfoField(r_, "clients", "blocked_clients"));
+  EXPECT_EQ(testing::InfoField(m_, "clients", "blocked_clients"), 0);
 }
 
 }  // namespace
