@@ -23,13 +23,6 @@ bool IsLowerHex64(std::string_view s) {
          });
 }
 
-bool InCategory(const CommandSpec& spec, std::string_view category) {
-  for (const auto& c : spec.acl_categories) {
-    if (c.size() == category.size() + 1 && EqualsIgnoreCase(std::string_view(c).substr(1), category)) return true;
-  }
-  return false;
-}
-
 // Drops earlier rules about the same command, so the list stays as short as its effect.
 void RecordCommandRule(AclUser* u, std::string rule) {
   std::string_view target = std::string_view(rule).substr(1);
@@ -65,11 +58,11 @@ Status ApplyCommandRule(AclUser* u, std::string_view rule) {
       // A container's subcommands have categories of their own (CLIENT KILL is @admin,
       // CLIENT ID is not): the rule reaches each one that is in the category.
       for (const CommandSpec& sub : spec->subs) {
-        if (!InCategory(sub, cat)) continue;
+        if (!InAclCategory(sub, cat)) continue;
         (allow ? u->allowed_subcommands : u->denied_subcommands).insert(sub.name);
         (allow ? u->denied_subcommands : u->allowed_subcommands).erase(sub.name);
       }
-      if (!InCategory(*spec, cat)) continue;
+      if (!InAclCategory(*spec, cat)) continue;
       u->allowed[static_cast<size_t>(spec->index)] = allow;
       std::erase_if(u->allowed_subcommands, [&](const std::string& s) { return s.starts_with(spec->name + "|"); });
       std::erase_if(u->denied_subcommands, [&](const std::string& s) { return s.starts_with(spec->name + "|"); });
@@ -106,6 +99,13 @@ std::string Sha256Hex(std::string_view data) {
   std::string hex;
   for (unsigned int i = 0; i < len; ++i) hex += fmt::format("{:02x}", digest[i]);
   return hex;
+}
+
+bool InAclCategory(const CommandSpec& spec, std::string_view category) {
+  for (const auto& c : spec.acl_categories) {
+    if (EqualsIgnoreCase(std::string_view(c).substr(1), category)) return true;
+  }
+  return false;
 }
 
 const std::vector<std::string>& AclCategories() {

@@ -74,6 +74,9 @@ std::string AclDenialMessage(AclDenial d, const std::string& what);
 
 // The categories Redis 7 defines, without '@'.
 const std::vector<std::string>& AclCategories();
+// Whether `spec` is in `category` (without '@', any case): ACL rules, ACL CAT and
+// COMMAND LIST FILTERBY ACLCAT all ask this.
+bool InAclCategory(const CommandSpec& spec, std::string_view category);
 
 class AclRegistry {
  public:

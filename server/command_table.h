@@ -19,6 +19,12 @@ class CommandTable {
   void Register(CommandSpec spec);
   // Case-insensitive lookup; nullptr if unknown.
   const CommandSpec* Find(std::string_view name) const;
+  // The descriptor a call runs under: the subcommand for a container's call (CLIENT
+  // KILL ...), the command otherwise; nullptr for an unknown command or subcommand.
+  const CommandSpec* FindCall(std::span<const std::string_view> args) const {
+    const CommandSpec* c = Find(args[0]);
+    return c ? c->Resolve(args) : nullptr;
+  }
   // Also finds a subcommand by its full name ("client|kill"), as COMMAND INFO does.
   const CommandSpec* FindFull(std::string_view name) const;
   // Every command, in registration order.

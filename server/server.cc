@@ -201,8 +201,7 @@ void Server::Execute(Session& session, std::span<const std::string_view> args,
 bool Server::QueuedCommandHas(const Session& session, uint32_t flags) const {
   for (const auto& q : session.queued) {
     std::vector<std::string_view> args(q.begin(), q.end());
-    const CommandSpec* base = commands_.Find(args[0]);
-    const CommandSpec* spec = base ? base->Resolve(args) : nullptr;
+    const CommandSpec* spec = commands_.FindCall(args);
     if (spec && (spec->flags & flags)) return true;
   }
   return false;

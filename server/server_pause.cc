@@ -10,8 +10,7 @@ bool Server::PostponedByPause(const Session& session, std::span<const std::strin
   if (!pause_.active() || session.replica_feed || session.from_master || session.replaying) return false;
   // What Redis refuses before its pause check is refused at once here too: an unknown
   // command or subcommand, a wrong arity, a client that must authenticate first.
-  const CommandSpec* base = commands_.Find(args[0]);
-  const CommandSpec* spec = base ? base->Resolve(args) : nullptr;
+  const CommandSpec* spec = commands_.FindCall(args);
   if (spec == nullptr || !spec->ArityOk(args.size())) return false;
   if (!session.authenticated && !(spec->flags & kCmdNoAuth) && config_.security.password_required()) return false;
   bool may_write = (spec->flags & kCmdWrite) || (spec->name == "exec" && QueuedCommandHas(session, kCmdWrite));

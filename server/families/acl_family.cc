@@ -76,9 +76,7 @@ void AclCat(CommandContext& ctx) {
   }
   std::vector<std::string_view> names;
   auto consider = [&](const CommandSpec& spec) {
-    for (const auto& c : spec.acl_categories) {
-      if (c == "@" + cat) names.push_back(spec.name);
-    }
+    if (InAclCategory(spec, cat)) names.push_back(spec.name);
   };
   for (const auto& spec : ctx.server().commands().all()) {
     consider(*spec);

@@ -79,8 +79,7 @@ void ReplyKeySpec(ReplyWriter& w, const KeySpec& k) {
 // Redis finds them (its key specs; SET's flags depend on GET, as Redis's setGetKeys).
 void ReplyGetKeys(CommandContext& ctx, bool with_flags) {
   std::span<const std::string_view> call = ctx.args().subspan(2);
-  const CommandSpec* base = ctx.server().commands().Find(call[0]);
-  const CommandSpec* cmd = base ? base->Resolve(call) : nullptr;
+  const CommandSpec* cmd = ctx.server().commands().FindCall(call);
   ReplyWriter& w = ctx.reply();
   if (cmd == nullptr) return w.Error("ERR Invalid command specified");
   const std::vector<KeySpec>& specs = cmd->key_info->specs;
@@ -135,12 +134,6 @@ void ReplyInfo(ReplyWriter& w, const CommandSpec& c) {
   for (const CommandSpec& sub : c.subs) ReplyInfo(w, sub);
 }
 
-bool InAclCategory(const CommandSpec& c, std::string_view cat) {
-  for (const auto& a : c.acl_categories) {
-    if (EqualsIgnoreCase(std::string_view(a).substr(1), cat)) return true;
-  }
-  return false;
-}
 
 // A COMMAND DOCS map: summary, since, group, arguments when there are any, and room for
 // `extra` more fields that the caller writes next.
