@@ -393,16 +393,13 @@ TEST(Persistence, ClientsGetLoadingWhileTheDataSetLoads) {
     }
   }
   ASSERT_EQ(server.Stop(SIGTERM, 30000), 0);  // a clean exit, after the final snapshot
-  pid_t pid = fork();
-  if (pid == 0) {
-    int devnull = open("/dev/null", O_WRONLY);
-    dup2(devnull, 1);
-    dup2(devnull, 2);
-    std::string port = std::to_string(server.port());
-    execl(MiniredServerPath().c_str(), "minired-server", "--port", port.c_str(), "--bind", "127.0.0.1",
-          "--dir", server.dir().c_str(), "--appendonly", "no", "--logfile", "", static_cast<char*>(nullptr));
-    _exit(127);
-  }
+  // Started by hand, not Restart(): TestProcess would wait for PING, and the test must
+  // connect while the load runs.
+  ChildProcess restarted;
+  restarted.Spawn(MiniredServerPath(),
+                  {"--port", std::to_string(server.port()), "--bind", "127.0.0.1", "--dir", server.dir(),
+                   "--appendonly", "no", "--logfile", ""},
+                  "/dev/null");
   bool saw_loading = false;
   std::string value;
   RespClient c;
@@ -419,8 +416,7 @@ TEST(Persistence, ClientsGetLoadingWhileTheDataSetLoads) {
       value = r.value.str;
     }
   }
-  kill(pid, SIGKILL);
-  waitpid(pid, nullptr, 0);
+  restarted.Kill9();
   EXPECT_EQ(value, "value");
   EXPECT_TRUE(saw_loading) << "the load finished before a client could connect";
 }

@@ -266,30 +266,16 @@ TEST(ServerStartup, BadOptionStopsWithExitCode1) {
 }
 
 TEST(ServerStartup, BadConfigFileLineIsNamed) {
-  char path[] = "/tmp/minired-conf-XXXXXX";
-  int fd = mkstemp(path);
-  std::string text = "port 6399\n# fine\nthreads two\n";
-  ASSERT_EQ(write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
-  close(fd);
-  pid_t pid = fork();
-  if (pid == 0) {
-    int devnull = open("/dev/null", O_WRONLY);
-    dup2(devnull, 1);
-    int err = open((std::string(path) + ".err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(err, 2);
-    execl(testing::MiniredServerPath().c_str(), "minired-server", path, nullptr);
-    _exit(127);
-  }
-  int status;
-  waitpid(pid, &status, 0);
+  testing::ChildProcess server("minired-conf");
+  const std::string path = server.dir() + "/minired.conf", log = server.dir() + "/server.log";
+  std::ofstream(path) << "port 6399\n# fine\nthreads two\n";
+  server.Spawn(testing::MiniredServerPath(), {path}, log);
+  int status = server.Wait();
   EXPECT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 1);
-  std::ifstream err(std::string(path) + ".err");
-  std::string msg((std::istreambuf_iterator<char>(err)), std::istreambuf_iterator<char>());
-  EXPECT_NE(msg.find(std::string(path) + ":3"), std::string::npos) << msg;
+  std::string msg = testing::ReadFileText(log);
+  EXPECT_NE(msg.find(path + ":3"), std::string::npos) << msg;
   EXPECT_NE(msg.find("threads two"), std::string::npos) << msg;
-  unlink(path);
-  unlink((std::string(path) + ".err").c_str());
 }
 
 }  // namespace

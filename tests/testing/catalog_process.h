@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/testing/child_process.h"
+
 namespace minired::testing {
 
 std::string CatalogPath();
@@ -18,12 +20,7 @@ class CatalogProcess {
   // added). On failure ok() is false and error() says why.
   static CatalogProcess Start(int64_t products, std::vector<std::string> args);
 
-  CatalogProcess() = default;
-  CatalogProcess(CatalogProcess&& o) noexcept;
-  CatalogProcess& operator=(CatalogProcess&& o) noexcept;
-  ~CatalogProcess();
-
-  bool ok() const { return pid_ > 0; }
+  bool ok() const { return child_.running(); }
   const std::string& error() const { return error_; }
   int port() const { return port_; }
   const std::string& db_path() const { return db_; }
@@ -32,9 +29,9 @@ class CatalogProcess {
   int Stop();
 
  private:
-  pid_t pid_ = -1;
+  ChildProcess child_;  // stopped and its directory removed when the CatalogProcess goes
   int port_ = 0;
-  std::string dir_, db_, log_, error_;
+  std::string db_, log_, error_;
 };
 
 // Runs minired-catalog with `args` to completion; its exit status and output.

@@ -1,14 +1,11 @@
 #include "tests/testing/nutcracker_process.h"
 
 #include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <filesystem>
 #include <fstream>
 #include <thread>
-#include <utility>
 
 #include "tests/testing/resp_client.h"
 #include "tests/testing/test_process.h"
@@ -28,15 +25,14 @@ NutcrackerProcess NutcrackerProcess::Start(const std::vector<Backend>& backends)
     p.error_ = "nutcracker is not installed (apt-get install nutcracker)";
     return p;
   }
-  char tmpl[] = "/tmp/minired-nutcracker-XXXXXX";
-  p.dir_ = mkdtemp(tmpl);
+  p.child_ = ChildProcess("minired-nutcracker");
   p.port_ = FreePort();
   p.Launch(backends);
   return p;
 }
 
 bool NutcrackerProcess::Launch(const std::vector<Backend>& backends) {
-  const std::string config = dir_ + "/nutcracker.yml";
+  const std::string config = child_.dir() + "/nutcracker.yml";
   {
     std::ofstream f(config);
     f << "test:\n  listen: 127.0.0.1:" << port_
@@ -44,13 +40,11 @@ bool NutcrackerProcess::Launch(const std::vector<Backend>& backends) {
          "  timeout: 400\n  server_connections: 1\n  servers:\n";
     for (const Backend& b : backends) f << "    - 127.0.0.1:" << b.port << ":1 " << b.name << "\n";
   }
-  const std::string log = dir_ + "/nutcracker.log";
-  pid_ = SpawnLogged(NutcrackerPath(), {"-c", config, "-s", std::to_string(FreePort()), "-o", log}, log);
+  const std::string log = child_.dir() + "/nutcracker.log";
+  child_.Spawn(NutcrackerPath(), {"-c", config, "-s", std::to_string(FreePort()), "-o", log}, log);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (std::chrono::steady_clock::now() < deadline) {
-    int status;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
+    if (child_.Exited()) {
       error_ = "nutcracker exited during start-up: " + ReadFileText(log);
       return false;
     }
@@ -69,29 +63,7 @@ bool NutcrackerProcess::Restart(const std::vector<Backend>& backends) {
 }
 
 void NutcrackerProcess::Stop() {
-  if (pid_ <= 0) return;
-  kill(pid_, SIGTERM);
-  int status;
-  waitpid(pid_, &status, 0);
-  pid_ = -1;
-}
-
-NutcrackerProcess::NutcrackerProcess(NutcrackerProcess&& o) noexcept { *this = std::move(o); }
-
-NutcrackerProcess& NutcrackerProcess::operator=(NutcrackerProcess&& o) noexcept {
-  std::swap(pid_, o.pid_);
-  std::swap(port_, o.port_);
-  std::swap(dir_, o.dir_);
-  std::swap(error_, o.error_);
-  return *this;
-}
-
-NutcrackerProcess::~NutcrackerProcess() {
-  Stop();
-  if (!dir_.empty()) {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
+  if (child_.Stop(SIGTERM, 10000) < 0) child_.Kill9();
 }
 
 }  // namespace minired::testing

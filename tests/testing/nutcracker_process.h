@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/testing/child_process.h"
+
 namespace minired::testing {
 
 // Path of nutcracker, or "" when it is not installed.
@@ -21,12 +23,7 @@ class NutcrackerProcess {
   };
   static NutcrackerProcess Start(const std::vector<Backend>& backends);
 
-  NutcrackerProcess() = default;
-  NutcrackerProcess(NutcrackerProcess&& o) noexcept;
-  NutcrackerProcess& operator=(NutcrackerProcess&& o) noexcept;
-  ~NutcrackerProcess();
-
-  bool ok() const { return pid_ > 0; }
+  bool ok() const { return child_.running(); }
   const std::string& error() const { return error_; }
   int port() const { return port_; }
   // Stops it, writes the configuration for `backends` and starts it again on the same
@@ -36,9 +33,9 @@ class NutcrackerProcess {
  private:
   bool Launch(const std::vector<Backend>& backends);
   void Stop();
-  pid_t pid_ = -1;
+  ChildProcess child_;  // stopped and its directory removed when the NutcrackerProcess goes
   int port_ = 0;
-  std::string dir_, error_;
+  std::string error_;
 };
 
 }  // namespace minired::testing

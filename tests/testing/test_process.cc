@@ -1,17 +1,13 @@
 #include "tests/testing/test_process.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
-#include <signal.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -84,11 +80,10 @@ TestProcess TestProcess::StartRedis(std::vector<std::string> extra) {
 TestProcess TestProcess::Start(const std::string& binary, std::vector<std::string> args, int port) {
   TestProcess p;
   p.port_ = port;
-  char tmpl[] = "/tmp/minired-test-XXXXXX";
-  p.dir_ = mkdtemp(tmpl);
-  p.log_ = p.dir_ + "/server.log";
+  p.child_ = ChildProcess("minired-test");
+  p.log_ = p.child_.dir() + "/server.log";
   args.push_back("--dir");
-  args.push_back(p.dir_);
+  args.push_back(p.child_.dir());
   p.binary_ = binary;
   p.args_ = std::move(args);
   p.Launch();
@@ -96,24 +91,8 @@ TestProcess TestProcess::Start(const std::string& binary, std::vector<std::strin
 }
 
 bool TestProcess::Restart() {
-  if (pid_ > 0) return false;
+  if (child_.running()) return false;
   return Launch();
-}
-
-pid_t SpawnLogged(const std::string& binary, const std::vector<std::string>& args, const std::string& log_path) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    dup2(fd, 1);
-    dup2(fd, 2);
-    std::vector<char*> argv;
-    argv.push_back(const_cast<char*>(binary.c_str()));
-    for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(binary.c_str(), argv.data());
-    _exit(127);
-  }
-  return pid;
 }
 
 std::string ReadFileText(const std::string& path) {
@@ -124,14 +103,11 @@ std::string ReadFileText(const std::string& path) {
 }
 
 bool TestProcess::Launch() {
-  pid_t pid = SpawnLogged(binary_, args_, log_);
-  pid_ = pid;
+  child_.Spawn(binary_, args_, log_);
   RespClient c;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
   while (std::chrono::steady_clock::now() < deadline) {
-    int status;
-    if (waitpid(pid, &status, WNOHANG) == pid) {
-      pid_ = -1;
+    if (child_.Exited()) {
       error_ = "server exited during start-up: " + ReadLog();
       return false;
     }
@@ -146,51 +122,10 @@ bool TestProcess::Launch() {
   return false;
 }
 
-TestProcess::TestProcess(TestProcess&& o) noexcept { *this = std::move(o); }
-
-TestProcess& TestProcess::operator=(TestProcess&& o) noexcept {
-  std::swap(pid_, o.pid_);
-  std::swap(port_, o.port_);
-  std::swap(dir_, o.dir_);
-  std::swap(log_, o.log_);
-  std::swap(error_, o.error_);
-  std::swap(binary_, o.binary_);
-  std::swap(args_, o.args_);
-  return *this;
-}
-
-TestProcess::~TestProcess() {
-  if (pid_ > 0) Stop(SIGTERM, 5000);
-  if (pid_ > 0) Kill9();
-  if (!dir_.empty()) {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-}
-
 std::string TestProcess::ReadLog() const { return ReadFileText(log_); }
 
-int TestProcess::Stop(int sig, int timeout_ms) {
-  if (pid_ <= 0) return -1;
-  kill(pid_, sig);
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (std::chrono::steady_clock::now() < deadline) {
-    int status;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      return status;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return -1;
-}
+int TestProcess::Stop(int sig, int timeout_ms) { return child_.Stop(sig, timeout_ms); }
 
-void TestProcess::Kill9() {
-  if (pid_ <= 0) return;
-  kill(pid_, SIGKILL);
-  int status;
-  waitpid(pid_, &status, 0);
-  pid_ = -1;
-}
+void TestProcess::Kill9() { child_.Kill9(); }
 
 }  // namespace minired::testing

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/testing/child_process.h"
+
 namespace minired::testing {
 
 // Path of the minired-server built with these tests.
@@ -16,8 +18,6 @@ std::string MiniredServerPath();
 std::string RedisServerPath();
 // A TCP port on 127.0.0.1 that was free a moment ago.
 int FreePort();
-// Starts `binary args...` with stdout and stderr appended to `log_path`; its pid.
-pid_t SpawnLogged(const std::string& binary, const std::vector<std::string>& args, const std::string& log_path);
 // A whole file ("" when it cannot be read).
 std::string ReadFileText(const std::string& path);
 // Runs `cmd` in a shell; its stdout and stderr together. *status: its wait status.
@@ -30,16 +30,11 @@ class TestProcess {
   static TestProcess StartMinired(std::vector<std::string> extra_args = {});
   static TestProcess StartRedis(std::vector<std::string> extra_args = {});
 
-  TestProcess() = default;
-  TestProcess(TestProcess&& o) noexcept;
-  TestProcess& operator=(TestProcess&& o) noexcept;
-  ~TestProcess();
-
-  bool ok() const { return pid_ > 0; }
+  bool ok() const { return child_.running(); }
   const std::string& error() const { return error_; }
   int port() const { return port_; }
-  pid_t pid() const { return pid_; }
-  const std::string& dir() const { return dir_; }
+  pid_t pid() const { return child_.pid(); }
+  const std::string& dir() const { return child_.dir(); }
   const std::string& log_path() const { return log_; }
   std::string ReadLog() const;
 
@@ -54,11 +49,10 @@ class TestProcess {
  private:
   static TestProcess Start(const std::string& binary, std::vector<std::string> args, int port);
   bool Launch();
-  pid_t pid_ = -1;
+  ChildProcess child_;  // stopped and its directory removed when the TestProcess goes
   std::string binary_;
   std::vector<std::string> args_;
   int port_ = 0;
-  std::string dir_;
   std::string log_;
   std::string error_;
 };
