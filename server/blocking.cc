@@ -3,82 +3,26 @@
 #include <algorithm>
 
 #include "protocol/reply_writer.h"
-#include "server/families/collection_util.h"
-#include "server/families/list_value.h"
-#include "server/families/zset_family.h"
+#include "server/command_context.h"
 #include "server/server.h"
-#include "storage/journal.h"
 
 namespace minired {
 namespace {
 
 thread_local std::vector<std::pair<int, std::string>> t_ready;
 
-enum class Served { kServed, kEmpty, kOtherType };
-
-// Pops (or moves) for `c` under fresh locks and writes its reply.
-Served ServeOne(Server& server, BlockedClient& c, std::string_view key, std::string* reply_bytes) {
+// Serves `c` from `key` in its own database and protocol, its reply into `reply_bytes`.
+BlockedClient::Served ServeOne(Server& server, BlockedClient& c, std::string_view key, std::string* reply_bytes) {
   Session session;
   session.db = c.db;
   session.resp = c.resp;
   ReplyWriter reply(reply_bytes, c.resp);
   std::string_view args[] = {key};
   CommandContext ctx(server, session, args, reply, server.clock().NowMs());
-  const PopRequest& req = c.pop;
-  {
-    KeyAccess k(ctx, key);
-    Db::Slot s = k.FindWrite();
-    if (!s) return Served::kEmpty;
-    if (s.entry->type() != (req.zset ? ValueType::kZSet : ValueType::kList)) return Served::kOtherType;
-    if (!c.move) {
-      size_t n = PopAndReply(ctx, k.db(), s, key, req);
-      if (Journal* j = Journal::Active()) {
-        std::string count = std::to_string(n);
-        std::string_view rec[] = {req.zset ? (req.max ? "ZPOPMAX" : "ZPOPMIN") : (req.from == ListEnd::kLeft ? "LPOP" : "RPOP"),
-                                  key, count};
-        j->AddCommand(c.db, rec);
-      }
-      return Served::kServed;
-    }
-  }
-  auto moved = MoveElement(ctx, key, c.dst, req.from, c.to);  // takes both keys' locks
-  if (moved && !moved->has_value()) return Served::kEmpty;
-  if (moved) reply.Bulk(**moved);  // else MoveElement replied the error
-  if (Journal* j = Journal::Active(); j && moved) {
-    std::string_view rec[] = {"LMOVE", key, c.dst, req.from == ListEnd::kLeft ? "LEFT" : "RIGHT",
-                              c.to == ListEnd::kLeft ? "LEFT" : "RIGHT"};
-    j->AddCommand(c.db, rec);
-  }
-  return Served::kServed;
+  return c.Serve(ctx, key);
 }
 
 }  // namespace
-
-size_t PopAndReply(CommandContext& ctx, Db& db, Db::Slot s, std::string_view key, const PopRequest& req) {
-  const uint64_t h = HashKey(key);
-  if (req.zset) {
-    ZSetValue z(db, s, key, h, Limits(ctx));
-    auto popped = PopItems(ctx, z, req.max, req.count);
-    ReplyPopped(ctx, key, popped, req.mpop);
-    return popped.size();
-  }
-  ListEdit l(db, s, key, h, Limits(ctx));
-  std::vector<std::string> popped = PopElements(l.list(), req.from, static_cast<size_t>(req.count));
-  l.Commit(ctx.now_ms());
-  ReplyPopped(ctx, key, popped, req.mpop);
-  return popped.size();
-}
-
-bool PopFromFirst(CommandContext& ctx, MultiKeyAccess& m, std::span<const std::string_view> keys, const PopRequest& req) {
-  for (std::string_view key : keys) {
-    Db::Slot s = m.FindWrite(key);
-    if (IsWrongType(ctx, s, req.zset ? ValueType::kZSet : ValueType::kList)) return true;
-    if (!s) continue;
-    Journal::CountChanges(PopAndReply(ctx, m.DbOf(HashKey(key)), s, key, req));
-    return true;
-  }
-  return false;
-}
 
 void BlockingRegistry::Add(const std::shared_ptr<BlockedClient>& c) {
   std::lock_guard<std::mutex> l(mu_);
@@ -147,10 +91,10 @@ void ServeReadyKeys(Server& server) {
       // Another thread is serving this key's queue right now: it carries on.
       if (!c->Claim(BlockedClient::kServing)) break;
       std::string reply;
-      Served served = ServeOne(server, *c, key, &reply);
-      if (served != Served::kServed) {
+      BlockedClient::Served served = ServeOne(server, *c, key, &reply);
+      if (served != BlockedClient::Served::kServed) {
         c->state.store(BlockedClient::kWaiting);
-        if (served == Served::kEmpty) break;
+        if (served == BlockedClient::Served::kEmpty) break;
         continue;  // it waits for another type than the key holds now
       }
       registry.Remove(c.get());

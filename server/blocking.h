@@ -1,16 +1,19 @@
-// Clients blocked in BLPOP/BRPOP/BLMOVE/BLMPOP and BZPOPMIN/BZPOPMAX/BZMPOP, and how
-// they are woken.
+// Clients parked by a blocking command, and how they are woken.
 //
 // A blocking command that finds nothing registers its BlockedClient here while it still
 // holds the keys' shard locks, so a push cannot slip in between "empty" and "waiting".
-// A command that pushes to a key with waiters, or puts a list or sorted set there
+// A command that pushes to a key with waiters, or puts a value they wait for there
 // (NotifyKeyReady, under the shard lock), only records the key as ready; when that
 // command has finished and released its locks, the dispatcher serves the ready keys
-// (ServeReadyKeys): each key's waiters in arrival order (longest-waiting first), popping
-// for them under fresh locks, until the value is empty. A waiter for another type than
-// the key now holds is passed over. A waiter is claimed with one atomic transition, so
-// it is served, timed out or cancelled (disconnect) exactly once. Lock order: shard
-// mutexes before the registry's.
+// (ServeReadyKeys): each key's waiters in arrival order (longest-waiting first), each
+// served by its own Serve under fresh locks, until one finds the key empty. A waiter
+// for another type than the key now holds is passed over. A waiter is claimed with one
+// atomic transition, so it is served, timed out or cancelled (disconnect, CLIENT
+// UNBLOCK) exactly once. Lock order: shard mutexes before the registry's.
+//
+// What a client waits for is the BlockedClient's own: the blocking pops
+// (families/blocking_family.cc) wait on keys; WAIT (replication.cc) waits on replica
+// acknowledgements and has no keys; stream reads will wait on keys with their own Serve.
 #pragma once
 
 #include <atomic>
@@ -19,64 +22,50 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "protocol/reply_writer.h"
-#include "server/families/key_access.h"
-#include "server/families/list_family.h"
 
 namespace minired {
 
+class CommandContext;
 class Server;
 
-// A type a blocked client may wait to pop from: a key that comes to hold one (a push,
-// RENAME, SWAPDB...) is made ready.
-inline bool Poppable(ValueType t) { return t == ValueType::kList || t == ValueType::kZSet; }
-
-// What a pop takes and how it replies, whether it runs now or for a blocked client:
-// lists (LMPOP, BLPOP, BLMPOP) or sorted sets (ZMPOP, BZPOPMIN, BZMPOP).
-struct PopRequest {
-  bool zset = false;
-  ListEnd from = ListEnd::kLeft;  // lists
-  bool max = false;               // sorted sets: the highest scores
-  // Up to `count` elements replied as [key, [elements]] (the *MPOP commands); otherwise
-  // one, replied as BLPOP or BZPOPMIN reply it.
-  bool mpop = false;
-  uint64_t count = 1;
-};
-
-// Pops per `req` from `key`, whose slot `s` in `db` holds a value of the request's type
-// (under the caller's lock), and replies; returns how many elements it popped. The
-// caller counts them as changes or not (a served waiter's are none).
-size_t PopAndReply(CommandContext& ctx, Db& db, Db::Slot s, std::string_view key, const PopRequest& req);
-// Pops per `req` from the first of `keys` (locked by `m`) that holds a value, counts the
-// change and replies; false, with nothing replied, when none holds one. A key of
-// another type gets WRONGTYPE (true).
-bool PopFromFirst(CommandContext& ctx, MultiKeyAccess& m, std::span<const std::string_view> keys, const PopRequest& req);
-
-struct BlockedClient {
+class BlockedClient {
+ public:
   enum State { kWaiting = 0, kServing = 1, kDone = 2 };
-  std::atomic<int> state{kWaiting};
-  int db = 0;
-  int resp = 2;
-  std::vector<std::string> keys;
-  PopRequest pop;     // what it waits to pop
-  bool move = false;  // BLMOVE: moves one element from pop.from to `to` of `dst`
-  std::string dst;
-  ListEnd to = ListEnd::kLeft;
-  // Hands the reply to the client's connection (posted to its thread).
-  std::function<void(std::string reply)> deliver;
-  // The reply when the timeout passes (WAIT answers its count); a null array if unset.
-  std::function<void(ReplyWriter&)> timeout_reply;
+  // What serving a waiter from a ready key found.
+  enum class Served {
+    kServed,     // replied (and journaled what it changed)
+    kEmpty,      // nothing there: the waiters after it are not tried either
+    kOtherType,  // the key holds what another waiter wants: the next one is tried
+  };
 
+  virtual ~BlockedClient() = default;
+
+  // How it is served once `key` is ready: `ctx` runs in the waiter's database and
+  // protocol, with no locks held; Serve takes the locks it needs, writes the reply to
+  // ctx.reply() and journals its change. Waiters without keys are never asked.
+  virtual Served Serve(CommandContext& ctx, std::string_view key) = 0;
+  // What its timeout (or CLIENT UNBLOCK ... TIMEOUT) answers: a null array unless the
+  // command says otherwise (BLMOVE a null, WAIT its count).
+  virtual void ReplyTimeout(ReplyWriter& w) { w.NullArray(); }
+
+  // Takes the waiter from kWaiting; false when it is served, timed out or gone.
   bool Claim(State to_state) {
     int expected = kWaiting;
     return state.compare_exchange_strong(expected, to_state);
   }
+
+  std::atomic<int> state{kWaiting};
+  int db = 0;
+  int resp = 2;
+  std::vector<std::string> keys;  // what it waits on, in database `db`
+  // Hands the reply to the client's connection (posted to its thread).
+  std::function<void(std::string reply)> deliver;
 };
 
 class BlockingRegistry {

@@ -1,7 +1,13 @@
-// What a command handler receives: its arguments, where to write the reply, the
-// calling client's session and the server it runs in.
+// What a command handler receives: its arguments, where to write the reply, the calling
+// client's session, and the services of the server it may use (the keyspace, the
+// configuration, the command table, blocking and pub/sub, nested calls).
+//
+// The data families (server/families/) reach the server only through this class, so
+// they do not depend on it (server.h, asio); the commands that operate the server itself
+// (server/admin/) use server() for everything else.
 #pragma once
 
+#include <memory>
 #include <span>
 #include <string_view>
 
@@ -12,26 +18,61 @@ namespace minired {
 
 class Server;
 class ShardSet;
+class BlockingRegistry;
+class PubSub;
+class CommandTable;
+struct ServerConfig;
+struct AclUser;
+
+// A command in progress on a thread, and the command that runs it (EXEC for its queued
+// commands; a script for its redis.call), null for one a client sent. Only a top-level
+// command submits its journal entry, serves blocked clients and counts its errors.
+struct CallFrame {
+  CallFrame* caller = nullptr;
+  uint64_t errors_in_calls = 0;  // errors the commands it ran wrote (not its own)
+  bool top_level() const { return caller == nullptr; }
+};
 
 class CommandContext {
  public:
-  CommandContext(Server& server, Session& session, std::span<const std::string_view> args,
-                 ReplyWriter& reply, int64_t now_ms, int thread = 0)
-      : server_(server), session_(session), args_(args), reply_(reply), now_ms_(now_ms), thread_(thread) {}
+  CommandContext(Server& server, Session& session, std::span<const std::string_view> args, ReplyWriter& reply,
+                 int64_t now_ms, int thread = 0, CallFrame* frame = nullptr)
+      : server_(server),
+        session_(session),
+        args_(args),
+        reply_(reply),
+        now_ms_(now_ms),
+        thread_(thread),
+        frame_(frame) {}
 
   std::span<const std::string_view> args() const { return args_; }
   std::string_view arg(size_t i) const { return args_[i]; }
   size_t argc() const { return args_.size(); }
   ReplyWriter& reply() { return reply_; }
   Session& session() { return session_; }
-  Server& server() { return server_; }
-  ShardSet& shards();
   int db() const { return session_.db; }
   // The command's time: one snapshot per command, so every key it looks at is judged
   // against the same instant (as Redis's commandTimeSnapshot).
   int64_t now_ms() const { return now_ms_; }
   // The I/O thread running the command (its statistics are charged).
   int thread() const { return thread_; }
+
+  // Services (command_context.cc).
+  ShardSet& shards();
+  const ServerConfig& config();
+  const CommandTable& commands();
+  BlockingRegistry& blocking();
+  PubSub& pubsub();
+  // Runs `args` for `session` through the dispatcher as a call nested in this command,
+  // writing its reply to this command's writer (EXEC's queued commands).
+  void Call(Session& session, std::span<const std::string_view> args);
+  // AUTH / HELLO AUTH succeeded: the client runs as `user` from now on.
+  void LogIn(std::shared_ptr<const AclUser> user);
+  // RESET: the client's transaction, watches, subscriptions and login are dropped.
+  void ResetSession();
+
+  // The server itself, for the commands that operate it (server/admin/).
+  Server& server() { return server_; }
 
  private:
   Server& server_;
@@ -40,6 +81,7 @@ class CommandContext {
   ReplyWriter& reply_;
   int64_t now_ms_;
   int thread_;
+  CallFrame* frame_;
 };
 
 }  // namespace minired

@@ -14,21 +14,11 @@
 #include "protocol/status.h"
 #include "server/security.h"
 #include "storage/access_clock.h"
+#include "storage/encodings/encoding_limits.h"
 
 namespace minired {
 
 enum class LogLevel { kDebug = 0, kVerbose = 1, kNotice = 2, kWarning = 3 };
-
-// When a collection leaves its compact encoding (Redis's *-max-listpack-* options).
-struct EncodingLimits {
-  std::atomic<int64_t> hash_max_listpack_entries{128};
-  std::atomic<int64_t> hash_max_listpack_value{64};
-  std::atomic<int64_t> zset_max_listpack_entries{128};
-  std::atomic<int64_t> zset_max_listpack_value{64};
-  std::atomic<int64_t> set_max_intset_entries{512};
-  // > 0: elements per list before it becomes a quicklist; < 0: -1..-5 = 4..64 KB.
-  std::atomic<int64_t> list_max_listpack_size{-2};
-};
 
 // client-output-buffer-limit for one class: a client whose pending output passes `hard`,
 // or stays above `soft` for `soft_seconds`, is disconnected. 0 disables a limit.

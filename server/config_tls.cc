@@ -1,4 +1,4 @@
-// The tls-* options: read at start-up, where server/tls.cc builds the context from
+// The tls-* options: read at start-up, where server/net/tls.cc builds the context from
 // them (a bad file or value stops start-up with a message naming the option). They
 // cannot change at run time.
 #include <cctype>

@@ -12,7 +12,7 @@
 #include "server/logger.h"
 #include "server/persistence.h"
 #include "server/server.h"
-#include "server/tls.h"
+#include "server/net/tls.h"
 #include "storage/memory.h"
 
 int main(int argc, char** argv) {

@@ -41,7 +41,7 @@ MasterLink::MasterLink(Server& server, Replication& replication, IoThread& threa
       port_(port),
       socket_(thread.context()),
       timer_(thread.context()) {
-  session_.from_master = true;
+  session_.origin = Origin::kMaster;
   session_.info = &info_;
   info_.addr = host_ + ":" + std::to_string(port_);
   // A partial resync continues the stream in the database it had selected.

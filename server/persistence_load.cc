@@ -54,7 +54,7 @@ Status Persistence::LoadSnapshot(const SnapshotMeta& meta, int64_t now_ms) {
 // set is always a prefix of what was acknowledged.
 Status Persistence::ReplayLog(uint64_t after) {
   Session session;
-  session.replaying = true;
+  session.origin = Origin::kLogReplay;
   std::string scratch;
   ReplyWriter reply(&scratch, 2);
   RequestParser parser;

@@ -155,9 +155,9 @@ void Replication::NoOne() {
 
 void Replication::Psync(CommandContext& ctx, std::string_view replid, std::string_view offset, bool sync) {
   Session& s = ctx.session();
-  if (s.replica_feed) return;  // already a replica: Redis ignores it
+  if (s.replica.feed) return;  // already a replica: Redis ignores it
   if (s.hooks == nullptr || s.info == nullptr) return ctx.reply().Error("ERR PSYNC needs a client connection");
-  if (s.in_exec) return ctx.reply().Error("ERR Command not allowed inside a transaction");
+  if (s.tx.executing) return ctx.reply().Error("ERR Command not allowed inside a transaction");
   if (is_replica()) {
     std::lock_guard l(role_mu_);
     if (!link_ || link_->state() != MasterLink::State::kConnected) {
@@ -167,10 +167,10 @@ void Replication::Psync(CommandContext& ctx, std::string_view replid, std::strin
   if (server_.persistence() == nullptr) return ctx.reply().Error("ERR replication needs the journal (persistence)");
   WantStream();  // before the snapshot's position is taken: the stream must hold what follows
   auto feed = std::make_shared<ReplicaFeed>(s.info->id, IpOf(s.info->addr));
-  feed->listening_port = s.replica_listening_port;
+  feed->listening_port = s.replica.listening_port;
   feed->plain_sync = sync;
   feed->ack_time_ms = server_.clock().NowMs();
-  s.replica_feed = feed;
+  s.replica.feed = feed;
   s.hooks->AttachReplicaFeed(feed);
   server_.persistence()->log().set_eager(true);  // the cron turns it off when the last one leaves
   if (!sync) {
@@ -293,8 +293,8 @@ void Replication::ResolvePosition(SnapshotMeta* meta) {
 }
 
 void Replication::Ack(Session& session, uint64_t offset) {
-  if (!session.replica_feed) return;
-  ReplicaFeed& f = *session.replica_feed;
+  if (!session.replica.feed) return;
+  ReplicaFeed& f = *session.replica.feed;
   f.ack_offset = offset;
   f.ack_time_ms = server_.clock().NowMs();
   f.state = ReplicaFeed::State::kOnline;
@@ -316,6 +316,22 @@ std::optional<uint64_t> Replication::WriteOffset(uint64_t seq) {
   return point->offset;
 }
 
+// A client in WAIT: it waits on no key but on replica acknowledgements (CheckWaiters
+// serves it); its timeout answers how many replicas have acknowledged so far.
+class Replication::ReplicaAckWaiter : public BlockedClient {
+ public:
+  ReplicaAckWaiter(Replication& replication, uint64_t seq) : replication_(replication), seq_(seq) {}
+  Served Serve(CommandContext&, std::string_view) override { return Served::kEmpty; }  // has no keys
+  void ReplyTimeout(ReplyWriter& w) override {
+    auto off = replication_.WriteOffset(seq_);
+    w.Integer(off ? replication_.CountAcked(*off) : 0);
+  }
+
+ private:
+  Replication& replication_;
+  uint64_t seq_;
+};
+
 void Replication::Wait(CommandContext& ctx, int64_t numreplicas, int64_t timeout_ms) {
   if (is_replica()) {
     return ctx.reply().Error("ERR WAIT cannot be used with replica instances. Please also note that writes to "
@@ -325,12 +341,8 @@ void Replication::Wait(CommandContext& ctx, int64_t numreplicas, int64_t timeout
   uint64_t seq = s.last_write_seq;
   std::optional<uint64_t> offset = WriteOffset(seq);
   int acked = offset ? CountAcked(*offset) : 0;
-  if (acked >= numreplicas || s.hooks == nullptr || s.in_exec) return ctx.reply().Integer(acked);
-  auto client = std::make_shared<BlockedClient>();
-  client->timeout_reply = [this, seq](ReplyWriter& w) {
-    auto off = WriteOffset(seq);
-    w.Integer(off ? CountAcked(*off) : 0);
-  };
+  if (acked >= numreplicas || s.hooks == nullptr || s.tx.executing) return ctx.reply().Integer(acked);
+  auto client = std::make_shared<ReplicaAckWaiter>(*this, seq);
   s.hooks->Block(client, timeout_ms);
   {
     std::lock_guard l(wait_mu_);

@@ -87,6 +87,7 @@ class Replication {
   std::optional<uint64_t> WriteOffset(uint64_t seq);
   void StopLinkLocked();
 
+  class ReplicaAckWaiter;
   struct Waiter {
     std::shared_ptr<BlockedClient> client;
     uint64_t seq;          // the client's last write

@@ -3,8 +3,7 @@
 #include <csignal>
 #include <random>
 
-#include "server/command_context.h"
-#include "server/connection.h"
+#include "server/net/connection.h"
 #include "server/cycle_clock.h"
 #include "server/errors.h"
 #include "server/evictor.h"
@@ -12,7 +11,7 @@
 #include "server/logger.h"
 #include "server/persistence.h"
 #include "server/replication.h"
-#include "server/tls.h"
+#include "server/net/tls.h"
 #include "protocol/command_encoder.h"
 #include "protocol/numbers.h"
 #include "storage/log_writer.h"
@@ -29,18 +28,7 @@ std::string RandomHex(size_t n) {
   return s;
 }
 
-std::string UnknownCommandError(std::span<const std::string_view> args) {
-  std::string list;
-  for (size_t i = 1; i < args.size() && list.size() < 128; ++i) {
-    list += "'" + std::string(args[i].substr(0, 128 - list.size())) + "' ";
-  }
-  return "ERR unknown command '" + std::string(args[0].substr(0, 128)) +
-         "', with args beginning with: " + list;
-}
-
 }  // namespace
-
-ShardSet& CommandContext::shards() { return server_.shards(); }
 
 Server::Server(ServerConfig& config, const Clock* clock)
     : config_(config),
@@ -72,202 +60,10 @@ Server::~Server() {
   persistence_.reset();  // its loader and snapshot threads call into replication_
 }
 
-namespace {
-
-// Commands a MULTI runs at once rather than queuing.
-bool RunsInsideMulti(std::string_view name) {
-  return name == "exec" || name == "discard" || name == "multi" || name == "watch" || name == "quit" ||
-         name == "reset";
-}
-
-// What a RESP2 client in subscribed mode may still send.
-bool AllowedWhileSubscribed(std::string_view name) {
-  return name == "subscribe" || name == "unsubscribe" || name == "psubscribe" || name == "punsubscribe" ||
-         name == "ping" || name == "quit" || name == "reset" || name == "ssubscribe" || name == "sunsubscribe";
-}
-
-thread_local int t_execute_depth = 0;
-// Errors written by the commands this thread ran, each counted once at its own depth, so
-// EXEC can tell the errors of its commands from its own.
-thread_local uint64_t t_errors_in_calls = 0;
-
-}  // namespace
-
-void Server::Execute(Session& session, std::span<const std::string_view> args,
-                     ReplyWriter& reply, int thread) {
-  const uint64_t errors_before = reply.errors_written();
-  const uint64_t nested_start = t_errors_in_calls;
-  // The container (CLIENT) keeps the statistics and ACL bits; the subcommand (CLIENT
-  // KILL) is what runs: its arity and flags are the ones checked.
-  const CommandSpec* base = commands_.Find(args[0]);
-  const CommandSpec* spec = base ? base->Resolve(args) : nullptr;
-  const bool queuing = session.in_multi && !(spec && RunsInsideMulti(spec->name));
-  bool rejected = true;
-  // A refused command: inside MULTI it fails the transaction; a refused EXEC answers
-  // EXECABORT (in or out of MULTI) and discards it, as Redis's rejectCommand.
-  auto refuse = [&](std::string_view text) {
-    if (spec && spec->name == "exec") {
-      reply.Error(std::string("EXECABORT Transaction discarded because of: ").append(text));
-      if (session.in_multi) DiscardTransaction(session);
-      return;
-    }
-    reply.Error(text);
-    if (session.in_multi) session.multi_error = true;
-  };
-  if (base == nullptr) {
-    refuse(UnknownCommandError(args));
-    rejected = false;  // Redis counts no command for it, only the error
-  } else if (spec == nullptr) {
-    std::string container = base->name;
-    ToUpperInPlace(container);
-    refuse(errors::UnknownSubcommand(args[1].substr(0, 128), container));
-    spec = base;  // counted as a rejected call of the container, as Redis
-  } else if (!spec->ArityOk(args.size())) {
-    refuse(errors::WrongArity(spec->name));
-  } else if (!session.authenticated && !(spec->flags & kCmdNoAuth) && !session.replaying && !session.from_master &&
-             config_.security.password_required()) {
-    refuse("NOAUTH Authentication required.");
-  } else if (session.in_multi && (spec->flags & kCmdNoMulti)) {
-    refuse("ERR Command not allowed inside a transaction");
-  } else if (std::string denied; session.user && !(spec->flags & kCmdNoAuth) &&
-                                 !(denied = AclDenied(session, *base, args)).empty()) {
-    refuse(denied);
-  } else if (session.resp == 2 && session.subscriptions() > 0 && !AllowedWhileSubscribed(base->name)) {
-    reply.Error("ERR Can't execute '" + spec->name +
-                "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
-  } else if (RejectedForMemory(session, *spec, reply, thread)) {
-    // replied
-  } else if ((spec->flags & kCmdWrite) && !session.from_master && !session.replaying && replication_->is_replica() &&
-             config_.replication.read_only.load(std::memory_order_relaxed)) {
-    refuse("READONLY You can't write against a read only replica.");
-  } else if (loading_.load(std::memory_order_relaxed) && !session.replaying && !(spec->flags & kCmdLoading)) {
-    reply.Error("LOADING minired is loading the dataset in memory");
-  } else if (std::string why; (spec->flags & kCmdWrite) && !session.replaying && !session.from_master && persistence_ &&
-                               !persistence_->WritesAllowed(&why)) {
-    refuse(why);
-  } else if (queuing) {
-    session.queued.emplace_back(args.begin(), args.end());
-    if (session.info) session.info->multi.store(static_cast<int>(session.queued.size()), std::memory_order_relaxed);
-    reply.SimpleString("QUEUED");
-    rejected = false;
-  } else {
-    rejected = false;
-    if (session.info) session.info->last_cmd.store(spec, std::memory_order_relaxed);
-    // A replayed log entry runs at time 0: nothing expires during replay (the entries
-    // carry absolute expiry times), as Redis does not expire keys while loading.
-    // The master's stream is applied as the master ran it: nothing expires by this
-    // replica's clock (the master's DEL arrives instead), as in Redis.
-    bool timeless = session.replaying || session.from_master;
-    // One counter read serves the clock and the command's duration (which so includes
-    // the few nanoseconds of setting up its context and journal scope).
-    const uint64_t t0 = CycleClock::Now();
-    CommandContext ctx(*this, session, args, reply, timeless ? 0 : command_clock_.NowMs(t0), thread);
-    // A replica's clients never see an expired key, but only the master removes it; a
-    // paused server (CLIENT PAUSE) removes none either, as Redis.
-    bool keep_expired =
-        !timeless && !(spec->flags & kCmdWrite) && (replication_->is_replica() || pause_.active());
-    if (t_execute_depth == 0) Db::SetKeepExpired(keep_expired);
-    {
-      // The journal entry of a top-level command (with EXEC's commands and the clients
-      // it unblocks) is submitted when this scope closes.
-      JournalScope journal(session.replaying ? nullptr : journal_sink());
-      Journal* j = Journal::Active();
-      uint64_t touches = j ? j->touches() : 0;
-      size_t first_record = j ? j->commands().size() : 0;
-      int db = session.db;
-      ++t_execute_depth;
-      spec->handler(ctx);
-      --t_execute_depth;
-      const uint64_t ns = CycleClock::ToNanos(CycleClock::Now() - t0);
-      if (j) {
-        RecordWrite(*j, *spec, db, args, touches, first_record);
-        j->EndCommand((spec->flags & kCmdWrite) && j->touches() != touches);
-      }
-      uint64_t own_errors = reply.errors_written() - errors_before - (t_errors_in_calls - nested_start);
-      RecordCall(session, *spec, args, thread, ns, own_errors > 0);
-      threads_[static_cast<size_t>(thread)]->stats().commands.Add();
-      // Clients blocked on keys this command pushed to are served now that its locks are
-      // released (after the whole transaction for EXEC).
-      if (t_execute_depth == 0) ServeReadyKeys(*this);
-    }
-    if (t_execute_depth == 0 && journal_sink()) session.last_write_seq = Journal::LastSubmitted();
-    if (t_execute_depth == 0 && session.save_after_command) SaveAfterCommand(session);
-  }
-  if (rejected) RecordRejected(*spec, args, thread);
-  t_errors_in_calls = nested_start + (reply.errors_written() - errors_before);
-  if (t_execute_depth == 0) CountErrors(reply, thread);
-}
-
-bool Server::QueuedCommandHas(const Session& session, uint32_t flags) const {
-  for (const auto& q : session.queued) {
-    std::vector<std::string_view> args(q.begin(), q.end());
-    const CommandSpec* spec = commands_.FindCall(args);
-    if (spec && (spec->flags & flags)) return true;
-  }
-  return false;
-}
-
-bool Server::RejectedForMemory(Session& session, const CommandSpec& spec, ReplyWriter& reply, int thread) {
-  if (config_.eviction.maxmemory.load(std::memory_order_relaxed) == 0) return false;
-  if (session.replaying || session.from_master || t_execute_depth > 0) return false;
-  if (evictor_->MakeRoom(thread) != Evictor::Result::kFail) return false;
-  bool reject = spec.flags & kCmdDenyOom;
-  if (spec.name == "exec") {
-    reject = reject || QueuedCommandHas(session, kCmdDenyOom);
-    if (!reject || !session.in_multi) return false;
-    reply.Error(std::string("EXECABORT Transaction discarded because of: ").append(errors::kOom));
-    DiscardTransaction(session);
-    return true;
-  }
-  // Queuing in MULTI takes memory too (Redis refuses all but EXEC/DISCARD/QUIT/RESET).
-  if (session.in_multi && !RunsInsideMulti(spec.name)) reject = true;
-  if (!reject) return false;
-  reply.Error(errors::kOom);
-  if (session.in_multi) session.multi_error = true;
-  return true;
-}
-
-// What the journal records for a command that ran: its argv (or what its handler
-// substituted) when it wrote; EXEC's commands wrapped in MULTI/EXEC.
-void Server::RecordWrite(Journal& j, const CommandSpec& spec, int db, std::span<const std::string_view> args,
-                         uint64_t touches_before, size_t first_record) {
-  std::vector<std::string> substitute;
-  bool substituted = j.TakeSubstitute(&substitute);
-  if (!j.wrote()) return;  // nothing recorded (yet): nothing to add
-  if (spec.name == "exec") {
-    auto& recs = j.commands();
-    if (recs.size() > first_record + 1) {
-      JournalCommand multi{db, EncodeCommand({"MULTI"})};
-      recs.insert(recs.begin() + static_cast<ptrdiff_t>(first_record), std::move(multi));
-      recs.push_back(JournalCommand{db, EncodeCommand({"EXEC"})});
-    }
-    return;
-  }
-  if (!(spec.flags & kCmdWrite) || j.touches() == touches_before) {
-    j.FlushExpiries();
-    return;
-  }
-  if (substituted) {
-    j.AddCommand(db, std::span<const std::string>(substitute));
-  } else {
-    j.AddCommand(db, args);
-  }
-}
-
-// The snapshot a command asked for, once its entry was submitted (FLUSHALL with save
-// rules). Waited for, as Redis saves before it replies; when one is already running,
-// the save rules take another after it.
-void Server::SaveAfterCommand(Session& session) {
-  session.save_after_command = false;
-  if (persistence() == nullptr) return;
-  Status s = persistence()->SaveNow();
-  if (!s.ok()) Log(LogLevel::kNotice, "No snapshot after the flush: {}", s.message());
-}
-
 void Server::ResetSessionState(Session& session) {
   DiscardTransaction(session);
   UnwatchAll(shards_, session);
-  UnsubscribeAll(*this, session);
+  UnsubscribeAll(pubsub_, session);
   // RESET logs the client out, as in Redis: with a password set it must AUTH again.
   if (session.user) LogIn(session, config_.security.acl.Get("default"));
   session.authenticated = !config_.security.password_required();

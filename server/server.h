@@ -31,7 +31,7 @@
 #include "server/latency_monitor.h"
 #include "server/monitor.h"
 #include "server/pubsub.h"
-#include "server/read_buffer.h"
+#include "server/net/read_buffer.h"
 #include "server/session.h"
 #include "server/slowlog.h"
 #include "server/stats.h"
@@ -51,6 +51,7 @@ class LogWriter;
 class Persistence;
 class Replication;
 class Connection;
+struct CallFrame;
 
 class IoThread {
  public:
@@ -111,10 +112,12 @@ class Server {
   // Safe from any thread or a signal handler context posted through asio.
   void RequestShutdown();
 
-  // Runs one command, as a connection does, without any socket (in-process tests and
-  // the fuzzer use this). `thread` is the I/O thread whose statistics are charged.
-  void Execute(Session& session, std::span<const std::string_view> args, ReplyWriter& reply,
-               int thread = 0);
+  // Runs one command through the dispatcher (server/dispatcher.cc): connections, the
+  // log replay, the master link, and in-process tests and the fuzzer without a socket.
+  // `thread` is the I/O thread whose statistics are charged; `caller` the command that
+  // runs this one (EXEC, a script), null for a top-level command.
+  void Execute(Session& session, std::span<const std::string_view> args, ReplyWriter& reply, int thread = 0,
+               CallFrame* caller = nullptr);
 
   ServerConfig& config() { return config_; }
   ShardSet& shards() { return shards_; }
@@ -193,11 +196,12 @@ class Server {
   void ScheduleCron();
   void ArmPauseTimer(int64_t ms);
   void CloseIdleClients(int64_t now_ms);
+  // The dispatcher's call of a command that passed its checks (dispatcher.cc).
+  void Run(Session& session, const CommandSpec& spec, std::span<const std::string_view> args, ReplyWriter& reply,
+           int thread, CallFrame* caller);
   void SaveAfterCommand(Session& session);
   void RecordWrite(Journal& j, const CommandSpec& spec, int db, std::span<const std::string_view> args,
                    uint64_t touches_before, size_t first_record);
-  // -OOM for a command that would grow memory while nothing can be evicted (replied).
-  bool RejectedForMemory(Session& session, const CommandSpec& spec, ReplyWriter& reply, int thread);
   // After a command ran (calls, time, latency, slow log, latency monitor, monitors).
   void RecordCall(Session& session, const CommandSpec& spec, std::span<const std::string_view> args, int thread,
                   uint64_t ns, bool failed);

@@ -7,7 +7,7 @@
 namespace minired {
 
 bool Server::PostponedByPause(const Session& session, std::span<const std::string_view> args) const {
-  if (!pause_.active() || session.replica_feed || session.from_master || session.replaying) return false;
+  if (!pause_.active() || session.replica.feed || session.checked_at_source()) return false;
   // What Redis refuses before its pause check is refused at once here too: an unknown
   // command or subcommand, a wrong arity, a client that must authenticate first.
   const CommandSpec* spec = commands_.FindCall(args);

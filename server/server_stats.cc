@@ -17,7 +17,7 @@ int64_t UnixMicros() {
 
 void Server::RecordCall(Session& session, const CommandSpec& spec, std::span<const std::string_view> args,
                         int thread, uint64_t ns, bool failed) {
-  if (session.replaying) return;  // the log replayed at start-up is not traffic
+  if (session.origin == Origin::kLogReplay) return;  // the log replayed at start-up is not traffic
   CommandStats& cs = threads_[static_cast<size_t>(thread)]->command_stats();
   const CommandSpec& base = spec.parent ? *spec.parent : spec;
   std::string sub = base.subcommands.empty() ? std::string() : SubcommandOfCall(base, args);

@@ -116,8 +116,56 @@ class ClientHooks {
   virtual bool StartMonitor() = 0;
 };
 
+// The parts of a session that each subsystem owns.
+
+// MULTI/EXEC and WATCH (families/transaction_family.cc).
+struct TransactionState {
+  bool active = false;     // MULTI: commands are queued until EXEC
+  bool failed = false;     // a command was refused while queuing: EXEC aborts
+  bool executing = false;  // running EXEC's commands: blocking commands must not block
+  std::vector<std::vector<std::string>> queued;
+  // WATCH: the keys (db, key) and the flag any change to them raises.
+  std::shared_ptr<WatchFlag> watch_flag;
+  std::vector<std::pair<int, std::string>> watched;
+};
+
+// Pub/sub channels and patterns the client listens to (families/pubsub_family.cc).
+struct Subscriptions {
+  std::set<std::string> channels;
+  std::set<std::string> patterns;
+  size_t count() const { return channels.size() + patterns.size(); }
+};
+
+// A client that sent PSYNC/SYNC to this master: the feed it is sent and the port it
+// announced with REPLCONF listening-port (replication.cc).
+struct ReplicaState {
+  std::shared_ptr<ReplicaFeed> feed;
+  int listening_port = 0;
+};
+
+// CLIENT REPLY: OFF discards every reply (and pub/sub message) until ON; SKIP drops the
+// reply of the next command only (Redis's CLIENT_REPLY_SKIP_NEXT).
+struct ReplyMode {
+  bool off = false;
+  bool skip_next = false;
+};
+
+// Who a command runs for; the dispatcher's checks depend on it (server/dispatcher.cc).
+// A client's command passes every check. The log replayed at start-up and the master's
+// stream were checked where they first ran: they skip the checks of who may write
+// (auth, read-only replica, disk errors, memory), and run at the time they carry, so
+// nothing expires by this server's clock while they apply. Scripts (#28) will add theirs.
+enum class Origin : uint8_t {
+  kClient,     // a connection, or an in-process caller standing for one
+  kLogReplay,  // the append-only log replayed at start-up: not journaled, not counted
+  kMaster,     // a replica applying its master's replication stream
+};
+
 struct Session {
   ClientInfo* info = nullptr;  // outlives the session
+  Origin origin = Origin::kClient;
+  // Whether its commands were checked where they first ran (the log, the master).
+  bool checked_at_source() const { return origin != Origin::kClient; }
   ClientHooks* hooks = nullptr;
   int db = 0;
   int resp = 2;
@@ -130,37 +178,15 @@ struct Session {
   std::shared_ptr<const AclUser> user;
   uint64_t acl_version = 0;
   // Persistence: the journal entry of this client's latest write (its reply waits for
-  // it to be durable under appendfsync always), whether this session replays the log at
-  // start-up (no journaling, no LOADING refusal), and a save its command asked for.
+  // it to be durable under appendfsync always).
   uint64_t last_write_seq = 0;
-  bool replaying = false;
   // A snapshot is taken once the running top-level command's entry is submitted
   // (FLUSHALL with save rules, as Redis saves after it).
   bool save_after_command = false;
-  // Replication: the session applying the master's stream on a replica (writes allowed
-  // when read-only, nothing expires by its clock), and, on a master, the feed of a
-  // client that became a replica plus the port it announced (REPLCONF listening-port).
-  bool from_master = false;
-  std::shared_ptr<ReplicaFeed> replica_feed;
-  int replica_listening_port = 0;
-
-  // CLIENT REPLY: OFF discards every reply (and pub/sub message) until ON; SKIP drops
-  // the reply of the next command only (Redis's CLIENT_REPLY_SKIP_NEXT).
-  bool reply_off = false;
-  bool skip_next_reply = false;
-
-  // MULTI: commands queued until EXEC; a command rejected while queuing aborts EXEC.
-  bool in_multi = false;
-  bool multi_error = false;
-  bool in_exec = false;  // running EXEC's commands: blocking commands must not block
-  std::vector<std::vector<std::string>> queued;
-  // WATCH: the keys (db, key) and the flag any change to them raises.
-  std::shared_ptr<WatchFlag> watch_flag;
-  std::vector<std::pair<int, std::string>> watched;
-  // Pub/sub subscriptions.
-  std::set<std::string> channels;
-  std::set<std::string> patterns;
-  size_t subscriptions() const { return channels.size() + patterns.size(); }
+  TransactionState tx;
+  Subscriptions subs;
+  ReplicaState replica;
+  ReplyMode reply_mode;
 };
 
 }  // namespace minired

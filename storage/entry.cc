@@ -3,11 +3,11 @@
 #include <new>
 
 #include "protocol/numbers.h"
-#include "storage/compact.h"
-#include "storage/list_object.h"
+#include "storage/encodings/compact.h"
+#include "storage/encodings/list_object.h"
 #include "storage/memory.h"
-#include "storage/string_map.h"
-#include "storage/zset.h"
+#include "storage/encodings/string_map.h"
+#include "storage/encodings/zset.h"
 
 namespace minired {
 namespace {

@@ -2,10 +2,10 @@
 
 #include <cstring>
 
-#include "storage/list_object.h"
-#include "storage/string_map.h"
+#include "storage/encodings/list_object.h"
+#include "storage/encodings/string_map.h"
 #include "storage/varint.h"
-#include "storage/zset.h"
+#include "storage/encodings/zset.h"
 
 namespace minired {
 

@@ -5,7 +5,7 @@
 // Durability by appendfsync: `always` syncs each batch before the entries count as
 // durable (all writers waiting at that moment share the one sync: group commit);
 // `everysec` syncs once a second; `no` leaves it to the OS. A client of `always` gets
-// its reply only after WaitDurable for its entry fired (server/connection.cc). Under
+// its reply only after WaitDurable for its entry fired (server/net/connection.cc). Under
 // `always` the I/O thread whose clients wait appends and syncs their entries itself
 // (FlushNow) at the end of its turn, as redis-server does before it replies: no hand-off
 // to the writer thread and back, and one sync for every client served in that turn.

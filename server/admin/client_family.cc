@@ -185,13 +185,13 @@ void ClientReply(CommandContext& ctx) {
   Session& s = ctx.session();
   std::string_view mode = ctx.arg(2);
   if (EqualsIgnoreCase(mode, "ON")) {
-    s.reply_off = false;
-    s.skip_next_reply = false;
+    s.reply_mode.off = false;
+    s.reply_mode.skip_next = false;
     ctx.reply().Ok();
   } else if (EqualsIgnoreCase(mode, "OFF")) {
-    s.reply_off = true;
+    s.reply_mode.off = true;
   } else if (EqualsIgnoreCase(mode, "SKIP")) {
-    if (!s.reply_off) s.skip_next_reply = true;
+    if (!s.reply_mode.off) s.reply_mode.skip_next = true;
   } else {
     ctx.reply().Error(errors::kSyntax);
   }

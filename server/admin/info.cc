@@ -1,4 +1,4 @@
-#include "server/families/info.h"
+#include "server/admin/info.h"
 
 #include <sys/resource.h>
 #include <sys/utsname.h>
@@ -9,7 +9,7 @@
 #include <fmt/format.h>
 
 #include "server/evictor.h"
-#include "server/families/memory_report.h"
+#include "server/admin/memory_report.h"
 #include "server/persistence.h"
 #include "server/replication.h"
 #include "server/server.h"

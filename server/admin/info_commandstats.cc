@@ -1,7 +1,7 @@
 // INFO commandstats, errorstats and latencystats, with Redis's field names.
 #include <fmt/format.h>
 
-#include "server/families/info.h"
+#include "server/admin/info.h"
 #include "server/server.h"
 
 namespace minired {

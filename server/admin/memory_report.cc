@@ -1,4 +1,4 @@
-#include "server/families/memory_report.h"
+#include "server/admin/memory_report.h"
 
 #include <algorithm>
 

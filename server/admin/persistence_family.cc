@@ -21,7 +21,7 @@ Persistence* Require(CommandContext& ctx) {
 void CmdSave(CommandContext& ctx) {
   // Inside EXEC this thread holds every shard, which the snapshot it would wait for
   // needs: BGSAVE works there, SAVE would never return.
-  if (ctx.session().in_exec) return ctx.reply().Error("ERR SAVE is not allowed inside a transaction, use BGSAVE");
+  if (ctx.session().tx.executing) return ctx.reply().Error("ERR SAVE is not allowed inside a transaction, use BGSAVE");
   Persistence* p = Require(ctx);
   if (!p) return;
   Status s = p->SaveNow();

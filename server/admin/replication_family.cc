@@ -15,8 +15,8 @@ namespace {
 
 // REPLICAOF <host> <port> | REPLICAOF NO ONE
 void CmdReplicaOf(CommandContext& ctx) {
-  if (ctx.session().in_exec) return ctx.reply().Error("ERR Command not allowed inside a transaction");
-  if (ctx.session().replica_feed) return ctx.reply().Error("ERR Command is not valid when client is a replica.");
+  if (ctx.session().tx.executing) return ctx.reply().Error("ERR Command not allowed inside a transaction");
+  if (ctx.session().replica.feed) return ctx.reply().Error("ERR Command is not valid when client is a replica.");
   Replication& r = ctx.server().replication();
   if (EqualsIgnoreCase(ctx.arg(1), "no") && EqualsIgnoreCase(ctx.arg(2), "one")) {
     r.NoOne();
@@ -47,7 +47,7 @@ void CmdReplConf(CommandContext& ctx) {
     if (EqualsIgnoreCase(opt, "listening-port")) {
       auto port = ParseInt64(value);
       if (!port || *port < 0 || *port > 65535) return ctx.reply().Error("ERR value is not an integer or out of range");
-      s.replica_listening_port = static_cast<int>(*port);
+      s.replica.listening_port = static_cast<int>(*port);
     } else if (EqualsIgnoreCase(opt, "ack")) {
       // Sent by our replicas every second; never answered.
       auto off = ParseInt64(value);

@@ -5,7 +5,7 @@
 #include "server/command_table.h"
 #include "server/families/arg_parsing.h"
 #include "server/families/families.h"
-#include "server/families/info.h"
+#include "server/admin/info.h"
 #include "server/families/spec.h"
 #include "server/logger.h"
 #include "server/server.h"

@@ -9,13 +9,13 @@
 #include <vector>
 
 #include "server/command_table.h"
+#include "server/config.h"
 #include "server/families/arg_parsing.h"
 #include "server/families/collection_util.h"
 #include "server/families/families.h"
 #include "server/families/key_access.h"
 #include "server/families/spec.h"
 #include "server/families/string_family.h"
-#include "server/server.h"
 
 namespace minired {
 namespace {
@@ -25,7 +25,7 @@ constexpr std::string_view kBadOffset = "ERR bit offset is not an integer or out
 // A bit offset, at most the last bit of a proto-max-bulk-len string.
 std::optional<uint64_t> BitOffsetArg(CommandContext& ctx, std::string_view arg) {
   auto v = ParseInt64(arg);
-  if (!v || *v < 0 || (*v >> 3) >= ctx.server().config().proto_max_bulk_len.load()) {
+  if (!v || *v < 0 || (*v >> 3) >= ctx.config().proto_max_bulk_len.load()) {
     ctx.reply().Error(kBadOffset);
     return std::nullopt;
   }

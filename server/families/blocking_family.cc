@@ -13,30 +13,73 @@
 #include "server/families/families.h"
 #include "server/families/key_access.h"
 #include "server/families/list_family.h"
+#include "server/families/pop.h"
 #include "server/families/spec.h"
-#include "server/server.h"
+#include "storage/journal.h"
 
 namespace minired {
 
 void NotifyKeyReady(CommandContext& ctx, std::string_view key, int db) {
   if (db < 0) db = ctx.db();
-  if (ctx.server().blocking().HasWaiters(db, key)) MarkKeyReady(db, key);
+  if (ctx.blocking().HasWaiters(db, key)) MarkKeyReady(db, key);
 }
 
 namespace {
 
-// Parks the client unless it runs inside EXEC (or in-process), where it replies nil.
-void BlockOrNil(CommandContext& ctx, std::shared_ptr<BlockedClient> waiter, int64_t timeout_ms) {
-  if (ctx.session().in_exec || ctx.session().hooks == nullptr) {
-    return waiter->move ? ctx.reply().Null() : ctx.reply().NullArray();
+// A client in a blocking pop (BLPOP, BZPOPMIN, BLMPOP...) or move (BLMOVE, BRPOPLPUSH):
+// it waits on keys for a list or sorted set, and is served by popping as its command
+// would have. The journal records what it did as the non-blocking command.
+class BlockedPop : public BlockedClient {
+ public:
+  PopRequest pop;     // what it waits to pop
+  bool move = false;  // BLMOVE: moves one element from pop.from to `to` of `dst`
+  std::string dst;
+  ListEnd to = ListEnd::kLeft;
+
+  // Its timeout answers a null array, BLMOVE's too, as Redis's timed-out list blocks.
+  Served Serve(CommandContext& ctx, std::string_view key) override;
+};
+
+BlockedClient::Served BlockedPop::Serve(CommandContext& ctx, std::string_view key) {
+  {
+    KeyAccess k(ctx, key);
+    Db::Slot s = k.FindWrite();
+    if (!s) return Served::kEmpty;
+    if (s.entry->type() != (pop.zset ? ValueType::kZSet : ValueType::kList)) return Served::kOtherType;
+    if (!move) {
+      size_t n = PopAndReply(ctx, k.db(), s, key, pop);
+      if (Journal* j = Journal::Active()) {
+        std::string count = std::to_string(n);
+        std::string_view rec[] = {pop.zset ? (pop.max ? "ZPOPMAX" : "ZPOPMIN") : (pop.from == ListEnd::kLeft ? "LPOP" : "RPOP"),
+                                  key, count};
+        j->AddCommand(db, rec);
+      }
+      return Served::kServed;
+    }
   }
-  ctx.server().blocking().Add(waiter);
+  auto moved = MoveElement(ctx, key, dst, pop.from, to);  // takes both keys' locks
+  if (moved && !moved->has_value()) return Served::kEmpty;
+  if (moved) ctx.reply().Bulk(**moved);  // else MoveElement replied the error
+  if (Journal* j = Journal::Active(); j && moved) {
+    std::string_view rec[] = {"LMOVE", key, dst, pop.from == ListEnd::kLeft ? "LEFT" : "RIGHT",
+                              to == ListEnd::kLeft ? "LEFT" : "RIGHT"};
+    j->AddCommand(db, rec);
+  }
+  return Served::kServed;
+}
+
+// Parks the client unless it runs inside EXEC (or in-process), where it replies nil.
+void BlockOrNil(CommandContext& ctx, std::shared_ptr<BlockedPop> waiter, int64_t timeout_ms) {
+  if (ctx.session().tx.executing || ctx.session().hooks == nullptr) {
+    return waiter->move ? ctx.reply().Null() : ctx.reply().NullArray();  // as the non-blocking command
+  }
+  ctx.blocking().Add(waiter);
   ctx.session().hooks->Block(std::move(waiter), timeout_ms);
 }
 
 // Pops for `waiter` now from the first of `keys` that holds a value of its type, or
 // parks it (under the keys' locks, so nothing can arrive in between).
-void PopOrBlock(CommandContext& ctx, std::span<const std::string_view> keys, std::shared_ptr<BlockedClient> waiter,
+void PopOrBlock(CommandContext& ctx, std::span<const std::string_view> keys, std::shared_ptr<BlockedPop> waiter,
                 int64_t timeout_ms) {
   MultiKeyAccess m(ctx, keys);
   if (PopFromFirst(ctx, m, keys, waiter->pop)) return;
@@ -52,7 +95,7 @@ void PopOrBlock(CommandContext& ctx, std::span<const std::string_view> keys, std
 void BlockingPop(CommandContext& ctx, PopRequest req) {
   auto timeout = BlockTimeoutArg(ctx, ctx.arg(ctx.argc() - 1), TimeoutUnit::kSeconds);
   if (!timeout) return;
-  auto waiter = std::make_shared<BlockedClient>();
+  auto waiter = std::make_shared<BlockedPop>();
   waiter->pop = req;
   PopOrBlock(ctx, ctx.args().subspan(1, ctx.argc() - 2), std::move(waiter), *timeout);
 }
@@ -68,7 +111,7 @@ void BlockingMPop(CommandContext& ctx, bool zset) {
   if (!ParseMPop(ctx, 2, zset ? "MIN" : "LEFT", zset ? "MAX" : "RIGHT", &a)) return;
   auto timeout = BlockTimeoutArg(ctx, ctx.arg(1), TimeoutUnit::kSeconds);
   if (!timeout) return;
-  auto waiter = std::make_shared<BlockedClient>();
+  auto waiter = std::make_shared<BlockedPop>();
   waiter->pop = {.zset = zset,
                  .from = a.second_word ? ListEnd::kRight : ListEnd::kLeft,
                  .max = a.second_word,
@@ -107,7 +150,7 @@ bool BlockIfStillEmpty(CommandContext& ctx, ListEnd from, ListEnd to, int64_t ti
   std::string_view src = ctx.arg(1), dst = ctx.arg(2);
   KeyAccess k(ctx, src);
   if (k.FindWrite()) return false;
-  auto waiter = std::make_shared<BlockedClient>();
+  auto waiter = std::make_shared<BlockedPop>();
   waiter->db = ctx.db();
   waiter->resp = ctx.session().resp;
   waiter->keys.emplace_back(src);

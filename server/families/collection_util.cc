@@ -8,25 +8,10 @@
 #include <string>
 
 #include "protocol/numbers.h"
-#include "server/server.h"
 
 namespace minired {
 
-void StoreCollection(Db& db, Db::Slot s, uint64_t hash, Entry* e, int64_t now_ms) {
-  if (e == nullptr) {
-    if (s) db.Erase(s);
-    return;
-  }
-  if (s) {
-    e->set_lru(s.entry->lru());  // the lookup that found it recorded this access
-    db.Replace(s, e);
-  } else {
-    InitAccess(e, now_ms, db.access());
-    db.Insert(e, hash);
-  }
-}
-
-const EncodingLimits& Limits(CommandContext& ctx) { return ctx.server().config().encoding; }
+const EncodingLimits& Limits(CommandContext& ctx) { return ctx.config().encoding; }
 
 std::mt19937_64& ThreadRng() {
   thread_local std::mt19937_64 rng(std::random_device{}());
@@ -74,7 +59,7 @@ bool ParseRandomCount(CommandContext& ctx, std::string_view with_word, RandomCou
 bool RepeatedRepliesFit(CommandContext& ctx, uint64_t count, uint64_t total_bytes, uint64_t elements) {
   constexpr long double kFraming = 16;  // "$<len>\r\n...\r\n", score or value header
   const long double each = static_cast<long double>(total_bytes) / static_cast<long double>(std::max<uint64_t>(elements, 1)) + kFraming;
-  const long double limit = static_cast<long double>(ctx.server().config().proto_max_bulk_len.load());
+  const long double limit = static_cast<long double>(ctx.config().proto_max_bulk_len.load());
   if (static_cast<long double>(count) * each <= limit) return true;
   ctx.reply().Error("ERR the reply would be larger than proto-max-bulk-len; ask for fewer elements");
   return false;

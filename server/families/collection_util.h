@@ -13,6 +13,7 @@
 #include "server/config.h"
 #include "server/errors.h"
 #include "server/families/key_access.h"
+#include "storage/encodings/value_store.h"
 #include "storage/slot_table.h"
 
 namespace minired {
@@ -25,12 +26,6 @@ inline bool IsWrongType(CommandContext& ctx, const Db::Slot& s, ValueType t) {
   }
   return false;
 }
-
-inline int64_t ExpireOf(const Db::Slot& s) { return s ? s.entry->expire_ms() : 0; }
-
-// Puts `e` in place of the key's current entry (`s`, may be empty), or deletes the key
-// when `e` is null (an emptied collection deletes its key, as Redis).
-void StoreCollection(Db& db, Db::Slot s, uint64_t hash, Entry* e, int64_t now_ms);
 
 const EncodingLimits& Limits(CommandContext& ctx);
 

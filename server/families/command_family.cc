@@ -4,10 +4,10 @@
 #include "server/command_docs.h"
 #include "server/key_specs.h"
 #include "server/command_table.h"
+#include "server/config.h"
 #include "server/families/arg_parsing.h"
 #include "server/families/families.h"
 #include "server/families/spec.h"
-#include "server/server.h"
 #include "storage/glob.h"
 
 namespace minired {
@@ -79,7 +79,7 @@ void ReplyKeySpec(ReplyWriter& w, const KeySpec& k) {
 // Redis finds them (its key specs; SET's flags depend on GET, as Redis's setGetKeys).
 void ReplyGetKeys(CommandContext& ctx, bool with_flags) {
   std::span<const std::string_view> call = ctx.args().subspan(2);
-  const CommandSpec* cmd = ctx.server().commands().FindCall(call);
+  const CommandSpec* cmd = ctx.commands().FindCall(call);
   ReplyWriter& w = ctx.reply();
   if (cmd == nullptr) return w.Error("ERR Invalid command specified");
   const std::vector<KeySpec>& specs = cmd->key_info->specs;
@@ -169,7 +169,7 @@ void ReplyDocs(ReplyWriter& w, const CommandSpec& c) {
 }
 
 void CmdCommand(CommandContext& ctx) {
-  const CommandTable& table = ctx.server().commands();
+  const CommandTable& table = ctx.commands();
   ReplyWriter& w = ctx.reply();
   auto reply_all_info = [&] {
     w.ArrayHeader(table.all().size());

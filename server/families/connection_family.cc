@@ -1,9 +1,9 @@
 // Connection commands: PING ECHO QUIT HELLO RESET AUTH.
 #include "server/command_table.h"
+#include "server/config.h"
 #include "server/families/arg_parsing.h"
 #include "server/families/families.h"
 #include "server/families/spec.h"
-#include "server/server.h"
 
 namespace minired {
 
@@ -15,7 +15,7 @@ namespace {
 // PING [message]
 void CmdPing(CommandContext& ctx) {
   if (ctx.argc() > 2) return ctx.reply().Error(errors::WrongArity("ping"));
-  if (ctx.session().resp == 2 && ctx.session().subscriptions() > 0) {
+  if (ctx.session().resp == 2 && ctx.session().subs.count() > 0) {
     // Subscribed RESP2 clients get PING's answer in the shape of a message.
     ctx.reply().ArrayHeader(2);
     ctx.reply().Bulk("pong");
@@ -35,7 +35,7 @@ void CmdQuit(CommandContext& ctx) {
   ctx.reply().Ok();
 }
 
-const SecurityConfig& Security(CommandContext& ctx) { return ctx.server().config().security; }
+const SecurityConfig& Security(CommandContext& ctx) { return ctx.config().security; }
 
 // AUTH [username] password: an ACL user (server/acl.h); "default" when no name is given.
 void CmdAuth(CommandContext& ctx) {
@@ -46,7 +46,7 @@ void CmdAuth(CommandContext& ctx) {
   std::string_view user = ctx.argc() == 3 ? ctx.arg(1) : std::string_view("default");
   auto u = Security(ctx).Authenticates(user, ctx.arg(ctx.argc() - 1));
   if (!u) return ctx.reply().Error(errors::kWrongPass);
-  ctx.server().LogIn(ctx.session(), std::move(u));
+  ctx.LogIn(std::move(u));
   ctx.reply().Ok();
 }
 
@@ -87,7 +87,7 @@ void CmdHello(CommandContext& ctx) {
     if (EqualsIgnoreCase(ctx.arg(i), "AUTH") && ctx.argc() - i - 1 >= 2) {
       auto u = Security(ctx).Authenticates(ctx.arg(i + 1), ctx.arg(i + 2));
       if (!u) return ctx.reply().Error(errors::kWrongPass);
-      ctx.server().LogIn(ctx.session(), std::move(u));
+      ctx.LogIn(std::move(u));
       i += 2;
     } else if (EqualsIgnoreCase(ctx.arg(i), "SETNAME") && more) {
       std::string_view name = ctx.arg(++i);
@@ -117,7 +117,7 @@ void CmdHello(CommandContext& ctx) {
 // RESET: back to a fresh connection's state.
 void CmdReset(CommandContext& ctx) {
   Session& s = ctx.session();
-  ctx.server().ResetSessionState(s);
+  ctx.ResetSession();
   s.db = 0;
   s.resp = 2;
   s.info->db.store(0);

@@ -5,10 +5,14 @@
 
 #include "server/blocking.h"
 #include "server/command_table.h"
+#include "server/config.h"
 #include "server/families/arg_parsing.h"
 #include "server/families/families.h"
+#include "server/families/list_family.h"
 #include "server/families/spec.h"
-#include "server/server.h"
+#include "storage/journal.h"
+#include "storage/lazy_free.h"
+#include "storage/shard_set.h"
 
 namespace minired {
 namespace {
@@ -36,10 +40,10 @@ void CmdSwapDb(CommandContext& ctx) {
   // Clients blocked on a key that is now a list or sorted set in their database are
   // served, as Redis does.
   for (int index : {*a, *b}) {
-    for (const std::string& key : ctx.server().blocking().WaitedKeys(index)) {
+    for (const std::string& key : ctx.blocking().WaitedKeys(index)) {
       uint64_t h = HashKey(key);
       Db::Slot s = ctx.shards().ShardFor(h).db(index).Find(key, h, ctx.now_ms());
-      if (s && Poppable(s.entry->type())) MarkKeyReady(index, key);
+      if (s && WakesWaiters(s.entry->type())) MarkKeyReady(index, key);
     }
   }
   ctx.reply().Ok();
@@ -84,7 +88,7 @@ uint64_t Flush(CommandContext& ctx, int index, bool async) {
   }
   if (async && !detached.empty()) {
     auto owned = std::make_shared<std::vector<Db>>(std::move(detached));
-    ctx.server().lazy_freer().Submit([owned]() { owned->clear(); });
+    LazyFreer::Global().Submit([owned]() { owned->clear(); });
   }
   return removed;
 }
@@ -108,7 +112,7 @@ bool ParseFlushMode(CommandContext& ctx, bool* async) {
 }
 
 bool HasSaveRules(CommandContext& ctx) {
-  const PersistenceConfig& pc = ctx.server().config().persistence;
+  const PersistenceConfig& pc = ctx.config().persistence;
   std::lock_guard lock(pc.save_mu);
   return !pc.save.empty();
 }
@@ -126,7 +130,7 @@ void CmdFlushAll(CommandContext& ctx) {
   Journal::CountChanges(Flush(ctx, -1, async));
   // As Redis does, with save rules FLUSHALL also saves the emptied dataset before it
   // replies, so a crash after it cannot bring the keys back from an older snapshot.
-  if (!ctx.session().replaying && ctx.server().persistence() != nullptr && HasSaveRules(ctx)) {
+  if (ctx.session().origin != Origin::kLogReplay && HasSaveRules(ctx)) {
     ctx.session().save_after_command = true;
   }
   ctx.reply().Ok();

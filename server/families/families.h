@@ -5,14 +5,14 @@
 namespace minired {
 
 class CommandTable;
-class Server;
+class PubSub;
 class ShardSet;
 struct Session;
 
 // Per-client cleanup shared by RESET, DISCARD/EXEC and disconnects.
 void UnwatchAll(ShardSet& shards, Session& s);
 void DiscardTransaction(Session& s);
-void UnsubscribeAll(Server& server, Session& s);
+void UnsubscribeAll(PubSub& pubsub, Session& s);
 
 void RegisterStringFamily(CommandTable* table);
 void RegisterCounterFamily(CommandTable* table);

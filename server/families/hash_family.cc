@@ -8,7 +8,7 @@
 #include "server/families/arg_parsing.h"
 #include "server/families/collection_util.h"
 #include "server/families/families.h"
-#include "server/families/hash_value.h"
+#include "storage/encodings/hash_value.h"
 #include "server/families/spec.h"
 #include "storage/glob.h"
 

@@ -6,13 +6,13 @@
 
 #include "server/blocking.h"
 #include "server/command_table.h"
+#include "server/config.h"
 #include "server/families/arg_parsing.h"
 #include "server/families/collection_util.h"
 #include "server/families/families.h"
 #include "server/families/key_access.h"
 #include "server/families/list_family.h"
 #include "server/families/spec.h"
-#include "server/server.h"
 #include "storage/glob.h"
 
 namespace minired {
@@ -84,7 +84,7 @@ void RenameGeneric(CommandContext& ctx, bool nx) {
   Entry* moved = Entry::MoveWith(s.entry, dst, s.entry->has_expire() ? s.entry->expire_ms() : 0);
   src_db.Erase(s);  // before touching dst: both may live in one table, and slots move
   dst_db.Upsert(moved, hd, ctx.now_ms());
-  if (Poppable(moved->type())) NotifyKeyReady(ctx, dst);  // BLPOP waiters on newkey
+  if (WakesWaiters(moved->type())) NotifyKeyReady(ctx, dst);  // BLPOP waiters on newkey
   nx ? ctx.reply().Integer(1) : ctx.reply().Ok();
 }
 void CmdRename(CommandContext& ctx) { RenameGeneric(ctx, false); }
@@ -122,7 +122,7 @@ void CmdCopy(CommandContext& ctx) {
   } else {
     dst_db.Insert(copy, hd);
   }
-  if (Poppable(copy->type())) NotifyKeyReady(ctx, dst, dst_index);
+  if (WakesWaiters(copy->type())) NotifyKeyReady(ctx, dst, dst_index);
   ctx.reply().Integer(1);
 }
 
@@ -140,7 +140,7 @@ void CmdMove(CommandContext& ctx) {
   if (dst.Find(k.key(), k.hash(), ctx.now_ms())) return ctx.reply().Integer(0);
   Entry* e = k.db().Detach(s);
   dst.Insert(e, k.hash());
-  if (Poppable(e->type())) NotifyKeyReady(ctx, k.key(), *id);
+  if (WakesWaiters(e->type())) NotifyKeyReady(ctx, k.key(), *id);
   ctx.reply().Integer(1);
 }
 

@@ -3,13 +3,13 @@
 #include <climits>
 #include <vector>
 
-#include "server/blocking.h"
+#include "server/families/pop.h"
 #include "server/command_table.h"
 #include "server/families/arg_parsing.h"
 #include "server/families/collection_util.h"
 #include "server/families/families.h"
 #include "server/families/list_family.h"
-#include "server/families/list_value.h"
+#include "storage/encodings/list_value.h"
 #include "server/families/spec.h"
 
 namespace minired {

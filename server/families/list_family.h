@@ -7,7 +7,8 @@
 #include <vector>
 
 #include "server/command_context.h"
-#include "storage/list_object.h"
+#include "storage/entry.h"
+#include "storage/encodings/list_object.h"
 
 namespace minired {
 
@@ -30,5 +31,9 @@ void ReplyPopped(CommandContext& ctx, std::string_view key, const std::vector<st
 // Tells clients blocked on `key` of database `db` (the client's by default; BLPOP,
 // BZPOPMIN & co) that a list or sorted set may be there now.
 void NotifyKeyReady(CommandContext& ctx, std::string_view key, int db = -1);
+
+// Whether a key that comes to hold a value of type `t` (a push, RENAME, SWAPDB...) can
+// serve a blocked client: lists and sorted sets (streams will join).
+inline bool WakesWaiters(ValueType t) { return t == ValueType::kList || t == ValueType::kZSet; }
 
 }  // namespace minired

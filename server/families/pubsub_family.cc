@@ -3,11 +3,11 @@
 #include <vector>
 
 #include "server/command_table.h"
+#include "server/config.h"
 #include "server/families/arg_parsing.h"
 #include "server/families/families.h"
 #include "server/families/spec.h"
 #include "server/pubsub.h"
-#include "server/server.h"
 
 namespace minired {
 namespace {
@@ -17,13 +17,13 @@ void ReplyConfirmation(CommandContext& ctx, std::string_view kind, const std::st
   ctx.reply().PushHeader(3);
   ctx.reply().Bulk(kind);
   name ? ctx.reply().Bulk(*name) : ctx.reply().Null();
-  ctx.reply().Integer(static_cast<int64_t>(s.subscriptions()));
+  ctx.reply().Integer(static_cast<int64_t>(s.subs.count()));
 }
 
 void UpdateCounts(Session& s) {
   if (!s.info) return;
-  s.info->sub.store(static_cast<int>(s.channels.size()), std::memory_order_relaxed);
-  s.info->psub.store(static_cast<int>(s.patterns.size()), std::memory_order_relaxed);
+  s.info->sub.store(static_cast<int>(s.subs.channels.size()), std::memory_order_relaxed);
+  s.info->psub.store(static_cast<int>(s.subs.patterns.size()), std::memory_order_relaxed);
 }
 
 std::shared_ptr<Subscriber> SubscriberOf(CommandContext& ctx) {
@@ -36,11 +36,11 @@ std::shared_ptr<Subscriber> SubscriberOf(CommandContext& ctx) {
 void SubscribeGeneric(CommandContext& ctx, bool pattern) {
   Session& s = ctx.session();
   auto sub = SubscriberOf(ctx);
-  auto& set = pattern ? s.patterns : s.channels;
+  auto& set = pattern ? s.subs.patterns : s.subs.channels;
   for (size_t i = 1; i < ctx.argc(); ++i) {
     std::string name(ctx.arg(i));
     if (set.insert(name).second) {
-      pattern ? ctx.server().pubsub().PSubscribe(sub, name) : ctx.server().pubsub().Subscribe(sub, name);
+      pattern ? ctx.pubsub().PSubscribe(sub, name) : ctx.pubsub().Subscribe(sub, name);
     }
     UpdateCounts(s);
     ReplyConfirmation(ctx, pattern ? "psubscribe" : "subscribe", &name);
@@ -52,7 +52,7 @@ void CmdPSubscribe(CommandContext& ctx) { SubscribeGeneric(ctx, true); }
 // UNSUBSCRIBE [channel ...] / PUNSUBSCRIBE [pattern ...]: no names means all of them.
 void UnsubscribeGeneric(CommandContext& ctx, bool pattern) {
   Session& s = ctx.session();
-  auto& set = pattern ? s.patterns : s.channels;
+  auto& set = pattern ? s.subs.patterns : s.subs.channels;
   const char* kind = pattern ? "punsubscribe" : "unsubscribe";
   std::vector<std::string> names;
   if (ctx.argc() == 1) {
@@ -64,7 +64,7 @@ void UnsubscribeGeneric(CommandContext& ctx, bool pattern) {
   Subscriber* sub = s.hooks ? s.hooks->subscriber().get() : nullptr;
   for (const auto& name : names) {
     if (set.erase(name) && sub) {
-      pattern ? ctx.server().pubsub().PUnsubscribe(sub, name) : ctx.server().pubsub().Unsubscribe(sub, name);
+      pattern ? ctx.pubsub().PUnsubscribe(sub, name) : ctx.pubsub().Unsubscribe(sub, name);
     }
     UpdateCounts(s);
     ReplyConfirmation(ctx, kind, &name);
@@ -75,13 +75,13 @@ void CmdPUnsubscribe(CommandContext& ctx) { UnsubscribeGeneric(ctx, true); }
 
 // PUBLISH channel message
 void CmdPublish(CommandContext& ctx) {
-  ctx.reply().Integer(static_cast<int64_t>(ctx.server().pubsub().Publish(ctx.arg(1), ctx.arg(2))));
+  ctx.reply().Integer(static_cast<int64_t>(ctx.pubsub().Publish(ctx.arg(1), ctx.arg(2))));
 }
 
 // PUBSUB CHANNELS [pattern] | NUMSUB [channel ...] | NUMPAT | HELP
 void CmdPubSub(CommandContext& ctx) {
   std::string_view sub = ctx.arg(1);
-  PubSub& ps = ctx.server().pubsub();
+  PubSub& ps = ctx.pubsub();
   if (EqualsIgnoreCase(sub, "HELP") && ctx.argc() == 2) {
     static const char* kHelp[] = {
         "PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -121,14 +121,14 @@ void CmdPubSub(CommandContext& ctx) {
 
 }  // namespace
 
-void UnsubscribeAll(Server& server, Session& s) {
-  Subscriber* sub = s.hooks && s.subscriptions() > 0 ? s.hooks->subscriber().get() : nullptr;
+void UnsubscribeAll(PubSub& pubsub, Session& s) {
+  Subscriber* sub = s.hooks && s.subs.count() > 0 ? s.hooks->subscriber().get() : nullptr;
   if (sub) {
-    for (const auto& c : s.channels) server.pubsub().Unsubscribe(sub, c);
-    for (const auto& p : s.patterns) server.pubsub().PUnsubscribe(sub, p);
+    for (const auto& c : s.subs.channels) pubsub.Unsubscribe(sub, c);
+    for (const auto& p : s.subs.patterns) pubsub.PUnsubscribe(sub, p);
   }
-  s.channels.clear();
-  s.patterns.clear();
+  s.subs.channels.clear();
+  s.subs.patterns.clear();
   UpdateCounts(s);
 }
 

@@ -9,7 +9,7 @@
 #include "server/families/arg_parsing.h"
 #include "server/families/collection_util.h"
 #include "server/families/families.h"
-#include "server/families/set_value.h"
+#include "storage/encodings/set_value.h"
 #include "server/families/spec.h"
 #include "storage/glob.h"
 #include "storage/journal.h"

@@ -5,12 +5,12 @@
 #include <vector>
 
 #include "server/command_table.h"
+#include "server/config.h"
 #include "server/families/arg_parsing.h"
 #include "server/families/families.h"
 #include "server/families/key_access.h"
 #include "server/families/spec.h"
 #include "server/families/string_family.h"
-#include "server/server.h"
 
 namespace minired {
 
@@ -55,7 +55,7 @@ void StoreString(KeyAccess& k, Db::Slot existing, std::string_view value, int64_
 }
 
 bool CheckStringLength(CommandContext& ctx, uint64_t len) {
-  if (len > static_cast<uint64_t>(ctx.server().config().proto_max_bulk_len.load())) {
+  if (len > static_cast<uint64_t>(ctx.config().proto_max_bulk_len.load())) {
     ctx.reply().Error(errors::kStringTooLong);
     return false;
   }

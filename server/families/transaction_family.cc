@@ -8,30 +8,30 @@
 #include <vector>
 
 #include "server/command_table.h"
+#include "server/config.h"
 #include "server/families/arg_parsing.h"
 #include "server/families/families.h"
 #include "server/families/key_access.h"
 #include "server/families/spec.h"
-#include "server/server.h"
 
 namespace minired {
 
 void UnwatchAll(ShardSet& shards, Session& s) {
-  for (const auto& [db, key] : s.watched) {
+  for (const auto& [db, key] : s.tx.watched) {
     uint64_t h = HashKey(key);
     Shard& shard = shards.ShardFor(h);
     std::lock_guard<ShardMutex> l(shard.mu());
-    shard.db(db).Unwatch(key, s.watch_flag.get());
+    shard.db(db).Unwatch(key, s.tx.watch_flag.get());
   }
-  s.watched.clear();
-  s.watch_flag.reset();
+  s.tx.watched.clear();
+  s.tx.watch_flag.reset();
 }
 
 void DiscardTransaction(Session& s) {
-  s.in_multi = false;
-  s.multi_error = false;
-  s.queued.clear();
-  s.queued.shrink_to_fit();
+  s.tx.active = false;
+  s.tx.failed = false;
+  s.tx.queued.clear();
+  s.tx.queued.shrink_to_fit();
   if (s.info) s.info->multi.store(-1, std::memory_order_relaxed);
 }
 
@@ -39,16 +39,16 @@ namespace {
 
 void CmdMulti(CommandContext& ctx) {
   Session& s = ctx.session();
-  if (s.in_multi) return ctx.reply().Error("ERR MULTI calls can not be nested");
-  s.in_multi = true;
-  s.multi_error = false;
+  if (s.tx.active) return ctx.reply().Error("ERR MULTI calls can not be nested");
+  s.tx.active = true;
+  s.tx.failed = false;
   if (s.info) s.info->multi.store(0, std::memory_order_relaxed);
   ctx.reply().Ok();
 }
 
 void CmdDiscard(CommandContext& ctx) {
   Session& s = ctx.session();
-  if (!s.in_multi) return ctx.reply().Error("ERR DISCARD without MULTI");
+  if (!s.tx.active) return ctx.reply().Error("ERR DISCARD without MULTI");
   DiscardTransaction(s);
   UnwatchAll(ctx.shards(), s);
   ctx.reply().Ok();
@@ -56,34 +56,34 @@ void CmdDiscard(CommandContext& ctx) {
 
 void CmdExec(CommandContext& ctx) {
   Session& s = ctx.session();
-  if (!s.in_multi) return ctx.reply().Error("ERR EXEC without MULTI");
-  if (s.multi_error) {
+  if (!s.tx.active) return ctx.reply().Error("ERR EXEC without MULTI");
+  if (s.tx.failed) {
     DiscardTransaction(s);
     UnwatchAll(ctx.shards(), s);
     return ctx.reply().Error("EXECABORT Transaction discarded because of previous errors.");
   }
-  std::vector<std::vector<std::string>> queued = std::move(s.queued);
+  std::vector<std::vector<std::string>> queued = std::move(s.tx.queued);
   DiscardTransaction(s);
   {
     ShardSet::Lock all = ctx.shards().LockAll();
     ShardMutex::SetAllHeld(true);
     // A watched key that expired since WATCH counts as modified: looking it up now
     // deletes it, which raises its watchers.
-    for (const auto& [db, key] : s.watched) {
+    for (const auto& [db, key] : s.tx.watched) {
       uint64_t h = HashKey(key);
       ctx.shards().ShardFor(h).db(db).Find(key, h, ctx.now_ms());
     }
-    if (s.watch_flag && s.watch_flag->dirty.load()) {
+    if (s.tx.watch_flag && s.tx.watch_flag->dirty.load()) {
       ctx.reply().NullArray();
     } else {
       ctx.reply().ArrayHeader(queued.size());
-      s.in_exec = true;
+      s.tx.executing = true;
       std::vector<std::string_view> args;
       for (const auto& cmd : queued) {
         args.assign(cmd.begin(), cmd.end());
-        ctx.server().Execute(s, args, ctx.reply(), ctx.thread());
+        ctx.Call(s, args);
       }
-      s.in_exec = false;
+      s.tx.executing = false;
       Journal::CountChanges(0);  // each queued command counted its own changes
     }
     ShardMutex::SetAllHeld(false);
@@ -94,17 +94,17 @@ void CmdExec(CommandContext& ctx) {
 // WATCH key [key ...]
 void CmdWatch(CommandContext& ctx) {
   Session& s = ctx.session();
-  if (s.in_multi) return ctx.reply().Error("ERR WATCH inside MULTI is not allowed");
-  if (!s.watch_flag) s.watch_flag = std::make_shared<WatchFlag>();
+  if (s.tx.active) return ctx.reply().Error("ERR WATCH inside MULTI is not allowed");
+  if (!s.tx.watch_flag) s.tx.watch_flag = std::make_shared<WatchFlag>();
   for (size_t i = 1; i < ctx.argc(); ++i) {
     std::string_view key = ctx.arg(i);
     bool already = false;
-    for (const auto& w : s.watched) already |= w.first == s.db && w.second == key;
+    for (const auto& w : s.tx.watched) already |= w.first == s.db && w.second == key;
     if (already) continue;
     KeyAccess k(ctx, key);
     k.db().Find(key, k.hash(), ctx.now_ms());  // an already expired key is gone, not "changed"
-    k.db().Watch(key, s.watch_flag);
-    s.watched.emplace_back(s.db, std::string(key));
+    k.db().Watch(key, s.tx.watch_flag);
+    s.tx.watched.emplace_back(s.db, std::string(key));
   }
   ctx.reply().Ok();
 }

@@ -16,10 +16,10 @@
 #include "server/families/families.h"
 #include "server/families/list_family.h"
 #include "server/families/key_access.h"
-#include "server/families/set_value.h"
+#include "storage/encodings/set_value.h"
 #include "server/families/spec.h"
 #include "server/families/zset_family.h"
-#include "server/families/zset_value.h"
+#include "storage/encodings/zset_value.h"
 
 namespace minired {
 namespace {

@@ -7,7 +7,7 @@
 #include <random>
 #include <vector>
 
-#include "server/blocking.h"
+#include "server/families/pop.h"
 #include "server/command_table.h"
 #include "server/families/arg_parsing.h"
 #include "server/families/collection_util.h"
@@ -15,7 +15,7 @@
 #include "server/families/list_family.h"
 #include "server/families/spec.h"
 #include "server/families/zset_family.h"
-#include "server/families/zset_value.h"
+#include "storage/encodings/zset_value.h"
 #include "storage/glob.h"
 
 namespace minired {

@@ -8,7 +8,7 @@
 
 #include "server/command_context.h"
 #include "server/families/spec.h"
-#include "server/families/zset_value.h"
+#include "storage/encodings/zset_value.h"
 
 namespace minired {
 

@@ -12,7 +12,7 @@
 #include "server/families/list_family.h"
 #include "server/families/spec.h"
 #include "server/families/zset_family.h"
-#include "server/families/zset_value.h"
+#include "storage/encodings/zset_value.h"
 
 namespace minired {
 namespace {

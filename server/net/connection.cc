@@ -1,4 +1,4 @@
-#include "server/connection.h"
+#include "server/net/connection.h"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -12,7 +12,7 @@
 #include "server/pubsub.h"
 #include "server/logger.h"
 #include "server/server.h"
-#include "server/tls.h"
+#include "server/net/tls.h"
 
 namespace minired {
 namespace {
@@ -263,12 +263,12 @@ bool Connection::ProcessInput() {
       writer.set_protocol(session_.resp);
       size_t out_before = out_.size();
       bool replica = replica_feed_ != nullptr;
-      bool skip = session_.skip_next_reply;  // CLIENT REPLY SKIP came just before
-      session_.skip_next_reply = false;
+      bool skip = session_.reply_mode.skip_next;  // CLIENT REPLY SKIP came just before
+      session_.reply_mode.skip_next = false;
       server_.Execute(session_, parser_.args(), writer, thread_.index());
       // A replica's REPLCONF ACKs get no reply, nor do commands under CLIENT REPLY
       // OFF/SKIP (the reply to CLIENT REPLY ON is sent: it turned reply_off back off).
-      if (replica || skip || session_.reply_off) out_.resize(out_before);
+      if (replica || skip || session_.reply_mode.off) out_.resize(out_before);
       if (blocked_) blocked_reply_skipped_ = skip;
       if (session_.close_after_reply) closing_ = true;
     }
@@ -284,7 +284,7 @@ bool Connection::ProcessInput() {
 bool Connection::OverOutputLimit() {
   const ServerConfig& c = server_.config();
   const OutputBufferLimit& l = replica_feed_                 ? c.output_limit_replica
-                               : session_.subscriptions() > 0 ? c.output_limit_pubsub
+                               : session_.subs.count() > 0 ? c.output_limit_pubsub
                                                               : c.output_limit_normal;
   auto pending = static_cast<int64_t>(PendingOutput());
   if (replica_feed_) pending += static_cast<int64_t>(replica_feed_->pending_bytes());

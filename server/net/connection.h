@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "protocol/request_parser.h"
-#include "server/queued_read.h"
-#include "server/read_buffer.h"
+#include "server/net/queued_read.h"
+#include "server/net/read_buffer.h"
 #include "server/session.h"
 
 namespace asio::ssl {

@@ -3,7 +3,7 @@
 // connection's own I/O thread; other threads reach it by posting (connection.h).
 #include "replication/replica_feed.h"
 #include "server/blocking.h"
-#include "server/connection.h"
+#include "server/net/connection.h"
 #include "server/logger.h"
 #include "server/pubsub.h"
 #include "server/server.h"
@@ -25,7 +25,7 @@ std::shared_ptr<Subscriber> Connection::subscriber() {
 }
 
 void Connection::DeliverPush(const PubSubMessage& m) {
-  if (closed_ || closing_ || session_.reply_off) return;
+  if (closed_ || closing_ || session_.reply_mode.off) return;
   ReplyWriter w(&out_, session_.resp);
   bool pattern = !m.pattern.empty();
   w.PushHeader(pattern ? 4 : 3);
@@ -80,10 +80,8 @@ void Connection::EndClaimedWait(bool error) {
   if (error) {
     w.Error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
     server_.CountErrors(w, thread_.index());
-  } else if (blocked_->timeout_reply) {
-    blocked_->timeout_reply(w);
   } else {
-    w.NullArray();  // Redis answers every timed-out list block with a null array
+    blocked_->ReplyTimeout(w);
   }
   Unblock(std::move(reply));
 }
@@ -117,7 +115,7 @@ void Connection::Unblock(std::string reply) {
     blocked_shared_.reset();
   }
   info_->blocked.store(false, std::memory_order_relaxed);
-  if (!blocked_reply_skipped_ && !session_.reply_off) out_ += reply;
+  if (!blocked_reply_skipped_ && !session_.reply_mode.off) out_ += reply;
   blocked_reply_skipped_ = false;
   ProcessAndFlush();  // commands pipelined behind the blocking one run now
   ReadMore();

@@ -1,4 +1,4 @@
-#include "server/queued_read.h"
+#include "server/net/queued_read.h"
 
 namespace minired {
 

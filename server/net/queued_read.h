@@ -22,7 +22,7 @@
 // Written against the detail API of asio 1.22, which Debian 12 ships: check that API
 // before moving to another version.
 #if !defined(ASIO_HAS_EPOLL) || defined(ASIO_HAS_IO_URING_AS_DEFAULT) || ASIO_VERSION / 100 != 1022
-#error "server/queued_read.h is written for asio 1.22 with its epoll reactor"
+#error "server/net/queued_read.h is written for asio 1.22 with its epoll reactor"
 #endif
 
 namespace minired {

@@ -1,4 +1,4 @@
-#include "storage/compact.h"
+#include "storage/encodings/compact.h"
 
 #include <algorithm>
 #include <cstring>

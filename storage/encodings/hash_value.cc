@@ -1,6 +1,6 @@
-#include "server/families/hash_value.h"
+#include "storage/encodings/hash_value.h"
 
-#include "server/families/collection_util.h"
+#include "storage/encodings/value_store.h"
 
 namespace minired {
 

@@ -10,10 +10,10 @@
 #include <string_view>
 #include <vector>
 
-#include "server/config.h"
-#include "storage/compact.h"
+#include "storage/encodings/encoding_limits.h"
+#include "storage/encodings/compact.h"
 #include "storage/db.h"
-#include "storage/string_map.h"
+#include "storage/encodings/string_map.h"
 
 namespace minired {
 

@@ -1,8 +1,8 @@
-#include "server/families/list_value.h"
+#include "storage/encodings/list_value.h"
 
 #include <vector>
 
-#include "server/families/collection_util.h"
+#include "storage/encodings/value_store.h"
 
 namespace minired {
 

@@ -8,10 +8,10 @@
 #include <memory>
 #include <string_view>
 
-#include "server/config.h"
-#include "storage/compact.h"
+#include "storage/encodings/encoding_limits.h"
+#include "storage/encodings/compact.h"
 #include "storage/db.h"
-#include "storage/list_object.h"
+#include "storage/encodings/list_object.h"
 
 namespace minired {
 

@@ -1,9 +1,9 @@
-#include "server/families/set_value.h"
+#include "storage/encodings/set_value.h"
 
 #include <algorithm>
 #include <cstring>
 
-#include "server/families/collection_util.h"
+#include "storage/encodings/value_store.h"
 
 namespace minired {
 

@@ -1,4 +1,4 @@
-#include "storage/string_map.h"
+#include "storage/encodings/string_map.h"
 
 #include "storage/memory.h"
 

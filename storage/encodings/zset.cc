@@ -1,4 +1,4 @@
-#include "storage/zset.h"
+#include "storage/encodings/zset.h"
 
 #include <cstring>
 #include <random>

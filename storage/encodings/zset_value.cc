@@ -1,11 +1,11 @@
-#include "server/families/zset_value.h"
+#include "storage/encodings/zset_value.h"
 
 #include <algorithm>
 #include <cmath>
 
 #include "protocol/numbers.h"
-#include "server/families/collection_util.h"
-#include "storage/compact.h"
+#include "storage/encodings/value_store.h"
+#include "storage/encodings/compact.h"
 
 namespace minired {
 namespace {

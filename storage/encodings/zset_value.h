@@ -1,5 +1,5 @@
 // Reading and editing a sorted set in either encoding: listpack (inline, member/score
-// pairs ordered by (score, member)) or skiplist (storage/zset.h). Every query is phrased
+// pairs ordered by (score, member)) or skiplist (storage/encodings/zset.h). Every query is phrased
 // in ranks — "how many sort before this bound", "walk n from rank r" — so the range
 // commands are written once for both encodings, and are O(log n + m) on a skiplist.
 #pragma once
@@ -10,9 +10,9 @@
 #include <string_view>
 #include <vector>
 
-#include "server/config.h"
+#include "storage/encodings/encoding_limits.h"
 #include "storage/db.h"
-#include "storage/zset.h"
+#include "storage/encodings/zset.h"
 
 namespace minired {
 

@@ -1,6 +1,6 @@
-// The queued read on asio's reactor (server/queued_read.h): when the reader's attempt
+// The queued read on asio's reactor (server/net/queued_read.h): when the reader's attempt
 // runs, what a completion carries, and what closing the socket does to a queued read.
-#include "server/queued_read.h"
+#include "server/net/queued_read.h"
 
 #include <gtest/gtest.h>
 

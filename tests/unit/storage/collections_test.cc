@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "storage/compact.h"
-#include "storage/string_map.h"
-#include "storage/zset.h"
+#include "storage/encodings/compact.h"
+#include "storage/encodings/string_map.h"
+#include "storage/encodings/zset.h"
 
 namespace minired {
 namespace {

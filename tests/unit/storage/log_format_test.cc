@@ -5,9 +5,9 @@
 #include <gtest/gtest.h>
 
 #include "storage/entry_codec.h"
-#include "storage/list_object.h"
-#include "storage/string_map.h"
-#include "storage/zset.h"
+#include "storage/encodings/list_object.h"
+#include "storage/encodings/string_map.h"
+#include "storage/encodings/zset.h"
 
 namespace minired {
 namespace {

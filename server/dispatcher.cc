@@ -1,0 +1,291 @@
+// The dispatcher: the one path every command takes, whoever asks for it (a client's
+// connection, the log replayed at start-up, the master's stream on a replica, EXEC for
+// its queued commands, and scripts once they land).
+//
+// Server::Execute resolves the command (and its subcommand), then runs the checks below
+// in Redis's order (processCommand); the first that refuses answers and nothing runs.
+// A command that passes is queued (inside MULTI) or called: its context is built, its
+// handler runs inside the journal scope of the top-level command, and its call is
+// recorded (commandstats, slow log, latency, MONITOR).
+//
+// Nesting is explicit: a command run by another (EXEC, a script) passes the caller's
+// CallFrame. Only a top-level command submits its journal entry, serves the clients
+// blocked on keys it made ready, counts its errors in errorstats and takes the snapshot
+// it asked for, once all it ran is done and its locks are released.
+#include <optional>
+
+#include "server/command_context.h"
+#include "server/errors.h"
+#include "server/evictor.h"
+#include "server/families/families.h"
+#include "server/logger.h"
+#include "server/persistence.h"
+#include "server/replication.h"
+#include "server/server.h"
+#include "protocol/command_encoder.h"
+#include "protocol/numbers.h"
+
+namespace minired {
+namespace {
+
+std::string UnknownCommandError(std::span<const std::string_view> args) {
+  std::string list;
+  for (size_t i = 1; i < args.size() && list.size() < 128; ++i) {
+    list += "'" + std::string(args[i].substr(0, 128 - list.size())) + "' ";
+  }
+  return "ERR unknown command '" + std::string(args[0].substr(0, 128)) +
+         "', with args beginning with: " + list;
+}
+
+// Commands a MULTI runs at once rather than queuing.
+bool RunsInsideMulti(std::string_view name) {
+  return name == "exec" || name == "discard" || name == "multi" || name == "watch" || name == "quit" ||
+         name == "reset";
+}
+
+// What a RESP2 client in subscribed mode may still send.
+bool AllowedWhileSubscribed(std::string_view name) {
+  return name == "subscribe" || name == "unsubscribe" || name == "psubscribe" || name == "punsubscribe" ||
+         name == "ping" || name == "quit" || name == "reset" || name == "ssubscribe" || name == "sunsubscribe";
+}
+
+// A check's refusal: the error replied, and whether it fails the transaction being
+// queued (Redis's rejectCommand does; the subscribed-mode and LOADING errors do not).
+struct Refusal {
+  std::string error;
+  bool fails_transaction = true;
+};
+using Verdict = std::optional<Refusal>;
+
+// What every check looks at: the call as resolved, and who asked for it.
+struct Call {
+  Server& server;
+  Session& session;
+  std::span<const std::string_view> args;
+  const CommandSpec& base;  // the command (CLIENT): statistics and ACL bits
+  const CommandSpec& spec;  // what runs (CLIENT KILL): arity and flags
+  int thread;
+  bool top_level;
+  bool writes() const { return spec.flags & kCmdWrite; }
+};
+
+Verdict CheckArity(const Call& c) {
+  if (c.spec.ArityOk(c.args.size())) return {};
+  return Refusal{errors::WrongArity(c.spec.name)};
+}
+
+Verdict CheckAuthenticated(const Call& c) {
+  if (c.session.authenticated || (c.spec.flags & kCmdNoAuth) || c.session.checked_at_source()) return {};
+  if (!c.server.config().security.password_required()) return {};
+  return Refusal{"NOAUTH Authentication required."};
+}
+
+Verdict CheckAllowedInMulti(const Call& c) {
+  if (!c.session.tx.active || !(c.spec.flags & kCmdNoMulti)) return {};
+  return Refusal{"ERR Command not allowed inside a transaction"};
+}
+
+Verdict CheckAcl(const Call& c) {
+  if (!c.session.user || (c.spec.flags & kCmdNoAuth)) return {};
+  std::string denied = c.server.AclDenied(c.session, c.base, c.args);
+  if (denied.empty()) return {};
+  return Refusal{std::move(denied)};
+}
+
+Verdict CheckSubscribedMode(const Call& c) {
+  if (c.session.resp != 2 || c.session.subs.count() == 0 || AllowedWhileSubscribed(c.base.name)) return {};
+  return Refusal{"ERR Can't execute '" + c.spec.name +
+                     "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
+                 false};
+}
+
+// -OOM for a command that would grow memory while nothing can be evicted. Only a
+// client's top-level command is checked: EXEC was checked as a whole.
+Verdict CheckMemory(const Call& c) {
+  Server& server = c.server;
+  if (server.config().eviction.maxmemory.load(std::memory_order_relaxed) == 0) return {};
+  if (c.session.checked_at_source() || !c.top_level) return {};
+  if (server.evictor().MakeRoom(c.thread) != Evictor::Result::kFail) return {};
+  bool reject = c.spec.flags & kCmdDenyOom;
+  if (c.spec.name == "exec") {
+    // EXEC is refused for what it would run; outside MULTI it only answers its error.
+    reject = reject || server.QueuedCommandHas(c.session, kCmdDenyOom);
+    if (!reject || !c.session.tx.active) return {};
+    return Refusal{std::string(errors::kOom)};
+  }
+  // Queuing in MULTI takes memory too (Redis refuses all but EXEC/DISCARD/QUIT/RESET).
+  if (c.session.tx.active && !RunsInsideMulti(c.spec.name)) reject = true;
+  if (!reject) return {};
+  return Refusal{std::string(errors::kOom)};
+}
+
+Verdict CheckReadOnlyReplica(const Call& c) {
+  if (!c.writes() || c.session.checked_at_source() || !c.server.replication().is_replica()) return {};
+  if (!c.server.config().replication.read_only.load(std::memory_order_relaxed)) return {};
+  return Refusal{"READONLY You can't write against a read only replica."};
+}
+
+Verdict CheckLoading(const Call& c) {
+  if (!c.server.loading() || c.session.origin == Origin::kLogReplay || (c.spec.flags & kCmdLoading)) return {};
+  return Refusal{"LOADING minired is loading the dataset in memory", false};
+}
+
+// MISCONF and its kin: a write while the last snapshot or log write failed.
+Verdict CheckDiskErrors(const Call& c) {
+  Persistence* persistence = c.server.persistence();
+  if (!c.writes() || c.session.checked_at_source() || persistence == nullptr) return {};
+  std::string why;
+  if (persistence->WritesAllowed(&why)) return {};
+  return Refusal{std::move(why)};
+}
+
+// In Redis's order (processCommand).
+constexpr Verdict (*kChecks[])(const Call&) = {
+    CheckArity,          CheckAuthenticated, CheckAllowedInMulti, CheckAcl,        CheckSubscribedMode,
+    CheckMemory,         CheckReadOnlyReplica, CheckLoading,      CheckDiskErrors,
+};
+
+}  // namespace
+
+void Server::Execute(Session& session, std::span<const std::string_view> args, ReplyWriter& reply, int thread,
+                     CallFrame* caller) {
+  const uint64_t errors_before = reply.errors_written();
+  // The container (CLIENT) keeps the statistics and ACL bits; the subcommand (CLIENT
+  // KILL) is what runs: its arity and flags are the ones checked.
+  const CommandSpec* base = commands_.Find(args[0]);
+  const CommandSpec* spec = base ? base->Resolve(args) : nullptr;
+  // A refused command: inside MULTI it fails the transaction; a refused EXEC answers
+  // EXECABORT (in or out of MULTI) and discards it, as Redis's rejectCommand.
+  auto refuse = [&](const Refusal& r) {
+    if (spec && spec->name == "exec" && r.fails_transaction) {
+      reply.Error("EXECABORT Transaction discarded because of: " + r.error);
+      if (session.tx.active) DiscardTransaction(session);
+      return;
+    }
+    reply.Error(r.error);
+    if (session.tx.active && r.fails_transaction) session.tx.failed = true;
+  };
+  if (base == nullptr) {
+    refuse({UnknownCommandError(args)});  // Redis counts no call for it, only the error
+  } else if (spec == nullptr) {
+    std::string container = base->name;
+    ToUpperInPlace(container);
+    refuse({errors::UnknownSubcommand(args[1].substr(0, 128), container)});
+    RecordRejected(*base, args, thread);  // a rejected call of the container, as Redis
+  } else {
+    const Call call{*this, session, args, *base, *spec, thread, caller == nullptr};
+    Verdict verdict;
+    for (auto check : kChecks) {
+      if ((verdict = check(call))) break;
+    }
+    if (verdict) {
+      refuse(*verdict);
+      RecordRejected(*spec, args, thread);
+    } else if (session.tx.active && !RunsInsideMulti(spec->name)) {
+      session.tx.queued.emplace_back(args.begin(), args.end());
+      if (session.info) session.info->multi.store(static_cast<int>(session.tx.queued.size()), std::memory_order_relaxed);
+      reply.SimpleString("QUEUED");
+    } else {
+      Run(session, *spec, args, reply, thread, caller);
+    }
+  }
+  const uint64_t written = reply.errors_written() - errors_before;
+  if (caller != nullptr) {
+    caller->errors_in_calls += written;  // the caller tells them from its own
+  } else {
+    CountErrors(reply, thread);
+  }
+}
+
+void Server::Run(Session& session, const CommandSpec& spec, std::span<const std::string_view> args,
+                 ReplyWriter& reply, int thread, CallFrame* caller) {
+  const bool top_level = caller == nullptr;
+  const uint64_t errors_before = reply.errors_written();
+  if (session.info) session.info->last_cmd.store(&spec, std::memory_order_relaxed);
+  // The log replayed and the master's stream run at time 0: nothing expires by this
+  // server's clock while they apply (the log's entries carry absolute expiry times; the
+  // master's DEL arrives instead), as Redis does not expire keys while loading.
+  const bool timeless = session.checked_at_source();
+  // One counter read serves the clock and the command's duration (which so includes
+  // the few nanoseconds of setting up its context and journal scope).
+  const uint64_t t0 = CycleClock::Now();
+  CallFrame frame{caller};
+  CommandContext ctx(*this, session, args, reply, timeless ? 0 : command_clock_.NowMs(t0), thread, &frame);
+  // A replica's clients never see an expired key, but only the master removes it; a
+  // paused server (CLIENT PAUSE) removes none either, as Redis.
+  if (top_level) {
+    Db::SetKeepExpired(!timeless && !(spec.flags & kCmdWrite) && (replication_->is_replica() || pause_.active()));
+  }
+  {
+    // The journal entry of a top-level command (with EXEC's commands and the clients
+    // it unblocks) is submitted when this scope closes; nested scopes join it.
+    JournalScope journal(session.origin == Origin::kLogReplay ? nullptr : journal_sink());
+    Journal* j = Journal::Active();
+    uint64_t touches = j ? j->touches() : 0;
+    size_t first_record = j ? j->commands().size() : 0;
+    int db = session.db;
+    spec.handler(ctx);
+    const uint64_t ns = CycleClock::ToNanos(CycleClock::Now() - t0);
+    if (j) {
+      RecordWrite(*j, spec, db, args, touches, first_record);
+      j->EndCommand((spec.flags & kCmdWrite) && j->touches() != touches);
+    }
+    const uint64_t own_errors = reply.errors_written() - errors_before - frame.errors_in_calls;
+    RecordCall(session, spec, args, thread, ns, own_errors > 0);
+    threads_[static_cast<size_t>(thread)]->stats().commands.Add();
+    // Clients blocked on keys this command pushed to are served now that its locks are
+    // released (after the whole transaction for EXEC).
+    if (top_level) ServeReadyKeys(*this);
+  }
+  if (!top_level) return;
+  if (journal_sink()) session.last_write_seq = Journal::LastSubmitted();
+  if (session.save_after_command) SaveAfterCommand(session);
+}
+
+bool Server::QueuedCommandHas(const Session& session, uint32_t flags) const {
+  for (const auto& q : session.tx.queued) {
+    std::vector<std::string_view> args(q.begin(), q.end());
+    const CommandSpec* spec = commands_.FindCall(args);
+    if (spec && (spec->flags & flags)) return true;
+  }
+  return false;
+}
+
+// What the journal records for a command that ran: its argv (or what its handler
+// substituted) when it wrote; EXEC's commands wrapped in MULTI/EXEC.
+void Server::RecordWrite(Journal& j, const CommandSpec& spec, int db, std::span<const std::string_view> args,
+                         uint64_t touches_before, size_t first_record) {
+  std::vector<std::string> substitute;
+  bool substituted = j.TakeSubstitute(&substitute);
+  if (!j.wrote()) return;  // nothing recorded (yet): nothing to add
+  if (spec.name == "exec") {
+    auto& recs = j.commands();
+    if (recs.size() > first_record + 1) {
+      JournalCommand multi{db, EncodeCommand({"MULTI"})};
+      recs.insert(recs.begin() + static_cast<ptrdiff_t>(first_record), std::move(multi));
+      recs.push_back(JournalCommand{db, EncodeCommand({"EXEC"})});
+    }
+    return;
+  }
+  if (!(spec.flags & kCmdWrite) || j.touches() == touches_before) {
+    j.FlushExpiries();
+    return;
+  }
+  if (substituted) {
+    j.AddCommand(db, std::span<const std::string>(substitute));
+  } else {
+    j.AddCommand(db, args);
+  }
+}
+
+// The snapshot a command asked for, once its entry was submitted (FLUSHALL with save
+// rules). Waited for, as Redis saves before it replies; when one is already running,
+// the save rules take another after it.
+void Server::SaveAfterCommand(Session& session) {
+  session.save_after_command = false;
+  if (persistence() == nullptr) return;
+  Status s = persistence()->SaveNow();
+  if (!s.ok()) Log(LogLevel::kNotice, "No snapshot after the flush: {}", s.message());
+}
+
+}  // namespace minired

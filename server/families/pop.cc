@@ -1,0 +1,39 @@
+#include "server/families/pop.h"
+
+#include <string>
+#include <vector>
+
+#include "server/families/collection_util.h"
+#include "storage/encodings/list_value.h"
+#include "server/families/zset_family.h"
+#include "storage/journal.h"
+
+namespace minired {
+
+size_t PopAndReply(CommandContext& ctx, Db& db, Db::Slot s, std::string_view key, const PopRequest& req) {
+  const uint64_t h = HashKey(key);
+  if (req.zset) {
+    ZSetValue z(db, s, key, h, Limits(ctx));
+    auto popped = PopItems(ctx, z, req.max, req.count);
+    ReplyPopped(ctx, key, popped, req.mpop);
+    return popped.size();
+  }
+  ListEdit l(db, s, key, h, Limits(ctx));
+  std::vector<std::string> popped = PopElements(l.list(), req.from, static_cast<size_t>(req.count));
+  l.Commit(ctx.now_ms());
+  ReplyPopped(ctx, key, popped, req.mpop);
+  return popped.size();
+}
+
+bool PopFromFirst(CommandContext& ctx, MultiKeyAccess& m, std::span<const std::string_view> keys, const PopRequest& req) {
+  for (std::string_view key : keys) {
+    Db::Slot s = m.FindWrite(key);
+    if (IsWrongType(ctx, s, req.zset ? ValueType::kZSet : ValueType::kList)) return true;
+    if (!s) continue;
+    Journal::CountChanges(PopAndReply(ctx, m.DbOf(HashKey(key)), s, key, req));
+    return true;
+  }
+  return false;
+}
+
+}  // namespace minired

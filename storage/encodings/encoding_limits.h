@@ -1,0 +1,20 @@
+// When a collection leaves its compact encoding (Redis's *-max-listpack-* options). The
+// configuration owns the values (CONFIG SET changes them live); the encodings read them.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+namespace minired {
+
+struct EncodingLimits {
+  std::atomic<int64_t> hash_max_listpack_entries{128};
+  std::atomic<int64_t> hash_max_listpack_value{64};
+  std::atomic<int64_t> zset_max_listpack_entries{128};
+  std::atomic<int64_t> zset_max_listpack_value{64};
+  std::atomic<int64_t> set_max_intset_entries{512};
+  // > 0: elements per list before it becomes a quicklist; < 0: -1..-5 = 4..64 KB.
+  std::atomic<int64_t> list_max_listpack_size{-2};
+};
+
+}  // namespace minired
