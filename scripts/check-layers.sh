@@ -28,6 +28,8 @@ forbid 'storage/|server/|replication/|catalog/' "client/ uses only protocol/" cl
 forbid 'server/|storage/|replication/' "catalog/ reaches minired only through client/" catalog/**/*.{h,cc}
 forbid 'server/server\.h|server/net/|server/admin/|asio' \
   "server/families/ reaches the server only through CommandContext" server/families/*.{h,cc}
+forbid 'server/server\.h|server/net/|server/admin/|asio' \
+  "server/scripting/ reaches the server only through CommandContext" server/scripting/*.{h,cc}
 forbid 'server/families/|server/admin/' "server.h, blocking.h, session.h and command_context.h include no command family" \
   server/server.h server/blocking.h server/session.h server/command_context.h
 (( failed )) || echo "layering: ok"

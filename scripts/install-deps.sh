@@ -12,7 +12,8 @@ set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config
           libasio-dev librocksdb-dev libxxhash-dev libfmt-dev libmimalloc-dev
           libgtest-dev libgmock-dev libbenchmark-dev
-          librestinio-dev libhttp-parser-dev nlohmann-json3-dev libsqlite3-dev libssl-dev)
+          librestinio-dev libhttp-parser-dev nlohmann-json3-dev libsqlite3-dev libssl-dev
+          liblua5.1-0-dev lua-cjson-dev lua-bitop-dev)
 if [[ "${1:-}" == "--bench" ]]; then
   # bench/catalog-load: the HTTP load generator, the static-file ceiling, the database check.
   packages+=(redis-server redis-tools wrk nginx-light nutcracker sqlite3 curl python3)

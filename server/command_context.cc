@@ -15,6 +15,12 @@ void CommandContext::Call(Session& session, std::span<const std::string_view> ar
   server_.Execute(session, args, reply_, thread_, frame_);
 }
 
+void CommandContext::Call(Session& session, std::span<const std::string_view> args, ReplyWriter& reply) {
+  server_.Execute(session, args, reply, thread_, frame_);
+}
+
+ScriptCache& CommandContext::scripts() { return server_.scripts(); }
+
 void CommandContext::LogIn(std::shared_ptr<const AclUser> user) { server_.LogIn(session_, std::move(user)); }
 
 void CommandContext::ResetSession() { server_.ResetSessionState(session_); }

@@ -21,6 +21,7 @@ class ShardSet;
 class BlockingRegistry;
 class PubSub;
 class CommandTable;
+class ScriptCache;
 struct ServerConfig;
 struct AclUser;
 
@@ -64,8 +65,12 @@ class CommandContext {
   BlockingRegistry& blocking();
   PubSub& pubsub();
   // Runs `args` for `session` through the dispatcher as a call nested in this command,
-  // writing its reply to this command's writer (EXEC's queued commands).
+  // writing its reply to this command's writer (EXEC's queued commands) or to `reply`
+  // (a script's redis.call, which converts it for the script).
   void Call(Session& session, std::span<const std::string_view> args);
+  void Call(Session& session, std::span<const std::string_view> args, ReplyWriter& reply);
+  // The scripts EVAL and SCRIPT LOAD have seen (server/scripting/script_cache.h).
+  ScriptCache& scripts();
   // AUTH / HELLO AUTH succeeded: the client runs as `user` from now on.
   void LogIn(std::shared_ptr<const AclUser> user);
   // RESET: the client's transaction, watches, subscriptions and login are dropped.

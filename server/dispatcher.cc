@@ -15,6 +15,7 @@
 #include <optional>
 
 #include "server/command_context.h"
+#include "server/acl.h"
 #include "server/errors.h"
 #include "server/evictor.h"
 #include "server/families/families.h"
@@ -56,6 +57,8 @@ struct Refusal {
   bool fails_transaction = true;
 };
 using Verdict = std::optional<Refusal>;
+struct Call;
+using Check = Verdict (*)(const Call&);
 
 // What every check looks at: the call as resolved, and who asked for it.
 struct Call {
@@ -140,10 +143,57 @@ Verdict CheckDiskErrors(const Call& c) {
 }
 
 // In Redis's order (processCommand).
-constexpr Verdict (*kChecks[])(const Call&) = {
+constexpr Check kChecks[] = {
     CheckArity,          CheckAuthenticated, CheckAllowedInMulti, CheckAcl,        CheckSubscribedMode,
     CheckMemory,         CheckReadOnlyReplica, CheckLoading,      CheckDiskErrors,
 };
+
+// A script's calls (Origin::kScript), checked as Redis's scriptCall checks them, with
+// its texts; the script reports them as raised by redis.call.
+Verdict CheckScriptArity(const Call& c) {
+  if (c.spec.ArityOk(c.args.size())) return {};
+  return Refusal{"ERR Wrong number of args calling Redis command from script"};
+}
+
+Verdict CheckAllowedInScript(const Call& c) {
+  if (!(c.spec.flags & kCmdNoScript)) return {};
+  return Refusal{"ERR This Redis command is not allowed from script"};
+}
+
+Verdict CheckScriptAcl(const Call& c) {
+  if (!c.session.user) return {};
+  std::string what;
+  switch (CheckAcl(*c.session.user, c.base, c.args, &what)) {
+    case AclDenial::kNone:
+      return {};
+    case AclDenial::kCommand:
+      return Refusal{"ERR The user executing the script can't run this command or subcommand"};
+    case AclDenial::kKey:
+      return Refusal{"ERR The user executing the script can't access at least one of the keys mentioned in the "
+                     "command arguments"};
+    case AclDenial::kChannel:
+      return Refusal{"ERR The user executing the script can't publish to the channel mentioned in the command"};
+  }
+  return {};
+}
+
+Verdict CheckScriptWrite(const Call& c) {
+  if (!c.writes()) return {};
+  if (c.session.no_writes) return Refusal{"ERR Write commands are not allowed from read-only scripts."};
+  if (Verdict v = CheckReadOnlyReplica(c)) return v;
+  return CheckDiskErrors(c);
+}
+
+constexpr Check kScriptChecks[] = {
+    CheckScriptArity, CheckAllowedInScript, CheckScriptAcl, CheckScriptWrite,
+};
+
+// Commands whose calls the journal records as one transaction (MULTI ... EXEC) when
+// there are several: EXEC's queued commands, a script's redis.call writes.
+bool RecordsCallsAsOne(const CommandSpec& spec) {
+  return spec.name == "exec" || spec.name == "eval" || spec.name == "evalsha" || spec.name == "eval_ro" ||
+         spec.name == "evalsha_ro";
+}
 
 }  // namespace
 
@@ -165,7 +215,10 @@ void Server::Execute(Session& session, std::span<const std::string_view> args, R
     reply.Error(r.error);
     if (session.tx.active && r.fails_transaction) session.tx.failed = true;
   };
-  if (base == nullptr) {
+  const bool from_script = session.origin == Origin::kScript;
+  if (from_script && (base == nullptr || spec == nullptr)) {
+    refuse({"ERR Unknown Redis command called from script"});
+  } else if (base == nullptr) {
     refuse({UnknownCommandError(args)});  // Redis counts no call for it, only the error
   } else if (spec == nullptr) {
     std::string container = base->name;
@@ -175,7 +228,8 @@ void Server::Execute(Session& session, std::span<const std::string_view> args, R
   } else {
     const Call call{*this, session, args, *base, *spec, thread, caller == nullptr};
     Verdict verdict;
-    for (auto check : kChecks) {
+    const std::span<const Check> checks = from_script ? std::span<const Check>(kScriptChecks) : kChecks;
+    for (Check check : checks) {
       if ((verdict = check(call))) break;
     }
     if (verdict) {
@@ -258,7 +312,7 @@ void Server::RecordWrite(Journal& j, const CommandSpec& spec, int db, std::span<
   std::vector<std::string> substitute;
   bool substituted = j.TakeSubstitute(&substitute);
   if (!j.wrote()) return;  // nothing recorded (yet): nothing to add
-  if (spec.name == "exec") {
+  if (RecordsCallsAsOne(spec)) {
     auto& recs = j.commands();
     if (recs.size() > first_record + 1) {
       JournalCommand multi{db, EncodeCommand({"MULTI"})};

@@ -32,6 +32,7 @@
 #include "server/monitor.h"
 #include "server/pubsub.h"
 #include "server/net/read_buffer.h"
+#include "server/scripting/script_cache.h"
 #include "server/session.h"
 #include "server/slowlog.h"
 #include "server/stats.h"
@@ -143,6 +144,7 @@ class Server {
   bool shutdown_save() const { return shutdown_save_.load(); }
   void set_shutdown_save(bool on) { shutdown_save_.store(on); }
   PubSub& pubsub() { return pubsub_; }
+  ScriptCache& scripts() { return scripts_; }
   SlowLog& slowlog() { return slowlog_; }
   LatencyMonitor& latency() { return latency_; }
   Monitors& monitors() { return monitors_; }
@@ -217,6 +219,7 @@ class Server {
   const CommandTable& commands_;  // BuiltinCommands(): shared with the ACL rules
   ClientRegistry clients_;
   PubSub pubsub_;
+  ScriptCache scripts_;
   SlowLog slowlog_;
   LatencyMonitor latency_;
   Monitors monitors_;

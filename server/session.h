@@ -154,18 +154,22 @@ struct ReplyMode {
 // A client's command passes every check. The log replayed at start-up and the master's
 // stream were checked where they first ran: they skip the checks of who may write
 // (auth, read-only replica, disk errors, memory), and run at the time they carry, so
-// nothing expires by this server's clock while they apply. Scripts (#28) will add theirs.
+// nothing expires by this server's clock while they apply. A script's calls pass the
+// checks Redis makes inside scripts, with their texts.
 enum class Origin : uint8_t {
   kClient,     // a connection, or an in-process caller standing for one
   kLogReplay,  // the append-only log replayed at start-up: not journaled, not counted
   kMaster,     // a replica applying its master's replication stream
+  kScript,     // a script's redis.call: the checks and error texts of Redis's scriptCall
 };
 
 struct Session {
   ClientInfo* info = nullptr;  // outlives the session
   Origin origin = Origin::kClient;
   // Whether its commands were checked where they first ran (the log, the master).
-  bool checked_at_source() const { return origin != Origin::kClient; }
+  bool checked_at_source() const { return origin == Origin::kLogReplay || origin == Origin::kMaster; }
+  // A read-only script's client (EVAL_RO, `no-writes`): its writes are refused.
+  bool no_writes = false;
   ClientHooks* hooks = nullptr;
   int db = 0;
   int resp = 2;

@@ -39,6 +39,7 @@ void RegisterReplicationFamily(CommandTable* table);
 void RegisterMemoryFamily(CommandTable* table);
 void RegisterObservabilityFamily(CommandTable* table);
 void RegisterAclFamily(CommandTable* table);
+void RegisterScriptingFamily(CommandTable* table);  // server/scripting/
 
 // The process's command table, built once on first use: the server dispatches through it
 // and ACL rules index their per-command bits by its positions (command_table.cc).
@@ -68,6 +69,7 @@ inline void RegisterAllFamilies(CommandTable* table) {
   RegisterBlockingFamily(table);
   RegisterTransactionFamily(table);
   RegisterPubSubFamily(table);
+  RegisterScriptingFamily(table);
 }
 
 }  // namespace minired

@@ -1,0 +1,56 @@
+#include "server/scripting/script_cache.h"
+
+#include <openssl/sha.h>
+
+#include <cctype>
+
+namespace minired {
+
+std::string Sha1Hex(std::string_view data) {
+  unsigned char digest[SHA_DIGEST_LENGTH];
+  SHA1(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
+  static const char kHex[] = "0123456789abcdef";
+  std::string out(2 * SHA_DIGEST_LENGTH, '0');
+  for (int i = 0; i < SHA_DIGEST_LENGTH; ++i) {
+    out[2 * i] = kHex[digest[i] >> 4];
+    out[2 * i + 1] = kHex[digest[i] & 15];
+  }
+  return out;
+}
+
+std::string ScriptCache::Add(std::string_view body) {
+  std::string sha = Sha1Hex(body);
+  std::lock_guard l(mu_);
+  auto [it, added] = scripts_.try_emplace(sha, body);
+  if (added) bytes_ += body.size();
+  return sha;
+}
+
+std::optional<std::string> ScriptCache::Get(std::string_view sha) const {
+  if (sha.size() != 40) return std::nullopt;
+  std::string key(sha);
+  for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::lock_guard l(mu_);
+  auto it = scripts_.find(key);
+  if (it == scripts_.end()) return std::nullopt;
+  return it->second;
+}
+
+void ScriptCache::Flush() {
+  std::lock_guard l(mu_);
+  scripts_.clear();
+  bytes_ = 0;
+  generation_.fetch_add(1, std::memory_order_acq_rel);
+}
+
+size_t ScriptCache::size() const {
+  std::lock_guard l(mu_);
+  return scripts_.size();
+}
+
+size_t ScriptCache::body_bytes() const {
+  std::lock_guard l(mu_);
+  return bytes_;
+}
+
+}  // namespace minired

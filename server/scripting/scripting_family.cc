@@ -1,0 +1,209 @@
+// Scripts: EVAL EVALSHA EVAL_RO EVALSHA_RO, SCRIPT LOAD | EXISTS | FLUSH | HELP.
+//
+// A script runs on its client's I/O thread, in that thread's Lua VM (lua_engine.h),
+// holding every shard's mutex for its whole run, as EXEC does: no other command, on any
+// thread, sees part of its effects. Its redis.call go through the dispatcher as calls
+// nested in the EVAL (CommandContext::Call), so each is checked (arity, noscript, ACL,
+// read-only) and counted as Redis does. What the calls write reaches the log and the
+// replicas as those commands, wrapped in MULTI/EXEC when there are several (effects
+// replication, as Redis 7.0): a replica or a restart never runs the script again.
+// docs/scripting.md says what is not there yet.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "protocol/numbers.h"
+#include "server/command_context.h"
+#include "server/command_table.h"
+#include "server/errors.h"
+#include "server/families/arg_parsing.h"
+#include "server/families/families.h"
+#include "server/families/spec.h"
+#include "server/scripting/lua_engine.h"
+#include "server/scripting/script_cache.h"
+#include "storage/shard_set.h"
+
+namespace minired {
+namespace {
+
+// The flags a script's first line may give ("#!lua flags=no-writes,allow-oom").
+struct ScriptFlags {
+  bool no_writes = false;
+};
+
+// Parses the shebang, if the body has one; false after replying Redis's error.
+bool ParseShebang(CommandContext& ctx, std::string_view body, ScriptFlags* out) {
+  if (body.substr(0, 2) != "#!") return true;
+  std::string_view line = body.substr(0, body.find('\n'));
+  std::string_view engine = line.substr(0, line.find(' '));
+  if (engine != "#!lua") {
+    ctx.reply().Error("ERR Unexpected engine in script shebang: " + std::string(engine));
+    return false;
+  }
+  std::string_view rest = line.size() > engine.size() ? line.substr(engine.size() + 1) : std::string_view();
+  while (!rest.empty()) {
+    std::string_view part = rest.substr(0, rest.find(' '));
+    rest = part.size() < rest.size() ? rest.substr(part.size() + 1) : std::string_view();
+    if (part.empty()) continue;
+    if (part.substr(0, 6) != "flags=") {
+      ctx.reply().Error("ERR Unknown lua shebang option: " + std::string(part));
+      return false;
+    }
+    std::string_view flags = part.substr(6);
+    while (!flags.empty()) {
+      std::string_view flag = flags.substr(0, flags.find(','));
+      flags = flag.size() < flags.size() ? flags.substr(flag.size() + 1) : std::string_view();
+      if (flag == "no-writes") {
+        out->no_writes = true;
+      } else if (flag != "allow-oom" && flag != "allow-stale" && flag != "no-cluster" &&
+                 flag != "allow-cross-slot-keys") {
+        ctx.reply().Error("ERR Unexpected flag in script shebang: " + std::string(flag));
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+// Holds every shard for a script's run; inside EXEC, which holds them already, nothing.
+class AllShardsHeld {
+ public:
+  explicit AllShardsHeld(ShardSet& shards) : already_(ShardMutex::all_held()) {
+    if (already_) return;
+    lock_.emplace(shards.LockAll());
+    ShardMutex::SetAllHeld(true);
+  }
+  ~AllShardsHeld() {
+    if (!already_) ShardMutex::SetAllHeld(false);
+  }
+
+ private:
+  bool already_;
+  std::optional<ShardSet::Lock> lock_;
+};
+
+// EVAL script numkeys [key ...] [arg ...] and its three kin.
+void RunScript(CommandContext& ctx, bool by_sha, bool read_only) {
+  auto numkeys = IntArg(ctx, ctx.arg(2));
+  if (!numkeys) return;
+  if (*numkeys > static_cast<int64_t>(ctx.argc()) - 3) {
+    return ctx.reply().Error("ERR Number of keys can't be greater than number of args");
+  }
+  if (*numkeys < 0) return ctx.reply().Error("ERR Number of keys can't be negative");
+  std::string body, sha;
+  if (by_sha) {
+    auto found = ctx.scripts().Get(ctx.arg(1));
+    if (!found) return ctx.reply().Error("NOSCRIPT No matching script. Please use EVAL.");
+    body = std::move(*found);
+    sha = Sha1Hex(body);
+  } else {
+    body = ctx.arg(1);
+    sha = Sha1Hex(body);
+  }
+  ScriptFlags flags;
+  if (!ParseShebang(ctx, body, &flags)) return;
+  LuaEngine& engine = LuaEngine::ForThread(ctx.scripts().generation());
+  std::string error;
+  if (!engine.Compile(sha, body, &error)) return ctx.reply().Error(error);
+  if (!by_sha) ctx.scripts().Add(body);
+
+  ScriptRun run;
+  run.ctx = &ctx;
+  run.sha = sha;
+  run.read_only = read_only || flags.no_writes;
+  run.session.origin = Origin::kScript;
+  run.session.db = ctx.db();
+  run.session.user = ctx.session().user;
+  run.session.acl_version = ctx.session().acl_version;
+  run.session.info = ctx.session().info;
+  run.session.no_writes = run.read_only;
+  const size_t n = static_cast<size_t>(*numkeys);
+  AllShardsHeld held(ctx.shards());
+  engine.Run(run, ctx.args().subspan(3, n), ctx.args().subspan(3 + n), ctx.reply());
+}
+
+void CmdEval(CommandContext& ctx) { RunScript(ctx, false, false); }
+void CmdEvalSha(CommandContext& ctx) { RunScript(ctx, true, false); }
+void CmdEvalRo(CommandContext& ctx) { RunScript(ctx, false, true); }
+void CmdEvalShaRo(CommandContext& ctx) { RunScript(ctx, true, true); }
+
+// SCRIPT LOAD script: compiled here (so a bad script is refused now), then cached.
+void CmdScriptLoad(CommandContext& ctx) {
+  std::string_view body = ctx.arg(2);
+  ScriptFlags flags;
+  if (!ParseShebang(ctx, body, &flags)) return;
+  std::string error;
+  if (!LuaEngine::ForThread(ctx.scripts().generation()).Compile(Sha1Hex(body), body, &error)) {
+    return ctx.reply().Error(error);
+  }
+  ctx.reply().Bulk(ctx.scripts().Add(body));
+}
+
+void CmdScriptExists(CommandContext& ctx) {
+  ctx.reply().ArrayHeader(ctx.argc() - 2);
+  for (size_t i = 2; i < ctx.argc(); ++i) ctx.reply().Integer(ctx.scripts().Exists(ctx.arg(i)) ? 1 : 0);
+}
+
+// SCRIPT FLUSH [ASYNC | SYNC]: the cache is small; both free it now.
+void CmdScriptFlush(CommandContext& ctx) {
+  if (ctx.argc() > 3 || (ctx.argc() == 3 && !EqualsIgnoreCase(ctx.arg(2), "SYNC") &&
+                         !EqualsIgnoreCase(ctx.arg(2), "ASYNC"))) {
+    return ctx.reply().Error("ERR SCRIPT FLUSH only support SYNC|ASYNC option");
+  }
+  ctx.scripts().Flush();
+  ctx.reply().Ok();
+}
+
+void CmdScriptHelp(CommandContext& ctx) {
+  static const char* const kLines[] = {
+                "SCRIPT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                "EXISTS <sha1> [<sha1> ...]",
+                "    Return information about the existence of the scripts in the script cache.",
+                "FLUSH [ASYNC|SYNC]",
+                "    Flush the Lua scripts cache. Very dangerous on replicas.",
+                "    When called without the optional mode argument, the behavior is determined by the",
+                "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
+                "    * ASYNC: Asynchronously flush the scripts cache.",
+                "    * SYNC: Synchronously flush the scripts cache.",
+                "LOAD <script>",
+                "    Load a script into the scripts cache without executing it.",
+                "HELP",
+                "    Prints this help.",
+  };
+  ReplyHelp(ctx, kLines);
+}
+
+void CmdScript(CommandContext& ctx) {
+  const std::string_view sub = ctx.arg(1);
+  if (EqualsIgnoreCase(sub, "load")) return CmdScriptLoad(ctx);
+  if (EqualsIgnoreCase(sub, "exists")) return CmdScriptExists(ctx);
+  if (EqualsIgnoreCase(sub, "flush")) return CmdScriptFlush(ctx);
+  CmdScriptHelp(ctx);
+}
+
+}  // namespace
+
+void RegisterScriptingFamily(CommandTable* t) {
+  const char* g = "scripting";
+  const uint32_t f = kCmdNoScript | kCmdSkipMonitor | kCmdNoMandatoryKeys | kCmdStale;
+  auto eval = [&](const char* name, uint32_t extra, const char* summary, const char* since, CommandHandler h) {
+    CommandSpec spec = MakeSpec(g, name, -3, f | extra, 0, 0, 0, summary, since, h, {"@slow", "@scripting"});
+    spec.numkeys_arg = 2;
+    return spec;
+  };
+  t->Register(eval("eval", 0, "Execute a Lua script server side", "2.6.0", CmdEval));
+  t->Register(eval("evalsha", 0, "Execute a Lua script server side", "2.6.0", CmdEvalSha));
+  t->Register(eval("eval_ro", kCmdReadOnly, "Execute a read-only Lua script server side", "7.0.0", CmdEvalRo));
+  t->Register(eval("evalsha_ro", kCmdReadOnly, "Execute a read-only Lua script server side",
+                   "7.0.0", CmdEvalShaRo));
+  t->Register(MakeContainer(g, "script", "A container for Lua scripts management commands", "2.6.0", CmdScript,
+                            {
+                                MakeSub("exists", -3, kCmdNoScript, 0, 0, 0, {"@slow", "@scripting"}),
+                                MakeSub("help", 2, kCmdLoading | kCmdStale, 0, 0, 0, {"@slow", "@scripting"}),
+                                MakeSub("load", 3, kCmdNoScript | kCmdStale, 0, 0, 0, {"@slow", "@scripting"}),
+                                MakeSub("flush", -2, kCmdNoScript, 0, 0, 0, {"@slow", "@scripting"}),
+                            }));
+}
+
+}  // namespace minired

@@ -1,0 +1,187 @@
+// Scripts against redis-server 7.0, byte for byte: the conversions both ways (RESP2 and
+// RESP3), every error form, the sandbox, the script cache, read-only scripts, ACL
+// inside scripts, and scripts inside transactions.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "tests/integration/differential.h"
+
+namespace minired {
+namespace {
+
+class Scripting : public Differential {
+ protected:
+  // EVAL `body` with no keys on both servers.
+  void Eval(const std::string& body) { Compare({{"EVAL", body, "0"}}); }
+};
+
+TEST_F(Scripting, LuaValuesBecomeRedisReplies) {
+  ForBothProtocols([&] {
+    for (const char* body : {
+             "return 1", "return 1.9", "return -3.7", "return 3.99999", "return 1e300", "return 'hi'",
+             "return ''", "return true", "return false", "return nil", "return {}", "return {1,2,nil,4}",
+             "return {1,{2,'x'},'y'}", "return {1, nil, 3}", "return {'a', {ok='x'}, {err='y'}}",
+             "return {err='My Error'}", "return {ok='FINE'}", "return {ok='a\\r\\nb'}",
+             "return redis.error_reply('BAD thing')", "return redis.error_reply('nospace')",
+             "return redis.error_reply('-DASH x')", "return redis.error_reply(1)",
+             "return redis.status_reply('DONE')", "return redis.status_reply('a\\r\\nb')", "return {double=3.5}",
+             "local t = {} ; t[1]='a'; t[3]='c'; return t", "return 'x' .. 1.5", "return tostring(1e20)",
+             "return {true, false, 1}", "return _VERSION", "return redis.REDIS_VERSION",
+             "return redis.REDIS_VERSION_NUM", "return redis.sha1hex('')", "return redis.sha1hex('abc')",
+         }) {
+      Eval(body);
+    }
+  });
+}
+
+TEST_F(Scripting, RedisRepliesBecomeLuaValues) {
+  Compare({{"SET", "s", "v"}, {"RPUSH", "l", "a", "b"}, {"HSET", "h", "f", "1"}, {"ZADD", "z", "1.5", "m"}});
+  ForBothProtocols([&] {
+    for (const char* body : {
+             "return redis.call('get','s')", "return redis.call('get','missing')",
+             "return redis.call('set','s','v')", "return redis.call('incr','n')", "return redis.call('lrange','l',0,-1)",
+             "return redis.call('hgetall','h')", "return redis.call('hgetall','missing')",
+             "return redis.call('zrange','z',0,-1,'withscores')", "return redis.call('ping')",
+             "return redis.call('PING')", "return redis.call('exists', unpack({'s','l'}))",
+             "return type(redis.call('get','missing'))", "return type(redis.call('set','s','v'))",
+             "return redis.call('set','num',3.5)", "return redis.call('get','num')",
+             "return redis.call('set','num',1e20)", "return redis.call('get','num')",
+             "return redis.call('set','num',12345678901234567)", "return redis.call('get','num')",
+             "redis.setresp(3); return redis.call('hgetall','h')", "redis.setresp(3); return redis.call('get','missing')",
+             "redis.setresp(3); return {redis.call('get','missing') == nil}",
+             "redis.setresp(3); return redis.call('zscore','z','m')",
+             "redis.setresp(3); local d = redis.call('zscore','z','m'); return d['double'] * 2",
+             "redis.setresp(3); return redis.call('smembers','missing')",
+             "local r = redis.pcall('incr','s'); return r['err']",
+         }) {
+      Eval(body);
+    }
+  });
+}
+
+TEST_F(Scripting, ErrorsReadAsRedisWritesThem) {
+  Compare({{"SET", "k", "text"}});
+  for (const char* body : {
+           "return redis.call('incr','k')", "return redis.pcall('incr','k')", "return redis.call('nosuchcmd')",
+           "return redis.call('client','nosuch')", "return redis.call('get')", "return redis.call('object')",
+           "return redis.call('config','get')", "return redis.call('eval','return 1','0')",
+           "return redis.call('blpop','l','0')", "return redis.call('multi')", "return redis.call('subscribe','x')",
+           "return redis.call()", "return redis.call({})", "return redis.call('get', nil)",
+           "return redis.pcall('nosuch')", "return 1 +", "error('boom')", "error({err='X custom'})",
+           "error()", "local x = nil; return x.y", "return redis.setresp(4)", "return redis.log()",
+           "return redis.log('x', 'y')", "return redis.log(10, 'y')",
+           "local ok, err = pcall(function() redis.call('incr','k') end); return {tostring(ok), err}",
+           "local ok, err = pcall(error, 'x'); return {tostring(ok), err}",
+           "return redis.call('get', 'k', 'extra')",
+       }) {
+    Eval(body);
+  }
+}
+
+TEST_F(Scripting, TheSandboxIsRedis70s) {
+  for (const char* body : {
+           "x = 1", "return y", "return _G.x", "return os", "return io", "return loadfile", "return dofile",
+           "return print", "return require", "return package", "return debug", "string.foo = 1",
+           "redis.call = nil", "rawset(_G, 'a', 1)", "return rawget(_G, 'redis') == nil",
+           "setmetatable(_G, nil)", "return type(cjson)..type(bit)..type(math)..type(table)..type(string)",
+           "return cjson.encode({1,2,{a=1}})", "return cjson.decode('[1,2,3]')", "return bit.band(7,3)",
+           "return bit.tohex(255)", "return string.format('%d-%s', 5, 'x')", "return table.getn({1,2})",
+           "return loadstring('return 1')()", "return coroutine ~= nil",
+           "local t = setmetatable({}, {__index=function() return 5 end}); return t.x",
+           "return redis.replicate_commands()", "math.randomseed(0); return tostring(math.random())",
+           "math.randomseed(7); return {math.random(10), math.random(5, 8)}",
+       }) {
+    Eval(body);
+  }
+}
+
+TEST_F(Scripting, TheScriptCache) {
+  Compare({
+      {"SCRIPT", "FLUSH"},
+      {"EVALSHA", "e0e1f9fabfc9d4800c877a703b823ac0578ff8db", "0"},
+      {"EVAL", "return 1", "0"},
+      {"EVALSHA", "e0e1f9fabfc9d4800c877a703b823ac0578ff8db", "0"},
+      {"EVALSHA", "E0E1F9FABFC9D4800C877A703B823AC0578FF8DB", "0"},
+      {"EVALSHA", "abc", "0"},
+      {"SCRIPT", "LOAD", "return KEYS[1] .. ARGV[1]"},
+      {"EVALSHA", "a42059b356c875f0717db19a51f6aaca9ae659ea", "1", "k", "v"},
+      {"SCRIPT", "EXISTS", "a42059b356c875f0717db19a51f6aaca9ae659ea", "ffffffffffffffffffffffffffffffffffffffff"},
+      {"SCRIPT", "LOAD", "return +"},
+      {"SCRIPT", "LOAD", "#!lua flags=no-writes\nreturn 1"},
+      {"SCRIPT", "LOAD", "#!python\nreturn 1"},
+      {"EVAL", "return +", "0"},
+      {"SCRIPT", "EXISTS", "1fd5091818ea327c4e55ed84125fdc6179ae44cf"},
+      {"SCRIPT", "FLUSH", "ASYNC"},
+      {"SCRIPT", "EXISTS", "a42059b356c875f0717db19a51f6aaca9ae659ea"},
+      {"SCRIPT", "FLUSH", "SYNC"},
+      {"SCRIPT", "FLUSH", "BAD"},
+      {"SCRIPT", "FLUSH", "SYNC", "X"},
+      {"SCRIPT", "EXISTS"},
+      {"SCRIPT", "NOPE"},
+      {"SCRIPT"},
+      {"EVAL"},
+      {"EVAL", "return 1"},
+      {"EVAL", "return 1", "-1"},
+      {"EVAL", "return 1", "2", "a"},
+      {"EVAL", "return 1", "x"},
+      {"EVAL", "return {KEYS[1], KEYS[2], ARGV[1], #KEYS, #ARGV}", "2", "a", "b", "c"},
+  });
+}
+
+TEST_F(Scripting, ReadOnlyScriptsAndShebangs) {
+  Compare({
+      {"EVAL_RO", "return redis.call('set','k','v')", "0"},
+      {"EVAL_RO", "return redis.call('get','k')", "0"},
+      {"EVAL", "#!lua flags=no-writes\nreturn redis.call('set','k','v')", "0"},
+      {"EVAL", "#!lua flags=no-writes,allow-oom\nreturn redis.call('get','k')", "0"},
+      {"EVAL", "#!lua\nreturn 1", "0"},
+      {"EVAL", "#!lua\nerror('line two')", "0"},
+      {"EVAL", "#!lua flags=bad\nreturn 1", "0"},
+      {"EVAL", "#!python\nreturn 1", "0"},
+      {"EVAL", "#!lua name=x\nreturn 1", "0"},
+      {"SCRIPT", "LOAD", "return redis.call('get', KEYS[1])"},
+      {"EVALSHA_RO", "4e6d8fc8bb01276962cce5371fa795a7763657ae", "1", "k"},
+      {"EVALSHA_RO", "ffffffffffffffffffffffffffffffffffffffff", "0"},
+  });
+}
+
+TEST_F(Scripting, ScriptsRunAsTheCallingUser) {
+  Compare({{"ACL", "SETUSER", "scripter", "on", ">pw", "~a*", "&ch", "+@all", "-set"}});
+  RespClient r, m;
+  ASSERT_TRUE(r.Connect(redis_->port()));
+  ASSERT_TRUE(m.Connect(minired_->port()));
+  CompareOn(r, m,
+            {
+                {"AUTH", "scripter", "pw"},
+                {"EVAL", "return redis.call('set','a','1')", "0"},
+                {"EVAL", "return redis.call('get','b')", "0"},
+                {"EVAL", "return redis.pcall('get','b')", "0"},
+                {"EVAL", "return redis.call('get','a1')", "0"},
+                {"EVAL", "return redis.call('publish','other','x')", "0"},
+                {"EVAL", "return redis.call('publish','ch','x')", "0"},
+            });
+  Compare({{"ACL", "DELUSER", "scripter"}});
+}
+
+TEST_F(Scripting, ScriptsInsideTransactions) {
+  Compare({
+      {"MULTI"},
+      {"EVAL", "return redis.call('incr', KEYS[1])", "1", "c"},
+      {"EVAL", "return redis.call('incr', KEYS[1])", "1", "c"},
+      {"EVAL", "return redis.call('nosuch')", "0"},
+      {"EXEC"},
+      {"WATCH", "w"},
+      {"EVAL", "return redis.call('set', KEYS[1], 'changed')", "1", "w"},
+      {"MULTI"},
+      {"GET", "w"},
+      {"EXEC"},
+      {"EVAL", "return redis.call('blmpop', '0', '1', 'nolist', 'LEFT')", "0"},
+      {"EVAL", "return redis.call('select', '1')", "0"},
+      {"GET", "w"},
+  });
+}
+
+}  // namespace
+}  // namespace minired
