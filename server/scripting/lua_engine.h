@@ -14,6 +14,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "protocol/reply_writer.h"
 #include "server/session.h"
@@ -45,7 +46,11 @@ class LuaEngine {
 
   // Compiles `body` as the function of `sha` unless this VM has it already; false, with
   // Redis's "Error compiling script (new function): ..." in *error, when it does not.
-  bool Compile(const std::string& sha, std::string_view body, std::string* error);
+  // `read_only`: its shebang said `no-writes`.
+  bool Compile(const std::string& sha, std::string_view body, bool read_only, std::string* error);
+  // Whether this VM has compiled `sha` (lower case), and if so its `no-writes` flag: a
+  // script run before needs no cache lookup, hashing or parsing.
+  bool Has(const std::string& sha, bool* read_only) const;
   // Runs the function of `sha` (compiled) with KEYS and ARGV, and writes what it
   // returns, or the error it raised, to `reply`.
   void Run(ScriptRun& run, std::span<const std::string_view> keys, std::span<const std::string_view> argv,
@@ -58,6 +63,8 @@ class LuaEngine {
   LuaEngine();
   lua_State* L_;
   uint64_t generation_ = 0;
+  std::unordered_map<std::string, bool> compiled_;  // sha -> `no-writes`
+  int runs_since_gc_ = 0;
 };
 
 }  // namespace minired

@@ -18,12 +18,10 @@ std::string Sha1Hex(std::string_view data) {
   return out;
 }
 
-std::string ScriptCache::Add(std::string_view body) {
-  std::string sha = Sha1Hex(body);
+void ScriptCache::Add(const std::string& sha, std::string_view body) {
   std::lock_guard l(mu_);
   auto [it, added] = scripts_.try_emplace(sha, body);
   if (added) bytes_ += body.size();
-  return sha;
 }
 
 std::optional<std::string> ScriptCache::Get(std::string_view sha) const {

@@ -20,8 +20,8 @@ std::string Sha1Hex(std::string_view data);
 
 class ScriptCache {
  public:
-  // Remembers `body`; its SHA1.
-  std::string Add(std::string_view body);
+  // Remembers `body`, whose SHA1 is `sha`.
+  void Add(const std::string& sha, std::string_view body);
   // The body of the script `sha` (40 hex digits, either case).
   std::optional<std::string> Get(std::string_view sha) const;
   bool Exists(std::string_view sha) const { return Get(sha).has_value(); }

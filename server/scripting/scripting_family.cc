@@ -8,6 +8,7 @@
 // replicas as those commands, wrapped in MULTI/EXEC when there are several (effects
 // replication, as Redis 7.0): a replica or a restart never runs the script again.
 // docs/scripting.md says what is not there yet.
+#include <cctype>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -91,27 +92,38 @@ void RunScript(CommandContext& ctx, bool by_sha, bool read_only) {
     return ctx.reply().Error("ERR Number of keys can't be greater than number of args");
   }
   if (*numkeys < 0) return ctx.reply().Error("ERR Number of keys can't be negative");
-  std::string body, sha;
-  if (by_sha) {
-    auto found = ctx.scripts().Get(ctx.arg(1));
-    if (!found) return ctx.reply().Error("NOSCRIPT No matching script. Please use EVAL.");
-    body = std::move(*found);
-    sha = Sha1Hex(body);
-  } else {
-    body = ctx.arg(1);
-    sha = Sha1Hex(body);
-  }
-  ScriptFlags flags;
-  if (!ParseShebang(ctx, body, &flags)) return;
   LuaEngine& engine = LuaEngine::ForThread(ctx.scripts().generation());
-  std::string error;
-  if (!engine.Compile(sha, body, &error)) return ctx.reply().Error(error);
-  if (!by_sha) ctx.scripts().Add(body);
+  std::string sha;
+  bool no_writes = false;
+  if (by_sha) {
+    sha = ctx.arg(1);
+    for (char& c : sha) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  } else {
+    sha = Sha1Hex(ctx.arg(1));
+  }
+  if (!engine.Has(sha, &no_writes)) {
+    std::string body;
+    if (by_sha) {
+      auto found = ctx.scripts().Get(sha);
+      if (!found) return ctx.reply().Error("NOSCRIPT No matching script. Please use EVAL.");
+      body = std::move(*found);
+    } else {
+      body = ctx.arg(1);
+    }
+    ScriptFlags flags;
+    if (!ParseShebang(ctx, body, &flags)) return;
+    std::string error;
+    if (!engine.Compile(sha, body, flags.no_writes, &error)) return ctx.reply().Error(error);
+    no_writes = flags.no_writes;
+    // Cached once it compiled, as Redis; a VM that has a script got it after the last
+    // SCRIPT FLUSH (which renews every VM), so the cache has it too.
+    if (!by_sha) ctx.scripts().Add(sha, body);
+  }
 
   ScriptRun run;
   run.ctx = &ctx;
   run.sha = sha;
-  run.read_only = read_only || flags.no_writes;
+  run.read_only = read_only || no_writes;
   run.session.origin = Origin::kScript;
   run.session.db = ctx.db();
   run.session.user = ctx.session().user;
@@ -134,10 +146,12 @@ void CmdScriptLoad(CommandContext& ctx) {
   ScriptFlags flags;
   if (!ParseShebang(ctx, body, &flags)) return;
   std::string error;
-  if (!LuaEngine::ForThread(ctx.scripts().generation()).Compile(Sha1Hex(body), body, &error)) {
+  const std::string sha = Sha1Hex(body);
+  if (!LuaEngine::ForThread(ctx.scripts().generation()).Compile(sha, body, flags.no_writes, &error)) {
     return ctx.reply().Error(error);
   }
-  ctx.reply().Bulk(ctx.scripts().Add(body));
+  ctx.scripts().Add(sha, body);
+  ctx.reply().Bulk(sha);
 }
 
 void CmdScriptExists(CommandContext& ctx) {

@@ -20,7 +20,7 @@ class Scripting : public Differential {
 TEST_F(Scripting, LuaValuesBecomeRedisReplies) {
   ForBothProtocols([&] {
     for (const char* body : {
-             "return 1", "return 1.9", "return -3.7", "return 3.99999", "return 1e300", "return 'hi'",
+             "return 1", "return 1.9", "return -3.7", "return 3.99999", "return 1e300", "return -1e300", "return 0/0", "return 'hi'",
              "return ''", "return true", "return false", "return nil", "return {}", "return {1,2,nil,4}",
              "return {1,{2,'x'},'y'}", "return {1, nil, 3}", "return {'a', {ok='x'}, {err='y'}}",
              "return {err='My Error'}", "return {ok='FINE'}", "return {ok='a\\r\\nb'}",

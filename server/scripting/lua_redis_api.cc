@@ -1,0 +1,291 @@
+#include "server/scripting/lua_redis_api.h"
+
+extern "C" {
+#include <lauxlib.h>
+#include <lua.h>
+}
+
+#include <climits>
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "protocol/reply_parser.h"
+#include "server/command_context.h"
+#include "server/logger.h"
+#include "server/scripting/lua_convert.h"
+#include "server/scripting/lua_engine.h"
+#include "server/scripting/script_cache.h"
+
+namespace minired {
+namespace {
+
+char kRunKey;  // registry key of the running ScriptRun, a light userdata
+
+void Register(lua_State* L, const char* name, lua_CFunction f) {
+  lua_pushcfunction(L, f);
+  lua_setfield(L, -2, name);
+}
+
+void SetNumber(lua_State* L, const char* name, lua_Number n) {
+  lua_pushnumber(L, n);
+  lua_setfield(L, -2, name);
+}
+
+ScriptRun* CurrentRun(lua_State* L) {
+  lua_pushlightuserdata(L, &kRunKey);
+  lua_rawget(L, LUA_REGISTRYINDEX);
+  auto* run = static_cast<ScriptRun*>(lua_touserdata(L, -1));
+  lua_pop(L, 1);
+  return run;
+}
+
+// ---- the redis table ----
+
+// redis.call / redis.pcall: everything with a destructor lives here, so that the
+// lua_error after it (a longjmp) skips no C++ frame. True when the error table on
+// top must be raised.
+bool CallFromScript(lua_State* L, bool raise) {
+  ScriptRun* run = CurrentRun(L);
+  if (run == nullptr) {
+    PushLuaError(L, "redis.call/pcall can only be called inside a script invocation");
+    return true;
+  }
+  const int argc = lua_gettop(L);
+  if (argc == 0) {
+    PushLuaError(L, "Please specify at least one argument for this redis lib call");
+    return raise;
+  }
+  std::vector<std::string> args(static_cast<size_t>(argc));
+  for (int i = 1; i <= argc; ++i) {
+    if (lua_type(L, i) == LUA_TNUMBER) {
+      // Not lua_tolstring: its "%.14g" loses precision.
+      char buf[64];
+      int n = std::snprintf(buf, sizeof buf, "%.17g", static_cast<double>(lua_tonumber(L, i)));
+      args[static_cast<size_t>(i - 1)].assign(buf, static_cast<size_t>(n));
+    } else if (lua_type(L, i) == LUA_TSTRING) {
+      size_t n;
+      const char* s = lua_tolstring(L, i, &n);
+      args[static_cast<size_t>(i - 1)].assign(s, n);
+    } else {
+      lua_pop(L, argc);
+      PushLuaError(L, "Lua redis lib command arguments must be strings or integers");
+      return raise;
+    }
+  }
+  lua_pop(L, argc);
+  std::vector<std::string_view> views(args.begin(), args.end());
+  std::string out;
+  ReplyWriter w(&out, run->session.resp);
+  run->ctx->Call(run->session, views, w);
+  ReplyParser parser;
+  parser.Feed(out);
+  RespValue value;
+  if (parser.Next(&value) != ReplyParser::Result::kOk) {
+    PushLuaError(L, "ERR the command's reply could not be read");
+    return raise;
+  }
+  PushRespAsLua(L, value, run->session.resp);
+  return raise && value.is_error();
+}
+
+int RedisCall(lua_State* L) { return CallFromScript(L, true) ? lua_error(L) : 1; }
+int RedisPCall(lua_State* L) {
+  CallFromScript(L, false);
+  return 1;
+}
+
+int RedisSha1Hex(lua_State* L) {
+  if (lua_gettop(L) != 1) {
+    PushLuaError(L, "wrong number of arguments");
+    return lua_error(L);
+  }
+  size_t n;
+  const char* s = lua_tolstring(L, 1, &n);
+  std::string hex = Sha1Hex(s ? std::string_view(s, n) : std::string_view());
+  lua_pushlstring(L, hex.data(), hex.size());
+  return 1;
+}
+
+int RedisErrorReply(lua_State* L) {
+  if (lua_gettop(L) != 1 || lua_type(L, -1) != LUA_TSTRING) {
+    PushLuaError(L, "wrong number or type of arguments");
+    return 1;
+  }
+  std::string err = lua_tostring(L, -1);
+  if (err.empty() || err[0] != '-') err.insert(0, "-");
+  PushLuaError(L, err);
+  return 1;
+}
+
+int RedisStatusReply(lua_State* L) {
+  if (lua_gettop(L) != 1 || lua_type(L, -1) != LUA_TSTRING) {
+    PushLuaError(L, "wrong number or type of arguments");
+    return 1;
+  }
+  lua_newtable(L);
+  lua_pushstring(L, "ok");
+  lua_pushvalue(L, -3);
+  lua_settable(L, -3);
+  return 1;
+}
+
+int RedisLog(lua_State* L) {
+  const int argc = lua_gettop(L);
+  if (argc < 2) {
+    PushLuaError(L, "redis.log() requires two arguments or more.");
+    return lua_error(L);
+  }
+  if (!lua_isnumber(L, 1)) {
+    PushLuaError(L, "First argument must be a number (log level).");
+    return lua_error(L);
+  }
+  const int level = LuaNumberToInt(lua_tonumber(L, 1));
+  if (level < 0 || level > 3) {
+    PushLuaError(L, "Invalid debug level.");
+    return lua_error(L);
+  }
+  std::string line;
+  for (int i = 2; i <= argc; ++i) {
+    size_t n;
+    const char* s = lua_tolstring(L, i, &n);
+    if (s == nullptr) continue;
+    if (i != 2) line += ' ';
+    line.append(s, n);
+  }
+  Log(static_cast<LogLevel>(level), "{}", line);
+  return 0;
+}
+
+int RedisSetResp(lua_State* L) {
+  ScriptRun* run = CurrentRun(L);
+  if (run == nullptr) {
+    PushLuaError(L, "redis.setresp can only be called inside a script invocation");
+    return lua_error(L);
+  }
+  if (lua_gettop(L) != 1) {
+    PushLuaError(L, "redis.setresp() requires one argument.");
+    return lua_error(L);
+  }
+  const int resp = LuaNumberToInt(lua_tonumber(L, 1));
+  if (resp != 2 && resp != 3) {
+    PushLuaError(L, "RESP version must be 2 or 3.");
+    return lua_error(L);
+  }
+  run->session.resp = resp;
+  return 0;
+}
+
+// Scripts are always replicated by their effects (Redis 7.0): nothing to switch on.
+int RedisReplicateCommands(lua_State* L) {
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+// Redis's pcall: an error raised as a table (redis.call's) is handed to the script as
+// its message string, as before Redis 7.
+int ScriptPCall(lua_State* L) {
+  const int argc = lua_gettop(L);
+  lua_pushboolean(L, 1);
+  lua_insert(L, 1);
+  if (lua_pcall(L, argc - 1, LUA_MULTRET, 0) != 0) {
+    lua_remove(L, 1);
+    if (lua_istable(L, -1)) {
+      lua_getfield(L, -1, "err");
+      if (lua_isstring(L, -1)) {
+        lua_replace(L, -2);
+      } else {
+        lua_pop(L, 1);
+      }
+    }
+    lua_pushboolean(L, 0);
+    lua_insert(L, 1);
+  }
+  return lua_gettop(L);
+}
+
+// ---- Redis's math.random: lrand48's 48-bit LCG, from the same starting state as
+// Redis's (scripts are replicated by their effects, so it need not repeat itself) ----
+
+thread_local uint64_t t_rand48 = 0x1234ABCD330EULL;
+
+void Seed48(int32_t seed) { t_rand48 = (static_cast<uint64_t>(static_cast<uint32_t>(seed)) << 16) | 0x330E; }
+
+int32_t Rand48() {
+  t_rand48 = (t_rand48 * 0x5DEECE66DULL + 0xB) & ((uint64_t{1} << 48) - 1);
+  return static_cast<int32_t>(t_rand48 >> 17);
+}
+
+int MathRandom(lua_State* L) {
+  constexpr int32_t kMax = INT32_MAX;
+  const lua_Number r = static_cast<lua_Number>(Rand48() % kMax) / static_cast<lua_Number>(kMax);
+  switch (lua_gettop(L)) {
+    case 0:
+      lua_pushnumber(L, r);
+      break;
+    case 1: {
+      int u = luaL_checkint(L, 1);
+      luaL_argcheck(L, 1 <= u, 1, "interval is empty");
+      lua_pushnumber(L, std::floor(r * u) + 1);
+      break;
+    }
+    case 2: {
+      int l = luaL_checkint(L, 1);
+      int u = luaL_checkint(L, 2);
+      luaL_argcheck(L, l <= u, 2, "interval is empty");
+      lua_pushnumber(L, std::floor(r * (u - l + 1)) + l);
+      break;
+    }
+    default:
+      return luaL_error(L, "wrong number of arguments");
+  }
+  return 1;
+}
+
+int MathRandomSeed(lua_State* L) {
+  Seed48(static_cast<int32_t>(luaL_checkint(L, 1)));
+  return 0;
+}
+
+
+}  // namespace
+
+void SetCurrentRun(lua_State* L, ScriptRun* run) {
+  lua_pushlightuserdata(L, &kRunKey);
+  if (run != nullptr) {
+    lua_pushlightuserdata(L, run);
+  } else {
+    lua_pushnil(L);
+  }
+  lua_rawset(L, LUA_REGISTRYINDEX);
+}
+
+void RegisterRedisApi(lua_State* L) {
+  lua_getglobal(L, "math");
+  Register(L, "random", MathRandom);
+  Register(L, "randomseed", MathRandomSeed);
+  lua_pop(L, 1);
+  lua_pushcfunction(L, ScriptPCall);
+  lua_setglobal(L, "pcall");
+
+  lua_newtable(L);
+  Register(L, "call", RedisCall);
+  Register(L, "pcall", RedisPCall);
+  Register(L, "sha1hex", RedisSha1Hex);
+  Register(L, "error_reply", RedisErrorReply);
+  Register(L, "status_reply", RedisStatusReply);
+  Register(L, "log", RedisLog);
+  Register(L, "setresp", RedisSetResp);
+  Register(L, "replicate_commands", RedisReplicateCommands);
+  SetNumber(L, "LOG_DEBUG", 0);
+  SetNumber(L, "LOG_VERBOSE", 1);
+  SetNumber(L, "LOG_NOTICE", 2);
+  SetNumber(L, "LOG_WARNING", 3);
+  lua_pushstring(L, "7.0.15");
+  lua_setfield(L, -2, "REDIS_VERSION");
+  SetNumber(L, "REDIS_VERSION_NUM", 0x07000f);
+  lua_setglobal(L, "redis");
+}
+
+}  // namespace minired

@@ -1,0 +1,18 @@
+// What Lua scripts call: the `redis` table (call, pcall, error_reply, status_reply,
+// sha1hex, log, setresp, replicate_commands and the constants), Redis's pcall, which
+// hands a script the message of an error table, and Redis's math.random.
+#pragma once
+
+struct lua_State;
+
+namespace minired {
+
+struct ScriptRun;
+
+// Sets the globals `redis` and `pcall` and replaces math.random and math.randomseed;
+// before the sandbox makes the globals read-only.
+void RegisterRedisApi(lua_State* L);
+// The run redis.call serves until it is cleared (null) at the script's end.
+void SetCurrentRun(lua_State* L, ScriptRun* run);
+
+}  // namespace minired
