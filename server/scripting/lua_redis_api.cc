@@ -12,7 +12,9 @@ extern "C" {
 #include <vector>
 
 #include "protocol/reply_parser.h"
+#include "server/acl.h"
 #include "server/command_context.h"
+#include "server/command_table.h"
 #include "server/logger.h"
 #include "server/scripting/lua_convert.h"
 #include "server/scripting/lua_engine.h"
@@ -46,35 +48,47 @@ ScriptRun* CurrentRun(lua_State* L) {
 // redis.call / redis.pcall: everything with a destructor lives here, so that the
 // lua_error after it (a longjmp) skips no C++ frame. True when the error table on
 // top must be raised.
+// Takes the arguments of a redis.* call off the stack as strings (numbers as "%.17g",
+// not lua_tolstring's lossy "%.14g"); false, with Redis's error table pushed, when there
+// are none or one is not a string or a number.
+bool TakeCommandArgs(lua_State* L, std::vector<std::string>* args) {
+  const int argc = lua_gettop(L);
+  if (argc == 0) {
+    PushLuaError(L, "Please specify at least one argument for this redis lib call");
+    return false;
+  }
+  args->resize(static_cast<size_t>(argc));
+  for (int i = 1; i <= argc; ++i) {
+    std::string& arg = (*args)[static_cast<size_t>(i - 1)];
+    if (lua_type(L, i) == LUA_TNUMBER) {
+      char buf[64];
+      int n = std::snprintf(buf, sizeof buf, "%.17g", static_cast<double>(lua_tonumber(L, i)));
+      arg.assign(buf, static_cast<size_t>(n));
+    } else if (lua_type(L, i) == LUA_TSTRING) {
+      size_t n;
+      const char* s = lua_tolstring(L, i, &n);
+      arg.assign(s, n);
+    } else {
+      lua_pop(L, argc);
+      PushLuaError(L, "Lua redis lib command arguments must be strings or integers");
+      return false;
+    }
+  }
+  lua_pop(L, argc);
+  return true;
+}
+
+// redis.call / redis.pcall: everything with a destructor lives here, so that the
+// lua_error after it (a longjmp) skips no C++ frame. True when the error table on
+// top must be raised.
 bool CallFromScript(lua_State* L, bool raise) {
   ScriptRun* run = CurrentRun(L);
   if (run == nullptr) {
     PushLuaError(L, "redis.call/pcall can only be called inside a script invocation");
     return true;
   }
-  const int argc = lua_gettop(L);
-  if (argc == 0) {
-    PushLuaError(L, "Please specify at least one argument for this redis lib call");
-    return raise;
-  }
-  std::vector<std::string> args(static_cast<size_t>(argc));
-  for (int i = 1; i <= argc; ++i) {
-    if (lua_type(L, i) == LUA_TNUMBER) {
-      // Not lua_tolstring: its "%.14g" loses precision.
-      char buf[64];
-      int n = std::snprintf(buf, sizeof buf, "%.17g", static_cast<double>(lua_tonumber(L, i)));
-      args[static_cast<size_t>(i - 1)].assign(buf, static_cast<size_t>(n));
-    } else if (lua_type(L, i) == LUA_TSTRING) {
-      size_t n;
-      const char* s = lua_tolstring(L, i, &n);
-      args[static_cast<size_t>(i - 1)].assign(s, n);
-    } else {
-      lua_pop(L, argc);
-      PushLuaError(L, "Lua redis lib command arguments must be strings or integers");
-      return raise;
-    }
-  }
-  lua_pop(L, argc);
+  std::vector<std::string> args;
+  if (!TakeCommandArgs(L, &args)) return raise;
   std::vector<std::string_view> views(args.begin(), args.end());
   std::string out;
   ReplyWriter w(&out, run->session.resp);
@@ -89,6 +103,39 @@ bool CallFromScript(lua_State* L, bool raise) {
   PushRespAsLua(L, value, run->session.resp);
   return raise && value.is_error();
 }
+
+// redis.acl_check_cmd(command, args...): whether the script's user may run it. True
+// when an error table was pushed (to raise).
+bool AclCheckFromScript(lua_State* L) {
+  ScriptRun* run = CurrentRun(L);
+  if (run == nullptr) {
+    PushLuaError(L, "redis.acl_check_cmd can only be called inside a script invocation");
+    return true;
+  }
+  std::vector<std::string> args;
+  if (!TakeCommandArgs(L, &args)) return true;
+  std::vector<std::string_view> views(args.begin(), args.end());
+  const CommandSpec* base = run->ctx->commands().Find(views[0]);
+  const CommandSpec* spec = base ? base->Resolve(views) : nullptr;
+  if (spec == nullptr) {
+    PushLuaError(L, "Invalid command passed to redis.acl_check_cmd()");
+    return true;
+  }
+  std::string what;
+  const bool allowed = !run->session.user || CheckAcl(*run->session.user, *base, views, &what) == AclDenial::kNone;
+  lua_pushboolean(L, allowed);
+  return false;
+}
+
+int RedisAclCheckCmd(lua_State* L) { return AclCheckFromScript(L) ? lua_error(L) : 1; }
+
+// The debugger's hooks (SCRIPT DEBUG): without a debugging session, as in Redis,
+// breakpoint answers false and debug does nothing.
+int RedisBreakpoint(lua_State* L) {
+  lua_pushboolean(L, 0);
+  return 1;
+}
+int RedisDebug(lua_State*) { return 0; }
 
 int RedisCall(lua_State* L) { return CallFromScript(L, true) ? lua_error(L) : 1; }
 int RedisPCall(lua_State* L) {
@@ -278,6 +325,9 @@ void RegisterRedisApi(lua_State* L) {
   Register(L, "log", RedisLog);
   Register(L, "setresp", RedisSetResp);
   Register(L, "replicate_commands", RedisReplicateCommands);
+  Register(L, "acl_check_cmd", RedisAclCheckCmd);
+  Register(L, "breakpoint", RedisBreakpoint);
+  Register(L, "debug", RedisDebug);
   SetNumber(L, "LOG_DEBUG", 0);
   SetNumber(L, "LOG_VERBOSE", 1);
   SetNumber(L, "LOG_NOTICE", 2);

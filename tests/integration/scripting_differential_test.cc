@@ -90,7 +90,7 @@ TEST_F(Scripting, TheSandboxIsRedis70s) {
            "return bit.tohex(255)", "return string.format('%d-%s', 5, 'x')", "return table.getn({1,2})",
            "return loadstring('return 1')()", "return coroutine ~= nil",
            "local t = setmetatable({}, {__index=function() return 5 end}); return t.x",
-           "return redis.replicate_commands()", "math.randomseed(0); return tostring(math.random())",
+           "return redis.replicate_commands()", "return redis.breakpoint()", "return redis.debug('x')", "math.randomseed(0); return tostring(math.random())",
            "math.randomseed(7); return {math.random(10), math.random(5, 8)}",
        }) {
     Eval(body);
@@ -161,6 +161,12 @@ TEST_F(Scripting, ScriptsRunAsTheCallingUser) {
                 {"EVAL", "return redis.call('get','a1')", "0"},
                 {"EVAL", "return redis.call('publish','other','x')", "0"},
                 {"EVAL", "return redis.call('publish','ch','x')", "0"},
+                {"EVAL", "return {redis.acl_check_cmd('get','a1'), redis.acl_check_cmd('set','a1','1')}", "0"},
+                {"EVAL", "return redis.acl_check_cmd('get','b')", "0"},
+                {"EVAL", "return redis.acl_check_cmd('client','kill')", "0"},
+                {"EVAL", "return redis.acl_check_cmd('client','nosub')", "0"},
+                {"EVAL", "return redis.acl_check_cmd('nosuch')", "0"},
+                {"EVAL", "return redis.acl_check_cmd()", "0"},
             });
   Compare({{"ACL", "DELUSER", "scripter"}});
 }
