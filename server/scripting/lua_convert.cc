@@ -16,6 +16,17 @@ std::string WithoutNewlines(std::string s) {
   return s;
 }
 
+// How many entries the table on top of the stack has (RESP3 maps and sets).
+size_t CountEntries(lua_State* L) {
+  size_t n = 0;
+  lua_pushnil(L);
+  while (lua_next(L, -2)) {
+    lua_pop(L, 1);
+    ++n;
+  }
+  return n;
+}
+
 }  // namespace
 
 // Pushes Redis's error table {err = "CODE message"}: "-CODE message" keeps its code,
@@ -178,13 +189,7 @@ void WriteLuaAsResp(lua_State* L, ReplyWriter& w, int resp) {
       lua_pushstring(L, "map");
       lua_rawget(L, -2);
       if (lua_type(L, -1) == LUA_TTABLE) {
-        size_t n = 0;
-        lua_pushnil(L);
-        while (lua_next(L, -2)) {
-          lua_pop(L, 1);
-          ++n;
-        }
-        w.MapHeader(n);
+        w.MapHeader(CountEntries(L));
         lua_pushnil(L);
         while (lua_next(L, -2)) {
           lua_pushvalue(L, -2);
@@ -198,13 +203,7 @@ void WriteLuaAsResp(lua_State* L, ReplyWriter& w, int resp) {
       lua_pushstring(L, "set");
       lua_rawget(L, -2);
       if (lua_type(L, -1) == LUA_TTABLE) {
-        size_t n = 0;
-        lua_pushnil(L);
-        while (lua_next(L, -2)) {
-          lua_pop(L, 1);
-          ++n;
-        }
-        w.SetHeader(n);
+        w.SetHeader(CountEntries(L));
         lua_pushnil(L);
         while (lua_next(L, -2)) {
           lua_pop(L, 1);

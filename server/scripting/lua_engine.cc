@@ -76,27 +76,21 @@ int MissingGlobal(lua_State* L) {
   return luaL_error(L, "Script attempted to access nonexistent global variable '%s'", name ? name : "?");
 }
 
-// setmetatable and rawset refuse the read-only tables, as Redis's patched Lua does.
-int SafeSetMetatable(lua_State* L) {
-  if (lua_istable(L, 1) && IsProtected(L, 1)) {
-    lua_pushstring(L, "Attempt to modify a readonly table");
-    return lua_error(L);
-  }
+// Calls the original function (the closure's upvalue) with this call's arguments.
+int CallOriginal(lua_State* L) {
   lua_pushvalue(L, lua_upvalueindex(1));
   lua_insert(L, 1);
   lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
   return lua_gettop(L);
 }
 
-int SafeRawSet(lua_State* L) {
+// setmetatable and rawset refuse the read-only tables, as Redis's patched Lua does.
+int RefuseReadOnly(lua_State* L) {
   if (lua_istable(L, 1) && IsProtected(L, 1)) {
     lua_pushstring(L, "Attempt to modify a readonly table");
     return lua_error(L);
   }
-  lua_pushvalue(L, lua_upvalueindex(1));
-  lua_insert(L, 1);
-  lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-  return lua_gettop(L);
+  return CallOriginal(L);
 }
 
 // rawget of a read-only table reads the table behind it, as if the proxy were it.
@@ -205,8 +199,8 @@ LuaEngine::LuaEngine() {
   lua_setmetatable(L, -2);
   lua_rawset(L, LUA_REGISTRYINDEX);
 
-  for (auto [name, wrapper] : {std::pair<const char*, lua_CFunction>{"setmetatable", SafeSetMetatable},
-                               std::pair<const char*, lua_CFunction>{"rawset", SafeRawSet},
+  for (auto [name, wrapper] : {std::pair<const char*, lua_CFunction>{"setmetatable", RefuseReadOnly},
+                               std::pair<const char*, lua_CFunction>{"rawset", RefuseReadOnly},
                                std::pair<const char*, lua_CFunction>{"rawget", SafeRawGet}}) {
     lua_getglobal(L, name);
     lua_pushcclosure(L, wrapper, 1);
