@@ -25,7 +25,7 @@ class Server;
 class CommandContext;
 class MasterLink;
 class ReplyWriter;
-struct BlockedClient;
+class BlockedClient;
 struct Session;
 
 class Replication {

@@ -18,7 +18,7 @@ namespace minired {
 struct CommandSpec;
 struct WatchFlag;
 struct Subscriber;
-struct BlockedClient;
+class BlockedClient;
 class ReplicaFeed;
 struct AclUser;
 

@@ -1,5 +1,7 @@
 #include "minired/commands.h"
 
+#include "protocol/sha1.h"
+
 namespace minired::client::cmd {
 
 namespace {
@@ -84,3 +86,28 @@ Typed<std::vector<std::string>> zrangebyscore(std::string_view key, double min, 
 }
 
 }  // namespace minired::client::cmd
+
+namespace minired::client {
+namespace {
+
+Command ScriptCommand(std::string_view name, std::string_view script_or_sha, std::span<const std::string> keys,
+                      std::span<const std::string> args) {
+  Command c(name, script_or_sha, static_cast<int64_t>(keys.size()));
+  for (const std::string& k : keys) c << k;
+  for (const std::string& a : args) c << a;
+  return c;
+}
+
+}  // namespace
+
+Script::Script(std::string body) : body_(std::move(body)), sha_(Sha1Hex(body_)) {}
+
+Command Script::EvalSha(std::span<const std::string> keys, std::span<const std::string> args) const {
+  return ScriptCommand("EVALSHA", sha_, keys, args);
+}
+
+Command Script::Eval(std::span<const std::string> keys, std::span<const std::string> args) const {
+  return ScriptCommand("EVAL", body_, keys, args);
+}
+
+}  // namespace minired::client

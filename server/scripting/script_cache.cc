@@ -1,22 +1,8 @@
 #include "server/scripting/script_cache.h"
 
-#include <openssl/sha.h>
-
 #include <cctype>
 
 namespace minired {
-
-std::string Sha1Hex(std::string_view data) {
-  unsigned char digest[SHA_DIGEST_LENGTH];
-  SHA1(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
-  static const char kHex[] = "0123456789abcdef";
-  std::string out(2 * SHA_DIGEST_LENGTH, '0');
-  for (int i = 0; i < SHA_DIGEST_LENGTH; ++i) {
-    out[2 * i] = kHex[digest[i] >> 4];
-    out[2 * i + 1] = kHex[digest[i] & 15];
-  }
-  return out;
-}
 
 void ScriptCache::Add(const std::string& sha, std::string_view body) {
   std::lock_guard l(mu_);

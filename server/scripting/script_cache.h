@@ -13,10 +13,9 @@
 #include <string_view>
 #include <unordered_map>
 
-namespace minired {
+#include "protocol/sha1.h"
 
-// SHA1 of `data` as 40 lower-case hex digits (script ids, redis.sha1hex).
-std::string Sha1Hex(std::string_view data);
+namespace minired {
 
 class ScriptCache {
  public:

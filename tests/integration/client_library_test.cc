@@ -126,6 +126,36 @@ TEST_P(ClientLibraryTest, TypedHelpersForTheCatalogCommands) {
   EXPECT_EQ(wrong.error().code(), "WRONGTYPE");
 }
 
+// A Script runs by its SHA1; the body goes to the server only when it answers NOSCRIPT
+// (first use, after SCRIPT FLUSH), in the sync and the async API alike.
+TEST_P(ClientLibraryTest, ScriptsRunByShaAndSendTheirBodyOnlyWhenTheServerLacksIt) {
+  auto c = Connect(Opts());
+  ASSERT_TRUE(c);
+  ASSERT_TRUE(c->command("SCRIPT", "FLUSH").ok());
+  const Script incr("return redis.call('incrby', KEYS[1], ARGV[1])");
+  EXPECT_EQ(incr.sha(), "65b45e1e1b8b36c8c3e885080b88ae484e64fde6");
+  const std::vector<std::string> keys = {"n"}, five = {"5"};
+  auto first = c->eval(incr, keys, five);
+  ASSERT_TRUE(first.ok()) << first.error().ToString();
+  EXPECT_EQ(first->integer, 5);
+  EXPECT_EQ(c->command("SCRIPT", "EXISTS", incr.sha())->elems.at(0).integer, 1);  // EVAL cached it
+  EXPECT_EQ(c->eval(incr, keys, five)->integer, 10);
+  ASSERT_TRUE(c->command("SCRIPT", "FLUSH").ok());
+  EXPECT_EQ(c->eval(incr, keys, five)->integer, 15);
+  auto evals = c->command("INFO", "commandstats");
+  ASSERT_TRUE(evals.ok());
+  EXPECT_NE(evals->str.find("cmdstat_eval:calls=2,"), std::string::npos) << evals->str;
+  EXPECT_NE(evals->str.find("cmdstat_evalsha:calls=3,"), std::string::npos) << evals->str;
+  auto bad = c->eval(Script("return redis.call('nosuch')"));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code(), "ERR");
+  EXPECT_EQ(bad.error().message.rfind("ERR Unknown Redis command called from script", 0), 0u) << bad.error().message;
+  // The same through the async API, on the client's own connection.
+  auto done = c->connection().async_eval(incr, keys, five, asio::use_future).get();
+  ASSERT_TRUE(done.ok());
+  EXPECT_EQ(done->integer, 20);
+}
+
 TEST_P(ClientLibraryTest, TenThousandCommandPipelineKeepsOrder) {
   auto c = Connect(Opts());
   ASSERT_TRUE(c);

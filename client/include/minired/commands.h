@@ -21,6 +21,27 @@
 #include "minired/command.h"
 #include "minired/reply.h"
 
+namespace minired::client {
+
+// A Lua script named by its SHA1, as the server names it. Connection::async_eval and
+// SyncClient::eval send EVALSHA, and the body (EVAL, which also caches it on the
+// server) only when the server answers NOSCRIPT: on first use, after a restart or
+// SCRIPT FLUSH. Build it once (it hashes the body) and keep it.
+class Script {
+ public:
+  explicit Script(std::string body);
+  const std::string& body() const { return body_; }
+  const std::string& sha() const { return sha_; }
+  Command EvalSha(std::span<const std::string> keys, std::span<const std::string> args) const;
+  Command Eval(std::span<const std::string> keys, std::span<const std::string> args) const;
+
+ private:
+  std::string body_;
+  std::string sha_;
+};
+
+}  // namespace minired::client
+
 namespace minired::client::cmd {
 
 using FieldValues = std::vector<std::pair<std::string, std::string>>;

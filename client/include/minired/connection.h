@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "minired/command.h"
+#include "minired/commands.h"
 #include "minired/detail/unique_function.h"
 #include "minired/error.h"
 #include "minired/options.h"
@@ -86,6 +87,27 @@ class Connection : public std::enable_shared_from_this<Connection> {
           self->Submit(cmd.bytes(), 1, self->Bind<T>(std::move(handler), &ReplyAs<T>));
         },
         token, std::move(typed.command));
+  }
+
+  // Runs `script` by its SHA1, sending its body only when the server answers NOSCRIPT
+  // (commands.h, Script). A server error completes with Error::kServer.
+  // Signature: void(Result<Reply>).
+  template <typename Token>
+  auto async_eval(const Script& script, std::span<const std::string> keys, std::span<const std::string> args,
+                  Token&& token) {
+    return asio::async_initiate<Token, void(Result<Reply>)>(
+        [self = shared_from_this()](auto handler, Command evalsha, Command eval) {
+          ReplyCallback done = self->Bind<Reply>(std::move(handler), &ReplyAs<Reply>);
+          self->Submit(evalsha.bytes(), 1,
+                       [self, eval = std::move(eval), done = std::move(done)](Result<Reply> r) mutable {
+                         if (r.ok() && r.value().is_error() && r.value().str.rfind("NOSCRIPT", 0) == 0) {
+                           self->Submit(eval.bytes(), 1, std::move(done));
+                           return;
+                         }
+                         done(std::move(r));
+                       });
+        },
+        token, script.EvalSha(keys, args), script.Eval(keys, args));
   }
 
   // Every command of `p` in one write; the replies in order (server errors stay

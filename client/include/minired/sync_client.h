@@ -54,6 +54,11 @@ class SyncClient {
   Result<T> exec(Typed<T> typed) {
     return conn_->async_exec(std::move(typed), asio::use_future).get();
   }
+  // `script` by its SHA1, its body sent only when the server lacks it (commands.h).
+  Result<Reply> eval(const Script& script, std::span<const std::string> keys = {},
+                     std::span<const std::string> args = {}) {
+    return conn_->async_eval(script, keys, args, asio::use_future).get();
+  }
   Result<std::vector<Reply>> pipeline(const Pipeline& p) {
     return conn_->async_pipeline(p, asio::use_future).get();
   }
