@@ -19,7 +19,7 @@ void ReplyWriter::SimpleString(std::string_view s) {
   out_->append("\r\n", 2);
 }
 
-void ReplyWriter::Error(std::string_view text) {
+void ReplyWriter::WriteError(std::string_view text, bool for_stats) {
   ++errors_;
   out_->push_back('-');
   size_t start = out_->size();
@@ -28,7 +28,9 @@ void ReplyWriter::Error(std::string_view text) {
     if ((*out_)[i] == '\r' || (*out_)[i] == '\n') (*out_)[i] = ' ';
   }
   // Bounded in case nobody drains this writer (the count above stays exact).
-  if (pending_errors_.size() < 1024) pending_errors_.emplace_back(out_->data() + start, out_->size() - start);
+  if (for_stats && pending_errors_.size() < 1024) {
+    pending_errors_.emplace_back(out_->data() + start, out_->size() - start);
+  }
   out_->append("\r\n", 2);
 }
 

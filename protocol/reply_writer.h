@@ -22,7 +22,12 @@ class ReplyWriter {
   void SimpleString(std::string_view s);  // +OK
   // `text` is the full error line without '-', e.g. "ERR syntax error"; it must
   // contain no CR or LF (they are replaced by spaces, as Redis does).
-  void Error(std::string_view text);
+  void Error(std::string_view text) { WriteError(text, true); }
+  // An error already counted in the error statistics where it arose (a script passing
+  // on the error of a command it called): it counts in errors_written (the command
+  // failed) but is not queued for INFO errorstats again, as Redis's
+  // ERR_REPLY_FLAG_NO_STATS_UPDATE.
+  void ErrorCountedElsewhere(std::string_view text) { WriteError(text, false); }
   void Integer(int64_t v);
   void Bulk(std::string_view s);
   void BulkInt(int64_t v);                // an integer sent as a bulk string
@@ -47,6 +52,7 @@ class ReplyWriter {
   std::vector<std::string> TakeErrors() { return std::exchange(pending_errors_, {}); }
 
  private:
+  void WriteError(std::string_view text, bool for_stats);
   void Header(char prefix, int64_t n);
   std::string* out_;
   int protocol_;

@@ -30,7 +30,8 @@ struct AclUser;
 // command submits its journal entry, serves blocked clients and counts its errors.
 struct CallFrame {
   CallFrame* caller = nullptr;
-  uint64_t errors_in_calls = 0;  // errors the commands it ran wrote (not its own)
+  ReplyWriter* reply = nullptr;  // where this command replies
+  uint64_t errors_in_calls = 0;  // errors the commands it ran wrote there (not its own)
   bool top_level() const { return caller == nullptr; }
 };
 

@@ -243,10 +243,13 @@ void Server::Execute(Session& session, std::span<const std::string_view> args, R
       Run(session, *spec, args, reply, thread, caller);
     }
   }
-  const uint64_t written = reply.errors_written() - errors_before;
-  if (caller != nullptr) {
-    caller->errors_in_calls += written;  // the caller tells them from its own
+  if (caller != nullptr && &reply == caller->reply) {
+    // Written into the caller's reply (EXEC's): the caller tells them from its own, and
+    // its top-level command files them in errorstats.
+    caller->errors_in_calls += reply.errors_written() - errors_before;
   } else {
+    // A top-level command, or a call replying elsewhere (a script's redis.call, whose
+    // reply the script reads): its errors are filed now.
     CountErrors(reply, thread);
   }
 }
@@ -263,7 +266,7 @@ void Server::Run(Session& session, const CommandSpec& spec, std::span<const std:
   // One counter read serves the clock and the command's duration (which so includes
   // the few nanoseconds of setting up its context and journal scope).
   const uint64_t t0 = CycleClock::Now();
-  CallFrame frame{caller};
+  CallFrame frame{caller, &reply};
   CommandContext ctx(*this, session, args, reply, timeless ? 0 : command_clock_.NowMs(t0), thread, &frame);
   // A replica's clients never see an expired key, but only the master removes it; a
   // paused server (CLIENT PAUSE) removes none either, as Redis.

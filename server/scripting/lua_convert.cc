@@ -70,7 +70,12 @@ void PushRespAsLua(lua_State* L, const RespValue& v, int resp) {
       lua_settable(L, -3);
       break;
     case RespValue::Type::kError:
+      // Counted in errorstats when the command failed: marked, so that a script
+      // passing it on does not count it again.
       PushLuaError(L, "-" + v.str);
+      lua_pushstring(L, kCountedErrorField);
+      lua_pushboolean(L, 1);
+      lua_settable(L, -3);
       break;
     case RespValue::Type::kNull:
       // RESP2's null bulk and null array are false; RESP3's null is nil.
@@ -130,6 +135,14 @@ void PushRespAsLua(lua_State* L, const RespValue& v, int resp) {
 }
 
 // The string field `name` of the table on top, if it is one.
+void WriteLuaError(lua_State* L, ReplyWriter& w, std::string_view text) {
+  lua_pushstring(L, kCountedErrorField);
+  lua_rawget(L, -2);
+  const bool counted = lua_toboolean(L, -1);
+  lua_pop(L, 1);
+  counted ? w.ErrorCountedElsewhere(text) : w.Error(text);
+}
+
 bool LuaStringField(lua_State* L, const char* name, std::string* out) {
   lua_pushstring(L, name);
   lua_rawget(L, -2);
@@ -171,7 +184,7 @@ void WriteLuaAsResp(lua_State* L, ReplyWriter& w, int resp) {
     case LUA_TTABLE: {
       std::string s;
       if (LuaStringField(L, "err", &s)) {
-        w.Error(s);
+        WriteLuaError(L, w, s);
         break;
       }
       if (LuaStringField(L, "ok", &s)) {

@@ -32,6 +32,12 @@ void PushRespAsLua(lua_State* L, const RespValue& v, int resp);
 // Writes the value on top of the stack as the script's reply, and pops it. `resp`: the
 // script's protocol, which decides how booleans go out.
 void WriteLuaAsResp(lua_State* L, ReplyWriter& w, int resp);
+// The field Redis names ignore_error_stats_update: set in the error table of a command a
+// script called, whose failure errorstats counted already.
+inline constexpr char kCountedErrorField[] = "ignore_error_stats_update";
+// Writes `text`, the message of the error table on top of the stack, as an error reply:
+// one carrying kCountedErrorField is not counted in errorstats again.
+void WriteLuaError(lua_State* L, ReplyWriter& w, std::string_view text);
 // The string field `name` of the table on top of the stack, if it is a string.
 bool LuaStringField(lua_State* L, const char* name, std::string* out);
 

@@ -325,7 +325,7 @@ void LuaEngine::Run(ScriptRun& run, std::span<const std::string_view> keys, std:
     lua_pop(L, 1);
     std::string text = msg;
     if (!line.empty() && !source.empty()) text += " script: " + run.sha + ", on " + source + ":" + line + ".";
-    reply.Error(text);
+    WriteLuaError(L, reply, text);
     lua_pop(L, 1);
   } else {
     const char* msg = lua_tostring(L, -1);

@@ -147,6 +147,29 @@ TEST_F(Scripting, ReadOnlyScriptsAndShebangs) {
   });
 }
 
+// A command a script calls counts its error once, where it fails; the script that
+// passes the error on fails too, without a second errorstats count (Redis's
+// ERR_REPLY_FLAG_NO_STATS_UPDATE). Errors the script raises itself count as any.
+TEST_F(Scripting, ErrorsAreCountedOnceInTheStatistics) {
+  Compare({{"SET", "k", "text"}, {"CONFIG", "RESETSTAT"}});
+  for (const char* body : {"redis.pcall('incr','k') return 1", "return redis.pcall('incr','k')",
+                           "return redis.call('incr','k')", "return redis.call('nosuch')", "error('own')",
+                           "return {err='MINE x'}", "return redis.call()"}) {
+    Eval(body);
+  }
+  Compare({{"INFO", "errorstats"}});
+  for (const char* stat : {"cmdstat_eval", "cmdstat_incr"}) {
+    auto counts = [&](RespClient& c) {
+      std::string info = c.Call({"INFO", "commandstats"}).value.str;
+      size_t at = info.find(std::string(stat) + ":");
+      if (at == std::string::npos) return std::string("absent");
+      std::string line = info.substr(at, info.find('\r', at) - at);
+      return line.substr(0, line.find(',')) + line.substr(line.find(",rejected_calls"));
+    };
+    EXPECT_EQ(counts(m_), counts(r_)) << stat;
+  }
+}
+
 TEST_F(Scripting, ScriptsRunAsTheCallingUser) {
   Compare({{"ACL", "SETUSER", "scripter", "on", ">pw", "~a*", "&ch", "+@all", "-set"}});
   RespClient r, m;
