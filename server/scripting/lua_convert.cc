@@ -16,6 +16,16 @@ std::string WithoutNewlines(std::string s) {
   return s;
 }
 
+// Pushes the field `name` of the table on top of the stack when it has Lua type `type`;
+// false, with nothing pushed, otherwise.
+bool PushFieldOfType(lua_State* L, const char* name, int type) {
+  lua_pushstring(L, name);
+  lua_rawget(L, -2);
+  if (lua_type(L, -1) == type) return true;
+  lua_pop(L, 1);
+  return false;
+}
+
 // How many entries the table on top of the stack has (RESP3 maps and sets).
 size_t CountEntries(lua_State* L) {
   size_t n = 0;
@@ -134,28 +144,20 @@ void PushRespAsLua(lua_State* L, const RespValue& v, int resp) {
   }
 }
 
-// The string field `name` of the table on top, if it is one.
 void WriteLuaError(lua_State* L, ReplyWriter& w, std::string_view text) {
-  lua_pushstring(L, kCountedErrorField);
-  lua_rawget(L, -2);
-  const bool counted = lua_toboolean(L, -1);
-  lua_pop(L, 1);
+  const bool counted = PushFieldOfType(L, kCountedErrorField, LUA_TBOOLEAN);
+  if (counted) lua_pop(L, 1);
   counted ? w.ErrorCountedElsewhere(text) : w.Error(text);
 }
 
 bool LuaStringField(lua_State* L, const char* name, std::string* out) {
-  lua_pushstring(L, name);
-  lua_rawget(L, -2);
-  bool is = lua_type(L, -1) == LUA_TSTRING;
-  if (is) {
-    size_t n;
-    const char* s = lua_tolstring(L, -1, &n);
-    out->assign(s, n);
-  }
+  if (!PushFieldOfType(L, name, LUA_TSTRING)) return false;
+  size_t n;
+  const char* str = lua_tolstring(L, -1, &n);
+  out->assign(str, n);
   lua_pop(L, 1);
-  return is;
+  return true;
 }
-
 // Writes the value on top of the stack and pops it. `resp`: the script's protocol,
 // which decides how booleans go out (RESP2: 1 and null; RESP3: booleans).
 void WriteLuaAsResp(lua_State* L, ReplyWriter& w, int resp) {
@@ -191,17 +193,12 @@ void WriteLuaAsResp(lua_State* L, ReplyWriter& w, int resp) {
         w.SimpleString(WithoutNewlines(std::move(s)));
         break;
       }
-      lua_pushstring(L, "double");
-      lua_rawget(L, -2);
-      if (lua_type(L, -1) == LUA_TNUMBER) {
+      if (PushFieldOfType(L, "double", LUA_TNUMBER)) {
         w.Double(lua_tonumber(L, -1));
         lua_pop(L, 2);
         return;
       }
-      lua_pop(L, 1);
-      lua_pushstring(L, "map");
-      lua_rawget(L, -2);
-      if (lua_type(L, -1) == LUA_TTABLE) {
+      if (PushFieldOfType(L, "map", LUA_TTABLE)) {
         w.MapHeader(CountEntries(L));
         lua_pushnil(L);
         while (lua_next(L, -2)) {
@@ -212,10 +209,7 @@ void WriteLuaAsResp(lua_State* L, ReplyWriter& w, int resp) {
         lua_pop(L, 2);
         return;
       }
-      lua_pop(L, 1);
-      lua_pushstring(L, "set");
-      lua_rawget(L, -2);
-      if (lua_type(L, -1) == LUA_TTABLE) {
+      if (PushFieldOfType(L, "set", LUA_TTABLE)) {
         w.SetHeader(CountEntries(L));
         lua_pushnil(L);
         while (lua_next(L, -2)) {
@@ -226,7 +220,6 @@ void WriteLuaAsResp(lua_State* L, ReplyWriter& w, int resp) {
         lua_pop(L, 2);
         return;
       }
-      lua_pop(L, 1);
       // An array: its elements up to the first nil.
       size_t n = 0;
       while (true) {
