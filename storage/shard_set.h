@@ -142,6 +142,27 @@ class ShardSet {
   Lock LockKeys(std::span<const std::string_view> keys);
   // Locks every shard (FLUSHALL, SWAPDB, KEYS-style whole-keyspace work).
   Lock LockAll();
+  // Holds every shard and marks this thread as their holder, so that the commands it
+  // runs meanwhile take no shard lock of their own (EXEC's queued commands, a script's
+  // calls); inside another such hold (a script run by EXEC) it does nothing.
+  class AllHeld {
+   public:
+    explicit AllHeld(ShardSet& shards) : nested_(ShardMutex::all_held()) {
+      if (nested_) return;
+      lock_ = shards.LockAll();
+      ShardMutex::SetAllHeld(true);
+    }
+    ~AllHeld() {
+      if (!nested_) ShardMutex::SetAllHeld(false);  // before lock_ releases the mutexes
+    }
+    AllHeld(const AllHeld&) = delete;
+    AllHeld& operator=(const AllHeld&) = delete;
+
+   private:
+    bool nested_;
+    Lock lock_;
+  };
+
   // Swaps every database's contents with `other` (same shards and databases; nobody
   // else uses it), atomically for every client: a replica's new data set.
   void SwapContents(ShardSet& other);

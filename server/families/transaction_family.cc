@@ -65,8 +65,7 @@ void CmdExec(CommandContext& ctx) {
   std::vector<std::vector<std::string>> queued = std::move(s.tx.queued);
   DiscardTransaction(s);
   {
-    ShardSet::Lock all = ctx.shards().LockAll();
-    ShardMutex::SetAllHeld(true);
+    ShardSet::AllHeld all(ctx.shards());
     // A watched key that expired since WATCH counts as modified: looking it up now
     // deletes it, which raises its watchers.
     for (const auto& [db, key] : s.tx.watched) {
@@ -86,7 +85,6 @@ void CmdExec(CommandContext& ctx) {
       s.tx.executing = false;
       Journal::CountChanges(0);  // each queued command counted its own changes
     }
-    ShardMutex::SetAllHeld(false);
   }
   UnwatchAll(ctx.shards(), s);
 }

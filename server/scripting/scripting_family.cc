@@ -9,7 +9,6 @@
 // replication, as Redis 7.0): a replica or a restart never runs the script again.
 // docs/scripting.md says what is not there yet.
 #include <cctype>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,19 +32,25 @@ struct ScriptFlags {
   bool no_writes = false;
 };
 
+// The text of *rest up to `sep` (all of it when there is none); *rest keeps what follows.
+std::string_view TakeUntil(std::string_view* rest, char sep) {
+  const size_t at = rest->find(sep);
+  std::string_view part = rest->substr(0, at);
+  *rest = at == std::string_view::npos ? std::string_view() : rest->substr(at + 1);
+  return part;
+}
+
 // Parses the shebang, if the body has one; false after replying Redis's error.
 bool ParseShebang(CommandContext& ctx, std::string_view body, ScriptFlags* out) {
   if (body.substr(0, 2) != "#!") return true;
-  std::string_view line = body.substr(0, body.find('\n'));
-  std::string_view engine = line.substr(0, line.find(' '));
+  std::string_view rest = body.substr(0, body.find('\n'));
+  std::string_view engine = TakeUntil(&rest, ' ');
   if (engine != "#!lua") {
     ctx.reply().Error("ERR Unexpected engine in script shebang: " + std::string(engine));
     return false;
   }
-  std::string_view rest = line.size() > engine.size() ? line.substr(engine.size() + 1) : std::string_view();
   while (!rest.empty()) {
-    std::string_view part = rest.substr(0, rest.find(' '));
-    rest = part.size() < rest.size() ? rest.substr(part.size() + 1) : std::string_view();
+    std::string_view part = TakeUntil(&rest, ' ');
     if (part.empty()) continue;
     if (part.substr(0, 6) != "flags=") {
       ctx.reply().Error("ERR Unknown lua shebang option: " + std::string(part));
@@ -53,8 +58,7 @@ bool ParseShebang(CommandContext& ctx, std::string_view body, ScriptFlags* out) 
     }
     std::string_view flags = part.substr(6);
     while (!flags.empty()) {
-      std::string_view flag = flags.substr(0, flags.find(','));
-      flags = flag.size() < flags.size() ? flags.substr(flag.size() + 1) : std::string_view();
+      std::string_view flag = TakeUntil(&flags, ',');
       if (flag == "no-writes") {
         out->no_writes = true;
       } else if (flag != "allow-oom" && flag != "allow-stale" && flag != "no-cluster" &&
@@ -66,23 +70,6 @@ bool ParseShebang(CommandContext& ctx, std::string_view body, ScriptFlags* out) 
   }
   return true;
 }
-
-// Holds every shard for a script's run; inside EXEC, which holds them already, nothing.
-class AllShardsHeld {
- public:
-  explicit AllShardsHeld(ShardSet& shards) : already_(ShardMutex::all_held()) {
-    if (already_) return;
-    lock_.emplace(shards.LockAll());
-    ShardMutex::SetAllHeld(true);
-  }
-  ~AllShardsHeld() {
-    if (!already_) ShardMutex::SetAllHeld(false);
-  }
-
- private:
-  bool already_;
-  std::optional<ShardSet::Lock> lock_;
-};
 
 // EVAL script numkeys [key ...] [arg ...] and its three kin.
 void RunScript(CommandContext& ctx, bool by_sha, bool read_only) {
@@ -131,7 +118,7 @@ void RunScript(CommandContext& ctx, bool by_sha, bool read_only) {
   run.session.info = ctx.session().info;
   run.session.no_writes = run.read_only;
   const size_t n = static_cast<size_t>(*numkeys);
-  AllShardsHeld held(ctx.shards());
+  ShardSet::AllHeld held(ctx.shards());  // the script is one step for every client
   engine.Run(run, ctx.args().subspan(3, n), ctx.args().subspan(3 + n), ctx.reply());
 }
 
