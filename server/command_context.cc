@@ -11,9 +11,7 @@ const CommandTable& CommandContext::commands() { return server_.commands(); }
 BlockingRegistry& CommandContext::blocking() { return server_.blocking(); }
 PubSub& CommandContext::pubsub() { return server_.pubsub(); }
 
-void CommandContext::Call(Session& session, std::span<const std::string_view> args) {
-  server_.Execute(session, args, reply_, thread_, frame_);
-}
+void CommandContext::Call(Session& session, std::span<const std::string_view> args) { Call(session, args, reply_); }
 
 void CommandContext::Call(Session& session, std::span<const std::string_view> args, ReplyWriter& reply) {
   server_.Execute(session, args, reply, thread_, frame_);

@@ -27,7 +27,8 @@ struct AclUser;
 
 // A command in progress on a thread, and the command that runs it (EXEC for its queued
 // commands; a script for its redis.call), null for one a client sent. Only a top-level
-// command submits its journal entry, serves blocked clients and counts its errors.
+// command submits its journal entry and serves blocked clients; errors written into a
+// caller's reply are the caller's to count (dispatcher.cc).
 struct CallFrame {
   CallFrame* caller = nullptr;
   ReplyWriter* reply = nullptr;  // where this command replies

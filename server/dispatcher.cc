@@ -10,8 +10,9 @@
 //
 // Nesting is explicit: a command run by another (EXEC, a script) passes the caller's
 // CallFrame. Only a top-level command submits its journal entry, serves the clients
-// blocked on keys it made ready, counts its errors in errorstats and takes the snapshot
-// it asked for, once all it ran is done and its locks are released.
+// blocked on keys it made ready and takes the snapshot it asked for, once all it ran is
+// done and its locks are released. Errors are filed in errorstats by the command whose
+// reply holds them: the top-level one, or a call replying elsewhere (a script's).
 #include <optional>
 
 #include "server/command_context.h"
