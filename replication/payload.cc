@@ -31,13 +31,14 @@ void PayloadSink::Abort(const SnapshotMeta& meta) {
   finished_ = true;
 }
 
-Status LoadPayload(std::string_view payload, ShardSet& shards, std::atomic<uint64_t>* keys, int* db) {
+Status LoadPayload(std::string_view payload, ShardSet& shards, std::atomic<uint64_t>* keys, int* db,
+                   SnapshotLoader::AuxHandler aux) {
   if (!payload.starts_with(kPayloadMagic)) {
     return Status::Corruption("the full-sync payload does not start with " + std::string(kPayloadMagic) +
                               " (not a minired master, or another format version)");
   }
   payload.remove_prefix(kPayloadMagic.size());
-  SnapshotLoader loader(shards);
+  SnapshotLoader loader(shards, std::move(aux));
   while (true) {
     uint64_t n = 0;
     if (!ConsumeVarint(&payload, &n)) return Status::Corruption("the full-sync payload ends inside a chunk header");

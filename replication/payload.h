@@ -20,6 +20,7 @@
 
 #include "protocol/status.h"
 #include "storage/shard_set.h"
+#include "storage/snapshot_loader.h"
 #include "storage/snapshot_sink.h"
 
 namespace minired {
@@ -49,7 +50,9 @@ class PayloadSink : public SnapshotSink {
 };
 
 // Loads a payload into `shards` (empty, not yet visible to clients); `*keys` counts
-// the entries loaded so far (INFO progress); `*db` gets the stream's database.
-Status LoadPayload(std::string_view payload, ShardSet& shards, std::atomic<uint64_t>* keys, int* db);
+// the entries loaded so far (INFO progress); `*db` gets the stream's database; `aux`
+// receives the state kept beside the keyspace (the function libraries).
+Status LoadPayload(std::string_view payload, ShardSet& shards, std::atomic<uint64_t>* keys, int* db,
+                   SnapshotLoader::AuxHandler aux = {});
 
 }  // namespace minired

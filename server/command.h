@@ -38,6 +38,9 @@ enum CommandFlag : uint32_t {
   kCmdNoAsyncLoading = 1 << 15,
   kCmdNoMulti = 1 << 16,    // refused inside MULTI: "Command not allowed inside a transaction"
   kCmdMovableKeys = 1 << 17,  // keys found by parsing the arguments (also implied by numkeys_arg)
+  // Runs a script (EVAL, FCALL...): the flags the script declares decide what the
+  // dispatcher checks (server/scripting/script_flags.h); not shown by COMMAND.
+  kCmdScriptRunner = 1 << 18,
 };
 
 struct CommandSpec {

@@ -1,6 +1,9 @@
 // The services CommandContext gives a handler, taken from the server it runs in.
 #include "server/command_context.h"
 
+#include "server/evictor.h"
+#include "server/persistence.h"
+#include "server/replication.h"
 #include "server/server.h"
 
 namespace minired {
@@ -18,6 +21,23 @@ void CommandContext::Call(Session& session, std::span<const std::string_view> ar
 }
 
 ScriptCache& CommandContext::scripts() { return server_.scripts(); }
+FunctionRegistry& CommandContext::functions() { return server_.functions(); }
+
+bool CommandContext::OutOfMemory() {
+  if (server_.config().eviction.maxmemory.load(std::memory_order_relaxed) == 0) return false;
+  return server_.evictor().MakeRoom(thread_) == Evictor::Result::kFail;
+}
+
+std::string CommandContext::ScriptWriteRefusal() {
+  if (!session_.checked_at_source() && server_.replication().is_replica() &&
+      server_.config().replication.read_only.load(std::memory_order_relaxed)) {
+    return "ERR Can not run script with write flag on readonly replica";
+  }
+  std::string why;
+  Persistence* persistence = server_.persistence();
+  if (persistence != nullptr && !server_.replication().is_replica() && !persistence->WritesAllowed(&why)) return why;
+  return {};
+}
 
 void CommandContext::LogIn(std::shared_ptr<const AclUser> user) { server_.LogIn(session_, std::move(user)); }
 

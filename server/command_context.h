@@ -22,6 +22,7 @@ class BlockingRegistry;
 class PubSub;
 class CommandTable;
 class ScriptCache;
+class FunctionRegistry;
 struct ServerConfig;
 struct AclUser;
 
@@ -73,6 +74,13 @@ class CommandContext {
   void Call(Session& session, std::span<const std::string_view> args, ReplyWriter& reply);
   // The scripts EVAL and SCRIPT LOAD have seen (server/scripting/script_cache.h).
   ScriptCache& scripts();
+  // The function libraries (server/scripting/function_registry.h).
+  FunctionRegistry& functions();
+  // maxmemory is set and eviction cannot bring memory under it (Redis's script_oom).
+  bool OutOfMemory();
+  // Why a script that may write cannot run now (Redis's scriptPrepareForRun): this is a
+  // read-only replica, or the disk refuses writes; empty when it can.
+  std::string ScriptWriteRefusal();
   // AUTH / HELLO AUTH succeeded: the client runs as `user` from now on.
   void LogIn(std::shared_ptr<const AclUser> user);
   // RESET: the client's transaction, watches, subscriptions and login are dropped.

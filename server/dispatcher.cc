@@ -23,6 +23,8 @@
 #include "server/logger.h"
 #include "server/persistence.h"
 #include "server/replication.h"
+#include "server/scripting/script_flags.h"
+#include "server/scripting/script_run.h"
 #include "server/server.h"
 #include "protocol/command_encoder.h"
 #include "protocol/numbers.h"
@@ -68,9 +70,12 @@ struct Call {
   std::span<const std::string_view> args;
   const CommandSpec& base;  // the command (CLIENT): statistics and ACL bits
   const CommandSpec& spec;  // what runs (CLIENT KILL): arity and flags
+  // spec's flags, or for EVAL, FCALL and their kin those the script declares (Redis's
+  // getCommandFlags): a script with `no-writes` is no write, one without may write.
+  uint32_t flags;
   int thread;
   bool top_level;
-  bool writes() const { return spec.flags & kCmdWrite; }
+  bool writes() const { return flags & kCmdWrite; }
 };
 
 Verdict CheckArity(const Call& c) {
@@ -110,7 +115,7 @@ Verdict CheckMemory(const Call& c) {
   if (server.config().eviction.maxmemory.load(std::memory_order_relaxed) == 0) return {};
   if (c.session.checked_at_source() || !c.top_level) return {};
   if (server.evictor().MakeRoom(c.thread) != Evictor::Result::kFail) return {};
-  bool reject = c.spec.flags & kCmdDenyOom;
+  bool reject = c.flags & kCmdDenyOom;
   if (c.spec.name == "exec") {
     // EXEC is refused for what it would run; outside MULTI it only answers its error.
     reject = reject || server.QueuedCommandHas(c.session, kCmdDenyOom);
@@ -178,6 +183,13 @@ Verdict CheckScriptAcl(const Call& c) {
   return {};
 }
 
+// Memory was full when the script started and it has not written yet: a command that
+// takes memory is refused (Redis's scriptVerifyOOM).
+Verdict CheckScriptMemory(const Call& c) {
+  if (!c.session.deny_oom || !(c.flags & kCmdDenyOom)) return {};
+  return Refusal{std::string(errors::kOom)};
+}
+
 Verdict CheckScriptWrite(const Call& c) {
   if (!c.writes()) return {};
   if (c.session.no_writes) return Refusal{"ERR Write commands are not allowed from read-only scripts."};
@@ -186,14 +198,13 @@ Verdict CheckScriptWrite(const Call& c) {
 }
 
 constexpr Check kScriptChecks[] = {
-    CheckScriptArity, CheckAllowedInScript, CheckScriptAcl, CheckScriptWrite,
+    CheckScriptArity, CheckAllowedInScript, CheckScriptAcl, CheckScriptWrite, CheckScriptMemory,
 };
 
 // Commands whose calls the journal records as one transaction (MULTI ... EXEC) when
 // there are several: EXEC's queued commands, a script's redis.call writes.
 bool RecordsCallsAsOne(const CommandSpec& spec) {
-  return spec.name == "exec" || spec.name == "eval" || spec.name == "evalsha" || spec.name == "eval_ro" ||
-         spec.name == "evalsha_ro";
+  return spec.name == "exec" || (spec.flags & kCmdScriptRunner);
 }
 
 }  // namespace
@@ -227,7 +238,7 @@ void Server::Execute(Session& session, std::span<const std::string_view> args, R
     refuse({errors::UnknownSubcommand(args[1].substr(0, 128), container)});
     RecordRejected(*base, args, thread);  // a rejected call of the container, as Redis
   } else {
-    const Call call{*this, session, args, *base, *spec, thread, caller == nullptr};
+    const Call call{*this, session, args, *base, *spec, CallFlags(*spec, args), thread, caller == nullptr};
     Verdict verdict;
     const std::span<const Check> checks = from_script ? std::span<const Check>(kScriptChecks) : kChecks;
     for (Check check : checks) {
@@ -242,6 +253,8 @@ void Server::Execute(Session& session, std::span<const std::string_view> args, R
       reply.SimpleString("QUEUED");
     } else {
       Run(session, *spec, args, reply, thread, caller);
+      // A script that wrote may go on writing whatever memory holds (scriptVerifyOOM).
+      if (from_script && call.writes()) session.deny_oom = false;
     }
   }
   if (caller != nullptr && &reply == caller->reply) {
@@ -300,11 +313,16 @@ void Server::Run(Session& session, const CommandSpec& spec, std::span<const std:
   if (session.save_after_command) SaveAfterCommand(session);
 }
 
+uint32_t Server::CallFlags(const CommandSpec& spec, std::span<const std::string_view> args) const {
+  if (!(spec.flags & kCmdScriptRunner) || !spec.ArityOk(args.size())) return spec.flags;
+  return CommandFlagsForScript(spec.flags, DeclaredScriptFlags(scripts_, functions_, spec.name, args));
+}
+
 bool Server::QueuedCommandHas(const Session& session, uint32_t flags) const {
   for (const auto& q : session.tx.queued) {
     std::vector<std::string_view> args(q.begin(), q.end());
     const CommandSpec* spec = commands_.FindCall(args);
-    if (spec && (spec->flags & flags)) return true;
+    if (spec && (CallFlags(*spec, args) & flags)) return true;
   }
   return false;
 }

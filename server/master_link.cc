@@ -9,6 +9,7 @@
 #include "protocol/reply_writer.h"
 #include "replication/payload.h"
 #include "server/logger.h"
+#include "server/scripting/function_loader.h"
 #include "server/replication.h"
 #include "server/server.h"
 
@@ -225,12 +226,20 @@ asio::awaitable<void> MasterLink::FullSync(std::string replid, uint64_t offset) 
   int stream_db = -1;
   std::thread loader([&] {
     ShardSet fresh(server_.shards().size(), server_.shards().databases());
-    status = LoadPayload(payload, fresh, &loaded_keys_, &stream_db);
+    // The master's function libraries replace ours with its data set.
+    std::vector<FunctionRegistry::LibraryPtr> libraries;
+    status = LoadPayload(payload, fresh, &loaded_keys_, &stream_db, [&](std::string_view name, std::string_view aux) {
+      std::string error;
+      if (name != "functions") return Status::Ok();
+      if (!BuildLibrariesFromPayload(aux, &libraries, &error)) return Status::Corruption("function libraries: " + error);
+      return Status::Ok();
+    });
     std::string().swap(payload);
     if (status.ok()) {
       std::lock_guard l(swap_mu_);
       if (!stopped_) {
         server_.shards().SwapContents(fresh);
+        server_.functions().Reset(libraries);
         replication_.source().ResetTo(replid, offset);
         replication_.source().DropAll("this replica loaded a new data set");
         offset_ = offset;

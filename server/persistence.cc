@@ -5,7 +5,9 @@
 #include <condition_variable>
 
 #include "server/logger.h"
+#include "server/scripting/function_loader.h"
 #include "server/server.h"
+#include "storage/snapshot_loader.h"
 
 namespace minired {
 
@@ -56,6 +58,11 @@ Status Persistence::Open() {
   };
   log_ = std::make_unique<LogWriter>(store_.get(), pc.appendonly.load(), PolicyOf(pc.appendfsync.load()), latency);
   snapshotter_ = std::make_unique<Snapshotter>(server_.shards(), *log_, std::move(latency));
+  // The function libraries are data (Redis 7.0 saves them in its RDB): each snapshot
+  // holds them as they were at its position.
+  snapshotter_->set_aux_capture([this] {
+    return MakeAuxChunk("functions", LibrariesPayload(*server_.functions().state()));
+  });
   return Status::Ok();
 }
 

@@ -7,6 +7,7 @@
 #include "server/logger.h"
 #include "server/persistence.h"
 #include "server/replication.h"
+#include "server/scripting/function_loader.h"
 #include "server/server.h"
 #include "storage/snapshot_loader.h"
 #include "storage/log_format.h"
@@ -40,7 +41,14 @@ void Persistence::Load() {
 
 // Inserts every entry of the snapshot (storage/snapshot_loader.h).
 Status Persistence::LoadSnapshot(const SnapshotMeta& meta, int64_t now_ms) {
-  SnapshotLoader loader(server_.shards());
+  SnapshotLoader loader(server_.shards(), [this](std::string_view name, std::string_view payload) {
+    if (name != "functions") return Status::Ok();  // state of a later version: not ours to read
+    std::vector<FunctionRegistry::LibraryPtr> libraries;
+    std::string error;
+    if (!BuildLibrariesFromPayload(payload, &libraries, &error)) return Status::Corruption("function libraries: " + error);
+    server_.functions().Reset(libraries);
+    return Status::Ok();
+  });
   return store_->ForEachSnapshotChunk(meta.id, [&](std::string_view chunk) -> Status {
     uint64_t before = loader.keys_loaded();
     Status s = loader.LoadChunk(chunk);

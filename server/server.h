@@ -32,6 +32,7 @@
 #include "server/monitor.h"
 #include "server/pubsub.h"
 #include "server/net/read_buffer.h"
+#include "server/scripting/function_registry.h"
 #include "server/scripting/script_cache.h"
 #include "server/session.h"
 #include "server/slowlog.h"
@@ -145,6 +146,7 @@ class Server {
   void set_shutdown_save(bool on) { shutdown_save_.store(on); }
   PubSub& pubsub() { return pubsub_; }
   ScriptCache& scripts() { return scripts_; }
+  FunctionRegistry& functions() { return functions_; }
   SlowLog& slowlog() { return slowlog_; }
   LatencyMonitor& latency() { return latency_; }
   Monitors& monitors() { return monitors_; }
@@ -160,6 +162,9 @@ class Server {
   bool PostponedByPause(const Session& session, std::span<const std::string_view> args) const;
   // Whether a command queued by the session's MULTI carries one of `flags`.
   bool QueuedCommandHas(const Session& session, uint32_t flags) const;
+  // The flags a call of `spec` with `args` is checked with: spec's, or for a command
+  // that runs a script, those the script declares (dispatcher.cc).
+  uint32_t CallFlags(const CommandSpec& spec, std::span<const std::string_view> args) const;
   // AUTH / HELLO AUTH succeeded: the session runs as `user` from now on.
   void LogIn(Session& session, std::shared_ptr<const AclUser> user);
   // A session's ACL denial for a command ("" when allowed); refreshes its user snapshot.
@@ -220,6 +225,7 @@ class Server {
   ClientRegistry clients_;
   PubSub pubsub_;
   ScriptCache scripts_;
+  FunctionRegistry functions_;
   SlowLog slowlog_;
   LatencyMonitor latency_;
   Monitors monitors_;

@@ -13,7 +13,7 @@ bool Server::PostponedByPause(const Session& session, std::span<const std::strin
   const CommandSpec* spec = commands_.FindCall(args);
   if (spec == nullptr || !spec->ArityOk(args.size())) return false;
   if (!session.authenticated && !(spec->flags & kCmdNoAuth) && config_.security.password_required()) return false;
-  bool may_write = (spec->flags & kCmdWrite) || (spec->name == "exec" && QueuedCommandHas(session, kCmdWrite));
+  bool may_write = (CallFlags(*spec, args) & kCmdWrite) || (spec->name == "exec" && QueuedCommandHas(session, kCmdWrite));
   return pause_.Holds(may_write);
 }
 

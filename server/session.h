@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "storage/journal.h"
+
 namespace minired {
 
 struct CommandSpec;
@@ -170,6 +172,11 @@ struct Session {
   bool checked_at_source() const { return origin == Origin::kLogReplay || origin == Origin::kMaster; }
   // A read-only script's client (EVAL_RO, `no-writes`): its writes are refused.
   bool no_writes = false;
+  // A script's client while memory was full when it started: commands that take memory
+  // are refused until it wrote something (Redis's scriptVerifyOOM).
+  bool deny_oom = false;
+  // Where a script's writes go (redis.set_repl): the log, the replicas, both or neither.
+  uint8_t repl_targets = kReplToLog | kReplToReplicas;
   ClientHooks* hooks = nullptr;
   int db = 0;
   int resp = 2;

@@ -43,10 +43,17 @@
 
 namespace minired {
 
+// Where a journal command goes (a script chooses with redis.set_repl).
+enum JournalTarget : uint8_t {
+  kReplToLog = 1,
+  kReplToReplicas = 2,
+};
+
 // One command of a journal entry.
 struct JournalCommand {
   int db = 0;
   std::string resp;  // one RESP multibulk
+  uint8_t targets = kReplToLog | kReplToReplicas;
 };
 
 // A sequence-numbered entry: everything one top-level command (or one expiry step)

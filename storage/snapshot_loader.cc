@@ -13,7 +13,21 @@ void SnapshotLoader::FreeDecoded() {
   decoded_.clear();
 }
 
+std::string MakeAuxChunk(std::string_view name, std::string_view payload) {
+  std::string chunk(kAuxChunkMagic);
+  chunk.append(name);
+  chunk.push_back('\n');
+  chunk.append(payload);
+  return chunk;
+}
+
 Status SnapshotLoader::LoadChunk(std::string_view chunk) {
+  if (chunk.starts_with(kAuxChunkMagic)) {
+    chunk.remove_prefix(kAuxChunkMagic.size());
+    const size_t eol = chunk.find('\n');
+    if (eol == std::string_view::npos) return Status::Corruption("snapshot chunk: an aux chunk without a name");
+    return aux_ ? aux_(chunk.substr(0, eol), chunk.substr(eol + 1)) : Status::Ok();
+  }
   // A chunk is one shard's keys, in hash order: decode them all, make room in each
   // table, then insert (inserting in hash order into a growing table clusters).
   FreeDecoded();

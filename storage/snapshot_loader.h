@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -15,9 +17,18 @@ namespace minired {
 
 class Entry;
 
+// A chunk that holds state kept beside the keyspace rather than keys (the function
+// libraries): this magic (which no shard chunk starts with: its first bytes would be a
+// database number past any configured), a name, a line feed, then the state's bytes.
+inline constexpr std::string_view kAuxChunkMagic = "\xff\xff\xffminired-aux:";
+std::string MakeAuxChunk(std::string_view name, std::string_view payload);
+
 class SnapshotLoader {
  public:
-  explicit SnapshotLoader(ShardSet& shards) : shards_(shards), per_db_(static_cast<size_t>(shards.databases())) {}
+  // Receives each aux chunk's name and bytes.
+  using AuxHandler = std::function<Status(std::string_view name, std::string_view payload)>;
+  explicit SnapshotLoader(ShardSet& shards, AuxHandler aux = {})
+      : shards_(shards), aux_(std::move(aux)), per_db_(static_cast<size_t>(shards.databases())) {}
   ~SnapshotLoader() { FreeDecoded(); }
 
   // Inserts every entry of `chunk` as it was, expired ones included: whatever follows the
@@ -30,6 +41,7 @@ class SnapshotLoader {
   void FreeDecoded();
 
   ShardSet& shards_;
+  AuxHandler aux_;
   std::vector<std::pair<int, Entry*>> decoded_;
   std::vector<size_t> per_db_;
   uint64_t keys_ = 0;

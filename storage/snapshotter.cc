@@ -44,6 +44,7 @@ bool Snapshotter::Start(int64_t now_ms, std::unique_ptr<SnapshotSink> sink, Done
     ShardSet::Lock all = shards_.LockAll();
     meta_.seq = journal_.next_seq().load() - 1;
     meta_.recorded = journal_.recording();
+    aux_chunk_ = aux_capture_ ? aux_capture_() : std::string();
     for (size_t i = 0; i < shards_.size(); ++i) shards_.shard(i).mu().MarkForDump(this);
   }
   thread_ = std::thread([this, done = std::move(done)]() mutable { Run(std::move(done)); });
@@ -74,6 +75,11 @@ void Snapshotter::Run(Done done) {
   if (resolver_) resolver_(&meta_);
   status = sink_->Started(meta_);
   uint64_t chunk = 0;
+  if (status.ok() && !aux_chunk_.empty()) {
+    status = sink_->Chunk(aux_chunk_);
+    ++chunk;
+  }
+  std::string().swap(aux_chunk_);
   auto write_ready = [&] {
     while (true) {
       std::string data;

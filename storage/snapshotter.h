@@ -49,6 +49,10 @@ class Snapshotter : public ShardDumper {
   // by the snapshot thread or the first command that needs that shard). Set once,
   // before the first snapshot.
   bool in_progress() const { return running_.load(); }
+  // Produces the aux chunks (snapshot_loader.h) of state kept beside the keyspace: called
+  // with every shard locked when a snapshot takes its position, so the state is the one
+  // at that position; its chunk is written first. Set once, before the first snapshot.
+  void set_aux_capture(std::function<std::string()> capture) { aux_capture_ = std::move(capture); }
   // Progress of the running (or last) snapshot.
   uint64_t keys_written() const { return keys_.load(); }
   size_t shards_done() const { return shards_done_.load(); }
@@ -66,6 +70,8 @@ class Snapshotter : public ShardDumper {
   JournalSink& journal_;
   std::unique_ptr<SnapshotSink> sink_;  // of the running snapshot
   std::function<void(SnapshotMeta*)> resolver_;
+  std::function<std::string()> aux_capture_;
+  std::string aux_chunk_;  // of the running snapshot
   const LatencyHook latency_hook_;
   std::atomic<bool> running_{false};
   std::atomic<uint64_t> keys_{0};

@@ -66,17 +66,22 @@ std::string ClientsSection(Server& s) {
       s.clients().size(), max_in, max_out, s.blocking().blocked_clients(), s.blocking().blocked_clients());
 }
 
-// Scripts: every I/O thread's Lua VM, and the cached bodies. There are no FUNCTION
-// libraries yet, so their fields are zero.
+// Scripts: every I/O thread's two Lua VMs (EVAL's, functions'), the cached bodies and
+// the function libraries' code.
 std::string ScriptMemoryFields(Server& s) {
   const int64_t vm = LuaEngine::AllVmBytes();
+  const int64_t vm_functions = LuaEngine::AllFunctionVmBytes();
   const int64_t bodies = static_cast<int64_t>(s.scripts().body_bytes());
+  const auto functions = s.functions().state();
+  const int64_t libraries = static_cast<int64_t>(s.functions().code_bytes());
   return fmt::format(
       "used_memory_lua:{}\r\nused_memory_vm_eval:{}\r\nused_memory_lua_human:{}\r\nused_memory_scripts_eval:{}\r\n"
-      "number_of_cached_scripts:{}\r\nnumber_of_functions:0\r\nnumber_of_libraries:0\r\n"
-      "used_memory_vm_functions:0\r\nused_memory_vm_total:{}\r\nused_memory_vm_total_human:{}\r\n"
-      "used_memory_functions:0\r\nused_memory_scripts:{}\r\nused_memory_scripts_human:{}\r\n",
-      vm, vm, BytesToHuman(vm), bodies, s.scripts().size(), vm, BytesToHuman(vm), bodies, BytesToHuman(bodies));
+      "number_of_cached_scripts:{}\r\nnumber_of_functions:{}\r\nnumber_of_libraries:{}\r\n"
+      "used_memory_vm_functions:{}\r\nused_memory_vm_total:{}\r\nused_memory_vm_total_human:{}\r\n"
+      "used_memory_functions:{}\r\nused_memory_scripts:{}\r\nused_memory_scripts_human:{}\r\n",
+      vm, vm, BytesToHuman(vm), bodies, s.scripts().size(), functions->function_count(), functions->libraries.size(),
+      vm_functions, vm + vm_functions, BytesToHuman(vm + vm_functions), libraries, bodies + libraries,
+      BytesToHuman(bodies + libraries));
 }
 
 std::string MemorySection(Server& s) {

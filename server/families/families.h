@@ -40,6 +40,7 @@ void RegisterMemoryFamily(CommandTable* table);
 void RegisterObservabilityFamily(CommandTable* table);
 void RegisterAclFamily(CommandTable* table);
 void RegisterScriptingFamily(CommandTable* table);  // server/scripting/
+void RegisterFunctionFamily(CommandTable* table);   // server/scripting/
 
 // The process's command table, built once on first use: the server dispatches through it
 // and ACL rules index their per-command bits by its positions (command_table.cc).
@@ -70,6 +71,7 @@ inline void RegisterAllFamilies(CommandTable* table) {
   RegisterTransactionFamily(table);
   RegisterPubSubFamily(table);
   RegisterScriptingFamily(table);
+  RegisterFunctionFamily(table);
 }
 
 }  // namespace minired

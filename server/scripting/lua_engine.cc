@@ -17,8 +17,18 @@ extern "C" {
 
 #include "server/scripting/lua_convert.h"
 #include "server/scripting/lua_redis_api.h"
+#include "server/scripting/lua_vm_keys.h"
+#include "server/scripting/script_flags.h"
 
 namespace minired {
+
+// Registry keys (their addresses are unique).
+char kHandlerKey;
+char kFunctionsKey;
+char kHiddenKey;
+char kProtectedKey;
+char kLoadGlobalsKey;
+
 namespace {
 
 // What a VM may allocate: a script that builds a huge string or table gets "not enough
@@ -27,17 +37,20 @@ constexpr int64_t kMaxVmBytes = int64_t{1} << 30;
 
 struct Allocator {
   int64_t bytes = 0;
+  std::atomic<int64_t>* all = nullptr;  // every VM of the same kind together
 };
 
-// Every VM's bytes together (INFO's used_memory_lua).
+// Every EVAL VM's bytes together (INFO's used_memory_lua), and every functions VM's
+// (used_memory_vm_functions).
 std::atomic<int64_t> g_vm_bytes{0};
+std::atomic<int64_t> g_function_vm_bytes{0};
 
 void* LuaAlloc(void* ud, void* ptr, size_t old_size, size_t new_size) {
   auto* a = static_cast<Allocator*>(ud);
   if (new_size == 0) {
     std::free(ptr);
     a->bytes -= static_cast<int64_t>(old_size);
-    g_vm_bytes.fetch_sub(static_cast<int64_t>(old_size), std::memory_order_relaxed);
+    a->all->fetch_sub(static_cast<int64_t>(old_size), std::memory_order_relaxed);
     return nullptr;
   }
   if (a->bytes - static_cast<int64_t>(old_size) + static_cast<int64_t>(new_size) > kMaxVmBytes) return nullptr;
@@ -45,16 +58,10 @@ void* LuaAlloc(void* ud, void* ptr, size_t old_size, size_t new_size) {
   if (p != nullptr) {
     const int64_t delta = static_cast<int64_t>(new_size) - static_cast<int64_t>(old_size);
     a->bytes += delta;
-    g_vm_bytes.fetch_add(delta, std::memory_order_relaxed);
+    a->all->fetch_add(delta, std::memory_order_relaxed);
   }
   return p;
 }
-
-// Registry keys (their addresses are unique).
-char kHandlerKey;    // the error handler
-char kFunctionsKey;  // sha -> compiled function
-char kHiddenKey;     // the real globals behind the read-only proxy
-char kProtectedKey;  // the read-only tables (weak keys)
 
 // ---- read-only globals and libraries ----
 
@@ -71,10 +78,14 @@ bool IsProtected(lua_State* L, int index) {
 
 int ReadonlyNewIndex(lua_State* L) { return luaL_error(L, "Attempt to modify a readonly table"); }
 
+}  // namespace
+
 int MissingGlobal(lua_State* L) {
   const char* name = lua_tostring(L, 2);
   return luaL_error(L, "Script attempted to access nonexistent global variable '%s'", name ? name : "?");
 }
+
+namespace {
 
 // Calls the original function (the closure's upvalue) with this call's arguments.
 int CallOriginal(lua_State* L) {
@@ -93,7 +104,8 @@ int RefuseReadOnly(lua_State* L) {
   return CallOriginal(L);
 }
 
-// rawget of a read-only table reads the table behind it, as if the proxy were it.
+// rawget and next of a read-only table read the table behind it, as if the proxy were
+// it (so pairs(redis) lists redis's fields); the table behind never reaches the script.
 int SafeRawGet(lua_State* L) {
   if (lua_istable(L, 1) && IsProtected(L, 1) && lua_getmetatable(L, 1)) {
     lua_getfield(L, -1, "__index");
@@ -106,8 +118,17 @@ int SafeRawGet(lua_State* L) {
   return lua_gettop(L);
 }
 
-// A read-only stand-in for the table at `index`: empty, reading through to it, refusing
-// every write. Pushed on the stack.
+// pairs(t): the (proxy-aware) next, t, nil.
+int Pairs(lua_State* L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_pushvalue(L, 1);
+  lua_pushnil(L);
+  return 3;
+}
+
+}  // namespace
+
 void PushProxy(lua_State* L, int index, bool missing_is_error) {
   index = index < 0 ? lua_gettop(L) + index + 1 : index;
   lua_newtable(L);  // the proxy
@@ -132,6 +153,8 @@ void PushProxy(lua_State* L, int index, bool missing_is_error) {
   lua_pop(L, 1);
 }
 
+namespace {
+
 // Redis's error handler: turns what a script raised into {err=, source=, line=}, the
 // position taken from the script's frame rather than a C function's.
 const char kErrorHandler[] = R"(
@@ -150,8 +173,9 @@ end
 
 }  // namespace
 
-LuaEngine::LuaEngine() {
+LuaEngine::LuaEngine(Kind kind) : kind_(kind) {
   auto* alloc = new Allocator;
+  alloc->all = kind == Kind::kEval ? &g_vm_bytes : &g_function_vm_bytes;
   L_ = lua_newstate(LuaAlloc, alloc);
   lua_State* L = L_;
   struct Library {
@@ -173,11 +197,11 @@ LuaEngine::LuaEngine() {
       lua_pop(L, 1);
     }
   }
-  for (const char* name : {"dofile", "loadfile", "print"}) {
+  for (const char* name : {"dofile", "loadfile", "print", "getfenv", "setfenv", "newproxy"}) {
     lua_pushnil(L);
     lua_setglobal(L, name);
   }
-  RegisterRedisApi(L);
+  RegisterRedisApi(L, kind == Kind::kFunctions);
 
   // The error handler keeps its own reference to debug, which scripts then lose.
   luaL_loadbuffer(L, kErrorHandler, sizeof kErrorHandler - 1, "@error_handler");
@@ -199,13 +223,20 @@ LuaEngine::LuaEngine() {
   lua_setmetatable(L, -2);
   lua_rawset(L, LUA_REGISTRYINDEX);
 
+  if (kind == Kind::kFunctions) SetUpFunctionsApi();
+
   for (auto [name, wrapper] : {std::pair<const char*, lua_CFunction>{"setmetatable", RefuseReadOnly},
                                std::pair<const char*, lua_CFunction>{"rawset", RefuseReadOnly},
-                               std::pair<const char*, lua_CFunction>{"rawget", SafeRawGet}}) {
+                               std::pair<const char*, lua_CFunction>{"rawget", SafeRawGet},
+                               std::pair<const char*, lua_CFunction>{"next", SafeRawGet}}) {
     lua_getglobal(L, name);
     lua_pushcclosure(L, wrapper, 1);
     lua_setglobal(L, name);
   }
+  // pairs hands out the next above (Lua's own hands out the raw next it holds).
+  lua_getglobal(L, "next");
+  lua_pushcclosure(L, Pairs, 1);
+  lua_setglobal(L, "pairs");
 
   // Every library table is replaced by a read-only proxy, then the globals themselves:
   // scripts see the proxy; the real table (KEYS and ARGV are set there) stays hidden.
@@ -245,13 +276,14 @@ LuaEngine::~LuaEngine() {
 LuaEngine& LuaEngine::ForThread(uint64_t generation) {
   thread_local std::unique_ptr<LuaEngine> engine;
   if (!engine || engine->generation_ != generation) {
-    engine.reset(new LuaEngine());
+    engine.reset(new LuaEngine(Kind::kEval));
     engine->generation_ = generation;
   }
   return *engine;
 }
 
 int64_t LuaEngine::AllVmBytes() { return g_vm_bytes.load(std::memory_order_relaxed); }
+int64_t LuaEngine::AllFunctionVmBytes() { return g_function_vm_bytes.load(std::memory_order_relaxed); }
 
 int64_t LuaEngine::memory_bytes() const {
   void* ud = nullptr;
@@ -259,14 +291,14 @@ int64_t LuaEngine::memory_bytes() const {
   return static_cast<Allocator*>(ud)->bytes;
 }
 
-bool LuaEngine::Has(const std::string& sha, bool* read_only) const {
+bool LuaEngine::Has(const std::string& sha, uint32_t* flags) const {
   auto it = compiled_.find(sha);
   if (it == compiled_.end()) return false;
-  *read_only = it->second;
+  *flags = it->second;
   return true;
 }
 
-bool LuaEngine::Compile(const std::string& sha, std::string_view body, bool read_only, std::string* error) {
+bool LuaEngine::Compile(const std::string& sha, std::string_view body, uint32_t flags, std::string* error) {
   if (compiled_.count(sha)) return true;
   lua_State* L = L_;
   // A shebang line is left out but its line feed kept, so line numbers stay the user's.
@@ -282,7 +314,7 @@ bool LuaEngine::Compile(const std::string& sha, std::string_view body, bool read
   lua_insert(L, -2);
   lua_setfield(L, -2, sha.c_str());
   lua_pop(L, 1);
-  compiled_.emplace(sha, read_only);
+  compiled_.emplace(sha, flags);
   return true;
 }
 
@@ -293,25 +325,23 @@ void LuaEngine::Run(ScriptRun& run, std::span<const std::string_view> keys, std:
   lua_pushlightuserdata(L, &kHiddenKey);
   lua_rawget(L, LUA_REGISTRYINDEX);
   for (auto [name, values] : {std::pair{"KEYS", keys}, std::pair{"ARGV", argv}}) {
-    lua_createtable(L, static_cast<int>(values.size()), 0);
-    for (size_t i = 0; i < values.size(); ++i) {
-      lua_pushlstring(L, values[i].data(), values[i].size());
-      lua_rawseti(L, -2, static_cast<int>(i + 1));
-    }
+    PushStringArray(L, values);
     lua_setfield(L, -2, name);
   }
   lua_pop(L, 1);
-
-  SetCurrentRun(L, &run);
-
   lua_pushlightuserdata(L, &kHandlerKey);
   lua_rawget(L, LUA_REGISTRYINDEX);
   lua_pushlightuserdata(L, &kFunctionsKey);
   lua_rawget(L, LUA_REGISTRYINDEX);
-  lua_getfield(L, -1, run.sha.c_str());
+  lua_getfield(L, -1, run.name.c_str());
   lua_remove(L, -2);
-  const int failed = lua_pcall(L, 0, 1, -2);
+  Invoke(run, 0, reply);
+}
 
+void LuaEngine::Invoke(ScriptRun& run, int nargs, ReplyWriter& reply) {
+  lua_State* L = L_;
+  SetCurrentRun(L, &run);
+  const int failed = lua_pcall(L, nargs, 1, -2 - nargs);
   SetCurrentRun(L, nullptr);
 
   if (failed == 0) {
@@ -324,12 +354,13 @@ void LuaEngine::Run(ScriptRun& run, std::span<const std::string_view> keys, std:
     if (lua_isnumber(L, -1)) line = lua_tostring(L, -1);
     lua_pop(L, 1);
     std::string text = msg;
-    if (!line.empty() && !source.empty()) text += " script: " + run.sha + ", on " + source + ":" + line + ".";
+    if (!line.empty() && !source.empty()) text += " script: " + run.name + ", on " + source + ":" + line + ".";
     WriteLuaError(L, reply, text);
     lua_pop(L, 1);
   } else {
     const char* msg = lua_tostring(L, -1);
-    reply.Error("ERR Error running script " + run.sha + ", " + std::string(msg ? msg : "execution failure").substr(0, 100));
+    reply.Error("ERR Error running script " + run.name + ", " +
+                std::string(msg ? msg : "execution failure").substr(0, 100));
     lua_pop(L, 1);
   }
   lua_settop(L, 0);
@@ -337,6 +368,14 @@ void LuaEngine::Run(ScriptRun& run, std::span<const std::string_view> keys, std:
   if (++runs_since_gc_ == 50) {
     lua_gc(L, LUA_GCSTEP, 50);
     runs_since_gc_ = 0;
+  }
+}
+
+void PushStringArray(lua_State* L, std::span<const std::string_view> values) {
+  lua_createtable(L, static_cast<int>(values.size()), 0);
+  for (size_t i = 0; i < values.size(); ++i) {
+    lua_pushlstring(L, values[i].data(), values[i].size());
+    lua_rawseti(L, -2, static_cast<int>(i + 1));
   }
 }
 

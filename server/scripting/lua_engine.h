@@ -8,13 +8,21 @@
 //
 // A VM is used only by its own thread. Scripts run holding every shard (the scripting
 // family takes them), so no two scripts and no other command interleave anywhere.
+//
+// Each thread has two VMs, as Redis has two: one for EVAL scripts (KEYS and ARGV
+// globals) and one for functions, which holds every library of the registry and is
+// built again when the registry changed (lua_function_vm.cc). A functions VM also loads
+// libraries: their code runs with only `redis.register_function`, `redis.log` and the
+// version constants in sight, then the functions they registered see the full sandbox.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "protocol/reply_writer.h"
 #include "server/session.h"
@@ -24,6 +32,8 @@ struct lua_State;
 namespace minired {
 
 class CommandContext;
+class FunctionRegistry;
+struct FunctionInfo;
 
 // One script's run: what redis.call needs while it runs.
 struct ScriptRun {
@@ -31,15 +41,21 @@ struct ScriptRun {
   // The script's own client: the caller's database, user and login, speaking RESP2 to
   // the commands it calls until redis.setresp(3).
   Session session;
-  std::string sha;
-  bool read_only = false;  // EVAL_RO, EVALSHA_RO or a `no-writes` shebang
+  std::string name;        // the script's SHA1, or the function's name, for error texts
+  bool read_only = false;  // EVAL_RO, EVALSHA_RO, FCALL_RO or the `no-writes` flag
 };
 
 class LuaEngine {
  public:
-  // This thread's VM, created on first use, and again once SCRIPT FLUSH moved the
+  enum class Kind { kEval, kFunctions };
+
+  // This thread's EVAL VM, created on first use, and again once SCRIPT FLUSH moved the
   // cache's generation past the one it was made for.
   static LuaEngine& ForThread(uint64_t generation);
+  // This thread's functions VM, holding every library `registry` has now.
+  static LuaEngine& ForFunctions(const FunctionRegistry& registry);
+  // A functions VM of its own, to try a library in before it is installed.
+  static std::unique_ptr<LuaEngine> NewFunctionsVm();
   ~LuaEngine();
   LuaEngine(const LuaEngine&) = delete;
   LuaEngine& operator=(const LuaEngine&) = delete;
@@ -47,23 +63,49 @@ class LuaEngine {
   // Compiles `body` as the function of `sha` unless this VM has it already; false, with
   // Redis's "Error compiling script (new function): ..." in *error, when it does not.
   // `read_only`: its shebang said `no-writes`.
-  bool Compile(const std::string& sha, std::string_view body, bool read_only, std::string* error);
-  // Whether this VM has compiled `sha` (lower case), and if so its `no-writes` flag: a
-  // script run before needs no cache lookup, hashing or parsing.
-  bool Has(const std::string& sha, bool* read_only) const;
+  // `flags`: its shebang's (script_flags.h).
+  bool Compile(const std::string& sha, std::string_view body, uint32_t flags, std::string* error);
+  // Whether this VM has compiled `sha` (lower case), and if so its flags: a script run
+  // before needs no cache lookup, hashing or parsing.
+  bool Has(const std::string& sha, uint32_t* flags) const;
   // Runs the function of `sha` (compiled) with KEYS and ARGV, and writes what it
   // returns, or the error it raised, to `reply`.
   void Run(ScriptRun& run, std::span<const std::string_view> keys, std::span<const std::string_view> argv,
            ReplyWriter& reply);
+  // Functions VM: runs a library's code (what follows its metadata line) so that it
+  // registers its functions, which this VM keeps and *functions lists. False, with
+  // Redis's error, when it fails, registers none or runs past `timeout_ms` (0: no limit).
+  bool LoadLibrary(std::string_view code, int64_t timeout_ms, std::vector<FunctionInfo>* functions,
+                   std::string* error);
+  // Functions VM: a function it loaded.
+  struct Function {
+    std::string name;  // as registered
+    uint32_t flags = 0;
+    int ref = 0;  // in the VM's registry
+  };
+  // The function called `name` (any case), or null.
+  const Function* FindFunction(std::string_view name) const;
+  // Calls `function` with the keys and arguments as its two tables.
+  void CallFunction(ScriptRun& run, const Function& function, std::span<const std::string_view> keys,
+                    std::span<const std::string_view> argv, ReplyWriter& reply);
+
   // Bytes this VM holds, and all threads' VMs together (INFO's used_memory_lua).
   int64_t memory_bytes() const;
   static int64_t AllVmBytes();
+  static int64_t AllFunctionVmBytes();
 
  private:
-  LuaEngine();
+  explicit LuaEngine(Kind kind);
+  void SetUpFunctionsApi();
+  // Calls the function on top of the stack (error handler below it) with `nargs`
+  // arguments above it, and writes what it returns or raised.
+  void Invoke(ScriptRun& run, int nargs, ReplyWriter& reply);
+
   lua_State* L_;
+  Kind kind_;
   uint64_t generation_ = 0;
-  std::unordered_map<std::string, bool> compiled_;  // sha -> `no-writes`
+  std::unordered_map<std::string, uint32_t> compiled_;  // EVAL VM: sha -> flags
+  std::unordered_map<std::string, Function> functions_;  // functions VM: by lower-case name
   int runs_since_gc_ = 0;
 };
 

@@ -224,6 +224,27 @@ int RedisSetResp(lua_State* L) {
   return 0;
 }
 
+// redis.set_repl(flags): where the script's next writes go (REPL_ALL, REPL_AOF,
+// REPL_REPLICA, REPL_NONE).
+int RedisSetRepl(lua_State* L) {
+  ScriptRun* run = CurrentRun(L);
+  if (run == nullptr) {
+    PushLuaError(L, "redis.set_repl can only be called inside a script invocation");
+    return lua_error(L);
+  }
+  if (lua_gettop(L) != 1) {
+    PushLuaError(L, "redis.set_repl() requires two arguments.");
+    return lua_error(L);
+  }
+  const int flags = LuaNumberToInt(lua_tonumber(L, -1));
+  if ((flags & ~(kReplToLog | kReplToReplicas)) != 0) {
+    PushLuaError(L, "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.");
+    return lua_error(L);
+  }
+  run->session.repl_targets = static_cast<uint8_t>(flags);
+  return 0;
+}
+
 // Scripts are always replicated by their effects (Redis 7.0): nothing to switch on.
 int RedisReplicateCommands(lua_State* L) {
   lua_pushboolean(L, 1);
@@ -308,7 +329,7 @@ void SetCurrentRun(lua_State* L, ScriptRun* run) {
   lua_rawset(L, LUA_REGISTRYINDEX);
 }
 
-void RegisterRedisApi(lua_State* L) {
+void RegisterRedisApi(lua_State* L, bool for_functions) {
   lua_getglobal(L, "math");
   Register(L, "random", MathRandom);
   Register(L, "randomseed", MathRandomSeed);
@@ -322,12 +343,25 @@ void RegisterRedisApi(lua_State* L) {
   Register(L, "sha1hex", RedisSha1Hex);
   Register(L, "error_reply", RedisErrorReply);
   Register(L, "status_reply", RedisStatusReply);
-  Register(L, "log", RedisLog);
   Register(L, "setresp", RedisSetResp);
-  Register(L, "replicate_commands", RedisReplicateCommands);
+  Register(L, "set_repl", RedisSetRepl);
   Register(L, "acl_check_cmd", RedisAclCheckCmd);
-  Register(L, "breakpoint", RedisBreakpoint);
-  Register(L, "debug", RedisDebug);
+  if (!for_functions) {  // what functions lack, as in Redis
+    Register(L, "replicate_commands", RedisReplicateCommands);
+    Register(L, "breakpoint", RedisBreakpoint);
+    Register(L, "debug", RedisDebug);
+  }
+  SetNumber(L, "REPL_NONE", 0);
+  SetNumber(L, "REPL_AOF", kReplToLog);
+  SetNumber(L, "REPL_SLAVE", kReplToReplicas);
+  SetNumber(L, "REPL_REPLICA", kReplToReplicas);
+  SetNumber(L, "REPL_ALL", kReplToLog | kReplToReplicas);
+  RegisterLogAndVersion(L);
+  lua_setglobal(L, "redis");
+}
+
+void RegisterLogAndVersion(lua_State* L) {
+  Register(L, "log", RedisLog);
   SetNumber(L, "LOG_DEBUG", 0);
   SetNumber(L, "LOG_VERBOSE", 1);
   SetNumber(L, "LOG_NOTICE", 2);
@@ -335,7 +369,6 @@ void RegisterRedisApi(lua_State* L) {
   lua_pushstring(L, "7.0.15");
   lua_setfield(L, -2, "REDIS_VERSION");
   SetNumber(L, "REDIS_VERSION_NUM", 0x07000f);
-  lua_setglobal(L, "redis");
 }
 
 }  // namespace minired

@@ -22,54 +22,12 @@
 #include "server/families/spec.h"
 #include "server/scripting/lua_engine.h"
 #include "server/scripting/script_cache.h"
+#include "server/scripting/script_flags.h"
+#include "server/scripting/script_run.h"
 #include "storage/shard_set.h"
 
 namespace minired {
 namespace {
-
-// The flags a script's first line may give ("#!lua flags=no-writes,allow-oom").
-struct ScriptFlags {
-  bool no_writes = false;
-};
-
-// The text of *rest up to `sep` (all of it when there is none); *rest keeps what follows.
-std::string_view TakeUntil(std::string_view* rest, char sep) {
-  const size_t at = rest->find(sep);
-  std::string_view part = rest->substr(0, at);
-  *rest = at == std::string_view::npos ? std::string_view() : rest->substr(at + 1);
-  return part;
-}
-
-// Parses the shebang, if the body has one; false after replying Redis's error.
-bool ParseShebang(CommandContext& ctx, std::string_view body, ScriptFlags* out) {
-  if (body.substr(0, 2) != "#!") return true;
-  std::string_view rest = body.substr(0, body.find('\n'));
-  std::string_view engine = TakeUntil(&rest, ' ');
-  if (engine != "#!lua") {
-    ctx.reply().Error("ERR Unexpected engine in script shebang: " + std::string(engine));
-    return false;
-  }
-  while (!rest.empty()) {
-    std::string_view part = TakeUntil(&rest, ' ');
-    if (part.empty()) continue;
-    if (part.substr(0, 6) != "flags=") {
-      ctx.reply().Error("ERR Unknown lua shebang option: " + std::string(part));
-      return false;
-    }
-    std::string_view flags = part.substr(6);
-    while (!flags.empty()) {
-      std::string_view flag = TakeUntil(&flags, ',');
-      if (flag == "no-writes") {
-        out->no_writes = true;
-      } else if (flag != "allow-oom" && flag != "allow-stale" && flag != "no-cluster" &&
-                 flag != "allow-cross-slot-keys") {
-        ctx.reply().Error("ERR Unexpected flag in script shebang: " + std::string(flag));
-        return false;
-      }
-    }
-  }
-  return true;
-}
 
 // EVAL script numkeys [key ...] [arg ...] and its three kin.
 void RunScript(CommandContext& ctx, bool by_sha, bool read_only) {
@@ -81,14 +39,14 @@ void RunScript(CommandContext& ctx, bool by_sha, bool read_only) {
   if (*numkeys < 0) return ctx.reply().Error("ERR Number of keys can't be negative");
   LuaEngine& engine = LuaEngine::ForThread(ctx.scripts().generation());
   std::string sha;
-  bool no_writes = false;
+  uint32_t flags = 0;
   if (by_sha) {
     sha = ctx.arg(1);
     for (char& c : sha) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   } else {
     sha = Sha1Hex(ctx.arg(1));
   }
-  if (!engine.Has(sha, &no_writes)) {
+  if (!engine.Has(sha, &flags)) {
     std::string body;
     if (by_sha) {
       auto found = ctx.scripts().Get(sha);
@@ -97,26 +55,17 @@ void RunScript(CommandContext& ctx, bool by_sha, bool read_only) {
     } else {
       body = ctx.arg(1);
     }
-    ScriptFlags flags;
-    if (!ParseShebang(ctx, body, &flags)) return;
     std::string error;
-    if (!engine.Compile(sha, body, flags.no_writes, &error)) return ctx.reply().Error(error);
-    no_writes = flags.no_writes;
+    if (!ParseEvalShebang(body, &flags, &error)) return ctx.reply().Error(error);
+    if (!engine.Compile(sha, body, flags, &error)) return ctx.reply().Error(error);
     // Cached once it compiled, as Redis; a VM that has a script got it after the last
     // SCRIPT FLUSH (which renews every VM), so the cache has it too.
     if (!by_sha) ctx.scripts().Add(sha, body);
   }
+  if (!ScriptMayRun(ctx, flags, read_only)) return;
 
   ScriptRun run;
-  run.ctx = &ctx;
-  run.sha = sha;
-  run.read_only = read_only || no_writes;
-  run.session.origin = Origin::kScript;
-  run.session.db = ctx.db();
-  run.session.user = ctx.session().user;
-  run.session.acl_version = ctx.session().acl_version;
-  run.session.info = ctx.session().info;
-  run.session.no_writes = run.read_only;
+  PrepareRun(ctx, &run, std::move(sha), flags, read_only);
   const size_t n = static_cast<size_t>(*numkeys);
   ShardSet::AllHeld held(ctx.shards());  // the script is one step for every client
   engine.Run(run, ctx.args().subspan(3, n), ctx.args().subspan(3 + n), ctx.reply());
@@ -130,11 +79,11 @@ void CmdEvalShaRo(CommandContext& ctx) { RunScript(ctx, true, true); }
 // SCRIPT LOAD script: compiled here (so a bad script is refused now), then cached.
 void CmdScriptLoad(CommandContext& ctx) {
   std::string_view body = ctx.arg(2);
-  ScriptFlags flags;
-  if (!ParseShebang(ctx, body, &flags)) return;
+  uint32_t flags = 0;
   std::string error;
+  if (!ParseEvalShebang(body, &flags, &error)) return ctx.reply().Error(error);
   const std::string sha = Sha1Hex(body);
-  if (!LuaEngine::ForThread(ctx.scripts().generation()).Compile(sha, body, flags.no_writes, &error)) {
+  if (!LuaEngine::ForThread(ctx.scripts().generation()).Compile(sha, body, flags, &error)) {
     return ctx.reply().Error(error);
   }
   ctx.scripts().Add(sha, body);
@@ -167,6 +116,8 @@ void CmdScriptHelp(CommandContext& ctx) {
                 "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
                 "    * ASYNC: Asynchronously flush the scripts cache.",
                 "    * SYNC: Synchronously flush the scripts cache.",
+                "KILL",
+                "    Kill the currently executing Lua script.",
                 "LOAD <script>",
                 "    Load a script into the scripts cache without executing it.",
                 "HELP",
@@ -180,6 +131,7 @@ void CmdScript(CommandContext& ctx) {
   if (EqualsIgnoreCase(sub, "load")) return CmdScriptLoad(ctx);
   if (EqualsIgnoreCase(sub, "exists")) return CmdScriptExists(ctx);
   if (EqualsIgnoreCase(sub, "flush")) return CmdScriptFlush(ctx);
+  if (EqualsIgnoreCase(sub, "kill")) return ctx.reply().Error("NOTBUSY No scripts in execution right now.");
   CmdScriptHelp(ctx);
 }
 
@@ -187,7 +139,7 @@ void CmdScript(CommandContext& ctx) {
 
 void RegisterScriptingFamily(CommandTable* t) {
   const char* g = "scripting";
-  const uint32_t f = kCmdNoScript | kCmdSkipMonitor | kCmdNoMandatoryKeys | kCmdStale;
+  const uint32_t f = kCmdNoScript | kCmdSkipMonitor | kCmdNoMandatoryKeys | kCmdStale | kCmdScriptRunner;
   auto eval = [&](const char* name, uint32_t extra, const char* summary, const char* since, CommandHandler h) {
     CommandSpec spec = MakeSpec(g, name, -3, f | extra, 0, 0, 0, summary, since, h, {"@slow", "@scripting"});
     spec.numkeys_arg = 2;
@@ -204,6 +156,7 @@ void RegisterScriptingFamily(CommandTable* t) {
                                 MakeSub("help", 2, kCmdLoading | kCmdStale, 0, 0, 0, {"@slow", "@scripting"}),
                                 MakeSub("load", 3, kCmdNoScript | kCmdStale, 0, 0, 0, {"@slow", "@scripting"}),
                                 MakeSub("flush", -2, kCmdNoScript, 0, 0, 0, {"@slow", "@scripting"}),
+                                MakeSub("kill", 2, kCmdNoScript | kCmdAllowBusy, 0, 0, 0, {"@slow", "@scripting"}),
                             }));
 }
 

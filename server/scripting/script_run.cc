@@ -1,0 +1,69 @@
+#include "server/scripting/script_run.h"
+
+#include <cctype>
+
+#include "protocol/sha1.h"
+#include "server/command_context.h"
+#include "server/scripting/function_registry.h"
+#include "server/scripting/script_cache.h"
+#include "server/scripting/script_flags.h"
+
+namespace minired {
+
+bool ScriptMayRun(CommandContext& ctx, uint32_t flags, bool ro_command) {
+  if (flags & kScriptEvalCompat) return true;
+  if (!(flags & kScriptAllowOom) && ctx.OutOfMemory()) {
+    ctx.reply().Error(
+        "OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'");
+    return false;
+  }
+  if (flags & kScriptNoWrites) return true;
+  if (std::string why = ctx.ScriptWriteRefusal(); !why.empty()) {
+    ctx.reply().Error(why);
+    return false;
+  }
+  if (ro_command) {
+    ctx.reply().Error("ERR Can not execute a script with write flag using *_ro command.");
+    return false;
+  }
+  return true;
+}
+
+void PrepareRun(CommandContext& ctx, ScriptRun* run, std::string name, uint32_t flags, bool ro_command) {
+  run->ctx = &ctx;
+  run->name = std::move(name);
+  run->read_only = ro_command || (!(flags & kScriptEvalCompat) && (flags & kScriptNoWrites));
+  Session& session = run->session;
+  session.origin = Origin::kScript;
+  session.db = ctx.db();
+  session.user = ctx.session().user;
+  session.acl_version = ctx.session().acl_version;
+  session.info = ctx.session().info;
+  session.no_writes = run->read_only;
+  // Redis's scriptVerifyOOM: memory was full when the script started (it may still
+  // read and free); the log and the master's stream are obeyed whatever memory holds.
+  session.deny_oom = !(flags & kScriptAllowOom) && !ctx.session().checked_at_source() && ctx.OutOfMemory();
+}
+
+
+uint32_t DeclaredScriptFlags(const ScriptCache& scripts, const FunctionRegistry& functions, std::string_view command,
+                             std::span<const std::string_view> args) {
+  uint32_t flags = kScriptEvalCompat;
+  std::string error;
+  if (command == "fcall" || command == "fcall_ro") {
+    const LuaEngine::Function* f = LuaEngine::ForFunctions(functions).FindFunction(args[1]);
+    return f ? f->flags : kScriptEvalCompat;
+  }
+  if (command == "eval" || command == "eval_ro") {
+    if (!ParseEvalShebang(args[1], &flags, &error)) return kScriptEvalCompat;
+    return flags;
+  }
+  std::string sha(args[1]);
+  for (char& c : sha) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (LuaEngine::ForThread(scripts.generation()).Has(sha, &flags)) return flags;
+  std::optional<std::string> body = scripts.Get(sha);
+  if (!body || !ParseEvalShebang(*body, &flags, &error)) return kScriptEvalCompat;
+  return flags;
+}
+
+}  // namespace minired
