@@ -23,6 +23,7 @@ class PubSub;
 class CommandTable;
 class ScriptCache;
 class FunctionRegistry;
+class ScriptGate;
 struct ServerConfig;
 struct AclUser;
 
@@ -81,6 +82,8 @@ class CommandContext {
   // Why a script that may write cannot run now (Redis's scriptPrepareForRun): this is a
   // read-only replica, or the disk refuses writes; empty when it can.
   std::string ScriptWriteRefusal();
+  // Who waits for a running script, and how it is killed (server/script_gate.h).
+  ScriptGate& script_gate();
   // AUTH / HELLO AUTH succeeded: the client runs as `user` from now on.
   void LogIn(std::shared_ptr<const AclUser> user);
   // RESET: the client's transaction, watches, subscriptions and login are dropped.

@@ -97,6 +97,9 @@ struct ClientLimitsConfig {
   std::atomic<int64_t> timeout_s{0};          // idle clients closed after it; 0: never
   std::atomic<int64_t> tcp_keepalive_s{300};  // SO_KEEPALIVE idle time; 0: off
   std::atomic<int64_t> query_buffer_limit{1LL << 30};
+  // A script running longer gets other clients -BUSY, and may be killed (alias
+  // lua-time-limit); 0: never.
+  std::atomic<int64_t> busy_reply_threshold_ms{5000};
 };
 
 // TLS for client connections (tls.h); read at start-up.

@@ -69,7 +69,6 @@ const Accepted kAccepted[] = {
     {"bgsave_cpulist", "", Kind::kString, "", false},
     {"bind-source-addr", "", Kind::kString, "", true},
     {"bio_cpulist", "", Kind::kString, "", false},
-    {"busy-reply-threshold", "lua-time-limit", Kind::kInt, "5000", true, 0, kLongMax},
     {"cluster-allow-pubsubshard-when-down", "", Kind::kBool, "yes", true},
     {"cluster-allow-reads-when-down", "", Kind::kBool, "no", true},
     {"cluster-allow-replica-migration", "", Kind::kBool, "yes", true},

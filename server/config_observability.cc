@@ -65,6 +65,10 @@ void AddObservabilityOptions(std::vector<ConfigOption>* opts) {
       [](ServerConfig& c, bool v) { c.observability.latency_tracking = v; }));
   opts->push_back(PercentilesOption());
   opts->push_back(IntOption(
+      "busy-reply-threshold", true, 0, INT64_MAX,
+      [](const ServerConfig& c) { return c.limits.busy_reply_threshold_ms.load(); },
+      [](ServerConfig& c, int64_t v) { c.limits.busy_reply_threshold_ms = v; }, "lua-time-limit"));
+  opts->push_back(IntOption(
       "timeout", true, 0, INT_MAX, [](const ServerConfig& c) { return c.limits.timeout_s.load(); },
       [](ServerConfig& c, int64_t v) { c.limits.timeout_s = v; }));
   opts->push_back(IntOption(

@@ -148,10 +148,24 @@ Verdict CheckDiskErrors(const Call& c) {
   return Refusal{std::move(why)};
 }
 
+// A script has run past busy-reply-threshold: a client gets -BUSY, except for the
+// commands Redis lets through (server/script_gate.h), which must touch no shard: WATCH
+// always does, and UNWATCH, DISCARD and RESET do when keys are watched (the shards
+// hold the watches), so these get -BUSY here.
+Verdict CheckBusyScript(const Call& c) {
+  ScriptGate& gate = c.server.script_gate();
+  if (!c.top_level || c.session.origin != Origin::kClient || !gate.busy()) return {};
+  const std::string& name = c.base.name;
+  const bool touches_watches =
+      name == "watch" || (!c.session.tx.watched.empty() && (name == "unwatch" || name == "discard" || name == "reset"));
+  if ((c.spec.flags & kCmdAllowBusy) && !touches_watches) return {};
+  return Refusal{gate.BusyError()};
+}
+
 // In Redis's order (processCommand).
 constexpr Check kChecks[] = {
     CheckArity,          CheckAuthenticated, CheckAllowedInMulti, CheckAcl,        CheckSubscribedMode,
-    CheckMemory,         CheckReadOnlyReplica, CheckLoading,      CheckDiskErrors,
+    CheckMemory,         CheckReadOnlyReplica, CheckLoading,      CheckBusyScript, CheckDiskErrors,
 };
 
 // A script's calls (Origin::kScript), checked as Redis's scriptCall checks them, with
@@ -253,8 +267,12 @@ void Server::Execute(Session& session, std::span<const std::string_view> args, R
       reply.SimpleString("QUEUED");
     } else {
       Run(session, *spec, args, reply, thread, caller);
-      // A script that wrote may go on writing whatever memory holds (scriptVerifyOOM).
-      if (from_script && call.writes()) session.deny_oom = false;
+      // A script that wrote may go on writing whatever memory holds (scriptVerifyOOM),
+      // and can no longer be killed.
+      if (from_script && call.writes()) {
+        session.deny_oom = false;
+        script_gate_->MarkWrote();
+      }
     }
   }
   if (caller != nullptr && &reply == caller->reply) {
@@ -298,7 +316,7 @@ void Server::Run(Session& session, const CommandSpec& spec, std::span<const std:
     spec.handler(ctx);
     const uint64_t ns = CycleClock::ToNanos(CycleClock::Now() - t0);
     if (j) {
-      RecordWrite(*j, spec, db, args, touches, first_record);
+      RecordWrite(*j, spec, db, args, touches, first_record, session.repl_targets);
       j->EndCommand((spec.flags & kCmdWrite) && j->touches() != touches);
     }
     const uint64_t own_errors = reply.errors_written() - errors_before - frame.errors_in_calls;
@@ -330,27 +348,30 @@ bool Server::QueuedCommandHas(const Session& session, uint32_t flags) const {
 // What the journal records for a command that ran: its argv (or what its handler
 // substituted) when it wrote; EXEC's commands wrapped in MULTI/EXEC.
 void Server::RecordWrite(Journal& j, const CommandSpec& spec, int db, std::span<const std::string_view> args,
-                         uint64_t touches_before, size_t first_record) {
+                         uint64_t touches_before, size_t first_record, uint8_t targets) {
   std::vector<std::string> substitute;
   bool substituted = j.TakeSubstitute(&substitute);
   if (!j.wrote()) return;  // nothing recorded (yet): nothing to add
   if (RecordsCallsAsOne(spec)) {
     auto& recs = j.commands();
     if (recs.size() > first_record + 1) {
-      JournalCommand multi{db, EncodeCommand({"MULTI"})};
+      // The wrapper goes wherever one of the commands it wraps goes (redis.set_repl).
+      uint8_t wrapped = 0;
+      for (size_t i = first_record; i < recs.size(); ++i) wrapped |= recs[i].targets;
+      JournalCommand multi{db, EncodeCommand({"MULTI"}), wrapped};
       recs.insert(recs.begin() + static_cast<ptrdiff_t>(first_record), std::move(multi));
-      recs.push_back(JournalCommand{db, EncodeCommand({"EXEC"})});
+      recs.push_back(JournalCommand{db, EncodeCommand({"EXEC"}), wrapped});
     }
     return;
   }
   if (!(spec.flags & kCmdWrite) || j.touches() == touches_before) {
-    j.FlushExpiries();
+    j.FlushExpiries(targets);
     return;
   }
   if (substituted) {
-    j.AddCommand(db, std::span<const std::string>(substitute));
+    j.AddCommand(db, std::span<const std::string>(substitute), targets);
   } else {
-    j.AddCommand(db, args);
+    j.AddCommand(db, args, targets);
   }
 }
 

@@ -121,7 +121,10 @@ void Evictor::ScheduleContinuation(int thread) {
   if (continuation_posted_.exchange(true)) return;
   asio::post(server_.io_thread(thread).context(), [this, thread] {
     continuation_posted_ = false;
+    // A running script holds every shard: the next command's MakeRoom goes on instead.
+    if (!server_.script_gate().TryEnter(thread)) return;
     MakeRoom(thread);
+    server_.script_gate().Leave(thread);
   });
 }
 

@@ -196,6 +196,8 @@ Status Persistence::Shutdown(bool save) {
   return s;
 }
 
+void Persistence::StopLog() { log_->Stop(); }
+
 void Persistence::AppendInfo(std::string* out) const {
   bool loading = server_.loading();
   int64_t now = server_.clock().NowMs();

@@ -52,6 +52,9 @@ class Persistence {
   void Cron(int64_t now_ms);
   // Stops the log writer after syncing it; with `save`, takes a final snapshot first.
   Status Shutdown(bool save);
+  // Writes out what the log writer holds and stops it (SHUTDOWN NOSAVE while a script
+  // runs, which exits at once).
+  void StopLog();
 
   int64_t last_save_time_s() const { return last_save_ms_.load() / 1000; }
   void AppendInfo(std::string* out) const;

@@ -43,6 +43,7 @@ Server::Server(ServerConfig& config, const Clock* clock)
   int n = config.threads > 0 ? config.threads
                              : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   for (int i = 0; i < n; ++i) threads_.push_back(std::make_unique<IoThread>(i, commands_));
+  script_gate_ = std::make_unique<ScriptGate>(static_cast<size_t>(n));
   expiry_cursor_.assign(static_cast<size_t>(n), 0);
   replication_ = std::make_unique<Replication>(*this);
   evictor_ = std::make_unique<Evictor>(*this);
@@ -273,6 +274,13 @@ void Server::RunExpirySlices(int thread, int64_t budget_us) {
 }
 
 bool Server::ActiveExpireCycle(int thread, int64_t budget_us) {
+  // A running script holds every shard: this thread would wait for it, its clients too.
+  if (!script_gate_->TryEnter(thread)) return false;
+  struct LeaveGate {
+    ScriptGate& gate;
+    int thread;
+    ~LeaveGate() { gate.Leave(thread); }
+  } leave{*script_gate_, thread};
   if (loading_.load()) return false;  // the log replay still needs the keys as they were
   if (replication_->is_replica()) return false;  // the master expires keys; its DELs arrive in the stream
   if (pause_.active()) return false;  // CLIENT PAUSE: no writes of the server's own

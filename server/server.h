@@ -31,6 +31,7 @@
 #include "server/latency_monitor.h"
 #include "server/monitor.h"
 #include "server/pubsub.h"
+#include "server/script_gate.h"
 #include "server/net/read_buffer.h"
 #include "server/scripting/function_registry.h"
 #include "server/scripting/script_cache.h"
@@ -156,6 +157,7 @@ class Server {
   void CountErrors(ReplyWriter& reply, int thread);
   BlockingRegistry& blocking() { return blocking_; }
   ClientPause& pause() { return pause_; }
+  ScriptGate& script_gate() { return *script_gate_; }
   // CLIENT PAUSE for `timeout_ms`; the pause ends by itself at its deadline.
   void PauseClients(ClientPause::Mode mode, int64_t timeout_ms);
   // Whether a normal client's next command (`args`) must wait for CLIENT UNPAUSE.
@@ -207,8 +209,9 @@ class Server {
   void Run(Session& session, const CommandSpec& spec, std::span<const std::string_view> args, ReplyWriter& reply,
            int thread, CallFrame* caller);
   void SaveAfterCommand(Session& session);
+  // `targets`: where the record goes (a script's redis.set_repl; JournalTarget).
   void RecordWrite(Journal& j, const CommandSpec& spec, int db, std::span<const std::string_view> args,
-                   uint64_t touches_before, size_t first_record);
+                   uint64_t touches_before, size_t first_record, uint8_t targets);
   // After a command ran (calls, time, latency, slow log, latency monitor, monitors).
   void RecordCall(Session& session, const CommandSpec& spec, std::span<const std::string_view> args, int thread,
                   uint64_t ns, bool failed);
@@ -231,6 +234,7 @@ class Server {
   Monitors monitors_;
   BlockingRegistry blocking_;
   ClientPause pause_;
+  std::unique_ptr<ScriptGate> script_gate_;  // one slot per I/O thread
   std::vector<std::unique_ptr<IoThread>> threads_;
   std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors_;
   std::vector<bool> acceptor_tls_;  // per acceptor: its clients speak TLS

@@ -33,11 +33,11 @@ void Journal::ExpirySet(int db, std::string_view key, int64_t at_ms) {
   j->expiring_at_.push_back(at_ms);
 }
 
-void Journal::FlushExpiries() {
+void Journal::FlushExpiries(uint8_t targets) {
   for (size_t i = 0; i < expiring_keys_.size(); ++i) {
     std::string at = Int64ToString(expiring_at_[i]);
     std::string_view args[] = {"PEXPIREAT", expiring_keys_[i].second, at};
-    JournalCommand c{expiring_keys_[i].first, {}};
+    JournalCommand c{expiring_keys_[i].first, {}, targets};
     EncodeArgs(args, &c.resp);
     commands_.push_back(std::move(c));
   }
@@ -45,18 +45,18 @@ void Journal::FlushExpiries() {
   expiring_at_.clear();
 }
 
-void Journal::AddCommand(int db, std::span<const std::string_view> args) {
+void Journal::AddCommand(int db, std::span<const std::string_view> args, uint8_t targets) {
   if (seq_ == 0) return;
-  JournalCommand c{db, {}};
+  JournalCommand c{db, {}, targets};
   EncodeArgs(args, &c.resp);
   commands_.push_back(std::move(c));
-  FlushExpiries();
+  FlushExpiries(targets);
 }
 
-void Journal::AddCommand(int db, std::span<const std::string> args) {
+void Journal::AddCommand(int db, std::span<const std::string> args, uint8_t targets) {
   if (seq_ == 0) return;
   std::vector<std::string_view> views(args.begin(), args.end());
-  AddCommand(db, std::span<const std::string_view>(views));
+  AddCommand(db, std::span<const std::string_view>(views), targets);
 }
 
 bool Journal::TakeSubstitute(std::vector<std::string>* out) {

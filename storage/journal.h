@@ -137,14 +137,15 @@ class Journal {
   // Appends a command record (nothing unless wrote(): a write made while the sink was
   // not recording is in the consumer's starting snapshot); flushes the expiries noted
   // so far after it.
-  void AddCommand(int db, std::span<const std::string_view> args);
-  void AddCommand(int db, std::span<const std::string> args);
+  // `targets`: where it goes (JournalTarget; a script's redis.set_repl narrows it).
+  void AddCommand(int db, std::span<const std::string_view> args, uint8_t targets = kReplToLog | kReplToReplicas);
+  void AddCommand(int db, std::span<const std::string> args, uint8_t targets = kReplToLog | kReplToReplicas);
   // Replaces what the running command will record (call from its handler).
   void Substitute(std::vector<std::string> args) { substitute_ = std::move(args); has_substitute_ = true; }
   bool TakeSubstitute(std::vector<std::string>* out);
   // Records gathered so far (EXEC wraps them in MULTI/EXEC).
   std::vector<JournalCommand>& commands() { return commands_; }
-  void FlushExpiries();
+  void FlushExpiries(uint8_t targets = kReplToLog | kReplToReplicas);
 
  private:
   friend class JournalScope;

@@ -7,8 +7,11 @@ namespace minired {
 
 std::string EncodeLogRecord(const std::vector<JournalCommand>& commands) {
   std::string out(1, static_cast<char>(kLogFormatVersion));
-  AppendVarint(&out, commands.size());
+  size_t logged = 0;
+  for (const JournalCommand& c : commands) logged += (c.targets & kReplToLog) ? 1 : 0;
+  AppendVarint(&out, logged);
   for (const JournalCommand& c : commands) {
+    if (!(c.targets & kReplToLog)) continue;  // a script's redis.set_repl kept it out
     AppendVarint(&out, static_cast<uint64_t>(c.db));
     AppendVarint(&out, c.resp.size());
     out += c.resp;

@@ -1,5 +1,6 @@
 // Server commands: INFO TIME DEBUG SHUTDOWN.
 #include <chrono>
+#include <cstdlib>
 #include <thread>
 
 #include "server/command_table.h"
@@ -8,6 +9,7 @@
 #include "server/admin/info.h"
 #include "server/families/spec.h"
 #include "server/logger.h"
+#include "server/persistence.h"
 #include "server/server.h"
 
 namespace minired {
@@ -91,6 +93,15 @@ void CmdShutdown(CommandContext& ctx) {
   if (save && ctx.server().persistence() == nullptr) {
     Log(LogLevel::kWarning, "SHUTDOWN SAVE refused: this server has no persistence configured");
     return ctx.reply().Error("ERR Errors trying to SHUTDOWN. Check logs.");
+  }
+  ScriptGate& gate = ctx.server().script_gate();
+  if (gate.running()) {
+    // Only SHUTDOWN NOSAVE ends a busy script's server (its effects, journaled when it
+    // ends, are never written); the log is flushed, the rest left as a crash leaves it.
+    if (!nosave) return ctx.reply().Error(gate.BusyError());
+    Log(LogLevel::kWarning, "User requested shutdown while a script runs: exiting without saving");
+    if (Persistence* p = ctx.server().persistence()) p->StopLog();
+    std::_Exit(0);
   }
   // The final snapshot is taken by main once the I/O threads stopped (unless NOSAVE).
   ctx.server().set_shutdown_save(!nosave);

@@ -260,12 +260,22 @@ bool Connection::ProcessInput() {
         Park();  // not consumed: parsed again once the pause ends
         break;
       }
+      // While a script runs (it holds every shard) the command waits for it, parked,
+      // until it is past busy-reply-threshold: then the dispatcher answers -BUSY to all
+      // but the few commands Redis allows, which touch no shard (server/script_gate.h).
+      ScriptGate& gate = server_.script_gate();
+      const bool entered = gate.TryEnter(thread_.index());
+      if (!entered && !gate.busy()) {
+        ParkForScript();  // not consumed: parsed again once the script ends or turns busy
+        break;
+      }
       writer.set_protocol(session_.resp);
       size_t out_before = out_.size();
       bool replica = replica_feed_ != nullptr;
       bool skip = session_.reply_mode.skip_next;  // CLIENT REPLY SKIP came just before
       session_.reply_mode.skip_next = false;
       server_.Execute(session_, parser_.args(), writer, thread_.index());
+      if (entered) gate.Leave(thread_.index());
       // A replica's REPLCONF ACKs get no reply, nor do commands under CLIENT REPLY
       // OFF/SKIP (the reply to CLIENT REPLY ON is sent: it turned reply_off back off).
       if (replica || skip || session_.reply_mode.off) out_.resize(out_before);
@@ -446,7 +456,10 @@ void Connection::Close() {
   closed_ = true;
   if (blocked_ && blocked_->Claim(BlockedClient::kDone)) server_.blocking().Remove(blocked_.get());
   if (block_timer_) block_timer_->cancel();
-  if (paused_) server_.pause().Forget(info_->id);
+  if (paused_) {
+    server_.pause().Forget(info_->id);
+    server_.script_gate().Forget(info_->id);
+  }
   server_.ResetSessionState(session_);
   if (info_->monitor.load(std::memory_order_relaxed)) server_.monitors().Remove(info_->id);
   if (replica_feed_) {

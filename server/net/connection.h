@@ -102,6 +102,8 @@ class Connection : public std::enable_shared_from_this<Connection>, public Clien
   void EndClaimedWait(bool error);
   // CLIENT PAUSE: parks this connection before `args` runs; it resumes in Resume.
   void Park();
+  // Waits for the running script to end or turn busy (server/script_gate.h).
+  void ParkForScript();
   void Resume();
   size_t PendingOutput() const { return out_.size() + writing_.size() - write_offset_; }
 

@@ -98,6 +98,17 @@ void Connection::Park() {
   });
 }
 
+void Connection::ParkForScript() {
+  paused_ = true;
+  std::weak_ptr<Connection> weak = shared_from_this();
+  asio::any_io_executor ex = socket_.get_executor();
+  server_.script_gate().Park(info_->id, [weak, ex]() {
+    asio::post(ex, [weak]() {
+      if (auto self = weak.lock()) self->Resume();
+    });
+  });
+}
+
 void Connection::Resume() {
   if (closed_ || !paused_) return;
   paused_ = false;

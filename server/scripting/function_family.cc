@@ -19,6 +19,7 @@
 #include "server/families/arg_parsing.h"
 #include "server/families/families.h"
 #include "server/families/spec.h"
+#include "server/script_gate.h"
 #include "server/scripting/function_loader.h"
 #include "server/scripting/function_registry.h"
 #include "server/scripting/lua_engine.h"
@@ -47,6 +48,7 @@ void RunFunction(CommandContext& ctx, bool ro_command) {
   ScriptRun run;
   PrepareRun(ctx, &run, function->name, function->flags, ro_command);
   const size_t n = static_cast<size_t>(numkeys);
+  GatedRun gated(ctx, &run, false);
   ShardSet::AllHeld held(ctx.shards());  // the function is one step for every client
   vm.CallFunction(run, *function, ctx.args().subspan(3, n), ctx.args().subspan(3 + n), ctx.reply());
 }
@@ -192,14 +194,29 @@ void CmdFunctionRestore(CommandContext& ctx) {
   ctx.reply().Ok();
 }
 
-// FUNCTION STATS: nothing can be running while a client's command is served, since a
-// function holds every shard for its whole run.
+// FUNCTION STATS: the function running (seen from another I/O thread once it is past
+// busy-reply-threshold), and the libraries.
 void CmdFunctionStats(CommandContext& ctx) {
+  ScriptGate::RunInfo running;
+  int64_t duration_ms = 0;
+  const bool busy = ctx.script_gate().Describe(&running, &duration_ms);
+  if (busy && running.eval) return ctx.reply().Error(ctx.script_gate().BusyError());
   auto state = ctx.functions().state();
   ReplyWriter& w = ctx.reply();
   w.MapHeader(2);
   w.Bulk("running_script");
-  w.Null();
+  if (busy) {
+    w.MapHeader(3);
+    w.Bulk("name");
+    w.Bulk(running.name);
+    w.Bulk("command");
+    w.ArrayHeader(running.command.size());
+    for (const std::string& arg : running.command) w.Bulk(arg);
+    w.Bulk("duration_ms");
+    w.Integer(duration_ms);
+  } else {
+    w.Null();
+  }
   w.Bulk("engines");
   w.MapHeader(1);
   w.Bulk("LUA");
@@ -210,7 +227,7 @@ void CmdFunctionStats(CommandContext& ctx) {
   w.Integer(static_cast<int64_t>(state->function_count()));
 }
 
-void CmdFunctionKill(CommandContext& ctx) { ctx.reply().Error("NOTBUSY No scripts in execution right now."); }
+void CmdFunctionKill(CommandContext& ctx) { ReplyKill(ctx, false); }
 
 void CmdFunctionHelp(CommandContext& ctx) {
   static const char* const kLines[] = {

@@ -15,6 +15,8 @@ extern "C" {
 #include <string>
 #include <vector>
 
+#include "server/command_context.h"
+#include "server/script_gate.h"
 #include "server/scripting/lua_convert.h"
 #include "server/scripting/lua_redis_api.h"
 #include "server/scripting/lua_vm_keys.h"
@@ -338,10 +340,23 @@ void LuaEngine::Run(ScriptRun& run, std::span<const std::string_view> keys, std:
   Invoke(run, 0, reply);
 }
 
+// Every 100,000 instructions of a gated script: tells the gate the time (it declares
+// the script busy past busy-reply-threshold) and stops the script once a kill was
+// asked; from then on at every line, so that pcall cannot swallow the kill.
+void ScriptHook(lua_State* L, lua_Debug*) {
+  ScriptRun* run = GetCurrentRun(L);
+  if (run == nullptr || !run->gated || !run->ctx->script_gate().Poll(run->busy_threshold_ms)) return;
+  lua_sethook(L, ScriptHook, LUA_MASKLINE, 0);
+  PushLuaError(L, "Script killed by user with SCRIPT KILL...");
+  lua_error(L);
+}
+
 void LuaEngine::Invoke(ScriptRun& run, int nargs, ReplyWriter& reply) {
   lua_State* L = L_;
   SetCurrentRun(L, &run);
+  if (run.gated) lua_sethook(L, ScriptHook, LUA_MASKCOUNT, 100000);
   const int failed = lua_pcall(L, nargs, 1, -2 - nargs);
+  lua_sethook(L, nullptr, 0, 0);
   SetCurrentRun(L, nullptr);
 
   if (failed == 0) {

@@ -43,6 +43,10 @@ struct ScriptRun {
   Session session;
   std::string name;        // the script's SHA1, or the function's name, for error texts
   bool read_only = false;  // EVAL_RO, EVALSHA_RO, FCALL_RO or the `no-writes` flag
+  // Announced to the script gate (not inside EXEC): its hook reports to the gate every
+  // 100,000 instructions, and stops the script when SCRIPT/FUNCTION KILL asked.
+  bool gated = false;
+  int64_t busy_threshold_ms = 0;
 };
 
 class LuaEngine {

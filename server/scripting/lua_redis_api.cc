@@ -319,6 +319,8 @@ int MathRandomSeed(lua_State* L) {
 
 }  // namespace
 
+ScriptRun* GetCurrentRun(lua_State* L) { return CurrentRun(L); }
+
 void SetCurrentRun(lua_State* L, ScriptRun* run) {
   lua_pushlightuserdata(L, &kRunKey);
   if (run != nullptr) {

@@ -18,5 +18,6 @@ void RegisterRedisApi(lua_State* L, bool for_functions);
 void RegisterLogAndVersion(lua_State* L);
 // The run redis.call serves until it is cleared (null) at the script's end.
 void SetCurrentRun(lua_State* L, ScriptRun* run);
+ScriptRun* GetCurrentRun(lua_State* L);
 
 }  // namespace minired

@@ -4,6 +4,9 @@
 
 #include "protocol/sha1.h"
 #include "server/command_context.h"
+#include "server/config.h"
+#include "server/script_gate.h"
+#include "storage/shard_set.h"
 #include "server/scripting/function_registry.h"
 #include "server/scripting/script_cache.h"
 #include "server/scripting/script_flags.h"
@@ -45,6 +48,38 @@ void PrepareRun(CommandContext& ctx, ScriptRun* run, std::string name, uint32_t 
   session.deny_oom = !(flags & kScriptAllowOom) && !ctx.session().checked_at_source() && ctx.OutOfMemory();
 }
 
+
+void ReplyKill(CommandContext& ctx, bool eval) {
+  ScriptGate& gate = ctx.script_gate();
+  switch (gate.RequestKill(eval)) {
+    case ScriptGate::Kill::kNotBusy:
+      return ctx.reply().Error("NOTBUSY No scripts in execution right now.");
+    case ScriptGate::Kill::kUnkillable:
+      return ctx.reply().Error(
+          "UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the "
+          "script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.");
+    case ScriptGate::Kill::kOtherKind:
+      return ctx.reply().Error(gate.BusyError());
+    case ScriptGate::Kill::kKilled:
+      return ctx.reply().Ok();
+  }
+}
+
+GatedRun::GatedRun(CommandContext& ctx, ScriptRun* run, bool eval) : ctx_(ctx) {
+  if (ShardMutex::all_held()) return;  // inside EXEC: under the transaction's locks
+  ScriptGate::RunInfo info;
+  info.eval = eval;
+  info.name = run->name;
+  info.command.assign(ctx.args().begin(), ctx.args().end());
+  ctx.script_gate().Begin(ctx.thread(), std::move(info));
+  gated_ = true;
+  run->gated = true;
+  run->busy_threshold_ms = ctx.config().limits.busy_reply_threshold_ms.load(std::memory_order_relaxed);
+}
+
+GatedRun::~GatedRun() {
+  if (gated_) ctx_.script_gate().End(ctx_.thread());
+}
 
 uint32_t DeclaredScriptFlags(const ScriptCache& scripts, const FunctionRegistry& functions, std::string_view command,
                              std::span<const std::string_view> args) {

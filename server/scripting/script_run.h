@@ -25,12 +25,32 @@ bool ScriptMayRun(CommandContext& ctx, uint32_t flags, bool ro_command);
 // script wrote, as Redis), unless the script allows it.
 void PrepareRun(CommandContext& ctx, ScriptRun* run, std::string name, uint32_t flags, bool ro_command);
 
+// For a script's whole run, before it takes the shards: announces it to the script
+// gate (server/script_gate.h), so that other clients wait for it, get -BUSY past
+// busy-reply-threshold, and may kill it. A script inside EXEC runs under the
+// transaction's locks and is not announced.
+class GatedRun {
+ public:
+  GatedRun(CommandContext& ctx, ScriptRun* run, bool eval);
+  ~GatedRun();
+  GatedRun(const GatedRun&) = delete;
+  GatedRun& operator=(const GatedRun&) = delete;
+
+ private:
+  CommandContext& ctx_;
+  bool gated_ = false;
+};
+
 }  // namespace minired
 
 namespace minired {
 
 class ScriptCache;
 class FunctionRegistry;
+
+// SCRIPT KILL (`eval`) and FUNCTION KILL: stops the running script of that kind unless
+// it wrote, with Redis's replies.
+void ReplyKill(CommandContext& ctx, bool eval);
 
 // The flags the script a call of EVAL, EVALSHA, FCALL (or their _RO kin) would run
 // declares, for the dispatcher's checks (Redis's evalGetCommandFlags and

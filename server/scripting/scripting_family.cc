@@ -67,6 +67,7 @@ void RunScript(CommandContext& ctx, bool by_sha, bool read_only) {
   ScriptRun run;
   PrepareRun(ctx, &run, std::move(sha), flags, read_only);
   const size_t n = static_cast<size_t>(*numkeys);
+  GatedRun gated(ctx, &run, true);
   ShardSet::AllHeld held(ctx.shards());  // the script is one step for every client
   engine.Run(run, ctx.args().subspan(3, n), ctx.args().subspan(3 + n), ctx.reply());
 }
@@ -131,7 +132,7 @@ void CmdScript(CommandContext& ctx) {
   if (EqualsIgnoreCase(sub, "load")) return CmdScriptLoad(ctx);
   if (EqualsIgnoreCase(sub, "exists")) return CmdScriptExists(ctx);
   if (EqualsIgnoreCase(sub, "flush")) return CmdScriptFlush(ctx);
-  if (EqualsIgnoreCase(sub, "kill")) return ctx.reply().Error("NOTBUSY No scripts in execution right now.");
+  if (EqualsIgnoreCase(sub, "kill")) return ReplyKill(ctx, true);
   CmdScriptHelp(ctx);
 }
 

@@ -1,0 +1,164 @@
+// Long scripts end to end, with real processes: past busy-reply-threshold other
+// clients get -BUSY (before it they wait), SCRIPT KILL and FUNCTION KILL stop a script
+// that has not written, one that wrote is UNKILLABLE until SHUTDOWN NOSAVE, and the
+// server serves everyone again afterwards.
+//
+// A running script holds its own I/O thread: the clients of that thread wait for it
+// (docs/scripting.md). The tests so find, among several connections, those of the other
+// thread by the -BUSY they get, and send the kills from there.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <memory>
+#include <thread>
+#include <string>
+#include <vector>
+
+#include "tests/testing/resp_client.h"
+#include "tests/testing/test_process.h"
+
+namespace minired::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+const char kBusyError[] = "-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.\r\n";
+const char kBusyFunctionError[] =
+    "-BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.\r\n";
+
+class BusyScripts : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_ = std::make_unique<TestProcess>(TestProcess::StartMinired(
+        {"--threads", "2", "--appendonly", "no", "--save", "", "--busy-reply-threshold", "300"}));
+    ASSERT_TRUE(server_->ok()) << server_->error();
+    ASSERT_TRUE(runner_.Connect(server_->port()));
+    for (int i = 0; i < 6; ++i) {
+      others_.push_back(std::make_unique<RespClient>());
+      ASSERT_TRUE(others_.back()->Connect(server_->port()));
+    }
+  }
+
+  // Sends PING on every other connection and returns one that answered -BUSY (the
+  // other thread's), after checking every reply is either -BUSY `busy_error` or none
+  // yet (the runner's thread). Replies still owed are read by Drain.
+  RespClient* OtherThreadClient(const std::string& busy_error) {
+    RespClient* found = nullptr;
+    for (auto& c : others_) {
+      c->Send({"PING"});
+      Reply r;
+      if (c->Read(&r, 500ms)) {
+        EXPECT_EQ(r.raw, busy_error);
+        if (found == nullptr) found = c.get();
+      } else {
+        owed_.push_back(c.get());
+      }
+    }
+    return found;
+  }
+  // The clients of the script's thread get their PONG once it ended.
+  void Drain() {
+    for (RespClient* c : owed_) {
+      Reply r;
+      ASSERT_TRUE(c->Read(&r, 5s));
+      EXPECT_EQ(r.raw, "+PONG\r\n");
+    }
+    owed_.clear();
+  }
+
+  std::unique_ptr<TestProcess> server_;
+  RespClient runner_;
+  std::vector<std::unique_ptr<RespClient>> others_;
+  std::vector<RespClient*> owed_;
+};
+
+TEST_F(BusyScripts, ScriptKillStopsAScriptThatDidNotWrite) {
+  runner_.Send({"EVAL", "local i = 0 while true do i = i + 1 end", "0"});
+  std::this_thread::sleep_for(500ms);
+  RespClient* other = OtherThreadClient(kBusyError);
+  ASSERT_NE(other, nullptr) << "no connection landed on the other I/O thread";
+  EXPECT_EQ(other->Call({"FUNCTION", "KILL"}).raw, kBusyError);
+  EXPECT_EQ(other->Call({"FUNCTION", "STATS"}).raw, kBusyError);
+  EXPECT_EQ(other->Call({"SHUTDOWN"}).raw, kBusyError);
+  EXPECT_EQ(other->Call({"GET", "k"}).raw, kBusyError);
+  EXPECT_EQ(other->Call({"MULTI"}).raw, "+OK\r\n");  // allowed while busy, as in Redis
+  EXPECT_EQ(other->Call({"SCRIPT", "KILL"}).raw, "+QUEUED\r\n");
+  EXPECT_EQ(other->Call({"DISCARD"}).raw, "+OK\r\n");
+  EXPECT_EQ(other->Call({"SCRIPT", "KILL"}).raw, "+OK\r\n");
+  Reply killed;
+  ASSERT_TRUE(runner_.Read(&killed, 5s));
+  EXPECT_EQ(killed.raw,
+            "-ERR Script killed by user with SCRIPT KILL... script: 3fcf51a9b854b8f66cb8685600b0d7df968f4398, on "
+            "@user_script:1.\r\n");
+  Drain();
+  EXPECT_EQ(other->Call({"SCRIPT", "KILL"}).raw, "-NOTBUSY No scripts in execution right now.\r\n");
+  EXPECT_EQ(runner_.Call({"SET", "k", "v"}).raw, "+OK\r\n");
+  // pcall cannot swallow the kill.
+  runner_.Send({"EVAL", "while true do pcall(function() while true do end end) end", "0"});
+  std::this_thread::sleep_for(500ms);
+  other = OtherThreadClient(kBusyError);
+  ASSERT_NE(other, nullptr);
+  EXPECT_EQ(other->Call({"SCRIPT", "KILL"}).raw, "+OK\r\n");
+  ASSERT_TRUE(runner_.Read(&killed, 5s));
+  EXPECT_NE(killed.raw.find("Script killed by user with SCRIPT KILL..."), std::string::npos) << killed.raw;
+  Drain();
+}
+
+TEST_F(BusyScripts, FunctionKillStopsAFunctionAndStatsShowIt) {
+  ASSERT_EQ(runner_.Call({"FUNCTION", "LOAD",
+                          "#!lua name=busy\nredis.register_function('spin', function() while true do end end)"})
+                .value.str,
+            "busy");
+  runner_.Send({"FCALL", "spin", "0", "arg"});
+  std::this_thread::sleep_for(500ms);
+  RespClient* other = OtherThreadClient(kBusyFunctionError);
+  ASSERT_NE(other, nullptr);
+  EXPECT_EQ(other->Call({"SCRIPT", "KILL"}).raw, kBusyFunctionError);
+  Reply stats = other->Call({"FUNCTION", "STATS"});
+  ASSERT_EQ(stats.value.elems.size(), 4u) << stats.raw;
+  const RespValue& running = stats.value.elems[1];
+  ASSERT_EQ(running.elems.size(), 6u) << stats.raw;
+  EXPECT_EQ(running.elems[1].str, "spin");
+  ASSERT_EQ(running.elems[3].elems.size(), 4u);
+  EXPECT_EQ(running.elems[3].elems[3].str, "arg");
+  EXPECT_GE(running.elems[5].integer, 300);
+  EXPECT_EQ(other->Call({"FUNCTION", "KILL"}).raw, "+OK\r\n");
+  Reply killed;
+  ASSERT_TRUE(runner_.Read(&killed, 5s));
+  EXPECT_EQ(killed.raw, "-ERR Script killed by user with SCRIPT KILL... script: spin, on @user_function:2.\r\n");
+  Drain();
+}
+
+// A script that wrote cannot be stopped halfway: only SHUTDOWN NOSAVE ends it, and
+// none of its writes survive (its effects are journaled when it ends).
+TEST_F(BusyScripts, AScriptThatWroteIsUnkillable) {
+  runner_.Send({"EVAL", "redis.call('set', 'half', 'done') while true do end", "0"});
+  std::this_thread::sleep_for(500ms);
+  RespClient* other = OtherThreadClient(kBusyError);
+  ASSERT_NE(other, nullptr);
+  EXPECT_EQ(other->Call({"SCRIPT", "KILL"}).raw,
+            "-UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait "
+            "the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.\r\n");
+  other->Send({"SHUTDOWN", "NOSAVE"});
+  EXPECT_TRUE(other->WaitClosed(5s));
+  EXPECT_TRUE(runner_.WaitClosed(5s));
+}
+
+// Before the threshold, clients wait for the script rather than get -BUSY, and a
+// script under the threshold is never reported.
+TEST_F(BusyScripts, ShortScriptsAreWaitedFor) {
+  runner_.Send({"EVAL", "local t = redis.call('time') local start = t[1] * 1000000 + t[2] "
+                        "local i = 0 while i < 20000000 do i = i + 1 end return 1", "0"});
+  std::this_thread::sleep_for(20ms);
+  for (auto& c : others_) c->Send({"SET", "after", "1"});
+  Reply r;
+  ASSERT_TRUE(runner_.Read(&r, 10s));
+  ASSERT_EQ(r.raw, ":1\r\n");
+  for (auto& c : others_) {
+    ASSERT_TRUE(c->Read(&r, 10s));
+    EXPECT_TRUE(r.raw == "+OK\r\n" || r.raw == kBusyError) << r.raw;
+  }
+}
+
+}  // namespace
+}  // namespace minired::testing
