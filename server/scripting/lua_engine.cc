@@ -17,7 +17,9 @@ extern "C" {
 
 #include "server/command_context.h"
 #include "server/script_gate.h"
+#include "server/scripting/lua_cmsgpack.h"
 #include "server/scripting/lua_convert.h"
+#include "server/scripting/lua_struct.h"
 #include "server/scripting/lua_redis_api.h"
 #include "server/scripting/lua_vm_keys.h"
 #include "server/scripting/script_flags.h"
@@ -187,7 +189,8 @@ LuaEngine::LuaEngine(Kind kind) : kind_(kind) {
   const Library libraries_to_open[] = {{"", luaopen_base},           {LUA_TABLIBNAME, luaopen_table},
                                        {LUA_STRLIBNAME, luaopen_string}, {LUA_MATHLIBNAME, luaopen_math},
                                        {LUA_DBLIBNAME, luaopen_debug},   {"cjson", luaopen_cjson},
-                                       {"bit", luaopen_bit}};
+                                       {"bit", luaopen_bit},              {"cmsgpack", OpenCmsgpack},
+                                       {"struct", OpenStruct}};
   for (const auto& [name, open] : libraries_to_open) {
     lua_pushcfunction(L, open);
     lua_pushstring(L, name);
@@ -208,6 +211,10 @@ LuaEngine::LuaEngine(Kind kind) : kind_(kind) {
   // The error handler keeps its own reference to debug, which scripts then lose.
   luaL_loadbuffer(L, kErrorHandler, sizeof kErrorHandler - 1, "@error_handler");
   lua_call(L, 0, 1);
+  if (kind == Kind::kEval) {  // Redis's EVAL globals show it under this name
+    lua_pushvalue(L, -1);
+    lua_setglobal(L, "__redis__err__handler");
+  }
   lua_pushlightuserdata(L, &kHandlerKey);
   lua_insert(L, -2);
   lua_rawset(L, LUA_REGISTRYINDEX);

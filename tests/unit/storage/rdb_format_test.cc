@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "storage/rdb/crc64.h"
@@ -54,24 +55,25 @@ TEST(RdbString, LengthsRoundTripInEveryWidth) {
 }
 
 TEST(RdbString, ReadsPlainIntegerAndCompressedForms) {
-  std::string out;
-  Reader plain("\x03" "abc"s);
-  ASSERT_TRUE(plain.ReadString(&out));
-  EXPECT_EQ(out, "abc");
-  Reader int8("\xc0\xfe"s);
-  ASSERT_TRUE(int8.ReadString(&out));
-  EXPECT_EQ(out, "-2");
-  Reader int16("\xc1\x39\x30"s);
-  ASSERT_TRUE(int16.ReadString(&out));
-  EXPECT_EQ(out, "12345");
-  Reader int32("\xc2\x15\xcd\x5b\x07"s);
-  ASSERT_TRUE(int32.ReadString(&out));
-  EXPECT_EQ(out, "123456789");
-  Reader lzf("\xc3\x06\x08\x02" "abc" "\x60\x02"s);
-  ASSERT_TRUE(lzf.ReadString(&out));
-  EXPECT_EQ(out, "abcabcab");
-  for (std::string bad : {"\x05" "ab"s, "\xc4"s, "\xc3\x06"s, "\x80\x00"s, "\xc3\x02\x84\xff\xff\xff\xff\x00\x00"s}) {
-    Reader r(bad);
+  const std::pair<std::string, std::string> forms[] = {
+      {"\x03" "abc"s, "abc"},
+      {"\xc0\xfe"s, "-2"},
+      {"\xc1\x39\x30"s, "12345"},
+      {"\xc2\x15\xcd\x5b\x07"s, "123456789"},
+      {"\xc3\x06\x08\x02" "abc" "\x60\x02"s, "abcabcab"},
+  };
+  for (const auto& [encoded, plain] : forms) {
+    Reader r(encoded);
+    std::string out;
+    ASSERT_TRUE(r.ReadString(&out)) << plain;
+    EXPECT_EQ(out, plain);
+    EXPECT_EQ(r.remaining(), 0u);
+  }
+  const std::string bad[] = {"\x05" "ab"s, "\xc4"s, "\xc3\x06"s, "\x80\x00"s,
+                             "\xc3\x02\x84\xff\xff\xff\xff\x00\x00"s};
+  for (const std::string& b : bad) {
+    Reader r(b);
+    std::string out;
     EXPECT_FALSE(r.ReadString(&out));
   }
 }
