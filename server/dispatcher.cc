@@ -25,6 +25,7 @@
 #include "server/replication.h"
 #include "server/scripting/script_flags.h"
 #include "server/scripting/script_run.h"
+#include "server/scripting/script_scope.h"
 #include "server/server.h"
 #include "protocol/command_encoder.h"
 #include "protocol/numbers.h"
@@ -261,6 +262,10 @@ void Server::Execute(Session& session, std::span<const std::string_view> args, R
     if (verdict) {
       refuse(*verdict);
       RecordRejected(*spec, args, thread);
+    } else if (from_script && session.scope != nullptr &&
+               !session.scope->Admit(*spec, args, session.db, call.writes())) {
+      // Beyond the script's declared keys: its attempt stops, is rolled back and runs
+      // again holding every shard; nothing to reply or count (script_scope.h).
     } else if (session.tx.active && !RunsInsideMulti(spec->name)) {
       session.tx.queued.emplace_back(args.begin(), args.end());
       if (session.info) session.info->multi.store(static_cast<int>(session.tx.queued.size()), std::memory_order_relaxed);

@@ -40,6 +40,22 @@ void ScriptGate::Begin(int thread, RunInfo info) {
   }
 }
 
+bool ScriptGate::TryAnnounceBusy(int thread, RunInfo info) {
+  if (!run_mu_.try_lock()) return false;
+  was_working_ = slots_[static_cast<size_t>(thread)].working.load(std::memory_order_relaxed);
+  {
+    std::lock_guard lock(info_mu_);
+    info_ = std::move(info);
+  }
+  wrote_ = false;
+  kill_ = false;
+  started_us_ = NowUs();
+  running_.store(true, std::memory_order_seq_cst);
+  busy_.store(true, std::memory_order_release);
+  ResumeParked();
+  return true;
+}
+
 void ScriptGate::End(int thread) {
   running_.store(false, std::memory_order_seq_cst);
   busy_.store(false, std::memory_order_release);

@@ -59,6 +59,11 @@ class ScriptGate {
   // Opens the gate again and resumes the parked clients; `thread` is left marked as it
   // was before Begin.
   void End(int thread);
+  // A script run under its declared keys' shards that has run past busy-reply-threshold:
+  // closes the gate as busy at once, without waiting for the other threads (their
+  // commands on other shards may run meanwhile), so clients get -BUSY and may kill it.
+  // False when another script holds the gate. End(thread) opens it again.
+  bool TryAnnounceBusy(int thread, RunInfo info);
   // From the script's hook: whether a kill was asked; once the script has run past
   // `threshold_ms` (0: never) the gate answers -BUSY, and the parked clients retry.
   bool Poll(int64_t threshold_ms);

@@ -18,6 +18,7 @@
 namespace minired {
 
 struct CommandSpec;
+class ScriptScope;
 struct WatchFlag;
 struct Subscriber;
 class BlockedClient;
@@ -175,6 +176,9 @@ struct Session {
   // A script's client while memory was full when it started: commands that take memory
   // are refused until it wrote something (Redis's scriptVerifyOOM).
   bool deny_oom = false;
+  // A script's client run under its declared keys' shards (or watched for going beyond
+  // them): each call is admitted by it first (server/scripting/script_scope.h).
+  ScriptScope* scope = nullptr;
   // Where a script's writes go (redis.set_repl): the log, the replicas, both or neither.
   uint8_t repl_targets = kReplToLog | kReplToReplicas;
   ClientHooks* hooks = nullptr;

@@ -22,6 +22,7 @@ void Journal::DeletedKey(int db, std::string_view key) {
   if (j == nullptr || !j->EnsureSeq()) return;
   std::string_view args[] = {"DEL", key};
   JournalCommand c{db, {}};
+  c.deletion = true;
   EncodeArgs(args, &c.resp);
   j->commands_.push_back(std::move(c));
 }

@@ -54,6 +54,9 @@ struct JournalCommand {
   int db = 0;
   std::string resp;  // one RESP multibulk
   uint8_t targets = kReplToLog | kReplToReplicas;
+  // A key expired or evicted on the way (DEL): stays even when a script's attempt is
+  // rolled back (its other records are dropped), since the key stays deleted.
+  bool deletion = false;
 };
 
 // A sequence-numbered entry: everything one top-level command (or one expiry step)

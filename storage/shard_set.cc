@@ -10,6 +10,7 @@ void ShardMutex::DumpPending() {
 }
 
 thread_local bool ShardMutex::all_held_ = false;
+thread_local const std::vector<ShardMutex*>* ShardMutex::held_list_ = nullptr;
 
 ShardSet::ShardSet(size_t shards, int databases, const AccessPolicy* access)
     : mask_(shards - 1), databases_(databases) {

@@ -42,7 +42,7 @@ class ShardMutex {
  public:
   explicit ShardMutex(Shard* owner) : owner_(owner) {}
   void lock() {
-    if (all_held_) return;
+    if (all_held_ || HeldByThisThread()) return;
     mu_.lock();
     if (dumper_.load(std::memory_order_acquire) != nullptr) DumpPending();
   }
@@ -51,17 +51,30 @@ class ShardMutex {
   // REQUIRES: held. Serializes the shard now if a snapshot still needs it.
   void DumpPending();
   void unlock() {
-    if (!all_held_) mu_.unlock();
+    if (!all_held_ && !HeldByThisThread()) mu_.unlock();
   }
   // Marks (or clears) that this thread holds every shard's mutex.
   static void SetAllHeld(bool held) { all_held_ = held; }
   static bool all_held() { return all_held_; }
+  // Marks (or clears, with null) the mutexes this thread holds for a script run under
+  // its declared keys' shards (ShardSet::KeysHeld): the commands it runs take none of
+  // them again.
+  static void SetHeldList(const std::vector<ShardMutex*>* held) { held_list_ = held; }
 
  private:
+  bool HeldByThisThread() const {
+    if (held_list_ == nullptr) return false;
+    for (const ShardMutex* m : *held_list_) {
+      if (m == this) return true;
+    }
+    return false;
+  }
+
   std::mutex mu_;
   std::atomic<ShardDumper*> dumper_{nullptr};
   Shard* owner_;
   static thread_local bool all_held_;
+  static thread_local const std::vector<ShardMutex*>* held_list_;
 };
 
 class Shard {
@@ -160,6 +173,22 @@ class ShardSet {
 
    private:
     bool nested_;
+    Lock lock_;
+  };
+
+  // Holds the shards of `keys` (ascending, as LockKeys) and marks this thread as their
+  // holder, so that the commands it runs meanwhile take those locks no more (a script
+  // run under its declared keys, server/scripting/script_scope.h).
+  class KeysHeld {
+   public:
+    KeysHeld(ShardSet& shards, std::span<const std::string_view> keys) : lock_(shards.LockKeys(keys)) {
+      ShardMutex::SetHeldList(&lock_.held_);
+    }
+    ~KeysHeld() { ShardMutex::SetHeldList(nullptr); }  // before lock_ releases the mutexes
+    KeysHeld(const KeysHeld&) = delete;
+    KeysHeld& operator=(const KeysHeld&) = delete;
+
+   private:
     Lock lock_;
   };
 

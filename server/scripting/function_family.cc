@@ -35,7 +35,7 @@ namespace {
 // FCALL function numkeys [key ...] [arg ...], and FCALL_RO.
 void RunFunction(CommandContext& ctx, bool ro_command) {
   LuaEngine& vm = LuaEngine::ForFunctions(ctx.functions());
-  const LuaEngine::Function* function = vm.FindFunction(ctx.arg(1));
+  LuaEngine::Function* function = vm.FindFunction(ctx.arg(1));
   if (function == nullptr) return ctx.reply().Error("ERR Function not found");
   const std::optional<int64_t> parsed = ParseInt64(ctx.arg(2));
   if (!parsed) return ctx.reply().Error("ERR Bad number of keys provided");
@@ -45,12 +45,13 @@ void RunFunction(CommandContext& ctx, bool ro_command) {
   }
   if (numkeys < 0) return ctx.reply().Error("ERR Number of keys can't be negative");
   if (!ScriptMayRun(ctx, function->flags, ro_command)) return;
-  ScriptRun run;
-  PrepareRun(ctx, &run, function->name, function->flags, ro_command);
   const size_t n = static_cast<size_t>(numkeys);
-  GatedRun gated(ctx, &run, false);
-  ShardSet::AllHeld held(ctx.shards());  // the function is one step for every client
-  vm.CallFunction(run, *function, ctx.args().subspan(3, n), ctx.args().subspan(3 + n), ctx.reply());
+  const auto keys = ctx.args().subspan(3, n);
+  const auto argv = ctx.args().subspan(3 + n);
+  RunAtomically(
+      ctx, keys, false, &function->scope,
+      [&](ScriptRun* run) { PrepareRun(ctx, run, function->name, function->flags, ro_command); },
+      [&](ScriptRun& run) { return vm.CallFunction(run, *function, keys, argv, ctx.reply()); });
 }
 
 void CmdFcall(CommandContext& ctx) { RunFunction(ctx, false); }

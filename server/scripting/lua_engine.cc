@@ -10,6 +10,7 @@ extern "C" {
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -20,6 +21,7 @@ extern "C" {
 #include "server/scripting/lua_cmsgpack.h"
 #include "server/scripting/lua_convert.h"
 #include "server/scripting/lua_struct.h"
+#include "server/scripting/script_scope.h"
 #include "server/scripting/lua_redis_api.h"
 #include "server/scripting/lua_vm_keys.h"
 #include "server/scripting/script_flags.h"
@@ -300,11 +302,9 @@ int64_t LuaEngine::memory_bytes() const {
   return static_cast<Allocator*>(ud)->bytes;
 }
 
-bool LuaEngine::Has(const std::string& sha, uint32_t* flags) const {
+LuaEngine::Compiled* LuaEngine::Find(const std::string& sha) {
   auto it = compiled_.find(sha);
-  if (it == compiled_.end()) return false;
-  *flags = it->second;
-  return true;
+  return it == compiled_.end() ? nullptr : &it->second;
 }
 
 bool LuaEngine::Compile(const std::string& sha, std::string_view body, uint32_t flags, std::string* error) {
@@ -323,11 +323,11 @@ bool LuaEngine::Compile(const std::string& sha, std::string_view body, uint32_t 
   lua_insert(L, -2);
   lua_setfield(L, -2, sha.c_str());
   lua_pop(L, 1);
-  compiled_.emplace(sha, flags);
+  compiled_.emplace(sha, Compiled{flags, 0});
   return true;
 }
 
-void LuaEngine::Run(ScriptRun& run, std::span<const std::string_view> keys, std::span<const std::string_view> argv,
+bool LuaEngine::Run(ScriptRun& run, std::span<const std::string_view> keys, std::span<const std::string_view> argv,
                     ReplyWriter& reply) {
   lua_State* L = L_;
   // KEYS and ARGV, in the hidden globals.
@@ -344,7 +344,24 @@ void LuaEngine::Run(ScriptRun& run, std::span<const std::string_view> keys, std:
   lua_rawget(L, LUA_REGISTRYINDEX);
   lua_getfield(L, -1, run.name.c_str());
   lua_remove(L, -2);
-  Invoke(run, 0, reply);
+  return Invoke(run, 0, reply);
+}
+
+// A script under its declared keys' shards, past busy-reply-threshold: tells the gate
+// (script_gate.h), so that clients get -BUSY and may kill it.
+bool AnnounceIfBusy(ScriptRun& run) {
+  if (run.busy_threshold_ms <= 0) return false;
+  const int64_t now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                             std::chrono::steady_clock::now().time_since_epoch()).count();
+  if ((now_us - run.started_us) / 1000 < run.busy_threshold_ms) return false;
+  ScriptGate::RunInfo info;
+  info.eval = run.eval;
+  info.name = run.name;
+  info.command = run.command;
+  if (!run.ctx->script_gate().TryAnnounceBusy(run.thread, std::move(info))) return false;
+  run.announce_when_busy = false;
+  run.announced = true;
+  return true;
 }
 
 // Every 100,000 instructions of a gated script: tells the gate the time (it declares
@@ -352,20 +369,26 @@ void LuaEngine::Run(ScriptRun& run, std::span<const std::string_view> keys, std:
 // asked; from then on at every line, so that pcall cannot swallow the kill.
 void ScriptHook(lua_State* L, lua_Debug*) {
   ScriptRun* run = GetCurrentRun(L);
-  if (run == nullptr || !run->gated || !run->ctx->script_gate().Poll(run->busy_threshold_ms)) return;
+  if (run == nullptr) return;
+  if (!run->gated && run->announce_when_busy && AnnounceIfBusy(*run)) run->gated = true;
+  if (!run->gated || !run->ctx->script_gate().Poll(run->busy_threshold_ms)) return;
   lua_sethook(L, ScriptHook, LUA_MASKLINE, 0);
   PushLuaError(L, "Script killed by user with SCRIPT KILL...");
   lua_error(L);
 }
 
-void LuaEngine::Invoke(ScriptRun& run, int nargs, ReplyWriter& reply) {
+bool LuaEngine::Invoke(ScriptRun& run, int nargs, ReplyWriter& reply) {
   lua_State* L = L_;
   SetCurrentRun(L, &run);
-  if (run.gated) lua_sethook(L, ScriptHook, LUA_MASKCOUNT, 100000);
+  if (run.gated || run.announce_when_busy) lua_sethook(L, ScriptHook, LUA_MASKCOUNT, 100000);
   const int failed = lua_pcall(L, nargs, 1, -2 - nargs);
   lua_sethook(L, nullptr, 0, 0);
   SetCurrentRun(L, nullptr);
 
+  if (run.session.scope != nullptr && run.session.scope->stopped()) {
+    lua_settop(L, 0);  // the attempt's outcome is not the script's: it runs again
+    return false;
+  }
   if (failed == 0) {
     WriteLuaAsResp(L, reply, run.session.resp);
   } else if (lua_istable(L, -1)) {
@@ -391,6 +414,7 @@ void LuaEngine::Invoke(ScriptRun& run, int nargs, ReplyWriter& reply) {
     lua_gc(L, LUA_GCSTEP, 50);
     runs_since_gc_ = 0;
   }
+  return true;
 }
 
 void PushStringArray(lua_State* L, std::span<const std::string_view> values) {

@@ -47,6 +47,14 @@ struct ScriptRun {
   // 100,000 instructions, and stops the script when SCRIPT/FUNCTION KILL asked.
   bool gated = false;
   int64_t busy_threshold_ms = 0;
+  // Run under its declared keys' shards: the hook announces it to the gate once it has
+  // run past busy-reply-threshold (then it is gated).
+  bool announce_when_busy = false;
+  bool eval = true;
+  int64_t started_us = 0;
+  int thread = 0;
+  std::vector<std::string> command;  // for FUNCTION STATS, once announced
+  bool announced = false;  // the gate must be opened again when the run ends
 };
 
 class LuaEngine {
@@ -69,12 +77,25 @@ class LuaEngine {
   // `read_only`: its shebang said `no-writes`.
   // `flags`: its shebang's (script_flags.h).
   bool Compile(const std::string& sha, std::string_view body, uint32_t flags, std::string* error);
-  // Whether this VM has compiled `sha` (lower case), and if so its flags: a script run
-  // before needs no cache lookup, hashing or parsing.
-  bool Has(const std::string& sha, uint32_t* flags) const;
+  // What this VM knows of a script it compiled: its flags, and whether its runs stayed
+  // within its declared keys' shards (script_scope.h).
+  struct Compiled {
+    uint32_t flags = 0;
+    uint8_t scope = 0;  // ScriptScope's knowledge: unknown, declared keys only, beyond
+  };
+  // The script `sha` (lower case) if this VM compiled it: a script run before needs no
+  // cache lookup, hashing or parsing.
+  Compiled* Find(const std::string& sha);
+  bool Has(const std::string& sha, uint32_t* flags) {
+    const Compiled* c = Find(sha);
+    if (c != nullptr) *flags = c->flags;
+    return c != nullptr;
+  }
   // Runs the function of `sha` (compiled) with KEYS and ARGV, and writes what it
   // returns, or the error it raised, to `reply`.
-  void Run(ScriptRun& run, std::span<const std::string_view> keys, std::span<const std::string_view> argv,
+  // False, with nothing written, when the run was an attempt under the declared keys'
+  // shards that went beyond them (script_scope.h): it must run again.
+  bool Run(ScriptRun& run, std::span<const std::string_view> keys, std::span<const std::string_view> argv,
            ReplyWriter& reply);
   // Functions VM: runs a library's code (what follows its metadata line) so that it
   // registers its functions, which this VM keeps and *functions lists. False, with
@@ -85,12 +106,13 @@ class LuaEngine {
   struct Function {
     std::string name;  // as registered
     uint32_t flags = 0;
-    int ref = 0;  // in the VM's registry
+    int ref = 0;        // in the VM's registry
+    uint8_t scope = 0;  // as Compiled::scope
   };
   // The function called `name` (any case), or null.
-  const Function* FindFunction(std::string_view name) const;
+  Function* FindFunction(std::string_view name);
   // Calls `function` with the keys and arguments as its two tables.
-  void CallFunction(ScriptRun& run, const Function& function, std::span<const std::string_view> keys,
+  bool CallFunction(ScriptRun& run, const Function& function, std::span<const std::string_view> keys,
                     std::span<const std::string_view> argv, ReplyWriter& reply);
 
   // Bytes this VM holds, and all threads' VMs together (INFO's used_memory_lua).
@@ -103,12 +125,12 @@ class LuaEngine {
   void SetUpFunctionsApi();
   // Calls the function on top of the stack (error handler below it) with `nargs`
   // arguments above it, and writes what it returns or raised.
-  void Invoke(ScriptRun& run, int nargs, ReplyWriter& reply);
+  bool Invoke(ScriptRun& run, int nargs, ReplyWriter& reply);
 
   lua_State* L_;
   Kind kind_;
   uint64_t generation_ = 0;
-  std::unordered_map<std::string, uint32_t> compiled_;  // EVAL VM: sha -> flags
+  std::unordered_map<std::string, Compiled> compiled_;  // EVAL VM: by sha
   std::unordered_map<std::string, Function> functions_;  // functions VM: by lower-case name
   int runs_since_gc_ = 0;
 };

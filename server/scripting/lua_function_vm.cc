@@ -282,12 +282,12 @@ bool LuaEngine::LoadLibrary(std::string_view code, int64_t timeout_ms, std::vect
   return true;
 }
 
-const LuaEngine::Function* LuaEngine::FindFunction(std::string_view name) const {
+LuaEngine::Function* LuaEngine::FindFunction(std::string_view name) {
   auto it = functions_.find(Lower(name));
   return it == functions_.end() ? nullptr : &it->second;
 }
 
-void LuaEngine::CallFunction(ScriptRun& run, const Function& function, std::span<const std::string_view> keys,
+bool LuaEngine::CallFunction(ScriptRun& run, const Function& function, std::span<const std::string_view> keys,
                              std::span<const std::string_view> argv, ReplyWriter& reply) {
   lua_State* L = L_;
   lua_pushlightuserdata(L, &kHandlerKey);
@@ -295,7 +295,7 @@ void LuaEngine::CallFunction(ScriptRun& run, const Function& function, std::span
   lua_rawgeti(L, LUA_REGISTRYINDEX, function.ref);
   PushStringArray(L, keys);
   PushStringArray(L, argv);
-  Invoke(run, 2, reply);
+  return Invoke(run, 2, reply);
 }
 
 }  // namespace minired

@@ -19,6 +19,7 @@ extern "C" {
 #include "server/scripting/lua_convert.h"
 #include "server/scripting/lua_engine.h"
 #include "server/scripting/script_cache.h"
+#include "server/scripting/script_scope.h"
 
 namespace minired {
 namespace {
@@ -81,6 +82,11 @@ bool TakeCommandArgs(lua_State* L, std::vector<std::string>* args) {
 // redis.call / redis.pcall: everything with a destructor lives here, so that the
 // lua_error after it (a longjmp) skips no C++ frame. True when the error table on
 // top must be raised.
+void StopAttempt(lua_State* L, lua_Debug*) {
+  PushLuaError(L, "ERR the script runs again holding every shard");
+  lua_error(L);
+}
+
 bool CallFromScript(lua_State* L, bool raise) {
   ScriptRun* run = CurrentRun(L);
   if (run == nullptr) {
@@ -93,6 +99,13 @@ bool CallFromScript(lua_State* L, bool raise) {
   std::string out;
   ReplyWriter w(&out, run->session.resp);
   run->ctx->Call(run->session, views, w);
+  if (run->session.scope != nullptr && run->session.scope->stopped()) {
+    // The attempt stops here whatever the script does (pcall included): every
+    // instruction from now on raises, until the run is over (script_scope.h).
+    lua_sethook(L, StopAttempt, LUA_MASKCOUNT, 1);
+    PushLuaError(L, "ERR the script runs again holding every shard");
+    return true;
+  }
   ReplyParser parser;
   parser.Feed(out);
   RespValue value;
@@ -138,10 +151,7 @@ int RedisBreakpoint(lua_State* L) {
 int RedisDebug(lua_State*) { return 0; }
 
 int RedisCall(lua_State* L) { return CallFromScript(L, true) ? lua_error(L) : 1; }
-int RedisPCall(lua_State* L) {
-  CallFromScript(L, false);
-  return 1;
-}
+int RedisPCall(lua_State* L) { return CallFromScript(L, false) ? lua_error(L) : 1; }
 
 int RedisSha1Hex(lua_State* L) {
   if (lua_gettop(L) != 1) {

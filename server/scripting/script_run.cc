@@ -1,15 +1,18 @@
 #include "server/scripting/script_run.h"
 
 #include <cctype>
+#include <chrono>
 
 #include "protocol/sha1.h"
 #include "server/command_context.h"
 #include "server/config.h"
+#include "server/logger.h"
 #include "server/script_gate.h"
 #include "storage/shard_set.h"
 #include "server/scripting/function_registry.h"
 #include "server/scripting/script_cache.h"
 #include "server/scripting/script_flags.h"
+#include "server/scripting/script_scope.h"
 
 namespace minired {
 
@@ -63,6 +66,58 @@ void ReplyKill(CommandContext& ctx, bool eval) {
     case ScriptGate::Kill::kKilled:
       return ctx.reply().Ok();
   }
+}
+
+namespace {
+
+enum Knowledge : uint8_t { kUnknown = 0, kDeclaredOnly = 1, kBeyond = 2 };
+
+int64_t SteadyNowUs() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// Run under the declared keys' shards; false when it went beyond them (rolled back).
+bool TryDeclared(CommandContext& ctx, std::span<const std::string_view> keys, bool eval,
+                 const std::function<void(ScriptRun*)>& prepare, const std::function<bool(ScriptRun&)>& call) {
+  ScriptRun run;
+  prepare(&run);
+  run.eval = eval;
+  run.thread = ctx.thread();
+  run.started_us = SteadyNowUs();
+  run.busy_threshold_ms = ctx.config().limits.busy_reply_threshold_ms.load(std::memory_order_relaxed);
+  run.announce_when_busy = run.busy_threshold_ms > 0;
+  run.command.assign(ctx.args().begin(), ctx.args().end());
+  ScriptScope scope(ctx.shards(), keys, ScriptScope::Mode::kHold);
+  run.session.scope = &scope;
+  const bool done = call(run);
+  if (run.announced) ctx.script_gate().End(ctx.thread());
+  if (!done) scope.RollBack();
+  return done;
+}
+
+}  // namespace
+
+void RunAtomically(CommandContext& ctx, std::span<const std::string_view> keys, bool eval, uint8_t* knowledge,
+                   const std::function<void(ScriptRun*)>& prepare, const std::function<bool(ScriptRun&)>& call) {
+  const bool nested = ShardMutex::all_held();  // inside EXEC: under the transaction's locks
+  if (!nested && *knowledge == kDeclaredOnly) {
+    if (TryDeclared(ctx, keys, eval, prepare, call)) return;
+    *knowledge = kBeyond;
+    Log(LogLevel::kVerbose, "A script went beyond its declared keys: rolled back, it runs again holding every shard");
+  }
+  ScriptRun run;
+  prepare(&run);
+  GatedRun gated(ctx, &run, eval);
+  ShardSet::AllHeld held(ctx.shards());
+  if (nested || *knowledge != kUnknown) {
+    call(run);
+    return;
+  }
+  ScriptScope observer(ctx.shards(), keys, ScriptScope::Mode::kObserve);
+  run.session.scope = &observer;
+  call(run);
+  *knowledge = observer.went_beyond() ? kBeyond : kDeclaredOnly;
 }
 
 GatedRun::GatedRun(CommandContext& ctx, ScriptRun* run, bool eval) : ctx_(ctx) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -24,6 +25,15 @@ bool ScriptMayRun(CommandContext& ctx, uint32_t flags, bool ro_command);
 // is read-only, and refuses commands that take memory while memory is full (until the
 // script wrote, as Redis), unless the script allows it.
 void PrepareRun(CommandContext& ctx, ScriptRun* run, std::string name, uint32_t flags, bool ro_command);
+
+// Runs a script (`call`: the engine's Run or CallFunction) as one atomic step for
+// every client (docs/scripting.md, "Atomicity"). `knowledge` is what the thread's VM
+// knows of the script (LuaEngine::Compiled::scope): a script known to stay within its
+// declared keys runs holding only their shards, and runs again holding every shard
+// (with the gate) if it goes beyond; any other holds every shard while it is watched.
+// `prepare` sets up a fresh run (each attempt starts anew).
+void RunAtomically(CommandContext& ctx, std::span<const std::string_view> keys, bool eval, uint8_t* knowledge,
+                   const std::function<void(ScriptRun*)>& prepare, const std::function<bool(ScriptRun&)>& call);
 
 // For a script's whole run, before it takes the shards: announces it to the script
 // gate (server/script_gate.h), so that other clients wait for it, get -BUSY past

@@ -39,14 +39,14 @@ void RunScript(CommandContext& ctx, bool by_sha, bool read_only) {
   if (*numkeys < 0) return ctx.reply().Error("ERR Number of keys can't be negative");
   LuaEngine& engine = LuaEngine::ForThread(ctx.scripts().generation());
   std::string sha;
-  uint32_t flags = 0;
   if (by_sha) {
     sha = ctx.arg(1);
     for (char& c : sha) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   } else {
     sha = Sha1Hex(ctx.arg(1));
   }
-  if (!engine.Has(sha, &flags)) {
+  LuaEngine::Compiled* compiled = engine.Find(sha);
+  if (compiled == nullptr) {
     std::string body;
     if (by_sha) {
       auto found = ctx.scripts().Get(sha);
@@ -56,20 +56,23 @@ void RunScript(CommandContext& ctx, bool by_sha, bool read_only) {
       body = ctx.arg(1);
     }
     std::string error;
+    uint32_t flags = 0;
     if (!ParseEvalShebang(body, &flags, &error)) return ctx.reply().Error(error);
     if (!engine.Compile(sha, body, flags, &error)) return ctx.reply().Error(error);
+    compiled = engine.Find(sha);
     // Cached once it compiled, as Redis; a VM that has a script got it after the last
     // SCRIPT FLUSH (which renews every VM), so the cache has it too.
     if (!by_sha) ctx.scripts().Add(sha, body);
   }
+  const uint32_t flags = compiled->flags;
   if (!ScriptMayRun(ctx, flags, read_only)) return;
 
-  ScriptRun run;
-  PrepareRun(ctx, &run, std::move(sha), flags, read_only);
   const size_t n = static_cast<size_t>(*numkeys);
-  GatedRun gated(ctx, &run, true);
-  ShardSet::AllHeld held(ctx.shards());  // the script is one step for every client
-  engine.Run(run, ctx.args().subspan(3, n), ctx.args().subspan(3 + n), ctx.reply());
+  const auto keys = ctx.args().subspan(3, n);
+  const auto argv = ctx.args().subspan(3 + n);
+  RunAtomically(
+      ctx, keys, true, &compiled->scope, [&](ScriptRun* run) { PrepareRun(ctx, run, sha, flags, read_only); },
+      [&](ScriptRun& run) { return engine.Run(run, keys, argv, ctx.reply()); });
 }
 
 void CmdEval(CommandContext& ctx) { RunScript(ctx, false, false); }
