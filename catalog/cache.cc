@@ -6,6 +6,7 @@
 #include <random>
 
 #include "catalog/metrics.h"
+#include "minired/commands.h"
 #include "minired/connection.h"
 #include "minired/options.h"
 #include "minired/sync_client.h"
@@ -52,7 +53,7 @@ std::string ProductScope(int64_t id) { return "p:" + std::to_string(id); }
 bool IsProductScope(std::string_view scope) { return scope.substr(0, 2) == "p:"; }
 
 Cache::Cache(const ServeOptions& o, Metrics* metrics)
-    : metrics_(metrics), ttl_s_(o.cache_ttl_s), read_own_writes_(o.read_own_writes) {
+    : metrics_(metrics), ttl_s_(o.cache_ttl_s), read_own_writes_(o.read_own_writes), scripts_(o.cache_scripts) {
   client::Options base;
   base.command_timeout = o.cache_timeout;
   base.connect_timeout = o.cache_timeout;
@@ -260,7 +261,58 @@ bool Cache::NewGenerations(const std::set<std::string>& scopes) {
   return AllOk(RunPipeline(p), p.size());
 }
 
+// One round trip for what SendInvalidation does in three (new generations, the
+// holders read, the bodies' new generations and the holders forgotten), and atomic: no
+// body can register between the read of its holders set and their removal. KEYS: per
+// scope its generation key, then for a product its document and holders keys; ARGV:
+// the generations' TTL, a fresh random token, then per scope 'p' (a product) or '-'.
+// The bodies' generation keys are named inside (minired runs it holding every shard).
+const char kInvalidateScript[] = R"lua(
+local ttl, token = ARGV[1], ARGV[2]
+local k, bodies, nbodies = 1, {}, 0
+for i = 3, #ARGV do
+  redis.call('SET', KEYS[k], token .. string.format('%x', i), 'EX', ttl)
+  k = k + 1
+  if ARGV[i] == 'p' then
+    redis.call('DEL', KEYS[k])
+    local holders = KEYS[k + 1]
+    k = k + 2
+    local members = redis.call('SMEMBERS', holders)
+    for j = 1, #members do
+      local body = string.match(members[j], '^[^	]*')
+      if not bodies[body] then bodies[body] = true nbodies = nbodies + 1 end
+    end
+    for j = 1, #members, 1000 do
+      redis.call('SREM', holders, unpack(members, j, math.min(j + 999, #members)))
+    end
+  end
+end
+local n = 0
+for body in pairs(bodies) do
+  n = n + 1
+  redis.call('SET', 'catalog:gen:' .. body, token .. 'b' .. n, 'EX', ttl)
+end
+return nbodies
+)lua";
+
+bool Cache::SendInvalidationScript(const std::set<std::string>& scopes) {
+  static const client::Script script(kInvalidateScript);
+  std::vector<std::string> keys, args{std::to_string(ttl_s_ * 2 + 60), NewGeneration()};
+  for (const std::string& s : scopes) {
+    keys.push_back(GenKey(s));
+    const bool product = IsProductScope(s);
+    if (product) {
+      keys.push_back(EntryKey(s, kDocField));
+      keys.push_back(HoldersKey(s));
+    }
+    args.push_back(product ? "p" : "-");
+  }
+  auto r = conn_->async_eval(script, keys, args, asio::use_future).get();
+  return r && !r->is_error();
+}
+
 bool Cache::SendInvalidation(const std::set<std::string>& scopes) {
+  if (scripts_) return SendInvalidationScript(scopes);
   if (!NewGenerations(scopes)) return false;
   // Then, in this order (through a proxy, one pipeline's commands to different servers
   // are not ordered): the bodies registered with the changed products.

@@ -25,6 +25,9 @@ struct ServeOptions {
   int cache_ttl_s = 300;
   // A cache slower than this counts as down for that request: the database answers.
   std::chrono::milliseconds cache_timeout{250};
+  // Invalidate with one script (one round trip) rather than three pipelines; off behind
+  // a sharding proxy (twemproxy runs a script on one server only).
+  bool cache_scripts = true;
   std::string admin_token;  // --admin-token or MINIRED_CATALOG_TOKEN; empty: writes refused
   int threads = 0;          // HTTP worker threads; 0: 4 per core
   std::chrono::milliseconds views_flush{1000};

@@ -8,7 +8,7 @@
 #                                           # (--flush: and starts empty; docs/scaling.md)
 #   scripts/twemproxy/topology.sh status
 #   scripts/twemproxy/topology.sh stop
-# Then: build/catalog/minired-catalog --cache-url 127.0.0.1:22121 \
+# Then: build/catalog/minired-catalog --cache-url 127.0.0.1:22121 --cache-scripts off \
 #         --cache-read-url 127.0.0.1:22122 ...
 # (replicas for reads are optional; see docs/scaling.md for what that buys and costs).
 set -euo pipefail

@@ -55,8 +55,8 @@ TEST(CatalogScaling, ThreeMastersBehindTwemproxySurviveAFailover) {
   NutcrackerProcess proxy = NutcrackerProcess::Start(backends);
   ASSERT_TRUE(proxy.ok()) << proxy.error();
   CatalogProcess catalog = CatalogProcess::Start(
-      kProducts, {"--cache-url", "127.0.0.1:" + std::to_string(proxy.port()), "--admin-token", kToken,
-                  "--views-flush-ms", "100"});
+      kProducts, {"--cache-url", "127.0.0.1:" + std::to_string(proxy.port()), "--cache-scripts", "off",
+                  "--admin-token", kToken, "--views-flush-ms", "100"});
   ASSERT_TRUE(catalog.ok()) << catalog.error();
 
   // Every page of every order, every product, twice: the second round is all hits.
