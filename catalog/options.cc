@@ -56,6 +56,16 @@ Flag MsFlag(std::chrono::milliseconds* target, int64_t lo, int64_t hi) {
   return RangeFlag(lo, hi, "milliseconds", [=](int64_t n) { *target = std::chrono::milliseconds(n); });
 }
 
+Flag OnOffFlag(bool* target) {
+  return Flag{true,
+              [=](const std::string& v) {
+                if (v != "on" && v != "off") return false;
+                *target = v == "on";
+                return true;
+              },
+              "on or off"};
+}
+
 Flag StringFlag(std::string* target) {
   return Flag{true,
               [=](const std::string& v) {
@@ -92,13 +102,7 @@ ParsedCommandLine ParseServe(const std::vector<std::string>& args) {
       {"--port", IntFlag(&o.port, 0, 65535)},
       {"--bind", StringFlag(&o.bind)},
       {"--db", StringFlag(&o.db_path)},
-      {"--cache", Flag{true,
-                       [&](const std::string& v) {
-                         if (v != "on" && v != "off") return false;
-                         o.cache = v == "on";
-                         return true;
-                       },
-                       "on or off"}},
+      {"--cache", OnOffFlag(&o.cache)},
       {"--cache-url", Flag{true,
                            [&](const std::string& v) {
                              if (!IsCacheUrl(v)) return false;
@@ -122,13 +126,7 @@ ParsedCommandLine ParseServe(const std::vector<std::string>& args) {
       {"--read-own-writes-ms", MsFlag(&o.read_own_writes, 0, 600000)},
       {"--cache-ttl", IntFlag(&o.cache_ttl_s, 1, 86400 * 30)},
       {"--cache-timeout-ms", MsFlag(&o.cache_timeout, 1, 60000)},
-      {"--cache-scripts", Flag{true,
-                               [&](const std::string& v) {
-                                 if (v != "on" && v != "off") return false;
-                                 o.cache_scripts = v == "on";
-                                 return true;
-                               },
-                               "on or off"}},
+      {"--cache-scripts", OnOffFlag(&o.cache_scripts)},
       {"--admin-token", StringFlag(&o.admin_token)},
       {"--threads", IntFlag(&o.threads, 1, 1024)},
       {"--views-flush-ms", MsFlag(&o.views_flush, 10, 3600000)},

@@ -417,6 +417,24 @@ bool LuaEngine::Invoke(ScriptRun& run, int nargs, ReplyWriter& reply) {
   return true;
 }
 
+void* RegistryPointer(lua_State* L, void* key) {
+  lua_pushlightuserdata(L, key);
+  lua_rawget(L, LUA_REGISTRYINDEX);
+  void* value = lua_touserdata(L, -1);
+  lua_pop(L, 1);
+  return value;
+}
+
+void SetRegistryPointer(lua_State* L, void* key, void* value) {
+  lua_pushlightuserdata(L, key);
+  if (value != nullptr) {
+    lua_pushlightuserdata(L, value);
+  } else {
+    lua_pushnil(L);
+  }
+  lua_rawset(L, LUA_REGISTRYINDEX);
+}
+
 void PushStringArray(lua_State* L, std::span<const std::string_view> values) {
   lua_createtable(L, static_cast<int>(values.size()), 0);
   for (size_t i = 0; i < values.size(); ++i) {

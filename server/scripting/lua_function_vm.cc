@@ -37,13 +37,7 @@ struct LoadContext {
   std::vector<std::pair<FunctionInfo, int>> registered;  // with the callback's registry ref
 };
 
-LoadContext* CurrentLoad(lua_State* L) {
-  lua_pushlightuserdata(L, &kLoadKey);
-  lua_rawget(L, LUA_REGISTRYINDEX);
-  auto* load = static_cast<LoadContext*>(lua_touserdata(L, -1));
-  lua_pop(L, 1);
-  return load;
-}
+LoadContext* CurrentLoad(lua_State* L) { return static_cast<LoadContext*>(RegistryPointer(L, &kLoadKey)); }
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -244,17 +238,13 @@ bool LuaEngine::LoadLibrary(std::string_view code, int64_t timeout_ms, std::vect
   LoadContext load;
   load.start = std::chrono::steady_clock::now();
   load.timeout_ms = timeout_ms;
-  lua_pushlightuserdata(L, &kLoadKey);
-  lua_pushlightuserdata(L, &load);
-  lua_rawset(L, LUA_REGISTRYINDEX);
+  SetRegistryPointer(L, &kLoadKey, &load);
   ReadGlobalsFrom(L, &kLoadGlobalsKey);
   if (timeout_ms > 0) lua_sethook(L, LoadHook, LUA_MASKCOUNT, 100000);
   const int failed = lua_pcall(L, 0, 0, 0);
   lua_sethook(L, nullptr, 0, 0);
   ReadGlobalsFrom(L, &kHiddenKey);
-  lua_pushlightuserdata(L, &kLoadKey);
-  lua_pushnil(L);
-  lua_rawset(L, LUA_REGISTRYINDEX);
+  SetRegistryPointer(L, &kLoadKey, nullptr);
 
   if (failed != 0 || load.registered.empty()) {
     if (failed != 0) {

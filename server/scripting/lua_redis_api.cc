@@ -19,6 +19,7 @@ extern "C" {
 #include "server/scripting/lua_convert.h"
 #include "server/scripting/lua_engine.h"
 #include "server/scripting/script_cache.h"
+#include "server/scripting/lua_vm_keys.h"
 #include "server/scripting/script_scope.h"
 
 namespace minired {
@@ -36,13 +37,7 @@ void SetNumber(lua_State* L, const char* name, lua_Number n) {
   lua_setfield(L, -2, name);
 }
 
-ScriptRun* CurrentRun(lua_State* L) {
-  lua_pushlightuserdata(L, &kRunKey);
-  lua_rawget(L, LUA_REGISTRYINDEX);
-  auto* run = static_cast<ScriptRun*>(lua_touserdata(L, -1));
-  lua_pop(L, 1);
-  return run;
-}
+ScriptRun* CurrentRun(lua_State* L) { return static_cast<ScriptRun*>(RegistryPointer(L, &kRunKey)); }
 
 // ---- the redis table ----
 
@@ -331,15 +326,7 @@ int MathRandomSeed(lua_State* L) {
 
 ScriptRun* GetCurrentRun(lua_State* L) { return CurrentRun(L); }
 
-void SetCurrentRun(lua_State* L, ScriptRun* run) {
-  lua_pushlightuserdata(L, &kRunKey);
-  if (run != nullptr) {
-    lua_pushlightuserdata(L, run);
-  } else {
-    lua_pushnil(L);
-  }
-  lua_rawset(L, LUA_REGISTRYINDEX);
-}
+void SetCurrentRun(lua_State* L, ScriptRun* run) { SetRegistryPointer(L, &kRunKey, run); }
 
 void RegisterRedisApi(lua_State* L, bool for_functions) {
   lua_getglobal(L, "math");

@@ -136,6 +136,25 @@ void ToEndian(char* bytes, int size, Endian endian) {
   }
 }
 
+// A float or double, in `endian` byte order.
+template <typename T>
+void AddFloat(luaL_Buffer* b, T value, Endian endian) {
+  char bytes[sizeof(T)];
+  std::memcpy(bytes, &value, sizeof(T));
+  ToEndian(bytes, sizeof(T), endian);
+  luaL_addlstring(b, bytes, sizeof(T));
+}
+
+template <typename T>
+T ReadFloat(const char* data, Endian endian) {
+  char bytes[sizeof(T)];
+  std::memcpy(bytes, data, sizeof(T));
+  ToEndian(bytes, sizeof(T), endian);
+  T value;
+  std::memcpy(&value, bytes, sizeof(T));
+  return value;
+}
+
 int Pack(lua_State* L) {
   luaL_Buffer b;
   const char* fmt = luaL_checkstring(L, 1);
@@ -158,22 +177,12 @@ int Pack(lua_State* L) {
       case 'x':
         luaL_addchar(&b, '\0');
         break;
-      case 'f': {
-        float f = static_cast<float>(luaL_checknumber(L, arg++));
-        char bytes[sizeof f];
-        std::memcpy(bytes, &f, sizeof f);
-        ToEndian(bytes, sizeof f, h.endian);
-        luaL_addlstring(&b, bytes, size);
+      case 'f':
+        AddFloat(&b, static_cast<float>(luaL_checknumber(L, arg++)), h.endian);
         break;
-      }
-      case 'd': {
-        double d = luaL_checknumber(L, arg++);
-        char bytes[sizeof d];
-        std::memcpy(bytes, &d, sizeof d);
-        ToEndian(bytes, sizeof d, h.endian);
-        luaL_addlstring(&b, bytes, size);
+      case 'd':
+        AddFloat(&b, static_cast<double>(luaL_checknumber(L, arg++)), h.endian);
         break;
-      }
       case 'c': case 's': {
         size_t len = 0;
         const char* s = luaL_checklstring(L, arg++, &len);
@@ -232,24 +241,12 @@ int Unpack(lua_State* L) {
         break;
       case 'x':
         break;
-      case 'f': {
-        char bytes[sizeof(float)];
-        std::memcpy(bytes, data + pos, sizeof bytes);
-        ToEndian(bytes, sizeof bytes, h.endian);
-        float f;
-        std::memcpy(&f, bytes, sizeof f);
-        lua_pushnumber(L, f);
+      case 'f':
+        lua_pushnumber(L, ReadFloat<float>(data + pos, h.endian));
         break;
-      }
-      case 'd': {
-        char bytes[sizeof(double)];
-        std::memcpy(bytes, data + pos, sizeof bytes);
-        ToEndian(bytes, sizeof bytes, h.endian);
-        double d;
-        std::memcpy(&d, bytes, sizeof d);
-        lua_pushnumber(L, d);
+      case 'd':
+        lua_pushnumber(L, ReadFloat<double>(data + pos, h.endian));
         break;
-      }
       case 'c': {
         if (size == 0) {
           if (lua_type(L, -1) != LUA_TNUMBER) luaL_error(L, "format 'c0' needs a previous size");

@@ -23,6 +23,10 @@ extern char kLoadGlobalsKey;  // functions VM: what a library's code sees while 
 void PushProxy(lua_State* L, int index, bool missing_is_error);
 // __index of the globals: "Script attempted to access nonexistent global variable".
 int MissingGlobal(lua_State* L);
+// The pointer stored in the registry under `key` (null when none), and storing one
+// there (null clears it).
+void* RegistryPointer(lua_State* L, void* key);
+void SetRegistryPointer(lua_State* L, void* key, void* value);
 // Pushes a table of `values` as strings, 1-based.
 void PushStringArray(lua_State* L, std::span<const std::string_view> values);
 
