@@ -39,7 +39,7 @@ namespace {
 
 // What a VM may allocate: a script that builds a huge string or table gets "not enough
 // memory" instead of taking the server's memory.
-constexpr int64_t kMaxVmBytes = int64_t{1} << 30;
+std::atomic<int64_t> g_max_vm_bytes{int64_t{1} << 30};
 
 struct Allocator {
   int64_t bytes = 0;
@@ -59,7 +59,10 @@ void* LuaAlloc(void* ud, void* ptr, size_t old_size, size_t new_size) {
     a->all->fetch_sub(static_cast<int64_t>(old_size), std::memory_order_relaxed);
     return nullptr;
   }
-  if (a->bytes - static_cast<int64_t>(old_size) + static_cast<int64_t>(new_size) > kMaxVmBytes) return nullptr;
+  if (a->bytes - static_cast<int64_t>(old_size) + static_cast<int64_t>(new_size) >
+      g_max_vm_bytes.load(std::memory_order_relaxed)) {
+    return nullptr;
+  }
   void* p = std::realloc(ptr, new_size);
   if (p != nullptr) {
     const int64_t delta = static_cast<int64_t>(new_size) - static_cast<int64_t>(old_size);
@@ -122,6 +125,18 @@ int SafeRawGet(lua_State* L) {
   lua_insert(L, 1);
   lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
   return lua_gettop(L);
+}
+
+// string.rep that refuses at once a result the VM could never hold, instead of building
+// it for seconds (unkillable: it is one C call) up to the memory limit.
+int BoundedRep(lua_State* L) {
+  size_t len = 0;
+  luaL_checklstring(L, 1, &len);
+  const lua_Number n = luaL_checknumber(L, 2);
+  if (n > 0 && static_cast<double>(len) * n > static_cast<double>(g_max_vm_bytes.load(std::memory_order_relaxed))) {
+    return luaL_error(L, "not enough memory");
+  }
+  return CallOriginal(L);
 }
 
 // pairs(t): the (proxy-aware) next, t, nil.
@@ -244,6 +259,11 @@ LuaEngine::LuaEngine(Kind kind) : kind_(kind) {
     lua_pushcclosure(L, wrapper, 1);
     lua_setglobal(L, name);
   }
+  lua_getglobal(L, "string");
+  lua_getfield(L, -1, "rep");
+  lua_pushcclosure(L, BoundedRep, 1);
+  lua_setfield(L, -2, "rep");
+  lua_pop(L, 1);
   // pairs hands out the next above (Lua's own hands out the raw next it holds).
   lua_getglobal(L, "next");
   lua_pushcclosure(L, Pairs, 1);
@@ -292,6 +312,8 @@ LuaEngine& LuaEngine::ForThread(uint64_t generation) {
   }
   return *engine;
 }
+
+void LuaEngine::SetVmMemoryLimit(int64_t bytes) { g_max_vm_bytes.store(bytes, std::memory_order_relaxed); }
 
 int64_t LuaEngine::AllVmBytes() { return g_vm_bytes.load(std::memory_order_relaxed); }
 int64_t LuaEngine::AllFunctionVmBytes() { return g_function_vm_bytes.load(std::memory_order_relaxed); }

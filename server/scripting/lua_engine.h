@@ -118,6 +118,9 @@ class LuaEngine {
   // Bytes this VM holds, and all threads' VMs together (INFO's used_memory_lua).
   int64_t memory_bytes() const;
   static int64_t AllVmBytes();
+  // What one VM may allocate (1 GB unless changed; the script fuzz target lowers it so
+  // that its memory bombs fail fast under the sanitizers).
+  static void SetVmMemoryLimit(int64_t bytes);
   static int64_t AllFunctionVmBytes();
 
  private:

@@ -1,10 +1,17 @@
 #include "storage/rdb/lzf.h"
 
+#include <algorithm>
+
 namespace minired::rdb {
 
 bool LzfDecompress(std::string_view in, size_t out_len, std::string* out) {
   out->clear();
-  out->reserve(out_len);
+  // No input expands more than 88 times (3 bytes of back reference give at most 264):
+  // a length claiming more is refused before anything is allocated for it, and what is
+  // reserved up front stays modest (the string grows as the input proves it).
+  constexpr size_t kMaxExpansion = 88;
+  if (out_len > in.size() * kMaxExpansion + kMaxExpansion) return false;
+  out->reserve(std::min<size_t>(out_len, size_t{64} << 20));
   size_t ip = 0;
   while (ip < in.size()) {
     const unsigned ctrl = static_cast<unsigned char>(in[ip++]);

@@ -164,5 +164,27 @@ TEST(ScriptingReplication, AReplicaEqualsItsMasterAfterRandomAndTimeDependentScr
             0u);
 }
 
+// Scripts that try to take the server's memory get a clean error, and the server goes
+// on serving everyone (escapes from the sandbox are compared with redis-server in
+// scripting_differential_test.cc).
+TEST(ScriptingLimits, MemoryBombsGetCleanErrors) {
+  TestProcess server = TestProcess::StartMinired({"--appendonly", "no", "--save", ""});
+  ASSERT_TRUE(server.ok()) << server.error();
+  RespClient c, other;
+  ASSERT_TRUE(c.Connect(server.port()));
+  ASSERT_TRUE(other.Connect(server.port()));
+  // Refused at once rather than built for seconds up to the limit.
+  Reply rep = c.Call({"EVAL", "return #string.rep('x', 2^40)", "0"});
+  EXPECT_TRUE(rep.value.is_error()) << rep.raw;
+  EXPECT_NE(rep.raw.find("not enough memory"), std::string::npos) << rep.raw;
+  // A table that grows without end stops at the VM's 1 GB.
+  Reply grow = c.Call({"EVAL", "local t = {} while true do t[#t + 1] = string.rep('y', 1000000) .. #t end", "0"});
+  EXPECT_TRUE(grow.value.is_error()) << grow.raw;
+  EXPECT_NE(grow.raw.find("not enough memory"), std::string::npos) << grow.raw;
+  EXPECT_EQ(other.Call({"PING"}).raw, "+PONG\r\n");
+  EXPECT_EQ(c.Call({"EVAL", "return #string.rep('z', 1000)", "0"}).raw, ":1000\r\n");
+  EXPECT_EQ(c.Call({"SET", "k", "v"}).raw, "+OK\r\n");
+}
+
 }  // namespace
 }  // namespace minired::testing

@@ -39,6 +39,7 @@ TEST(Lzf, RefusesWhatDoesNotExpandToTheLength) {
   EXPECT_FALSE(LzfDecompress("\x05" "ab"s, 6, &out));                 // literal past the input
   EXPECT_FALSE(LzfDecompress("\x00" "a" "\x20\x05"s, 4, &out));       // reference before the start
   EXPECT_FALSE(LzfDecompress("\x00" "a" "\xe0"s, 10, &out));          // reference cut short
+  EXPECT_FALSE(LzfDecompress("\x00" "a"s, size_t{1} << 32, &out));     // a length no input of 2 bytes reaches
 }
 
 TEST(RdbString, LengthsRoundTripInEveryWidth) {
