@@ -18,7 +18,8 @@ namespace minired {
 
 bool ScriptMayRun(CommandContext& ctx, uint32_t flags, bool ro_command) {
   if (flags & kScriptEvalCompat) return true;
-  if (!(flags & kScriptAllowOom) && ctx.OutOfMemory()) {
+  // no-writes implies allow-oom, as in Redis.
+  if (!(flags & (kScriptAllowOom | kScriptNoWrites)) && ctx.OutOfMemory()) {
     ctx.reply().Error(
         "OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'");
     return false;

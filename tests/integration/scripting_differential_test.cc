@@ -178,6 +178,34 @@ TEST_F(Scripting, CmsgpackAndStructPackAsRedis) {
   }
 }
 
+// Under maxmemory, as Redis: a script declaring it may write is refused before it
+// runs; one without a shebang runs, and its first write is refused inside it; a
+// no-writes or allow-oom script runs. The same for functions.
+TEST_F(Scripting, ScriptsUnderMaxmemory) {
+  Compare({{"FUNCTION", "FLUSH"},
+           {"FUNCTION", "LOAD",
+            "#!lua name=oom\nredis.register_function('w', function() return redis.call('set', 'a', 'b') end)\n"
+            "redis.register_function{function_name='ro', callback=function() return redis.call('get', 'a') end, "
+            "flags={'no-writes'}}\n"
+            "redis.register_function{function_name='ok', callback=function() return redis.call('set', 'a', 'c') end, "
+            "flags={'allow-oom'}}"},
+           {"CONFIG", "SET", "maxmemory", "1"}});
+  Compare({
+      {"EVAL", "#!lua\nreturn redis.call('set','a','b')", "0"},
+      {"EVAL", "return redis.call('set','a','b')", "0"},
+      {"EVAL", "return redis.call('get','a')", "0"},
+      {"EVAL", "#!lua flags=no-writes\nreturn redis.call('get','a')", "0"},
+      {"EVAL", "#!lua flags=allow-oom\nreturn redis.call('set','a','b')", "0"},
+      {"FCALL", "w", "0"},
+      {"FCALL", "ro", "0"},
+      {"FCALL", "ok", "0"},
+      {"MULTI"},
+      {"EVAL", "#!lua\nreturn 1", "0"},
+      {"EXEC"},
+  });
+  Compare({{"CONFIG", "SET", "maxmemory", "0"}, {"FUNCTION", "FLUSH"}});
+}
+
 TEST_F(Scripting, TheScriptCache) {
   Compare({
       {"SCRIPT", "FLUSH"},

@@ -164,6 +164,38 @@ TEST(ScriptingReplication, AReplicaEqualsItsMasterAfterRandomAndTimeDependentScr
             0u);
 }
 
+// redis.set_repl: writes after REPL_NONE reach neither the log nor the replica, after
+// REPL_AOF only the log, after REPL_REPLICA only the replica, after REPL_ALL both.
+TEST(ScriptingReplication, SetReplChoosesWhereWritesGo) {
+  TestProcess master = TestProcess::StartMinired({"--appendonly", "yes", "--appendfsync", "always", "--save", ""});
+  ASSERT_TRUE(master.ok()) << master.error();
+  TestProcess replica = TestProcess::StartMinired(
+      {"--appendonly", "no", "--save", "", "--replicaof", "127.0.0.1", std::to_string(master.port())});
+  ASSERT_TRUE(replica.ok()) << replica.error();
+  RespClient m, r;
+  ASSERT_TRUE(m.Connect(master.port()));
+  ASSERT_TRUE(r.Connect(replica.port()));
+  const std::string script =
+      "redis.set_repl(redis.REPL_NONE) redis.call('set', 'none', 1) "
+      "redis.set_repl(redis.REPL_AOF) redis.call('set', 'aof', 1) "
+      "redis.set_repl(redis.REPL_REPLICA) redis.call('set', 'replica', 1) "
+      "redis.set_repl(redis.REPL_ALL) redis.call('set', 'all', 1) return 1";
+  ASSERT_EQ(m.Call({"EVAL", script, "0"}).raw, ":1\r\n");
+  EXPECT_EQ(m.Call({"EVAL", "return redis.set_repl(7)", "0"}).value.str.rfind("ERR Invalid replication flags", 0), 0u);
+  ASSERT_TRUE(CaughtUp(m, r));
+  auto exists = [](RespClient& c) {
+    return c.Call({"EXISTS", "none"}).raw + c.Call({"EXISTS", "aof"}).raw + c.Call({"EXISTS", "replica"}).raw +
+           c.Call({"EXISTS", "all"}).raw;
+  };
+  EXPECT_EQ(exists(m), ":1\r\n:1\r\n:1\r\n:1\r\n");
+  EXPECT_EQ(exists(r), ":0\r\n:0\r\n:1\r\n:1\r\n");
+  master.Kill9();
+  ASSERT_TRUE(master.Restart()) << master.error();
+  RespClient after;
+  ASSERT_TRUE(after.Connect(master.port()));
+  EXPECT_EQ(exists(after), ":0\r\n:1\r\n:0\r\n:1\r\n");
+}
+
 // Scripts that try to take the server's memory get a clean error, and the server goes
 // on serving everyone (escapes from the sandbox are compared with redis-server in
 // scripting_differential_test.cc).
