@@ -23,6 +23,7 @@ void CommandContext::Call(Session& session, std::span<const std::string_view> ar
 ScriptCache& CommandContext::scripts() { return server_.scripts(); }
 FunctionRegistry& CommandContext::functions() { return server_.functions(); }
 ScriptGate& CommandContext::script_gate() { return server_.script_gate(); }
+void CommandContext::FeedMonitors() { server_.FeedMonitors(session_, args_); }
 
 bool CommandContext::OutOfMemory() {
   if (server_.config().eviction.maxmemory.load(std::memory_order_relaxed) == 0) return false;

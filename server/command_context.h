@@ -82,6 +82,9 @@ class CommandContext {
   // Why a script that may write cannot run now (Redis's scriptPrepareForRun): this is a
   // read-only replica, or the disk refuses writes; empty when it can.
   std::string ScriptWriteRefusal();
+  // Shows this call to MONITOR clients now: a script's command comes before the calls
+  // it makes (it is flagged skip-monitor, so it is not shown after it ran).
+  void FeedMonitors();
   // Who waits for a running script, and how it is killed (server/script_gate.h).
   ScriptGate& script_gate();
   // AUTH / HELLO AUTH succeeded: the client runs as `user` from now on.

@@ -295,7 +295,8 @@ void Server::Run(Session& session, const CommandSpec& spec, std::span<const std:
                  ReplyWriter& reply, int thread, CallFrame* caller) {
   const bool top_level = caller == nullptr;
   const uint64_t errors_before = reply.errors_written();
-  if (session.info) session.info->last_cmd.store(&spec, std::memory_order_relaxed);
+  // CLIENT LIST's cmd= is the client's own command, not the calls its script makes.
+  if (session.info && session.origin != Origin::kScript) session.info->last_cmd.store(&spec, std::memory_order_relaxed);
   // The log replayed and the master's stream run at time 0: nothing expires by this
   // server's clock while they apply (the log's entries carry absolute expiry times; the
   // master's DEL arrives instead), as Redis does not expire keys while loading.

@@ -24,7 +24,10 @@ void Monitors::Remove(uint64_t client_id) {
 }
 
 void Monitors::Feed(const Session& session, std::span<const std::string_view> args, int64_t now_us) {
-  std::string origin = session.info ? session.info->addr : std::string(session.origin == Origin::kMaster ? "master" : "internal");
+  // A script's calls show as "lua", as Redis shows them.
+  std::string origin = session.origin == Origin::kScript ? std::string("lua")
+                       : session.info                   ? session.info->addr
+                       : std::string(session.origin == Origin::kMaster ? "master" : "internal");
   auto line = std::make_shared<std::string>("+" + MonitorLine(session.db, origin, args, now_us) + "\r\n");
   std::lock_guard<std::mutex> l(mu_);
   for (const auto& m : monitors_) m.second(line);

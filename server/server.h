@@ -167,6 +167,8 @@ class Server {
   // The flags a call of `spec` with `args` is checked with: spec's, or for a command
   // that runs a script, those the script declares (dispatcher.cc).
   uint32_t CallFlags(const CommandSpec& spec, std::span<const std::string_view> args) const;
+  // Shows a call to MONITOR clients now (EVAL and FCALL, before the calls they make).
+  void FeedMonitors(const Session& session, std::span<const std::string_view> args);
   // AUTH / HELLO AUTH succeeded: the session runs as `user` from now on.
   void LogIn(Session& session, std::shared_ptr<const AclUser> user);
   // A session's ACL denial for a command ("" when allowed); refreshes its user snapshot.

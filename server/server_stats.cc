@@ -44,6 +44,10 @@ void Server::RecordCall(Session& session, const CommandSpec& spec, std::span<con
   }
 }
 
+void Server::FeedMonitors(const Session& session, std::span<const std::string_view> args) {
+  if (monitors_.active()) monitors_.Feed(session, args, UnixMicros());
+}
+
 void Server::RecordRejected(const CommandSpec& spec, std::span<const std::string_view> args, int thread) {
   CommandStats& cs = threads_[static_cast<size_t>(thread)]->command_stats();
   const CommandSpec& base = spec.parent ? *spec.parent : spec;

@@ -34,6 +34,7 @@ namespace {
 
 // FCALL function numkeys [key ...] [arg ...], and FCALL_RO.
 void RunFunction(CommandContext& ctx, bool ro_command) {
+  ctx.FeedMonitors();
   LuaEngine& vm = LuaEngine::ForFunctions(ctx.functions());
   LuaEngine::Function* function = vm.FindFunction(ctx.arg(1));
   if (function == nullptr) return ctx.reply().Error("ERR Function not found");

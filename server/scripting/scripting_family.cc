@@ -31,6 +31,7 @@ namespace {
 
 // EVAL script numkeys [key ...] [arg ...] and its three kin.
 void RunScript(CommandContext& ctx, bool by_sha, bool read_only) {
+  ctx.FeedMonitors();
   auto numkeys = IntArg(ctx, ctx.arg(2));
   if (!numkeys) return;
   if (*numkeys > static_cast<int64_t>(ctx.argc()) - 3) {

@@ -3,6 +3,8 @@
 // inside scripts, and scripts inside transactions.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -204,6 +206,41 @@ TEST_F(Scripting, ScriptsUnderMaxmemory) {
       {"EXEC"},
   });
   Compare({{"CONFIG", "SET", "maxmemory", "0"}, {"FUNCTION", "FLUSH"}});
+}
+
+// MONITOR shows a script's command, then the calls it makes as "[0 lua]"; CLIENT LIST
+// shows the client's own command (EVAL), not the script's last call.
+TEST_F(Scripting, MonitorShowsScriptCallsAsLua) {
+  RespClient rmon, mmon;
+  ASSERT_TRUE(rmon.Connect(redis_->port()));
+  ASSERT_TRUE(mmon.Connect(minired_->port()));
+  ASSERT_EQ(rmon.Call({"MONITOR"}).raw, "+OK\r\n");
+  ASSERT_EQ(mmon.Call({"MONITOR"}).raw, "+OK\r\n");
+  Compare({{"EVAL", "redis.call('set', KEYS[1], 'v') return redis.call('get', KEYS[1])", "1", "k"},
+           {"EVAL_RO", "return redis.pcall('get', 'k')", "0"},
+           {"GET", "k"}});
+  auto lines = [](RespClient& monitor) {
+    std::vector<std::string> out;
+    for (int i = 0; i < 6; ++i) {
+      Reply r;
+      if (!monitor.Read(&r, std::chrono::seconds(5))) break;
+      std::string s = std::regex_replace(r.value.str, std::regex(R"(^\d+\.\d{6} )"), "");
+      out.push_back(std::regex_replace(s, std::regex(R"(127\.0\.0\.1:\d+)"), "127.0.0.1:"));
+    }
+    return out;
+  };
+  const auto want = lines(rmon);
+  ASSERT_EQ(want.size(), 6u);
+  EXPECT_EQ(lines(mmon), want);
+  const std::string id = std::to_string(m_.Call({"CLIENT", "ID"}).value.integer);
+  m_.Call({"EVAL", "return redis.call('ping')", "0"});
+  RespClient other;
+  ASSERT_TRUE(other.Connect(minired_->port()));
+  const std::string list = other.Call({"CLIENT", "LIST"}).value.str;
+  const size_t at = list.find("id=" + id + " ");
+  ASSERT_NE(at, std::string::npos) << list;
+  const std::string line = list.substr(at, list.find('\n', at) - at);
+  EXPECT_NE(line.find(" cmd=eval "), std::string::npos) << line;
 }
 
 TEST_F(Scripting, TheScriptCache) {
