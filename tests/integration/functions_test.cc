@@ -67,8 +67,7 @@ TEST(FunctionReplication, ReplicasGetTheLibrariesAndTheEffects) {
   RespClient m;
   ASSERT_TRUE(m.Connect(master.port()));
   ASSERT_EQ(m.Call({"FUNCTION", "LOAD", kCounterLib}).value.str, "counters");  // before: by full sync
-  TestProcess replica = TestProcess::StartMinired(
-      {"--appendonly", "no", "--save", "", "--replicaof", "127.0.0.1", std::to_string(master.port())});
+  TestProcess replica = TestProcess::StartReplicaOf(master.port());
   ASSERT_TRUE(replica.ok()) << replica.error();
   RespClient r;
   ASSERT_TRUE(r.Connect(replica.port()));

@@ -123,8 +123,7 @@ TEST(ScriptingPersistence, AKill9KeepsEveryAcknowledgedEffect) {
 TEST(ScriptingReplication, AReplicaEqualsItsMasterAfterRandomAndTimeDependentScripts) {
   TestProcess master = TestProcess::StartMinired({"--appendonly", "no", "--save", ""});
   ASSERT_TRUE(master.ok()) << master.error();
-  TestProcess replica = TestProcess::StartMinired(
-      {"--appendonly", "no", "--save", "", "--replicaof", "127.0.0.1", std::to_string(master.port())});
+  TestProcess replica = TestProcess::StartReplicaOf(master.port());
   ASSERT_TRUE(replica.ok()) << replica.error();
   RespClient m, r;
   ASSERT_TRUE(m.Connect(master.port()));
@@ -170,8 +169,7 @@ TEST(ScriptingReplication, AReplicaEqualsItsMasterAfterRandomAndTimeDependentScr
 TEST(ScriptingReplication, SetReplChoosesWhereWritesGo) {
   TestProcess master = TestProcess::StartMinired({"--appendonly", "yes", "--appendfsync", "always", "--save", ""});
   ASSERT_TRUE(master.ok()) << master.error();
-  TestProcess replica = TestProcess::StartMinired(
-      {"--appendonly", "no", "--save", "", "--replicaof", "127.0.0.1", std::to_string(master.port())});
+  TestProcess replica = TestProcess::StartReplicaOf(master.port());
   ASSERT_TRUE(replica.ok()) << replica.error();
   RespClient m, r;
   ASSERT_TRUE(m.Connect(master.port()));

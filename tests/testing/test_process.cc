@@ -63,6 +63,10 @@ TestProcess TestProcess::StartMinired(std::vector<std::string> extra) {
   return Start(MiniredServerPath(), args, port);
 }
 
+TestProcess TestProcess::StartReplicaOf(int master_port) {
+  return StartMinired({"--appendonly", "no", "--save", "", "--replicaof", "127.0.0.1", std::to_string(master_port)});
+}
+
 TestProcess TestProcess::StartRedis(std::vector<std::string> extra) {
   int port = FreePort();
   std::vector<std::string> args = {"--port", std::to_string(port), "--bind", "127.0.0.1",

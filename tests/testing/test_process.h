@@ -29,6 +29,8 @@ class TestProcess {
   // On failure, ok() is false and error() says why.
   static TestProcess StartMinired(std::vector<std::string> extra_args = {});
   static TestProcess StartRedis(std::vector<std::string> extra_args = {});
+  // A minired replica of the server on `master_port`, persisting nothing.
+  static TestProcess StartReplicaOf(int master_port);
 
   bool ok() const { return child_.running(); }
   const std::string& error() const { return error_; }
