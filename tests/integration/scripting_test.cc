@@ -174,6 +174,7 @@ TEST(ScriptingReplication, SetReplChoosesWhereWritesGo) {
   RespClient m, r;
   ASSERT_TRUE(m.Connect(master.port()));
   ASSERT_TRUE(r.Connect(replica.port()));
+  ASSERT_TRUE(CaughtUp(m, r));  // linked: the writes below go by the stream, not a full sync
   const std::string script =
       "redis.set_repl(redis.REPL_NONE) redis.call('set', 'none', 1) "
       "redis.set_repl(redis.REPL_AOF) redis.call('set', 'aof', 1) "
