@@ -6,14 +6,10 @@
 #include "server/logger.h"
 
 namespace minired {
-namespace {
-
-int64_t NowUs() {
+int64_t ScriptGate::NowUs() {
   return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
-
-}  // namespace
 
 ScriptGate::ScriptGate(size_t threads) : slots_(new Slot[threads == 0 ? 1 : threads]), threads_(threads == 0 ? 1 : threads) {}
 
@@ -27,7 +23,8 @@ void ScriptGate::Begin(int thread, RunInfo info) {
   slots_[static_cast<size_t>(thread)].working.store(true, std::memory_order_seq_cst);
   {
     std::lock_guard lock(info_mu_);
-    info_ = std::move(info);
+    info_ = info;
+    info_valid_ = true;
   }
   wrote_ = false;
   kill_ = false;
@@ -45,7 +42,8 @@ bool ScriptGate::TryAnnounceBusy(int thread, RunInfo info) {
   was_working_ = slots_[static_cast<size_t>(thread)].working.load(std::memory_order_relaxed);
   {
     std::lock_guard lock(info_mu_);
-    info_ = std::move(info);
+    info_ = info;
+    info_valid_ = true;
   }
   wrote_ = false;
   kill_ = false;
@@ -57,6 +55,10 @@ bool ScriptGate::TryAnnounceBusy(int thread, RunInfo info) {
 }
 
 void ScriptGate::End(int thread) {
+  {
+    std::lock_guard lock(info_mu_);  // the views die with the command: nobody copies them after
+    info_valid_ = false;
+  }
   running_.store(false, std::memory_order_seq_cst);
   busy_.store(false, std::memory_order_release);
   slots_[static_cast<size_t>(thread)].working.store(was_working_, std::memory_order_release);
@@ -105,11 +107,13 @@ ScriptGate::Kill ScriptGate::RequestKill(bool eval) {
   return Kill::kKilled;
 }
 
-bool ScriptGate::Describe(RunInfo* info, int64_t* duration_ms) const {
-  if (!running_.load(std::memory_order_acquire)) return false;
+bool ScriptGate::Describe(Running* out) const {
   std::lock_guard lock(info_mu_);
-  *info = info_;
-  *duration_ms = (NowUs() - started_us_.load(std::memory_order_relaxed)) / 1000;
+  if (!info_valid_) return false;
+  out->eval = info_.eval;
+  out->name = info_.name;
+  out->command.assign(info_.command.begin(), info_.command.end());
+  out->duration_ms = (NowUs() - started_us_.load(std::memory_order_relaxed)) / 1000;
   return true;
 }
 

@@ -26,7 +26,9 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -48,11 +50,16 @@ class ScriptGate {
   void Leave(int thread) { slots_[static_cast<size_t>(thread)].working.store(false, std::memory_order_release); }
 
   // --- the script's thread ---
+  // The running script, as views into its run and its command: the gate holds them
+  // until End (which comes before the command's arguments go), and copies them out for
+  // FUNCTION STATS under its lock, so a script costs no copy of its arguments.
   struct RunInfo {
-    bool eval = true;                  // EVAL & co. (SCRIPT KILL), or a function (FUNCTION KILL)
-    std::string name;                  // the script's SHA1 or the function's name
-    std::vector<std::string> command;  // what the caller sent (FUNCTION STATS)
+    bool eval = true;                           // EVAL & co. (SCRIPT KILL), or a function (FUNCTION KILL)
+    std::string_view name;                      // the script's SHA1 or the function's name
+    std::span<const std::string_view> command;  // what the caller sent
   };
+  // The clock the gate times scripts with (microseconds, monotonic).
+  static int64_t NowUs();
   // Closes the gate for the script `info` run by `thread`, which is marked working:
   // waits for the other threads' commands to finish. One script at a time.
   void Begin(int thread, RunInfo info);
@@ -79,8 +86,14 @@ class ScriptGate {
   enum class Kill { kNotBusy, kKilled, kUnkillable, kOtherKind };
   // SCRIPT KILL (`eval`) or FUNCTION KILL.
   Kill RequestKill(bool eval);
-  // The running script (FUNCTION STATS): false when none; its run time so far.
-  bool Describe(RunInfo* info, int64_t* duration_ms) const;
+  // The running script (FUNCTION STATS), copied; false when none.
+  struct Running {
+    bool eval = true;
+    std::string name;
+    std::vector<std::string> command;
+    int64_t duration_ms = 0;
+  };
+  bool Describe(Running* out) const;
   // Parks client `id` until the script ends or turns busy; `resume` runs once.
   void Park(uint64_t id, std::function<void()> resume);
   void Forget(uint64_t id);
@@ -101,7 +114,8 @@ class ScriptGate {
   std::atomic<int64_t> started_us_{0};
   bool was_working_ = false;  // the script thread's mark before Begin (guarded by run_mu_)
   mutable std::mutex info_mu_;
-  RunInfo info_;  // guarded by info_mu_
+  RunInfo info_;               // guarded by info_mu_
+  bool info_valid_ = false;    // guarded by info_mu_: info_'s views are alive (Begin to End)
   std::mutex park_mu_;
   std::vector<std::pair<uint64_t, std::function<void()>>> parked_;  // guarded by park_mu_
 };

@@ -199,9 +199,8 @@ void CmdFunctionRestore(CommandContext& ctx) {
 // FUNCTION STATS: the function running (seen from another I/O thread once it is past
 // busy-reply-threshold), and the libraries.
 void CmdFunctionStats(CommandContext& ctx) {
-  ScriptGate::RunInfo running;
-  int64_t duration_ms = 0;
-  const bool busy = ctx.script_gate().Describe(&running, &duration_ms);
+  ScriptGate::Running running;
+  const bool busy = ctx.script_gate().Describe(&running);
   if (busy && running.eval) return ctx.reply().Error(ctx.script_gate().BusyError());
   auto state = ctx.functions().state();
   ReplyWriter& w = ctx.reply();
@@ -215,7 +214,7 @@ void CmdFunctionStats(CommandContext& ctx) {
     w.ArrayHeader(running.command.size());
     for (const std::string& arg : running.command) w.Bulk(arg);
     w.Bulk("duration_ms");
-    w.Integer(duration_ms);
+    w.Integer(running.duration_ms);
   } else {
     w.Null();
   }

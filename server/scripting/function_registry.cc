@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "protocol/numbers.h"
 #include "protocol/request_parser.h"
 
 namespace minired {
@@ -14,17 +15,17 @@ const char kInvalidFunctionName[] =
 
 namespace {
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 }  // namespace
 
 std::string_view LibraryBody(std::string_view code) {
   const size_t eol = code.find('\n');
   return eol == std::string_view::npos ? std::string_view() : code.substr(eol);
+}
+
+std::string FunctionKey(std::string_view name) {
+  std::string key(name);
+  ToLowerInPlace(key);
+  return key;
 }
 
 bool IsValidFunctionName(std::string_view name) {
@@ -69,7 +70,7 @@ bool ParseLibraryMetadata(std::string_view code, std::string* engine, std::strin
 }
 
 const FunctionInfo* FunctionRegistry::State::Find(std::string_view name) const {
-  auto it = functions.find(Lower(name));
+  auto it = functions.find(FunctionKey(name));
   if (it == functions.end()) return nullptr;
   return &it->second.first->functions[it->second.second];
 }
@@ -103,12 +104,12 @@ bool FunctionRegistry::JoinInto(State* next, const std::vector<LibraryPtr>& libs
                                                : "ERR Library " + lib->name + " already exists";
       return false;
     }
-    for (const FunctionInfo& f : old->second->functions) next->functions.erase(Lower(f.name));
+    for (const FunctionInfo& f : old->second->functions) next->functions.erase(FunctionKey(f.name));
     next->libraries.erase(old);
   }
   for (const LibraryPtr& lib : libs) {
     for (size_t i = 0; i < lib->functions.size(); ++i) {
-      if (!next->functions.emplace(Lower(lib->functions[i].name), std::make_pair(lib, i)).second) {
+      if (!next->functions.emplace(FunctionKey(lib->functions[i].name), std::make_pair(lib, i)).second) {
         *error = "ERR Function " + lib->functions[i].name + " already exists";
         return false;
       }
@@ -139,7 +140,7 @@ bool FunctionRegistry::Delete(std::string_view name) {
   auto next = std::make_shared<State>(*state());
   auto it = next->libraries.find(std::string(name));
   if (it == next->libraries.end()) return false;
-  for (const FunctionInfo& f : it->second->functions) next->functions.erase(Lower(f.name));
+  for (const FunctionInfo& f : it->second->functions) next->functions.erase(FunctionKey(f.name));
   next->libraries.erase(it);
   Publish(std::move(next));
   return true;

@@ -43,6 +43,8 @@ bool ParseLibraryMetadata(std::string_view code, std::string* engine, std::strin
 // The code of a library after its metadata line (whose line feed it keeps, so that
 // line numbers count from the metadata line, as Redis's).
 std::string_view LibraryBody(std::string_view code);
+// How function names are matched: ignoring case (FCALL MYFUNC runs myfunc), as Redis.
+std::string FunctionKey(std::string_view name);
 // Library and function names: letters, digits and '_', at least one.
 bool IsValidFunctionName(std::string_view name);
 extern const char kInvalidFunctionName[];

@@ -10,7 +10,6 @@ extern "C" {
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -373,14 +372,12 @@ bool LuaEngine::Run(ScriptRun& run, std::span<const std::string_view> keys, std:
 // (script_gate.h), so that clients get -BUSY and may kill it.
 bool AnnounceIfBusy(ScriptRun& run) {
   if (run.busy_threshold_ms <= 0) return false;
-  const int64_t now_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                             std::chrono::steady_clock::now().time_since_epoch()).count();
-  if ((now_us - run.started_us) / 1000 < run.busy_threshold_ms) return false;
+  if ((ScriptGate::NowUs() - run.started_us) / 1000 < run.busy_threshold_ms) return false;
   ScriptGate::RunInfo info;
   info.eval = run.eval;
   info.name = run.name;
-  info.command = run.command;
-  if (!run.ctx->script_gate().TryAnnounceBusy(run.thread, std::move(info))) return false;
+  info.command = run.ctx->args();
+  if (!run.ctx->script_gate().TryAnnounceBusy(run.ctx->thread(), info)) return false;
   run.announce_when_busy = false;
   run.announced = true;
   return true;

@@ -51,9 +51,7 @@ struct ScriptRun {
   // run past busy-reply-threshold (then it is gated).
   bool announce_when_busy = false;
   bool eval = true;
-  int64_t started_us = 0;
-  int thread = 0;
-  std::vector<std::string> command;  // for FUNCTION STATS, once announced
+  int64_t started_us = 0;  // ScriptGate::NowUs()
   bool announced = false;  // the gate must be opened again when the run ends
 };
 

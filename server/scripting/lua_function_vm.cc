@@ -17,6 +17,7 @@ extern "C" {
 #include <lua.h>
 }
 
+#include "protocol/numbers.h"
 #include "server/logger.h"
 #include "server/scripting/function_registry.h"
 #include "server/scripting/lua_convert.h"
@@ -38,12 +39,6 @@ struct LoadContext {
 };
 
 LoadContext* CurrentLoad(lua_State* L) { return static_cast<LoadContext*>(RegistryPointer(L, &kLoadKey)); }
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // The string at `index` (a number counts, as lua_isstring says), or nothing.
 bool StringAt(lua_State* L, int index, std::string* out) {
@@ -105,7 +100,7 @@ std::optional<std::string> Register(lua_State* L) {
         lua_pop(L, 2);
         return fail("named argument key given to redis.register_function is not a string");
       }
-      key = Lower(key);
+      ToLowerInPlace(key);
       if (key == "function_name") {
         if (!StringAt(L, -1, &info.name)) {
           lua_pop(L, 2);
@@ -263,7 +258,7 @@ bool LuaEngine::LoadLibrary(std::string_view code, int64_t timeout_ms, std::vect
     return false;
   }
   for (auto& [info, ref] : load.registered) {
-    Function& f = functions_[Lower(info.name)];
+    Function& f = functions_[FunctionKey(info.name)];
     if (f.ref != 0) luaL_unref(L, LUA_REGISTRYINDEX, f.ref);
     f = Function{info.name, info.flags, ref};
     functions->push_back(std::move(info));
@@ -273,7 +268,7 @@ bool LuaEngine::LoadLibrary(std::string_view code, int64_t timeout_ms, std::vect
 }
 
 LuaEngine::Function* LuaEngine::FindFunction(std::string_view name) {
-  auto it = functions_.find(Lower(name));
+  auto it = functions_.find(FunctionKey(name));
   return it == functions_.end() ? nullptr : &it->second;
 }
 

@@ -210,16 +210,25 @@ int RedisLog(lua_State* L) {
   return 0;
 }
 
-int RedisSetResp(lua_State* L) {
+// The running script of a redis.* setting that takes one argument; null, with the
+// error pushed (`outside`: called outside a script; `count`: not one argument).
+ScriptRun* RunForSetting(lua_State* L, const char* outside, const char* count) {
   ScriptRun* run = CurrentRun(L);
   if (run == nullptr) {
-    PushLuaError(L, "redis.setresp can only be called inside a script invocation");
-    return lua_error(L);
+    PushLuaError(L, outside);
+    return nullptr;
   }
   if (lua_gettop(L) != 1) {
-    PushLuaError(L, "redis.setresp() requires one argument.");
-    return lua_error(L);
+    PushLuaError(L, count);
+    return nullptr;
   }
+  return run;
+}
+
+int RedisSetResp(lua_State* L) {
+  ScriptRun* run = RunForSetting(L, "redis.setresp can only be called inside a script invocation",
+                                 "redis.setresp() requires one argument.");
+  if (run == nullptr) return lua_error(L);
   const int resp = LuaNumberToInt(lua_tonumber(L, 1));
   if (resp != 2 && resp != 3) {
     PushLuaError(L, "RESP version must be 2 or 3.");
@@ -232,15 +241,9 @@ int RedisSetResp(lua_State* L) {
 // redis.set_repl(flags): where the script's next writes go (REPL_ALL, REPL_AOF,
 // REPL_REPLICA, REPL_NONE).
 int RedisSetRepl(lua_State* L) {
-  ScriptRun* run = CurrentRun(L);
-  if (run == nullptr) {
-    PushLuaError(L, "redis.set_repl can only be called inside a script invocation");
-    return lua_error(L);
-  }
-  if (lua_gettop(L) != 1) {
-    PushLuaError(L, "redis.set_repl() requires two arguments.");
-    return lua_error(L);
-  }
+  ScriptRun* run = RunForSetting(L, "redis.set_repl can only be called inside a script invocation",
+                                 "redis.set_repl() requires two arguments.");  // sic: Redis's text
+  if (run == nullptr) return lua_error(L);
   const int flags = LuaNumberToInt(lua_tonumber(L, -1));
   if ((flags & ~(kReplToLog | kReplToReplicas)) != 0) {
     PushLuaError(L, "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.");

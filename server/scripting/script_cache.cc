@@ -1,5 +1,7 @@
 #include "server/scripting/script_cache.h"
 
+#include "protocol/numbers.h"
+
 #include <cctype>
 
 namespace minired {
@@ -13,7 +15,7 @@ void ScriptCache::Add(const std::string& sha, std::string_view body) {
 std::optional<std::string> ScriptCache::Get(std::string_view sha) const {
   if (sha.size() != 40) return std::nullopt;
   std::string key(sha);
-  for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  ToLowerInPlace(key);
   std::lock_guard l(mu_);
   auto it = scripts_.find(key);
   if (it == scripts_.end()) return std::nullopt;

@@ -1,9 +1,9 @@
 #include "server/scripting/script_run.h"
 
 #include <cctype>
-#include <chrono>
 
 #include "protocol/sha1.h"
+#include "protocol/numbers.h"
 #include "server/command_context.h"
 #include "server/config.h"
 #include "server/logger.h"
@@ -73,22 +73,15 @@ namespace {
 
 enum Knowledge : uint8_t { kUnknown = 0, kDeclaredOnly = 1, kBeyond = 2 };
 
-int64_t SteadyNowUs() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 // Run under the declared keys' shards; false when it went beyond them (rolled back).
 bool TryDeclared(CommandContext& ctx, std::span<const std::string_view> keys, bool eval,
                  const std::function<void(ScriptRun*)>& prepare, const std::function<bool(ScriptRun&)>& call) {
   ScriptRun run;
   prepare(&run);
   run.eval = eval;
-  run.thread = ctx.thread();
-  run.started_us = SteadyNowUs();
+  run.started_us = ScriptGate::NowUs();
   run.busy_threshold_ms = ctx.config().limits.busy_reply_threshold_ms.load(std::memory_order_relaxed);
   run.announce_when_busy = run.busy_threshold_ms > 0;
-  run.command.assign(ctx.args().begin(), ctx.args().end());
   ScriptScope scope(ctx.shards(), keys, ScriptScope::Mode::kHold);
   run.session.scope = &scope;
   const bool done = call(run);
@@ -126,8 +119,8 @@ GatedRun::GatedRun(CommandContext& ctx, ScriptRun* run, bool eval) : ctx_(ctx) {
   ScriptGate::RunInfo info;
   info.eval = eval;
   info.name = run->name;
-  info.command.assign(ctx.args().begin(), ctx.args().end());
-  ctx.script_gate().Begin(ctx.thread(), std::move(info));
+  info.command = ctx.args();
+  ctx.script_gate().Begin(ctx.thread(), info);
   gated_ = true;
   run->gated = true;
   run->busy_threshold_ms = ctx.config().limits.busy_reply_threshold_ms.load(std::memory_order_relaxed);
@@ -150,7 +143,7 @@ uint32_t DeclaredScriptFlags(const ScriptCache& scripts, const FunctionRegistry&
     return flags;
   }
   std::string sha(args[1]);
-  for (char& c : sha) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  ToLowerInPlace(sha);
   if (LuaEngine::ForThread(scripts.generation()).Has(sha, &flags)) return flags;
   std::optional<std::string> body = scripts.Get(sha);
   if (!body || !ParseEvalShebang(*body, &flags, &error)) return kScriptEvalCompat;

@@ -1,7 +1,6 @@
 #include "server/scripting/script_scope.h"
 
 #include <algorithm>
-#include <new>
 
 #include "protocol/numbers.h"
 #include "server/command.h"
@@ -48,14 +47,10 @@ ScriptScope::ScriptScope(ShardSet& shards, std::span<const std::string_view> key
   std::sort(shard_ids_.begin(), shard_ids_.end());
   shard_ids_.erase(std::unique(shard_ids_.begin(), shard_ids_.end()), shard_ids_.end());
   if (mode == Mode::kHold) {
-    held_ = new (held_storage_) ShardSet::KeysHeld(shards, keys);
+    held_.emplace(shards, keys);
     journal_ = Journal::Active();
     if (journal_ != nullptr) journal_mark_ = journal_->commands().size();
   }
-}
-
-ScriptScope::~ScriptScope() {
-  if (held_ != nullptr) held_->~KeysHeld();
 }
 
 bool ScriptScope::Covers(const CommandSpec& spec, std::span<const std::string_view> args) const {

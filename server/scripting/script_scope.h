@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -34,7 +35,6 @@ class ScriptScope {
     kObserve,  // every shard is held already: only notes whether a call went beyond
   };
   ScriptScope(ShardSet& shards, std::span<const std::string_view> keys, Mode mode);
-  ~ScriptScope();
   ScriptScope(const ScriptScope&) = delete;
   ScriptScope& operator=(const ScriptScope&) = delete;
 
@@ -63,8 +63,7 @@ class ScriptScope {
   ShardSet& shards_;
   Mode mode_;
   std::vector<size_t> shard_ids_;  // sorted
-  ShardSet::KeysHeld* held_ = nullptr;
-  alignas(ShardSet::KeysHeld) unsigned char held_storage_[sizeof(ShardSet::KeysHeld)];
+  std::optional<ShardSet::KeysHeld> held_;  // kHold: the declared keys' shards
   bool stopped_ = false;
   bool went_beyond_ = false;
   std::vector<Saved> saved_;

@@ -42,7 +42,7 @@ void RunScript(CommandContext& ctx, bool by_sha, bool read_only) {
   std::string sha;
   if (by_sha) {
     sha = ctx.arg(1);
-    for (char& c : sha) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    ToLowerInPlace(sha);
   } else {
     sha = Sha1Hex(ctx.arg(1));
   }
