@@ -1,6 +1,7 @@
 #include "server/blocking.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "protocol/reply_writer.h"
 #include "server/command_context.h"
@@ -76,6 +77,10 @@ void MarkKeyReady(int db, std::string_view key) {
   }
   t_ready.emplace_back(db, std::string(key));
 }
+
+std::vector<std::pair<int, std::string>> SetReadyKeysAside() { return std::exchange(t_ready, {}); }
+
+void RestoreReadyKeys(std::vector<std::pair<int, std::string>> keys) { t_ready = std::move(keys); }
 
 void ServeReadyKeys(Server& server) {
   BlockingRegistry& registry = server.blocking();

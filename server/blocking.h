@@ -87,6 +87,11 @@ class BlockingRegistry {
 
 // Keys made ready by the command running on this thread (NotifyKeyReady fills it).
 void MarkKeyReady(int db, std::string_view key);
+// Takes (and clears) this thread's ready keys, to be put back with RestoreReadyKeys:
+// the clients a busy script's thread serves meanwhile must not serve the waiters of
+// keys the script, still running, has pushed to.
+std::vector<std::pair<int, std::string>> SetReadyKeysAside();
+void RestoreReadyKeys(std::vector<std::pair<int, std::string>> keys);
 // Serves the waiters of every ready key; the dispatcher calls it after each top-level
 // command, with no shard locks held.
 void ServeReadyKeys(Server& server);

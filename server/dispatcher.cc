@@ -115,6 +115,9 @@ Verdict CheckMemory(const Call& c) {
   Server& server = c.server;
   if (server.config().eviction.maxmemory.load(std::memory_order_relaxed) == 0) return {};
   if (c.session.checked_at_source() || !c.top_level) return {};
+  // Nothing is evicted while a script holds the keyspace (Redis neither, while busy):
+  // the commands that get here meanwhile are the few a busy script lets through.
+  if (server.script_gate().running()) return {};
   if (server.evictor().MakeRoom(c.thread) != Evictor::Result::kFail) return {};
   bool reject = c.flags & kCmdDenyOom;
   if (c.spec.name == "exec") {

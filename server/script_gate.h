@@ -16,9 +16,10 @@
 // for it to stop. A script that wrote cannot be stopped (-UNKILLABLE): only SHUTDOWN
 // NOSAVE ends it.
 //
-// Not covered: the clients of the script's own I/O thread wait for it to end (that
-// thread is running it), and a script inside EXEC runs under the transaction's locks
-// without going through the gate (it cannot be killed).
+// The clients of the script's own I/O thread are served from the same hook once the
+// script is busy (server/net/serve_while_busy.cc). Not covered: a script inside EXEC
+// runs under the transaction's locks without going through the gate (it cannot be
+// killed).
 #pragma once
 
 #include <atomic>

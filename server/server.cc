@@ -235,15 +235,52 @@ void Server::Accept(size_t listener) {
       io.context(), [this, listener, &io](const std::error_code& ec, asio::ip::tcp::socket sock) {
         if (stopping_) return;
         if (!ec) {
-          io.stats().connections_received.Add();
-          asio::ssl::context* tls = acceptor_tls_[listener] ? tls_context_.get() : nullptr;
-          auto conn = std::make_shared<Connection>(*this, io, std::move(sock), tls);
-          asio::post(io.context(), [conn]() { conn->Start(); });
+          AdoptClient(listener, io, std::move(sock));
         } else if (ec != asio::error::operation_aborted) {
           Log(LogLevel::kWarning, "Accepting client connection: {}", ec.message());
         }
         Accept(listener);
       });
+}
+
+void Server::AdoptClient(size_t listener, IoThread& io, asio::ip::tcp::socket sock) {
+  io.stats().connections_received.Add();
+  asio::ssl::context* tls = acceptor_tls_[listener] ? tls_context_.get() : nullptr;
+  io.Adopt(std::make_shared<Connection>(*this, io, std::move(sock), tls));
+}
+
+void Server::AcceptWaiting(const IoThread& thread) {
+  if (thread.index() != 0 || stopping_) return;  // the listeners live on the first thread
+  for (size_t i = 0; i < acceptors_.size(); ++i) {
+    asio::ip::tcp::acceptor& acceptor = *acceptors_[i];
+    std::error_code ec;
+    acceptor.non_blocking(true, ec);
+    // Until none waits; the pending async_accept later finds none and stays queued.
+    while (!ec) {
+      IoThread& io = *threads_[next_thread_.fetch_add(1) % threads_.size()];
+      asio::ip::tcp::socket sock = acceptor.accept(io.context(), ec);
+      if (!ec) AdoptClient(i, io, std::move(sock));
+    }
+  }
+}
+
+void IoThread::Adopt(std::shared_ptr<Connection> c) {
+  bool first;
+  {
+    std::lock_guard lock(adopted_mu_);
+    first = adopted_.empty();
+    adopted_.push_back(std::move(c));
+  }
+  if (first) asio::post(ctx_, [this] { StartAdopted(); });
+}
+
+void IoThread::StartAdopted() {
+  std::vector<std::shared_ptr<Connection>> start;
+  {
+    std::lock_guard lock(adopted_mu_);
+    start.swap(adopted_);
+  }
+  for (auto& c : start) c->Start();
 }
 
 void Server::ScheduleExpiry(int thread) {

@@ -13,9 +13,11 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <random>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -82,6 +84,17 @@ class IoThread {
   void ReturnReadBuffer(ReadBuffer::Storage storage) {
     if (!spare_read_.data && storage.cap <= ReadBuffer::kMaxKept) spare_read_ = std::move(storage);
   }
+  // The open connections of this thread (used only on it): a busy script's thread
+  // serves them from the script's hook (Connection::ServeThreadWhileBusy).
+  // A connection accepted for this thread, started by a handler posted here, or by
+  // StartAdopted from a busy script's hook, whichever comes first (any thread).
+  void Adopt(std::shared_ptr<Connection> c);
+  // Starts the connections adopted so far (this thread only).
+  void StartAdopted();
+  // Held weakly: one dropped without Close (at shutdown) is skipped.
+  void AddConnection(const std::shared_ptr<Connection>& c) { connections_.emplace(c.get(), c); }
+  void RemoveConnection(Connection* c) { connections_.erase(c); }
+  const std::unordered_map<Connection*, std::weak_ptr<Connection>>& connections() const { return connections_; }
 
  private:
   // One hop of RequestLogFlush's post; the last hop appends.
@@ -97,6 +110,9 @@ class IoThread {
   std::atomic<bool> resume_posted_{false};
   bool log_flush_posted_ = false;  // used only on this thread
   ReadBuffer::Storage spare_read_;  // used only on this thread
+  std::unordered_map<Connection*, std::weak_ptr<Connection>> connections_;  // used only on this thread
+  std::mutex adopted_mu_;
+  std::vector<std::shared_ptr<Connection>> adopted_;  // guarded by adopted_mu_
 };
 
 class Server {
@@ -199,6 +215,16 @@ class Server {
   // Binds `port` on every bind address (tls: the tls-port listeners).
   Status Listen(int port, bool tls);
   void Accept(size_t listener);
+  // Hands an accepted client to its I/O thread.
+  void AdoptClient(size_t listener, IoThread& io, asio::ip::tcp::socket sock);
+
+ public:
+  // Accepts, without waiting, the clients waiting on the listeners, when they are
+  // `thread`'s (the first I/O thread's): a busy script on that thread calls it from its
+  // hook, so that the server keeps accepting (SCRIPT KILL must get in).
+  void AcceptWaiting(const IoThread& thread);
+
+ private:
   void WaitForSignal();
   // An I/O thread's loop: the io_context's handlers until it stops (busy-poll-us).
   static void RunIoLoop(asio::io_context& ctx, int busy_poll_us);

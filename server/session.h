@@ -117,6 +117,10 @@ class ClientHooks {
   // MONITOR: from now on every command the server runs is sent to this client. False
   // where that is not possible (a replica link).
   virtual bool StartMonitor() = 0;
+  // The script this client runs is past busy-reply-threshold: serves, once, the input
+  // that has come for the other clients of its I/O thread, which that script occupies
+  // (they get -BUSY, or run SCRIPT KILL, FUNCTION KILL, SHUTDOWN NOSAVE...).
+  virtual void ServeThreadWhileBusy() {}
 };
 
 // The parts of a session that each subsystem owns.

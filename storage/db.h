@@ -81,6 +81,7 @@ class Db {
   Slot Find(std::string_view key, uint64_t hash, int64_t now_ms);
 
   static void SetKeepExpired(bool keep) { t_keep_expired_ = keep; }
+  static bool KeepExpired() { return t_keep_expired_; }
 
   // REQUIRES: key absent. Takes ownership of `e`.
   void Insert(Entry* e, uint64_t hash);

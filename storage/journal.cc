@@ -68,6 +68,18 @@ bool Journal::TakeSubstitute(std::vector<std::string>* out) {
   return true;
 }
 
+// A depth of 1 with no active journal: a scope opened meanwhile is an inner one, and
+// Journal::Active() answers null inside it.
+JournalSuspension::JournalSuspension() : active_(Journal::t_active_), depth_(t_scope_depth) {
+  Journal::t_active_ = nullptr;
+  t_scope_depth = 1;
+}
+
+JournalSuspension::~JournalSuspension() {
+  Journal::t_active_ = active_;
+  t_scope_depth = depth_;
+}
+
 JournalScope::JournalScope(JournalSink* sink) {
   if (t_scope_depth++ > 0 || sink == nullptr) return;
   outer_ = true;

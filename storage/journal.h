@@ -152,6 +152,7 @@ class Journal {
 
  private:
   friend class JournalScope;
+  friend class JournalSuspension;
   // Records `DEL key`: a key that expired or was evicted.
   static void DeletedKey(int db, std::string_view key);
   // Numbers the entry on its first recorded write; returns false when the sink is not
@@ -188,6 +189,21 @@ class JournalScope {
 
  private:
   bool outer_ = false;
+};
+
+// While alive, this thread journals nothing and a JournalScope opened meanwhile joins
+// no entry: the clients a busy script's thread serves from the script's hook (they run
+// only commands that write nothing) must not add to, or submit, the script's entry.
+class JournalSuspension {
+ public:
+  JournalSuspension();
+  ~JournalSuspension();
+  JournalSuspension(const JournalSuspension&) = delete;
+  JournalSuspension& operator=(const JournalSuspension&) = delete;
+
+ private:
+  Journal* active_;
+  int depth_;
 };
 
 // "PEXPIREAT key ms" etc.: encodes argv as RESP into `out`.

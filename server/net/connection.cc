@@ -112,6 +112,7 @@ void Connection::Start() {
   session_.authenticated = !server_.config().security.password_required();
   session_.hooks = this;
   server_.clients().Add(info_);
+  thread_.AddConnection(shared_from_this());
   ReadMore();
 }
 
@@ -454,6 +455,7 @@ void Connection::OnDurable() {
 void Connection::Close() {
   if (closed_) return;
   closed_ = true;
+  thread_.RemoveConnection(this);
   if (blocked_ && blocked_->Claim(BlockedClient::kDone)) server_.blocking().Remove(blocked_.get());
   if (block_timer_) block_timer_->cancel();
   if (paused_) {

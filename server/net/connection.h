@@ -47,6 +47,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public Clien
   void Block(std::shared_ptr<BlockedClient> waiter, int64_t timeout_ms) override;
   void AttachReplicaFeed(std::shared_ptr<ReplicaFeed> feed) override;
   bool StartMonitor() override;
+  void ServeThreadWhileBusy() override;
 
  private:
   const char* Refusal();
@@ -58,6 +59,10 @@ class Connection : public std::enable_shared_from_this<Connection>, public Clien
   // A plain socket's queued read: the reactor's attempt, then its completion.
   QueuedRead::Attempt AttemptQueuedRead(std::error_code& ec);
   void OnQueuedRead(const std::error_code& ec);
+  // Serving from a busy script's hook (serve_while_busy.cc): whether this connection is
+  // idle, waiting for input that may be served now; then reads and serves what came.
+  bool WaitsForInput() const;
+  void ServeWhileBusy();
   // After n bytes were added to the read buffer: limits, then the commands.
   void OnInput(size_t n);
   // Hands the read buffer back to the thread once every byte in it was consumed.

@@ -384,13 +384,23 @@ bool AnnounceIfBusy(ScriptRun& run) {
 }
 
 // Every 100,000 instructions of a gated script: tells the gate the time (it declares
-// the script busy past busy-reply-threshold) and stops the script once a kill was
-// asked; from then on at every line, so that pcall cannot swallow the kill.
+// the script busy past busy-reply-threshold); once busy, serves the other clients of
+// this I/O thread (serve_while_busy.cc), which may ask for the kill; stops the script
+// once a kill was asked, from then on at every line, so that pcall cannot swallow it.
 void ScriptHook(lua_State* L, lua_Debug*) {
   ScriptRun* run = GetCurrentRun(L);
   if (run == nullptr) return;
   if (!run->gated && run->announce_when_busy && AnnounceIfBusy(*run)) run->gated = true;
-  if (!run->gated || !run->ctx->script_gate().Poll(run->busy_threshold_ms)) return;
+  if (!run->gated) return;
+  ScriptGate& gate = run->ctx->script_gate();
+  bool kill = gate.Poll(run->busy_threshold_ms);
+  if (!kill && gate.busy()) {
+    if (ClientHooks* hooks = run->ctx->session().hooks) {
+      hooks->ServeThreadWhileBusy();
+      kill = gate.Poll(run->busy_threshold_ms);
+    }
+  }
+  if (!kill) return;
   lua_sethook(L, ScriptHook, LUA_MASKLINE, 0);
   PushLuaError(L, "Script killed by user with SCRIPT KILL...");
   lua_error(L);

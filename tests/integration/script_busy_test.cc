@@ -3,9 +3,11 @@
 // that has not written, one that wrote is UNKILLABLE until SHUTDOWN NOSAVE, and the
 // server serves everyone again afterwards.
 //
-// A running script holds its own I/O thread: the clients of that thread wait for it
-// (docs/scripting.md). The tests so find, among several connections, those of the other
-// thread by the -BUSY they get, and send the kills from there.
+// A running script occupies its own I/O thread, which serves its other clients from the
+// script's hook (server/net/serve_while_busy.cc): every connection, on either thread,
+// connected before the script or after it, gets -BUSY and may kill it. The server runs
+// two I/O threads, and the tests send from several connections (some land on the
+// script's thread), and from one with a single thread.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -39,44 +41,34 @@ class BusyScripts : public ::testing::Test {
     }
   }
 
-  // Sends PING on every other connection and returns one that answered -BUSY (the
-  // other thread's), after checking every reply is either -BUSY `busy_error` or none
-  // yet (the runner's thread). Replies still owed are read by Drain.
-  RespClient* OtherThreadClient(const std::string& busy_error) {
-    RespClient* found = nullptr;
+  // Sends PING on every other connection and checks each answers -BUSY `busy_error`,
+  // on whichever thread it is; returns one of them.
+  RespClient* EveryClientBusy(const std::string& busy_error) {
     for (auto& c : others_) {
       c->Send({"PING"});
       Reply r;
-      if (c->Read(&r, 500ms)) {
-        EXPECT_EQ(r.raw, busy_error);
-        if (found == nullptr) found = c.get();
-      } else {
-        owed_.push_back(c.get());
-      }
+      EXPECT_TRUE(c->Read(&r, 2s));
+      EXPECT_EQ(r.raw, busy_error);
     }
-    return found;
+    return others_.back().get();
   }
-  // The clients of the script's thread get their PONG once it ended.
-  void Drain() {
-    for (RespClient* c : owed_) {
-      Reply r;
-      ASSERT_TRUE(c->Read(&r, 5s));
-      EXPECT_EQ(r.raw, "+PONG\r\n");
-    }
-    owed_.clear();
+  // A connection opened now, while the script runs.
+  RespClient* Connected() {
+    late_.push_back(std::make_unique<RespClient>());
+    EXPECT_TRUE(late_.back()->Connect(server_->port()));
+    return late_.back().get();
   }
 
   std::unique_ptr<TestProcess> server_;
   RespClient runner_;
   std::vector<std::unique_ptr<RespClient>> others_;
-  std::vector<RespClient*> owed_;
+  std::vector<std::unique_ptr<RespClient>> late_;
 };
 
 TEST_F(BusyScripts, ScriptKillStopsAScriptThatDidNotWrite) {
   runner_.Send({"EVAL", "local i = 0 while true do i = i + 1 end", "0"});
   std::this_thread::sleep_for(500ms);
-  RespClient* other = OtherThreadClient(kBusyError);
-  ASSERT_NE(other, nullptr) << "no connection landed on the other I/O thread";
+  RespClient* other = EveryClientBusy(kBusyError);
   EXPECT_EQ(other->Call({"FUNCTION", "KILL"}).raw, kBusyError);
   EXPECT_EQ(other->Call({"FUNCTION", "STATS"}).raw, kBusyError);
   EXPECT_EQ(other->Call({"SHUTDOWN"}).raw, kBusyError);
@@ -90,18 +82,18 @@ TEST_F(BusyScripts, ScriptKillStopsAScriptThatDidNotWrite) {
   EXPECT_EQ(killed.raw,
             "-ERR Script killed by user with SCRIPT KILL... script: 3fcf51a9b854b8f66cb8685600b0d7df968f4398, on "
             "@user_script:1.\r\n");
-  Drain();
   EXPECT_EQ(other->Call({"SCRIPT", "KILL"}).raw, "-NOTBUSY No scripts in execution right now.\r\n");
   EXPECT_EQ(runner_.Call({"SET", "k", "v"}).raw, "+OK\r\n");
   // pcall cannot swallow the kill.
   runner_.Send({"EVAL", "while true do pcall(function() while true do end end) end", "0"});
   std::this_thread::sleep_for(500ms);
-  other = OtherThreadClient(kBusyError);
-  ASSERT_NE(other, nullptr);
-  EXPECT_EQ(other->Call({"SCRIPT", "KILL"}).raw, "+OK\r\n");
+  // Clients that connect while it runs are served too (the listeners live on the
+  // first thread, which may be the script's), whichever thread they land on.
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(Connected()->Call({"PING"}).raw, kBusyError);
+  EXPECT_EQ(Connected()->Call({"SCRIPT", "KILL"}).raw, "+OK\r\n");
   ASSERT_TRUE(runner_.Read(&killed, 5s));
   EXPECT_NE(killed.raw.find("Script killed by user with SCRIPT KILL..."), std::string::npos) << killed.raw;
-  Drain();
+  for (auto& c : late_) EXPECT_EQ(c->Call({"PING"}).raw, "+PONG\r\n");
 }
 
 TEST_F(BusyScripts, FunctionKillStopsAFunctionAndStatsShowIt) {
@@ -111,8 +103,7 @@ TEST_F(BusyScripts, FunctionKillStopsAFunctionAndStatsShowIt) {
             "busy");
   runner_.Send({"FCALL", "spin", "0", "arg"});
   std::this_thread::sleep_for(500ms);
-  RespClient* other = OtherThreadClient(kBusyFunctionError);
-  ASSERT_NE(other, nullptr);
+  RespClient* other = EveryClientBusy(kBusyFunctionError);
   EXPECT_EQ(other->Call({"SCRIPT", "KILL"}).raw, kBusyFunctionError);
   Reply stats = other->Call({"FUNCTION", "STATS"});
   ASSERT_EQ(stats.value.elems.size(), 4u) << stats.raw;
@@ -126,7 +117,6 @@ TEST_F(BusyScripts, FunctionKillStopsAFunctionAndStatsShowIt) {
   Reply killed;
   ASSERT_TRUE(runner_.Read(&killed, 5s));
   EXPECT_EQ(killed.raw, "-ERR Script killed by user with SCRIPT KILL... script: spin, on @user_function:2.\r\n");
-  Drain();
 }
 
 // A script that wrote cannot be stopped halfway: only SHUTDOWN NOSAVE ends it, and
@@ -134,8 +124,7 @@ TEST_F(BusyScripts, FunctionKillStopsAFunctionAndStatsShowIt) {
 TEST_F(BusyScripts, AScriptThatWroteIsUnkillable) {
   runner_.Send({"EVAL", "redis.call('set', 'half', 'done') while true do end", "0"});
   std::this_thread::sleep_for(500ms);
-  RespClient* other = OtherThreadClient(kBusyError);
-  ASSERT_NE(other, nullptr);
+  RespClient* other = EveryClientBusy(kBusyError);
   EXPECT_EQ(other->Call({"SCRIPT", "KILL"}).raw,
             "-UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait "
             "the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.\r\n");
@@ -158,6 +147,46 @@ TEST_F(BusyScripts, ShortScriptsAreWaitedFor) {
     ASSERT_TRUE(c->Read(&r, 10s));
     EXPECT_TRUE(r.raw == "+OK\r\n" || r.raw == kBusyError) << r.raw;
   }
+}
+
+// With one I/O thread the script's thread is the only one: it accepts, reads and answers
+// everyone from the script's hook, pipelines and half-sent commands included, exactly as
+// redis-server does (replies checked against its own), and a client that hangs up
+// meanwhile is closed once the script is over.
+TEST(BusyScriptOneThread, TheScriptsThreadServesEveryone) {
+  TestProcess server = TestProcess::StartMinired(
+      {"--threads", "1", "--appendonly", "no", "--save", "", "--busy-reply-threshold", "100"});
+  ASSERT_TRUE(server.ok()) << server.error();
+  RespClient before, leaves, runner;
+  ASSERT_TRUE(before.Connect(server.port()));
+  ASSERT_TRUE(leaves.Connect(server.port()));
+  ASSERT_TRUE(runner.Connect(server.port()));
+  runner.Send({"EVAL", "local i = 0 while true do i = i + 1 end", "0"});
+  std::this_thread::sleep_for(400ms);
+  leaves.Close();
+  // A pipeline, an inline command and half of another, answered as redis-server 7.0.15
+  // answers them while busy (MULTI is let through).
+  before.SendRaw("*1\r\n$4\r\nPING\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n*1\r\n$5\r\nMULTI\r\n"
+                 "*2\r\n$4\r\nINCR\r\n$1\r\nx\r\nPING\r\n*2\r\n$4\r\nPI");
+  for (int i = 0; i < 5; ++i) {
+    Reply r;
+    ASSERT_TRUE(before.Read(&r, 2s)) << i;
+    EXPECT_EQ(r.raw, i == 2 ? std::string("+OK\r\n") : std::string(kBusyError)) << i;
+  }
+  before.SendRaw("NG\r\n$1\r\nx\r\n");  // the rest of the half-sent command
+  Reply r;
+  ASSERT_TRUE(before.Read(&r, 2s));
+  EXPECT_EQ(r.raw, kBusyError);
+  RespClient late;
+  ASSERT_TRUE(late.Connect(server.port()));
+  EXPECT_EQ(late.Call({"HELLO", "3"}).value.type, RespValue::Type::kMap);
+  EXPECT_EQ(late.Call({"SCRIPT", "KILL"}).raw, "+OK\r\n");
+  ASSERT_TRUE(runner.Read(&r, 5s));
+  EXPECT_NE(r.raw.find("Script killed by user with SCRIPT KILL..."), std::string::npos) << r.raw;
+  EXPECT_EQ(before.Call({"DISCARD"}).raw, "+OK\r\n");
+  EXPECT_NE(runner.Call({"INFO", "clients"}).value.str.find("connected_clients:3\r\n"), std::string::npos)
+      << "the client that left is gone";
+  EXPECT_EQ(late.Call({"PING"}).raw, "+PONG\r\n");
 }
 
 }  // namespace
