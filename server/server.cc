@@ -55,9 +55,7 @@ Server::~Server() {
   if (persistence_) persistence_->log().SetListener(nullptr);
   replication_->Shutdown();
   RequestShutdown();
-  for (auto& t : threads_) {
-    if (t->thread().joinable()) t->thread().join();
-  }
+  Wait();
   persistence_.reset();  // its loader and snapshot threads call into replication_
 }
 
@@ -104,7 +102,6 @@ void Server::DisconnectUsers(const std::vector<std::string>& names) {
 void Server::SetTlsContext(std::unique_ptr<asio::ssl::context> context) { tls_context_ = std::move(context); }
 
 Status Server::Listen(int port, bool tls) {
-  asio::io_context& main = threads_[0]->context();
   size_t before = acceptors_.size();
   for (const std::string& spec : config_.bind) {
     bool optional = !spec.empty() && spec[0] == '-';
@@ -112,7 +109,7 @@ Status Server::Listen(int port, bool tls) {
     std::error_code ec;
     auto ip = asio::ip::make_address(addr == "*" ? "0.0.0.0" : addr, ec);
     if (ec) return Status::InvalidArgument("Invalid bind address '" + addr + "'");
-    auto acc = std::make_unique<asio::ip::tcp::acceptor>(main);
+    auto acc = std::make_unique<asio::ip::tcp::acceptor>(accept_ctx_);
     asio::ip::tcp::endpoint ep(ip, static_cast<unsigned short>(port));
     acc->open(ep.protocol(), ec);
     if (!ec) acc->set_option(asio::ip::tcp::acceptor::reuse_address(true), ec);
@@ -133,7 +130,6 @@ Status Server::Listen(int port, bool tls) {
 }
 
 Status Server::Start() {
-  asio::io_context& main = threads_[0]->context();
   if (Status s = Listen(config_.port, false); !s.ok()) return s;
   if (config_.tls.port > 0) {
     if (!tls_context_) return Status::InvalidArgument("tls-port is set but TLS was not configured");
@@ -141,8 +137,12 @@ Status Server::Start() {
   }
   for (size_t i = 0; i < acceptors_.size(); ++i) Accept(i);
 
-  signals_ = std::make_unique<asio::signal_set>(main, SIGTERM, SIGINT, SIGHUP);
+  signals_ = std::make_unique<asio::signal_set>(accept_ctx_, SIGTERM, SIGINT, SIGHUP);
   WaitForSignal();
+  accept_thread_ = std::thread([this] {
+    auto guard = asio::make_work_guard(accept_ctx_);
+    accept_ctx_.run();
+  });
 
   for (int i = 0; i < thread_count(); ++i) ScheduleExpiry(i);
   ScheduleCron();
@@ -247,21 +247,6 @@ void Server::AdoptClient(size_t listener, IoThread& io, asio::ip::tcp::socket so
   io.stats().connections_received.Add();
   asio::ssl::context* tls = acceptor_tls_[listener] ? tls_context_.get() : nullptr;
   io.Adopt(std::make_shared<Connection>(*this, io, std::move(sock), tls));
-}
-
-void Server::AcceptWaiting(const IoThread& thread) {
-  if (thread.index() != 0 || stopping_) return;  // the listeners live on the first thread
-  for (size_t i = 0; i < acceptors_.size(); ++i) {
-    asio::ip::tcp::acceptor& acceptor = *acceptors_[i];
-    std::error_code ec;
-    acceptor.non_blocking(true, ec);
-    // Until none waits; the pending async_accept later finds none and stays queued.
-    while (!ec) {
-      IoThread& io = *threads_[next_thread_.fetch_add(1) % threads_.size()];
-      asio::ip::tcp::socket sock = acceptor.accept(io.context(), ec);
-      if (!ec) AdoptClient(i, io, std::move(sock));
-    }
-  }
 }
 
 void IoThread::Adopt(std::shared_ptr<Connection> c) {
@@ -415,6 +400,7 @@ int64_t Server::MemoryNotCountedForEviction() {
 
 void Server::RequestShutdown() {
   if (stopping_.exchange(true)) return;
+  accept_ctx_.stop();
   for (auto& t : threads_) {
     asio::io_context* ctx = &t->context();
     asio::post(*ctx, [ctx]() { ctx->stop(); });
@@ -440,6 +426,7 @@ void Server::Wait() {
   for (auto& t : threads_) {
     if (t->thread().joinable()) t->thread().join();
   }
+  if (accept_thread_.joinable()) accept_thread_.join();
 }
 
 }  // namespace minired

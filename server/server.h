@@ -217,14 +217,6 @@ class Server {
   void Accept(size_t listener);
   // Hands an accepted client to its I/O thread.
   void AdoptClient(size_t listener, IoThread& io, asio::ip::tcp::socket sock);
-
- public:
-  // Accepts, without waiting, the clients waiting on the listeners, when they are
-  // `thread`'s (the first I/O thread's): a busy script on that thread calls it from its
-  // hook, so that the server keeps accepting (SCRIPT KILL must get in).
-  void AcceptWaiting(const IoThread& thread);
-
- private:
   void WaitForSignal();
   // An I/O thread's loop: the io_context's handlers until it stops (busy-poll-us).
   static void RunIoLoop(asio::io_context& ctx, int busy_poll_us);
@@ -264,6 +256,11 @@ class Server {
   ClientPause pause_;
   std::unique_ptr<ScriptGate> script_gate_;  // one slot per I/O thread
   std::vector<std::unique_ptr<IoThread>> threads_;
+  // The listeners and the signals live on a thread of their own, not on an I/O thread:
+  // a script running long on an I/O thread must not stop the server from accepting
+  // (SCRIPT KILL must get in) or from hearing SIGTERM.
+  asio::io_context accept_ctx_{1};
+  std::thread accept_thread_;
   std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors_;
   std::vector<bool> acceptor_tls_;  // per acceptor: its clients speak TLS
   std::unique_ptr<asio::ssl::context> tls_context_;

@@ -5,11 +5,11 @@
 // for the script to end, which for a script in an endless loop is never, and SCRIPT
 // KILL sent on such a connection could not stop it. So the script's hook calls
 // ServeThreadWhileBusy, as redis-server's hook processes events while blocked: it
-// accepts new clients (the listeners live on the first I/O thread) and starts those
-// accepted for this thread, then one poll(2) over the thread's idle connections, and
-// each readable one is read and its commands run as any command runs while the script
-// is busy: -BUSY, or one of the few commands Redis lets through, none of which touches
-// a shard or writes a key.
+// starts the clients accepted for this thread meanwhile (the listeners have a thread of
+// their own), then one poll(2) over the thread's idle connections, and each readable one
+// is read and its commands run as any command runs while the script is busy: -BUSY, or
+// one of the few commands Redis lets through, none of which touches a shard or writes
+// a key.
 //
 // What keeps this re-entry safe:
 // - only connections idle on a queued read are served (reading directly does not
@@ -41,9 +41,7 @@ bool Connection::WaitsForInput() const {
 }
 
 void Connection::ServeThreadWhileBusy() {
-  // New clients: those waiting on the listeners (when they are this thread's), and those
-  // accepted for this thread meanwhile.
-  server_.AcceptWaiting(thread_);
+  // The clients accepted for this thread meanwhile (the listeners have their own thread).
   thread_.StartAdopted();
 
   std::vector<std::shared_ptr<Connection>> idle;

@@ -44,11 +44,11 @@ class BusyScripts : public ::testing::Test {
   // Sends PING on every other connection and checks each answers -BUSY `busy_error`,
   // on whichever thread it is; returns one of them.
   RespClient* EveryClientBusy(const std::string& busy_error) {
-    for (auto& c : others_) {
-      c->Send({"PING"});
+    for (size_t i = 0; i < others_.size(); ++i) {
+      others_[i]->Send({"PING"});
       Reply r;
-      EXPECT_TRUE(c->Read(&r, 2s));
-      EXPECT_EQ(r.raw, busy_error);
+      EXPECT_TRUE(others_[i]->Read(&r, 2s)) << "connection " << i;
+      EXPECT_EQ(r.raw, busy_error) << "connection " << i;
     }
     return others_.back().get();
   }
@@ -87,8 +87,8 @@ TEST_F(BusyScripts, ScriptKillStopsAScriptThatDidNotWrite) {
   // pcall cannot swallow the kill.
   runner_.Send({"EVAL", "while true do pcall(function() while true do end end) end", "0"});
   std::this_thread::sleep_for(500ms);
-  // Clients that connect while it runs are served too (the listeners live on the
-  // first thread, which may be the script's), whichever thread they land on.
+  // Clients that connect while it runs are served too, whichever thread they land on
+  // (the script's thread starts its own from the hook).
   for (int i = 0; i < 4; ++i) EXPECT_EQ(Connected()->Call({"PING"}).raw, kBusyError);
   EXPECT_EQ(Connected()->Call({"SCRIPT", "KILL"}).raw, "+OK\r\n");
   ASSERT_TRUE(runner_.Read(&killed, 5s));
