@@ -19,6 +19,7 @@
 
 #include "storage/access_clock.h"
 #include "storage/db.h"
+#include "storage/spinning_mutex.h"
 
 namespace minired {
 
@@ -70,7 +71,7 @@ class ShardMutex {
     return false;
   }
 
-  std::mutex mu_;
+  SpinningMutex mu_;
   std::atomic<ShardDumper*> dumper_{nullptr};
   Shard* owner_;
   static thread_local bool all_held_;
