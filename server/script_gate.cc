@@ -21,15 +21,8 @@ void ScriptGate::Begin(int thread, RunInfo info) {
   run_mu_.lock();
   was_working_ = was_working;
   slots_[static_cast<size_t>(thread)].working.store(true, std::memory_order_seq_cst);
-  {
-    std::lock_guard lock(info_mu_);
-    info_ = info;
-    info_valid_ = true;
-  }
-  wrote_ = false;
-  kill_ = false;
+  Install(info);
   busy_ = false;
-  started_us_ = NowUs();
   running_.store(true, std::memory_order_seq_cst);
   for (size_t t = 0; t < threads_; ++t) {
     if (t == static_cast<size_t>(thread)) continue;
@@ -37,9 +30,7 @@ void ScriptGate::Begin(int thread, RunInfo info) {
   }
 }
 
-bool ScriptGate::TryAnnounceBusy(int thread, RunInfo info) {
-  if (!run_mu_.try_lock()) return false;
-  was_working_ = slots_[static_cast<size_t>(thread)].working.load(std::memory_order_relaxed);
+void ScriptGate::Install(RunInfo info) {
   {
     std::lock_guard lock(info_mu_);
     info_ = info;
@@ -48,6 +39,12 @@ bool ScriptGate::TryAnnounceBusy(int thread, RunInfo info) {
   wrote_ = false;
   kill_ = false;
   started_us_ = NowUs();
+}
+
+bool ScriptGate::TryAnnounceBusy(int thread, RunInfo info) {
+  if (!run_mu_.try_lock()) return false;
+  was_working_ = slots_[static_cast<size_t>(thread)].working.load(std::memory_order_relaxed);
+  Install(info);
   running_.store(true, std::memory_order_seq_cst);
   busy_.store(true, std::memory_order_release);
   ResumeParked();

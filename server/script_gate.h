@@ -100,6 +100,9 @@ class ScriptGate {
   void Forget(uint64_t id);
 
  private:
+  // Begin and TryAnnounceBusy: the script `info` starts now, not killed, not written.
+  // REQUIRES: run_mu_ held.
+  void Install(RunInfo info);
   void ResumeParked();
 
   struct alignas(64) Slot {

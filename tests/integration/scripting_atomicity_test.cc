@@ -35,10 +35,9 @@ void CheckWritersAndSummers(bool declared) {
       "for i = 1, #" + list + " do local v = tonumber(redis.call('get', " + list + "[i]) or 0) "
       "if v ~= first then equal = 0 end sum = sum + v end "
       "redis.call('set', 'sum:' .. " + list + "[1], sum) return {equal, sum, first}";
-  auto command = [&](const std::string& script, const std::string& extra_key) {
+  auto command = [&](const std::string& script) {
     std::vector<std::string> cmd = {"EVAL", script, declared ? std::to_string(keys.size()) : "0"};
     cmd.insert(cmd.end(), keys.begin(), keys.end());
-    (void)extra_key;
     return cmd;
   };
   constexpr int kWriters = 40, kScriptsEach = 60, kSummers = 10;
@@ -49,7 +48,7 @@ void CheckWritersAndSummers(bool declared) {
       summers.Run([&] {
         RespClient c;
         if (!c.Connect(server.port())) return failures.fetch_add(1), void();
-        const std::vector<std::string> cmd = command(sum_all, "");
+        const std::vector<std::string> cmd = command(sum_all);
         while (!summers.stopping()) {
           Reply reply = c.Call(cmd);
           if (reply.value.elems.size() != 3 || reply.value.elems[0].integer != 1 ||
@@ -65,7 +64,7 @@ void CheckWritersAndSummers(bool declared) {
       writers.Run([&] {
         RespClient c;
         if (!c.Connect(server.port())) return failures.fetch_add(1), void();
-        const std::vector<std::string> cmd = command(incr_all, "");
+        const std::vector<std::string> cmd = command(incr_all);
         for (int i = 0; i < kScriptsEach; ++i) {
           if (c.Call(cmd).raw != ":1\r\n") failures.fetch_add(1);
         }
