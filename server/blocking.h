@@ -13,7 +13,8 @@
 //
 // What a client waits for is the BlockedClient's own: the blocking pops
 // (families/blocking_family.cc) wait on keys; WAIT (replication.cc) waits on replica
-// acknowledgements and has no keys; stream reads will wait on keys with their own Serve.
+// acknowledgements and has no keys; stream reads (families/stream_read_family.cc) wait
+// on keys for entries past an ID.
 #pragma once
 
 #include <atomic>
@@ -41,7 +42,8 @@ class BlockedClient {
   enum class Served {
     kServed,     // replied (and journaled what it changed)
     kEmpty,      // nothing there: the waiters after it are not tried either
-    kOtherType,  // the key holds what another waiter wants: the next one is tried
+    kNotForIt,   // the key holds nothing this one wants (another type, no entry past its
+                 // stream ID): it goes on waiting and the next one is tried
   };
 
   virtual ~BlockedClient() = default;

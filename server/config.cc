@@ -178,6 +178,8 @@ std::vector<ConfigOption> BuildOptions() {
       {"zset-max-listpack-value", "zset-max-ziplist-value", &EncodingLimits::zset_max_listpack_value, 0},
       {"set-max-intset-entries", "", &EncodingLimits::set_max_intset_entries, 0},
       {"list-max-listpack-size", "list-max-ziplist-size", &EncodingLimits::list_max_listpack_size, INT_MIN},
+      {"stream-node-max-bytes", "", &EncodingLimits::stream_node_max_bytes, 0},
+      {"stream-node-max-entries", "", &EncodingLimits::stream_node_max_entries, 0},
   };
   for (const LimitOption& l : kLimits) {
     auto field = l.field;
@@ -185,8 +187,8 @@ std::vector<ConfigOption> BuildOptions() {
     opts.push_back(IntOption(
         l.name, true, l.lo, hi, [field](const ServerConfig& c) { return (c.encoding.*field).load(); },
         [field](ServerConfig& c, int64_t v) { (c.encoding.*field).store(v); }, l.alias));
-    // The *-value limits are byte sizes: Redis takes memory values ("1kb") for them.
-    if (std::string_view(l.name).ends_with("-value")) {
+    // The *-value and *-bytes limits are byte sizes: Redis takes memory values ("1kb").
+    if (std::string_view(l.name).ends_with("-value") || std::string_view(l.name).ends_with("-bytes")) {
       opts.back().set = [field](ServerConfig& c, const std::vector<std::string>& v) {
         int64_t n;
         if (!ParseMemory(v[0], &n)) return BadValue("argument must be a memory value");

@@ -325,7 +325,7 @@ void Server::Run(Session& session, const CommandSpec& spec, std::span<const std:
     spec.handler(ctx);
     const uint64_t ns = CycleClock::ToNanos(CycleClock::Now() - t0);
     if (j) {
-      RecordWrite(*j, spec, db, args, touches, first_record, session.repl_targets);
+      RecordWrite(*j, spec, db, args, touches, first_record, session.repl_targets, top_level);
       j->EndCommand((spec.flags & kCmdWrite) && j->touches() != touches);
     }
     const uint64_t own_errors = reply.errors_written() - errors_before - frame.errors_in_calls;
@@ -357,8 +357,8 @@ bool Server::QueuedCommandHas(const Session& session, uint32_t flags) const {
 // What the journal records for a command that ran: its argv (or what its handler
 // substituted) when it wrote; EXEC's commands wrapped in MULTI/EXEC.
 void Server::RecordWrite(Journal& j, const CommandSpec& spec, int db, std::span<const std::string_view> args,
-                         uint64_t touches_before, size_t first_record, uint8_t targets) {
-  std::vector<std::string> substitute;
+                         uint64_t touches_before, size_t first_record, uint8_t targets, bool top_level) {
+  std::vector<std::vector<std::string>> substitute;
   bool substituted = j.TakeSubstitute(&substitute);
   if (!j.wrote()) return;  // nothing recorded (yet): nothing to add
   if (RecordsCallsAsOne(spec)) {
@@ -378,7 +378,11 @@ void Server::RecordWrite(Journal& j, const CommandSpec& spec, int db, std::span<
     return;
   }
   if (substituted) {
-    j.AddCommand(db, std::span<const std::string>(substitute), targets);
+    // Inside EXEC or a script the caller's own MULTI/EXEC wraps them already.
+    const bool wrap = top_level && substitute.size() > 1;
+    if (wrap) j.AddCommand(db, std::span<const std::string>(std::vector<std::string>{"MULTI"}), targets);
+    for (const auto& command : substitute) j.AddCommand(db, std::span<const std::string>(command), targets);
+    if (wrap) j.AddCommand(db, std::span<const std::string>(std::vector<std::string>{"EXEC"}), targets);
   } else {
     j.AddCommand(db, args, targets);
   }

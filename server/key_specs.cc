@@ -51,6 +51,7 @@ std::map<std::string, CommandKeyInfo, std::less<>> BuildTable() {
     int begin;
     KeySpec find;
     const char* notes = "";
+    const char* keyword = "";  // begin_search by keyword, `begin` its startfrom
   };
   struct Entry {
     const char* name;
@@ -214,6 +215,27 @@ std::map<std::string, CommandKeyInfo, std::less<>> BuildTable() {
     {"unlink", {"request_policy:multi_shard", "response_policy:agg_sum"}, {{"RM delete", 1, Range(-1, 1, 0)}}},
     {"wait", {"request_policy:all_shards", "response_policy:agg_min"}, {}},
     {"watch", {}, {{"RO", 1, Range(-1, 1, 0)}}},
+    {"xack", {}, {{"RW update", 1, Range(0, 1, 0)}}},
+    {"xadd", {"nondeterministic_output"}, {{"RW update", 1, Range(0, 1, 0), "UPDATE instead of INSERT because of the optional trimming feature"}}},
+    {"xautoclaim", {"nondeterministic_output"}, {{"RW delete", 1, Range(0, 1, 0)}}},
+    {"xclaim", {"nondeterministic_output"}, {{"RW update", 1, Range(0, 1, 0)}}},
+    {"xdel", {}, {{"RW delete", 1, Range(0, 1, 0)}}},
+    {"xgroup|create", {}, {{"RW insert", 2, Range(0, 1, 0)}}},
+    {"xgroup|createconsumer", {}, {{"RW insert", 2, Range(0, 1, 0)}}},
+    {"xgroup|delconsumer", {}, {{"RW delete", 2, Range(0, 1, 0)}}},
+    {"xgroup|destroy", {}, {{"RW delete", 2, Range(0, 1, 0)}}},
+    {"xgroup|setid", {}, {{"RW update", 2, Range(0, 1, 0)}}},
+    {"xinfo|consumers", {"nondeterministic_output"}, {{"RO access", 2, Range(0, 1, 0)}}},
+    {"xinfo|groups", {}, {{"RO access", 2, Range(0, 1, 0)}}},
+    {"xinfo|stream", {}, {{"RO access", 2, Range(0, 1, 0)}}},
+    {"xlen", {}, {{"RO", 1, Range(0, 1, 0)}}},
+    {"xpending", {"nondeterministic_output"}, {{"RO access", 1, Range(0, 1, 0)}}},
+    {"xrange", {}, {{"RO access", 1, Range(0, 1, 0)}}},
+    {"xread", {}, {{"RO access", 1, Range(-1, 1, 2), "", "STREAMS"}}},
+    {"xreadgroup", {}, {{"RO access", 4, Range(-1, 1, 2), "", "STREAMS"}}},
+    {"xrevrange", {}, {{"RO access", 1, Range(0, 1, 0)}}},
+    {"xsetid", {}, {{"RW update", 1, Range(0, 1, 0)}}},
+    {"xtrim", {"nondeterministic_output"}, {{"RW delete", 1, Range(0, 1, 0)}}},
     {"zadd", {}, {{"RW update", 1, Range(0, 1, 0)}}},
     {"zcard", {}, {{"RO", 1, Range(0, 1, 0)}}},
     {"zcount", {}, {{"RO access", 1, Range(0, 1, 0)}}},
@@ -251,7 +273,10 @@ std::map<std::string, CommandKeyInfo, std::less<>> BuildTable() {
   for (const Entry& e : entries) {
     CommandKeyInfo& info = out[e.name];
     info.tips = e.tips;
-    for (const Def& d : e.specs) info.specs.push_back(Spec(d.flags, d.begin, d.find, d.notes));
+    for (const Def& d : e.specs) {
+      info.specs.push_back(Spec(d.flags, d.begin, d.find, d.notes));
+      info.specs.back().keyword = d.keyword;
+    }
   }
   return out;
 }
@@ -269,6 +294,21 @@ bool FindKeys(const std::vector<KeySpec>& specs, std::span<const std::string_vie
   const int argc = static_cast<int>(args.size());
   for (const KeySpec& spec : specs) {
     int first = spec.begin_index, last = 0, step = spec.keystep;
+    if (!spec.keyword.empty()) {
+      // As Redis's: search from startfrom (from the end when negative) for the keyword;
+      // the keys begin after it, and a spec whose keyword is absent finds none.
+      const int from = spec.begin_index > 0 ? spec.begin_index : argc + spec.begin_index;
+      const int to = spec.begin_index > 0 ? argc - 1 : 0;
+      first = 0;
+      for (int i = from; i != to; i = from <= to ? i + 1 : i - 1) {
+        if (i >= argc || i < 1) break;
+        if (EqualsIgnoreCase(args[static_cast<size_t>(i)], spec.keyword)) {
+          first = i + 1;
+          break;
+        }
+      }
+      if (first == 0) continue;
+    }
     if (first >= argc) return false;
     if (spec.find == KeySpec::Find::kRange) {
       if (spec.lastkey >= 0) {

@@ -3,7 +3,8 @@
 // that ask the server where the keys are get Redis's answer (COMMAND INFO's fields 8
 // and 9, COMMAND GETKEYS and GETKEYSANDFLAGS).
 //
-// A spec finds keys in two steps, as Redis's: begin at an argument index, then take
+// A spec finds keys in two steps, as Redis's: begin at an argument index (or after a
+// keyword searched for from an index: XREAD's STREAMS), then take
 // either a range (up to `lastkey` relative to the start, or counted from the end when
 // negative, every `keystep`, or 1/limit of what remains) or a count read from an
 // argument (`keynumidx` after the start, keys from `firstkey` after it, every `keystep`).
@@ -20,7 +21,8 @@ struct KeySpec {
   enum class Find { kRange, kKeynum };
   std::vector<std::string> flags;  // "RW", "access"..., in the order Redis prints them
   std::string notes;               // printed only when not empty
-  int begin_index = 0;
+  int begin_index = 0;      // begin_search by index, or the keyword's startfrom
+  std::string keyword;      // begin_search by keyword (XREAD's STREAMS) when not empty
   Find find = Find::kRange;
   int lastkey = 0, keystep = 1, limit = 0;  // kRange
   int keynumidx = 0, firstkey = 1;          // kKeynum (keystep too)

@@ -231,7 +231,7 @@ class Server {
   void SaveAfterCommand(Session& session);
   // `targets`: where the record goes (a script's redis.set_repl; JournalTarget).
   void RecordWrite(Journal& j, const CommandSpec& spec, int db, std::span<const std::string_view> args,
-                   uint64_t touches_before, size_t first_record, uint8_t targets);
+                   uint64_t touches_before, size_t first_record, uint8_t targets, bool top_level);
   // After a command ran (calls, time, latency, slow log, latency monitor, monitors).
   void RecordCall(Session& session, const CommandSpec& spec, std::span<const std::string_view> args, int thread,
                   uint64_t ns, bool failed);

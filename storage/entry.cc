@@ -5,6 +5,7 @@
 #include "protocol/numbers.h"
 #include "storage/encodings/compact.h"
 #include "storage/encodings/list_object.h"
+#include "storage/encodings/stream_value.h"
 #include "storage/memory.h"
 #include "storage/encodings/string_map.h"
 #include "storage/encodings/zset.h"
@@ -22,6 +23,7 @@ const char* TypeName(ValueType t) {
     case ValueType::kSet: return "set";
     case ValueType::kZSet: return "zset";
     case ValueType::kHash: return "hash";
+    case ValueType::kStream: return "stream";
   }
   return "none";
 }
@@ -36,6 +38,7 @@ const char* EncodingName(Encoding e) {
     case Encoding::kHashtable: return "hashtable";
     case Encoding::kSkiplist: return "skiplist";
     case Encoding::kQuicklist: return "quicklist";
+    case Encoding::kStream: return "stream";
   }
   return "unknown";
 }
@@ -121,6 +124,7 @@ Entry* Entry::DeepCopy(const Entry* e, std::string_view new_key, int64_t expire_
       break;
     }
     case Encoding::kQuicklist: copy = new ListObject(*e->object<ListObject>()); break;
+    case Encoding::kStream: copy = e->object<StreamValue>()->Clone().release(); break;
     default: break;
   }
   Entry* c = NewObject(new_key, e->type(), e->encoding(), copy, expire_ms);
@@ -135,6 +139,7 @@ void Entry::FreeObject(ValueType type, Encoding enc, void* object) {
     case Encoding::kHashtable: delete static_cast<StringMap*>(object); break;
     case Encoding::kSkiplist: delete static_cast<ZSet*>(object); break;
     case Encoding::kQuicklist: delete static_cast<ListObject*>(object); break;
+    case Encoding::kStream: delete static_cast<StreamValue*>(object); break;
     default: break;
   }
 }
@@ -161,6 +166,7 @@ size_t Entry::ElementCount() const {
     case Encoding::kHashtable: return object<StringMap>() ? object<StringMap>()->size() : 0;
     case Encoding::kSkiplist: return object<ZSet>() ? object<ZSet>()->size() : 0;
     case Encoding::kQuicklist: return object<ListObject>() ? object<ListObject>()->size() : 0;
+    case Encoding::kStream: return object<StreamValue>() ? object<StreamValue>()->stream.length() : 0;
     default: return 1;
   }
 }
@@ -207,6 +213,7 @@ size_t Entry::AllocatedSize(size_t samples) const {
     case Encoding::kHashtable: return total + sizeof(StringMap) + object<StringMap>()->MemoryBytes(samples);
     case Encoding::kSkiplist: return total + sizeof(ZSet) + object<ZSet>()->MemoryBytes(samples);
     case Encoding::kQuicklist: return total + ListMemoryBytes(*object<ListObject>(), samples);
+    case Encoding::kStream: return total + object<StreamValue>()->MemoryBytes();
     default: return total;
   }
 }

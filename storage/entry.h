@@ -10,7 +10,7 @@
 //   [..]     value: kInt                 -> int64
 //                   kEmbStr/kRaw         -> varint length + bytes
 //                   kListpack/kIntset    -> varint length + the compact blob (compact.h)
-//                   kHashtable/kSkiplist/kQuicklist -> pointer to the collection object
+//                   kHashtable/kSkiplist/kQuicklist/kStream -> pointer to the collection object
 // A 10-byte key with a 21-byte value takes 38 bytes, one block of mimalloc's 48-byte
 // class: no separate key, value or object-header allocations as Redis has (~96 bytes).
 //
@@ -27,7 +27,7 @@
 
 namespace minired {
 
-enum class ValueType : uint8_t { kString = 0, kList = 1, kSet = 2, kZSet = 3, kHash = 4 };
+enum class ValueType : uint8_t { kString = 0, kList = 1, kSet = 2, kZSet = 3, kHash = 4, kStream = 5 };
 
 // Redis's encoding names, reported by OBJECT ENCODING.
 enum class Encoding : uint8_t {
@@ -39,6 +39,7 @@ enum class Encoding : uint8_t {
   kHashtable = 5,  // object: StringMap (hash, set)
   kSkiplist = 6,   // object: ZSet
   kQuicklist = 7,  // object: ListObject
+  kStream = 8,     // object: StreamValue
 };
 
 const char* TypeName(ValueType t);
@@ -64,7 +65,7 @@ class Entry {
   // A compact collection (kListpack or kIntset) holding `blob`.
   static Entry* NewCompact(std::string_view key, ValueType type, Encoding enc, std::string_view blob,
                            int64_t expire_ms);
-  // A collection object (kHashtable, kSkiplist, kQuicklist); takes ownership of `object`.
+  // A collection object (kHashtable, kSkiplist, kQuicklist, kStream); takes ownership of `object`.
   static Entry* NewObject(std::string_view key, ValueType type, Encoding enc, void* object,
                           int64_t expire_ms);
   // `e` rebuilt with another key (RENAME) or expiry (EXPIRE on a key without room for

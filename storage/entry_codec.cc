@@ -1,8 +1,12 @@
 #include "storage/entry_codec.h"
 
 #include <cstring>
+#include <map>
+#include <memory>
+#include <vector>
 
 #include "storage/encodings/list_object.h"
+#include "storage/encodings/stream_value.h"
 #include "storage/encodings/string_map.h"
 #include "storage/varint.h"
 #include "storage/encodings/zset.h"
@@ -67,6 +71,119 @@ class Reader {
 
 Status Corrupt(std::string what) { return Status::Corruption("snapshot entry: " + what); }
 
+void PutId(std::string* out, StreamId id) {
+  AppendVarint(out, id.ms);
+  AppendVarint(out, id.seq);
+}
+
+bool ReadId(Reader& r, StreamId* id) { return r.Varint(&id->ms) && r.Varint(&id->seq); }
+
+void EncodeStream(const StreamValue& v, std::string* out) {
+  PutId(out, v.stream.last_id);
+  AppendVarint(out, v.stream.entries_added);
+  PutId(out, v.stream.max_deleted_id);
+  AppendVarint(out, v.stream.length());
+  Stream::Cursor c(v.stream, StreamId::Min(), StreamId::Max(), false);
+  while (c.Next()) {
+    PutId(out, c.id());
+    AppendVarint(out, c.fields().size());
+    for (const StreamField& f : c.fields()) {
+      PutBytes(out, f.first);
+      PutBytes(out, f.second);
+    }
+  }
+  AppendVarint(out, v.groups().size());
+  for (const auto& [name, g] : v.groups()) {
+    PutBytes(out, name);
+    PutId(out, g->last_id);
+    AppendVarint(out, static_cast<uint64_t>(g->entries_read + 1));
+    AppendVarint(out, g->consumers().size());
+    std::map<const StreamConsumer*, uint64_t> index;
+    for (const auto& [cname, consumer] : g->consumers()) {
+      index[consumer.get()] = index.size();
+      PutBytes(out, cname);
+      PutU64(out, static_cast<uint64_t>(consumer->seen_ms));
+    }
+    AppendVarint(out, g->pel.size());
+    for (const auto& [id, p] : g->pel) {
+      PutId(out, id);
+      PutU64(out, static_cast<uint64_t>(p.delivery_ms));
+      AppendVarint(out, p.delivery_count);
+      AppendVarint(out, index[p.consumer]);
+    }
+  }
+}
+
+// A stream as EncodeStream wrote it, checked as it is read: IDs ascending and within
+// the stream's last ID, every entry with fields, every pending entry's consumer known.
+Status DecodeStream(Reader& r, std::unique_ptr<StreamValue>* out) {
+  auto v = std::make_unique<StreamValue>();
+  Stream& s = v->stream;
+  uint64_t count;
+  if (!ReadId(r, &s.last_id) || !r.Varint(&s.entries_added) || !ReadId(r, &s.max_deleted_id) ||
+      !r.Varint(&count)) {
+    return Corrupt("truncated stream header");
+  }
+  if (count > r.rest().size()) return Corrupt("stream length larger than the data");
+  std::vector<StreamField> fields;
+  StreamId prev = StreamId::Min();
+  for (uint64_t i = 0; i < count; ++i) {
+    StreamId id;
+    uint64_t pairs;
+    if (!ReadId(r, &id) || !r.Varint(&pairs)) return Corrupt("truncated stream entry");
+    if (id <= prev || id > s.last_id) return Corrupt("stream entry IDs out of order");
+    if (pairs == 0 || pairs > r.rest().size()) return Corrupt("bad stream entry field count");
+    fields.clear();
+    for (uint64_t f = 0; f < pairs; ++f) {
+      StreamField field;
+      if (!r.Bytes(&field.first) || !r.Bytes(&field.second)) return Corrupt("truncated stream entry field");
+      fields.push_back(field);
+    }
+    s.Append(id, fields, StreamNodeLimits{});
+    prev = id;
+  }
+  uint64_t groups;
+  if (!r.Varint(&groups)) return Corrupt("truncated stream groups");
+  for (uint64_t gi = 0; gi < groups; ++gi) {
+    std::string_view name;
+    StreamId last;
+    uint64_t read_plus_one, consumers;
+    if (!r.Bytes(&name) || !ReadId(r, &last) || !r.Varint(&read_plus_one) || !r.Varint(&consumers)) {
+      return Corrupt("truncated stream group");
+    }
+    StreamGroup* g = v->CreateGroup(name, last, static_cast<int64_t>(read_plus_one) - 1);
+    if (g == nullptr) return Corrupt("duplicate stream group");
+    if (consumers > r.rest().size()) return Corrupt("consumer count larger than the data");
+    std::vector<StreamConsumer*> by_index;
+    for (uint64_t ci = 0; ci < consumers; ++ci) {
+      std::string_view cname;
+      uint64_t seen;
+      if (!r.Bytes(&cname) || !r.U64(&seen)) return Corrupt("truncated stream consumer");
+      StreamConsumer* c = g->CreateConsumer(cname, static_cast<int64_t>(seen));
+      if (c == nullptr) return Corrupt("duplicate stream consumer");
+      by_index.push_back(c);
+    }
+    uint64_t pending;
+    if (!r.Varint(&pending)) return Corrupt("truncated stream PEL");
+    if (pending > r.rest().size()) return Corrupt("PEL size larger than the data");
+    StreamId prev_pending = StreamId::Min();
+    for (uint64_t pi = 0; pi < pending; ++pi) {
+      StreamId id;
+      uint64_t at, deliveries, consumer;
+      if (!ReadId(r, &id) || !r.U64(&at) || !r.Varint(&deliveries) || !r.Varint(&consumer)) {
+        return Corrupt("truncated stream pending entry");
+      }
+      if (pi > 0 && id <= prev_pending) return Corrupt("stream PEL out of order");
+      if (consumer >= by_index.size()) return Corrupt("pending entry of an unknown consumer");
+      g->Deliver(id, by_index[consumer], static_cast<int64_t>(at), deliveries == 0 ? 1 : deliveries);
+      g->pel[id].delivery_count = deliveries;
+      prev_pending = id;
+    }
+  }
+  *out = std::move(v);
+  return Status::Ok();
+}
+
 }  // namespace
 
 void EncodeEntry(const Entry* e, std::string* out) {
@@ -105,6 +222,7 @@ void EncodeEntry(const Entry* e, std::string* out) {
       for (const std::string& s : *l) PutBytes(out, s);
       break;
     }
+    case Encoding::kStream: EncodeStream(*e->object<StreamValue>(), out); break;
   }
 }
 
@@ -112,12 +230,13 @@ Status DecodeEntry(std::string_view* in, Entry** out) {
   Reader r(*in);
   uint8_t type_b, enc_b, flags;
   if (!r.U8(&type_b) || !r.U8(&enc_b) || !r.U8(&flags)) return Corrupt("truncated header");
-  if (type_b > static_cast<uint8_t>(ValueType::kHash)) return Corrupt("unknown type " + std::to_string(type_b));
-  if (enc_b > static_cast<uint8_t>(Encoding::kQuicklist)) {
+  if (type_b > static_cast<uint8_t>(ValueType::kStream)) return Corrupt("unknown type " + std::to_string(type_b));
+  if (enc_b > static_cast<uint8_t>(Encoding::kStream)) {
     return Corrupt("unknown encoding " + std::to_string(enc_b));
   }
   auto type = static_cast<ValueType>(type_b);
   auto enc = static_cast<Encoding>(enc_b);
+  if ((type == ValueType::kStream) != (enc == Encoding::kStream)) return Corrupt("stream type and encoding disagree");
   uint64_t expire = 0;
   if ((flags & 1) && !r.U64(&expire)) return Corrupt("truncated expiry");
   std::string_view key;
@@ -191,6 +310,13 @@ Status DecodeEntry(std::string_view* in, Entry** out) {
         l->emplace_back(v);
       }
       e = Entry::NewObject(key, type, enc, l, exp);
+      break;
+    }
+    case Encoding::kStream: {
+      if (type != ValueType::kStream) return Corrupt("stream encoding for another type");
+      std::unique_ptr<StreamValue> v;
+      if (Status st = DecodeStream(r, &v); !st.ok()) return st;
+      e = Entry::NewObject(key, type, enc, v.release(), exp);
       break;
     }
   }

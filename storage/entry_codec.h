@@ -10,6 +10,14 @@
 //   hashtable (hash/set) varint count | per element: varint len | field | varint len | value
 //   skiplist             varint count | per member in score order: varint len | member | f64 LE score
 //   quicklist            varint count | per element: varint len | bytes
+//   stream               id last | varint entries-added | id max-deleted
+//                        | varint entries | per entry: id | varint pairs | per pair: bytes field, value
+//                        | varint groups | per group: bytes name | id last-delivered
+//                          | varint entries-read + 1 (0: unknown)
+//                          | varint consumers | per consumer: bytes name | i64 seen ms
+//                          | varint pending | per pending entry: id | i64 delivery ms
+//                            | varint delivery count | varint consumer index
+//                        (an id is varint ms | varint seq)
 // Compact encodings are copied byte for byte, so loading them costs one allocation.
 #pragma once
 

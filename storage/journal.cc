@@ -60,7 +60,7 @@ void Journal::AddCommand(int db, std::span<const std::string> args, uint8_t targ
   AddCommand(db, std::span<const std::string_view>(views), targets);
 }
 
-bool Journal::TakeSubstitute(std::vector<std::string>* out) {
+bool Journal::TakeSubstitute(std::vector<std::vector<std::string>>* out) {
   if (!has_substitute_) return false;
   *out = std::move(substitute_);
   substitute_.clear();
@@ -99,6 +99,7 @@ JournalScope::~JournalScope() {
     j.commands_.clear();
     j.touches_ = 0;
     j.has_substitute_ = false;
+    j.substitute_.clear();
     return;
   }
   j.FlushExpiries();
@@ -108,6 +109,7 @@ JournalScope::~JournalScope() {
   j.touches_ = 0;
   j.commands_.clear();
   j.has_substitute_ = false;
+  j.substitute_.clear();
   j.sink_->Submit(std::move(e));
 }
 

@@ -144,8 +144,18 @@ class Journal {
   void AddCommand(int db, std::span<const std::string_view> args, uint8_t targets = kReplToLog | kReplToReplicas);
   void AddCommand(int db, std::span<const std::string> args, uint8_t targets = kReplToLog | kReplToReplicas);
   // Replaces what the running command will record (call from its handler).
-  void Substitute(std::vector<std::string> args) { substitute_ = std::move(args); has_substitute_ = true; }
-  bool TakeSubstitute(std::vector<std::string>* out);
+  void Substitute(std::vector<std::string> args) {
+    substitute_.clear();
+    AddSubstitute(std::move(args));
+  }
+  // Adds one more command to what the running command records instead of its argv (a
+  // consumer-group read records the XCLAIMs and XGROUP SETID that reproduce it): more
+  // than one are wrapped in MULTI/EXEC, so a replica applies them as one step.
+  void AddSubstitute(std::vector<std::string> args) {
+    substitute_.push_back(std::move(args));
+    has_substitute_ = true;
+  }
+  bool TakeSubstitute(std::vector<std::vector<std::string>>* out);
   // Records gathered so far (EXEC wraps them in MULTI/EXEC).
   std::vector<JournalCommand>& commands() { return commands_; }
   void FlushExpiries(uint8_t targets = kReplToLog | kReplToReplicas);
@@ -172,7 +182,7 @@ class Journal {
   std::vector<JournalCommand> commands_;
   std::vector<std::pair<int, std::string>> expiring_keys_;  // noted by ExpirySet
   std::vector<int64_t> expiring_at_;
-  std::vector<std::string> substitute_;
+  std::vector<std::vector<std::string>> substitute_;
   bool has_substitute_ = false;
   static thread_local Journal* t_active_;
 };

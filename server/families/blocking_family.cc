@@ -45,7 +45,7 @@ BlockedClient::Served BlockedPop::Serve(CommandContext& ctx, std::string_view ke
     KeyAccess k(ctx, key);
     Db::Slot s = k.FindWrite();
     if (!s) return Served::kEmpty;
-    if (s.entry->type() != (pop.zset ? ValueType::kZSet : ValueType::kList)) return Served::kOtherType;
+    if (s.entry->type() != (pop.zset ? ValueType::kZSet : ValueType::kList)) return Served::kNotForIt;
     if (!move) {
       size_t n = PopAndReply(ctx, k.db(), s, key, pop);
       if (Journal* j = Journal::Active()) {

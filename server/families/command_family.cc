@@ -49,11 +49,21 @@ void ReplyKeySpec(ReplyWriter& w, const KeySpec& k) {
   w.Bulk("begin_search");
   w.MapHeader(2);
   w.Bulk("type");
-  w.Bulk("index");
-  w.Bulk("spec");
-  w.MapHeader(1);
-  w.Bulk("index");
-  w.Integer(k.begin_index);
+  if (k.keyword.empty()) {
+    w.Bulk("index");
+    w.Bulk("spec");
+    w.MapHeader(1);
+    w.Bulk("index");
+    w.Integer(k.begin_index);
+  } else {
+    w.Bulk("keyword");
+    w.Bulk("spec");
+    w.MapHeader(2);
+    w.Bulk("keyword");
+    w.Bulk(k.keyword);
+    w.Bulk("startfrom");
+    w.Integer(k.begin_index);
+  }
   w.Bulk("find_keys");
   w.MapHeader(2);
   w.Bulk("type");

@@ -32,6 +32,7 @@ void RegisterZSetRangeFamily(CommandTable* table);
 void RegisterZSetAlgebraFamily(CommandTable* table);
 void RegisterListFamily(CommandTable* table);
 void RegisterBlockingFamily(CommandTable* table);
+void RegisterStreamFamily(CommandTable* table);  // registers the read, group and XINFO commands too
 void RegisterTransactionFamily(CommandTable* table);
 void RegisterPubSubFamily(CommandTable* table);
 void RegisterPersistenceFamily(CommandTable* table);
@@ -68,6 +69,7 @@ inline void RegisterAllFamilies(CommandTable* table) {
   RegisterZSetFamily(table);
   RegisterListFamily(table);
   RegisterBlockingFamily(table);
+  RegisterStreamFamily(table);
   RegisterTransactionFamily(table);
   RegisterPubSubFamily(table);
   RegisterScriptingFamily(table);

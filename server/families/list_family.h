@@ -33,7 +33,9 @@ void ReplyPopped(CommandContext& ctx, std::string_view key, const std::vector<st
 void NotifyKeyReady(CommandContext& ctx, std::string_view key, int db = -1);
 
 // Whether a key that comes to hold a value of type `t` (a push, RENAME, SWAPDB...) can
-// serve a blocked client: lists and sorted sets (streams will join).
-inline bool WakesWaiters(ValueType t) { return t == ValueType::kList || t == ValueType::kZSet; }
+// serve a blocked client: lists, sorted sets and streams.
+inline bool WakesWaiters(ValueType t) {
+  return t == ValueType::kList || t == ValueType::kZSet || t == ValueType::kStream;
+}
 
 }  // namespace minired

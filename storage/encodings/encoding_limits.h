@@ -15,6 +15,9 @@ struct EncodingLimits {
   std::atomic<int64_t> set_max_intset_entries{512};
   // > 0: elements per list before it becomes a quicklist; < 0: -1..-5 = 4..64 KB.
   std::atomic<int64_t> list_max_listpack_size{-2};
+  // A stream node is closed past these (0: no limit).
+  std::atomic<int64_t> stream_node_max_bytes{4096};
+  std::atomic<int64_t> stream_node_max_entries{100};
 };
 
 }  // namespace minired

@@ -51,6 +51,11 @@ class Stream {
   // The first and last live entries' IDs (0-0 when empty).
   StreamId FirstId() const;
   StreamId LastEntryId() const;
+  // The first ID the nodes hold, deleted entries included (Max when there are none):
+  // where a MINID trim stopped, as Redis rewrites XADD/XTRIM ... MINID ~ for replicas.
+  StreamId FirstNodeId() const { return nodes_.empty() ? StreamId::Max() : nodes_.front().first; }
+  // The nodes (Redis's radix-tree-keys in XINFO STREAM).
+  size_t node_count() const { return nodes_.size(); }
 
   // Trimming, as XADD/XTRIM's MAXLEN and MINID: removes entries from the front while
   // the stream is longer than `max_len` / while they are below `min_id`. `approx` (~)

@@ -1,0 +1,470 @@
+// Consumer groups: XGROUP (CREATE SETID DESTROY CREATECONSUMER DELCONSUMER HELP), XACK,
+// XPENDING, XCLAIM, XAUTOCLAIM.
+//
+// XCLAIM and XAUTOCLAIM are journaled as what they did, one XCLAIM ... FORCE JUSTID
+// LASTID per pending entry they moved or dropped (and XGROUP SETID when only LASTID
+// moved the group), never as themselves: their idle-time tests depend on the clock.
+#include <string>
+#include <vector>
+
+#include "server/blocking.h"
+#include "server/command_table.h"
+#include "server/families/arg_parsing.h"
+#include "server/families/families.h"
+#include "server/families/list_family.h"
+#include "server/families/spec.h"
+#include "server/families/stream_family.h"
+#include "server/families/stream_util.h"
+#include "storage/journal.h"
+
+namespace minired {
+namespace {
+
+std::string NoGroupError(std::string_view key, std::string_view group) {
+  return "NOGROUP No such key '" + std::string(key) + "' or consumer group '" + std::string(group) + "'";
+}
+
+bool EntryExists(const Stream& s, StreamId id) {
+  Stream::Cursor c(s, id, id, false);
+  return c.Next();
+}
+
+// ENTRIESREAD's value: a count, or -1 for unknown.
+std::optional<int64_t> EntriesReadArg(CommandContext& ctx, std::string_view arg) {
+  auto n = IntArg(ctx, arg);
+  if (!n) return std::nullopt;
+  if (*n < 0 && *n != StreamGroup::kUnknownEntriesRead) {
+    ctx.reply().Error("ERR value for ENTRIESREAD must be positive or -1");
+    return std::nullopt;
+  }
+  return n;
+}
+
+void XGroupHelp(CommandContext& ctx) {
+  static const char* kHelp[] = {
+      "XGROUP <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "CREATE <key> <groupname> <id|$> [option]",
+      "    Create a new consumer group. Options are:",
+      "    * MKSTREAM",
+      "      Create the empty stream if it does not exist.",
+      "    * ENTRIESREAD entries_read",
+      "      Set the group's entries_read counter (internal use).",
+      "CREATECONSUMER <key> <groupname> <consumer>",
+      "    Create a new consumer in the specified group.",
+      "DELCONSUMER <key> <groupname> <consumer>",
+      "    Remove the specified consumer.",
+      "DESTROY <key> <groupname>",
+      "    Remove the specified group.",
+      "SETID <key> <groupname> <id|$> [ENTRIESREAD entries_read]",
+      "    Set the current group ID and entries_read counter.",
+      "HELP",
+      "    Prints this help.",
+  };
+  ReplyHelp(ctx, kHelp);
+}
+
+// XGROUP CREATE | SETID | DESTROY | CREATECONSUMER | DELCONSUMER | HELP, in the order
+// Redis's xgroupCommand checks them.
+void CmdXGroup(CommandContext& ctx) {
+  std::string_view sub = ctx.arg(1);
+  if (EqualsIgnoreCase(sub, "HELP")) {
+    if (ctx.argc() != 2) return ctx.reply().Error(errors::SubcommandSyntax(sub, "XGROUP"));
+    return XGroupHelp(ctx);
+  }
+  const bool create = EqualsIgnoreCase(sub, "CREATE"), setid = EqualsIgnoreCase(sub, "SETID");
+  bool mkstream = false;
+  int64_t entries_read = StreamGroup::kUnknownEntriesRead;
+  if (create && ctx.argc() >= 6) {
+    for (size_t i = 5; i < ctx.argc();) {
+      if (EqualsIgnoreCase(ctx.arg(i), "MKSTREAM")) {
+        mkstream = true;
+        ++i;
+      } else if (EqualsIgnoreCase(ctx.arg(i), "ENTRIESREAD") && i + 1 < ctx.argc()) {
+        auto n = EntriesReadArg(ctx, ctx.arg(i + 1));
+        if (!n) return;
+        entries_read = *n;
+        i += 2;
+      } else {
+        return ctx.reply().Error(errors::SubcommandSyntax(sub, "XGROUP"));
+      }
+    }
+  }
+  KeyAccess k(ctx, ctx.arg(2));
+  Db::Slot slot = k.FindWrite();
+  if (IsWrongType(ctx, slot, ValueType::kStream)) return;
+  StreamValue* v = slot ? StreamOf(slot) : nullptr;
+  std::string_view group_name = ctx.arg(3);
+  if (v == nullptr && !mkstream) {
+    return ctx.reply().Error(
+        "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM "
+        "option to create an empty stream automatically.");
+  }
+  StreamGroup* group = nullptr;
+  if (setid || EqualsIgnoreCase(sub, "CREATECONSUMER") || EqualsIgnoreCase(sub, "DELCONSUMER")) {
+    group = v->FindGroup(group_name);
+    if (group == nullptr) {
+      return ctx.reply().Error("NOGROUP No such consumer group '" + std::string(group_name) + "' for key name '" +
+                               std::string(ctx.arg(2)) + "'");
+    }
+  }
+  if (create) {
+    if (ctx.argc() > 8) return ctx.reply().Error(errors::SubcommandSyntax(sub, "XGROUP"));
+    StreamId id;
+    if (ctx.arg(4) == "$") {
+      id = v ? v->stream.last_id : StreamId::Min();
+    } else if (!ParseStrictIdArg(ctx, ctx.arg(4), &id)) {
+      return;
+    }
+    if (v == nullptr) v = CreateStream(k.db(), k.key(), k.hash(), ctx.now_ms());
+    if (v->CreateGroup(group_name, id, entries_read) == nullptr) {
+      return ctx.reply().Error("BUSYGROUP Consumer Group name already exists");
+    }
+    k.db().NoteWrite(k.key());
+    return ctx.reply().Ok();
+  }
+  if (setid) {
+    if (ctx.argc() != 5 && ctx.argc() != 7) return ctx.reply().Error(errors::SubcommandSyntax(sub, "XGROUP"));
+    StreamId id;
+    if (ctx.arg(4) == "$") {
+      id = v->stream.last_id;
+    } else if (!ParseIdArg(ctx, ctx.arg(4), 0, false, &id)) {
+      return;
+    }
+    if (ctx.argc() == 7) {
+      if (!EqualsIgnoreCase(ctx.arg(5), "ENTRIESREAD")) {
+        return ctx.reply().Error(errors::SubcommandSyntax(sub, "XGROUP"));
+      }
+      auto n = EntriesReadArg(ctx, ctx.arg(6));
+      if (!n) return;
+      entries_read = *n;
+    }
+    group->last_id = id;
+    group->entries_read = entries_read;
+    k.db().NoteWrite(k.key());
+    return ctx.reply().Ok();
+  }
+  if (EqualsIgnoreCase(sub, "DESTROY")) {
+    if (!v->DestroyGroup(group_name)) return ctx.reply().Integer(0);
+    k.db().NoteWrite(k.key());
+    NotifyKeyReady(ctx, k.key());  // its blocked readers get NOGROUP
+    return ctx.reply().Integer(1);
+  }
+  if (EqualsIgnoreCase(sub, "CREATECONSUMER")) {
+    const bool created = group->CreateConsumer(ctx.arg(4), StreamNowMs(ctx)) != nullptr;
+    if (created) k.db().NoteWrite(k.key());
+    return ctx.reply().Integer(created ? 1 : 0);
+  }
+  // DELCONSUMER
+  StreamConsumer* c = group->FindConsumer(ctx.arg(4));
+  if (c == nullptr) return ctx.reply().Integer(0);
+  const size_t pending = group->DeleteConsumer(c);
+  k.db().NoteWrite(k.key());
+  ctx.reply().Integer(static_cast<int64_t>(pending));
+}
+
+// XACK key group id [id ...]
+void CmdXAck(CommandContext& ctx) {
+  KeyAccess k(ctx, ctx.arg(1));
+  Db::Slot slot = k.FindRead();
+  if (IsWrongType(ctx, slot, ValueType::kStream)) return;
+  StreamGroup* group = slot ? StreamOf(slot)->FindGroup(ctx.arg(2)) : nullptr;
+  if (group == nullptr) return ctx.reply().Integer(0);
+  // All or nothing: every ID is checked first.
+  std::vector<StreamId> ids(ctx.argc() - 3);
+  for (size_t i = 3; i < ctx.argc(); ++i) {
+    if (!ParseStrictIdArg(ctx, ctx.arg(i), &ids[i - 3])) return;
+  }
+  int64_t acked = 0;
+  for (StreamId id : ids) acked += group->Acknowledge(id) ? 1 : 0;
+  if (acked > 0) {
+    k.db().NoteWrite(k.key());
+    Journal::CountChanges(static_cast<uint64_t>(acked));
+  }
+  ctx.reply().Integer(acked);
+}
+
+// XPENDING key group [[IDLE min-idle-time] start end count [consumer]]
+void CmdXPending(CommandContext& ctx) {
+  const bool summary = ctx.argc() == 3;
+  if (!summary && (ctx.argc() < 6 || ctx.argc() > 9)) return ctx.reply().Error(errors::kSyntax);
+  int64_t min_idle = 0, count = 0;
+  StreamId start, end;
+  std::string_view consumer_name;
+  bool has_consumer = false;
+  if (!summary) {
+    size_t at = 3;
+    if (EqualsIgnoreCase(ctx.arg(3), "IDLE")) {
+      auto n = IntArg(ctx, ctx.arg(4));
+      if (!n) return;
+      min_idle = *n;
+      if (ctx.argc() < 8) return ctx.reply().Error(errors::kSyntax);
+      at += 2;
+    }
+    auto n = IntArg(ctx, ctx.arg(at + 2));
+    if (!n) return;
+    count = *n < 0 ? 0 : *n;
+    if (!ParseRangeStart(ctx, ctx.arg(at), &start) || !ParseRangeEnd(ctx, ctx.arg(at + 1), &end)) return;
+    if (at + 3 < ctx.argc()) {
+      consumer_name = ctx.arg(at + 3);
+      has_consumer = true;
+    }
+  }
+  KeyAccess k(ctx, ctx.arg(1));
+  Db::Slot slot = k.FindRead();
+  if (IsWrongType(ctx, slot, ValueType::kStream)) return;
+  const StreamGroup* group = slot ? StreamOf(slot)->FindGroup(ctx.arg(2)) : nullptr;
+  if (group == nullptr) return ctx.reply().Error(NoGroupError(ctx.arg(1), ctx.arg(2)));
+  ReplyWriter& w = ctx.reply();
+  if (summary) {
+    w.ArrayHeader(4);
+    w.Integer(static_cast<int64_t>(group->pel.size()));
+    if (group->pel.empty()) {
+      w.Null();
+      w.Null();
+      w.NullArray();
+      return;
+    }
+    ReplyId(w, group->pel.begin()->first);
+    ReplyId(w, group->pel.rbegin()->first);
+    size_t with_pending = 0;
+    for (const auto& [name, c] : group->consumers()) with_pending += c->pending.empty() ? 0 : 1;
+    w.ArrayHeader(with_pending);
+    for (const auto& [name, c] : group->consumers()) {
+      if (c->pending.empty()) continue;
+      w.ArrayHeader(2);
+      w.Bulk(name);
+      w.BulkInt(static_cast<int64_t>(c->pending.size()));
+    }
+    return;
+  }
+  const StreamConsumer* consumer = nullptr;
+  if (has_consumer) {
+    consumer = group->FindConsumer(consumer_name);
+    if (consumer == nullptr) return w.ArrayHeader(0);
+  }
+  const int64_t now = StreamNowMs(ctx);
+  std::string body;
+  ReplyWriter inner(&body, w.protocol());
+  size_t n = 0;
+  for (auto it = group->pel.lower_bound(start); count > 0 && it != group->pel.end() && it->first <= end; ++it) {
+    const StreamPending& p = it->second;
+    if (consumer != nullptr && p.consumer != consumer) continue;
+    if (min_idle != 0 && now - p.delivery_ms < min_idle) continue;
+    ++n;
+    --count;
+    inner.ArrayHeader(4);
+    ReplyId(inner, it->first);
+    inner.Bulk(p.consumer->name);
+    inner.Integer(std::max<int64_t>(0, now - p.delivery_ms));
+    inner.Integer(static_cast<int64_t>(p.delivery_count));
+  }
+  w.ArrayHeader(n);
+  w.Raw(body);
+}
+
+// Gives pending entry `p` (of `id`) to `consumer`, delivered at `delivery_ms`.
+void MoveTo(StreamPending& p, StreamId id, StreamConsumer* consumer) {
+  if (p.consumer == consumer) return;
+  if (p.consumer != nullptr) p.consumer->pending.erase(id);
+  consumer->pending.insert(id);
+  p.consumer = consumer;
+}
+
+// The claiming consumer, looked up (its seen time refreshed) or created on first claim.
+StreamConsumer* Claimer(StreamGroup& group, std::string_view name, int64_t now) {
+  StreamConsumer* c = group.FindConsumer(name);
+  if (c == nullptr) return group.CreateConsumer(name, now);
+  c->seen_ms = now;
+  return c;
+}
+
+// XCLAIM key group consumer min-idle-time id [id ...] [IDLE ms] [TIME unix-time-milliseconds]
+//   [RETRYCOUNT count] [FORCE] [JUSTID] [LASTID lastid]
+void CmdXClaim(CommandContext& ctx) {
+  KeyAccess k(ctx, ctx.arg(1));
+  Db::Slot slot = k.FindRead();
+  if (IsWrongType(ctx, slot, ValueType::kStream)) return;
+  StreamValue* v = slot ? StreamOf(slot) : nullptr;
+  StreamGroup* group = v ? v->FindGroup(ctx.arg(2)) : nullptr;
+  if (group == nullptr) return ctx.reply().Error(NoGroupError(ctx.arg(1), ctx.arg(2)));
+  auto min_idle = IntArg(ctx, ctx.arg(4), "ERR Invalid min-idle-time argument for XCLAIM");
+  if (!min_idle) return;
+  // The IDs run up to the first argument that is not one; options follow.
+  std::vector<StreamId> ids;
+  size_t i = 5;
+  for (; i < ctx.argc(); ++i) {
+    StreamIdParse p;
+    std::string_view a = ctx.arg(i);
+    if (a == "-" || a == "+" || !ParseStreamId(a, false, &p)) break;
+    ids.push_back(p.id);
+  }
+  const int64_t now = StreamNowMs(ctx);
+  int64_t retry_count = -1, delivery = -1;
+  bool force = false, justid = false;
+  StreamId last_id;
+  for (; i < ctx.argc(); ++i) {
+    std::string_view opt = ctx.arg(i);
+    const bool more = i + 1 < ctx.argc();
+    if (EqualsIgnoreCase(opt, "FORCE")) {
+      force = true;
+    } else if (EqualsIgnoreCase(opt, "JUSTID")) {
+      justid = true;
+    } else if (EqualsIgnoreCase(opt, "IDLE") && more) {
+      auto n = IntArg(ctx, ctx.arg(++i), "ERR Invalid IDLE option argument for XCLAIM");
+      if (!n) return;
+      delivery = now - *n;
+    } else if (EqualsIgnoreCase(opt, "TIME") && more) {
+      auto n = IntArg(ctx, ctx.arg(++i), "ERR Invalid TIME option argument for XCLAIM");
+      if (!n) return;
+      delivery = *n;
+    } else if (EqualsIgnoreCase(opt, "RETRYCOUNT") && more) {
+      auto n = IntArg(ctx, ctx.arg(++i), "ERR Invalid RETRYCOUNT option argument for XCLAIM");
+      if (!n) return;
+      retry_count = *n;
+    } else if (EqualsIgnoreCase(opt, "LASTID") && more) {
+      if (!ParseStrictIdArg(ctx, ctx.arg(++i), &last_id)) return;
+    } else {
+      return ctx.reply().Error("ERR Unrecognized XCLAIM option '" + std::string(opt) + "'");
+    }
+  }
+  bool record_last_id = false;
+  if (last_id > group->last_id) {
+    group->last_id = last_id;
+    record_last_id = true;
+    k.db().NoteWrite(k.key());
+  }
+  // A delivery time in the future or before the epoch is taken as now, not refused:
+  // clients compute it from their own clocks.
+  if (delivery < 0 || delivery > now) delivery = now;
+  const int64_t idle_floor = std::max<int64_t>(*min_idle, 0);
+  std::string_view key = ctx.arg(1), group_name = ctx.arg(2);
+  StreamConsumer* consumer = nullptr;
+  std::string body;
+  ReplyWriter inner(&body, ctx.reply().protocol());
+  size_t n = 0;
+  for (StreamId id : ids) {
+    auto it = group->pel.find(id);
+    if (!EntryExists(v->stream, id)) {
+      // Gone from the stream: dropped from the PEL too.
+      if (it != group->pel.end()) {
+        AddSubstitute(ClaimRecord(key, group_name, *group, id, it->second));
+        record_last_id = false;
+        group->Acknowledge(id);
+        k.db().NoteWrite(k.key());
+      }
+      continue;
+    }
+    if (force && it == group->pel.end()) {
+      it = group->pel.emplace(id, StreamPending{now, 1, nullptr}).first;
+    }
+    if (it == group->pel.end()) continue;
+    StreamPending& p = it->second;
+    if (p.consumer != nullptr && idle_floor != 0 && now - p.delivery_ms < idle_floor) continue;
+    if (consumer == nullptr) consumer = Claimer(*group, ctx.arg(3), now);
+    MoveTo(p, id, consumer);
+    p.delivery_ms = delivery;
+    if (retry_count >= 0) {
+      p.delivery_count = static_cast<uint64_t>(retry_count);
+    } else if (!justid) {
+      ++p.delivery_count;
+    }
+    justid ? ReplyId(inner, id) : (void)ReplyOneEntry(inner, v->stream, id);
+    ++n;
+    AddSubstitute(ClaimRecord(key, group_name, *group, id, p));
+    record_last_id = false;  // the XCLAIM carries LASTID
+    k.db().NoteWrite(k.key());
+  }
+  if (record_last_id) AddSubstitute(SetIdRecord(key, group_name, *group));
+  ctx.reply().ArrayHeader(n);
+  ctx.reply().Raw(body);
+}
+
+// XAUTOCLAIM key group consumer min-idle-time start [COUNT count] [JUSTID]
+void CmdXAutoClaim(CommandContext& ctx) {
+  auto min_idle = IntArg(ctx, ctx.arg(4), "ERR Invalid min-idle-time argument for XAUTOCLAIM");
+  if (!min_idle) return;
+  StreamId start;
+  if (!ParseRangeStart(ctx, ctx.arg(5), &start)) return;
+  // COUNT is capped so that count * 10 attempts (and the deleted IDs' room) fit a long.
+  constexpr int64_t kMaxCount = LONG_MAX / 16;
+  int64_t count = 100;
+  bool justid = false;
+  for (size_t i = 6; i < ctx.argc(); ++i) {
+    if (EqualsIgnoreCase(ctx.arg(i), "COUNT") && i + 1 < ctx.argc()) {
+      auto n = ParseInt64(ctx.arg(++i));
+      if (!n || *n < 1 || *n > kMaxCount) return ctx.reply().Error("ERR COUNT must be > 0");
+      count = *n;
+    } else if (EqualsIgnoreCase(ctx.arg(i), "JUSTID")) {
+      justid = true;
+    } else {
+      return ctx.reply().Error(errors::kSyntax);
+    }
+  }
+  KeyAccess k(ctx, ctx.arg(1));
+  Db::Slot slot = k.FindRead();
+  if (IsWrongType(ctx, slot, ValueType::kStream)) return;
+  StreamValue* v = slot ? StreamOf(slot) : nullptr;
+  StreamGroup* group = v ? v->FindGroup(ctx.arg(2)) : nullptr;
+  if (group == nullptr) return ctx.reply().Error(NoGroupError(ctx.arg(1), ctx.arg(2)));
+  const int64_t now = StreamNowMs(ctx);
+  const int64_t idle_floor = std::max<int64_t>(*min_idle, 0);
+  std::string_view key = ctx.arg(1), group_name = ctx.arg(2);
+  int64_t attempts = count * 10;
+  StreamConsumer* consumer = nullptr;
+  std::string body;
+  ReplyWriter inner(&body, ctx.reply().protocol());
+  size_t n = 0;
+  std::vector<StreamId> deleted;
+  auto it = group->pel.lower_bound(start);
+  while (attempts-- > 0 && count > 0 && it != group->pel.end()) {
+    const StreamId id = it->first;
+    StreamPending& p = it->second;
+    if (!EntryExists(v->stream, id)) {
+      AddSubstitute(ClaimRecord(key, group_name, *group, id, p));
+      ++it;
+      group->Acknowledge(id);
+      deleted.push_back(id);
+      --count;
+      k.db().NoteWrite(k.key());
+      continue;
+    }
+    ++it;
+    if (idle_floor != 0 && now - p.delivery_ms < idle_floor) continue;
+    if (consumer == nullptr) consumer = Claimer(*group, ctx.arg(3), now);
+    MoveTo(p, id, consumer);
+    p.delivery_ms = now;
+    if (!justid) ++p.delivery_count;
+    justid ? ReplyId(inner, id) : (void)ReplyOneEntry(inner, v->stream, id);
+    ++n;
+    --count;
+    AddSubstitute(ClaimRecord(key, group_name, *group, id, p));
+    k.db().NoteWrite(k.key());
+  }
+  ReplyWriter& w = ctx.reply();
+  w.ArrayHeader(3);
+  ReplyId(w, it == group->pel.end() ? StreamId::Min() : it->first);
+  w.ArrayHeader(n);
+  w.Raw(body);
+  w.ArrayHeader(deleted.size());
+  for (StreamId id : deleted) ReplyId(w, id);
+}
+
+}  // namespace
+
+void RegisterStreamGroupCommands(CommandTable* t) {
+  const TypeFamily f{"stream", "@stream"};
+  t->Register(MakeContainer("stream", "xgroup", "A container for consumer groups commands", "5.0.0", CmdXGroup, {
+      MakeSub("create", -5, kCmdWrite | kCmdDenyOom, 2, 2, 1, {"@write", "@stream", "@slow"}),
+      MakeSub("setid", -5, kCmdWrite, 2, 2, 1, {"@write", "@stream", "@slow"}),
+      MakeSub("destroy", 4, kCmdWrite, 2, 2, 1, {"@write", "@stream", "@slow"}),
+      MakeSub("createconsumer", 5, kCmdWrite | kCmdDenyOom, 2, 2, 1, {"@write", "@stream", "@slow"}),
+      MakeSub("delconsumer", 5, kCmdWrite, 2, 2, 1, {"@write", "@stream", "@slow"}),
+      MakeSub("help", 2, kCmdLoading | kCmdStale, 0, 0, 0, {"@stream", "@slow"}),
+  }));
+  t->Register(f.Spec("xack", -4, kCmdWrite | kCmdFast, 1, 1, "Marks a pending message as correctly processed, effectively removing it from the pending entries list of the consumer group. Return value of the command is the number of messages successfully acknowledged, that is, the IDs we were actually able to resolve in the PEL.", "5.0.0", CmdXAck, {"@write", "@fast"}));
+  t->Register(f.Spec("xpending", -3, kCmdReadOnly, 1, 1, "Return information and entries from a stream consumer group pending entries list, that are messages fetched but never acknowledged.", "5.0.0", CmdXPending, {"@read", "@slow"}));
+  t->Register(f.Spec("xclaim", -6, kCmdWrite | kCmdFast, 1, 1, "Changes (or acquires) ownership of a message in a consumer group, as if the message was delivered to the specified consumer.", "5.0.0", CmdXClaim, {"@write", "@fast"}));
+  t->Register(f.Spec("xautoclaim", -6, kCmdWrite | kCmdFast, 1, 1, "Changes (or acquires) ownership of messages in a consumer group, as if the messages were delivered to the specified consumer.", "6.2.0", CmdXAutoClaim, {"@write", "@fast"}));
+}
+
+}  // namespace minired

@@ -1,0 +1,380 @@
+// Stream reads: XREAD and XREADGROUP, served at once or blocking until an entry past
+// the given ID arrives (an XADD on any thread wakes them through the blocking registry).
+//
+// A consumer-group read changes the group (last delivered ID, read counter, pending
+// entries, consumers). The journal records those changes, not the read: an XCLAIM ...
+// FORCE JUSTID LASTID per entry delivered, XGROUP SETID for the last delivered ID and
+// XGROUP CREATECONSUMER for a new consumer, as Redis propagates them, so a replica's
+// groups and the log's replay equal the master's.
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "server/blocking.h"
+#include "server/command_table.h"
+#include "server/families/arg_parsing.h"
+#include "server/families/families.h"
+#include "server/families/spec.h"
+#include "server/families/stream_family.h"
+#include "server/families/stream_util.h"
+#include "storage/journal.h"
+
+namespace minired {
+namespace {
+
+// A blocked read with no COUNT takes at most this many entries per stream, so a client
+// blocked on an old ID is not handed the whole stream at once (Redis's
+// XREAD_BLOCKED_DEFAULT_COUNT).
+constexpr size_t kBlockedDefaultCount = 1000;
+
+// Where a group read's changes are recorded: the running command's substitute, or (for
+// a blocked client served after another command) that command's journal entry.
+using Recorder = std::function<void(std::vector<std::string>)>;
+
+struct GroupRead {
+  std::string_view group_name;
+  StreamGroup* group = nullptr;
+  StreamConsumer* consumer = nullptr;
+  bool noack = false;
+};
+
+// Entries after `after` for a group (Redis's streamReplyWithRange with a group): each
+// advances the group, and unless NOACK becomes pending for the consumer. Writes them as
+// an array to `w`; returns how many.
+size_t ReadNewForGroup(CommandContext& ctx, Db& db, std::string_view key, StreamValue& v, StreamId after, size_t count,
+                       GroupRead& g, const Recorder& record, ReplyWriter& w) {
+  std::string body;
+  ReplyWriter inner(&body, w.protocol());
+  StreamId start = after;
+  size_t n = 0;
+  bool moved_last_id = false;
+  const int64_t now = StreamNowMs(ctx);
+  if (start.Increment()) {
+    Stream::Cursor c(v.stream, start, StreamId::Max(), false);
+    while ((count == 0 || n < count) && c.Next()) {
+      const StreamId id = c.id();
+      StreamGroup& group = *g.group;
+      if (id > group.last_id) {
+        if (group.entries_read != StreamGroup::kUnknownEntriesRead && !v.RangeHasTombstones(id, StreamId::Max())) {
+          ++group.entries_read;
+        } else if (v.stream.entries_added != 0) {
+          group.entries_read = v.EstimateEntriesRead(id);
+        }
+        group.last_id = id;
+        moved_last_id = true;
+      }
+      ReplyEntry(inner, id, c.fields());
+      if (!g.noack) {
+        const StreamPending& p = group.Deliver(id, g.consumer, now, 1);
+        record(ClaimRecord(key, g.group_name, group, id, p));
+      }
+      ++n;
+    }
+  }
+  if (moved_last_id || (n > 0 && !g.noack)) db.NoteWrite(key);
+  if (moved_last_id) record(SetIdRecord(key, g.group_name, *g.group));
+  w.ArrayHeader(n);
+  w.Raw(body);
+  return n;
+}
+
+// The consumer's own pending entries after `after` (XREADGROUP with an ID other than
+// ">"): each is delivered again; one deleted from the stream meanwhile is [id, nil].
+size_t ReadHistory(CommandContext& ctx, Db& db, std::string_view key, StreamValue& v, StreamId after, size_t count,
+                   GroupRead& g, const Recorder& record, ReplyWriter& w) {
+  std::string body;
+  ReplyWriter inner(&body, w.protocol());
+  size_t n = 0;
+  StreamId start = after;
+  const int64_t now = StreamNowMs(ctx);
+  if (start.Increment()) {
+    for (auto it = g.consumer->pending.lower_bound(start); it != g.consumer->pending.end() && (count == 0 || n < count);
+         ++it) {
+      const StreamId id = *it;
+      if (ReplyOneEntry(inner, v.stream, id)) {
+        StreamPending& p = g.group->pel[id];
+        p.delivery_ms = now;
+        ++p.delivery_count;
+        // Redis leaves this redelivery out of the replication stream; recording it
+        // keeps a replica's delivery counts equal to the master's.
+        record(ClaimRecord(key, g.group_name, *g.group, id, p));
+        db.NoteWrite(key);
+      } else {
+        inner.ArrayHeader(2);
+        ReplyId(inner, id);
+        inner.NullArray();
+      }
+      ++n;
+    }
+  }
+  w.ArrayHeader(n);
+  w.Raw(body);
+  return n;
+}
+
+// The consumer `name` of the group, created (and recorded) when new.
+StreamConsumer* ConsumerFor(CommandContext& ctx, Db& db, std::string_view key, GroupRead& g, std::string_view name,
+                            const Recorder& record) {
+  StreamConsumer* c = g.group->FindConsumer(name);
+  const int64_t now = StreamNowMs(ctx);
+  if (c == nullptr) {
+    c = g.group->CreateConsumer(name, now);
+    db.NoteWrite(key);
+    record(CreateConsumerRecord(key, g.group_name, name));
+  }
+  c->seen_ms = now;
+  return c;
+}
+
+// [key, entries] in RESP2; the key alone in RESP3, where the streams form a map.
+void ReplyStreamKey(ReplyWriter& w, std::string_view key) {
+  if (w.protocol() == 2) w.ArrayHeader(2);
+  w.Bulk(key);
+}
+
+// A client blocked in XREAD or XREADGROUP: waits on its streams for an entry past its
+// ID (for a group, past the group's last delivered ID when it is served).
+class BlockedStreamRead : public BlockedClient {
+ public:
+  std::vector<StreamId> after;  // per key (keys in BlockedClient::keys), XREAD only
+  size_t count = kBlockedDefaultCount;
+  bool group_read = false;
+  std::string group_name, consumer_name;
+  bool noack = false;
+
+  Served Serve(CommandContext& ctx, std::string_view key) override;
+};
+
+BlockedClient::Served BlockedStreamRead::Serve(CommandContext& ctx, std::string_view key) {
+  KeyAccess k(ctx, key);
+  Db::Slot s = k.FindWrite();
+  if (!s || s.entry->type() != ValueType::kStream) {
+    // A group read cannot go on once its stream is gone; a plain read waits on.
+    if (!group_read) return Served::kNotForIt;
+    ctx.reply().Error("UNBLOCKED the stream key no longer exists");
+    return Served::kServed;
+  }
+  StreamValue& v = *StreamOf(s);
+  GroupRead g;
+  StreamId gt;
+  if (group_read) {
+    g.group_name = group_name;
+    g.group = v.FindGroup(group_name);
+    if (g.group == nullptr) {
+      ctx.reply().Error("NOGROUP the consumer group this client was blocked on no longer exists");
+      return Served::kServed;
+    }
+    gt = g.group->last_id;
+  } else {
+    size_t i = 0;
+    while (i < keys.size() && keys[i] != key) ++i;
+    gt = after[i];
+  }
+  if (!(v.stream.last_id > gt)) return Served::kNotForIt;
+  const int db_index = db;
+  Recorder record = [db_index](std::vector<std::string> args) {
+    if (Journal* j = Journal::Active()) j->AddCommand(db_index, std::span<const std::string>(args));
+  };
+  ReplyWriter& w = ctx.reply();
+  w.protocol() == 2 ? w.ArrayHeader(1) : w.MapHeader(1);
+  ReplyStreamKey(w, key);
+  if (group_read) {
+    g.noack = noack;
+    g.consumer = ConsumerFor(ctx, k.db(), key, g, consumer_name, record);
+    ReadNewForGroup(ctx, k.db(), key, v, gt, count, g, record, w);
+  } else {
+    ReplyRange(w, v.stream, gt.Increment() ? gt : StreamId::Max(), StreamId::Max(), false, count);
+  }
+  return Served::kServed;
+}
+
+struct ReadArgs {
+  int64_t block_ms = -1;  // -1: no BLOCK
+  int64_t count = 0;
+  bool noack = false;
+  bool has_group = false;
+  std::string_view group, consumer;
+  size_t streams_at = 0;  // the first key
+  size_t streams = 0;     // how many keys (and IDs)
+};
+
+// Redis's xreadCommand argument loop; false after replying an error.
+bool ParseRead(CommandContext& ctx, bool xreadgroup, ReadArgs* a) {
+  for (size_t i = 1; i < ctx.argc(); ++i) {
+    const size_t more = ctx.argc() - i - 1;
+    std::string_view o = ctx.arg(i);
+    if (EqualsIgnoreCase(o, "BLOCK") && more > 0) {
+      if (ctx.session().origin == Origin::kScript) {
+        // Named as the script spelled it, as Redis does.
+        ctx.reply().Error("ERR " + std::string(ctx.arg(0)) + " command is not allowed with BLOCK option from scripts");
+        return false;
+      }
+      auto t = BlockTimeoutArg(ctx, ctx.arg(++i), TimeoutUnit::kMilliseconds);
+      if (!t) return false;
+      a->block_ms = *t;
+    } else if (EqualsIgnoreCase(o, "COUNT") && more > 0) {
+      auto n = IntArg(ctx, ctx.arg(++i));
+      if (!n) return false;
+      a->count = *n < 0 ? 0 : *n;
+    } else if (EqualsIgnoreCase(o, "STREAMS") && more > 0) {
+      a->streams_at = i + 1;
+      const size_t rest = ctx.argc() - a->streams_at;
+      if (rest % 2 != 0) {
+        ctx.reply().Error("ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.");
+        return false;
+      }
+      a->streams = rest / 2;
+      break;
+    } else if (EqualsIgnoreCase(o, "GROUP") && more >= 2) {
+      if (!xreadgroup) {
+        ctx.reply().Error("ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.");
+        return false;
+      }
+      a->has_group = true;
+      a->group = ctx.arg(i + 1);
+      a->consumer = ctx.arg(i + 2);
+      i += 2;
+    } else if (EqualsIgnoreCase(o, "NOACK")) {
+      if (!xreadgroup) {
+        ctx.reply().Error("ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead.");
+        return false;
+      }
+      a->noack = true;
+    } else {
+      ctx.reply().Error(errors::kSyntax);
+      return false;
+    }
+  }
+  if (a->streams_at == 0) {
+    ctx.reply().Error(errors::kSyntax);
+    return false;
+  }
+  if (xreadgroup && !a->has_group) {
+    ctx.reply().Error("ERR Missing GROUP option for XREADGROUP");
+    return false;
+  }
+  return true;
+}
+
+constexpr StreamId kNewEntries = StreamId::Max();  // ">"
+
+// XREAD [COUNT count] [BLOCK milliseconds] STREAMS key [key ...] id [id ...]
+// XREADGROUP GROUP group consumer [COUNT count] [BLOCK milliseconds] [NOACK] STREAMS key [key ...] id [id ...]
+void ReadGeneric(CommandContext& ctx, bool xreadgroup) {
+  ReadArgs a;
+  if (!ParseRead(ctx, xreadgroup, &a)) return;
+  std::span<const std::string_view> keys = ctx.args().subspan(a.streams_at, a.streams);
+  MultiKeyAccess m(ctx, keys);
+  // Every key's type, group and ID are checked before anything is read, in order.
+  std::vector<StreamId> ids(a.streams);
+  std::vector<StreamGroup*> groups(a.streams, nullptr);
+  for (size_t i = 0; i < a.streams; ++i) {
+    std::string_view key = keys[i], arg = ctx.arg(a.streams_at + a.streams + i);
+    Db::Slot s = m.FindRead(key);
+    if (IsWrongType(ctx, s, ValueType::kStream)) return;
+    if (a.has_group) {
+      if (!s || (groups[i] = StreamOf(s)->FindGroup(a.group)) == nullptr) {
+        return ctx.reply().Error("NOGROUP No such key '" + std::string(key) + "' or consumer group '" +
+                                 std::string(a.group) + "' in XREADGROUP with GROUP option");
+      }
+    }
+    if (arg == "$") {
+      if (xreadgroup) {
+        return ctx.reply().Error(
+            "ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer "
+            "by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty "
+            "result set.");
+      }
+      ids[i] = s ? StreamOf(s)->stream.last_id : StreamId::Min();
+    } else if (arg == ">") {
+      if (!xreadgroup) {
+        return ctx.reply().Error(
+            "ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option.");
+      }
+      ids[i] = kNewEntries;
+    } else if (!ParseStrictIdArg(ctx, arg, &ids[i])) {
+      return;
+    }
+  }
+  // Serve at once every stream that has something to give.
+  std::string body;
+  ReplyWriter inner(&body, ctx.reply().protocol());
+  size_t served = 0;
+  const Recorder record = [](std::vector<std::string> args) { AddSubstitute(std::move(args)); };
+  for (size_t i = 0; i < a.streams; ++i) {
+    std::string_view key = keys[i];
+    const uint64_t hash = HashKey(key);
+    Db& db = m.DbOf(hash);
+    Db::Slot s = m.FindRead(key);
+    if (!s) continue;
+    StreamValue& v = *StreamOf(s);
+    if (a.has_group) {
+      GroupRead g{a.group, groups[i], nullptr, a.noack};
+      const bool history = ids[i] != kNewEntries;
+      StreamId gt = ids[i];
+      bool now = history;
+      if (!history && v.stream.length() > 0 && v.stream.LastEntryId() > g.group->last_id) {
+        now = true;
+        gt = g.group->last_id;
+      }
+      g.consumer = ConsumerFor(ctx, db, key, g, a.consumer, record);
+      if (!now) continue;
+      ++served;
+      ReplyStreamKey(inner, key);
+      history ? ReadHistory(ctx, db, key, v, gt, static_cast<size_t>(a.count), g, record, inner)
+              : ReadNewForGroup(ctx, db, key, v, gt, static_cast<size_t>(a.count), g, record, inner);
+    } else if (v.stream.length() > 0 && v.stream.LastEntryId() > ids[i]) {
+      ++served;
+      ReplyStreamKey(inner, key);
+      StreamId start = ids[i];
+      start.Increment();
+      ReplyRange(inner, v.stream, start, StreamId::Max(), false, static_cast<size_t>(a.count));
+    }
+  }
+  if (served > 0) {
+    ctx.reply().protocol() == 2 ? ctx.reply().ArrayHeader(served) : ctx.reply().MapHeader(served);
+    ctx.reply().Raw(body);
+    return;
+  }
+  if (a.block_ms < 0 || ctx.session().tx.executing || ctx.session().hooks == nullptr) {
+    return ctx.reply().NullArray();  // nothing now, and no waiting (inside MULTI: as a timeout)
+  }
+  // Park under the keys' locks: no XADD can slip in between.
+  auto waiter = std::make_shared<BlockedStreamRead>();
+  waiter->db = ctx.db();
+  waiter->resp = ctx.session().resp;
+  waiter->count = a.count > 0 ? static_cast<size_t>(a.count) : kBlockedDefaultCount;
+  waiter->group_read = a.has_group;
+  waiter->group_name = std::string(a.group);
+  waiter->consumer_name = std::string(a.consumer);
+  waiter->noack = a.noack;
+  for (size_t i = 0; i < a.streams; ++i) {
+    // A key named twice waits on its first ID, as Redis's blockForKeys keeps the first.
+    if (std::find(waiter->keys.begin(), waiter->keys.end(), keys[i]) != waiter->keys.end()) continue;
+    waiter->keys.emplace_back(keys[i]);
+    waiter->after.push_back(ids[i]);
+  }
+  ctx.blocking().Add(waiter);
+  ctx.session().hooks->Block(std::move(waiter), a.block_ms);
+}
+void CmdXRead(CommandContext& ctx) { ReadGeneric(ctx, false); }
+void CmdXReadGroup(CommandContext& ctx) { ReadGeneric(ctx, true); }
+
+}  // namespace
+
+void RegisterStreamReadCommands(CommandTable* t) {
+  for (auto [name, group] : {std::pair{"xread", false}, std::pair{"xreadgroup", true}}) {
+    CommandSpec spec = MakeSpec(
+        "stream", name, group ? -7 : -4, (group ? kCmdWrite : kCmdReadOnly) | kCmdBlocking | kCmdMovableKeys, 0, 0,
+        0,
+        group ? "Return new entries from a stream using a consumer group, or access the history of the pending "
+                "entries for a given consumer. Can block."
+              : "Return never seen elements in multiple streams, with IDs greater than the ones reported by the "
+                "caller for each stream. Can block.",
+        "5.0.0", group ? CmdXReadGroup : CmdXRead, {group ? "@write" : "@read", "@stream", "@slow", "@blocking"});
+    t->Register(spec);
+  }
+}
+
+}  // namespace minired
