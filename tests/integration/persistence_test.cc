@@ -57,6 +57,23 @@ void Populate(RespClient& c, const std::string& prefix) {
   c.Call({"LPOP", prefix + "lbig"});
   c.Call({"ZINCRBY", prefix + "zbig", "0.25", "member7"});
   c.Call({"EXPIRE", prefix + "gone", "100"});  // no such key: changes nothing
+  // A stream with groups, consumers and pending entries; IDs made by the server, an
+  // approximate trim, a deletion and claims, all journaled as what they did.
+  const std::string events = prefix + "events";
+  for (int i = 0; i < 250; ++i) {
+    c.Call({"XADD", events, "MAXLEN", "~", "200", "*", "n", std::to_string(i), "kind", i % 3 ? "update" : "create"});
+  }
+  c.Call({"XGROUP", "CREATE", events, "indexer", "0"});
+  c.Call({"XGROUP", "CREATE", events, "mailer", "$", "ENTRIESREAD", "250"});
+  c.Call({"XGROUP", "CREATECONSUMER", events, "mailer", "idle"});
+  c.Call({"XREADGROUP", "GROUP", "indexer", "a", "COUNT", "20", "STREAMS", events, ">"});
+  c.Call({"XREADGROUP", "GROUP", "indexer", "b", "COUNT", "5", "STREAMS", events, ">"});
+  c.Call({"XREADGROUP", "GROUP", "indexer", "a", "STREAMS", events, "0"});  // redelivers a's
+  c.Call({"XDEL", events, c.Call({"XRANGE", events, "-", "+", "COUNT", "1"}).value.elems[0].elems[0].str});
+  c.Call({"XAUTOCLAIM", events, "indexer", "c", "0", "0", "COUNT", "3"});
+  c.Call({"XADD", events, "*", "other", "fields"});
+  c.Call({"XSETID", prefix + "empty-stream", "1-1"});  // no such key: an error, nothing changes
+  c.Call({"XGROUP", "CREATE", prefix + "empty-stream", "g", "$", "MKSTREAM"});
   c.Call({"SET", prefix + "shortlived", "x", "PX", "1"});
 }
 

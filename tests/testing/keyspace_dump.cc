@@ -27,7 +27,17 @@ std::vector<std::string> ValueCommand(const std::string& type, const std::string
   if (type == "set") return {"SMEMBERS", key};
   if (type == "zset") return {"ZRANGE", key, "0", "-1", "WITHSCORES"};
   if (type == "list") return {"LRANGE", key, "0", "-1"};
+  if (type == "stream") return {"XINFO", "STREAM", key, "FULL", "COUNT", "0"};
   return {"GET", key};
+}
+
+// A consumer's seen-time is when it last read on this server: a replica or a restart
+// sets its own (redis-server's too), so it is left out of the comparison.
+void MaskSeenTimes(RespValue* v) {
+  for (size_t i = 0; i < v->elems.size(); ++i) {
+    if (v->elems[i].str == "seen-time" && i + 1 < v->elems.size()) v->elems[i + 1].integer = 0;
+    MaskSeenTimes(&v->elems[i]);
+  }
 }
 
 }  // namespace
@@ -49,9 +59,13 @@ std::map<std::string, std::string> DumpKeyspace(RespClient& c, int db) {
   std::vector<RespValue> replies = Pipeline(c, cmds);
   for (size_t i = 0; i < keys.size() && 3 * i + 2 < replies.size(); ++i) {
     const std::string& type = types[i].str;
-    const RespValue& v = replies[3 * i];
+    RespValue v = replies[3 * i];
     std::vector<std::string> parts;
-    if (v.is_array()) {
+    if (type == "stream") {
+      // Its entries, ID counters, groups, consumers and pending entries, in their order.
+      MaskSeenTimes(&v);
+      parts.push_back(v.DebugString());
+    } else if (v.is_array()) {
       if (type == "hash") {
         for (size_t j = 0; j + 1 < v.elems.size(); j += 2) parts.push_back(v.elems[j].str + "=" + v.elems[j + 1].str);
         std::sort(parts.begin(), parts.end());

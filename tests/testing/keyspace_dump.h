@@ -9,8 +9,9 @@
 
 namespace minired::testing {
 
-// Per key of the selected database: its type, its contents in a canonical order, its
-// absolute expiry and its encoding. Leaves `c` on database `db`.
+// Per key of the selected database: its type, its contents in a canonical order (a
+// stream: XINFO STREAM FULL, consumers' seen-time aside), its absolute expiry and its
+// encoding. Leaves `c` on database `db`.
 std::map<std::string, std::string> DumpKeyspace(RespClient& c, int db = 0);
 
 }  // namespace minired::testing
