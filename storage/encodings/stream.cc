@@ -1,7 +1,9 @@
 #include "storage/encodings/stream.h"
 
 #include <algorithm>
+#include <optional>
 
+#include "protocol/numbers.h"
 #include "storage/varint.h"
 
 namespace minired {
@@ -19,6 +21,51 @@ size_t ReadString(const std::string& data, size_t offset, std::string_view* s) {
   uint64_t len;
   offset += GetVarint(Bytes(data) + offset, &len);
   *s = std::string_view(data.data() + offset, len);
+  return offset + len;
+}
+
+// An entry's first varint: its ID's milliseconds past the node's first, shifted past
+// the flags. A delta too large to shift is escaped and follows in a varint of its own.
+constexpr uint64_t kEscapedDelta = uint64_t{1} << 60;
+
+// A value that reads as a 64-bit integer and prints back the same (string2ll's strict
+// form) is kept as one, as a listpack keeps it: "120" takes 2 bytes instead of 4.
+void AppendValue(std::string* out, std::string_view v) {
+  if (v.size() <= kMaxInt64Chars) {
+    if (std::optional<int64_t> n = ParseInt64(v)) {
+      char buf[kMaxInt64Chars];
+      if (std::string_view(buf, FormatInt64(*n, buf)) == v) {
+        const uint64_t zigzag = (static_cast<uint64_t>(*n) << 1) ^ static_cast<uint64_t>(*n >> 63);
+        if (zigzag < (uint64_t{1} << 63)) {
+          AppendVarint(out, (zigzag << 1) | 1);
+          return;
+        }
+      }
+    }
+  }
+  AppendVarint(out, v.size() << 1);
+  out->append(v);
+}
+
+// A value as AppendValue wrote it; integers are printed into `scratch`, which the
+// caller sized so that it does not move.
+size_t ReadValue(const std::string& data, size_t offset, std::string_view* v, std::string* scratch) {
+  uint64_t tag;
+  offset += GetVarint(Bytes(data) + offset, &tag);
+  if (tag & 1) {
+    if (v != nullptr) {
+      const uint64_t zigzag = tag >> 1;
+      const auto n = static_cast<int64_t>((zigzag >> 1) ^ (~(zigzag & 1) + 1));
+      char buf[kMaxInt64Chars];
+      const size_t len = FormatInt64(n, buf);
+      const size_t at = scratch->size();
+      scratch->append(buf, len);
+      *v = std::string_view(scratch->data() + at, len);
+    }
+    return offset;
+  }
+  const size_t len = static_cast<size_t>(tag >> 1);
+  if (v != nullptr) *v = std::string_view(data.data() + offset, len);
   return offset + len;
 }
 
@@ -55,16 +102,23 @@ void Stream::Append(StreamId id, std::span<const StreamField> fields, const Stre
   }
   Node& node = nodes_.back();
   const bool same = SameAsMaster(node, fields);
-  node.data.push_back(static_cast<char>(same ? kSameFields : 0));
-  AppendVarint(&node.data, id.ms - node.first.ms);
-  AppendVarint(&node.data, id.ms == node.first.ms ? id.seq - node.first.seq : id.seq);
+  const uint64_t ms_delta = id.ms - node.first.ms;
+  const uint64_t seq = ms_delta == 0 ? id.seq - node.first.seq : id.seq;
+  const uint64_t flags = (same ? kSameFields : 0) | (seq == 0 ? kSeqZero : 0);
+  if (ms_delta < kEscapedDelta) {
+    AppendVarint(&node.data, (ms_delta << kFlagBits) | flags);
+  } else {
+    AppendVarint(&node.data, (kEscapedDelta << kFlagBits) | flags);
+    AppendVarint(&node.data, ms_delta);
+  }
+  if (seq != 0) AppendVarint(&node.data, seq);
   if (same) {
-    for (const StreamField& f : fields) AppendString(&node.data, f.second);
+    for (const StreamField& f : fields) AppendValue(&node.data, f.second);
   } else {
     AppendVarint(&node.data, fields.size());
     for (const StreamField& f : fields) {
       AppendString(&node.data, f.first);
-      AppendString(&node.data, f.second);
+      AppendValue(&node.data, f.second);
     }
   }
   node.last = id;
@@ -75,41 +129,52 @@ void Stream::Append(StreamId id, std::span<const StreamField> fields, const Stre
 
 size_t Stream::DecodeHeader(const Node& node, size_t offset, uint8_t* flags, StreamId* id) {
   const std::string& d = node.data;
-  *flags = static_cast<uint8_t>(d[offset++]);
-  uint64_t ms_delta, seq;
-  offset += GetVarint(Bytes(d) + offset, &ms_delta);
-  offset += GetVarint(Bytes(d) + offset, &seq);
+  uint64_t head, ms_delta, seq = 0;
+  offset += GetVarint(Bytes(d) + offset, &head);
+  *flags = static_cast<uint8_t>(head & ((1u << kFlagBits) - 1));
+  ms_delta = head >> kFlagBits;
+  if (ms_delta == kEscapedDelta) offset += GetVarint(Bytes(d) + offset, &ms_delta);
+  if (!(*flags & kSeqZero)) offset += GetVarint(Bytes(d) + offset, &seq);
   id->ms = node.first.ms + ms_delta;
   id->seq = ms_delta == 0 ? node.first.seq + seq : seq;
   return offset;
 }
 
-size_t Stream::DecodeFields(const Node& node, size_t offset, uint8_t flags, std::vector<StreamField>* fields) {
+size_t Stream::DecodeFields(const Node& node, size_t offset, uint8_t flags, std::vector<StreamField>* fields,
+                            std::string* scratch) {
   const std::string& d = node.data;
   if (flags & kSameFields) {
+    if (fields != nullptr) {
+      scratch->clear();
+      scratch->reserve(node.master_count * kMaxInt64Chars);
+    }
     size_t master = VarintSize(node.master_count);
     for (size_t i = 0; i < node.master_count; ++i) {
       StreamField f;
-      master = ReadString(d, master, &f.first);
-      offset = ReadString(d, offset, &f.second);
-      if (fields) fields->push_back(f);
+      if (fields != nullptr) master = ReadString(d, master, &f.first);
+      offset = ReadValue(d, offset, fields != nullptr ? &f.second : nullptr, scratch);
+      if (fields != nullptr) fields->push_back(f);
     }
     return offset;
   }
   uint64_t pairs;
   offset += GetVarint(Bytes(d) + offset, &pairs);
+  if (fields != nullptr) {
+    scratch->clear();
+    scratch->reserve(static_cast<size_t>(pairs) * kMaxInt64Chars);
+  }
   for (uint64_t i = 0; i < pairs; ++i) {
     StreamField f;
     offset = ReadString(d, offset, &f.first);
-    offset = ReadString(d, offset, &f.second);
-    if (fields) fields->push_back(f);
+    offset = ReadValue(d, offset, fields != nullptr ? &f.second : nullptr, scratch);
+    if (fields != nullptr) fields->push_back(f);
   }
   return offset;
 }
 
 size_t Stream::Skip(const Node& node, size_t offset, uint8_t* flags, StreamId* id) {
   offset = DecodeHeader(node, offset, flags, id);
-  return DecodeFields(node, offset, *flags, nullptr);
+  return DecodeFields(node, offset, *flags, nullptr, nullptr);
 }
 
 size_t Stream::NodeFor(StreamId id) const {
@@ -131,7 +196,7 @@ bool Stream::Delete(StreamId id) {
     size_t next = Skip(node, offset, &flags, &at);
     if (at == id) {
       if (flags & kDeleted) return false;
-      node.data[offset] = static_cast<char>(flags | kDeleted);
+      node.data[offset] = static_cast<char>(node.data[offset] | kDeleted);
       --node.live;
       --length_;
       if (node.live == 0) nodes_.erase(nodes_.begin() + static_cast<std::ptrdiff_t>(n));
@@ -175,7 +240,7 @@ size_t Stream::DeleteFromFront(More more, bool approx, size_t limit) {
       size_t next = Skip(node, offset, &flags, &id);
       if (!(flags & kDeleted)) {
         if (!more(1, id) || (limit > 0 && removed >= limit)) return removed;
-        node.data[offset] = static_cast<char>(flags | kDeleted);
+        node.data[offset] = static_cast<char>(node.data[offset] | kDeleted);
         --node.live;
         --length_;
         ++removed;
@@ -264,11 +329,11 @@ bool Stream::Cursor::Next() {
     const bool wanted = !(flags & kDeleted) && (reverse_ ? id_ <= start_ : id_ >= start_);
     if (reverse_ ? id_ < end_ : id_ > end_) return done_ = true, false;
     if (!wanted) {
-      if (!reverse_) offset_ = DecodeFields(n, fields_at, flags, nullptr);
+      if (!reverse_) offset_ = DecodeFields(n, fields_at, flags, nullptr, nullptr);
       continue;
     }
     fields_.clear();
-    const size_t next = DecodeFields(n, fields_at, flags, &fields_);
+    const size_t next = DecodeFields(n, fields_at, flags, &fields_, &scratch_);
     if (!reverse_) offset_ = next;
     return true;
   }

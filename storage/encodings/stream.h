@@ -11,10 +11,14 @@
 //
 // Node layout (bytes; varints are LEB128, storage/varint.h):
 //   master fields:  count, then per field: length, bytes
-//   entries:        flags (kDeleted, kSameFields), ms - first.ms, then
-//                   seq - first.seq when the ms are equal, else seq itself;
-//                   kSameFields: one value per master field (length, bytes);
-//                   otherwise: pair count, then field and value (length, bytes) each
+//   entries:        (ms - first.ms) << 3 | flags (kDeleted, kSameFields, kSeqZero) in
+//                   one varint (a delta past 2^60 is escaped and follows on its own),
+//                   then unless kSeqZero: seq - first.seq when the ms are equal, else
+//                   seq itself; kSameFields: one value per master field, otherwise:
+//                   pair count, then field (length, bytes) and value each
+//   values:         an integer in string2ll's form as (zigzag << 1 | 1), anything
+//                   else as (length << 1) and its bytes, as a listpack keeps numbers
+// Deleting flips kDeleted in the entry's first byte, in place.
 //
 // Nothing here knows the server, and the consumer groups are kept apart: the commands
 // check IDs against last_id and keep entries_added and max_deleted_id.
@@ -80,7 +84,8 @@ class Stream {
     // Moves to the next live entry in range; false when none is left.
     bool Next();
     StreamId id() const { return id_; }
-    // The entry's field/value pairs: views into the stream, valid until it changes.
+    // The entry's field/value pairs: views into the stream (and the cursor), valid until
+    // the stream changes or Next is called again.
     std::span<const StreamField> fields() const { return fields_; }
 
    private:
@@ -95,6 +100,7 @@ class Stream {
     std::vector<size_t> offsets_;  // reverse: every entry's offset
     StreamId id_;
     std::vector<StreamField> fields_;
+    std::string scratch_;  // integer values, printed
   };
 
  private:
@@ -107,12 +113,15 @@ class Stream {
     size_t entries_at = 0;  // offset of the first entry
     std::string data;
   };
-  enum : uint8_t { kDeleted = 1, kSameFields = 2 };
+  enum : uint8_t { kDeleted = 1, kSameFields = 2, kSeqZero = 4 };
+  static constexpr int kFlagBits = 3;
 
   // The entry at `offset` of `node`: its flags and ID (returns where its fields start),
   // its fields (appended to `fields` unless null; returns the offset past the entry).
   static size_t DecodeHeader(const Node& node, size_t offset, uint8_t* flags, StreamId* id);
-  static size_t DecodeFields(const Node& node, size_t offset, uint8_t flags, std::vector<StreamField>* fields);
+  // Integer values are printed into `scratch`; null `fields` skips the entry.
+  static size_t DecodeFields(const Node& node, size_t offset, uint8_t flags, std::vector<StreamField>* fields,
+                             std::string* scratch);
   static size_t Skip(const Node& node, size_t offset, uint8_t* flags, StreamId* id);
   // The first node that may hold `id` (the last whose first ID <= id); nodes_.size()
   // when none.

@@ -151,6 +151,39 @@ TEST(Stream, TrimsExactlyOrByWholeNodes) {
 }
 
 // Random appends, deletes and trims against a std::map model.
+// Values that read as integers are kept as integers and must print back exactly as
+// given; anything that would print otherwise stays text. IDs far apart in one node
+// (a millisecond delta too large to shift past the flags) and sequence numbers of
+// zero (stored as a flag) come back too, deleted or not.
+TEST(Stream, KeepsEveryValueAndIdExactly) {
+  Stream s;
+  const std::vector<std::string> values = {"0", "-0", "007", "1", "-1", "120", "19.99", " 1", "1 ", "+1", "1e3",
+                                           "9223372036854775807", "-9223372036854775808", "9223372036854775808",
+                                           "18446744073709551615", "", "-", "abc", std::string(300, 'x')};
+  const std::vector<StreamId> ids = {Id(0, 1), Id(0, 2), Id(5, 0), Id(1ULL << 59, 0), Id(1ULL << 60, 7),
+                                     Id(UINT64_MAX - 1, 0), Id(UINT64_MAX, 0), Id(UINT64_MAX, UINT64_MAX)};
+  for (StreamId id : ids) {
+    Fields f;
+    for (const std::string& v : values) f.emplace_back("v" + std::to_string(f.size()), v);
+    s.Append(id, Views(f), StreamNodeLimits{0, 0});  // one node for all
+  }
+  ASSERT_TRUE(s.Delete(Id(5, 0)));
+  auto all = Walk(s, StreamId::Min(), StreamId::Max(), false);
+  ASSERT_EQ(all.size(), ids.size() - 1);
+  size_t i = 0;
+  for (StreamId id : ids) {
+    if (id == Id(5, 0)) continue;
+    EXPECT_EQ(all[i].first, id);
+    ASSERT_EQ(all[i].second.size(), values.size());
+    for (size_t j = 0; j < values.size(); ++j) EXPECT_EQ(all[i].second[j].second, values[j]) << values[j];
+    ++i;
+  }
+  auto back = Walk(s, StreamId::Max(), StreamId::Min(), true);
+  ASSERT_EQ(back.size(), all.size());
+  EXPECT_EQ(back.front().first, Id(UINT64_MAX, UINT64_MAX));
+  EXPECT_EQ(back.back().first, Id(0, 1));
+}
+
 TEST(Stream, MatchesAModelUnderRandomOperations) {
   std::mt19937_64 rng(7);
   Stream s;
