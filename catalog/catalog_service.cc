@@ -21,8 +21,8 @@ ApiResult JsonError(int status, const std::string& field, const std::string& mes
   return ApiResult{status, body.dump()};
 }
 
-CatalogService::CatalogService(Database* db, Cache* cache, Metrics* metrics)
-    : db_(db), cache_(cache), metrics_(metrics) {}
+CatalogService::CatalogService(Database* db, Cache* cache, Metrics* metrics, ChangeFeed* changes)
+    : db_(db), cache_(cache), metrics_(metrics), changes_(changes) {}
 
 namespace {
 
@@ -411,10 +411,12 @@ ApiResult CatalogService::Write(std::optional<int64_t> id, std::string_view body
     if (st == WriteStatus::kNotFound) return JsonError(404, "", "product " + std::to_string(*id) + " not found");
     stale = ScopesOf(old ? &*old : nullptr, &p);
     write_epoch_.fetch_add(1, std::memory_order_release);
+    if (changes_) changes_->Record(id ? "updated" : "created", p);  // in commit order
   }
   // After the commit, before the reply: a client that reads after this answer reads
   // the new rows (see cache.h for why a concurrent reader cannot refill old ones).
   if (cache_) cache_->Invalidate(stale);
+  if (changes_) changes_->Flush();  // a failure is retried by the background thread
   return ApiResult{id ? 200 : 201, ToJson(p).dump()};
 }
 
@@ -424,8 +426,10 @@ ApiResult CatalogService::Remove(int64_t id) {
     std::lock_guard<std::mutex> l(write_mu_);
     old = db_->Delete(id);
     write_epoch_.fetch_add(1, std::memory_order_release);
+    if (old && changes_) changes_->Record("deleted", *old);
   }
   if (!old) return JsonError(404, "", "product " + std::to_string(id) + " not found");
+  if (changes_) changes_->Flush();
   if (cache_) {
     cache_->Invalidate(ScopesOf(&*old, nullptr));
     (void)cache_->Run(client::Command("ZREM", RankingKey(old->category), id));

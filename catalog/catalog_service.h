@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "catalog/cache.h"
+#include "catalog/change_feed.h"
 #include "catalog/database.h"
 #include "catalog/metrics.h"
 #include "catalog/single_flight.h"
@@ -41,8 +42,9 @@ class CatalogService {
   static constexpr int64_t kDefaultPageSize = 80;
   static constexpr int64_t kMaxPageSize = 200;
 
-  // cache may be null (--cache off): every read goes to the database.
-  CatalogService(Database* db, Cache* cache, Metrics* metrics);
+  // cache may be null (--cache off): every read goes to the database. changes may be
+  // null (no cache, or --changes-maxlen 0): writes are published nowhere.
+  CatalogService(Database* db, Cache* cache, Metrics* metrics, ChangeFeed* changes = nullptr);
 
   ApiResult List(const ListQuery& q);
   // A list page answered from the cache alone, without blocking a thread: `done` runs
@@ -104,6 +106,7 @@ class CatalogService {
   Database* const db_;
   Cache* const cache_;
   Metrics* const metrics_;
+  ChangeFeed* const changes_;
   SingleFlight<std::optional<std::string>> flights_;
   SingleFlight<PageData> page_flights_;
   // Read-modify-write of one product (PATCH) must not interleave with another write.

@@ -10,6 +10,7 @@
 
 #include "catalog/cache.h"
 #include "catalog/catalog_service.h"
+#include "catalog/change_feed.h"
 #include "catalog/database.h"
 #include "catalog/http_api.h"
 #include "catalog/metrics.h"
@@ -32,13 +33,13 @@ int RunSeed(const SeedOptions& o) {
 // Flushes views and retries failed invalidations until stopped, then flushes once more.
 class Background {
  public:
-  Background(Views* views, Cache* cache, std::chrono::milliseconds every)
+  Background(Views* views, Cache* cache, ChangeFeed* changes, std::chrono::milliseconds every)
       : thread_([=, this] {
           std::unique_lock<std::mutex> l(mu_);
           while (!stop_) {
             cv_.wait_for(l, every, [&] { return stop_; });
             l.unlock();
-            Tick(views, cache);
+            Tick(views, cache, changes);
             l.lock();
           }
         }) {}
@@ -51,9 +52,10 @@ class Background {
     thread_.join();
   }
 
-  static void Tick(Views* views, Cache* cache) {
+  static void Tick(Views* views, Cache* cache, ChangeFeed* changes) {
     try {
       if (cache) cache->RetryInvalidations();
+      if (changes) changes->Flush();  // what a failed send left queued
       views->Flush();
     } catch (const std::exception& e) {
       fmt::print(stderr, "background flush failed (will retry): {}\n", e.what());
@@ -72,16 +74,18 @@ int RunServe(const ServeOptions& o) {
   Database db(o.db_path, &metrics);
   std::unique_ptr<Cache> cache;
   if (o.cache) cache = std::make_unique<Cache>(o, &metrics);
-  CatalogService products(&db, cache.get(), &metrics);
+  std::unique_ptr<ChangeFeed> changes;
+  if (cache && o.changes_max_len > 0) changes = std::make_unique<ChangeFeed>(cache.get(), o.changes_max_len, &metrics);
+  CatalogService products(&db, cache.get(), &metrics, changes.get());
   Views views(&db, cache.get(), &products, &metrics);
   {
-    Background background(&views, cache.get(), o.views_flush);
+    Background background(&views, cache.get(), changes.get(), o.views_flush);
     fmt::print("minired-catalog listening on http://{}:{} (database {}, cache {})\n", o.bind, o.port, o.db_path,
                o.cache ? o.cache_url : std::string("off"));
     std::fflush(stdout);
     ServeHttp(ApiContext{&o, &db, cache.get(), &products, &views, &metrics});
   }
-  Background::Tick(&views, cache.get());  // the last views reach the database
+  Background::Tick(&views, cache.get(), changes.get());  // the last views and changes go out
   fmt::print("minired-catalog stopped\n");
   return 0;
 }

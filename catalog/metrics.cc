@@ -75,6 +75,12 @@ std::string Metrics::Render() const {
   out += "# HELP catalog_cache_write_errors_total Cache fills and invalidations that failed.\n";
   out += "# TYPE catalog_cache_write_errors_total counter\n";
   out += fmt::format("catalog_cache_write_errors_total {}\n", cache_write_errors_.load());
+  out += "# HELP catalog_changes_published_total Product changes appended to the catalog:changes stream.\n";
+  out += "# TYPE catalog_changes_published_total counter\n";
+  out += fmt::format("catalog_changes_published_total {}\n", changes_published_.load());
+  out += "# HELP catalog_changes_dropped_total Changes dropped from the feed's queue while the cache was down.\n";
+  out += "# TYPE catalog_changes_dropped_total counter\n";
+  out += fmt::format("catalog_changes_dropped_total {}\n", changes_dropped_.load());
   out += "# HELP catalog_stampede_waits_total Requests that waited for another request's database query.\n";
   out += "# TYPE catalog_stampede_waits_total counter\n";
   out += fmt::format("catalog_stampede_waits_total {}\n", stampede_waits_.load());

@@ -26,6 +26,10 @@ class Metrics {
   void CacheWriteFailed() { cache_write_errors_.fetch_add(1, std::memory_order_relaxed); }
   // Requests that waited for another request's database query instead of running it.
   void StampedeWaited() { stampede_waits_.fetch_add(1, std::memory_order_relaxed); }
+  // Product changes appended to the change feed's stream, and changes dropped from its
+  // queue while the cache was unreachable (catalog/change_feed.h).
+  void ChangesPublished(uint64_t n) { changes_published_.fetch_add(n, std::memory_order_relaxed); }
+  void ChangesDropped(uint64_t n) { changes_dropped_.fetch_add(n, std::memory_order_relaxed); }
   // One write-back of `views` views to the database.
   void ViewsFlushed(int64_t views);
 
@@ -50,6 +54,8 @@ class Metrics {
   std::map<std::pair<std::string, int>, uint64_t> cache_reads_;             // guarded by mu_
   std::atomic<uint64_t> cache_write_errors_{0};
   std::atomic<uint64_t> stampede_waits_{0};
+  std::atomic<uint64_t> changes_published_{0};
+  std::atomic<uint64_t> changes_dropped_{0};
   std::atomic<uint64_t> views_flushed_{0};
   std::atomic<uint64_t> view_flushes_{0};
 };

@@ -13,7 +13,8 @@ constexpr const char* kUsage =
     "usage: minired-catalog [--port 8080] [--bind 127.0.0.1] [--db catalog.sqlite]\n"
     "                       [--cache on|off] [--cache-url redis://127.0.0.1:6379] [--cache-ttl 300]\n"
     "                       [--cache-read-url redis://replica:6380[,...]] [--read-own-writes-ms 1000]\n"
-    "                       [--cache-timeout-ms 250] [--cache-scripts on|off] [--admin-token TOKEN]\n"
+    "                       [--cache-timeout-ms 250] [--cache-scripts on|off] [--changes-maxlen 100000]\n"
+    "                       [--admin-token TOKEN]\n"
     "                       [--threads N]\n"
     "                       [--views-flush-ms 1000] [--max-body-bytes 65536] [--read-timeout-ms 10000]\n"
     "       minired-catalog seed [--db catalog.sqlite] --products N [--categories K] [--seed S]\n"
@@ -127,6 +128,7 @@ ParsedCommandLine ParseServe(const std::vector<std::string>& args) {
       {"--cache-ttl", IntFlag(&o.cache_ttl_s, 1, 86400 * 30)},
       {"--cache-timeout-ms", MsFlag(&o.cache_timeout, 1, 60000)},
       {"--cache-scripts", OnOffFlag(&o.cache_scripts)},
+      {"--changes-maxlen", IntFlag(&o.changes_max_len, 0, int64_t{1} << 40)},
       {"--admin-token", StringFlag(&o.admin_token)},
       {"--threads", IntFlag(&o.threads, 1, 1024)},
       {"--views-flush-ms", MsFlag(&o.views_flush, 10, 3600000)},

@@ -28,6 +28,9 @@ struct ServeOptions {
   // Invalidate with one script (one round trip) rather than three pipelines; off behind
   // a sharding proxy (twemproxy runs a script on one server only).
   bool cache_scripts = true;
+  // Every product change is appended to the stream catalog:changes, capped at about this
+  // many entries (XADD MAXLEN ~); 0: no change feed (catalog/change_feed.h).
+  int64_t changes_max_len = 100000;
   std::string admin_token;  // --admin-token or MINIRED_CATALOG_TOKEN; empty: writes refused
   int threads = 0;          // HTTP worker threads; 0: 4 per core
   std::chrono::milliseconds views_flush{1000};

@@ -131,6 +131,9 @@ class Journal {
   }
   // The journal of this thread while a scope is open; null otherwise.
   static Journal* Active() { return t_active_; }
+  // Whether a record made now would be kept (a scope is open and its sink records):
+  // commands that build records of their own skip the work when it would not.
+  static bool Recording() { return t_active_ != nullptr && t_active_->sink_->recording(); }
   // The sequence number of the last entry this thread submitted (0: none yet).
   static uint64_t LastSubmitted();
   // Writes noted so far in this scope: a command wrote if this grew while it ran.
@@ -153,6 +156,13 @@ class Journal {
   // than one are wrapped in MULTI/EXEC, so a replica applies them as one step.
   void AddSubstitute(std::vector<std::string> args) {
     substitute_.push_back(std::move(args));
+    has_substitute_ = true;
+  }
+  // The running command records nothing of its own: it decided, under its keys' locks,
+  // that nothing records (Recording() was false), so its change is inside the snapshot
+  // that switches recording on, even if that happens before its first write.
+  void SubstituteNothing() {
+    substitute_.clear();
     has_substitute_ = true;
   }
   bool TakeSubstitute(std::vector<std::vector<std::string>>* out);

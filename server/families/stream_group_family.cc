@@ -338,6 +338,7 @@ void CmdXClaim(CommandContext& ctx) {
   if (delivery < 0 || delivery > now) delivery = now;
   const int64_t idle_floor = std::max<int64_t>(*min_idle, 0);
   std::string_view key = ctx.arg(1), group_name = ctx.arg(2);
+  const bool recording = RecordsItself();
   StreamConsumer* consumer = nullptr;
   std::string body;
   ReplyWriter inner(&body, ctx.reply().protocol());
@@ -347,7 +348,7 @@ void CmdXClaim(CommandContext& ctx) {
     if (!EntryExists(v->stream, id)) {
       // Gone from the stream: dropped from the PEL too.
       if (it != group->pel.end()) {
-        AddSubstitute(ClaimRecord(key, group_name, *group, id, it->second));
+        if (recording) AddSubstitute(ClaimRecord(key, group_name, *group, id, it->second));
         record_last_id = false;
         group->Acknowledge(id);
         k.db().NoteWrite(k.key());
@@ -370,11 +371,11 @@ void CmdXClaim(CommandContext& ctx) {
     }
     justid ? ReplyId(inner, id) : (void)ReplyOneEntry(inner, v->stream, id);
     ++n;
-    AddSubstitute(ClaimRecord(key, group_name, *group, id, p));
+    if (recording) AddSubstitute(ClaimRecord(key, group_name, *group, id, p));
     record_last_id = false;  // the XCLAIM carries LASTID
     k.db().NoteWrite(k.key());
   }
-  if (record_last_id) AddSubstitute(SetIdRecord(key, group_name, *group));
+  if (record_last_id && recording) AddSubstitute(SetIdRecord(key, group_name, *group));
   ctx.reply().ArrayHeader(n);
   ctx.reply().Raw(body);
 }
@@ -409,6 +410,7 @@ void CmdXAutoClaim(CommandContext& ctx) {
   const int64_t now = StreamNowMs(ctx);
   const int64_t idle_floor = std::max<int64_t>(*min_idle, 0);
   std::string_view key = ctx.arg(1), group_name = ctx.arg(2);
+  const bool recording = RecordsItself();
   int64_t attempts = count * 10;
   StreamConsumer* consumer = nullptr;
   std::string body;
@@ -420,7 +422,7 @@ void CmdXAutoClaim(CommandContext& ctx) {
     const StreamId id = it->first;
     StreamPending& p = it->second;
     if (!EntryExists(v->stream, id)) {
-      AddSubstitute(ClaimRecord(key, group_name, *group, id, p));
+      if (recording) AddSubstitute(ClaimRecord(key, group_name, *group, id, p));
       ++it;
       group->Acknowledge(id);
       deleted.push_back(id);
@@ -437,7 +439,7 @@ void CmdXAutoClaim(CommandContext& ctx) {
     justid ? ReplyId(inner, id) : (void)ReplyOneEntry(inner, v->stream, id);
     ++n;
     --count;
-    AddSubstitute(ClaimRecord(key, group_name, *group, id, p));
+    if (recording) AddSubstitute(ClaimRecord(key, group_name, *group, id, p));
     k.db().NoteWrite(k.key());
   }
   ReplyWriter& w = ctx.reply();

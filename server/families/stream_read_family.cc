@@ -29,7 +29,8 @@ namespace {
 constexpr size_t kBlockedDefaultCount = 1000;
 
 // Where a group read's changes are recorded: the running command's substitute, or (for
-// a blocked client served after another command) that command's journal entry.
+// a blocked client served after another command) that command's journal entry. Null
+// when nothing records (no log, no replicas): the records are not even built.
 using Recorder = std::function<void(std::vector<std::string>)>;
 
 struct GroupRead {
@@ -44,38 +45,37 @@ struct GroupRead {
 // an array to `w`; returns how many.
 size_t ReadNewForGroup(CommandContext& ctx, Db& db, std::string_view key, StreamValue& v, StreamId after, size_t count,
                        GroupRead& g, const Recorder& record, ReplyWriter& w) {
-  std::string body;
-  ReplyWriter inner(&body, w.protocol());
   StreamId start = after;
-  size_t n = 0;
+  if (!start.Increment()) {
+    w.ArrayHeader(0);
+    return 0;
+  }
+  const size_t n = CountRange(v.stream, start, StreamId::Max(), false, count);
+  w.ArrayHeader(n);
+  if (n == 0) return 0;
   bool moved_last_id = false;
   const int64_t now = StreamNowMs(ctx);
-  if (start.Increment()) {
-    Stream::Cursor c(v.stream, start, StreamId::Max(), false);
-    while ((count == 0 || n < count) && c.Next()) {
-      const StreamId id = c.id();
-      StreamGroup& group = *g.group;
-      if (id > group.last_id) {
-        if (group.entries_read != StreamGroup::kUnknownEntriesRead && !v.RangeHasTombstones(id, StreamId::Max())) {
-          ++group.entries_read;
-        } else if (v.stream.entries_added != 0) {
-          group.entries_read = v.EstimateEntriesRead(id);
-        }
-        group.last_id = id;
-        moved_last_id = true;
+  StreamGroup& group = *g.group;
+  Stream::Cursor c(v.stream, start, StreamId::Max(), false);
+  for (size_t i = 0; i < n && c.Next(); ++i) {
+    const StreamId id = c.id();
+    if (id > group.last_id) {
+      if (group.entries_read != StreamGroup::kUnknownEntriesRead && !v.RangeHasTombstones(id, StreamId::Max())) {
+        ++group.entries_read;
+      } else if (v.stream.entries_added != 0) {
+        group.entries_read = v.EstimateEntriesRead(id);
       }
-      ReplyEntry(inner, id, c.fields());
-      if (!g.noack) {
-        const StreamPending& p = group.Deliver(id, g.consumer, now, 1);
-        record(ClaimRecord(key, g.group_name, group, id, p));
-      }
-      ++n;
+      group.last_id = id;
+      moved_last_id = true;
+    }
+    ReplyEntry(w, id, c.fields());
+    if (!g.noack) {
+      const StreamPending& p = group.Deliver(id, g.consumer, now, 1);
+      if (record) record(ClaimRecord(key, g.group_name, group, id, p));
     }
   }
-  if (moved_last_id || (n > 0 && !g.noack)) db.NoteWrite(key);
-  if (moved_last_id) record(SetIdRecord(key, g.group_name, *g.group));
-  w.ArrayHeader(n);
-  w.Raw(body);
+  if (moved_last_id || !g.noack) db.NoteWrite(key);
+  if (moved_last_id && record) record(SetIdRecord(key, g.group_name, group));
   return n;
 }
 
@@ -83,33 +83,29 @@ size_t ReadNewForGroup(CommandContext& ctx, Db& db, std::string_view key, Stream
 // ">"): each is delivered again; one deleted from the stream meanwhile is [id, nil].
 size_t ReadHistory(CommandContext& ctx, Db& db, std::string_view key, StreamValue& v, StreamId after, size_t count,
                    GroupRead& g, const Recorder& record, ReplyWriter& w) {
-  std::string body;
-  ReplyWriter inner(&body, w.protocol());
-  size_t n = 0;
   StreamId start = after;
+  auto first = start.Increment() ? g.consumer->pending.lower_bound(start) : g.consumer->pending.end();
+  size_t n = 0;
+  for (auto it = first; it != g.consumer->pending.end() && (count == 0 || n < count); ++it) ++n;
+  w.ArrayHeader(n);
   const int64_t now = StreamNowMs(ctx);
-  if (start.Increment()) {
-    for (auto it = g.consumer->pending.lower_bound(start); it != g.consumer->pending.end() && (count == 0 || n < count);
-         ++it) {
-      const StreamId id = *it;
-      if (ReplyOneEntry(inner, v.stream, id)) {
-        StreamPending& p = g.group->pel[id];
-        p.delivery_ms = now;
-        ++p.delivery_count;
-        // Redis leaves this redelivery out of the replication stream; recording it
-        // keeps a replica's delivery counts equal to the master's.
-        record(ClaimRecord(key, g.group_name, *g.group, id, p));
-        db.NoteWrite(key);
-      } else {
-        inner.ArrayHeader(2);
-        ReplyId(inner, id);
-        inner.NullArray();
-      }
-      ++n;
+  auto it = first;
+  for (size_t i = 0; i < n; ++i, ++it) {
+    const StreamId id = *it;
+    if (ReplyOneEntry(w, v.stream, id)) {
+      StreamPending& p = g.group->pel[id];
+      p.delivery_ms = now;
+      ++p.delivery_count;
+      // Redis leaves this redelivery out of the replication stream; recording it
+      // keeps a replica's delivery counts equal to the master's.
+      if (record) record(ClaimRecord(key, g.group_name, *g.group, id, p));
+      db.NoteWrite(key);
+    } else {
+      w.ArrayHeader(2);
+      ReplyId(w, id);
+      w.NullArray();
     }
   }
-  w.ArrayHeader(n);
-  w.Raw(body);
   return n;
 }
 
@@ -121,7 +117,7 @@ StreamConsumer* ConsumerFor(CommandContext& ctx, Db& db, std::string_view key, G
   if (c == nullptr) {
     c = g.group->CreateConsumer(name, now);
     db.NoteWrite(key);
-    record(CreateConsumerRecord(key, g.group_name, name));
+    if (record) record(CreateConsumerRecord(key, g.group_name, name));
   }
   c->seen_ms = now;
   return c;
@@ -173,9 +169,12 @@ BlockedClient::Served BlockedStreamRead::Serve(CommandContext& ctx, std::string_
   }
   if (!(v.stream.last_id > gt)) return Served::kNotForIt;
   const int db_index = db;
-  Recorder record = [db_index](std::vector<std::string> args) {
-    if (Journal* j = Journal::Active()) j->AddCommand(db_index, std::span<const std::string>(args));
-  };
+  Recorder record;
+  if (Journal::Recording()) {
+    record = [db_index](std::vector<std::string> args) {
+      Journal::Active()->AddCommand(db_index, std::span<const std::string>(args));
+    };
+  }
   ReplyWriter& w = ctx.reply();
   w.protocol() == 2 ? w.ArrayHeader(1) : w.MapHeader(1);
   ReplyStreamKey(w, key);
@@ -297,44 +296,56 @@ void ReadGeneric(CommandContext& ctx, bool xreadgroup) {
       return;
     }
   }
-  // Serve at once every stream that has something to give.
-  std::string body;
-  ReplyWriter inner(&body, ctx.reply().protocol());
-  size_t served = 0;
-  const Recorder record = [](std::vector<std::string> args) { AddSubstitute(std::move(args)); };
+  // Serve at once every stream that has something to give. Which ones is decided
+  // first (a group read makes its consumer on every stream, served or not), so the
+  // reply is written straight after its header.
+  Recorder record;
+  if (RecordsItself()) record = [](std::vector<std::string> args) { AddSubstitute(std::move(args)); };
+  struct Served {
+    size_t i;
+    StreamValue* v;
+    StreamId after;
+    GroupRead g;
+    bool history = false;
+  };
+  std::vector<Served> served;
   for (size_t i = 0; i < a.streams; ++i) {
     std::string_view key = keys[i];
-    const uint64_t hash = HashKey(key);
-    Db& db = m.DbOf(hash);
     Db::Slot s = m.FindRead(key);
     if (!s) continue;
     StreamValue& v = *StreamOf(s);
     if (a.has_group) {
       GroupRead g{a.group, groups[i], nullptr, a.noack};
       const bool history = ids[i] != kNewEntries;
-      StreamId gt = ids[i];
-      bool now = history;
-      if (!history && v.stream.length() > 0 && v.stream.LastEntryId() > g.group->last_id) {
-        now = true;
-        gt = g.group->last_id;
+      g.consumer = ConsumerFor(ctx, m.DbOf(HashKey(key)), key, g, a.consumer, record);
+      if (history) {
+        served.push_back({i, &v, ids[i], g, true});
+      } else if (v.stream.length() > 0 && v.stream.LastEntryId() > g.group->last_id) {
+        served.push_back({i, &v, g.group->last_id, g, false});
       }
-      g.consumer = ConsumerFor(ctx, db, key, g, a.consumer, record);
-      if (!now) continue;
-      ++served;
-      ReplyStreamKey(inner, key);
-      history ? ReadHistory(ctx, db, key, v, gt, static_cast<size_t>(a.count), g, record, inner)
-              : ReadNewForGroup(ctx, db, key, v, gt, static_cast<size_t>(a.count), g, record, inner);
     } else if (v.stream.length() > 0 && v.stream.LastEntryId() > ids[i]) {
-      ++served;
-      ReplyStreamKey(inner, key);
-      StreamId start = ids[i];
-      start.Increment();
-      ReplyRange(inner, v.stream, start, StreamId::Max(), false, static_cast<size_t>(a.count));
+      served.push_back({i, &v, ids[i], GroupRead{}, false});
     }
   }
-  if (served > 0) {
-    ctx.reply().protocol() == 2 ? ctx.reply().ArrayHeader(served) : ctx.reply().MapHeader(served);
-    ctx.reply().Raw(body);
+  if (!served.empty()) {
+    ReplyWriter& w = ctx.reply();
+    w.protocol() == 2 ? w.ArrayHeader(served.size()) : w.MapHeader(served.size());
+    const auto count = static_cast<size_t>(a.count);
+    for (Served& sv : served) {
+      std::string_view key = keys[sv.i];
+      Db& db = m.DbOf(HashKey(key));
+      StreamValue& v = *sv.v;
+      ReplyStreamKey(w, key);
+      if (!a.has_group) {
+        StreamId start = sv.after;
+        start.Increment();
+        ReplyRange(w, v.stream, start, StreamId::Max(), false, count);
+      } else if (sv.history) {
+        ReadHistory(ctx, db, key, v, sv.after, count, sv.g, record, w);
+      } else {
+        ReadNewForGroup(ctx, db, key, v, sv.after, count, sv.g, record, w);
+      }
+    }
     return;
   }
   if (a.block_ms < 0 || ctx.session().tx.executing || ctx.session().hooks == nullptr) {

@@ -43,11 +43,26 @@ bool ParseRangeEnd(CommandContext& ctx, std::string_view arg, StreamId* out) {
   return true;
 }
 
+namespace {
+
+// Writes `v` in decimal ending at `end`; returns where it starts.
+char* FormatBackwards(uint64_t v, char* end) {
+  do {
+    *--end = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  return end;
+}
+
+}  // namespace
+
 void ReplyId(ReplyWriter& w, StreamId id) {
   char buf[48];
-  int n = snprintf(buf, sizeof buf, "%llu-%llu", static_cast<unsigned long long>(id.ms),
-                   static_cast<unsigned long long>(id.seq));
-  w.Bulk(std::string_view(buf, static_cast<size_t>(n)));
+  char* end = buf + sizeof buf;
+  char* p = FormatBackwards(id.seq, end);
+  *--p = '-';
+  p = FormatBackwards(id.ms, p);
+  w.Bulk(std::string_view(p, static_cast<size_t>(end - p)));
 }
 
 void ReplyEntry(ReplyWriter& w, StreamId id, std::span<const StreamField> fields) {
@@ -60,17 +75,19 @@ void ReplyEntry(ReplyWriter& w, StreamId id, std::span<const StreamField> fields
   }
 }
 
-size_t ReplyRange(ReplyWriter& w, const Stream& s, StreamId start, StreamId end, bool reverse, size_t count) {
-  std::string body;
-  ReplyWriter inner(&body, w.protocol());
+size_t CountRange(const Stream& s, StreamId start, StreamId end, bool reverse, size_t count) {
   size_t n = 0;
   Stream::Cursor c(s, start, end, reverse);
-  while ((count == 0 || n < count) && c.Next()) {
-    ReplyEntry(inner, c.id(), c.fields());
-    ++n;
-  }
+  while ((count == 0 || n < count) && c.NextId()) ++n;
+  return n;
+}
+
+size_t ReplyRange(ReplyWriter& w, const Stream& s, StreamId start, StreamId end, bool reverse, size_t count) {
+  // Counted first (IDs only), so the entries go straight to the reply after its header.
+  const size_t n = CountRange(s, start, end, reverse, count);
   w.ArrayHeader(n);
-  w.Raw(body);
+  Stream::Cursor c(s, start, end, reverse);
+  for (size_t i = 0; i < n && c.Next(); ++i) ReplyEntry(w, c.id(), c.fields());
   return n;
 }
 
@@ -93,6 +110,14 @@ void Substitute(std::vector<std::string> args) {
 
 void AddSubstitute(std::vector<std::string> args) {
   if (Journal* j = Journal::Active()) j->AddSubstitute(std::move(args));
+}
+
+bool RecordsItself() {
+  Journal* j = Journal::Active();
+  if (j == nullptr) return false;
+  if (Journal::Recording()) return true;
+  j->SubstituteNothing();
+  return false;
 }
 
 std::vector<std::string> ClaimRecord(std::string_view key, std::string_view group_name, const StreamGroup& group,

@@ -49,8 +49,10 @@ bool ParseRangeEnd(CommandContext& ctx, std::string_view arg, StreamId* out);
 void ReplyId(ReplyWriter& w, StreamId id);
 // One entry: [id, [field, value, ...]].
 void ReplyEntry(ReplyWriter& w, StreamId id, std::span<const StreamField> fields);
-// The entries from `start` to `end` (reverse: from `start` down to `end`), at most
-// `count` (0: all), as an array of ReplyEntry; returns how many.
+// How many live entries lie from `start` to `end` (reverse: from `start` down to
+// `end`), at most `count` (0: no limit).
+size_t CountRange(const Stream& s, StreamId start, StreamId end, bool reverse, size_t count);
+// Those entries as an array of ReplyEntry; returns how many.
 size_t ReplyRange(ReplyWriter& w, const Stream& s, StreamId start, StreamId end, bool reverse, size_t count);
 // The entry `id` as ReplyEntry; false (nothing written) when it is not in the stream.
 bool ReplyOneEntry(ReplyWriter& w, const Stream& s, StreamId id);
@@ -61,6 +63,10 @@ StreamValue* CreateStream(Db& db, std::string_view key, uint64_t hash, int64_t n
 // The journal's rewritten command (XADD with the ID it made, XCLAIM for a delivery...).
 void Substitute(std::vector<std::string> args);
 void AddSubstitute(std::vector<std::string> args);
+// For commands that record what they did instead of themselves: whether to build the
+// records (Journal::Recording(), asked under the keys' locks); when not, the command
+// is marked to record nothing of its own.
+bool RecordsItself();
 
 // XCLAIM <key> <group> <consumer> 0 <id> TIME <ms> RETRYCOUNT <n> FORCE JUSTID LASTID
 // <group last id>: what reproduces one pending entry exactly on a replica or from the

@@ -306,7 +306,7 @@ void Stream::Cursor::LoadNode(size_t node) {
   }
 }
 
-bool Stream::Cursor::Next() {
+bool Stream::Cursor::Advance(bool decode) {
   while (!done_) {
     if (left_ == 0) {
       // The next node, unless the range ends before it.
@@ -328,9 +328,10 @@ bool Stream::Cursor::Next() {
     const size_t fields_at = DecodeHeader(n, at, &flags, &id_);
     const bool wanted = !(flags & kDeleted) && (reverse_ ? id_ <= start_ : id_ >= start_);
     if (reverse_ ? id_ < end_ : id_ > end_) return done_ = true, false;
-    if (!wanted) {
+    if (!wanted || !decode) {
       if (!reverse_) offset_ = DecodeFields(n, fields_at, flags, nullptr, nullptr);
-      continue;
+      if (!wanted) continue;
+      return true;
     }
     fields_.clear();
     const size_t next = DecodeFields(n, fields_at, flags, &fields_, &scratch_);

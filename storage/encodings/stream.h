@@ -82,13 +82,16 @@ class Stream {
    public:
     Cursor(const Stream& stream, StreamId start, StreamId end, bool reverse);
     // Moves to the next live entry in range; false when none is left.
-    bool Next();
+    bool Next() { return Advance(true); }
+    // The same, reading only the ID (fields() is not filled): for counting a range.
+    bool NextId() { return Advance(false); }
     StreamId id() const { return id_; }
     // The entry's field/value pairs: views into the stream (and the cursor), valid until
     // the stream changes or Next is called again.
     std::span<const StreamField> fields() const { return fields_; }
 
    private:
+    bool Advance(bool decode);
     void LoadNode(size_t node);
     const Stream& stream_;
     StreamId start_, end_;
