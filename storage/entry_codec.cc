@@ -1,5 +1,6 @@
 #include "storage/entry_codec.h"
 
+#include <cmath>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -70,6 +71,20 @@ class Reader {
 };
 
 Status Corrupt(std::string what) { return Status::Corruption("snapshot entry: " + what); }
+
+// The encodings each type may have: a value of one type in another's encoding would
+// be handed to the wrong code (a set read as a sorted set's skip list).
+bool EncodingFitsType(ValueType type, Encoding enc) {
+  switch (type) {
+    case ValueType::kString: return enc == Encoding::kInt || enc == Encoding::kEmbStr || enc == Encoding::kRaw;
+    case ValueType::kList: return enc == Encoding::kListpack || enc == Encoding::kQuicklist;
+    case ValueType::kSet: return enc == Encoding::kIntset || enc == Encoding::kListpack || enc == Encoding::kHashtable;
+    case ValueType::kZSet: return enc == Encoding::kListpack || enc == Encoding::kSkiplist;
+    case ValueType::kHash: return enc == Encoding::kListpack || enc == Encoding::kHashtable;
+    case ValueType::kStream: return enc == Encoding::kStream;
+  }
+  return false;
+}
 
 void PutId(std::string* out, StreamId id) {
   AppendVarint(out, id.ms);
@@ -236,7 +251,9 @@ Status DecodeEntry(std::string_view* in, Entry** out) {
   }
   auto type = static_cast<ValueType>(type_b);
   auto enc = static_cast<Encoding>(enc_b);
-  if ((type == ValueType::kStream) != (enc == Encoding::kStream)) return Corrupt("stream type and encoding disagree");
+  if (!EncodingFitsType(type, enc)) {
+    return Corrupt("encoding " + std::to_string(enc_b) + " for type " + std::to_string(type_b));
+  }
   uint64_t expire = 0;
   if ((flags & 1) && !r.U64(&expire)) return Corrupt("truncated expiry");
   std::string_view key;
@@ -291,6 +308,10 @@ Status DecodeEntry(std::string_view* in, Entry** out) {
         if (!r.Bytes(&m) || !r.Double(&score)) {
           delete z;
           return Corrupt("truncated sorted set member");
+        }
+        if (std::isnan(score)) {
+          delete z;
+          return Corrupt("sorted set score is not a number");
         }
         z->Upsert(m, score);
       }

@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstring>
+
 #include "storage/entry_codec.h"
 #include "storage/encodings/list_object.h"
 #include "storage/encodings/string_map.h"
@@ -119,6 +122,34 @@ TEST(EntryCodec, EveryEncodingRoundTripsAndTruncationIsDetected) {
     }
     Entry::Free(e);
   }
+}
+
+// A value in another type's encoding, or a sorted set with a NaN score, is corruption:
+// loading it would hand the value to code that cannot read it.
+TEST(EntryCodec, MismatchedEncodingsAndNanScoresAreRefused) {
+  auto* z = new ZSet();
+  z->Upsert("a", 1.5);
+  Entry* e = Entry::NewObject("z", ValueType::kZSet, Encoding::kSkiplist, z, 0);
+  std::string out;
+  EncodeEntry(e, &out);
+  Entry::Free(e);
+  auto refused = [](std::string bytes) {
+    std::string_view in = bytes;
+    Entry* back = nullptr;
+    Status s = DecodeEntry(&in, &back);
+    if (back) Entry::Free(back);
+    return !s.ok();
+  };
+  EXPECT_FALSE(refused(out));
+  for (ValueType other : {ValueType::kString, ValueType::kList, ValueType::kSet, ValueType::kHash, ValueType::kStream}) {
+    std::string bad = out;
+    bad[0] = static_cast<char>(other);
+    EXPECT_TRUE(refused(bad)) << static_cast<int>(other);
+  }
+  std::string nan = out;
+  const double q = std::nan("");
+  memcpy(nan.data() + nan.size() - 8, &q, 8);  // the last member's score
+  EXPECT_TRUE(refused(nan));
 }
 
 }  // namespace
