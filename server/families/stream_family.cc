@@ -196,8 +196,8 @@ void CmdXAdd(CommandContext& ctx) {
   if (existing) k.db().NoteWrite(k.key());
   ReplyId(ctx.reply(), id);
   if (a.strategy != TrimStrategy::kNone) Trim(s, a);
-  // Recorded with the ID it made and the exact trim it did.
-  if (a.approx || !a.id_given || !a.seq_given) {
+  // Recorded with the ID it made and the exact trim it did (built only when recorded).
+  if ((a.approx || !a.id_given || !a.seq_given) && RecordsItself()) {
     std::vector<std::string> rec = ArgsCopy(ctx);
     if (a.approx) RewriteApproxTrim(s, a, &rec);
     rec[static_cast<size_t>(id_pos)] = id.ToString();
@@ -280,7 +280,7 @@ void CmdXTrim(CommandContext& ctx) {
   if (deleted > 0) {
     k.db().NoteWrite(k.key());
     Journal::CountChanges(deleted);
-    if (a.approx) {
+    if (a.approx && RecordsItself()) {
       std::vector<std::string> rec = ArgsCopy(ctx);
       RewriteApproxTrim(s, a, &rec);
       Substitute(std::move(rec));

@@ -181,6 +181,36 @@ TEST(StreamsInUse, AcknowledgedEntriesSurviveKillNine) {
   EXPECT_GE(pending.value.elems[0].integer, static_cast<int64_t>(3 * ((acked.size() - 1) / 10)));
 }
 
+// Streams count in used_memory as they grow and are given back when deleted; under
+// maxmemory they are evicted like any other key, and memory stays near the limit.
+TEST(StreamsInUse, StreamMemoryIsCountedAndEvicted) {
+  TestProcess server = TestProcess::StartMinired({"--appendonly", "no", "--save", ""});
+  ASSERT_TRUE(server.ok()) << server.error();
+  RespClient c;
+  ASSERT_TRUE(c.Connect(server.port()));
+  const int64_t base = InfoField(c, "memory", "used_memory");
+  for (int i = 0; i < 100000; ++i) c.Send({"XADD", "big", "*", "payload", std::string(100, 'x')});
+  Reply r;
+  for (int i = 0; i < 100000; ++i) ASSERT_TRUE(c.Read(&r));
+  const int64_t grown = InfoField(c, "memory", "used_memory") - base;
+  EXPECT_GT(grown, 100000 * 100);  // at least the payloads
+  EXPECT_LT(grown, 100000 * 200);
+  const int64_t usage = c.Call({"MEMORY", "USAGE", "big"}).value.integer;
+  EXPECT_GT(usage, grown * 8 / 10);
+  EXPECT_LT(usage, grown * 12 / 10);
+  c.Call({"DEL", "big"});
+  EXPECT_TRUE(WaitFor([&] { return InfoField(c, "memory", "used_memory") - base < grown / 10; }));
+
+  c.Call({"CONFIG", "SET", "maxmemory-policy", "allkeys-lru"});
+  c.Call({"CONFIG", "SET", "maxmemory", std::to_string(base + 8 * 1024 * 1024)});
+  for (int i = 0; i < 40000; ++i) {
+    c.Send({"XADD", "s:" + std::to_string(i % 400), "*", "payload", std::string(500, 'y')});
+  }
+  for (int i = 0; i < 40000; ++i) ASSERT_TRUE(c.Read(&r));
+  EXPECT_GT(InfoField(c, "stats", "evicted_keys"), 0);
+  EXPECT_LT(InfoField(c, "memory", "used_memory"), base + 10 * 1024 * 1024);
+}
+
 // Mixed stream commands, pipelined: adds with server-made IDs and approximate trims,
 // deletions, group reads new and old, acknowledgements, claims by idle time and by
 // force, group and consumer changes.
