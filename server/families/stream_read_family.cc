@@ -7,6 +7,8 @@
 // XGROUP CREATECONSUMER for a new consumer, as Redis propagates them, so a replica's
 // groups and the log's replay equal the master's.
 #include <functional>
+#include <optional>
+#include <set>
 #include <memory>
 #include <string>
 #include <vector>
@@ -296,9 +298,12 @@ void ReadGeneric(CommandContext& ctx, bool xreadgroup) {
       return;
     }
   }
-  // Serve at once every stream that has something to give. Which ones is decided
-  // first (a group read makes its consumer on every stream, served or not), so the
-  // reply is written straight after its header.
+  // Serve at once every stream that has something to give, in order, as Redis does:
+  // whether a stream is served depends on what the streams before it delivered when a
+  // key is named twice. With distinct keys the choices are independent and made first
+  // (a group read makes its consumer on every stream, served or not), so the reply goes
+  // straight out after its header; with a key named twice each stream is decided after
+  // the one before it was served, into a buffer.
   Recorder record;
   if (RecordsItself()) record = [](std::vector<std::string> args) { AddSubstitute(std::move(args)); };
   struct Served {
@@ -308,45 +313,67 @@ void ReadGeneric(CommandContext& ctx, bool xreadgroup) {
     GroupRead g;
     bool history = false;
   };
-  std::vector<Served> served;
-  for (size_t i = 0; i < a.streams; ++i) {
+  auto decide = [&](size_t i) -> std::optional<Served> {
     std::string_view key = keys[i];
     Db::Slot s = m.FindRead(key);
-    if (!s) continue;
+    if (!s) return std::nullopt;
     StreamValue& v = *StreamOf(s);
     if (a.has_group) {
       GroupRead g{a.group, groups[i], nullptr, a.noack};
-      const bool history = ids[i] != kNewEntries;
       g.consumer = ConsumerFor(ctx, m.DbOf(HashKey(key)), key, g, a.consumer, record);
-      if (history) {
-        served.push_back({i, &v, ids[i], g, true});
-      } else if (v.stream.length() > 0 && v.stream.LastEntryId() > g.group->last_id) {
-        served.push_back({i, &v, g.group->last_id, g, false});
+      if (ids[i] != kNewEntries) return Served{i, &v, ids[i], g, true};
+      if (v.stream.length() > 0 && v.stream.LastEntryId() > g.group->last_id) {
+        return Served{i, &v, g.group->last_id, g, false};
       }
     } else if (v.stream.length() > 0 && v.stream.LastEntryId() > ids[i]) {
-      served.push_back({i, &v, ids[i], GroupRead{}, false});
+      return Served{i, &v, ids[i], GroupRead{}, false};
     }
-  }
-  if (!served.empty()) {
-    ReplyWriter& w = ctx.reply();
-    w.protocol() == 2 ? w.ArrayHeader(served.size()) : w.MapHeader(served.size());
-    const auto count = static_cast<size_t>(a.count);
-    for (Served& sv : served) {
-      std::string_view key = keys[sv.i];
-      Db& db = m.DbOf(HashKey(key));
-      StreamValue& v = *sv.v;
-      ReplyStreamKey(w, key);
-      if (!a.has_group) {
-        StreamId start = sv.after;
-        start.Increment();
-        ReplyRange(w, v.stream, start, StreamId::Max(), false, count);
-      } else if (sv.history) {
-        ReadHistory(ctx, db, key, v, sv.after, count, sv.g, record, w);
-      } else {
-        ReadNewForGroup(ctx, db, key, v, sv.after, count, sv.g, record, w);
+    return std::nullopt;
+  };
+  const auto count = static_cast<size_t>(a.count);
+  auto serve = [&](Served& sv, ReplyWriter& w) {
+    std::string_view key = keys[sv.i];
+    Db& db = m.DbOf(HashKey(key));
+    ReplyStreamKey(w, key);
+    if (!a.has_group) {
+      StreamId start = sv.after;
+      start.Increment();
+      ReplyRange(w, sv.v->stream, start, StreamId::Max(), false, count);
+    } else if (sv.history) {
+      ReadHistory(ctx, db, key, *sv.v, sv.after, count, sv.g, record, w);
+    } else {
+      ReadNewForGroup(ctx, db, key, *sv.v, sv.after, count, sv.g, record, w);
+    }
+  };
+  auto header = [&](size_t n) {
+    ctx.reply().protocol() == 2 ? ctx.reply().ArrayHeader(n) : ctx.reply().MapHeader(n);
+  };
+  const std::set<std::string_view> distinct(keys.begin(), keys.end());
+  if (distinct.size() == keys.size()) {
+    std::vector<Served> served;
+    for (size_t i = 0; i < a.streams; ++i) {
+      if (auto sv = decide(i)) served.push_back(*sv);
+    }
+    if (!served.empty()) {
+      header(served.size());
+      for (Served& sv : served) serve(sv, ctx.reply());
+      return;
+    }
+  } else {
+    std::string body;
+    ReplyWriter inner(&body, ctx.reply().protocol());
+    size_t n = 0;
+    for (size_t i = 0; i < a.streams; ++i) {
+      if (auto sv = decide(i)) {
+        serve(*sv, inner);
+        ++n;
       }
     }
-    return;
+    if (n > 0) {
+      header(n);
+      ctx.reply().Raw(body);
+      return;
+    }
   }
   if (a.block_ms < 0 || ctx.session().tx.executing || ctx.session().hooks == nullptr) {
     return ctx.reply().NullArray();  // nothing now, and no waiting (inside MULTI: as a timeout)

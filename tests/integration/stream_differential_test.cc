@@ -173,6 +173,18 @@ TEST_F(Streams, ReadsWithoutAGroup) {
   });
 }
 
+// A key named twice is read twice, the second time after what the first delivered.
+TEST_F(Streams, AStreamNamedTwiceIsReadInTurn) {
+  ForBothProtocols([&] {
+    r_.Call({"FLUSHALL"});
+    m_.Call({"FLUSHALL"});
+    Run({"XADD s 1-1 a 1", "XADD s 1-2 a 2", "XADD s 1-3 a 3", "XGROUP CREATE s g 0",
+         "XREADGROUP GROUP g c COUNT 1 STREAMS s s > >", "XREADGROUP GROUP g c STREAMS s s > >",
+         "XGROUP SETID s g 0", "XREADGROUP GROUP g c STREAMS s s > 0", "XREADGROUP GROUP g c COUNT 1 STREAMS s s 0 >",
+         "XREAD COUNT 1 STREAMS s s 0 1-1", "XREAD STREAMS s t s 1-2 0 0", "XPENDING s g"});
+  });
+}
+
 TEST_F(Streams, ClaimsMoveAndDropPendingEntries) {
   ForBothProtocols([&] {
     r_.Call({"FLUSHALL"});
