@@ -24,6 +24,17 @@ std::string NoGroupError(std::string_view key, std::string_view group) {
   return "NOGROUP No such key '" + std::string(key) + "' or consumer group '" + std::string(group) + "'";
 }
 
+// The stream at `k` and its group named by argument 2; WRONGTYPE or NOGROUP is replied
+// (and null returned) when the key holds another type or either is missing.
+StreamGroup* GroupOrReply(CommandContext& ctx, KeyAccess& k, StreamValue** stream) {
+  Db::Slot slot = k.FindRead();
+  if (IsWrongType(ctx, slot, ValueType::kStream)) return nullptr;
+  *stream = slot ? StreamOf(slot) : nullptr;
+  StreamGroup* group = *stream ? (*stream)->FindGroup(ctx.arg(2)) : nullptr;
+  if (group == nullptr) ctx.reply().Error(NoGroupError(ctx.arg(1), ctx.arg(2)));
+  return group;
+}
+
 bool EntryExists(const Stream& s, StreamId id) {
   Stream::Cursor c(s, id, id, false);
   return c.Next();
@@ -210,10 +221,9 @@ void CmdXPending(CommandContext& ctx) {
     }
   }
   KeyAccess k(ctx, ctx.arg(1));
-  Db::Slot slot = k.FindRead();
-  if (IsWrongType(ctx, slot, ValueType::kStream)) return;
-  const StreamGroup* group = slot ? StreamOf(slot)->FindGroup(ctx.arg(2)) : nullptr;
-  if (group == nullptr) return ctx.reply().Error(NoGroupError(ctx.arg(1), ctx.arg(2)));
+  StreamValue* v = nullptr;
+  const StreamGroup* group = GroupOrReply(ctx, k, &v);
+  if (group == nullptr) return;
   ReplyWriter& w = ctx.reply();
   if (summary) {
     w.ArrayHeader(4);
@@ -282,11 +292,9 @@ StreamConsumer* Claimer(StreamGroup& group, std::string_view name, int64_t now) 
 //   [RETRYCOUNT count] [FORCE] [JUSTID] [LASTID lastid]
 void CmdXClaim(CommandContext& ctx) {
   KeyAccess k(ctx, ctx.arg(1));
-  Db::Slot slot = k.FindRead();
-  if (IsWrongType(ctx, slot, ValueType::kStream)) return;
-  StreamValue* v = slot ? StreamOf(slot) : nullptr;
-  StreamGroup* group = v ? v->FindGroup(ctx.arg(2)) : nullptr;
-  if (group == nullptr) return ctx.reply().Error(NoGroupError(ctx.arg(1), ctx.arg(2)));
+  StreamValue* v = nullptr;
+  StreamGroup* group = GroupOrReply(ctx, k, &v);
+  if (group == nullptr) return;
   auto min_idle = IntArg(ctx, ctx.arg(4), "ERR Invalid min-idle-time argument for XCLAIM");
   if (!min_idle) return;
   // The IDs run up to the first argument that is not one; options follow.
@@ -402,11 +410,9 @@ void CmdXAutoClaim(CommandContext& ctx) {
     }
   }
   KeyAccess k(ctx, ctx.arg(1));
-  Db::Slot slot = k.FindRead();
-  if (IsWrongType(ctx, slot, ValueType::kStream)) return;
-  StreamValue* v = slot ? StreamOf(slot) : nullptr;
-  StreamGroup* group = v ? v->FindGroup(ctx.arg(2)) : nullptr;
-  if (group == nullptr) return ctx.reply().Error(NoGroupError(ctx.arg(1), ctx.arg(2)));
+  StreamValue* v = nullptr;
+  StreamGroup* group = GroupOrReply(ctx, k, &v);
+  if (group == nullptr) return;
   const int64_t now = StreamNowMs(ctx);
   const int64_t idle_floor = std::max<int64_t>(*min_idle, 0);
   std::string_view key = ctx.arg(1), group_name = ctx.arg(2);
