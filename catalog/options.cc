@@ -137,6 +137,7 @@ ParsedCommandLine ParseServe(const std::vector<std::string>& args) {
       {"--handler-timeout-ms", MsFlag(&o.handler_timeout, 100, 3600000)},
   };
   std::string error = ApplyFlags(args, 0, flags);
+  if (o.changes_max_len < 0) o.changes_max_len = o.cache_scripts ? 100000 : 0;
   return ParsedCommandLine{o, error};
 }
 

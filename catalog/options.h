@@ -29,8 +29,10 @@ struct ServeOptions {
   // a sharding proxy (twemproxy runs a script on one server only).
   bool cache_scripts = true;
   // Every product change is appended to the stream catalog:changes, capped at about this
-  // many entries (XADD MAXLEN ~); 0: no change feed (catalog/change_feed.h).
-  int64_t changes_max_len = 100000;
+  // many entries (XADD MAXLEN ~); 0: no change feed (catalog/change_feed.h). Unset (-1):
+  // 100,000, or 0 with --cache-scripts off, the setting for a sharding proxy: twemproxy
+  // forwards no stream command (it drops the connection that sends one).
+  int64_t changes_max_len = -1;
   std::string admin_token;  // --admin-token or MINIRED_CATALOG_TOKEN; empty: writes refused
   int threads = 0;          // HTTP worker threads; 0: 4 per core
   std::chrono::milliseconds views_flush{1000};

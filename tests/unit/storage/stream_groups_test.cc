@@ -135,8 +135,9 @@ TEST(StreamGroups, ReadCounterAndLagFollowRedis) {
 Entry* SampleStream() {
   auto* v = new StreamValue();
   for (uint64_t i = 1; i <= 250; ++i) {
-    const StreamField same[] = {{"name", "x"}, {"n", std::to_string(i)}};
-    const StreamField other[] = {{"only", std::to_string(i)}};
+    const std::string n = std::to_string(i);  // the fields are views: it must outlive them
+    const StreamField same[] = {{"name", "x"}, {"n", n}};
+    const StreamField other[] = {{"only", n}};
     if (i % 7 == 0) {
       v->stream.Append(Id(i, i), other, StreamNodeLimits{});
     } else {
