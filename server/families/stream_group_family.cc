@@ -272,21 +272,72 @@ void CmdXPending(CommandContext& ctx) {
   w.Raw(body);
 }
 
-// Gives pending entry `p` (of `id`) to `consumer`, delivered at `delivery_ms`.
-void MoveTo(StreamPending& p, StreamId id, StreamConsumer* consumer) {
-  if (p.consumer == consumer) return;
-  if (p.consumer != nullptr) p.consumer->pending.erase(id);
-  consumer->pending.insert(id);
-  p.consumer = consumer;
-}
+// What XCLAIM and XAUTOCLAIM do to one pending entry, each step recorded as the
+// XCLAIM ... FORCE JUSTID that reproduces it: take it for the claiming consumer (made
+// on the first claim), or drop it when its entry left the stream. The claimed entries
+// are replied into `out` (their IDs with JUSTID).
+class Claims {
+ public:
+  Claims(CommandContext& ctx, KeyAccess& k, StreamValue& v, StreamGroup& group, bool justid)
+      : ctx_(ctx), k_(k), v_(v), group_(group), justid_(justid), recording_(RecordsItself()),
+        out_(&body_, ctx.reply().protocol()) {}
 
-// The claiming consumer, looked up (its seen time refreshed) or created on first claim.
-StreamConsumer* Claimer(StreamGroup& group, std::string_view name, int64_t now) {
-  StreamConsumer* c = group.FindConsumer(name);
-  if (c == nullptr) return group.CreateConsumer(name, now);
-  c->seen_ms = now;
-  return c;
-}
+  // Gives `p` (the pending entry of `id`) to the claiming consumer, delivered at
+  // `delivery_ms`; its count becomes `retry_count` when one is given (>= 0), else one
+  // more unless JUSTID.
+  void Take(StreamId id, StreamPending& p, int64_t delivery_ms, int64_t retry_count, int64_t now) {
+    if (consumer_ == nullptr) consumer_ = Claimer(now);
+    if (p.consumer != consumer_) {
+      if (p.consumer != nullptr) p.consumer->pending.erase(id);
+      consumer_->pending.insert(id);
+      p.consumer = consumer_;
+    }
+    p.delivery_ms = delivery_ms;
+    if (retry_count >= 0) {
+      p.delivery_count = static_cast<uint64_t>(retry_count);
+    } else if (!justid_) {
+      ++p.delivery_count;
+    }
+    justid_ ? ReplyId(out_, id) : (void)ReplyOneEntry(out_, v_.stream, id);
+    ++claimed_;
+    Record(id, p);
+  }
+  // Removes the pending entry of `id`, whose entry is no longer in the stream.
+  void Drop(StreamId id, const StreamPending& p) {
+    Record(id, p);
+    group_.Acknowledge(id);
+  }
+  // The claimed entries as an array.
+  void ReplyClaimed(ReplyWriter& w) {
+    w.ArrayHeader(claimed_);
+    w.Raw(body_);
+  }
+  bool recording() const { return recording_; }
+
+ private:
+  // The claiming consumer, looked up (its seen time refreshed) or created.
+  StreamConsumer* Claimer(int64_t now) {
+    StreamConsumer* c = group_.FindConsumer(ctx_.arg(3));
+    if (c == nullptr) return group_.CreateConsumer(ctx_.arg(3), now);
+    c->seen_ms = now;
+    return c;
+  }
+  void Record(StreamId id, const StreamPending& p) {
+    if (recording_) AddSubstitute(ClaimRecord(ctx_.arg(1), ctx_.arg(2), group_, id, p));
+    k_.db().NoteWrite(k_.key());
+  }
+
+  CommandContext& ctx_;
+  KeyAccess& k_;
+  StreamValue& v_;
+  StreamGroup& group_;
+  const bool justid_;
+  const bool recording_;
+  StreamConsumer* consumer_ = nullptr;
+  std::string body_;
+  ReplyWriter out_;
+  size_t claimed_ = 0;
+};
 
 // XCLAIM key group consumer min-idle-time id [id ...] [IDLE ms] [TIME unix-time-milliseconds]
 //   [RETRYCOUNT count] [FORCE] [JUSTID] [LASTID lastid]
@@ -345,21 +396,14 @@ void CmdXClaim(CommandContext& ctx) {
   // clients compute it from their own clocks.
   if (delivery < 0 || delivery > now) delivery = now;
   const int64_t idle_floor = std::max<int64_t>(*min_idle, 0);
-  std::string_view key = ctx.arg(1), group_name = ctx.arg(2);
-  const bool recording = RecordsItself();
-  StreamConsumer* consumer = nullptr;
-  std::string body;
-  ReplyWriter inner(&body, ctx.reply().protocol());
-  size_t n = 0;
+  Claims claims(ctx, k, *v, *group, justid);
   for (StreamId id : ids) {
     auto it = group->pel.find(id);
     if (!EntryExists(v->stream, id)) {
       // Gone from the stream: dropped from the PEL too.
       if (it != group->pel.end()) {
-        if (recording) AddSubstitute(ClaimRecord(key, group_name, *group, id, it->second));
-        record_last_id = false;
-        group->Acknowledge(id);
-        k.db().NoteWrite(k.key());
+        claims.Drop(id, it->second);
+        record_last_id = false;  // the XCLAIM carries LASTID
       }
       continue;
     }
@@ -369,23 +413,11 @@ void CmdXClaim(CommandContext& ctx) {
     if (it == group->pel.end()) continue;
     StreamPending& p = it->second;
     if (p.consumer != nullptr && idle_floor != 0 && now - p.delivery_ms < idle_floor) continue;
-    if (consumer == nullptr) consumer = Claimer(*group, ctx.arg(3), now);
-    MoveTo(p, id, consumer);
-    p.delivery_ms = delivery;
-    if (retry_count >= 0) {
-      p.delivery_count = static_cast<uint64_t>(retry_count);
-    } else if (!justid) {
-      ++p.delivery_count;
-    }
-    justid ? ReplyId(inner, id) : (void)ReplyOneEntry(inner, v->stream, id);
-    ++n;
-    if (recording) AddSubstitute(ClaimRecord(key, group_name, *group, id, p));
+    claims.Take(id, p, delivery, retry_count, now);
     record_last_id = false;  // the XCLAIM carries LASTID
-    k.db().NoteWrite(k.key());
   }
-  if (record_last_id && recording) AddSubstitute(SetIdRecord(key, group_name, *group));
-  ctx.reply().ArrayHeader(n);
-  ctx.reply().Raw(body);
+  if (record_last_id && claims.recording()) AddSubstitute(SetIdRecord(ctx.arg(1), ctx.arg(2), *group));
+  claims.ReplyClaimed(ctx.reply());
 }
 
 // XAUTOCLAIM key group consumer min-idle-time start [COUNT count] [JUSTID]
@@ -415,44 +447,28 @@ void CmdXAutoClaim(CommandContext& ctx) {
   if (group == nullptr) return;
   const int64_t now = StreamNowMs(ctx);
   const int64_t idle_floor = std::max<int64_t>(*min_idle, 0);
-  std::string_view key = ctx.arg(1), group_name = ctx.arg(2);
-  const bool recording = RecordsItself();
   int64_t attempts = count * 10;
-  StreamConsumer* consumer = nullptr;
-  std::string body;
-  ReplyWriter inner(&body, ctx.reply().protocol());
-  size_t n = 0;
+  Claims claims(ctx, k, *v, *group, justid);
   std::vector<StreamId> deleted;
   auto it = group->pel.lower_bound(start);
   while (attempts-- > 0 && count > 0 && it != group->pel.end()) {
     const StreamId id = it->first;
     StreamPending& p = it->second;
+    ++it;  // before a Drop erases the entry
     if (!EntryExists(v->stream, id)) {
-      if (recording) AddSubstitute(ClaimRecord(key, group_name, *group, id, p));
-      ++it;
-      group->Acknowledge(id);
+      claims.Drop(id, p);
       deleted.push_back(id);
       --count;
-      k.db().NoteWrite(k.key());
       continue;
     }
-    ++it;
     if (idle_floor != 0 && now - p.delivery_ms < idle_floor) continue;
-    if (consumer == nullptr) consumer = Claimer(*group, ctx.arg(3), now);
-    MoveTo(p, id, consumer);
-    p.delivery_ms = now;
-    if (!justid) ++p.delivery_count;
-    justid ? ReplyId(inner, id) : (void)ReplyOneEntry(inner, v->stream, id);
-    ++n;
+    claims.Take(id, p, now, -1, now);
     --count;
-    if (recording) AddSubstitute(ClaimRecord(key, group_name, *group, id, p));
-    k.db().NoteWrite(k.key());
   }
   ReplyWriter& w = ctx.reply();
   w.ArrayHeader(3);
   ReplyId(w, it == group->pel.end() ? StreamId::Min() : it->first);
-  w.ArrayHeader(n);
-  w.Raw(body);
+  claims.ReplyClaimed(w);
   w.ArrayHeader(deleted.size());
   for (StreamId id : deleted) ReplyId(w, id);
 }

@@ -42,42 +42,35 @@ struct GroupRead {
   bool noack = false;
 };
 
-// Entries after `after` for a group (Redis's streamReplyWithRange with a group): each
-// advances the group, and unless NOACK becomes pending for the consumer. Writes them as
-// an array to `w`; returns how many.
-size_t ReadNewForGroup(CommandContext& ctx, Db& db, std::string_view key, StreamValue& v, StreamId after, size_t count,
-                       GroupRead& g, const Recorder& record, ReplyWriter& w) {
-  StreamId start = after;
-  if (!start.Increment()) {
-    w.ArrayHeader(0);
-    return 0;
-  }
-  const size_t n = CountRange(v.stream, start, StreamId::Max(), false, count);
+// The entries after the group's last delivered ID (Redis's streamReplyWithRange with a
+// group), at most `count` (0: all): each moves the group on, and unless NOACK becomes
+// pending for the consumer. Writes them as an array to `w`; returns how many.
+size_t ReadNewForGroup(CommandContext& ctx, Db& db, std::string_view key, StreamValue& v, size_t count, GroupRead& g,
+                       const Recorder& record, ReplyWriter& w) {
+  StreamGroup& group = *g.group;
+  StreamId start = group.last_id;
+  const size_t n = start.Increment() ? CountRange(v.stream, start, StreamId::Max(), false, count) : 0;
   w.ArrayHeader(n);
   if (n == 0) return 0;
-  bool moved_last_id = false;
   const int64_t now = StreamNowMs(ctx);
-  StreamGroup& group = *g.group;
   Stream::Cursor c(v.stream, start, StreamId::Max(), false);
   for (size_t i = 0; i < n && c.Next(); ++i) {
+    // Every entry read is past the last delivered one: the read counter follows it.
     const StreamId id = c.id();
-    if (id > group.last_id) {
-      if (group.entries_read != StreamGroup::kUnknownEntriesRead && !v.RangeHasTombstones(id, StreamId::Max())) {
-        ++group.entries_read;
-      } else if (v.stream.entries_added != 0) {
-        group.entries_read = v.EstimateEntriesRead(id);
-      }
-      group.last_id = id;
-      moved_last_id = true;
+    if (group.entries_read != StreamGroup::kUnknownEntriesRead && !v.RangeHasTombstones(id, StreamId::Max())) {
+      ++group.entries_read;
+    } else if (v.stream.entries_added != 0) {
+      group.entries_read = v.EstimateEntriesRead(id);
     }
+    group.last_id = id;
     ReplyEntry(w, id, c.fields());
     if (!g.noack) {
       const StreamPending& p = group.Deliver(id, g.consumer, now, 1);
       if (record) record(ClaimRecord(key, g.group_name, group, id, p));
     }
   }
-  if (moved_last_id || !g.noack) db.NoteWrite(key);
-  if (moved_last_id && record) record(SetIdRecord(key, g.group_name, group));
+  db.NoteWrite(key);
+  if (record) record(SetIdRecord(key, g.group_name, group));
   return n;
 }
 
@@ -183,7 +176,7 @@ BlockedClient::Served BlockedStreamRead::Serve(CommandContext& ctx, std::string_
   if (group_read) {
     g.noack = noack;
     g.consumer = ConsumerFor(ctx, k.db(), key, g, consumer_name, record);
-    ReadNewForGroup(ctx, k.db(), key, v, gt, count, g, record, w);
+    ReadNewForGroup(ctx, k.db(), key, v, count, g, record, w);
   } else {
     ReplyRange(w, v.stream, gt.Increment() ? gt : StreamId::Max(), StreamId::Max(), false, count);
   }
@@ -342,7 +335,7 @@ void ReadGeneric(CommandContext& ctx, bool xreadgroup) {
     } else if (sv.history) {
       ReadHistory(ctx, db, key, *sv.v, sv.after, count, sv.g, record, w);
     } else {
-      ReadNewForGroup(ctx, db, key, *sv.v, sv.after, count, sv.g, record, w);
+      ReadNewForGroup(ctx, db, key, *sv.v, count, sv.g, record, w);
     }
   };
   auto header = [&](size_t n) {
