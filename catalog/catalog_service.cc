@@ -416,7 +416,7 @@ ApiResult CatalogService::Write(std::optional<int64_t> id, std::string_view body
   // After the commit, before the reply: a client that reads after this answer reads
   // the new rows (see cache.h for why a concurrent reader cannot refill old ones).
   if (cache_) cache_->Invalidate(stale);
-  if (changes_) changes_->Flush();  // a failure is retried by the background thread
+  if (changes_) changes_->FlushAfterWrite();  // a failure is retried by the background thread
   return ApiResult{id ? 200 : 201, ToJson(p).dump()};
 }
 
@@ -429,7 +429,7 @@ ApiResult CatalogService::Remove(int64_t id) {
     if (old && changes_) changes_->Record("deleted", *old);
   }
   if (!old) return JsonError(404, "", "product " + std::to_string(id) + " not found");
-  if (changes_) changes_->Flush();
+  if (changes_) changes_->FlushAfterWrite();
   if (cache_) {
     cache_->Invalidate(ScopesOf(&*old, nullptr));
     (void)cache_->Run(client::Command("ZREM", RankingKey(old->category), id));

@@ -29,9 +29,8 @@ void ChangeFeed::Record(std::string_view op, const Product& p) {
   queue_.push_back(Change{std::string(op), std::to_string(p.id), p.sku, p.category, std::to_string(at)});
 }
 
-size_t ChangeFeed::queued() {
-  std::lock_guard<std::mutex> l(queue_mu_);
-  return queue_.size();
+void ChangeFeed::FlushAfterWrite() {
+  if (!failing_.load(std::memory_order_relaxed)) Flush();
 }
 
 bool ChangeFeed::Flush() {
@@ -54,6 +53,7 @@ bool ChangeFeed::Flush() {
     if (ok) {
       for (const client::Reply& r : *replies) ok = ok && !r.is_error();
     }
+    failing_.store(!ok, std::memory_order_relaxed);
     if (!ok) {
       metrics_->CacheWriteFailed();
       return false;

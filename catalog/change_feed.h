@@ -11,12 +11,14 @@
 // lock, so the queue is in commit order; one sender at a time sends the queue's head in
 // a pipeline and drops it only once acknowledged, so the stream's order is the commit
 // order. A send that fails (cache down, slow) keeps the changes queued; the background
-// thread retries every flush interval. Delivery is at least once: a send that timed out
+// thread retries every flush interval, and writers leave the sending to it until one
+// succeeds. Delivery is at least once: a send that timed out
 // after the server applied it is sent again, so a consumer treats a change it has seen
 // (same id and at) as done. While the cache is unreachable the queue keeps at most as
 // many changes as the stream would (the oldest are dropped and counted).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <mutex>
@@ -41,7 +43,10 @@ class ChangeFeed {
   void Record(std::string_view op, const Product& p);
   // Sends what is queued, oldest first; false when the cache failed (kept queued).
   bool Flush();
-  size_t queued();
+  // The same after a write, unless the last send failed: then the background thread's
+  // Flush retries, and writers do not each wait for a cache that is down (as
+  // Cache::Invalidate leaves owed invalidations to RetryInvalidations).
+  void FlushAfterWrite();
 
  private:
   struct Change {
@@ -53,6 +58,7 @@ class ChangeFeed {
   std::mutex queue_mu_;
   std::deque<Change> queue_;  // guarded by queue_mu_
   std::mutex send_mu_;        // one sender at a time: the stream keeps the queue's order
+  std::atomic<bool> failing_{false};  // the last send failed
 };
 
 }  // namespace minired::catalog
