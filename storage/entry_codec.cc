@@ -190,8 +190,7 @@ Status DecodeStream(Reader& r, std::unique_ptr<StreamValue>* out) {
       }
       if (pi > 0 && id <= prev_pending) return Corrupt("stream PEL out of order");
       if (consumer >= by_index.size()) return Corrupt("pending entry of an unknown consumer");
-      g->Deliver(id, by_index[consumer], static_cast<int64_t>(at), deliveries == 0 ? 1 : deliveries);
-      g->pel[id].delivery_count = deliveries;
+      g->Deliver(id, by_index[consumer], static_cast<int64_t>(at), deliveries);
       prev_pending = id;
     }
   }

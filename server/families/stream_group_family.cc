@@ -114,8 +114,7 @@ void CmdXGroup(CommandContext& ctx) {
   if (setid || EqualsIgnoreCase(sub, "CREATECONSUMER") || EqualsIgnoreCase(sub, "DELCONSUMER")) {
     group = v->FindGroup(group_name);
     if (group == nullptr) {
-      return ctx.reply().Error("NOGROUP No such consumer group '" + std::string(group_name) + "' for key name '" +
-                               std::string(ctx.arg(2)) + "'");
+      return ctx.reply().Error(NoSuchGroupError(group_name, ctx.arg(2)));
     }
   }
   if (create) {

@@ -14,6 +14,18 @@
 namespace minired {
 namespace {
 
+// The stream XINFO names (argument 2); null after replying that there is no such key
+// or that it holds another type.
+const StreamValue* StreamOrReply(CommandContext& ctx, KeyAccess& k) {
+  Db::Slot s = k.FindRead();
+  if (!s) {
+    ctx.reply().Error(errors::kNoSuchKey);
+    return nullptr;
+  }
+  if (IsWrongType(ctx, s, ValueType::kStream)) return nullptr;
+  return StreamOf(s);
+}
+
 // An integer that may be unknown (-1): entries-read, lag.
 void ReplyKnown(ReplyWriter& w, int64_t v) { v < 0 ? w.Null() : w.Integer(v); }
 
@@ -109,10 +121,9 @@ void XInfoStream(CommandContext& ctx) {
     }
   }
   KeyAccess k(ctx, ctx.arg(2));
-  Db::Slot s = k.FindRead();
-  if (!s) return ctx.reply().Error(errors::kNoSuchKey);
-  if (IsWrongType(ctx, s, ValueType::kStream)) return;
-  const StreamValue& v = *StreamOf(s);
+  const StreamValue* stream = StreamOrReply(ctx, k);
+  if (stream == nullptr) return;
+  const StreamValue& v = *stream;
   ReplyWriter& w = ctx.reply();
   w.MapHeader(full ? 9 : 10);
   ReplyStreamHeader(w, v);
@@ -134,10 +145,9 @@ void XInfoStream(CommandContext& ctx) {
 // XINFO GROUPS key
 void XInfoGroups(CommandContext& ctx) {
   KeyAccess k(ctx, ctx.arg(2));
-  Db::Slot s = k.FindRead();
-  if (!s) return ctx.reply().Error(errors::kNoSuchKey);
-  if (IsWrongType(ctx, s, ValueType::kStream)) return;
-  const StreamValue& v = *StreamOf(s);
+  const StreamValue* stream = StreamOrReply(ctx, k);
+  if (stream == nullptr) return;
+  const StreamValue& v = *stream;
   ReplyWriter& w = ctx.reply();
   w.ArrayHeader(v.groups().size());
   for (const auto& [name, g] : v.groups()) {
@@ -160,13 +170,11 @@ void XInfoGroups(CommandContext& ctx) {
 // XINFO CONSUMERS key group
 void XInfoConsumers(CommandContext& ctx) {
   KeyAccess k(ctx, ctx.arg(2));
-  Db::Slot s = k.FindRead();
-  if (!s) return ctx.reply().Error(errors::kNoSuchKey);
-  if (IsWrongType(ctx, s, ValueType::kStream)) return;
-  const StreamGroup* g = StreamOf(s)->FindGroup(ctx.arg(3));
+  const StreamValue* stream = StreamOrReply(ctx, k);
+  if (stream == nullptr) return;
+  const StreamGroup* g = stream->FindGroup(ctx.arg(3));
   if (g == nullptr) {
-    return ctx.reply().Error("NOGROUP No such consumer group '" + std::string(ctx.arg(3)) + "' for key name '" +
-                             std::string(ctx.arg(2)) + "'");
+    return ctx.reply().Error(NoSuchGroupError(ctx.arg(3), ctx.arg(2)));
   }
   const int64_t now = StreamNowMs(ctx);
   ReplyWriter& w = ctx.reply();

@@ -18,6 +18,11 @@ namespace minired {
 
 inline constexpr std::string_view kInvalidStreamId = "ERR Invalid stream ID specified as stream command argument";
 
+// XGROUP's and XINFO CONSUMERS's error for a group the stream lacks.
+inline std::string NoSuchGroupError(std::string_view group, std::string_view key) {
+  return "NOGROUP No such consumer group '" + std::string(group) + "' for key name '" + std::string(key) + "'";
+}
+
 // The value of a stream key. REQUIRES: s holds a stream.
 inline StreamValue* StreamOf(const Db::Slot& s) { return s.entry->object<StreamValue>(); }
 

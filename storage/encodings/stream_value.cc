@@ -30,7 +30,7 @@ StreamPending& StreamGroup::Deliver(StreamId id, StreamConsumer* consumer, int64
   p.consumer = consumer;
   consumer->pending.insert(id);
   p.delivery_ms = now_ms;
-  p.delivery_count = count != 0 ? count : p.delivery_count + 1;
+  p.delivery_count = count;
   return p;
 }
 

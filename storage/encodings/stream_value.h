@@ -55,10 +55,9 @@ class StreamGroup {
   // were pending.
   size_t DeleteConsumer(StreamConsumer* consumer);
 
-  // Records a delivery of `id` to `consumer` at `now_ms`: a new PEL entry delivered
-  // once, or an existing one moved to `consumer` with `count` deliveries (count 0: one
-  // more than before).
-  StreamPending& Deliver(StreamId id, StreamConsumer* consumer, int64_t now_ms, uint64_t count = 0);
+  // Records a delivery of `id` to `consumer` at `now_ms`, `count` deliveries in all: a
+  // new PEL entry, or an existing one moved to `consumer`.
+  StreamPending& Deliver(StreamId id, StreamConsumer* consumer, int64_t now_ms, uint64_t count);
   // Removes `id` from the PEL and its consumer's list; false when it was not pending.
   bool Acknowledge(StreamId id);
 
