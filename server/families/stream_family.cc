@@ -160,12 +160,14 @@ void CmdXAdd(CommandContext& ctx) {
   Db::Slot slot = k.FindWrite();
   if (IsWrongType(ctx, slot, ValueType::kStream)) return;
   if (!slot && a.no_mkstream) return ctx.reply().Null();
-  const StreamValue* existing = slot ? StreamOf(slot) : nullptr;
+  StreamValue* existing = slot ? StreamOf(slot) : nullptr;
   const StreamId last = existing ? existing->stream.last_id : StreamId::Min();
   if (last == StreamId::Max()) {
     return ctx.reply().Error("ERR The stream has exhausted the last possible ID, unable to add more items");
   }
   // The new entry's ID (streamAppendItem): past the last one, whatever the clock says.
+  constexpr std::string_view kNotAboveTop =
+      "ERR The ID specified in XADD is equal or smaller than the target stream top item";
   StreamId id;
   if (!a.id_given) {
     const auto now = static_cast<uint64_t>(ctx.now_ms());
@@ -173,7 +175,7 @@ void CmdXAdd(CommandContext& ctx) {
   } else if (!a.seq_given) {
     if (a.id.ms == last.ms) {
       if (last.seq == UINT64_MAX) {
-        return ctx.reply().Error("ERR The ID specified in XADD is equal or smaller than the target stream top item");
+        return ctx.reply().Error(kNotAboveTop);
       }
       id = {a.id.ms, last.seq + 1};
     } else {
@@ -183,9 +185,9 @@ void CmdXAdd(CommandContext& ctx) {
     id = a.id;
   }
   if (id <= last) {
-    return ctx.reply().Error("ERR The ID specified in XADD is equal or smaller than the target stream top item");
+    return ctx.reply().Error(kNotAboveTop);
   }
-  StreamValue* v = existing ? StreamOf(slot) : CreateStream(k.db(), k.key(), k.hash(), ctx.now_ms());
+  StreamValue* v = existing ? existing : CreateStream(k.db(), k.key(), k.hash(), ctx.now_ms());
   std::vector<StreamField> fields;
   fields.reserve((ctx.argc() - fields_at) / 2);
   for (size_t i = fields_at; i < ctx.argc(); i += 2) fields.emplace_back(ctx.arg(i), ctx.arg(i + 1));
