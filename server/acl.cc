@@ -254,15 +254,17 @@ std::string AclDenialMessage(AclDenial d, const std::string& what) {
   return {};
 }
 
-namespace {
-
-bool KeyAllowed(const AclUser& u, std::string_view key, bool write) {
+bool AclKeyAllowed(const AclUser& u, std::string_view key, bool write) {
   if (u.all_keys) return true;
   for (const auto& p : u.key_patterns) {
     if ((write ? p.write : p.read) && GlobMatch(p.pattern, key)) return true;
   }
   return false;
 }
+
+namespace {
+
+bool KeyAllowed(const AclUser& u, std::string_view key, bool write) { return AclKeyAllowed(u, key, write); }
 
 bool ChannelAllowed(const AclUser& u, std::string_view channel, bool is_pattern) {
   if (u.all_channels) return true;
@@ -299,6 +301,13 @@ AclDenial CheckAcl(const AclUser& u, const CommandSpec& spec, std::span<const st
     int step = std::max(1, spec.key_step);
     for (int i = spec.first_key; i <= last && i < argc; i += step) {
       if (!KeyAllowed(u, args[static_cast<size_t>(i)], write)) return AclDenial::kKey;
+    }
+  }
+  if (spec.written_keys != nullptr && !u.all_keys) {
+    std::vector<size_t> written;
+    spec.written_keys(args, &written);  // patterns were checked by the command itself
+    for (size_t i : written) {
+      if (!KeyAllowed(u, args[i], true)) return AclDenial::kKey;
     }
   }
   // ZUNIONSTORE dst 2 a b, SINTERCARD 2 a b: the keys numkeys counts are read; LMPOP's

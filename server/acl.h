@@ -65,6 +65,9 @@ std::string DescribeAclChannels(const AclUser& user);
 std::string DescribeAclCommands(const AclUser& user);
 std::string Sha256Hex(std::string_view data);
 
+// Whether `user`'s key patterns let it read (or write) `key`.
+bool AclKeyAllowed(const AclUser& user, std::string_view key, bool write);
+
 enum class AclDenial { kNone, kCommand, kKey, kChannel };
 // Whether `user` may run `spec` with `args`; for a command denial `*what` is the name
 // Redis quotes ("get", "config|get").

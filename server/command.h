@@ -68,6 +68,11 @@ struct CommandSpec {
   // registered; they run the container's handler. Empty for other commands.
   std::vector<CommandSpec> subs;
   const CommandSpec* parent = nullptr;  // the container, for a subcommand
+  // Movable keys that neither the key range nor numkeys places (SORT's and GEORADIUS's
+  // STORE): appends the argument positions of the keys the call writes; false when the
+  // call may also read keys no argument names (SORT's BY and GET patterns). ACL checks,
+  // scripts' key scopes and COMMAND GETKEYS ask it (Redis's getkeys_proc).
+  bool (*written_keys)(std::span<const std::string_view> args, std::vector<size_t>* positions) = nullptr;
   // Redis 7.0's command tips and key specs (server/key_specs.h); set by Register.
   const CommandKeyInfo* key_info = nullptr;
 

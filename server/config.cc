@@ -180,6 +180,7 @@ std::vector<ConfigOption> BuildOptions() {
       {"list-max-listpack-size", "list-max-ziplist-size", &EncodingLimits::list_max_listpack_size, INT_MIN},
       {"stream-node-max-bytes", "", &EncodingLimits::stream_node_max_bytes, 0},
       {"stream-node-max-entries", "", &EncodingLimits::stream_node_max_entries, 0},
+      {"hll-sparse-max-bytes", "", &EncodingLimits::hll_sparse_max_bytes, 0},
   };
   for (const LimitOption& l : kLimits) {
     auto field = l.field;

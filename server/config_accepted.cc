@@ -94,7 +94,6 @@ const Accepted kAccepted[] = {
     {"enable-debug-command", "", Kind::kEnum, "yes", false, 0, 0, "no,yes,local"},  // DEBUG is enabled
     {"enable-module-command", "", Kind::kEnum, "no", false, 0, 0, "no,yes,local"},
     {"enable-protected-configs", "", Kind::kEnum, "no", false, 0, 0, "no,yes,local"},
-    {"hll-sparse-max-bytes", "", Kind::kMemory, "3000", true, 0, kLongMax},
     {"key-load-delay", "", Kind::kInt, "0", true, INT32_MIN, kIntMax, "", true},
     {"loading-process-events-interval-bytes", "", Kind::kInt, "2097152", true, 1024, kIntMax, "", true},
     {"rdb-key-save-delay", "", Kind::kInt, "0", true, INT32_MIN, kIntMax, "", true},

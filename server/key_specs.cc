@@ -32,6 +32,12 @@ KeySpec Range(int lastkey, int keystep, int limit) {
   return s;
 }
 
+KeySpec Unknown() {
+  KeySpec s;
+  s.find = KeySpec::Find::kUnknown;
+  return s;
+}
+
 KeySpec Keynum(int keynumidx, int firstkey, int keystep) {
   KeySpec s;
   s.find = KeySpec::Find::kKeynum;
@@ -61,7 +67,29 @@ std::map<std::string, CommandKeyInfo, std::less<>> BuildTable() {
   const std::vector<Entry> entries = {
     {"append", {}, {{"RW insert", 1, Range(0, 1, 0)}}},
     {"bitcount", {}, {{"RO access", 1, Range(0, 1, 0)}}},
+    {"bitfield", {}, {{"RW access update variable_flags", 1, Range(0, 1, 0), "This command allows both access and modification of the key"}}},
+    {"bitfield_ro", {}, {{"RO access", 1, Range(0, 1, 0)}}},
     {"bitop", {}, {{"OW update", 2, Range(0, 1, 0)}, {"RO access", 3, Range(-1, 1, 0)}}},
+    {"geoadd", {}, {{"RW update", 1, Range(0, 1, 0)}}},
+    {"geodist", {}, {{"RO access", 1, Range(0, 1, 0)}}},
+    {"geohash", {}, {{"RO access", 1, Range(0, 1, 0)}}},
+    {"geopos", {}, {{"RO access", 1, Range(0, 1, 0)}}},
+    {"georadius", {}, {{"RO access", 1, Range(0, 1, 0)}, {"OW update", 6, Range(0, 1, 0), "", "STORE"}, {"OW update", 6, Range(0, 1, 0), "", "STOREDIST"}}},
+    {"georadius_ro", {}, {{"RO access", 1, Range(0, 1, 0)}}},
+    {"georadiusbymember", {}, {{"RO access", 1, Range(0, 1, 0)}, {"OW update", 5, Range(0, 1, 0), "", "STORE"}, {"OW update", 5, Range(0, 1, 0), "", "STOREDIST"}}},
+    {"georadiusbymember_ro", {}, {{"RO access", 1, Range(0, 1, 0)}}},
+    {"geosearch", {}, {{"RO access", 1, Range(0, 1, 0)}}},
+    {"geosearchstore", {}, {{"OW update", 1, Range(0, 1, 0)}, {"RO access", 2, Range(0, 1, 0)}}},
+    {"lcs", {}, {{"RO access", 1, Range(1, 1, 0)}}},
+    {"pfadd", {}, {{"RW insert", 1, Range(0, 1, 0)}}},
+    {"pfcount", {}, {{"RW access", 1, Range(-1, 1, 0), "RW because it may change the internal representation of the key, and propagate to replicas"}}},
+    {"pfdebug", {}, {{"RW access", 2, Range(0, 1, 0)}}},
+    {"pfmerge", {}, {{"RW access insert", 1, Range(0, 1, 0)}, {"RO access", 2, Range(-1, 1, 0)}}},
+    {"sort", {}, {{"RO access", 1, Range(0, 1, 0)},
+                  {"RO access", 0, Unknown(), "For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort"},
+                  {"OW update", 0, Unknown(), "For the optional STORE keyword. It is marked 'unknown' because the keyword can appear anywhere in the argument array"}}},
+    {"sort_ro", {}, {{"RO access", 1, Range(0, 1, 0)},
+                     {"RO access", 0, Unknown(), "For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort"}}},
     {"bitpos", {}, {{"RO access", 1, Range(0, 1, 0)}}},
     {"blmove", {}, {{"RW access delete", 1, Range(0, 1, 0)}, {"RW insert", 2, Range(0, 1, 0)}}},
     {"blmpop", {}, {{"RW access delete", 2, Keynum(0, 1, 1)}}},
@@ -309,6 +337,7 @@ bool FindKeys(const std::vector<KeySpec>& specs, std::span<const std::string_vie
       }
       if (first == 0) continue;
     }
+    if (spec.find == KeySpec::Find::kUnknown) continue;
     if (first >= argc) return false;
     if (spec.find == KeySpec::Find::kRange) {
       if (spec.lastkey >= 0) {

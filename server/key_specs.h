@@ -18,7 +18,8 @@
 namespace minired {
 
 struct KeySpec {
-  enum class Find { kRange, kKeynum };
+  // kUnknown: begin_search and find_keys both "unknown" (SORT's pattern and STORE keys).
+  enum class Find { kRange, kKeynum, kUnknown };
   std::vector<std::string> flags;  // "RW", "access"..., in the order Redis prints them
   std::string notes;               // printed only when not empty
   int begin_index = 0;      // begin_search by index, or the keyword's startfrom

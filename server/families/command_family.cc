@@ -1,5 +1,6 @@
 // COMMAND [COUNT | INFO | DOCS | LIST | HELP]: what redis-cli and client libraries read
 // to learn arities, key positions and hints.
+#include <algorithm>
 #include "server/acl.h"
 #include "server/command_docs.h"
 #include "server/key_specs.h"
@@ -49,6 +50,19 @@ void ReplyKeySpec(ReplyWriter& w, const KeySpec& k) {
   w.Bulk("begin_search");
   w.MapHeader(2);
   w.Bulk("type");
+  if (k.find == KeySpec::Find::kUnknown) {
+    // SORT's BY/GET and STORE: keys no fixed position finds.
+    w.Bulk("unknown");
+    w.Bulk("spec");
+    w.MapHeader(0);
+    w.Bulk("find_keys");
+    w.MapHeader(2);
+    w.Bulk("type");
+    w.Bulk("unknown");
+    w.Bulk("spec");
+    w.MapHeader(0);
+    return;
+  }
   if (k.keyword.empty()) {
     w.Bulk("index");
     w.Bulk("spec");
@@ -96,7 +110,16 @@ void ReplyGetKeys(CommandContext& ctx, bool with_flags) {
   if (specs.empty()) return w.Error("ERR The command has no key arguments");
   if (!cmd->ArityOk(call.size())) return w.Error("ERR Invalid number of arguments specified for command");
   std::vector<FoundKey> keys;
-  if (!FindKeys(specs, call, &keys)) {
+  const bool unknown = std::any_of(specs.begin(), specs.end(),
+                                   [](const KeySpec& k) { return k.find == KeySpec::Find::kUnknown; });
+  if (unknown && cmd->written_keys != nullptr) {
+    // Specs that cannot place every key (SORT): the command's own finder, as Redis's
+    // getkeys_proc: its first key, read, and the keys it writes.
+    keys.push_back(FoundKey{static_cast<size_t>(cmd->first_key), {"RO", "access"}});
+    std::vector<size_t> written;
+    cmd->written_keys(call, &written);
+    for (size_t pos : written) keys.push_back(FoundKey{pos, {"OW", "update"}});
+  } else if (!FindKeys(specs, call, &keys)) {
     if (cmd->flags & kCmdNoMandatoryKeys) return w.ArrayHeader(0);
     return w.Error("ERR Invalid arguments specified for command");
   }
@@ -104,6 +127,22 @@ void ReplyGetKeys(CommandContext& ctx, bool with_flags) {
     bool get = false;
     for (size_t i = 3; i < call.size(); ++i) get |= EqualsIgnoreCase(call[i], "GET");
     keys[0].flags = get ? std::vector<std::string>{"RW", "access", "update"} : std::vector<std::string>{"OW", "update"};
+  }
+  if (cmd->name == "bitfield" && !keys.empty()) {
+    // Redis's bitfieldGetKeys: read-only while every operation is a GET (or OVERFLOW);
+    // anything else, a syntax error included, may write.
+    bool read_only = true;
+    for (size_t i = 2; i < call.size() && read_only; ++i) {
+      const size_t left = call.size() - i - 1;
+      if (EqualsIgnoreCase(call[i], "GET") && left >= 2) {
+        i += 2;
+      } else if (EqualsIgnoreCase(call[i], "OVERFLOW") && left >= 1) {
+        i += 1;
+      } else {
+        read_only = false;
+      }
+    }
+    keys[0].flags = read_only ? std::vector<std::string>{"RO", "access"} : std::vector<std::string>{"RW", "access", "update"};
   }
   w.ArrayHeader(keys.size());
   for (const FoundKey& k : keys) {

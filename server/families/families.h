@@ -17,6 +17,12 @@ void UnsubscribeAll(PubSub& pubsub, Session& s);
 void RegisterStringFamily(CommandTable* table);
 void RegisterCounterFamily(CommandTable* table);
 void RegisterBitmapFamily(CommandTable* table);
+void RegisterBitFieldFamily(CommandTable* table);
+void RegisterLcsFamily(CommandTable* table);
+void RegisterSortFamily(CommandTable* table);
+void RegisterGeoFamily(CommandTable* table);  // registers the search commands too
+void RegisterGeoSearchFamily(CommandTable* table);
+void RegisterHyperLogLogFamily(CommandTable* table);
 void RegisterKeysFamily(CommandTable* table);
 void RegisterExpireFamily(CommandTable* table);
 void RegisterDatabaseFamily(CommandTable* table);
@@ -51,6 +57,11 @@ inline void RegisterAllFamilies(CommandTable* table) {
   RegisterStringFamily(table);
   RegisterCounterFamily(table);
   RegisterBitmapFamily(table);
+  RegisterBitFieldFamily(table);
+  RegisterLcsFamily(table);
+  RegisterSortFamily(table);
+  RegisterGeoFamily(table);
+  RegisterHyperLogLogFamily(table);
   RegisterKeysFamily(table);
   RegisterExpireFamily(table);
   RegisterDatabaseFamily(table);

@@ -104,22 +104,6 @@ StreamValue* CreateStream(Db& db, std::string_view key, uint64_t hash, int64_t n
   return v;
 }
 
-void Substitute(std::vector<std::string> args) {
-  if (Journal* j = Journal::Active()) j->Substitute(std::move(args));
-}
-
-void AddSubstitute(std::vector<std::string> args) {
-  if (Journal* j = Journal::Active()) j->AddSubstitute(std::move(args));
-}
-
-bool RecordsItself() {
-  Journal* j = Journal::Active();
-  if (j == nullptr) return false;
-  if (Journal::Recording()) return true;
-  j->SubstituteNothing();
-  return false;
-}
-
 std::vector<std::string> ClaimRecord(std::string_view key, std::string_view group_name, const StreamGroup& group,
                                      StreamId id, const StreamPending& p) {
   return {"XCLAIM",

@@ -12,6 +12,7 @@
 
 #include "server/command_context.h"
 #include "server/families/collection_util.h"
+#include "server/families/records.h"
 #include "storage/encodings/stream_value.h"
 
 namespace minired {
@@ -64,14 +65,6 @@ bool ReplyOneEntry(ReplyWriter& w, const Stream& s, StreamId id);
 
 // Adds an empty stream at `key` (absent). XADD, XGROUP CREATE ... MKSTREAM.
 StreamValue* CreateStream(Db& db, std::string_view key, uint64_t hash, int64_t now_ms);
-
-// The journal's rewritten command (XADD with the ID it made, XCLAIM for a delivery...).
-void Substitute(std::vector<std::string> args);
-void AddSubstitute(std::vector<std::string> args);
-// For commands that record what they did instead of themselves: whether to build the
-// records (Journal::Recording(), asked under the keys' locks); when not, the command
-// is marked to record nothing of its own.
-bool RecordsItself();
 
 // XCLAIM <key> <group> <consumer> 0 <id> TIME <ms> RETRYCOUNT <n> FORCE JUSTID LASTID
 // <group last id>: what reproduces one pending entry exactly on a replica or from the

@@ -28,6 +28,12 @@ bool CallKeys(const CommandSpec& spec, std::span<const std::string_view> args, s
     const int step = std::max(1, spec.key_step);
     for (int i = spec.first_key; i <= last && i < argc; i += step) out->push_back(args[static_cast<size_t>(i)]);
   }
+  if (spec.written_keys != nullptr) {
+    std::vector<size_t> written;
+    const bool named = spec.written_keys(args, &written);
+    for (size_t i : written) out->push_back(args[i]);
+    return named;
+  }
   if (spec.numkeys_arg > 0) {
     if (static_cast<int>(args.size()) <= spec.numkeys_arg) return false;
     auto n = ParseInt64(args[static_cast<size_t>(spec.numkeys_arg)]);

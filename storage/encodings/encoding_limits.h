@@ -18,6 +18,8 @@ struct EncodingLimits {
   // A stream node is closed past these (0: no limit).
   std::atomic<int64_t> stream_node_max_bytes{4096};
   std::atomic<int64_t> stream_node_max_entries{100};
+  // A sparse HyperLogLog that would grow past this many bytes turns dense.
+  std::atomic<int64_t> hll_sparse_max_bytes{3000};
 };
 
 }  // namespace minired

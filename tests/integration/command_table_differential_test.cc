@@ -71,7 +71,12 @@ TEST_F(CommandTable, GetKeysFindsTheKeysRedisFinds) {
         {"LMPOP", "2", "a", "b", "LEFT"}, {"BLMPOP", "0", "2", "a", "b", "LEFT"}, {"BLPOP", "a", "b", "0"},
         {"SINTERCARD", "2", "a", "b", "LIMIT", "1"}, {"BITOP", "AND", "d", "a", "b"}, {"BLMOVE", "a", "b", "LEFT", "LEFT", "0"},
         {"MEMORY", "USAGE", "a"}, {"OBJECT", "ENCODING", "a"}, {"EXPIRE", "a", "10"}, {"COPY", "a", "b", "REPLACE"},
-        {"WATCH", "a", "b"}, {"SMOVE", "a", "b", "m"}, {"GETEX", "a", "PERSIST"}, {"LMOVE", "a", "b", "LEFT", "RIGHT"}};
+        {"WATCH", "a", "b"}, {"SMOVE", "a", "b", "m"}, {"GETEX", "a", "PERSIST"}, {"LMOVE", "a", "b", "LEFT", "RIGHT"},
+        {"SORT", "a"}, {"SORT", "a", "BY", "w_*", "GET", "#", "STORE", "d", "LIMIT", "0", "1", "STORE", "e"},
+        {"SORT_RO", "a", "GET", "x"}, {"GEORADIUS", "a", "1", "2", "3", "km", "STORE", "d", "STOREDIST", "e"},
+        {"GEORADIUSBYMEMBER", "a", "m", "3", "km", "STOREDIST", "d"}, {"GEOSEARCHSTORE", "d", "a", "FROMMEMBER", "m"},
+        {"LCS", "a", "b"}, {"PFMERGE", "d", "a", "b"}, {"PFCOUNT", "a", "b"}, {"PFDEBUG", "GETREG", "a"},
+        {"BITFIELD", "a", "GET", "u8", "0"}, {"BITFIELD_RO", "a", "GET", "u8", "0"}};
     for (const auto& call : calls) {
       for (const char* sub : {"GETKEYS", "GETKEYSANDFLAGS"}) {
         std::vector<std::string> cmd = {"COMMAND", sub};

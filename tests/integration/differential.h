@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,21 @@ using testing::TestProcess;
 using Script = std::vector<std::vector<std::string>>;
 
 // Sends each command of `script` to both servers and compares the replies' bytes.
+// "XADD s * a 1" -> {"XADD", "s", "*", "a", "1"}: a command written as one line of
+// words (no quoting; for arguments without spaces).
+inline std::vector<std::string> Words(const std::string& line) {
+  std::vector<std::string> out;
+  std::istringstream in(line);
+  for (std::string w; in >> w;) out.push_back(w);
+  return out;
+}
+
+inline Script Lines(std::initializer_list<const char*> lines) {
+  Script s;
+  for (const char* l : lines) s.push_back(Words(l));
+  return s;
+}
+
 inline void CompareOn(RespClient& redis, RespClient& minired, const Script& script) {
   for (const auto& cmd : script) {
     Reply want = redis.Call(cmd);

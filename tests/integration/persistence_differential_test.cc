@@ -51,6 +51,21 @@ TEST_F(ChangeCounts, StringsAndKeysCountEveryKeyTheyChange) {
                  {"FLUSHDB"}, {"FLUSHDB"}, {"SET", "k", "1"}, {"FLUSHALL"}, {"FLUSHALL"}});
 }
 
+TEST_F(ChangeCounts, HyperLogLogGeoSortAndBitFieldCountAsRedis) {
+  std::vector<std::string> many = {"PFADD", "big"};
+  for (int i = 0; i < 3000; ++i) many.push_back("e" + std::to_string(i));
+  CompareCounts(Lines({"PFADD h a b c", "PFADD h a", "PFADD h", "PFADD new", "PFCOUNT h", "PFCOUNT h", "PFCOUNT h new",
+                       "PFMERGE m h new", "PFMERGE m", "PFDEBUG ENCODING m", "PFDEBUG TODENSE m", "PFDEBUG TODENSE m",
+                       "PFADD s x", "PFDEBUG GETREG s", "GEOADD g 13.3 38.1 a 15.0 37.5 b", "GEOADD g 13.3 38.1 a",
+                       "GEOADD g CH 13.4 38.1 a", "GEOADD g XX 1 1 c", "GEOSEARCHSTORE d g FROMLONLAT 15 37 BYRADIUS 300 km",
+                       "GEOSEARCHSTORE d g FROMLONLAT 15 37 BYRADIUS 1 m", "GEOSEARCHSTORE d g FROMLONLAT 15 37 BYRADIUS 1 m",
+                       "GEORADIUS g 15 37 300 km STORE d", "RPUSH l 3 1 2", "SORT l STORE sl", "SORT l STORE sl",
+                       "SORT nokey STORE sl", "SORT nokey STORE sl", "BITFIELD bf SET u8 0 0", "BITFIELD bf SET u8 0 0",
+                       "BITFIELD bf SET u8 0 1 GET u8 0 SET u4 0 0", "BITFIELD bf SET u8 100 0",
+                       "BITFIELD bf OVERFLOW FAIL INCRBY u2 0 10", "BITFIELD_RO bf GET u8 0"}));
+  CompareCounts({many, {"PFCOUNT", "big"}, {"PFADD", "big", "zzz-new-1", "zzz-new-2"}});
+}
+
 TEST_F(ChangeCounts, CollectionsCountEveryElementTheyChange) {
   CompareCounts({{"HSET", "h", "f1", "1", "f2", "2", "f3", "3"}, {"HSET", "h", "f1", "1"},
                  {"HMSET", "h", "f1", "1", "f9", "9"}, {"HSETNX", "h", "f1", "2"}, {"HDEL", "h", "f1", "f2", "no"},

@@ -17,20 +17,6 @@
 namespace minired {
 namespace {
 
-// "XADD s * a 1" -> {"XADD", "s", "*", "a", "1"}.
-std::vector<std::string> Words(const std::string& line) {
-  std::vector<std::string> out;
-  std::istringstream in(line);
-  for (std::string w; in >> w;) out.push_back(w);
-  return out;
-}
-
-Script Lines(std::initializer_list<const char*> lines) {
-  Script s;
-  for (const char* l : lines) s.push_back(Words(l));
-  return s;
-}
-
 // Zeroes what depends on the clock or on Redis's radix tree: the value after a field
 // named like a time, integers that are epoch milliseconds, and XPENDING's idle column.
 void MaskTimes(RespValue* v, bool pending_rows) {

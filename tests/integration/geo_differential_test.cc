@@ -1,0 +1,138 @@
+// GEO against redis-server 7.0, byte for byte in RESP2 and RESP3: the scores GEOADD
+// stores (read back with ZRANGE WITHSCORES), GEODIST in every unit, GEOHASH, GEOPOS, and
+// every search (GEOSEARCH, GEOSEARCHSTORE, GEORADIUS, GEORADIUSBYMEMBER and the _RO
+// forms) with each option, at the Mercator limits and across the antimeridian, and
+// every error text in the order Redis checks.
+#include <random>
+#include <string>
+
+#include "tests/integration/differential.h"
+
+namespace minired {
+namespace {
+
+using Geo = Differential;
+
+TEST_F(Geo, EveryCommandOptionAndError) {
+  ForBothProtocols([&] {
+    r_.Call({"FLUSHALL"});
+    m_.Call({"FLUSHALL"});
+    Compare(Lines({
+       "GEOADD Sicily 13.361389 38.115556 Palermo 15.087269 37.502669 Catania",
+       "GEOADD Sicily 13.583333 37.316667 Agrigento 12.758489 38.788135 edge1 17.241510 38.788135 edge2",
+       "ZRANGE Sicily 0 -1 WITHSCORES",
+       "GEODIST Sicily Palermo Catania",
+       "GEODIST Sicily Palermo Catania km",
+       "GEODIST Sicily Palermo Catania MI",
+       "GEODIST Sicily Palermo Catania ft",
+       "GEODIST Sicily Palermo nosuch",
+       "GEODIST Sicily Palermo Catania xx",
+       "GEODIST Sicily Palermo Catania km extra",
+       "GEODIST nokey a b",
+       "GEOHASH Sicily Palermo Catania nosuch",
+       "GEOHASH nokey a",
+       "GEOPOS Sicily Palermo Catania nosuch",
+       "GEOPOS nokey a",
+       "GEORADIUS Sicily 15 37 100 km",
+       "GEORADIUS Sicily 15 37 200 km WITHDIST",
+       "GEORADIUS Sicily 15 37 200 km WITHCOORD WITHDIST WITHHASH",
+       "GEORADIUS Sicily 15 37 200 km WITHDIST DESC",
+       "GEORADIUS Sicily 15 37 200 km COUNT 1",
+       "GEORADIUS Sicily 15 37 200 km COUNT 2 DESC",
+       "GEORADIUS Sicily 15 37 200 km COUNT 2 ANY",
+       "GEORADIUS Sicily 15 37 200 km ANY",
+       "GEORADIUS Sicily 15 37 200 km COUNT 0",
+       "GEORADIUS Sicily 15 37 -1 km",
+       "GEORADIUS Sicily 15 37 x km",
+       "GEORADIUS Sicily 15 37 100 parsecs",
+       "GEORADIUS Sicily 200 37 100 km",
+       "GEORADIUS Sicily 15 86 100 km",
+       "GEORADIUS Sicily 15 37 200 km STORE dst",
+       "ZRANGE dst 0 -1 WITHSCORES",
+       "GEORADIUS Sicily 15 37 200 km STOREDIST dst2",
+       "ZRANGE dst2 0 -1 WITHSCORES",
+       "GEORADIUS Sicily 15 37 200 km STORE dst WITHDIST",
+       "GEORADIUS_RO Sicily 15 37 200 km STORE dst",
+       "GEORADIUS_RO Sicily 15 37 200 km ASC",
+       "GEORADIUSBYMEMBER Sicily Agrigento 100 km",
+       "GEORADIUSBYMEMBER Sicily nosuch 100 km",
+       "GEORADIUSBYMEMBER nokey nosuch abc km",
+       "GEORADIUSBYMEMBER nokey x 1 km STORE dst",
+       "EXISTS dst",
+       "GEORADIUSBYMEMBER_RO Sicily Palermo 300 km WITHDIST ASC",
+       "GEOSEARCH Sicily FROMLONLAT 15 37 BYRADIUS 200 km ASC",
+       "GEOSEARCH Sicily FROMLONLAT 15 37 BYBOX 400 400 km ASC WITHCOORD WITHDIST",
+       "GEOSEARCH Sicily FROMMEMBER Palermo BYBOX 400 400 km ASC WITHDIST",
+       "GEOSEARCH Sicily FROMMEMBER Palermo BYRADIUS 1000 km DESC COUNT 3",
+       "GEOSEARCH Sicily FROMMEMBER Palermo BYRADIUS 1000 km COUNT 3 ANY",
+       "GEOSEARCH Sicily BYRADIUS 10 km",
+       "GEOSEARCH Sicily FROMMEMBER Palermo",
+       "geosearch Sicily FROMMEMBER Palermo FROMLONLAT 1 2 BYRADIUS 10 km",
+       "GEOSEARCH Sicily FROMMEMBER Palermo BYRADIUS 10 km BYBOX 1 1 km",
+       "GEOSEARCH Sicily FROMMEMBER nosuch BYRADIUS 10 km",
+       "GEOSEARCH nokey FROMMEMBER nosuch BYRADIUS 10 km",
+       "GEOSEARCH Sicily FROMLONLAT 15 37 BYBOX -1 2 km",
+       "GEOSEARCH Sicily FROMLONLAT 15 37 BYBOX x 2 km",
+       "GEOSEARCH Sicily FROMLONLAT 15 37 BYBOX 2 y km",
+       "GEOSEARCH Sicily FROMLONLAT 15 37 BYRADIUS 200 km STOREDIST",
+       "GEOSEARCH Sicily FROMLONLAT 15 37 BYRADIUS 200 km ANY",
+       "GEOSEARCHSTORE dst Sicily FROMLONLAT 15 37 BYRADIUS 200 km",
+       "ZRANGE dst 0 -1 WITHSCORES",
+       "GEOSEARCHSTORE dst Sicily FROMLONLAT 15 37 BYBOX 200 200 km STOREDIST COUNT 1",
+       "ZRANGE dst 0 -1 WITHSCORES",
+       "GEOSEARCHSTORE dst Sicily FROMLONLAT 15 37 BYRADIUS 200 km WITHDIST",
+       "GEOSEARCHSTORE dst Sicily FROMLONLAT 15 37 BYRADIUS 1 m",
+       "EXISTS dst",
+       "GEOADD Sicily NX 13.361389 38.115556 Palermo 1 1 newone",
+       "GEOADD Sicily XX CH 13.361389 38.0 Palermo 2 2 newtwo",
+       "GEOADD Sicily CH 13.361389 38.0 Palermo",
+       "GEOADD Sicily NX XX 1 1 a",
+       "GEOADD Sicily 1 1",
+       "GEOADD Sicily NX CH",
+       "GEOADD Sicily 181 1 a",
+       "GEOADD Sicily 1 86 a",
+       "GEOADD Sicily x 1 a",
+       "GEOADD str 1 1 a",
+       "SET str x",
+       "GEOADD str 1 1 a",
+       "GEOPOS str a",
+       "GEORADIUS str 1 1 1 km",
+       "GEOADD Sicily -180 -85.05112878 sw 180 85.05112878 ne 0 0 zero",
+       "GEOPOS Sicily sw ne zero",
+       "GEOHASH Sicily sw ne zero",
+       "GEOSEARCH Sicily FROMLONLAT 0 0 BYRADIUS 20000 km ASC WITHDIST",
+       "GEOSEARCH Sicily FROMLONLAT 179 84 BYBOX 50000 50000 km ASC WITHDIST",
+       "GEOPOS Sicily Palermo nosuch",
+       "GEOSEARCH Sicily FROMLONLAT 15 37 BYRADIUS 200 km WITHCOORD WITHDIST WITHHASH",
+       "GEODIST Sicily Palermo Catania"}));
+  });
+}
+
+// Random points and searches of every size: the members each finds (the cells scanned
+// and the distance checks at their edges), their order and formatted distances.
+TEST_F(Geo, RandomSearchesFindWhatRedisFinds) {
+  std::mt19937_64 rng(42);
+  auto coord = [&](double lo, double hi) {
+    return std::to_string(lo + (hi - lo) * (static_cast<double>(rng() % 1000000) / 1000000.0));
+  };
+  std::vector<std::string> add = {"GEOADD", "pts"};
+  for (int i = 0; i < 2000; ++i) {
+    add.push_back(coord(-180, 180));
+    add.push_back(coord(-85, 85));
+    add.push_back("m" + std::to_string(i));
+  }
+  Compare({add});
+  Script s;
+  for (int i = 0; i < 150; ++i) {
+    const std::string lon = coord(-180, 180), lat = coord(-85, 85);
+    const std::string radius = std::to_string(1 + rng() % 3000);
+    s.push_back({"GEOSEARCH", "pts", "FROMLONLAT", lon, lat, "BYRADIUS", radius, "km", "ASC", "WITHDIST"});
+    s.push_back({"GEOSEARCH", "pts", "FROMLONLAT", lon, lat, "BYBOX", radius, std::to_string(1 + rng() % 3000), "km",
+                 "DESC", "WITHCOORD"});
+    s.push_back({"GEORADIUSBYMEMBER", "pts", "m" + std::to_string(rng() % 2000), radius, "mi", "COUNT", "5"});
+  }
+  Compare(s);
+}
+
+}  // namespace
+}  // namespace minired

@@ -1,0 +1,125 @@
+// SORT and SORT_RO against redis-server 7.0, byte for byte in RESP2 and RESP3: lists,
+// sets and sorted sets, numeric and ALPHA order, LIMIT windows at every edge, BY
+// patterns over strings and hash fields, BY nosort, GET (several, '#', missing keys),
+// STORE (an empty result deletes the destination), and the errors.
+#include <string>
+
+#include "tests/integration/differential.h"
+
+namespace minired {
+namespace {
+
+using Sorts = Differential;
+
+TEST_F(Sorts, SortEveryTypeWithEveryOption) {
+  ForBothProtocols([&] {
+    r_.Call({"FLUSHALL"});
+    m_.Call({"FLUSHALL"});
+    Compare(Lines({
+       "RPUSH l 3 1 2 10 -5 1.5",
+       "SORT l",
+       "SORT l DESC",
+       "SORT l LIMIT 1 2",
+       "SORT l LIMIT -1 2",
+       "SORT l LIMIT 10 2",
+       "SORT l LIMIT 0 -1",
+       "SORT l LIMIT 2 100",
+       "SORT l ALPHA",
+       "SORT l ALPHA DESC LIMIT 0 3",
+       "MSET w_3 30 w_1 10 w_2 20 w_10 5 w_-5 0 w_1.5 15",
+       "SORT l BY w_*",
+       "SORT l BY w_* DESC GET #",
+       "SORT l BY w_* GET w_* GET # GET nosuch_*",
+       "SORT l BY nosort",
+       "SORT l BY nosort DESC",
+       "SORT l BY nosort LIMIT 1 2",
+       "SORT l BY nosort DESC LIMIT 1 2",
+       "HSET h_3 f c HSET h_1 f a",
+       "HSET h_3 f c",
+       "HSET h_1 f a",
+       "HSET h_2 f b",
+       "SORT l BY h_*->f ALPHA GET h_*->f GET #",
+       "SORT l BY nosort GET h_*->f",
+       "SORT l STORE dst",
+       "LRANGE dst 0 -1",
+       "SORT l BY w_* GET # GET w_* STORE dst",
+       "LRANGE dst 0 -1",
+       "SORT l BY w_* GET nosuch STORE dst",
+       "LRANGE dst 0 -1",
+       "SORT nokey STORE dst",
+       "EXISTS dst",
+       "RPUSH bad 1 x 3",
+       "SORT bad",
+       "SORT bad ALPHA",
+       "SADD s 5 3 9 1",
+       "SORT s",
+       "SORT s DESC LIMIT 0 2",
+       "SORT s BY nosort STORE dst2",
+       "LRANGE dst2 0 -1",
+       "SADD s2 b a c",
+       "SORT s2 ALPHA",
+       "SORT s2",
+       "ZADD z 1 c 2 b 3 a",
+       "SORT z ALPHA",
+       "SORT z BY nosort",
+       "SORT z BY nosort DESC",
+       "SORT z BY nosort LIMIT 1 1",
+       "SORT z BY nosort DESC LIMIT 1 5",
+       "SET str x",
+       "SORT str",
+       "HSET hh a 1",
+       "SORT hh",
+       "SORT l LIMIT 1",
+       "SORT l FOO",
+       "SORT l STORE",
+       "SORT_RO l STORE dst",
+       "SORT_RO l DESC LIMIT 0 2",
+       "SORT l LIMIT x 1",
+       "SORT l BY w_* BY nosort",
+       "SORT l BY nosort BY w_*",
+       "SORT nokey",
+       "SORT nokey BY w_* GET #",
+       "RPUSH e1  1 0x10 inf -inf 1e2",
+       "SORT e1",
+       "RPUSH e2 nan",
+       "SORT e2",
+       "MULTI",
+       "SORT l STORE dst3",
+       "LRANGE dst3 0 -1",
+       "EXEC"}));
+    // Weights as strtod reads them: leading spaces, hex, infinities.
+    Compare({{"RPUSH", "e1", " 1", "0x10", "inf", "-inf", "1e2"}, {"SORT", "e1"}, {"SORT", "e1", "DESC"}});
+  });
+}
+
+// LIMIT windows of every start and count around the ends, sorted and unsorted.
+TEST_F(Sorts, LimitWindowsAtEveryEdge) {
+  Compare({{"RPUSH", "l", "5", "3", "8", "1", "9"}, {"ZADD", "z", "1", "a", "2", "b", "3", "c"}});
+  Script s;
+  for (const char* key : {"l", "z"}) {
+    for (int start : {-2, 0, 1, 4, 5, 9}) {
+      for (int count : {-2, -1, 0, 1, 3, 10}) {
+        const std::string a = std::to_string(start), b = std::to_string(count);
+        s.push_back({"SORT", key, "LIMIT", a, b, "ALPHA"});
+        s.push_back({"SORT", key, "LIMIT", a, b, "ALPHA", "DESC"});
+        s.push_back({"SORT", key, "BY", "nosort", "LIMIT", a, b});
+        s.push_back({"SORT", key, "BY", "nosort", "LIMIT", a, b, "DESC"});
+      }
+    }
+  }
+  Compare(s);
+}
+
+// A user who may not read every key cannot use patterns (they name keys the ACL rules
+// would not see), with Redis's texts; STORE needs write access to the destination.
+TEST_F(Sorts, PatternsNeedAccessToEveryKey) {
+  Compare({{"RPUSH", "l", "2", "1"}, {"ACL", "SETUSER", "limited", "on", "nopass", "~l", "~d*", "+@all"},
+           {"AUTH", "limited", "x"}, {"SORT", "l"}, {"SORT", "l", "BY", "w_*"}, {"SORT", "l", "GET", "#"},
+           {"SORT", "l", "BY", "nosort"}, {"SORT", "l", "STORE", "other"}, {"SORT", "l", "STORE", "dst"},
+           {"AUTH", "default", "x"}});
+  r_.Call({"ACL", "DELUSER", "limited"});
+  m_.Call({"ACL", "DELUSER", "limited"});
+}
+
+}  // namespace
+}  // namespace minired
