@@ -246,8 +246,9 @@ void SearchGeneric(CommandContext& ctx, size_t src_index, uint32_t flags) {
       if (EqualsIgnoreCase(ctx.arg(i), "STORE") || EqualsIgnoreCase(ctx.arg(i), "STOREDIST")) keys.push_back(ctx.arg(i + 1));
     }
   }
-  MultiKeyAccess m(ctx, keys);
-  Db::Slot s = m.FindRead(ctx.arg(src_index));
+  std::optional<MultiKeyAccess> m;
+  m.emplace(ctx, keys);
+  Db::Slot s = m->FindRead(ctx.arg(src_index));
   if (IsWrongType(ctx, s, ValueType::kZSet)) return;
   std::optional<ZSetValue> z;
   if (s) z.emplace(s.entry);
@@ -256,21 +257,25 @@ void SearchGeneric(CommandContext& ctx, size_t src_index, uint32_t flags) {
   if (!z) {
     if (!r.store) return ctx.reply().ArrayHeader(0);
     std::vector<GeoPoint> none;
-    return StorePoints(ctx, m, r, none, 0);
+    return StorePoints(ctx, *m, r, none, 0);
   }
+  r.shape.Prepare();
   // COUNT without an order means the nearest: ascending (not with ANY).
   if (r.count != 0 && r.sort == 0 && !r.any) r.sort = 1;
   std::vector<GeoPoint> points = FindPoints(*z, r.shape, r.any ? static_cast<uint64_t>(r.count) : 0);
   const size_t n = r.count == 0 || points.size() < static_cast<uint64_t>(r.count) ? points.size()
                                                                                    : static_cast<size_t>(r.count);
+  z.reset();
+  // The points are copies: a search that only replies sorts and formats them after
+  // letting go of the keys (one hot set serves every thread's searches in turn).
+  if (!r.store) m.reset();
   if (r.sort != 0) {
     // Stable, as glibc's qsort (a merge sort) that Redis calls: equal distances keep
     // the scan's order.
     auto by_dist = [&](const GeoPoint& a, const GeoPoint& b) { return r.sort > 0 ? a.dist < b.dist : a.dist > b.dist; };
     std::stable_sort(points.begin(), points.end(), by_dist);
   }
-  z.reset();
-  if (r.store) return StorePoints(ctx, m, r, points, n);
+  if (r.store) return StorePoints(ctx, *m, r, points, n);
   ReplyPoints(ctx.reply(), r, points, n);
 }
 

@@ -11,6 +11,7 @@
 // Replication: SORT ... STORE records the list it stored (DEL + RPUSH), not itself:
 // a set's order and the pattern keys' contents need not be the same on a replica.
 #include <algorithm>
+#include <charconv>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -158,6 +159,10 @@ int CompareItems(const SortItem& a, const SortItem& b, const SortRequest& r) {
 // strtod over the whole value, as Redis parses a sort weight (hex, "inf" and leading
 // spaces included; NaN refused).
 bool ParseWeight(const std::string& s, double* out) {
+  // The common case (a plain decimal) through from_chars, which rounds as strtod does;
+  // anything else (spaces, hex, "inf", out of range) through strtod itself.
+  auto [end_fc, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  if (ec == std::errc() && end_fc == s.data() + s.size() && std::isfinite(*out)) return true;
   errno = 0;
   char* end = nullptr;
   *out = std::strtod(s.c_str(), &end);
@@ -287,26 +292,38 @@ void SortGeneric(CommandContext& ctx, bool read_only) {
       }
     }
     if (bad_weight) return ctx.reply().Error("ERR One or more scores can't be converted into double");
-    std::sort(items.begin(), items.end(),
-              [&](const SortItem& a, const SortItem& b) { return CompareItems(a, b, r) < 0; });
   }
   const size_t first = static_cast<size_t>(std::max<int64_t>(start, 0));
   const size_t n = end >= start ? static_cast<size_t>(end - start + 1) : 0;
+  // The order is sorted as indices (no item moves), and only as far as the window's
+  // end when the window stops short (LIMIT), as Redis's partial sort.
+  std::vector<uint32_t> order(items.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<uint32_t>(i);
+  if (!r.dont_sort && n > 0) {
+    auto less = [&](uint32_t a, uint32_t b) { return CompareItems(items[a], items[b], r) < 0; };
+    if (first + n < order.size()) {
+      std::partial_sort(order.begin(), order.begin() + static_cast<ptrdiff_t>(first + n), order.end(), less);
+    } else {
+      std::sort(order.begin(), order.end(), less);
+    }
+  }
   if (r.store) {
     std::vector<std::string> values;
     values.reserve(n * std::max<size_t>(1, r.gets.size()));
     for (size_t i = first; i < first + n; ++i) {
-      if (r.gets.empty()) values.push_back(std::move(items[i].element));
-      for (std::string_view g : r.gets) values.push_back(LookupByPattern(m, g, items[i].element).value_or(""));
+      const std::string& element = items[order[i]].element;
+      if (r.gets.empty()) values.push_back(element);
+      for (std::string_view g : r.gets) values.push_back(LookupByPattern(m, g, element).value_or(""));
     }
     return StoreResult(ctx, m, *r.store, std::move(values));
   }
   ReplyWriter& w = ctx.reply();
   w.ArrayHeader(r.gets.empty() ? n : n * r.gets.size());
   for (size_t i = first; i < first + n; ++i) {
-    if (r.gets.empty()) w.Bulk(items[i].element);
+    const std::string& element = items[order[i]].element;
+    if (r.gets.empty()) w.Bulk(element);
     for (std::string_view g : r.gets) {
-      auto v = LookupByPattern(m, g, items[i].element);
+      auto v = LookupByPattern(m, g, element);
       if (v) {
         w.Bulk(*v);
       } else {

@@ -168,16 +168,37 @@ double Distance(double lon1, double lat1, double lon2, double lat2) {
   return 2.0 * kEarthRadiusMeters * std::asin(std::sqrt(a));
 }
 
+void Shape::Prepare() {
+  lon_rad = DegRad(lon);
+  lat_rad = DegRad(lat);
+  cos_lat = std::cos(lat_rad);
+}
+
+namespace {
+
+// Distance(s.lon, s.lat, lon, lat) with the centre's terms computed once: the same
+// operations on the same values, so the same result to the last bit.
+double DistanceFromCentre(const Shape& s, double lon, double lat) {
+  const double v = std::sin((DegRad(lon) - s.lon_rad) / 2);
+  if (v == 0.0) return LatDistance(s.lat, lat);
+  const double lat2r = DegRad(lat);
+  const double u = std::sin((lat2r - s.lat_rad) / 2);
+  const double a = u * u + s.cos_lat * std::cos(lat2r) * v * v;
+  return 2.0 * kEarthRadiusMeters * std::asin(std::sqrt(a));
+}
+
+}  // namespace
+
 std::optional<double> DistanceIfInside(const Shape& s, double lon, double lat) {
   if (!s.box) {
-    const double d = Distance(s.lon, s.lat, lon, lat);
+    const double d = DistanceFromCentre(s, lon, lat);
     if (d > s.radius * s.conversion) return std::nullopt;
     return d;
   }
   // The latitude distance is cheaper: checked first.
   if (LatDistance(lat, s.lat) > s.height * s.conversion / 2) return std::nullopt;
   if (Distance(lon, lat, s.lon, lat) > s.width * s.conversion / 2) return std::nullopt;
-  return Distance(s.lon, s.lat, lon, lat);
+  return DistanceFromCentre(s, lon, lat);
 }
 
 std::vector<ScoreRange> SearchRanges(const Shape& s) {

@@ -62,6 +62,10 @@ struct Shape {
   double radius = 0;
   double width = 0, height = 0;
   double conversion = 1;
+  // The centre in radians and the cosine of its latitude, computed once per search by
+  // Prepare() (the same values Distance() computes for it on every point).
+  double lon_rad = 0, lat_rad = 0, cos_lat = 1;
+  void Prepare();
 };
 
 // Whether the point (lon, lat) is inside the shape; its distance from the centre in
