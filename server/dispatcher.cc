@@ -373,7 +373,9 @@ void Server::RecordWrite(Journal& j, const CommandSpec& spec, int db, std::span<
     }
     return;
   }
-  if (!(spec.flags & kCmdWrite) || j.touches() == touches_before) {
+  // A read-only command records only what its handler substitutes for it (PFCOUNT
+  // that refreshed an HLL's cached count records itself, as Redis propagates it).
+  if ((!(spec.flags & kCmdWrite) && !substituted) || j.touches() == touches_before) {
     j.FlushExpiries(targets);
     return;
   }

@@ -15,6 +15,7 @@
 #include "server/families/collection_util.h"
 #include "server/families/families.h"
 #include "server/families/key_access.h"
+#include "server/families/records.h"
 #include "server/families/spec.h"
 #include "server/families/string_family.h"
 #include "storage/encodings/hyperloglog.h"
@@ -102,7 +103,8 @@ void CountUnion(CommandContext& ctx) {
 }
 
 // PFCOUNT key [key ...]: one key's count comes from its cache, or is computed and
-// cached in the value (a change of the value, as Redis counts it).
+// cached in the value (a change of the value, as Redis counts it, recorded for the log
+// and the replicas as Redis propagates it).
 void CmdPfCount(CommandContext& ctx) {
   if (ctx.argc() > 2) return CountUnion(ctx);
   KeyAccess k(ctx, ctx.arg(1));
@@ -122,6 +124,9 @@ void CmdPfCount(CommandContext& ctx) {
     StoreHll(k, s, value);
   }
   Journal::CountChanges(1);
+  // The value changed: replicas and the log get the same refresh (a read-only command
+  // records nothing unless it says so).
+  if (RecordsItself()) Substitute({"PFCOUNT", std::string(ctx.arg(1))});
   ctx.reply().Integer(static_cast<int64_t>(*count));
 }
 

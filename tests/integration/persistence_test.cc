@@ -74,6 +74,24 @@ void Populate(RespClient& c, const std::string& prefix) {
   c.Call({"XADD", events, "*", "other", "fields"});
   c.Call({"XSETID", prefix + "empty-stream", "1-1"});  // no such key: an error, nothing changes
   c.Call({"XGROUP", "CREATE", prefix + "empty-stream", "g", "$", "MKSTREAM"});
+  // HyperLogLogs (sparse, dense, merged, a refreshed cached count), GEO sets and their
+  // searches' stores, SORT ... STORE (a set sorted as strings, a pattern), BITFIELD.
+  std::vector<std::string> visitors = {"PFADD", prefix + "hll-dense"};
+  for (int i = 0; i < 3000; ++i) visitors.push_back("v" + std::to_string(i));
+  c.Call(visitors);
+  c.Call({"PFADD", prefix + "hll-sparse", "a", "b", "c"});
+  c.Call({"PFCOUNT", prefix + "hll-sparse"});
+  c.Call({"PFMERGE", prefix + "hll-merged", prefix + "hll-sparse", prefix + "hll-dense"});
+  c.Call({"PFADD", prefix + "hll-todense", "x"});
+  c.Call({"PFDEBUG", "TODENSE", prefix + "hll-todense"});
+  c.Call({"GEOADD", prefix + "geo", "13.361389", "38.115556", "Palermo", "15.087269", "37.502669", "Catania"});
+  c.Call({"GEOSEARCHSTORE", prefix + "geo-near", prefix + "geo", "FROMLONLAT", "15", "37", "BYRADIUS", "200", "km",
+          "STOREDIST"});
+  c.Call({"GEORADIUS", prefix + "geo", "15", "37", "200", "km", "STORE", prefix + "geo-radius"});
+  c.Call({"SORT", prefix + "ssmall", "BY", "nosort", "STORE", prefix + "sorted-set"});
+  c.Call({"SORT", prefix + "lsmall", "BY", "nosuch_*", "ALPHA", "GET", prefix + "hsmall->f", "GET", "#", "STORE",
+          prefix + "sorted-by"});
+  c.Call({"BITFIELD", prefix + "bits", "SET", "u8", "100", "255", "INCRBY", "i5", "#3", "7"});
   c.Call({"SET", prefix + "shortlived", "x", "PX", "1"});
 }
 

@@ -88,6 +88,44 @@ TEST(Replication, TwoReplicasHoldExactlyTheMastersDataAfter100kMixedWrites) {
   EXPECT_EQ(InfoString(c1, "replication", "master_replid"), InfoString(m, "replication", "master_replid"));
 }
 
+// The data commands whose effects are not their arguments alone: SORT ... STORE of a
+// set (recorded as the list it stored), of patterns; PFCOUNT's cached count and
+// PFDEBUG's conversion (the HLL bytes must stay equal); GEO stores; BITFIELD growth.
+TEST(Replication, HyperLogLogGeoSortAndBitFieldReachReplicasAsTheyRan) {
+  TestProcess master = TestProcess::StartMinired();
+  ASSERT_TRUE(master.ok()) << master.error();
+  TestProcess replica = StartReplica(master.port());
+  ASSERT_TRUE(replica.ok()) << replica.error();
+  RespClient m, r;
+  ASSERT_TRUE(m.Connect(master.port()));
+  ASSERT_TRUE(r.Connect(replica.port()));
+  ASSERT_TRUE(CaughtUp(m, r));
+  std::vector<std::string> many = {"PFADD", "visitors"}, members = {"SADD", "ids"};
+  for (int i = 0; i < 2000; ++i) many.push_back("u" + std::to_string(i));
+  for (int i = 0; i < 200; ++i) {
+    members.push_back(std::to_string(i * 7919 % 1000));
+    m.Call({"HSET", "item:" + members.back(), "price", std::to_string(i % 37) + ".5", "name", "n" + std::to_string(i)});
+  }
+  m.Call(many);
+  m.Call(members);
+  for (const std::vector<std::string>& cmd : std::vector<std::vector<std::string>>{
+           {"PFADD", "small", "a", "b"}, {"PFCOUNT", "small"}, {"PFCOUNT", "visitors"}, {"PFMERGE", "all", "small", "visitors"},
+           {"PFDEBUG", "GETREG", "small"}, {"SORT", "ids", "BY", "nosort", "STORE", "ids-sorted"},
+           {"SORT", "ids", "BY", "item:*->price", "GET", "item:*->name", "GET", "#", "STORE", "by-price"},
+           {"SORT", "ids", "LIMIT", "0", "0", "STORE", "by-price"}, {"GEOADD", "shops", "13.36", "38.11", "a", "15.08", "37.5", "b"},
+           {"GEOSEARCHSTORE", "near", "shops", "FROMMEMBER", "a", "BYBOX", "400", "400", "km", "STOREDIST"},
+           {"GEORADIUSBYMEMBER", "shops", "b", "500", "km", "STORE", "radius"},
+           {"BITFIELD", "flags", "OVERFLOW", "FAIL", "INCRBY", "u2", "1000", "9"},
+           {"BITFIELD", "flags", "SET", "i8", "#2", "-100", "INCRBY", "i8", "#2", "-100"}}) {
+    Reply reply = m.Call(cmd);
+    EXPECT_NE(reply.value.type, RespValue::Type::kError) << cmd[0] << ": " << reply.value.str;
+  }
+  ASSERT_TRUE(CaughtUp(m, r));
+  ExpectSameData(m, r, {0});
+  EXPECT_EQ(r.Call({"EXISTS", "by-price"}).value.integer, 0);
+  EXPECT_EQ(r.Call({"GET", "small"}).value.str, m.Call({"GET", "small"}).value.str);
+}
+
 TEST(Replication, ReplicasRefuseWritesAndWaitCountsAcknowledgements) {
   TestProcess master = TestProcess::StartMinired();
   TestProcess r1 = StartReplica(master.port());
