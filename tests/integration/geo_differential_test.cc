@@ -134,5 +134,34 @@ TEST_F(Geo, RandomSearchesFindWhatRedisFinds) {
   Compare(s);
 }
 
+// The new commands inside MULTI/EXEC, their ACL categories and key permissions (a
+// STORE destination the user may not write is refused before anything runs).
+TEST_F(Geo, TransactionsAclCategoriesAndKeyPermissions) {
+  ForBothProtocols([&] {
+    r_.Call({"FLUSHALL"});
+    m_.Call({"FLUSHALL"});
+    Compare(Lines({"MULTI", "GEOADD g 13.361389 38.115556 a 15.087269 37.502669 b", "PFADD h x y", "PFCOUNT h",
+                   "RPUSH l 3 1 2", "SORT l STORE sl", "BITFIELD bf INCRBY u8 0 300", "SET s1 abcde", "SET s2 xbdy",
+                   "LCS s1 s2 IDX", "GEOSEARCHSTORE gs g FROMMEMBER a BYRADIUS 300 km", "GEODIST g a b km",
+                   "EXEC", "LRANGE sl 0 -1", "ZRANGE gs 0 -1 WITHSCORES", "GET h"}));
+  });
+  for (const char* category : {"geo", "hyperloglog", "bitmap", "string", "sortedset", "list", "set"}) {
+    CompareUnordered({"ACL", "CAT", category});
+  }
+  Compare(Lines({"GEOADD g 13.361389 38.115556 a", "RPUSH l 1",
+                 "ACL SETUSER geouser on nopass ~g ~l ~allowed:* +@all -pfdebug",
+                 "AUTH geouser x", "GEOSEARCHSTORE other g FROMMEMBER a BYRADIUS 1 km",
+                 "GEOSEARCHSTORE allowed:1 g FROMMEMBER a BYRADIUS 1 km", "GEORADIUS g 13 38 100 km STORE other",
+                 "GEORADIUS g 13 38 100 km STOREDIST allowed:2", "GEORADIUSBYMEMBER g a 100 km STORE allowed:3 STOREDIST other",
+                 "SORT l STORE other", "SORT l STORE allowed:4", "PFADD other x", "PFADD allowed:h x",
+                 "PFDEBUG ENCODING allowed:h", "PFMERGE allowed:h other", "AUTH default x", "ACL DELUSER geouser"}));
+  // Counted per command like every other.
+  Reply stats = m_.Call({"INFO", "commandstats"});
+  for (const char* name : {"cmdstat_geoadd:", "cmdstat_geosearchstore:", "cmdstat_sort:", "cmdstat_pfadd:",
+                           "cmdstat_bitfield:", "cmdstat_lcs:"}) {
+    EXPECT_NE(stats.value.str.find(name), std::string::npos) << name;
+  }
+}
+
 }  // namespace
 }  // namespace minired

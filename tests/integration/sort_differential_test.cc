@@ -110,6 +110,16 @@ TEST_F(Sorts, LimitWindowsAtEveryEdge) {
   Compare(s);
 }
 
+// In a script a set left unsorted (BY nosort) comes out sorted as strings, as Redis
+// makes it deterministic for replication; SORT_RO runs from read-only scripts.
+TEST_F(Sorts, ScriptsSortUnsortedSetsAsStrings) {
+  Compare({{"SADD", "s", "banana", "apple", "cherry", "10", "9"},
+           {"EVAL", "return redis.call('sort', KEYS[1], 'BY', 'nosort')", "1", "s"},
+           {"EVAL", "return redis.call('sort', KEYS[1], 'BY', 'nosort', 'DESC', 'LIMIT', '1', '2')", "1", "s"},
+           {"EVAL_RO", "return redis.call('sort_ro', KEYS[1], 'ALPHA')", "1", "s"},
+           {"EVAL", "return redis.call('sort', KEYS[1])", "1", "s"}});
+}
+
 // A user who may not read every key cannot use patterns (they name keys the ACL rules
 // would not see), with Redis's texts; STORE needs write access to the destination.
 TEST_F(Sorts, PatternsNeedAccessToEveryKey) {
