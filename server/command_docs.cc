@@ -48,7 +48,7 @@ const GrammarEntry kGrammar[] = {
     {"bitcount", "key [start end [BYTE | BIT]]", ""},
     {"bitpos", "key bit [start [end [BYTE | BIT]]]", ""},
     {"bitop", "AND | OR | XOR | NOT destkey key ...", ""},
-    {"bitfield", "key [GET encoding offset | [OVERFLOW WRAP | SAT | FAIL] SET encoding offset value | INCRBY encoding offset increment ...]", ""},
+    {"bitfield", "key [GET encoding offset | [OVERFLOW <WRAP | SAT | FAIL>] <SET encoding offset value | INCRBY encoding offset increment> ...]", ""},
     {"bitfield_ro", "key [GET encoding offset ...]", ""},
     {"lcs", "key1 key2 [LEN] [IDX] [MINMATCHLEN min-match-len] [WITHMATCHLEN]", ""},
     {"sort", "key [BY pattern] [LIMIT offset count] [GET pattern ...] [ASC | DESC] [ALPHA] [STORE destination]", ""},
@@ -57,12 +57,12 @@ const GrammarEntry kGrammar[] = {
     {"geodist", "key member1 member2 [M | KM | FT | MI]", ""},
     {"geohash", "key [member ...]", ""},
     {"geopos", "key [member ...]", ""},
-    {"georadius", "key longitude latitude radius M | KM | FT | MI [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC | DESC] [STORE key] [STOREDIST key]", ""},
-    {"georadiusbymember", "key member radius M | KM | FT | MI [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC | DESC] [STORE key] [STOREDIST key]", ""},
-    {"georadius_ro", "key longitude latitude radius M | KM | FT | MI [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC | DESC]", ""},
-    {"georadiusbymember_ro", "key member radius M | KM | FT | MI [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC | DESC]", ""},
-    {"geosearch", "key FROMMEMBER member | FROMLONLAT longitude latitude BYRADIUS radius M | KM | FT | MI | BYBOX width height M | KM | FT | MI [ASC | DESC] [COUNT count [ANY]] [WITHCOORD] [WITHDIST] [WITHHASH]", ""},
-    {"geosearchstore", "destination source FROMMEMBER member | FROMLONLAT longitude latitude BYRADIUS radius M | KM | FT | MI | BYBOX width height M | KM | FT | MI [ASC | DESC] [COUNT count [ANY]] [STOREDIST]", ""},
+    {"georadius", "key longitude latitude radius <M | KM | FT | MI> [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC | DESC] [STORE key] [STOREDIST key]", ""},
+    {"georadiusbymember", "key member radius <M | KM | FT | MI> [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC | DESC] [STORE key] [STOREDIST key]", ""},
+    {"georadius_ro", "key longitude latitude radius <M | KM | FT | MI> [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC | DESC]", ""},
+    {"georadiusbymember_ro", "key member radius <M | KM | FT | MI> [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC | DESC]", ""},
+    {"geosearch", "key <FROMMEMBER member | FROMLONLAT longitude latitude> <BYRADIUS radius <M | KM | FT | MI> | BYBOX width height <M | KM | FT | MI>> [ASC | DESC] [COUNT count [ANY]] [WITHCOORD] [WITHDIST] [WITHHASH]", ""},
+    {"geosearchstore", "destination source <FROMMEMBER member | FROMLONLAT longitude latitude> <BYRADIUS radius <M | KM | FT | MI> | BYBOX width height <M | KM | FT | MI>> [ASC | DESC] [COUNT count [ANY]] [STOREDIST]", ""},
     {"pfadd", "key [element ...]", ""},
     {"pfcount", "key ...", ""},
     {"pfmerge", "destkey [sourcekey ...]", ""},
@@ -349,7 +349,7 @@ class GrammarParser {
       cur.clear();
     };
     for (char c : g) {
-      if (c == '[' || c == ']' || c == '|') {
+      if (c == '[' || c == ']' || c == '<' || c == '>' || c == '|') {
         flush();
         tokens_.emplace_back(1, c);
       } else if (c == ' ') {
@@ -375,8 +375,8 @@ class GrammarParser {
  private:
   bool At(const char* t) const { return pos_ < tokens_.size() && tokens_[pos_] == t; }
   bool AtWord() const {
-    return pos_ < tokens_.size() && tokens_[pos_] != "[" && tokens_[pos_] != "]" &&
-           tokens_[pos_] != "|" && tokens_[pos_] != "...";
+    return pos_ < tokens_.size() && tokens_[pos_] != "[" && tokens_[pos_] != "]" && tokens_[pos_] != "<" &&
+           tokens_[pos_] != ">" && tokens_[pos_] != "|" && tokens_[pos_] != "...";
   }
 
   // alternatives separated by '|'
@@ -392,7 +392,7 @@ class GrammarParser {
 
   ArgDoc Sequence() {
     std::vector<ArgDoc> items;
-    while (pos_ < tokens_.size() && !At("]") && !At("|")) {
+    while (pos_ < tokens_.size() && !At("]") && !At(">") && !At("|")) {
       if (At("...")) {
         ok_ = false;
         ++pos_;
@@ -408,6 +408,13 @@ class GrammarParser {
   }
 
   ArgDoc Item() {
+    if (At("<")) {  // a required group: <FROMMEMBER member | FROMLONLAT longitude latitude>
+      ++pos_;
+      ArgDoc inner = Group();
+      if (!At(">")) ok_ = false;
+      ++pos_;
+      return inner;
+    }
     if (At("[")) {
       ++pos_;
       ArgDoc inner = Group();

@@ -43,6 +43,22 @@ TEST(CommandDocs, RepeatsAndBlocks) {
   EXPECT_TRUE(ParseArgumentGrammar("[unclosed").empty());
 }
 
+// <a | b> is a required choice (GEOSEARCH's FROMMEMBER | FROMLONLAT), nestable.
+TEST(CommandDocs, AngleBracketsAreRequiredGroups) {
+  auto args = ParseArgumentGrammar("key <FROMMEMBER member | FROMLONLAT longitude latitude> <BYRADIUS radius <M | KM>>");
+  ASSERT_EQ(args.size(), 3u);
+  EXPECT_EQ(args[1].type, "oneof");
+  EXPECT_FALSE(args[1].optional);
+  ASSERT_EQ(args[1].children.size(), 2u);
+  EXPECT_EQ(args[1].children[0].token, "FROMMEMBER");
+  EXPECT_EQ(args[1].children[1].type, "block");
+  EXPECT_EQ(args[2].type, "block");
+  ASSERT_EQ(args[2].children.size(), 2u);  // BYRADIUS radius (a token with its value), the unit
+  EXPECT_EQ(args[2].children[0].token, "BYRADIUS");
+  EXPECT_EQ(args[2].children[1].type, "oneof");
+  EXPECT_TRUE(ParseArgumentGrammar("key <unclosed").empty());
+}
+
 TEST(CommandDocs, EveryGrammarLineParsesAndNamesARealCommand) {
   CommandTable table;
   RegisterAllFamilies(&table);
