@@ -32,13 +32,40 @@ void XZeroOp(uint8_t* p, int len) {
 }
 uint8_t ValOp(int value, int len) { return static_cast<uint8_t>(((value - 1) << 2 | (len - 1)) | 0x80); }
 
-// A sparse string read as Redis reads it: an XZERO cut off by the end of the string
+// The sparse opcodes of `s` in order, as Redis reads them: visit(op, first register,
+// run length, value) for each (value 0 for zero runs) until it returns false; returns
+// the registers the visited runs cover. An XZERO cut off by the end of the string
 // takes its second byte from the terminator Redis's strings carry, a zero.
-struct SparseReader {
-  const uint8_t* p;
-  const uint8_t* end;
-  uint8_t At(size_t i) const { return p + i < end ? p[i] : 0; }
-};
+enum class Op { kZero, kXZero, kVal };
+template <typename Visit>
+int ForEachRun(std::string_view s, Visit visit) {
+  const auto* p = reinterpret_cast<const uint8_t*>(s.data());
+  const size_t end = s.size();
+  size_t i = kHeaderSize;
+  int idx = 0;
+  while (i < end) {
+    const uint8_t b = p[i];
+    Op op;
+    int len, value = 0;
+    if (IsZero(b)) {
+      op = Op::kZero;
+      len = ZeroLen(b);
+      i += 1;
+    } else if (IsXZero(b)) {
+      op = Op::kXZero;
+      len = XZeroLen(b, i + 1 < end ? p[i + 1] : 0);
+      i += 2;
+    } else {
+      op = Op::kVal;
+      len = ValLen(b);
+      value = ValValue(b);
+      i += 1;
+    }
+    if (!visit(op, idx, len, value)) break;
+    idx += len;
+  }
+  return idx;
+}
 
 // The register an element lands in and its run of zero bits + 1.
 int PatLen(std::string_view element, int* reg) {
@@ -182,26 +209,13 @@ bool SparseToDense(std::string* s) {
   memcpy(dense.data(), s->data(), kHeaderSize);  // the magic and the cached count
   dense[4] = static_cast<char>(kDense);
   uint8_t* r = Registers(&dense);
-  const SparseReader in{reinterpret_cast<const uint8_t*>(s->data()), reinterpret_cast<const uint8_t*>(s->data()) + s->size()};
-  size_t p = kHeaderSize;
-  int idx = 0;
-  while (in.p + p < in.end) {
-    const uint8_t b = in.At(p);
-    if (IsZero(b)) {
-      idx += ZeroLen(b);
-      p++;
-    } else if (IsXZero(b)) {
-      idx += XZeroLen(b, in.At(p + 1));
-      p += 2;
-    } else {
-      int runlen = ValLen(b);
-      const int value = ValValue(b);
-      if (runlen + idx > kRegisters) break;  // overflow
-      while (runlen--) DenseSetRegister(r, idx++, static_cast<uint8_t>(value));
-      p++;
-    }
-  }
-  if (idx != kRegisters) return false;
+  const int covered = ForEachRun(*s, [&](Op op, int first, int len, int value) {
+    if (op != Op::kVal) return true;
+    if (first + len > kRegisters) return false;  // a run past the end: Redis stops there
+    for (int i = first; i < first + len; ++i) DenseSetRegister(r, i, static_cast<uint8_t>(value));
+    return true;
+  });
+  if (covered != kRegisters) return false;
   *s = std::move(dense);
   return true;
 }
@@ -336,32 +350,16 @@ int AddDense(char* registers, std::string_view element) {
 
 std::optional<uint64_t> Count(std::string_view s) {
   int histo[64] = {0};
-  const auto* base = reinterpret_cast<const uint8_t*>(s.data());
   if (EncodingOf(s) == kDense) {
-    for (int i = 0; i < kRegisters; ++i) histo[DenseGetRegister(base + kHeaderSize, i)]++;
+    const auto* r = reinterpret_cast<const uint8_t*>(s.data()) + kHeaderSize;
+    for (int i = 0; i < kRegisters; ++i) histo[DenseGetRegister(r, i)]++;
     return Estimate(histo);
   }
-  const SparseReader in{base, base + s.size()};
-  size_t p = kHeaderSize;
-  int idx = 0;
-  while (in.p + p < in.end) {
-    const uint8_t b = in.At(p);
-    if (IsZero(b)) {
-      idx += ZeroLen(b);
-      histo[0] += ZeroLen(b);
-      p++;
-    } else if (IsXZero(b)) {
-      const int len = XZeroLen(b, in.At(p + 1));
-      idx += len;
-      histo[0] += len;
-      p += 2;
-    } else {
-      idx += ValLen(b);
-      histo[ValValue(b)] += ValLen(b);
-      p++;
-    }
-  }
-  if (idx != kRegisters) return std::nullopt;
+  const int covered = ForEachRun(s, [&](Op, int, int len, int value) {
+    histo[value] += len;
+    return true;
+  });
+  if (covered != kRegisters) return std::nullopt;
   return Estimate(histo);
 }
 
@@ -372,37 +370,24 @@ uint64_t CountRaw(const RawRegisters& registers) {
 }
 
 bool MergeInto(RawRegisters* max, std::string_view s) {
-  const auto* base = reinterpret_cast<const uint8_t*>(s.data());
   if (EncodingOf(s) == kDense) {
+    const auto* r = reinterpret_cast<const uint8_t*>(s.data()) + kHeaderSize;
     for (int i = 0; i < kRegisters; ++i) {
-      const uint8_t v = DenseGetRegister(base + kHeaderSize, i);
+      const uint8_t v = DenseGetRegister(r, i);
       if (v > (*max)[static_cast<size_t>(i)]) (*max)[static_cast<size_t>(i)] = v;
     }
     return true;
   }
-  const SparseReader in{base, base + s.size()};
-  size_t p = kHeaderSize;
-  int i = 0;
-  while (in.p + p < in.end) {
-    const uint8_t b = in.At(p);
-    if (IsZero(b)) {
-      i += ZeroLen(b);
-      p++;
-    } else if (IsXZero(b)) {
-      i += XZeroLen(b, in.At(p + 1));
-      p += 2;
-    } else {
-      int runlen = ValLen(b);
-      const auto value = static_cast<uint8_t>(ValValue(b));
-      if (runlen + i > kRegisters) break;  // overflow
-      while (runlen--) {
-        uint8_t& m = (*max)[static_cast<size_t>(i++)];
-        if (value > m) m = value;
-      }
-      p++;
+  const int covered = ForEachRun(s, [&](Op op, int first, int len, int value) {
+    if (op != Op::kVal) return true;
+    if (first + len > kRegisters) return false;  // as the dense conversion
+    for (int i = first; i < first + len; ++i) {
+      uint8_t& m = (*max)[static_cast<size_t>(i)];
+      if (value > m) m = static_cast<uint8_t>(value);
     }
-  }
-  return i == kRegisters;
+    return true;
+  });
+  return covered == kRegisters;
 }
 
 uint8_t DenseRegister(const char* registers, int index) {
@@ -410,24 +395,16 @@ uint8_t DenseRegister(const char* registers, int index) {
 }
 
 std::string DescribeSparse(std::string_view s) {
-  const auto* base = reinterpret_cast<const uint8_t*>(s.data());
-  const SparseReader in{base, base + s.size()};
   std::string out;
-  size_t p = kHeaderSize;
-  while (in.p + p < in.end) {
-    const uint8_t b = in.At(p);
-    if (IsZero(b)) {
-      out += "z:" + std::to_string(ZeroLen(b)) + " ";
-      p++;
-    } else if (IsXZero(b)) {
-      out += "Z:" + std::to_string(XZeroLen(b, in.At(p + 1))) + " ";
-      p += 2;
+  ForEachRun(s, [&](Op op, int, int len, int value) {
+    if (!out.empty()) out += ' ';
+    if (op == Op::kVal) {
+      out += "v:" + std::to_string(value) + "," + std::to_string(len);
     } else {
-      out += "v:" + std::to_string(ValValue(b)) + "," + std::to_string(ValLen(b)) + " ";
-      p++;
+      out += (op == Op::kZero ? "z:" : "Z:") + std::to_string(len);
     }
-  }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
+    return true;
+  });
   return out;
 }
 
