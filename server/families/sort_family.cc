@@ -295,8 +295,10 @@ void SortGeneric(CommandContext& ctx, bool read_only) {
   }
   const size_t first = static_cast<size_t>(std::max<int64_t>(start, 0));
   const size_t n = end >= start ? static_cast<size_t>(end - start + 1) : 0;
-  // The order is sorted as indices (no item moves), and only as far as the window's
-  // end when the window stops short (LIMIT), as Redis's partial sort.
+  // The order is sorted as indices (no item moves). A whole sort is stable, as the
+  // merge sort behind glibc's qsort that Redis calls (ALPHA BY values that compare equal
+  // keep the key's order); a window that stops short (LIMIT) is sorted only up to its
+  // end, as Redis's partial quicksort does (equal BY values in any order, in both).
   std::vector<uint32_t> order(items.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<uint32_t>(i);
   if (!r.dont_sort && n > 0) {
@@ -304,7 +306,7 @@ void SortGeneric(CommandContext& ctx, bool read_only) {
     if (first + n < order.size()) {
       std::partial_sort(order.begin(), order.begin() + static_cast<ptrdiff_t>(first + n), order.end(), less);
     } else {
-      std::sort(order.begin(), order.end(), less);
+      std::stable_sort(order.begin(), order.end(), less);
     }
   }
   if (r.store) {

@@ -2,6 +2,7 @@
 // sets and sorted sets, numeric and ALPHA order, LIMIT windows at every edge, BY
 // patterns over strings and hash fields, BY nosort, GET (several, '#', missing keys),
 // STORE (an empty result deletes the destination), and the errors.
+#include <random>
 #include <string>
 
 #include "tests/integration/differential.h"
@@ -90,6 +91,54 @@ TEST_F(Sorts, SortEveryTypeWithEveryOption) {
     // Weights as strtod reads them: leading spaces, hex, infinities.
     Compare({{"RPUSH", "e1", " 1", "0x10", "inf", "-inf", "1e2"}, {"SORT", "e1"}, {"SORT", "e1", "DESC"}});
   });
+}
+
+// Random lists, weights and hash fields (some missing, some not numbers) sorted with
+// random options: equal ALPHA BY values keep the list's order, as Redis's stable qsort.
+// (Sets and sorted sets are loaded in Redis's hash order, so their ties are not
+// compared; nor are ties of a LIMIT window with BY ALPHA, which Redis's partial
+// quicksort leaves in any order.)
+TEST_F(Sorts, RandomListsSortAsRedis) {
+  std::mt19937 rng(7);
+  auto pick = [&](std::initializer_list<const char*> from) { return std::string(*(from.begin() + rng() % from.size())); };
+  for (int round = 0; round < 60; ++round) {
+    Script s = {{"DEL", "l", "dst", "w_1", "w_2", "w_3", "w_10", "w_x", "h_1", "h_2", "h_x"}};
+    std::vector<std::string> push = {"RPUSH", "l"};
+    for (int i = 0, n = static_cast<int>(rng() % 12); i < n; ++i) push.push_back(pick({"1", "2", "3", "10", "20", "-1", "2.5", "x", "y", "zz"}));
+    if (push.size() > 2) s.push_back(push);
+    for (const char* k : {"1", "2", "3", "10", "20", "-1", "x", "y"}) {
+      if (rng() % 10 < 6) s.push_back({"SET", std::string("w_") + k, pick({"1", "2", "5", "5", "9", "-2", "q"})});
+      if (rng() % 2) s.push_back({"HSET", std::string("h_") + k, "f", pick({"a", "b", "b", "c", "1", "2"})});
+    }
+    for (int j = 0; j < 10; ++j) {
+      std::vector<std::string> cmd = {"SORT", "l"};
+      bool by = false, limit = false, alpha = false, store = false;
+      if (rng() % 2) {
+        const std::string pattern = pick({"w_*", "h_*->f", "nosort", "w_*->", "*"});
+        cmd.insert(cmd.end(), {"BY", pattern});
+        by = pattern != "nosort";
+      }
+      if (rng() % 10 < 4) {
+        cmd.insert(cmd.end(), {"LIMIT", std::to_string(static_cast<int>(rng() % 7) - 1), std::to_string(static_cast<int>(rng() % 7) - 1)});
+        limit = true;
+      }
+      if (rng() % 2) cmd.insert(cmd.end(), {"GET", pick({"#", "w_*", "h_*->f", "nope"})});
+      if (rng() % 10 < 3) cmd.insert(cmd.end(), {"GET", "#"});
+      if (rng() % 2) cmd.push_back(pick({"ASC", "DESC"}));
+      if (rng() % 2) {
+        cmd.push_back("ALPHA");
+        alpha = true;
+      }
+      if (rng() % 10 < 3) {
+        cmd.insert(cmd.end(), {"STORE", "dst"});
+        store = true;
+      }
+      if (limit && by && alpha) continue;
+      s.push_back(cmd);
+      if (store) s.push_back({"LRANGE", "dst", "0", "-1"});
+    }
+    Compare(s);
+  }
 }
 
 // LIMIT windows of every start and count around the ends, sorted and unsorted.
