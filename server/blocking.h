@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "protocol/reply_writer.h"
+#include "storage/db.h"
 
 namespace minired {
 
@@ -70,8 +71,16 @@ class BlockedClient {
   std::function<void(std::string reply)> deliver;
 };
 
-class BlockingRegistry {
+void MarkKeyReady(int db, std::string_view key);
+
+// Also the keyspace's listener: a stream removed from a key that clients wait on marks
+// the key ready on the removing thread, so its group readers are answered -UNBLOCKED
+// after that thread's command (or its active-expiry step, or its flush).
+class BlockingRegistry : public KeyspaceListener {
  public:
+  void StreamRemoved(int db, std::string_view key) override {
+    if (HasWaiters(db, key)) MarkKeyReady(db, key);
+  }
   void Add(const std::shared_ptr<BlockedClient>& c);
   void Remove(const BlockedClient* c);
   // The clients waiting on (db, key), longest-waiting first.

@@ -48,6 +48,7 @@ Server::Server(ServerConfig& config, const Clock* clock)
   replication_ = std::make_unique<Replication>(*this);
   evictor_ = std::make_unique<Evictor>(*this);
   startup_memory_ = UsedMemory();
+  shards_.SetListener(&blocking_);  // removed streams answer their blocked group readers
 }
 
 Server::~Server() {
@@ -334,6 +335,8 @@ bool Server::ActiveExpireCycle(int thread, int64_t budget_us) {
           if (db.volatile_size() == 0) break;
           r = db.ActiveExpireStep(clock_->NowMs(), kSamples, io.rng());
         }
+        // An expired stream's blocked group readers are answered, outside the lock.
+        ServeReadyKeys(*this);
         if (r.sampled == 0 || r.expired * 10 <= r.sampled) break;
         if (spent_us() > budget_us) {
           out_of_time = true;

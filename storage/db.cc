@@ -44,6 +44,9 @@ void Db::UnindexVolatile(Entry* e) {
 
 void Db::Replace(Slot slot, Entry* e) {
   NoteWrite(e->key());
+  // A stream overwritten by another type is gone (a stream moved to a bigger entry,
+  // SetExpire below, is the same stream; COPY onto one wakes its readers itself).
+  if (e->type() != ValueType::kStream) NoteRemoved(slot.entry);
   if (slot.entry->has_expire()) UnindexVolatile(slot.entry);
   keys_.ReplaceAt(slot.index, e);
   if (e->has_expire()) {
@@ -64,6 +67,7 @@ void Db::Upsert(Entry* e, uint64_t hash, int64_t now_ms) {
 
 Entry* Db::Detach(Slot slot) {
   NoteWrite(slot.entry->key());
+  NoteRemoved(slot.entry);
   if (slot.entry->has_expire()) UnindexVolatile(slot.entry);
   keys_.EraseAt(slot.index);
   return slot.entry;

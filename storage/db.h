@@ -60,6 +60,17 @@ struct WatchFlag {
 };
 using WatchTable = std::unordered_map<std::string, std::vector<std::shared_ptr<WatchFlag>>>;
 
+// Told of changes that clients blocked on a key must hear about, under the shard lock
+// of the key (so implementations must not take shard locks). Set once per ShardSet.
+class KeyspaceListener {
+ public:
+  virtual ~KeyspaceListener() = default;
+  // A stream left `key` in database `db`: deleted, expired, evicted, overwritten or
+  // renamed away. Its blocked group readers are answered -UNBLOCKED (as Redis 7.0's
+  // signalDeletedKeyAsReady).
+  virtual void StreamRemoved(int db, std::string_view key) = 0;
+};
+
 class Db {
  public:
   // A located key: valid until the next insert or erase in this Db.
@@ -111,6 +122,8 @@ class Db {
   // also kept by position.
   const AccessPolicy& access() const { return *index_.access; }
   void set_access(const AccessPolicy* a) { index_.access = a; }
+  // Who hears of removed streams (may be null); kept by position too.
+  void set_listener(KeyspaceListener* l) { index_.listener = l; }
 
   void Watch(std::string_view key, std::shared_ptr<WatchFlag> flag);
   void Unwatch(std::string_view key, const WatchFlag* flag);
@@ -178,10 +191,14 @@ class Db {
   static void Dispose(Entry* e);
 
   void TouchWatchers(std::string_view key);
+  void NoteRemoved(const Entry* e) {
+    if (e->type() == ValueType::kStream && index_.listener != nullptr) index_.listener->StreamRemoved(index(), e->key());
+  }
 
   struct Index {
     int value = 0;
     const AccessPolicy* access = nullptr;
+    KeyspaceListener* listener = nullptr;
     Index() = default;
     Index(const Index&) = default;
     Index& operator=(const Index&) { return *this; }  // stays with the position

@@ -193,6 +193,13 @@ class ShardSet {
     Lock lock_;
   };
 
+  // Sets who hears of removed streams in every database (before clients connect).
+  void SetListener(KeyspaceListener* listener) {
+    for (auto& sh : shards_) {
+      for (int d = 0; d < sh->databases(); ++d) sh->db(d).set_listener(listener);
+    }
+  }
+
   // Swaps every database's contents with `other` (same shards and databases; nobody
   // else uses it), atomically for every client: a replica's new data set.
   void SwapContents(ShardSet& other);

@@ -37,14 +37,11 @@ void CmdSwapDb(CommandContext& ctx) {
   if (*a < 0 || *a >= n || *b < 0 || *b >= n) return ctx.reply().Error(errors::kDbIndexOutOfRange);
   ShardSet::Lock all = ctx.shards().LockAll();
   for (size_t i = 0; i < ctx.shards().size(); ++i) ctx.shards().shard(i).SwapDbs(*a, *b);
-  // Clients blocked on a key that is now a list or sorted set in their database are
-  // served, as Redis does.
+  // Clients blocked on a key that is now a list, sorted set or stream in their
+  // database are served, and group readers whose stream went with the other database
+  // are answered -UNBLOCKED, as Redis does.
   for (int index : {*a, *b}) {
-    for (const std::string& key : ctx.blocking().WaitedKeys(index)) {
-      uint64_t h = HashKey(key);
-      Db::Slot s = ctx.shards().ShardFor(h).db(index).Find(key, h, ctx.now_ms());
-      if (s && WakesWaiters(s.entry->type())) MarkKeyReady(index, key);
-    }
+    for (const std::string& key : ctx.blocking().WaitedKeys(index)) MarkKeyReady(index, key);
   }
   ctx.reply().Ok();
 }
@@ -85,6 +82,12 @@ uint64_t Flush(CommandContext& ctx, int index, bool async) {
         db.SetWatchers(std::move(watchers));
       }
     }
+  }
+  // Every stream went with its database: its blocked group readers are answered
+  // -UNBLOCKED after the command (as Redis 7.0); other waiters find nothing and wait on.
+  for (int d = 0; d < ctx.shards().databases(); ++d) {
+    if (index >= 0 && d != index) continue;
+    for (const std::string& key : ctx.blocking().WaitedKeys(d)) MarkKeyReady(d, key);
   }
   if (async && !detached.empty()) {
     auto owned = std::make_shared<std::vector<Db>>(std::move(detached));

@@ -290,6 +290,32 @@ TEST_F(Streams, BlockedGroupReadsEndWithTheirStreamOrGroup) {
   EXPECT_EQ(got.raw, want.raw);
 }
 
+// Every way a stream leaves its key ends a blocked group read with UNBLOCKED, as in
+// Redis 7.0: overwritten by SET, expired (lazily on access, or by the active cycle),
+// FLUSHALL, FLUSHDB, SWAPDB with a database that has no stream there.
+TEST_F(Streams, BlockedGroupReadsEndWhenTheStreamIsRemovedAnyWay) {
+  const std::vector<std::string> by_g = {"XREADGROUP", "GROUP", "g", "c", "BLOCK", "3000", "STREAMS", "s", ">"};
+  const std::vector<std::vector<std::string>> removals = {
+      {"SET", "s", "x"}, {"PEXPIRE", "s", "100"}, {"FLUSHALL"}, {"FLUSHDB"}, {"SWAPDB", "0", "1"}};
+  for (const auto& removal : removals) {
+    SCOPED_TRACE(removal[0]);
+    r_.Call({"FLUSHALL"});
+    m_.Call({"FLUSHALL"});
+    Run({"XGROUP CREATE s g $ MKSTREAM"});
+    RespClient r1, m1;
+    ConnectPair(&r1, &m1);
+    for (RespClient* c : {&r1, &m1}) c->Send(by_g);
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    Compare({removal});
+    Reply want, got;
+    ASSERT_TRUE(r1.Read(&want) && m1.Read(&got));
+    EXPECT_EQ(got.raw, want.raw);
+    EXPECT_EQ(got.raw, "-UNBLOCKED the stream key no longer exists\r\n");
+  }
+  r_.Call({"FLUSHALL"});
+  m_.Call({"FLUSHALL"});
+}
+
 // Inside MULTI a blocking read answers at once; a script may not ask to block.
 TEST_F(Streams, NoBlockingInsideTransactionsOrScripts) {
   ForBothProtocols([&] {
