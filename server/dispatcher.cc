@@ -18,6 +18,7 @@
 #include "server/command_context.h"
 #include "server/acl.h"
 #include "server/errors.h"
+#include "server/blocking.h"
 #include "server/evictor.h"
 #include "server/families/families.h"
 #include "server/logger.h"
@@ -118,7 +119,11 @@ Verdict CheckMemory(const Call& c) {
   // Nothing is evicted while a script holds the keyspace (Redis neither, while busy):
   // the commands that get here meanwhile are the few a busy script lets through.
   if (server.script_gate().running()) return {};
-  if (server.evictor().MakeRoom(c.thread) != Evictor::Result::kFail) return {};
+  const Evictor::Result room = server.evictor().MakeRoom(c.thread);
+  // Group readers blocked on an evicted stream are answered now, whether or not this
+  // command then runs (a refused one serves no ready keys of its own).
+  ServeReadyKeys(server);
+  if (room != Evictor::Result::kFail) return {};
   bool reject = c.flags & kCmdDenyOom;
   if (c.spec.name == "exec") {
     // EXEC is refused for what it would run; outside MULTI it only answers its error.

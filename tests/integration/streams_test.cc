@@ -258,6 +258,29 @@ void MixedStreamCommands(RespClient& c, int n, int seed) {
   }
 }
 
+// An evicted stream answers its blocked group readers -UNBLOCKED at once, even when
+// the command whose memory check evicted it is then refused.
+TEST(StreamsInUse, AnEvictedStreamUnblocksItsGroupReaders) {
+  TestProcess server = TestProcess::StartMinired({"--appendonly", "no", "--save", "", "--threads", "2"});
+  ASSERT_TRUE(server.ok()) << server.error();
+  RespClient admin, reader;
+  ASSERT_TRUE(admin.Connect(server.port()));
+  ASSERT_TRUE(reader.Connect(server.port()));
+  admin.Call({"CONFIG", "SET", "maxmemory-policy", "allkeys-lru"});
+  admin.Call({"XGROUP", "CREATE", "jobs", "workers", "$", "MKSTREAM"});
+  reader.Send({"XREADGROUP", "GROUP", "workers", "w1", "BLOCK", "5000", "STREAMS", "jobs", ">"});
+  std::this_thread::sleep_for(150ms);
+  admin.Call({"CONFIG", "SET", "maxmemory", "1"});
+  const auto start = std::chrono::steady_clock::now();
+  admin.Call({"SET", "k", "v"});  // evicts every key, then is refused (-OOM)
+  Reply r;
+  ASSERT_TRUE(reader.Read(&r));
+  EXPECT_EQ(r.raw, "-UNBLOCKED the stream key no longer exists\r\n");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);  // not its 5 s timeout
+  admin.Call({"CONFIG", "SET", "maxmemory", "0"});
+  EXPECT_EQ(admin.Call({"EXISTS", "jobs"}).value.integer, 0);
+}
+
 TEST(StreamsInUse, ReplicaStreamsEqualTheMastersAndAPromotedReplicaCarriesOn) {
   TestProcess master = TestProcess::StartMinired({"--appendonly", "no", "--save", ""});
   ASSERT_TRUE(master.ok()) << master.error();
