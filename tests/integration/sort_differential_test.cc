@@ -2,7 +2,9 @@
 // sets and sorted sets, numeric and ALPHA order, LIMIT windows at every edge, BY
 // patterns over strings and hash fields, BY nosort, GET (several, '#', missing keys),
 // STORE (an empty result deletes the destination), and the errors.
+#include <chrono>
 #include <random>
+#include <thread>
 #include <string>
 
 #include "tests/integration/differential.h"
@@ -167,6 +169,28 @@ TEST_F(Sorts, ScriptsSortUnsortedSetsAsStrings) {
            {"EVAL", "return redis.call('sort', KEYS[1], 'BY', 'nosort', 'DESC', 'LIMIT', '1', '2')", "1", "s"},
            {"EVAL_RO", "return redis.call('sort_ro', KEYS[1], 'ALPHA')", "1", "s"},
            {"EVAL", "return redis.call('sort', KEYS[1])", "1", "s"}});
+}
+
+// SORT ... STORE and GEOSEARCHSTORE serve clients blocked on their destination (a
+// BLPOP on the list SORT stores, a BZPOPMIN on the set GEOSEARCHSTORE stores).
+TEST_F(Sorts, StoresWakeClientsBlockedOnTheDestination) {
+  Compare({{"RPUSH", "l", "3", "1", "2"}, {"GEOADD", "g", "13.361389", "38.115556", "a", "15.087269", "37.502669", "b"}});
+  const std::vector<std::vector<std::string>> waits = {{"BLPOP", "dst", "5"}, {"BZPOPMIN", "zdst", "5"}};
+  const std::vector<std::vector<std::string>> stores = {
+      {"SORT", "l", "STORE", "dst"}, {"GEOSEARCHSTORE", "zdst", "g", "FROMMEMBER", "a", "BYRADIUS", "500", "km"}};
+  for (size_t i = 0; i < waits.size(); ++i) {
+    RespClient r1, m1;
+    ASSERT_TRUE(r1.Connect(redis_->port()));
+    ASSERT_TRUE(m1.Connect(minired_->port()));
+    r1.Send(waits[i]);
+    m1.Send(waits[i]);
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    Compare({stores[i]});
+    Reply want, got;
+    ASSERT_TRUE(r1.Read(&want) && m1.Read(&got));
+    EXPECT_EQ(got.raw, want.raw) << waits[i][0];
+  }
+  Compare({{"LRANGE", "dst", "0", "-1"}, {"ZRANGE", "zdst", "0", "-1", "WITHSCORES"}});
 }
 
 // A user who may not read every key cannot use patterns (they name keys the ACL rules
