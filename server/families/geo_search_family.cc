@@ -44,6 +44,34 @@ struct SearchRequest {
   bool store_dist = false;
 };
 
+// Replies `error`; false, for the parser's early returns.
+bool Refuse(CommandContext& ctx, std::string_view error) {
+  ctx.reply().Error(error);
+  return false;
+}
+
+// "radius unit" at args[i], i + 1 into the shape (a circle); false after the error.
+bool RadiusArgs(CommandContext& ctx, size_t i, geo::Shape* shape) {
+  auto radius = GeoDoubleArg(ctx, ctx.arg(i), "ERR need numeric radius");
+  if (!radius) return false;
+  if (*radius < 0) return Refuse(ctx, "ERR radius cannot be negative");
+  auto unit = GeoUnitArg(ctx, ctx.arg(i + 1));
+  if (!unit) return false;
+  shape->box = false;
+  shape->radius = *radius;
+  shape->conversion = *unit;
+  return true;
+}
+
+// The centre at a member of `z`; false after Redis's error when it is not there.
+bool MemberCentre(CommandContext& ctx, const ZSetValue& z, std::string_view member, geo::Shape* shape) {
+  auto xy = GeoMemberPosition(z, member);
+  if (!xy) return Refuse(ctx, "ERR could not decode requested zset member");
+  shape->lon = (*xy)[0];
+  shape->lat = (*xy)[1];
+  return true;
+}
+
 // Parses the request as Redis does; false after replying the first error. `z` is the
 // source set (null when missing: FROMMEMBER is then not looked up).
 bool ParseSearch(CommandContext& ctx, uint32_t flags, const ZSetValue* z, SearchRequest* r) {
@@ -54,27 +82,12 @@ bool ParseSearch(CommandContext& ctx, uint32_t flags, const ZSetValue* z, Search
     if (!xy) return false;
     r->shape.lon = (*xy)[0];
     r->shape.lat = (*xy)[1];
-    auto radius = GeoDoubleArg(ctx, ctx.arg(4), "ERR need numeric radius");
-    if (!radius) return false;
-    if (*radius < 0) return ctx.reply().Error("ERR radius cannot be negative"), false;
-    auto unit = GeoUnitArg(ctx, ctx.arg(5));
-    if (!unit) return false;
-    r->shape.radius = *radius;
-    r->shape.conversion = *unit;
+    if (!RadiusArgs(ctx, 4, &r->shape)) return false;
   } else if (flags & kByMember) {
     base = 5;
-    if (z != nullptr) {  // a missing key still parses the options, for the reply's form
-      auto xy = GeoMemberPosition(*z, ctx.arg(2));
-      if (!xy) return ctx.reply().Error("ERR could not decode requested zset member"), false;
-      r->shape.lon = (*xy)[0];
-      r->shape.lat = (*xy)[1];
-      auto radius = GeoDoubleArg(ctx, ctx.arg(3), "ERR need numeric radius");
-      if (!radius) return false;
-      if (*radius < 0) return ctx.reply().Error("ERR radius cannot be negative"), false;
-      auto unit = GeoUnitArg(ctx, ctx.arg(4));
-      if (!unit) return false;
-      r->shape.radius = *radius;
-      r->shape.conversion = *unit;
+    // A missing key still parses the options, for the reply's form.
+    if (z != nullptr && (!MemberCentre(ctx, *z, ctx.arg(2), &r->shape) || !RadiusArgs(ctx, 3, &r->shape))) {
+      return false;
     }
   } else {
     base = (flags & kSearchStore) ? 3 : 2;
@@ -100,7 +113,7 @@ bool ParseSearch(CommandContext& ctx, uint32_t flags, const ZSetValue* z, Search
     } else if (EqualsIgnoreCase(arg, "COUNT") && i + 1 < remaining) {
       auto c = IntArg(ctx, ctx.arg(a + 1));
       if (!c) return false;
-      if (*c <= 0) return ctx.reply().Error("ERR COUNT must be > 0"), false;
+      if (*c <= 0) return Refuse(ctx, "ERR COUNT must be > 0");
       r->count = *c;
       ++i;
     } else if ((EqualsIgnoreCase(arg, "STORE") || EqualsIgnoreCase(arg, "STOREDIST")) && i + 1 < remaining &&
@@ -111,12 +124,7 @@ bool ParseSearch(CommandContext& ctx, uint32_t flags, const ZSetValue* z, Search
     } else if (EqualsIgnoreCase(arg, "STOREDIST") && (flags & kSearch) && (flags & kSearchStore)) {
       r->store_dist = true;
     } else if (EqualsIgnoreCase(arg, "FROMMEMBER") && i + 1 < remaining && (flags & kSearch) && !from_lonlat) {
-      if (z != nullptr) {
-        auto xy = GeoMemberPosition(*z, ctx.arg(a + 1));
-        if (!xy) return ctx.reply().Error("ERR could not decode requested zset member"), false;
-        r->shape.lon = (*xy)[0];
-        r->shape.lat = (*xy)[1];
-      }
+      if (z != nullptr && !MemberCentre(ctx, *z, ctx.arg(a + 1), &r->shape)) return false;
       from_member = true;
       ++i;
     } else if (EqualsIgnoreCase(arg, "FROMLONLAT") && i + 2 < remaining && (flags & kSearch) && !from_member) {
@@ -127,14 +135,7 @@ bool ParseSearch(CommandContext& ctx, uint32_t flags, const ZSetValue* z, Search
       from_lonlat = true;
       i += 2;
     } else if (EqualsIgnoreCase(arg, "BYRADIUS") && i + 2 < remaining && (flags & kSearch) && !by_box) {
-      auto radius = GeoDoubleArg(ctx, ctx.arg(a + 1), "ERR need numeric radius");
-      if (!radius) return false;
-      if (*radius < 0) return ctx.reply().Error("ERR radius cannot be negative"), false;
-      auto unit = GeoUnitArg(ctx, ctx.arg(a + 2));
-      if (!unit) return false;
-      r->shape.box = false;
-      r->shape.radius = *radius;
-      r->shape.conversion = *unit;
+      if (!RadiusArgs(ctx, a + 1, &r->shape)) return false;
       by_radius = true;
       i += 2;
     } else if (EqualsIgnoreCase(arg, "BYBOX") && i + 3 < remaining && (flags & kSearch) && !by_radius) {
@@ -142,7 +143,7 @@ bool ParseSearch(CommandContext& ctx, uint32_t flags, const ZSetValue* z, Search
       if (!w) return false;
       auto h = GeoDoubleArg(ctx, ctx.arg(a + 2), "ERR need numeric height");
       if (!h) return false;
-      if (*h < 0 || *w < 0) return ctx.reply().Error("ERR height or width cannot be negative"), false;
+      if (*h < 0 || *w < 0) return Refuse(ctx, "ERR height or width cannot be negative");
       auto unit = GeoUnitArg(ctx, ctx.arg(a + 3));
       if (!unit) return false;
       r->shape.box = true;
@@ -152,7 +153,7 @@ bool ParseSearch(CommandContext& ctx, uint32_t flags, const ZSetValue* z, Search
       by_box = true;
       i += 3;
     } else {
-      return ctx.reply().Error(errors::kSyntax), false;
+      return Refuse(ctx, errors::kSyntax);
     }
   }
   if (r->store && (r->with_dist || r->with_hash || r->with_coord)) {
@@ -169,7 +170,7 @@ bool ParseSearch(CommandContext& ctx, uint32_t flags, const ZSetValue* z, Search
     ctx.reply().Error("ERR exactly one of BYRADIUS and BYBOX can be specified for " + std::string(ctx.arg(0)));
     return false;
   }
-  if (r->any && r->count == 0) return ctx.reply().Error("ERR the ANY argument requires COUNT argument"), false;
+  if (r->any && r->count == 0) return Refuse(ctx, "ERR the ANY argument requires COUNT argument");
   return true;
 }
 
