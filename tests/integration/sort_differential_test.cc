@@ -169,6 +169,12 @@ TEST_F(Sorts, ScriptsSortUnsortedSetsAsStrings) {
            {"EVAL", "return redis.call('sort', KEYS[1], 'BY', 'nosort', 'DESC', 'LIMIT', '1', '2')", "1", "s"},
            {"EVAL_RO", "return redis.call('sort_ro', KEYS[1], 'ALPHA')", "1", "s"},
            {"EVAL", "return redis.call('sort', KEYS[1])", "1", "s"}});
+  // A patterned SORT in a script reaches keys its declared keys do not cover: the
+  // script runs holding every shard, and answers as Redis.
+  Compare({{"RPUSH", "l", "3", "1", "2"}, {"MSET", "w_1", "30", "w_2", "20", "w_3", "10"},
+           {"EVAL", "return redis.call('sort', KEYS[1], 'BY', 'w_*', 'GET', 'w_*')", "1", "l"},
+           {"EVAL", "return redis.call('sort', KEYS[1], 'BY', 'w_*', 'STORE', KEYS[2])", "2", "l", "dst"},
+           {"LRANGE", "dst", "0", "-1"}, {"EVAL_RO", "return redis.call('sort_ro', KEYS[1], 'BY', 'w_*', 'GET', '#')", "1", "l"}});
 }
 
 // SORT ... STORE and GEOSEARCHSTORE serve clients blocked on their destination (a
