@@ -30,9 +30,7 @@ void CmdDel(CommandContext& ctx) {
     Db& db = m.DbOf(h);
     Db::Slot s = db.Find(key, h, ctx.now_ms());
     if (s) {
-      // A consumer-group read blocked on a stream ends when the stream goes.
-      if (s.entry->type() == ValueType::kStream) NotifyKeyReady(ctx, key);
-      db.Erase(s);
+      db.Erase(s);  // a removed stream's blocked group readers hear of it (KeyspaceListener)
       ++deleted;
     }
   }
@@ -83,7 +81,6 @@ void RenameGeneric(CommandContext& ctx, bool nx) {
   Db& dst_db = m.DbOf(hd);
   Db::Slot d = dst_db.Find(dst, hd, ctx.now_ms());
   if (d && nx) return ctx.reply().Integer(0);
-  if (s.entry->type() == ValueType::kStream) NotifyKeyReady(ctx, src);  // its group readers
   Entry* moved = Entry::MoveWith(s.entry, dst, s.entry->has_expire() ? s.entry->expire_ms() : 0);
   src_db.Erase(s);  // before touching dst: both may live in one table, and slots move
   dst_db.Upsert(moved, hd, ctx.now_ms());
@@ -141,7 +138,6 @@ void CmdMove(CommandContext& ctx) {
   if (!s) return ctx.reply().Integer(0);
   Db& dst = ctx.shards().ShardFor(k.hash()).db(*id);
   if (dst.Find(k.key(), k.hash(), ctx.now_ms())) return ctx.reply().Integer(0);
-  if (s.entry->type() == ValueType::kStream) NotifyKeyReady(ctx, k.key());  // its group readers
   Entry* e = k.db().Detach(s);
   dst.Insert(e, k.hash());
   if (WakesWaiters(e->type())) NotifyKeyReady(ctx, k.key(), *id);
