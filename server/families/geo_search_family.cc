@@ -237,15 +237,23 @@ void StorePoints(CommandContext& ctx, MultiKeyAccess& m, const SearchRequest& r,
   ctx.reply().Integer(static_cast<int64_t>(n));
 }
 
+// GEORADIUS's and GEORADIUSBYMEMBER's STORE / STOREDIST keys, from `first` on.
+bool RadiusStoreKeys(std::span<const std::string_view> args, size_t first, std::vector<size_t>* out) {
+  for (size_t i = first; i + 1 < args.size(); ++i) {
+    if (EqualsIgnoreCase(args[i], "STORE") || EqualsIgnoreCase(args[i], "STOREDIST")) out->push_back(++i);
+  }
+  return true;
+}
+
 void SearchGeneric(CommandContext& ctx, size_t src_index, uint32_t flags) {
-  // Locks the source, and a destination STORE may name (any argument could be it, so
-  // the keys come from the finder the ACL check uses).
+  // Locks the source, and every destination a STORE may name: the keys come from the
+  // finder the ACL check uses (CommandSpec::written_keys), from the options on.
   std::vector<std::string_view> keys = {ctx.arg(src_index)};
   if (flags & kSearchStore) keys.push_back(ctx.arg(1));
   if ((flags & (kByCoords | kByMember)) && !(flags & kNoStore)) {
-    for (size_t i = src_index + 1; i + 1 < ctx.argc(); ++i) {
-      if (EqualsIgnoreCase(ctx.arg(i), "STORE") || EqualsIgnoreCase(ctx.arg(i), "STOREDIST")) keys.push_back(ctx.arg(i + 1));
-    }
+    std::vector<size_t> stores;
+    RadiusStoreKeys(ctx.args(), (flags & kByCoords) ? 6 : 5, &stores);
+    for (size_t pos : stores) keys.push_back(ctx.arg(pos));
   }
   std::optional<MultiKeyAccess> m;
   m.emplace(ctx, keys);
@@ -293,13 +301,6 @@ void CmdGeoSearch(CommandContext& ctx) { SearchGeneric(ctx, 1, kSearch); }
 // GEOSEARCHSTORE destination source ...as GEOSEARCH... [STOREDIST]
 void CmdGeoSearchStore(CommandContext& ctx) { SearchGeneric(ctx, 2, kSearch | kSearchStore); }
 
-// GEORADIUS's and GEORADIUSBYMEMBER's STORE / STOREDIST keys, from `first` on.
-bool RadiusStoreKeys(std::span<const std::string_view> args, size_t first, std::vector<size_t>* out) {
-  for (size_t i = first; i + 1 < args.size(); ++i) {
-    if (EqualsIgnoreCase(args[i], "STORE") || EqualsIgnoreCase(args[i], "STOREDIST")) out->push_back(++i);
-  }
-  return true;
-}
 bool GeoRadiusWrittenKeys(std::span<const std::string_view> args, std::vector<size_t>* out) {
   return RadiusStoreKeys(args, 6, out);
 }
