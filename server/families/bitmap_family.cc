@@ -250,13 +250,7 @@ void CmdBitOp(CommandContext& ctx) {
     if (d) db.Erase(d);
     return ctx.reply().Integer(0);
   }
-  Entry* e = Entry::NewString(dst, out, 0, Entry::StringForm::kRaw);
-  InheritAccess(e, d.entry, ctx.now_ms(), db.access());
-  if (d) {
-    db.Replace(d, e);
-  } else {
-    db.Insert(e, hd);
-  }
+  StoreString(db, d, dst, hd, ctx.now_ms(), out, 0, Entry::StringForm::kRaw);
   ctx.reply().Integer(static_cast<int64_t>(longest));
 }
 

@@ -58,8 +58,9 @@ void CmdPfAdd(CommandContext& ctx) {
   KeyAccess k(ctx, ctx.arg(1));
   Db::Slot s = k.FindWrite();
   uint64_t updated = 0;
+  std::optional<std::string_view> v;
   if (s) {
-    auto v = HllOrReply(ctx, s);
+    v = HllOrReply(ctx, s);
     if (!v) return;
     if (hll::EncodingOf(*v) == hll::kDense && EditableInPlace(s.entry)) {
       char* data = s.entry->mutable_str_data();
@@ -72,7 +73,7 @@ void CmdPfAdd(CommandContext& ctx) {
       return ctx.reply().Integer(updated ? 1 : 0);
     }
   }
-  std::string value = s ? std::string(*HllOrReply(ctx, s)) : hll::NewSparse();
+  std::string value = v ? std::string(*v) : hll::NewSparse();
   if (!s) updated++;
   bool corrupt = false;
   for (size_t i = 2; i < ctx.argc() && !corrupt; ++i) {
@@ -156,13 +157,7 @@ void CmdPfMerge(CommandContext& ctx) {
     if (max[static_cast<size_t>(j)] != 0) hll::Set(&value, j, max[static_cast<size_t>(j)], max_bytes);
   }
   hll::InvalidateCache(value.data());
-  Entry* e = Entry::NewString(ctx.arg(1), value, d ? d.entry->expire_ms() : 0, Entry::StringForm::kRaw);
-  InheritAccess(e, d.entry, ctx.now_ms(), db.access());
-  if (d) {
-    db.Replace(d, e);
-  } else {
-    db.Insert(e, hd);
-  }
+  StoreString(db, d, ctx.arg(1), hd, ctx.now_ms(), value, d ? d.entry->expire_ms() : 0, Entry::StringForm::kRaw);
   ctx.reply().Ok();
 }
 
@@ -187,14 +182,11 @@ void CmdPfDebug(CommandContext& ctx) {
     return value;
   };
   if (EqualsIgnoreCase(sub, "GETREG")) {
-    std::string value(*v);
-    if (sparse) {
-      auto converted = to_dense();
-      if (!converted) return;
-      value = std::move(*converted);
-    }
+    std::optional<std::string> converted;
+    if (sparse && !(converted = to_dense())) return;
+    std::string_view dense = converted ? std::string_view(*converted) : *v;
     w.ArrayHeader(hll::kRegisters);
-    for (int j = 0; j < hll::kRegisters; ++j) w.Integer(hll::DenseRegister(value.data() + hll::kHeaderSize, j));
+    for (int j = 0; j < hll::kRegisters; ++j) w.Integer(hll::DenseRegister(dense.data() + hll::kHeaderSize, j));
   } else if (EqualsIgnoreCase(sub, "DECODE")) {
     if (!sparse) return w.Error("ERR HLL encoding is not sparse");
     w.Bulk(hll::DescribeSparse(*v));

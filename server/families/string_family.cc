@@ -43,14 +43,14 @@ std::optional<int64_t> AbsoluteExpireMs(CommandContext& ctx, ExpireUnit unit,
   return ms;
 }
 
-void StoreString(KeyAccess& k, Db::Slot existing, std::string_view value, int64_t expire_ms,
-                 Entry::StringForm form) {
-  Entry* e = Entry::NewString(k.key(), value, expire_ms, form);
-  InheritAccess(e, existing.entry, k.now(), k.db().access());
+void StoreString(Db& db, Db::Slot existing, std::string_view key, uint64_t hash, int64_t now_ms,
+                 std::string_view value, int64_t expire_ms, Entry::StringForm form) {
+  Entry* e = Entry::NewString(key, value, expire_ms, form);
+  InheritAccess(e, existing.entry, now_ms, db.access());
   if (existing) {
-    k.db().Replace(existing, e);
+    db.Replace(existing, e);
   } else {
-    k.db().Insert(e, k.hash());
+    db.Insert(e, hash);
   }
 }
 
