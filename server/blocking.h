@@ -73,14 +73,11 @@ class BlockedClient {
 
 void MarkKeyReady(int db, std::string_view key);
 
-// Also the keyspace's listener: a stream removed from a key that clients wait on marks
-// the key ready on the removing thread, so its group readers are answered -UNBLOCKED
-// after that thread's command (or its active-expiry step, or its flush).
-class BlockingRegistry : public KeyspaceListener {
+// A stream removed from a key that clients wait on marks the key ready on the removing
+// thread (KeyspaceSignals, the keyspace's listener), so its group readers are answered
+// -UNBLOCKED after that thread's command (or its active-expiry step, or its flush).
+class BlockingRegistry {
  public:
-  void StreamRemoved(int db, std::string_view key) override {
-    if (HasWaiters(db, key)) MarkKeyReady(db, key);
-  }
   void Add(const std::shared_ptr<BlockedClient>& c);
   void Remove(const BlockedClient* c);
   // The clients waiting on (db, key), longest-waiting first.

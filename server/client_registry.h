@@ -23,6 +23,12 @@ class ClientRegistry {
     std::lock_guard<std::mutex> l(mu_);
     clients_.erase(id);
   }
+  // The client with `id`, or null when it is not connected.
+  std::shared_ptr<ClientInfo> Find(uint64_t id) const {
+    std::lock_guard<std::mutex> l(mu_);
+    auto it = clients_.find(id);
+    return it == clients_.end() ? nullptr : it->second;
+  }
   // A copy of the list, in id order, so callers format it without holding the lock.
   std::vector<std::shared_ptr<ClientInfo>> Snapshot() const {
     std::lock_guard<std::mutex> l(mu_);

@@ -14,6 +14,16 @@ const CommandTable& CommandContext::commands() { return server_.commands(); }
 BlockingRegistry& CommandContext::blocking() { return server_.blocking(); }
 PubSub& CommandContext::pubsub() { return server_.pubsub(); }
 
+void CommandContext::InvalidateTrackedKeys() { server_.tracking().InvalidateAll(); }
+
+void CommandContext::Notify(uint32_t cls, std::string_view event, std::string_view key) {
+  server_.notifier().Notify(cls, event, key, session_.db);
+}
+
+void CommandContext::Notify(uint32_t cls, std::string_view event, std::string_view key, int db) {
+  server_.notifier().Notify(cls, event, key, db);
+}
+
 void CommandContext::Call(Session& session, std::span<const std::string_view> args) { Call(session, args, reply_); }
 
 void CommandContext::Call(Session& session, std::span<const std::string_view> args, ReplyWriter& reply) {

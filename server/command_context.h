@@ -68,6 +68,15 @@ class CommandContext {
   const CommandTable& commands();
   BlockingRegistry& blocking();
   PubSub& pubsub();
+  // A keyspace notification (notify-keyspace-events): `event` of class `cls`
+  // (keyspace_events.h) happened to `key` of the client's database, or of `db`. Call it
+  // under the key's lock, where the change happened, so one key's events are published
+  // in the order of its changes.
+  void Notify(uint32_t cls, std::string_view event, std::string_view key);
+  void Notify(uint32_t cls, std::string_view event, std::string_view key, int db);
+  // FLUSHALL, FLUSHDB, SWAPDB: every key may have changed, so every tracking client is
+  // told to drop its whole cache (a null invalidation). Call it under every shard lock.
+  void InvalidateTrackedKeys();
   // Runs `args` for `session` through the dispatcher as a call nested in this command,
   // writing its reply to this command's writer (EXEC's queued commands) or to `reply`
   // (a script's redis.call, which converts it for the script).

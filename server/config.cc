@@ -93,6 +93,7 @@ std::vector<ConfigOption> BuildOptions() {
   AddEvictionOptions(&opts);
   AddSecurityOptions(&opts);
   AddObservabilityOptions(&opts);
+  AddNotificationOptions(&opts);
   AddTlsOptions(&opts);
   AddAcceptedOnlyOptions(&opts);
   opts.push_back(IntOption(

@@ -92,6 +92,12 @@ struct ObservabilityConfig {
   std::vector<double> latency_percentiles = {50, 99, 99.9};  // guarded by mu
 };
 
+// Keyspace notifications and client-side caching (docs/notifications.md).
+struct NotificationsConfig {
+  std::atomic<uint32_t> keyspace_events{0};  // notify-keyspace-events (keyspace_events.h)
+  std::atomic<int64_t> tracking_table_max_keys{1000000};  // 0: no limit
+};
+
 // What protects the server from idle, stalled or greedy clients (docs/security.md).
 struct ClientLimitsConfig {
   std::atomic<int64_t> timeout_s{0};          // idle clients closed after it; 0: never
@@ -158,6 +164,7 @@ struct ServerConfig {
   EvictionConfig eviction;
   SecurityConfig security;
   ObservabilityConfig observability;
+  NotificationsConfig notifications;
   ClientLimitsConfig limits;
   TlsConfig tls;
   AcceptedOnlyConfig accepted_only;
@@ -196,6 +203,8 @@ void AddReplicationOptions(std::vector<ConfigOption>* opts);
 void AddEvictionOptions(std::vector<ConfigOption>* opts);
 // Slow log, latency and client-limit options (config_observability.cc), appended to `opts`.
 void AddObservabilityOptions(std::vector<ConfigOption>* opts);
+// notify-keyspace-events and tracking-table-max-keys (config_notifications.cc).
+void AddNotificationOptions(std::vector<ConfigOption>* opts);
 // The tls-* options (config_tls.cc), appended to `opts`.
 void AddTlsOptions(std::vector<ConfigOption>* opts);
 // Redis 7.0's parameters that minired accepts without acting on (config_accepted.cc).

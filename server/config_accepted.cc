@@ -2,7 +2,7 @@
 // does, stores and reports back, but does not act on (yet): cluster settings (minired
 // scales out through replicas and twemproxy), knobs of Redis's own machinery (active
 // defrag, the RDB/AOF files, io-threads, jemalloc) and settings of subsystems still to
-// come (notifications, tracking, streams, scripting). A config file or a client library
+// come. A config file or a client library
 // that sets one keeps working; docs/configuration.md lists them all.
 //
 // Each is described once in kAccepted below: its kind decides how a value is checked
@@ -11,7 +11,6 @@
 
 #include "protocol/numbers.h"
 #include "server/config.h"
-#include "server/keyspace_events.h"
 
 namespace minired {
 namespace {
@@ -25,7 +24,6 @@ enum class Kind {
   kEnumFlags,      // one or more of `choices`, printed in their order
   kString,         // anything
   kHostname,       // letters, digits, '-' and '.'
-  kKeyspaceEvents, // notify-keyspace-events' classes
   kOomValues,      // three integers in [-2000, 2000]
 };
 
@@ -110,7 +108,6 @@ const Accepted kAccepted[] = {
     {"min-replicas-max-lag", "min-slaves-max-lag", Kind::kInt, "10", true, 0, kIntMax},
     {"min-replicas-to-write", "min-slaves-to-write", Kind::kInt, "0", true, 0, kIntMax},
     {"no-appendfsync-on-rewrite", "", Kind::kBool, "no", true},
-    {"notify-keyspace-events", "", Kind::kKeyspaceEvents, "", true},
     {"oom-score-adj", "", Kind::kEnum, "no", true, 0, 0, "no,yes,relative,absolute"},
     {"oom-score-adj-values", "", Kind::kOomValues, "0 200 800", true},
     {"proc-title-template", "", Kind::kString, "{title} {listen-addr} {server-mode}", true},
@@ -154,7 +151,6 @@ const Accepted kAccepted[] = {
     {"tls-session-cache-size", "", Kind::kInt, "20480", true, 0, kIntMax},
     {"tls-session-cache-timeout", "", Kind::kInt, "300", true, 0, kIntMax},
     {"tls-session-caching", "", Kind::kBool, "yes", true},
-    {"tracking-table-max-keys", "", Kind::kInt, "1000000", true, 0, kLongMax},
     {"unixsocket", "", Kind::kString, "", false},
     {"unixsocketperm", "", Kind::kString, "0", false},
 };
@@ -258,12 +254,6 @@ Status Canonical(const Accepted& a, const std::string& value, std::string* out) 
       }
       *out = value;
       return Status::Ok();
-    case Kind::kKeyspaceEvents: {
-      auto flags = ParseKeyspaceEvents(value);
-      if (!flags) return Bad("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
-      *out = FormatKeyspaceEvents(*flags);
-      return Status::Ok();
-    }
     case Kind::kOomValues: {
       std::vector<std::string> words = Split(value, ' ');
       if (words.size() != 3) return Bad("wrong number of arguments");

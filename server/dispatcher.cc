@@ -21,6 +21,7 @@
 #include "server/blocking.h"
 #include "server/evictor.h"
 #include "server/families/families.h"
+#include "server/key_specs.h"
 #include "server/logger.h"
 #include "server/persistence.h"
 #include "server/replication.h"
@@ -121,8 +122,9 @@ Verdict CheckMemory(const Call& c) {
   if (server.script_gate().running()) return {};
   const Evictor::Result room = server.evictor().MakeRoom(c.thread);
   // Group readers blocked on an evicted stream are answered now, whether or not this
-  // command then runs (a refused one serves no ready keys of its own).
-  ServeReadyKeys(server);
+  // command then runs (a refused one serves no ready keys of its own); BCAST clients
+  // hear of the evicted keys.
+  server.AfterKeyspaceChanges();
   if (room != Evictor::Result::kFail) return {};
   bool reject = c.flags & kCmdDenyOom;
   if (c.spec.name == "exec") {
@@ -288,6 +290,12 @@ void Server::Execute(Session& session, std::span<const std::string_view> args, R
       }
     }
   }
+  // CLIENT CACHING answers for the next command (or transaction) only, as Redis's
+  // resetClient: anything but a CLIENT command, outside MULTI, consumes it.
+  if (caller == nullptr && session.info && session.info->tracking_caching.load(std::memory_order_relaxed) &&
+      !session.tx.active && (base == nullptr || base->name != "client")) {
+    session.info->tracking_caching.store(false, std::memory_order_relaxed);
+  }
   if (caller != nullptr && &reply == caller->reply) {
     // Written into the caller's reply (EXEC's): the caller tells them from its own, and
     // its top-level command files them in errorstats.
@@ -318,6 +326,13 @@ void Server::Run(Session& session, const CommandSpec& spec, std::span<const std:
   // paused server (CLIENT PAUSE) removes none either, as Redis.
   if (top_level) {
     Db::SetKeepExpired(!timeless && !(spec.flags & kCmdWrite) && (replication_->is_replica() || pause_.active()));
+    // NOLOOP and BCAST tell the writer by this (a script's calls and EXEC's commands are
+    // their caller's).
+    ClientTracking::SetCurrentClient(session.info ? session.info->id : 0);
+  }
+  // A tracking client's read registers its keys before it reads them (client_tracking.h).
+  if (session.info && (session.info->tracking.load(std::memory_order_relaxed) & kTrackingOn)) {
+    RememberReadKeys(session, spec, args);
   }
   {
     // The journal entry of a top-level command (with EXEC's commands and the clients
@@ -337,12 +352,32 @@ void Server::Run(Session& session, const CommandSpec& spec, std::span<const std:
     RecordCall(session, spec, args, thread, ns, own_errors > 0);
     threads_[static_cast<size_t>(thread)]->stats().commands.Add();
     // Clients blocked on keys this command pushed to are served now that its locks are
-    // released (after the whole transaction for EXEC).
-    if (top_level) ServeReadyKeys(*this);
+    // released (after the whole transaction for EXEC), and BCAST clients hear of what it
+    // changed.
+    if (top_level) AfterKeyspaceChanges();
   }
   if (!top_level) return;
   if (journal_sink()) session.last_write_seq = Journal::LastSubmitted();
   if (session.save_after_command) SaveAfterCommand(session);
+}
+
+// Redis's trackingRememberKeys: the keys of a read-only command a client in default
+// tracking mode runs (in OPTIN mode only after CLIENT CACHING yes, in OPTOUT mode not
+// after CLIENT CACHING no). A script's commands count for the client that runs it.
+void Server::RememberReadKeys(const Session& session, const CommandSpec& spec, std::span<const std::string_view> args) {
+  const ClientInfo& info = *session.info;
+  const uint32_t tracking = info.tracking.load(std::memory_order_relaxed);
+  if (tracking & kTrackingBcast) return;
+  if (!(spec.flags & kCmdReadOnly) || (spec.flags & (kCmdScriptRunner | kCmdPubSub))) return;
+  const bool caching = info.tracking_caching.load(std::memory_order_relaxed);
+  if (((tracking & kTrackingOptin) && !caching) || ((tracking & kTrackingOptout) && caching)) return;
+  if (spec.key_info == nullptr || spec.key_info->specs.empty()) return;
+  std::vector<FoundKey> found;
+  if (!FindKeys(spec.key_info->specs, args, &found) || found.empty()) return;
+  std::vector<std::string_view> keys;
+  keys.reserve(found.size());
+  for (const FoundKey& k : found) keys.push_back(args[k.pos]);
+  tracking_.Remember(info.id, keys);
 }
 
 uint32_t Server::CallFlags(const CommandSpec& spec, std::span<const std::string_view> args) const {

@@ -214,6 +214,7 @@ int64_t Evictor::Evict(const EvictionCandidate& victim, EvictionPolicy policy, I
   } else {
     db.Erase(s);
   }
+  server_.notifier().Notify(kEventEvicted, "evicted", victim.key, victim.db);
   io.stats().evicted_keys.Add();
   return bytes;
 }

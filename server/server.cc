@@ -36,6 +36,9 @@ Server::Server(ServerConfig& config, const Clock* clock)
       shards_(static_cast<size_t>(config.shards), config.databases, &config.eviction.access),
       commands_(BuiltinCommands()),
       latency_(&config.observability.latency_monitor_threshold_ms),
+      notifier_(config.notifications.keyspace_events, pubsub_),
+      tracking_(clients_),
+      keyspace_signals_(blocking_, notifier_, tracking_),
       run_id_(RandomHex(40)),
       start_time_ms_(clock_->NowMs()) {
   CycleClock::Calibrate();
@@ -48,7 +51,11 @@ Server::Server(ServerConfig& config, const Clock* clock)
   replication_ = std::make_unique<Replication>(*this);
   evictor_ = std::make_unique<Evictor>(*this);
   startup_memory_ = UsedMemory();
-  shards_.SetListener(&blocking_);  // removed streams answer their blocked group readers
+  // Removed streams answer their blocked group readers; key events become notifications
+  // and tracking invalidations.
+  shards_.SetListener(&keyspace_signals_);
+  tracking_.on_active_changed = [this] { keyspace_signals_.Refresh(); };
+  keyspace_signals_.Refresh();
 }
 
 Server::~Server() {
@@ -336,7 +343,7 @@ bool Server::ActiveExpireCycle(int thread, int64_t budget_us) {
           r = db.ActiveExpireStep(clock_->NowMs(), kSamples, io.rng());
         }
         // An expired stream's blocked group readers are answered, outside the lock.
-        ServeReadyKeys(*this);
+        AfterKeyspaceChanges();
         if (r.sampled == 0 || r.expired * 10 <= r.sampled) break;
         if (spent_us() > budget_us) {
           out_of_time = true;
@@ -372,6 +379,11 @@ void Server::ScheduleCron() {
     if (persistence_) persistence_->Cron(now);
     replication_->Cron(now);
     pause_.ExpireIfDue(now);  // should the pause timer have been missed
+    // The tracking table is also trimmed before each command; this catches a limit
+    // lowered by the last command of an idle server (as Redis's serverCron).
+    if (tracking_.active()) {
+      tracking_.LimitTable(config_.notifications.tracking_table_max_keys.load(std::memory_order_relaxed));
+    }
     if (now - idle_check_ms_ >= 1000) {
       idle_check_ms_ = now;
       CloseIdleClients(now);
@@ -430,6 +442,13 @@ void Server::Wait() {
     if (t->thread().joinable()) t->thread().join();
   }
   if (accept_thread_.joinable()) accept_thread_.join();
+}
+
+void Server::ConfigChanged() { keyspace_signals_.Refresh(); }
+
+void Server::AfterKeyspaceChanges() {
+  ServeReadyKeys(*this);
+  tracking_.FlushBroadcasts();
 }
 
 }  // namespace minired

@@ -28,6 +28,9 @@
 #include "server/command_table.h"
 #include "server/blocking.h"
 #include "server/client_pause.h"
+#include "server/client_tracking.h"
+#include "server/keyspace_notifier.h"
+#include "server/keyspace_signals.h"
 #include "server/config.h"
 #include "server/cycle_clock.h"
 #include "server/latency_monitor.h"
@@ -172,6 +175,14 @@ class Server {
   // Counts the errors `reply` wrote outside Execute (a protocol error) in errorstats.
   void CountErrors(ReplyWriter& reply, int thread);
   BlockingRegistry& blocking() { return blocking_; }
+  KeyspaceNotifier& notifier() { return notifier_; }
+  ClientTracking& tracking() { return tracking_; }
+  // A CONFIG SET applied: subsystems that keep a derived view of the config refresh it.
+  void ConfigChanged();
+  // After keyspace changes made outside a command's run (active expiry, eviction before
+  // a command): serves the clients blocked on keys they made ready and sends the BCAST
+  // invalidations they gathered, with no shard lock held.
+  void AfterKeyspaceChanges();
   ClientPause& pause() { return pause_; }
   ScriptGate& script_gate() { return *script_gate_; }
   // CLIENT PAUSE for `timeout_ms`; the pause ends by itself at its deadline.
@@ -237,6 +248,7 @@ class Server {
                   uint64_t ns, bool failed);
   // A known command refused before it ran (arity, NOAUTH, OOM...).
   void RecordRejected(const CommandSpec& spec, std::span<const std::string_view> args, int thread);
+  void RememberReadKeys(const Session& session, const CommandSpec& spec, std::span<const std::string_view> args);
   StatsTotals ThreadTotals();  // counters of the I/O threads, lock-free
   StatsTotals RawTotals();     // ThreadTotals plus keyspace counters (locks every shard)
 
@@ -253,6 +265,9 @@ class Server {
   LatencyMonitor latency_;
   Monitors monitors_;
   BlockingRegistry blocking_;
+  KeyspaceNotifier notifier_;
+  ClientTracking tracking_;
+  KeyspaceSignals keyspace_signals_;  // the keyspace's listener: blocking, notifier_, tracking_
   ClientPause pause_;
   std::unique_ptr<ScriptGate> script_gate_;  // one slot per I/O thread
   std::vector<std::unique_ptr<IoThread>> threads_;

@@ -25,6 +25,8 @@ class BlockedClient;
 class ReplicaFeed;
 struct AclUser;
 
+class PushInbox;
+
 struct ClientInfo {
   uint64_t id = 0;
   std::string addr;   // "ip:port" of the peer
@@ -49,6 +51,14 @@ struct ClientInfo {
   std::atomic<bool> paused{false};   // held back by CLIENT PAUSE
   std::atomic<bool> replica{false};  // sent PSYNC/SYNC: fed the replication stream
   std::atomic<bool> monitor{false};  // sent MONITOR
+  // CLIENT TRACKING (server/client_tracking.h): TrackingFlag bits, the client its
+  // invalidations go to (0: itself), and CLIENT CACHING's answer for the next command.
+  std::atomic<uint32_t> tracking{0};
+  std::atomic<uint64_t> tracking_redirect{0};
+  std::atomic<bool> tracking_caching{false};
+  // Where other threads queue this client's invalidations; set by its connection (null
+  // for in-process sessions, which get none).
+  std::shared_ptr<PushInbox> inbox;
 
   // CLIENT LIST/KILL TYPE: "replica", "pubsub" or "normal".
   const char* type() const {

@@ -23,6 +23,7 @@ Db::Slot Db::Find(std::string_view key, uint64_t hash, int64_t now_ms) {
     Journal::ExpiredKey(index(), key);
     Erase(s);
     ++stats_.expired_keys;
+    Signal(KeyspaceListener::kKeyExpired, key);
     return {};
   }
   return s;
@@ -31,6 +32,7 @@ Db::Slot Db::Find(std::string_view key, uint64_t hash, int64_t now_ms) {
 void Db::Insert(Entry* e, uint64_t hash) {
   NoteWrite(e->key());
   keys_.Insert(e, hash);
+  if (overwriting_.empty() || overwriting_ != e->key()) Signal(KeyspaceListener::kKeyAdded, e->key());
   if (e->has_expire()) {
     volatile_.Insert(e, PointerHashOf()(e));
     Journal::ExpirySet(index(), e->key(), e->expire_ms());

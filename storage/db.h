@@ -60,15 +60,33 @@ struct WatchFlag {
 };
 using WatchTable = std::unordered_map<std::string, std::vector<std::shared_ptr<WatchFlag>>>;
 
-// Told of changes that clients blocked on a key must hear about, under the shard lock
-// of the key (so implementations must not take shard locks). Set once per ShardSet.
+// Told of what happens to keys, under the shard lock of the key (so implementations
+// must not take shard locks). Set once per ShardSet. Besides removed streams, which it
+// always hears of, it hears only of the events it asked for with set_wanted: the
+// server asks for those its keyspace notifications and client tracking need, so a
+// server with neither pays one relaxed load per event.
 class KeyspaceListener {
  public:
+  enum Event : uint32_t {
+    kKeyAdded = 1 << 0,     // a key was created (Redis's "new")
+    kKeyExpired = 1 << 1,   // deleted because its expiry passed (lazily or actively)
+    kKeyMissed = 1 << 2,    // a read looked for it and found nothing (Redis's "keymiss")
+    kKeyModified = 1 << 3,  // any change to it: written, deleted, expired, evicted
+  };
   virtual ~KeyspaceListener() = default;
   // A stream left `key` in database `db`: deleted, expired, evicted, overwritten or
   // renamed away. Its blocked group readers are answered -UNBLOCKED (as Redis 7.0's
   // signalDeletedKeyAsReady).
   virtual void StreamRemoved(int db, std::string_view key) = 0;
+  // One of the events asked for happened to `key`.
+  virtual void KeyEvent(Event event, int db, std::string_view key) = 0;
+  bool Wants(uint32_t events) const { return wanted_.load(std::memory_order_relaxed) & events; }
+
+ protected:
+  void set_wanted(uint32_t events) { wanted_.store(events, std::memory_order_relaxed); }
+
+ private:
+  std::atomic<uint32_t> wanted_{0};
 };
 
 class Db {
@@ -104,6 +122,14 @@ class Db {
   void Erase(Slot slot);
   // Removes the entry at `slot` without freeing it; the caller owns it.
   Entry* Detach(Slot slot);
+  // A STORE destination (SINTERSTORE, ZUNIONSTORE...): its old value goes before the
+  // result is built, yet the key is overwritten, not created, so an Insert of it before
+  // EndOverwrite reports no new key (as Redis's setKey).
+  void EraseToOverwrite(Slot slot) {
+    overwriting_.assign(slot.entry->key());
+    Erase(slot);
+  }
+  void EndOverwrite() { overwriting_.clear(); }
 
   // Sets (ms > 0) or removes (ms == 0) the expiry of the entry at `slot`.
   void SetExpire(Slot* slot, int64_t ms);
@@ -113,6 +139,12 @@ class Db {
   void NoteWrite(std::string_view key) {
     Journal::Touch();
     if (watchers_) TouchWatchers(key);
+    Signal(KeyspaceListener::kKeyModified, key);
+  }
+  // A read found no `key` (keyspace misses, and the "keymiss" notification).
+  void NoteMiss(std::string_view key) {
+    ++stats_.misses;
+    Signal(KeyspaceListener::kKeyMissed, key);
   }
   // The SELECT index this Db serves (journal records name it). Kept by the position:
   // moving another Db's contents in (FLUSH, SWAPDB) does not change it.
@@ -122,7 +154,7 @@ class Db {
   // also kept by position.
   const AccessPolicy& access() const { return *index_.access; }
   void set_access(const AccessPolicy* a) { index_.access = a; }
-  // Who hears of removed streams (may be null); kept by position too.
+  // Who hears of removed streams and key events (may be null); kept by position too.
   void set_listener(KeyspaceListener* l) { index_.listener = l; }
 
   void Watch(std::string_view key, std::shared_ptr<WatchFlag> flag);
@@ -191,6 +223,9 @@ class Db {
   static void Dispose(Entry* e);
 
   void TouchWatchers(std::string_view key);
+  void Signal(KeyspaceListener::Event event, std::string_view key) {
+    if (index_.listener != nullptr && index_.listener->Wants(event)) index_.listener->KeyEvent(event, index(), key);
+  }
   void NoteRemoved(const Entry* e) {
     if (e->type() == ValueType::kStream && index_.listener != nullptr) index_.listener->StreamRemoved(index(), e->key());
   }
@@ -208,6 +243,7 @@ class Db {
   KeyTable keys_;
   VolatileIndex volatile_;
   std::unique_ptr<WatchTable> watchers_;  // null while nobody watches
+  std::string overwriting_;               // see EraseToOverwrite
   KeyspaceStats stats_;
   int64_t avg_ttl_ms_ = 0;
 };

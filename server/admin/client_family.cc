@@ -1,5 +1,5 @@
 // CLIENT ID | SETNAME | GETNAME | SETINFO | LIST | KILL | INFO | NO-EVICT | REPLY | PAUSE |
-// UNPAUSE | UNBLOCK | HELP
+// UNPAUSE | UNBLOCK | HELP (TRACKING, CACHING, GETREDIR, TRACKINGINFO: client_tracking_family.cc)
 #include <fmt/format.h>
 
 #include "server/command.h"
@@ -7,6 +7,7 @@
 #include "server/families/arg_parsing.h"
 #include "server/families/families.h"
 #include "server/families/spec.h"
+#include "server/admin/client_tracking_family.h"
 #include "server/server.h"
 
 namespace minired {
@@ -31,7 +32,7 @@ bool ClientType(std::string_view name, std::string* out) {
 }
 
 // CLIENT LIST's flags, in Redis's order: O monitor, S replica, P pub/sub, x in MULTI,
-// b blocked, e no-evict; N when none applies.
+// b blocked, t tracking, R its redirect broken, B broadcasting, e no-evict; N when none.
 std::string ClientFlags(const ClientInfo& c) {
   std::string f;
   if (c.monitor.load()) f += 'O';
@@ -39,6 +40,10 @@ std::string ClientFlags(const ClientInfo& c) {
   if (c.sub.load() + c.psub.load() > 0) f += 'P';
   if (c.multi.load() >= 0) f += 'x';
   if (c.blocked.load() || c.paused.load()) f += 'b';
+  const uint32_t tracking = c.tracking.load();
+  if (tracking & kTrackingOn) f += 't';
+  if (tracking & kTrackingBrokenRedirect) f += 'R';
+  if (tracking & kTrackingBcast) f += 'B';
   if (c.no_evict.load()) f += 'e';
   return f.empty() ? "N" : f;
 }
@@ -239,6 +244,10 @@ void ClientUnblock(CommandContext& ctx) {
 void ClientHelp(CommandContext& ctx) {
   static const char* kHelp[] = {
       "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "CACHING (YES|NO)",
+      "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+      "GETREDIR",
+      "    Return the client ID we are redirecting to when tracking is enabled.",
       "GETNAME",
       "    Return the name of the current connection.",
       "ID",
@@ -283,6 +292,11 @@ void ClientHelp(CommandContext& ctx) {
       "    * LIB-VER: the client lib version.",
       "UNBLOCK <clientid> [TIMEOUT|ERROR]",
       "    Unblock the specified blocked client.",
+      "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+      "         [OPTIN] [OPTOUT] [NOLOOP]",
+      "    Control server assisted client side caching.",
+      "TRACKINGINFO",
+      "    Report tracking status for the current connection.",
       "NO-EVICT (ON|OFF)",
       "    Protect current client connection from eviction.",
       "HELP",
@@ -339,6 +353,7 @@ void CmdClient(CommandContext& ctx) {
     ClientUnblock(ctx);
   } else if (EqualsIgnoreCase(sub, "HELP")) {
     ClientHelp(ctx);
+  } else if (RunClientTrackingSubcommand(ctx, sub)) {
   } else {
     ctx.reply().Error(errors::UnknownSubcommand(sub, "CLIENT"));
   }
@@ -361,6 +376,10 @@ void RegisterClientFamily(CommandTable* t) {
       MakeSub("unblock", -3, kCmdAdmin | kCmdLoading | kCmdNoScript | kCmdStale, 0, 0, 0, {"@admin", "@connection", "@dangerous", "@slow"}),
       MakeSub("no-evict", 3, kCmdAdmin | kCmdLoading | kCmdNoScript | kCmdStale, 0, 0, 0, {"@admin", "@connection", "@dangerous", "@slow"}),
       MakeSub("help", 2, kCmdLoading | kCmdStale, 0, 0, 0, {"@connection", "@slow"}),
+      MakeSub("tracking", -3, kCmdLoading | kCmdNoScript | kCmdStale, 0, 0, 0, {"@connection", "@slow"}),
+      MakeSub("caching", 3, kCmdLoading | kCmdNoScript | kCmdStale, 0, 0, 0, {"@connection", "@slow"}),
+      MakeSub("getredir", 2, kCmdLoading | kCmdNoScript | kCmdStale, 0, 0, 0, {"@connection", "@slow"}),
+      MakeSub("trackinginfo", 2, kCmdLoading | kCmdNoScript | kCmdStale, 0, 0, 0, {"@connection", "@slow"}),
   }));
 }
 

@@ -80,6 +80,7 @@ void ConfigSet(CommandContext& ctx) {
                                std::string(ctx.arg(arg)) + "') - " + s.message());
     }
   }
+  ctx.server().ConfigChanged();
   ctx.reply().Ok();
 }
 

@@ -61,9 +61,10 @@ std::string ClientsSection(Server& s) {
   }
   return fmt::format(
       "connected_clients:{}\r\ncluster_connections:0\r\nclient_recent_max_input_buffer:{}\r\n"
-      "client_recent_max_output_buffer:{}\r\nblocked_clients:{}\r\ntracking_clients:0\r\n"
+      "client_recent_max_output_buffer:{}\r\nblocked_clients:{}\r\ntracking_clients:{}\r\n"
       "clients_in_timeout_table:{}\r\n",
-      s.clients().size(), max_in, max_out, s.blocking().blocked_clients(), s.blocking().blocked_clients());
+      s.clients().size(), max_in, max_out, s.blocking().blocked_clients(), s.tracking().tracking_clients(),
+      s.blocking().blocked_clients());
 }
 
 // Scripts: every I/O thread's two Lua VMs (EVAL's, functions'), the cached bodies and
@@ -120,11 +121,12 @@ std::string StatsSection(Server& s) {
       "expired_time_cap_reached_count:0\r\nexpire_cycle_cpu_milliseconds:{}\r\nevicted_keys:{}\r\n"
       "evicted_clients:0\r\ntotal_eviction_exceeded_time:{}\r\ncurrent_eviction_exceeded_time:{}\r\n"
       "keyspace_hits:{}\r\nkeyspace_misses:{}\r\npubsub_channels:{}\r\npubsub_patterns:{}\r\n"
+      "tracking_total_keys:{}\r\ntracking_total_items:{}\r\ntracking_total_prefixes:{}\r\n"
       "total_error_replies:{}\r\ntotal_reads_processed:{}\r\ntotal_writes_processed:{}\r\n",
       t.connections_received, t.commands, s.instantaneous_ops_per_sec(), t.net_input_bytes,
       t.net_output_bytes, t.rejected_connections, t.expired_keys, t.expire_cycle_us / 1000, t.evicted_keys,
       s.evictor().total_exceeded_ms(), s.evictor().current_exceeded_ms(), t.keyspace_hits, t.keyspace_misses, s.pubsub().Channels("", true).size(), s.pubsub().NumPat(),
-      t.error_replies, t.reads, t.writes);
+      s.tracking().total_keys(), s.tracking().total_items(), s.tracking().total_prefixes(), t.error_replies, t.reads, t.writes);
   s.replication().AppendStats(&out);
   return out;
 }

@@ -20,6 +20,7 @@
 #include "server/families/key_access.h"
 #include "server/families/spec.h"
 #include "server/families/string_family.h"
+#include "server/keyspace_events.h"
 
 namespace minired {
 namespace {
@@ -267,6 +268,7 @@ void BitFieldGeneric(CommandContext& ctx, bool read_only_command) {
   } else {
     StoreString(k, s, copy, s ? s.entry->expire_ms() : 0, Entry::StringForm::kRaw);
   }
+  ctx.Notify(kEventString, "setbit", k.key());
 }
 
 // BITFIELD key [GET encoding offset | [OVERFLOW WRAP | SAT | FAIL] SET encoding offset

@@ -16,6 +16,7 @@
 #include "server/families/key_access.h"
 #include "server/families/spec.h"
 #include "server/families/string_family.h"
+#include "server/keyspace_events.h"
 
 namespace minired {
 namespace {
@@ -85,6 +86,7 @@ void CmdSetBit(CommandContext& ctx) {
     auto* p = reinterpret_cast<unsigned char*>(s.entry->mutable_str_data()) + byte;
     *p = *on ? (*p | mask) : (*p & ~mask);  // in place
     k.db().NoteWrite(k.key());
+    ctx.Notify(kEventString, "setbit", k.key());
     return;
   }
   std::string value(cur);
@@ -92,6 +94,7 @@ void CmdSetBit(CommandContext& ctx) {
   auto& b = reinterpret_cast<unsigned char&>(value[byte]);
   b = *on ? (b | mask) : (b & ~mask);
   StoreString(k, s, value, s ? s.entry->expire_ms() : 0, Entry::StringForm::kRaw);
+  ctx.Notify(kEventString, "setbit", k.key());
 }
 
 // The range arguments of BITCOUNT and BITPOS: [start [end [BYTE | BIT]]], in bits.
@@ -247,10 +250,14 @@ void CmdBitOp(CommandContext& ctx) {
   Db& db = m.DbOf(hd);
   Db::Slot d = db.Find(dst, hd, ctx.now_ms());
   if (longest == 0) {
-    if (d) db.Erase(d);
+    if (d) {
+      db.Erase(d);
+      ctx.Notify(kEventGeneric, "del", dst);
+    }
     return ctx.reply().Integer(0);
   }
   StoreString(db, d, dst, hd, ctx.now_ms(), out, 0, Entry::StringForm::kRaw);
+  ctx.Notify(kEventString, "set", dst);
   ctx.reply().Integer(static_cast<int64_t>(longest));
 }
 

@@ -8,6 +8,7 @@
 #include "server/families/families.h"
 #include "server/families/key_access.h"
 #include "server/families/spec.h"
+#include "server/keyspace_events.h"
 
 namespace minired {
 namespace {
@@ -42,6 +43,7 @@ void IncrBy(CommandContext& ctx, int64_t by) {
       k.db().Insert(e, k.hash());
     }
   }
+  ctx.Notify(kEventString, "incrby", k.key());
   ctx.reply().Integer(next);
 }
 
@@ -86,6 +88,7 @@ void CmdIncrByFloat(CommandContext& ctx) {
   } else {
     k.db().Insert(e, k.hash());
   }
+  ctx.Notify(kEventString, "incrbyfloat", k.key());
   ctx.reply().Bulk(text);
 }
 

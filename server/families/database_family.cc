@@ -37,6 +37,9 @@ void CmdSwapDb(CommandContext& ctx) {
   if (*a < 0 || *a >= n || *b < 0 || *b >= n) return ctx.reply().Error(errors::kDbIndexOutOfRange);
   ShardSet::Lock all = ctx.shards().LockAll();
   for (size_t i = 0; i < ctx.shards().size(); ++i) ctx.shards().shard(i).SwapDbs(*a, *b);
+  // Tracked keys are keys of any database: both swapped ones may have changed under a
+  // client's cache. (Redis 7.0 sends nothing here, and its clients keep stale values.)
+  ctx.InvalidateTrackedKeys();
   // Clients blocked on a key that is now a list, sorted set or stream in their
   // database are served, and group readers whose stream went with the other database
   // are answered -UNBLOCKED, as Redis does.
@@ -82,6 +85,8 @@ uint64_t Flush(CommandContext& ctx, int index, bool async) {
         db.SetWatchers(std::move(watchers));
       }
     }
+    // Under every lock: a read registered after it sees the emptied database.
+    ctx.InvalidateTrackedKeys();
   }
   // Every stream went with its database: its blocked group readers are answered
   // -UNBLOCKED after the command (as Redis 7.0); other waiters find nothing and wait on.

@@ -7,6 +7,7 @@
 #include "server/families/families.h"
 #include "server/families/key_access.h"
 #include "server/families/spec.h"
+#include "server/keyspace_events.h"
 
 namespace minired {
 namespace {
@@ -53,8 +54,10 @@ void ExpireGeneric(CommandContext& ctx, bool seconds, bool absolute, const char*
   }
   if (ms <= ctx.now_ms()) {
     k.db().Erase(s);  // an expiry in the past deletes the key now
+    ctx.Notify(kEventGeneric, "del", k.key());
   } else {
     k.db().SetExpire(&s, ms);
+    ctx.Notify(kEventGeneric, "expire", k.key());
   }
   ctx.reply().Integer(1);
 }
@@ -69,7 +72,7 @@ enum class TtlForm { kTtl, kPTtl, kExpireTime, kPExpireTime };
 // TTL key / PTTL key / EXPIRETIME key / PEXPIRETIME key: -2 missing, -1 no expiry.
 void TtlGeneric(CommandContext& ctx, TtlForm form) {
   KeyAccess k(ctx, ctx.arg(1));
-  Db::Slot s = k.db().Find(k.key(), k.hash(), ctx.now_ms());
+  Db::Slot s = LookupReadNoTouch(k.db(), k.key(), k.hash(), ctx.now_ms());
   if (!s) return ctx.reply().Integer(-2);
   if (!s.entry->has_expire()) return ctx.reply().Integer(-1);
   int64_t at = s.entry->expire_ms();
@@ -93,6 +96,7 @@ void CmdPersist(CommandContext& ctx) {
   Db::Slot s = k.FindWrite();
   if (!s || !s.entry->has_expire()) return ctx.reply().Integer(0);
   k.db().SetExpire(&s, 0);
+  ctx.Notify(kEventGeneric, "persist", k.key());
   ctx.reply().Integer(1);
 }
 

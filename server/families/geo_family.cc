@@ -11,6 +11,7 @@
 #include "server/families/geo_util.h"
 #include "server/families/key_access.h"
 #include "server/families/list_family.h"
+#include "server/keyspace_events.h"
 #include "storage/encodings/zset_value.h"
 
 namespace minired {
@@ -53,6 +54,8 @@ void CmdGeoAdd(CommandContext& ctx) {
     ++(cur ? updated : added);
   }
   z.Commit(ctx.now_ms());
+  // GEOADD is ZADD underneath in Redis, and announces itself so.
+  if (added + updated > 0) ctx.Notify(kEventZset, "zadd", k.key());
   if (added + updated > 0) Journal::CountChanges(static_cast<uint64_t>(added + updated));
   if (added > 0) NotifyKeyReady(ctx, k.key());  // BZPOPMIN waiters
   ctx.reply().Integer(ch ? added + updated : added);

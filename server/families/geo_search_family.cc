@@ -16,6 +16,7 @@
 #include "server/families/geo_util.h"
 #include "server/families/key_access.h"
 #include "server/families/list_family.h"
+#include "server/keyspace_events.h"
 #include "storage/encodings/zset_value.h"
 
 namespace minired {
@@ -224,14 +225,17 @@ void StorePoints(CommandContext& ctx, MultiKeyAccess& m, const SearchRequest& r,
   if (n == 0) {
     if (d) {
       db.Erase(d);
+      ctx.Notify(kEventGeneric, "del", dst);
       Journal::CountChanges(1);
     }
     return ctx.reply().Integer(0);
   }
-  if (d) db.Erase(d);
+  if (d) db.EraseToOverwrite(d);
   ZSetValue out(db, Db::Slot{}, dst, hd, Limits(ctx));
   for (size_t i = 0; i < n; ++i) out.Upsert(points[i].member, r.store_dist ? points[i].dist / r.shape.conversion : points[i].score);
   out.Commit(ctx.now_ms());
+  db.EndOverwrite();
+  ctx.Notify(kEventZset, EqualsIgnoreCase(ctx.arg(0), "geosearchstore") ? "geosearchstore" : "georadiusstore", dst);
   Journal::CountChanges(n);
   NotifyKeyReady(ctx, dst);
   ctx.reply().Integer(static_cast<int64_t>(n));

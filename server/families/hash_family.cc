@@ -8,6 +8,7 @@
 #include "server/families/arg_parsing.h"
 #include "server/families/collection_util.h"
 #include "server/families/families.h"
+#include "server/keyspace_events.h"
 #include "storage/encodings/hash_value.h"
 #include "server/families/spec.h"
 #include "storage/glob.h"
@@ -25,6 +26,7 @@ void HSetGeneric(CommandContext& ctx, bool mset) {
   int64_t created = 0;
   for (size_t i = 2; i < ctx.argc(); i += 2) created += h.Set(ctx.arg(i), ctx.arg(i + 1));
   h.Commit(ctx.now_ms());
+  ctx.Notify(kEventHash, "hset", k.key());
   Journal::CountChanges((ctx.argc() - 2) / 2);  // every field set counts, new or not
   mset ? ctx.reply().Ok() : ctx.reply().Integer(created);
 }
@@ -40,6 +42,7 @@ void CmdHSetNx(CommandContext& ctx) {
   if (h.Get(ctx.arg(2))) return ctx.reply().Integer(0);
   h.Set(ctx.arg(2), ctx.arg(3));
   h.Commit(ctx.now_ms());
+  ctx.Notify(kEventHash, "hset", k.key());
   ctx.reply().Integer(1);
 }
 
@@ -98,7 +101,12 @@ void CmdHDel(CommandContext& ctx) {
   HashEdit h(k.db(), s, k.key(), k.hash(), Limits(ctx));
   int64_t deleted = 0;
   for (size_t i = 2; i < ctx.argc(); ++i) deleted += h.Delete(ctx.arg(i));
+  const bool emptied = h.size() == 0;
   h.Commit(ctx.now_ms());
+  if (deleted > 0) {
+    ctx.Notify(kEventHash, "hdel", k.key());
+    if (emptied) ctx.Notify(kEventGeneric, "del", k.key());
+  }
   Journal::CountChanges(deleted);
   ctx.reply().Integer(deleted);
 }
@@ -147,6 +155,7 @@ void CmdHIncrBy(CommandContext& ctx) {
   int64_t next = cur + *by;
   h.Set(ctx.arg(2), h.Own(Int64ToString(next)));
   h.Commit(ctx.now_ms());
+  ctx.Notify(kEventHash, "hincrby", k.key());
   ctx.reply().Integer(next);
 }
 
@@ -170,6 +179,7 @@ void CmdHIncrByFloat(CommandContext& ctx) {
   std::string_view text = h.Own(FormatLongDoubleHuman(next));
   h.Set(ctx.arg(2), text);
   h.Commit(ctx.now_ms());
+  ctx.Notify(kEventHash, "hincrbyfloat", k.key());
   ctx.reply().Bulk(text);
 }
 

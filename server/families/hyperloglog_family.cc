@@ -18,6 +18,7 @@
 #include "server/families/records.h"
 #include "server/families/spec.h"
 #include "server/families/string_family.h"
+#include "server/keyspace_events.h"
 #include "storage/encodings/hyperloglog.h"
 #include "storage/journal.h"
 
@@ -68,6 +69,7 @@ void CmdPfAdd(CommandContext& ctx) {
       if (updated) {
         hll::InvalidateCache(data);
         k.db().NoteWrite(k.key());
+        ctx.Notify(kEventString, "pfadd", k.key());
         Journal::CountChanges(updated);
       }
       return ctx.reply().Integer(updated ? 1 : 0);
@@ -84,7 +86,10 @@ void CmdPfAdd(CommandContext& ctx) {
   if (updated && !corrupt) hll::InvalidateCache(value.data());
   if (updated || corrupt) StoreHll(k, s, value);  // as Redis, edits before a corrupt run stay
   if (corrupt) return ctx.reply().Error(kCorrupt);
-  if (updated) Journal::CountChanges(updated);
+  if (updated) {
+    ctx.Notify(kEventString, "pfadd", k.key());
+    Journal::CountChanges(updated);
+  }
   ctx.reply().Integer(updated ? 1 : 0);
 }
 
@@ -158,6 +163,7 @@ void CmdPfMerge(CommandContext& ctx) {
   }
   hll::InvalidateCache(value.data());
   StoreString(db, d, ctx.arg(1), hd, ctx.now_ms(), value, d ? d.entry->expire_ms() : 0, Entry::StringForm::kRaw);
+  ctx.Notify(kEventString, "pfadd", ctx.arg(1));
   ctx.reply().Ok();
 }
 

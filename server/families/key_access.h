@@ -21,7 +21,19 @@ inline Db::Slot LookupRead(Db& db, std::string_view key, uint64_t hash, int64_t 
     ++db.stats().hits;
     TouchAccess(s.entry, now_ms, db.access());
   } else {
-    ++db.stats().misses;
+    db.NoteMiss(key);
+  }
+  return s;
+}
+
+// A read that must not count as an access for eviction (EXISTS, TYPE, TTL: Redis's
+// LOOKUP_NOTOUCH): hits, misses and the "keymiss" event still count.
+inline Db::Slot LookupReadNoTouch(Db& db, std::string_view key, uint64_t hash, int64_t now_ms) {
+  Db::Slot s = db.Find(key, hash, now_ms);
+  if (s) {
+    ++db.stats().hits;
+  } else {
+    db.NoteMiss(key);
   }
   return s;
 }

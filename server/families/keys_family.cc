@@ -13,6 +13,7 @@
 #include "server/families/key_access.h"
 #include "server/families/list_family.h"
 #include "server/families/spec.h"
+#include "server/keyspace_events.h"
 #include "storage/glob.h"
 
 namespace minired {
@@ -31,6 +32,7 @@ void CmdDel(CommandContext& ctx) {
     Db::Slot s = db.Find(key, h, ctx.now_ms());
     if (s) {
       db.Erase(s);  // a removed stream's blocked group readers hear of it (KeyspaceListener)
+      ctx.Notify(kEventGeneric, "del", key);
       ++deleted;
     }
   }
@@ -45,7 +47,7 @@ void CmdExists(CommandContext& ctx) {
   int64_t n = 0;
   for (std::string_view key : keys) {
     uint64_t h = HashKey(key);
-    if (m.DbOf(h).Find(key, h, ctx.now_ms())) ++n;
+    if (LookupReadNoTouch(m.DbOf(h), key, h, ctx.now_ms())) ++n;
   }
   ctx.reply().Integer(n);
 }
@@ -64,7 +66,7 @@ void CmdTouch(CommandContext& ctx) {
 // TYPE key
 void CmdType(CommandContext& ctx) {
   KeyAccess k(ctx, ctx.arg(1));
-  Db::Slot s = k.db().Find(k.key(), k.hash(), ctx.now_ms());
+  Db::Slot s = LookupReadNoTouch(k.db(), k.key(), k.hash(), ctx.now_ms());
   ctx.reply().SimpleString(s ? TypeName(s.entry->type()) : "none");
 }
 
@@ -84,6 +86,8 @@ void RenameGeneric(CommandContext& ctx, bool nx) {
   Entry* moved = Entry::MoveWith(s.entry, dst, s.entry->has_expire() ? s.entry->expire_ms() : 0);
   src_db.Erase(s);  // before touching dst: both may live in one table, and slots move
   dst_db.Upsert(moved, hd, ctx.now_ms());
+  ctx.Notify(kEventGeneric, "rename_from", src);
+  ctx.Notify(kEventGeneric, "rename_to", dst);
   if (WakesWaiters(moved->type())) NotifyKeyReady(ctx, dst);  // BLPOP waiters on newkey
   nx ? ctx.reply().Integer(1) : ctx.reply().Ok();
 }
@@ -122,6 +126,7 @@ void CmdCopy(CommandContext& ctx) {
   } else {
     dst_db.Insert(copy, hd);
   }
+  ctx.Notify(kEventGeneric, "copy_to", dst, dst_index);
   if (WakesWaiters(copy->type())) NotifyKeyReady(ctx, dst, dst_index);
   ctx.reply().Integer(1);
 }
@@ -140,6 +145,8 @@ void CmdMove(CommandContext& ctx) {
   if (dst.Find(k.key(), k.hash(), ctx.now_ms())) return ctx.reply().Integer(0);
   Entry* e = k.db().Detach(s);
   dst.Insert(e, k.hash());
+  ctx.Notify(kEventGeneric, "move_from", k.key());
+  ctx.Notify(kEventGeneric, "move_to", k.key(), *id);
   if (WakesWaiters(e->type())) NotifyKeyReady(ctx, k.key(), *id);
   ctx.reply().Integer(1);
 }

@@ -9,6 +9,7 @@
 #include "server/families/collection_util.h"
 #include "server/families/families.h"
 #include "server/families/list_family.h"
+#include "server/keyspace_events.h"
 #include "storage/encodings/list_value.h"
 #include "server/families/spec.h"
 
@@ -39,6 +40,7 @@ void PushGeneric(CommandContext& ctx, ListEnd end, bool only_existing) {
   }
   int64_t len = static_cast<int64_t>(l.list().size());
   l.Commit(ctx.now_ms());
+  ctx.Notify(kEventList, end == ListEnd::kLeft ? "lpush" : "rpush", k.key());
   Journal::CountChanges(ctx.argc() - 2);
   ctx.reply().Integer(len);
   NotifyKeyReady(ctx, k.key());
@@ -65,7 +67,10 @@ void PopGeneric(CommandContext& ctx, ListEnd end) {
   if (has_count && count == 0) return ctx.reply().ArrayHeader(0);
   ListEdit l(k.db(), s, k.key(), k.hash(), Limits(ctx));
   std::vector<std::string> popped = PopElements(l.list(), end, static_cast<size_t>(count));
+  const bool emptied = l.list().empty();
   l.Commit(ctx.now_ms());
+  ctx.Notify(kEventList, end == ListEnd::kLeft ? "lpop" : "rpop", k.key());
+  if (emptied) ctx.Notify(kEventGeneric, "del", k.key());
   Journal::CountChanges(popped.size());
   if (!has_count) return ctx.reply().Bulk(popped[0]);
   ctx.reply().ArrayHeader(popped.size());
@@ -144,6 +149,7 @@ void CmdLSet(CommandContext& ctx) {
   if (!ResolveIndex(*index, l.list().size(), &i)) return ctx.reply().Error("ERR index out of range");
   l.list()[i] = std::string(ctx.arg(3));
   l.Commit(ctx.now_ms());
+  ctx.Notify(kEventList, "lset", k.key());
   ctx.reply().Ok();
 }
 
@@ -168,6 +174,7 @@ void CmdLInsert(CommandContext& ctx) {
   list.emplace(after ? it + 1 : it, ctx.arg(4));
   int64_t len = static_cast<int64_t>(list.size());
   l.Commit(ctx.now_ms());
+  ctx.Notify(kEventList, "linsert", k.key());
   ctx.reply().Integer(len);
 }
 
@@ -203,7 +210,12 @@ void CmdLRem(CommandContext& ctx) {
       }
     }
   }
+  const bool emptied = list.empty();
   l.Commit(ctx.now_ms(), removed > 0);
+  if (removed > 0) {
+    ctx.Notify(kEventList, "lrem", k.key());
+    if (emptied) ctx.Notify(kEventGeneric, "del", k.key());
+  }
   Journal::CountChanges(removed);
   ctx.reply().Integer(removed);
 }
@@ -229,7 +241,10 @@ void CmdLTrim(CommandContext& ctx) {
     list.erase(list.begin(), list.begin() + static_cast<ptrdiff_t>(from));
   }
   Journal::CountChanges(before - list.size());
+  const bool emptied = list.empty();
   l.Commit(ctx.now_ms(), list.size() != before);
+  ctx.Notify(kEventList, "ltrim", k.key());
+  if (emptied) ctx.Notify(kEventGeneric, "del", k.key());
   ctx.reply().Ok();
 }
 
@@ -332,19 +347,41 @@ std::optional<std::optional<std::string>> MoveElement(CommandContext& ctx, std::
   if (IsWrongType(ctx, d, ValueType::kList)) return std::nullopt;
   uint64_t hs = HashKey(src), hd = HashKey(dst);
   std::string element;
+  auto push = [&](ListObject& list) {
+    if (to == ListEnd::kLeft) {
+      list.push_front(element);
+    } else {
+      list.push_back(element);
+    }
+  };
+  const char* push_event = to == ListEnd::kLeft ? "lpush" : "rpush";
+  const char* pop_event = from == ListEnd::kLeft ? "lpop" : "rpop";
+  if (src == dst) {
+    // A rotation: the list never empties, so the key is neither deleted nor created.
+    ListEdit l(m.DbOf(hs), s, src, hs, Limits(ctx));
+    element = std::move(PopElements(l.list(), from, 1)[0]);
+    push(l.list());
+    l.Commit(ctx.now_ms());
+    ctx.Notify(kEventList, push_event, dst);
+    ctx.Notify(kEventList, pop_event, src);
+    NotifyKeyReady(ctx, dst);
+    return std::optional<std::string>(std::move(element));
+  }
+  bool emptied;
   {
     ListEdit l(m.DbOf(hs), s, src, hs, Limits(ctx));
     element = std::move(PopElements(l.list(), from, 1)[0]);
+    emptied = l.list().empty();
     l.Commit(ctx.now_ms());
   }
   d = m.FindWrite(dst);  // the source's commit may have moved slots
   ListEdit l(m.DbOf(hd), d, dst, hd, Limits(ctx));
-  if (to == ListEnd::kLeft) {
-    l.list().push_front(element);
-  } else {
-    l.list().push_back(element);
-  }
+  push(l.list());
   l.Commit(ctx.now_ms());
+  // In Redis's order: the push, then the pop and the source's deletion.
+  ctx.Notify(kEventList, push_event, dst);
+  ctx.Notify(kEventList, pop_event, src);
+  if (emptied) ctx.Notify(kEventGeneric, "del", src);
   NotifyKeyReady(ctx, dst);
   return std::optional<std::string>(std::move(element));
 }

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "server/families/collection_util.h"
+#include "server/keyspace_events.h"
 #include "storage/encodings/list_value.h"
 #include "server/families/zset_family.h"
 #include "storage/journal.h"
@@ -14,13 +15,16 @@ size_t PopAndReply(CommandContext& ctx, Db& db, Db::Slot s, std::string_view key
   const uint64_t h = HashKey(key);
   if (req.zset) {
     ZSetValue z(db, s, key, h, Limits(ctx));
-    auto popped = PopItems(ctx, z, req.max, req.count);
+    auto popped = PopItems(ctx, z, key, db.index(), req.max, req.count);
     ReplyPopped(ctx, key, popped, req.mpop);
     return popped.size();
   }
   ListEdit l(db, s, key, h, Limits(ctx));
   std::vector<std::string> popped = PopElements(l.list(), req.from, static_cast<size_t>(req.count));
+  const bool emptied = l.list().empty();
   l.Commit(ctx.now_ms());
+  ctx.Notify(kEventList, req.from == ListEnd::kLeft ? "lpop" : "rpop", key, db.index());
+  if (emptied) ctx.Notify(kEventGeneric, "del", key, db.index());
   ReplyPopped(ctx, key, popped, req.mpop);
   return popped.size();
 }

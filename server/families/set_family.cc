@@ -9,6 +9,7 @@
 #include "server/families/arg_parsing.h"
 #include "server/families/collection_util.h"
 #include "server/families/families.h"
+#include "server/keyspace_events.h"
 #include "storage/encodings/set_value.h"
 #include "server/families/spec.h"
 #include "storage/glob.h"
@@ -26,6 +27,7 @@ void CmdSAdd(CommandContext& ctx) {
   int64_t added = 0;
   for (size_t i = 2; i < ctx.argc(); ++i) added += set.Add(ctx.arg(i));
   set.Commit(ctx.now_ms());
+  if (added > 0) ctx.Notify(kEventSet, "sadd", k.key());
   Journal::CountChanges(added);
   ctx.reply().Integer(added);
 }
@@ -38,7 +40,12 @@ void CmdSRem(CommandContext& ctx) {
   SetEdit set(k.db(), s, k.key(), k.hash(), Limits(ctx));
   int64_t removed = 0;
   for (size_t i = 2; i < ctx.argc(); ++i) removed += set.Remove(ctx.arg(i));
+  const bool emptied = set.size() == 0;
   set.Commit(ctx.now_ms());
+  if (removed > 0) {
+    ctx.Notify(kEventSet, "srem", k.key());
+    if (emptied) ctx.Notify(kEventGeneric, "del", k.key());
+  }
   Journal::CountChanges(removed);
   ctx.reply().Integer(removed);
 }
@@ -106,7 +113,12 @@ void CmdSPop(CommandContext& ctx) {
   std::vector<std::string> picked = DistinctRandomMembers(SetRead(s.entry), static_cast<size_t>(count));
   SetEdit set(k.db(), s, k.key(), k.hash(), Limits(ctx));
   for (const auto& m : picked) set.Remove(m);
+  const bool emptied = set.size() == 0;
   set.Commit(ctx.now_ms());
+  if (!picked.empty()) {
+    ctx.Notify(kEventSet, "spop", k.key());
+    if (emptied) ctx.Notify(kEventGeneric, "del", k.key());
+  }
   Journal::CountChanges(picked.size());
   if (Journal* j = Journal::Active(); j && !picked.empty()) {
     // The random choice is recorded as its effect, so replay and replicas agree.
@@ -159,12 +171,16 @@ void CmdSMove(CommandContext& ctx) {
   uint64_t hs = HashKey(src), hd = HashKey(dst);
   SetEdit from(m.DbOf(hs), s, src, hs, Limits(ctx));
   if (!from.Remove(member)) return ctx.reply().Integer(0);
+  const bool emptied = from.size() == 0;
   // Commit the source first: if it empties, its slot goes and the table may move.
   from.Commit(ctx.now_ms());
+  ctx.Notify(kEventSet, "srem", src);
+  if (emptied) ctx.Notify(kEventGeneric, "del", src);
   d = m.FindWrite(dst);
   SetEdit to(m.DbOf(hd), d, dst, hd, Limits(ctx));
   bool added = to.Add(member);
   to.Commit(ctx.now_ms());
+  if (added) ctx.Notify(kEventSet, "sadd", dst);
   Journal::CountChanges(added ? 2 : 1);  // the removal, and the addition if new
   ctx.reply().Integer(1);
 }
@@ -236,10 +252,16 @@ void SetOpStoreCommand(CommandContext& ctx, SetOp op) {
   uint64_t hd = HashKey(dst);
   Db& db = m.DbOf(hd);
   Db::Slot d = db.Find(dst, hd, ctx.now_ms());
-  if (d) db.Erase(d);  // the destination is overwritten whatever its type
+  if (d) db.EraseToOverwrite(d);  // the destination is overwritten whatever its type
   SetEdit out(db, Db::Slot{}, dst, hd, Limits(ctx));
   for (const auto& r : result) out.Add(r);
   out.Commit(ctx.now_ms());
+  db.EndOverwrite();
+  if (!result.empty()) {
+    ctx.Notify(kEventSet, op == SetOp::kInter ? "sinterstore" : op == SetOp::kUnion ? "sunionstore" : "sdiffstore", dst);
+  } else if (d) {
+    ctx.Notify(kEventGeneric, "del", dst);
+  }
   ctx.reply().Integer(static_cast<int64_t>(result.size()));
 }
 void CmdSInterStore(CommandContext& ctx) { SetOpStoreCommand(ctx, SetOp::kInter); }

@@ -29,6 +29,7 @@
 #include "server/families/list_family.h"
 #include "server/families/records.h"
 #include "server/families/spec.h"
+#include "server/keyspace_events.h"
 #include "storage/encodings/hash_value.h"
 #include "storage/encodings/list_value.h"
 #include "storage/encodings/set_value.h"
@@ -234,12 +235,13 @@ void StoreResult(CommandContext& ctx, MultiKeyAccess& m, std::string_view dst, s
   if (values.empty()) {
     if (d) {
       db.Erase(d);
+      ctx.Notify(kEventGeneric, "del", dst);
       Journal::CountChanges(1);
       if (record) Substitute({"DEL", std::string(dst)});
     }
     return ctx.reply().Integer(0);
   }
-  if (d) db.Erase(d);
+  if (d) db.EraseToOverwrite(d);
   const auto n = static_cast<int64_t>(values.size());
   if (record) {
     std::vector<std::string> push = {"RPUSH", std::string(dst)};
@@ -250,6 +252,8 @@ void StoreResult(CommandContext& ctx, MultiKeyAccess& m, std::string_view dst, s
   ListEdit l(db, Db::Slot{}, dst, hd, Limits(ctx));
   for (auto& v : values) l.list().push_back(std::move(v));
   l.Commit(ctx.now_ms());
+  db.EndOverwrite();
+  ctx.Notify(kEventList, "sortstore", dst);
   Journal::CountChanges(static_cast<uint64_t>(n));
   NotifyKeyReady(ctx, dst);
   ctx.reply().Integer(n);

@@ -11,6 +11,7 @@
 #include "server/families/spec.h"
 #include "server/families/stream_family.h"
 #include "server/families/stream_util.h"
+#include "server/keyspace_events.h"
 
 namespace minired {
 namespace {
@@ -197,7 +198,8 @@ void CmdXAdd(CommandContext& ctx) {
   ++s.entries_added;
   if (existing) k.db().NoteWrite(k.key());
   ReplyId(ctx.reply(), id);
-  if (a.strategy != TrimStrategy::kNone) Trim(s, a);
+  ctx.Notify(kEventStream, "xadd", k.key());
+  if (a.strategy != TrimStrategy::kNone && Trim(s, a) > 0) ctx.Notify(kEventStream, "xtrim", k.key());
   // Recorded with the ID it made and the exact trim it did (built only when recorded).
   if ((a.approx || !a.id_given || !a.seq_given) && RecordsItself()) {
     std::vector<std::string> rec = ArgsCopy(ctx);
@@ -264,6 +266,7 @@ void CmdXDel(CommandContext& ctx) {
   }
   if (deleted > 0) {
     k.db().NoteWrite(k.key());
+    ctx.Notify(kEventStream, "xdel", k.key());
     Journal::CountChanges(static_cast<uint64_t>(deleted));
   }
   ctx.reply().Integer(deleted);
@@ -281,6 +284,7 @@ void CmdXTrim(CommandContext& ctx) {
   const size_t deleted = Trim(s, a);
   if (deleted > 0) {
     k.db().NoteWrite(k.key());
+    ctx.Notify(kEventStream, "xtrim", k.key());
     Journal::CountChanges(deleted);
     if (a.approx && RecordsItself()) {
       std::vector<std::string> rec = ArgsCopy(ctx);
@@ -330,6 +334,7 @@ void CmdXSetId(CommandContext& ctx) {
   if (entries_added != -1) s.entries_added = static_cast<uint64_t>(entries_added);
   if (max_deleted != StreamId::Min()) s.max_deleted_id = max_deleted;
   k.db().NoteWrite(k.key());
+  ctx.Notify(kEventStream, "xsetid", k.key());
   ctx.reply().Ok();
 }
 

@@ -15,6 +15,7 @@
 #include "server/families/spec.h"
 #include "server/families/stream_family.h"
 #include "server/families/stream_util.h"
+#include "server/keyspace_events.h"
 #include "storage/journal.h"
 
 namespace minired {
@@ -130,6 +131,7 @@ void CmdXGroup(CommandContext& ctx) {
       return ctx.reply().Error("BUSYGROUP Consumer Group name already exists");
     }
     k.db().NoteWrite(k.key());
+    ctx.Notify(kEventStream, "xgroup-create", k.key());
     return ctx.reply().Ok();
   }
   if (setid) {
@@ -151,17 +153,22 @@ void CmdXGroup(CommandContext& ctx) {
     group->last_id = id;
     group->entries_read = entries_read;
     k.db().NoteWrite(k.key());
+    ctx.Notify(kEventStream, "xgroup-setid", k.key());
     return ctx.reply().Ok();
   }
   if (EqualsIgnoreCase(sub, "DESTROY")) {
     if (!v->DestroyGroup(group_name)) return ctx.reply().Integer(0);
     k.db().NoteWrite(k.key());
+    ctx.Notify(kEventStream, "xgroup-destroy", k.key());
     NotifyKeyReady(ctx, k.key());  // its blocked readers get NOGROUP
     return ctx.reply().Integer(1);
   }
   if (EqualsIgnoreCase(sub, "CREATECONSUMER")) {
     const bool created = group->CreateConsumer(ctx.arg(4), StreamNowMs(ctx)) != nullptr;
-    if (created) k.db().NoteWrite(k.key());
+    if (created) {
+      k.db().NoteWrite(k.key());
+      ctx.Notify(kEventStream, "xgroup-createconsumer", k.key());
+    }
     return ctx.reply().Integer(created ? 1 : 0);
   }
   // DELCONSUMER
@@ -169,6 +176,7 @@ void CmdXGroup(CommandContext& ctx) {
   if (c == nullptr) return ctx.reply().Integer(0);
   const size_t pending = group->DeleteConsumer(c);
   k.db().NoteWrite(k.key());
+  ctx.Notify(kEventStream, "xgroup-delconsumer", k.key());
   ctx.reply().Integer(static_cast<int64_t>(pending));
 }
 
@@ -317,7 +325,10 @@ class Claims {
   // The claiming consumer, looked up (its seen time refreshed) or created.
   StreamConsumer* Claimer(int64_t now) {
     StreamConsumer* c = group_.FindConsumer(ctx_.arg(3));
-    if (c == nullptr) return group_.CreateConsumer(ctx_.arg(3), now);
+    if (c == nullptr) {
+      ctx_.Notify(kEventStream, "xgroup-createconsumer", k_.key());
+      return group_.CreateConsumer(ctx_.arg(3), now);
+    }
     c->seen_ms = now;
     return c;
   }

@@ -20,6 +20,7 @@
 #include "server/families/spec.h"
 #include "server/families/stream_family.h"
 #include "server/families/stream_util.h"
+#include "server/keyspace_events.h"
 #include "storage/journal.h"
 
 namespace minired {
@@ -112,6 +113,7 @@ StreamConsumer* ConsumerFor(CommandContext& ctx, Db& db, std::string_view key, G
   if (c == nullptr) {
     c = g.group->CreateConsumer(name, now);
     db.NoteWrite(key);
+    ctx.Notify(kEventStream, "xgroup-createconsumer", key, db.index());
     if (record) record(CreateConsumerRecord(key, g.group_name, name));
   }
   c->seen_ms = now;
@@ -296,7 +298,9 @@ void ReadGeneric(CommandContext& ctx, bool xreadgroup) {
   // key is named twice. With distinct keys the choices are independent and made first
   // (a group read makes its consumer on every stream, served or not), so the reply goes
   // straight out after its header; with a key named twice each stream is decided after
-  // the one before it was served, into a buffer.
+  // the one before it was served, into a buffer. A group read makes its consumer on the
+  // streams it serves only (as Redis 7.0: XINFO CONSUMERS shows none after a read that
+  // found nothing).
   Recorder record;
   if (RecordsItself()) record = [](std::vector<std::string> args) { AddSubstitute(std::move(args)); };
   struct Served {
@@ -313,11 +317,11 @@ void ReadGeneric(CommandContext& ctx, bool xreadgroup) {
     StreamValue& v = *StreamOf(s);
     if (a.has_group) {
       GroupRead g{a.group, groups[i], nullptr, a.noack};
+      const bool history = ids[i] != kNewEntries;
+      if (!history && !(v.stream.length() > 0 && v.stream.LastEntryId() > g.group->last_id)) return std::nullopt;
       g.consumer = ConsumerFor(ctx, m.DbOf(HashKey(key)), key, g, a.consumer, record);
-      if (ids[i] != kNewEntries) return Served{i, &v, ids[i], g, true};
-      if (v.stream.length() > 0 && v.stream.LastEntryId() > g.group->last_id) {
-        return Served{i, &v, g.group->last_id, g, false};
-      }
+      if (history) return Served{i, &v, ids[i], g, true};
+      return Served{i, &v, g.group->last_id, g, false};
     } else if (v.stream.length() > 0 && v.stream.LastEntryId() > ids[i]) {
       return Served{i, &v, ids[i], GroupRead{}, false};
     }

@@ -11,6 +11,7 @@
 #include "server/families/key_access.h"
 #include "server/families/spec.h"
 #include "server/families/string_family.h"
+#include "server/keyspace_events.h"
 
 namespace minired {
 
@@ -155,15 +156,13 @@ void SetGeneric(CommandContext& ctx, std::string_view key, std::string_view valu
     if (!o.get) ctx.reply().Null();
     return;
   }
-  if (o.keepttl && s && s.entry->has_expire()) expire_ms = s.entry->expire_ms();
-  if (expire_ms != 0 && expire_ms <= ctx.now_ms()) {
-    // Already in the past: the key ends up absent, as it would the next instant. Redis
-    // sets it and then deletes it: a change even when there was no key.
-    if (s) k.db().Erase(s);
-    Journal::CountChanges(1);
-  } else {
-    StoreString(k, s, value, expire_ms);
-  }
+  const bool keeps_ttl = o.keepttl && s && s.entry->has_expire();
+  if (keeps_ttl) expire_ms = s.entry->expire_ms();
+  // An expiry already in the past (EXAT/PXAT) is set as given, as Redis 7.0 does: the
+  // key expires the next time it is looked at, with its "expired" event.
+  StoreString(k, s, value, expire_ms);
+  ctx.Notify(kEventString, "set", key);
+  if (expire_ms != 0 && !keeps_ttl) ctx.Notify(kEventGeneric, "expire", key);
   if (reply_int) return ctx.reply().Integer(1);
   if (!o.get) ctx.reply().Ok();
 }
@@ -237,6 +236,7 @@ void MSetGeneric(CommandContext& ctx, bool nx) {
     } else {
       db.Insert(e, h);
     }
+    ctx.Notify(kEventString, "set", key);
   }
   Journal::CountChanges(keys.size());
   if (nx) return ctx.reply().Integer(1);
@@ -253,6 +253,7 @@ void CmdGetDel(CommandContext& ctx) {
   if (s.entry->type() != ValueType::kString) return ctx.reply().Error(errors::kWrongType);
   ReplyString(ctx, s.entry);
   k.db().Erase(s);
+  ctx.Notify(kEventGeneric, "del", k.key());
 }
 
 // GETEX key [EX s | PX ms | EXAT ts | PXAT ts-ms | PERSIST]
@@ -291,10 +292,13 @@ void CmdGetEx(CommandContext& ctx) {
   ReplyString(ctx, s.entry);
   if (expire_ms != 0 && expire_ms <= ctx.now_ms()) {
     k.db().Erase(s);
+    ctx.Notify(kEventGeneric, "del", k.key());
   } else if (expire_ms != 0) {
     k.db().SetExpire(&s, expire_ms);
+    ctx.Notify(kEventGeneric, "expire", k.key());
   } else if (persist && s.entry->has_expire()) {
     k.db().SetExpire(&s, 0);
+    ctx.Notify(kEventGeneric, "persist", k.key());
   }
 }
 
@@ -305,6 +309,7 @@ void CmdAppend(CommandContext& ctx) {
   std::string_view add = ctx.arg(2);
   if (!s) {
     StoreString(k, s, add, 0, Entry::StringForm::kRaw);
+    ctx.Notify(kEventString, "append", k.key());
     return ctx.reply().Integer(static_cast<int64_t>(add.size()));
   }
   if (s.entry->type() != ValueType::kString) return ctx.reply().Error(errors::kWrongType);
@@ -315,6 +320,7 @@ void CmdAppend(CommandContext& ctx) {
   joined.reserve(cur.size() + add.size());
   joined.append(cur).append(add);
   StoreString(k, s, joined, s.entry->expire_ms(), Entry::StringForm::kRaw);
+  ctx.Notify(kEventString, "append", k.key());
   ctx.reply().Integer(static_cast<int64_t>(joined.size()));
 }
 
@@ -369,12 +375,14 @@ void CmdSetRange(CommandContext& ctx) {
   if (s && !s.entry->is_int() && need <= cur.size() && s.entry->encoding() == Encoding::kRaw) {
     memcpy(s.entry->mutable_str_data() + off, patch.data(), patch.size());  // in place
     k.db().NoteWrite(k.key());
+    ctx.Notify(kEventString, "setrange", k.key());
     return ctx.reply().Integer(static_cast<int64_t>(cur.size()));
   }
   std::string value(cur);
   if (value.size() < need) value.resize(need, '\0');
   value.replace(off, patch.size(), patch);
   StoreString(k, s, value, s ? s.entry->expire_ms() : 0, Entry::StringForm::kRaw);
+  ctx.Notify(kEventString, "setrange", k.key());
   ctx.reply().Integer(static_cast<int64_t>(value.size()));
 }
 

@@ -16,6 +16,7 @@
 #include "server/families/families.h"
 #include "server/families/list_family.h"
 #include "server/families/key_access.h"
+#include "server/keyspace_events.h"
 #include "storage/encodings/set_value.h"
 #include "server/families/spec.h"
 #include "server/families/zset_family.h"
@@ -176,10 +177,16 @@ void RunAlgebra(CommandContext& ctx, const AlgebraCommand& cmd) {
     uint64_t hd = HashKey(dst);
     Db& db = m.DbOf(hd);
     Db::Slot d = db.Find(dst, hd, ctx.now_ms());
-    if (d) db.Erase(d);
+    if (d) db.EraseToOverwrite(d);
     ZSetValue out(db, Db::Slot{}, dst, hd, Limits(ctx));
     for (const auto& [member, score] : result) out.Upsert(member, score);
     out.Commit(ctx.now_ms());
+    db.EndOverwrite();
+    if (!result.empty()) {
+      ctx.Notify(kEventZset, cmd.op == ZOp::kUnion ? "zunionstore" : cmd.op == ZOp::kInter ? "zinterstore" : "zdiffstore", dst);
+    } else if (d) {
+      ctx.Notify(kEventGeneric, "del", dst);
+    }
     Journal::CountChanges(result.empty() && !d ? 0 : 1);
     if (!result.empty()) NotifyKeyReady(ctx, dst);
     return ctx.reply().Integer(static_cast<int64_t>(result.size()));

@@ -15,16 +15,23 @@
 #include "server/families/list_family.h"
 #include "server/families/spec.h"
 #include "server/families/zset_family.h"
+#include "server/keyspace_events.h"
 #include "storage/encodings/zset_value.h"
 #include "storage/glob.h"
 
 namespace minired {
-std::vector<std::pair<std::string, double>> PopItems(CommandContext& ctx, ZSetValue& z, bool max, uint64_t count) {
+std::vector<std::pair<std::string, double>> PopItems(CommandContext& ctx, ZSetValue& z, std::string_view key, int db,
+                                                     bool max, uint64_t count) {
   size_t n = static_cast<size_t>(std::min<uint64_t>(count, z.size()));
   std::vector<std::pair<std::string, double>> popped;
   z.Walk(max ? z.size() - 1 : 0, n, max, [&](ZItem it) { popped.emplace_back(it.member, it.score); });
   for (auto& [m, score] : popped) z.Erase(m);
+  const bool emptied = z.size() == 0;
   z.Commit(ctx.now_ms());
+  if (!popped.empty()) {
+    ctx.Notify(kEventZset, max ? "zpopmax" : "zpopmin", key, db);
+    if (emptied) ctx.Notify(kEventGeneric, "del", key, db);
+  }
   return popped;
 }
 
@@ -107,6 +114,7 @@ void CmdZAdd(CommandContext& ctx) {
     }
   }
   z.Commit(ctx.now_ms());
+  if (added + updated > 0) ctx.Notify(kEventZset, incr ? "zincr" : "zadd", k.key());
   Journal::CountChanges(added + updated);
   if (added > 0) NotifyKeyReady(ctx, k.key());  // BZPOPMIN waiters
   if (incr) return incr_result ? ctx.reply().Double(*incr_result) : ctx.reply().Null();
@@ -126,6 +134,7 @@ void CmdZIncrBy(CommandContext& ctx) {
   if (std::isnan(score)) return ctx.reply().Error(kNaNScore);
   z.Upsert(ctx.arg(3), score);
   z.Commit(ctx.now_ms());
+  ctx.Notify(kEventZset, "zincr", k.key());
   Journal::CountChanges(old && *old == score ? 0 : 1);
   if (!old) NotifyKeyReady(ctx, k.key());
   ctx.reply().Double(score);
@@ -140,7 +149,12 @@ void CmdZRem(CommandContext& ctx) {
   ZSetValue z(k.db(), s, k.key(), k.hash(), Limits(ctx));
   int64_t removed = 0;
   for (size_t i = 2; i < ctx.argc(); ++i) removed += z.Erase(ctx.arg(i));
+  const bool emptied = z.size() == 0;
   z.Commit(ctx.now_ms());
+  if (removed > 0) {
+    ctx.Notify(kEventZset, "zrem", k.key());
+    if (emptied) ctx.Notify(kEventGeneric, "del", k.key());
+  }
   Journal::CountChanges(removed);
   ctx.reply().Integer(removed);
 }
@@ -202,7 +216,7 @@ void PopGeneric(CommandContext& ctx, bool max) {
   if (IsWrongType(ctx, s, ValueType::kZSet)) return;
   if (!s || count == 0) return ctx.reply().ArrayHeader(0);
   ZSetValue z(k.db(), s, k.key(), k.hash(), Limits(ctx));
-  auto popped = PopItems(ctx, z, max, static_cast<uint64_t>(count));
+  auto popped = PopItems(ctx, z, k.key(), ctx.db(), max, static_cast<uint64_t>(count));
   Journal::CountChanges(popped.size());
   // RESP3 nests each pair only when a count was given, as Redis 7.
   bool nested = has_count && ctx.session().resp >= 3;

@@ -18,7 +18,8 @@ namespace minired {
 inline constexpr TypeFamily kSortedSetFamily{"sorted_set", "@sortedset"};
 
 // Pops up to `count` members from the low (or, with `max`, the high) end.
-std::vector<std::pair<std::string, double>> PopItems(CommandContext& ctx, ZSetValue& z, bool max, uint64_t count);
+std::vector<std::pair<std::string, double>> PopItems(CommandContext& ctx, ZSetValue& z, std::string_view key, int db,
+                                                     bool max, uint64_t count);
 // A blocking or multi-key pop's reply: [key, member, score] (BZPOPMIN), or with `mpop`
 // [key, [[member, score], ...]] (ZMPOP, BZMPOP). REQUIRES: popped is not empty.
 void ReplyPopped(CommandContext& ctx, std::string_view key, const std::vector<std::pair<std::string, double>>& popped,

@@ -12,6 +12,7 @@
 #include "server/families/list_family.h"
 #include "server/families/spec.h"
 #include "server/families/zset_family.h"
+#include "server/keyspace_events.h"
 #include "storage/encodings/zset_value.h"
 
 namespace minired {
@@ -176,10 +177,16 @@ void CmdZRangeStore(CommandContext& ctx) {
   uint64_t hd = HashKey(dst);
   Db& db = m.DbOf(hd);
   Db::Slot d = db.Find(dst, hd, ctx.now_ms());
-  if (d) db.Erase(d);
+  if (d) db.EraseToOverwrite(d);
   ZSetValue out(db, Db::Slot{}, dst, hd, Limits(ctx));
   for (auto& [member, score] : items) out.Upsert(member, score);
   out.Commit(ctx.now_ms());
+  db.EndOverwrite();
+  if (!items.empty()) {
+    ctx.Notify(kEventZset, "zrangestore", dst);
+  } else if (d) {
+    ctx.Notify(kEventGeneric, "del", dst);
+  }
   if (!items.empty()) NotifyKeyReady(ctx, ctx.arg(1));  // BZPOPMIN waiters on dst
   ctx.reply().Integer(static_cast<int64_t>(items.size()));
 }
@@ -227,7 +234,13 @@ void RemRangeGeneric(CommandContext& ctx, RangeBy by) {
   doomed.reserve(span.count);
   z.Walk(span.start, span.count, false, [&](ZItem it) { doomed.emplace_back(it.member); });
   for (const auto& member : doomed) z.Erase(member);
+  const bool emptied = z.size() == 0;
   z.Commit(ctx.now_ms());
+  if (!doomed.empty()) {
+    ctx.Notify(kEventZset, by == RangeBy::kRank ? "zremrangebyrank" : by == RangeBy::kScore ? "zremrangebyscore" : "zremrangebylex",
+               k.key());
+    if (emptied) ctx.Notify(kEventGeneric, "del", k.key());
+  }
   Journal::CountChanges(doomed.size());
   ctx.reply().Integer(static_cast<int64_t>(doomed.size()));
 }

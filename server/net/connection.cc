@@ -106,6 +106,13 @@ void Connection::Start() {
       }
     });
   };
+  // Invalidations other threads queue for this client (client tracking) wake it here.
+  info_->inbox = std::make_shared<PushInbox>();
+  info_->inbox->wake = [weak, ex]() {
+    asio::post(ex, [weak]() {
+      if (auto self = weak.lock()) self->DeliverTrackingPushes(true);
+    });
+  };
   session_.info = info_.get();
   session_.user = server_.config().security.acl.Get("default");
   session_.acl_version = server_.config().security.acl.version();
@@ -270,6 +277,16 @@ bool Connection::ProcessInput() {
         ParkForScript();  // not consumed: parsed again once the script ends or turns busy
         break;
       }
+      // The tracking table is kept within tracking-table-max-keys before each command
+      // (as Redis's processCommand); what that forgets is invalidated, for this client
+      // too, before its reply. Invalidations queued before this command are written
+      // before its reply (a reply never shows a value newer than an invalidation still
+      // unsent: client_tracking.h).
+      ClientTracking& tracking = server_.tracking();
+      if (tracking.active()) {
+        tracking.LimitTable(server_.config().notifications.tracking_table_max_keys.load(std::memory_order_relaxed));
+      }
+      if (info_->inbox->pending()) DeliverTrackingPushes(false);
       writer.set_protocol(session_.resp);
       size_t out_before = out_.size();
       bool replica = replica_feed_ != nullptr;
@@ -456,6 +473,7 @@ void Connection::Close() {
   if (closed_) return;
   closed_ = true;
   thread_.RemoveConnection(this);
+  if (info_->tracking.load() != 0) server_.tracking().Disable(*info_);
   if (blocked_ && blocked_->Claim(BlockedClient::kDone)) server_.blocking().Remove(blocked_.get());
   if (block_timer_) block_timer_->cancel();
   if (paused_) {

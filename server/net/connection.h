@@ -82,6 +82,9 @@ class Connection : public std::enable_shared_from_this<Connection>, public Clien
   void Close();
   // Pub/sub delivery, on this connection's thread.
   void DeliverPush(const PubSubMessage& m);
+  // Writes the invalidations queued in this client's inbox (connection_hooks.cc), and
+  // sends them when `flush` (a wake, not the command loop).
+  void DeliverTrackingPushes(bool flush);
   // A MONITOR line, on this connection's thread.
   void DeliverMonitorLine(const std::string& line);
   // SO_KEEPALIVE with tcp-keepalive's idle time (probes every third of it, 3 of them).

@@ -3,6 +3,7 @@
 // connection's own I/O thread; other threads reach it by posting (connection.h).
 #include "replication/replica_feed.h"
 #include "server/blocking.h"
+#include "server/client_tracking.h"
 #include "server/net/connection.h"
 #include "server/logger.h"
 #include "server/pubsub.h"
@@ -33,6 +34,45 @@ void Connection::DeliverPush(const PubSubMessage& m) {
   if (pattern) w.Bulk(m.pattern);
   w.Bulk(m.channel);
   w.Bulk(m.payload);
+  if (DroppedOverOutputLimit()) return;
+  Flush();
+}
+
+void Connection::DeliverTrackingPushes(bool flush) {
+  if (closed_) return;
+  std::vector<TrackingPush> pushes = info_->inbox->Take();
+  if (pushes.empty()) return;
+  const int resp = session_.resp;
+  ReplyWriter w(&out_, resp);
+  for (const TrackingPush& p : pushes) {
+    if (p.kind == TrackingPush::Kind::kRedirectBroken) {
+      // Only RESP3 can carry it on this connection (Redis's sendTrackingMessage).
+      if (resp < 3) continue;
+      w.PushHeader(2);
+      w.Bulk("tracking-redir-broken");
+      w.Integer(static_cast<int64_t>(p.redirect_id));
+      continue;
+    }
+    if (resp >= 3) {
+      w.PushHeader(2);
+      w.Bulk("invalidate");
+    } else if (p.via_redirect && session_.subs.count() > 0) {
+      // RESP2 gets them through a redirect to a subscribed client, as messages on
+      // __redis__:invalidate.
+      w.PushHeader(3);
+      w.Bulk("message");
+      w.Bulk("__redis__:invalidate");
+    } else {
+      continue;  // RESP2 without a subscribed redirect target: nowhere to send them
+    }
+    if (p.all) {
+      w.Raw(p.null_resp >= 3 ? "_\r\n" : "$-1\r\n");
+    } else {
+      w.ArrayHeader(p.keys.size());
+      for (const auto& k : p.keys) w.Bulk(k);
+    }
+  }
+  if (!flush) return;
   if (DroppedOverOutputLimit()) return;
   Flush();
 }
