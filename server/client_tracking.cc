@@ -114,8 +114,10 @@ std::string ClientTracking::Enable(ClientInfo& client, uint64_t redirect, uint32
     }
   }
   const bool was_on = tracker != nullptr;
-  if (!tracker) tracker = std::make_shared<Tracker>();
-  tracker->info = info;
+  if (!tracker) {
+    tracker = std::make_shared<Tracker>();
+    tracker->info = info;  // set before other threads can find it, never changed after
+  }
   client.tracking_redirect.store(redirect);
   client.tracking.store(kTrackingOn | (options & (kTrackingBcast | kTrackingOptin | kTrackingOptout | kTrackingNoloop)));
   if (options & kTrackingBcast) {
@@ -309,13 +311,13 @@ void ClientTracking::FlushBroadcasts() {
 
 void ClientTracking::LimitTable(int64_t max_keys) {
   if (max_keys <= 0 || total_keys_.load(std::memory_order_relaxed) <= static_cast<size_t>(max_keys)) {
-    limit_rounds_ = 0;
+    limit_rounds_.store(0, std::memory_order_relaxed);
     return;
   }
   // Random keys are forgotten (and invalidated, as if changed) until the table fits,
   // with an effort that grows while it does not (Redis's trackingLimitUsedSlots).
   thread_local std::mt19937_64 rng{std::random_device{}()};
-  int effort = 100 * static_cast<int>(limit_rounds_ + 1);
+  int effort = 100 * static_cast<int>(limit_rounds_.load(std::memory_order_relaxed) + 1);
   while (effort-- > 0) {
     // A random key: the first non-empty stripe from a random one, a random bucket in it.
     const size_t first = rng() % kStripes;
@@ -334,11 +336,11 @@ void ClientTracking::LimitTable(int64_t max_keys) {
     std::string key = s.keys.begin(b)->first;
     InvalidateLocked(s, key, 0);
     if (total_keys_.load(std::memory_order_relaxed) <= static_cast<size_t>(max_keys)) {
-      limit_rounds_ = 0;
+      limit_rounds_.store(0, std::memory_order_relaxed);
       return;
     }
   }
-  ++limit_rounds_;
+  limit_rounds_.fetch_add(1, std::memory_order_relaxed);
 }
 
 }  // namespace minired

@@ -150,7 +150,7 @@ class ClientTracking {
   std::atomic<size_t> total_items_{0};
   std::atomic<size_t> memory_bytes_{0};
   std::atomic<bool> active_{false};
-  unsigned limit_rounds_ = 0;  // Redis's timeout_counter (racy by design: an effort hint)
+  std::atomic<unsigned> limit_rounds_{0};  // Redis's timeout_counter: an effort hint
 };
 
 }  // namespace minired

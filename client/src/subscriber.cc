@@ -29,6 +29,24 @@ bool KindOf(std::string_view word, Subscriber::Kind* kind) {
 
 }  // namespace
 
+std::optional<KeyspaceEvent> ParseKeyspaceEvent(const Message& m) {
+  // __keyspace@<db>__:<key> or __keyevent@<db>__:<event>
+  std::string_view ch = m.channel;
+  const bool space = ch.rfind("__keyspace@", 0) == 0;
+  if (!space && ch.rfind("__keyevent@", 0) != 0) return std::nullopt;
+  ch.remove_prefix(11);
+  size_t end = ch.find("__:");
+  if (end == std::string_view::npos || end == 0) return std::nullopt;
+  auto db = ParseInt64(ch.substr(0, end));
+  if (!db || *db < 0) return std::nullopt;
+  KeyspaceEvent e;
+  e.db = static_cast<int>(*db);
+  std::string_view rest = ch.substr(end + 3);
+  e.key = space ? std::string(rest) : m.payload;
+  e.event = space ? m.payload : std::string(rest);
+  return e;
+}
+
 std::shared_ptr<Subscriber> Subscriber::Create(asio::any_io_executor ex, Options options,
                                                MessageHandler on_message) {
   std::shared_ptr<Subscriber> s(new Subscriber(std::move(ex), std::move(options), std::move(on_message)));

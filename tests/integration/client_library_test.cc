@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "minired/commands.h"
+#include "minired/near_cache.h"
 #include "minired/pool.h"
 #include "minired/subscriber.h"
 #include "minired/sync_client.h"
@@ -416,6 +417,118 @@ TEST_P(ClientLibraryTest, SubscriberReceivesMessagesAndResubscribesAfterRestart)
   EXPECT_EQ(got[2].channel, "alerts");
   EXPECT_EQ(got[2].payload, "back");
   sub->Close();
+}
+
+// Keyspace notifications through the subscriber: each message parsed into db, key and
+// event.
+TEST_P(ClientLibraryTest, SubscriberDeliversKeyspaceEvents) {
+  IoThread io;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<KeyspaceEvent> got;
+  auto sub = Subscriber::Create(io.executor(), Opts(), [&](const Message& m) {
+    auto e = ParseKeyspaceEvent(m);
+    ASSERT_TRUE(e.has_value()) << m.channel;
+    std::lock_guard lock(mu);
+    got.push_back(*e);
+    cv.notify_all();
+  });
+  auto c = Connect(Opts());
+  ASSERT_TRUE(c->command("CONFIG", "SET", "notify-keyspace-events", "KEA").ok());
+  ASSERT_TRUE(sub->async_psubscribe({"__keyspace@0__:user:*", "__keyevent@0__:expired"}, asio::use_future).get().ok());
+  ASSERT_TRUE(c->exec(cmd::set("user:1", "ann")).ok());
+  ASSERT_TRUE(c->command("SET", "tmp", "x", "PX", "1").ok());
+  std::this_thread::sleep_for(20ms);
+  ASSERT_TRUE(c->command("GET", "tmp").ok());  // deletes it: "expired"
+  std::unique_lock lock(mu);
+  ASSERT_TRUE(cv.wait_for(lock, 10s, [&] { return got.size() >= 2; }));
+  EXPECT_EQ(got[0].key, "user:1");
+  EXPECT_EQ(got[0].event, "set");
+  EXPECT_EQ(got[1].key, "tmp");
+  EXPECT_EQ(got[1].event, "expired");
+  EXPECT_EQ(got[1].db, 0);
+  EXPECT_FALSE(ParseKeyspaceEvent(Message{"news", "x", ""}).has_value());
+  lock.unlock();
+  EXPECT_TRUE(c->command("CONFIG", "SET", "notify-keyspace-events", "").ok());
+  sub->Close();
+}
+
+// The near cache answers repeated reads from memory, drops a key the moment another
+// client changes it (never serving the old value after that write was acknowledged),
+// drops everything on FLUSHALL, and stays within its bound.
+TEST_P(ClientLibraryTest, NearCacheServesHitsAndNeverAStaleValue) {
+  IoThread io;
+  NearCache::Settings settings;
+  settings.max_bytes = 64 * 1024;
+  auto near = NearCache::Create(io.executor(), Opts(), settings);
+  auto c = Connect(Opts());
+  ASSERT_TRUE(c->exec(cmd::set("a", "1")).ok());
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!near->tracking() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(10ms);
+  ASSERT_TRUE(near->tracking());
+  auto get = [&](std::vector<std::string> keys) {
+    auto r = near->async_mget(std::move(keys), asio::use_future).get();
+    EXPECT_TRUE(r.ok()) << r.error().ToString();
+    return r.ok() ? *r : NearCache::Values{};
+  };
+  EXPECT_EQ(get({"a", "none"}), (NearCache::Values{"1", std::nullopt}));
+  EXPECT_EQ(get({"a", "none"}), (NearCache::Values{"1", std::nullopt}));
+  EXPECT_EQ(near->stats().hits, 2u);
+  EXPECT_EQ(near->stats().misses, 2u);
+  // Every write, acknowledged, is seen by the very next read: the barrier waits for the
+  // invalidation.
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_TRUE(c->exec(cmd::set("a", std::to_string(i))).ok());
+    ASSERT_EQ(get({"a"}), (NearCache::Values{std::to_string(i)})) << i;
+    ASSERT_EQ(get({"a"}), (NearCache::Values{std::to_string(i)})) << i;
+  }
+  EXPECT_GE(near->stats().invalidations, 199u);
+  ASSERT_TRUE(c->exec(cmd::set("none", "now")).ok());
+  EXPECT_EQ(get({"none"}), (NearCache::Values{"now"}));
+  ASSERT_TRUE(c->command("FLUSHALL").ok());
+  EXPECT_EQ(get({"a", "none"}), (NearCache::Values{std::nullopt, std::nullopt}));
+  EXPECT_GE(near->stats().flushes, 1u);
+  // Bounded: 200 values of 1 KB do not fit in 64 KB.
+  for (int i = 0; i < 200; ++i) ASSERT_TRUE(c->exec(cmd::set("big" + std::to_string(i), std::string(1024, 'x'))).ok());
+  for (int i = 0; i < 200; ++i) get({"big" + std::to_string(i)});
+  EXPECT_LE(near->stats().bytes, settings.max_bytes);
+  EXPECT_GT(near->stats().entries, 10u);
+  near->Close();
+}
+
+// A lost tracking connection drops everything; until tracking is on again reads go to
+// the server, and what was written meanwhile is never served from before.
+TEST_P(ClientLibraryTest, NearCacheDropsEverythingWhenItsConnectionIsLost) {
+  IoThread io;
+  auto near = NearCache::Create(io.executor(), Opts(), {});
+  auto c = Connect(Opts());
+  ASSERT_TRUE(c->exec(cmd::set("k", "before")).ok());
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!near->tracking() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(10ms);
+  auto get = [&] { return near->async_mget({"k"}, asio::use_future).get(); };
+  ASSERT_EQ(*get(), (NearCache::Values{"before"}));
+  ASSERT_EQ(*get(), (NearCache::Values{"before"}));
+  server_.Kill9();
+  ASSERT_TRUE(server_.Restart()) << server_.error();
+  // The restarted server holds what it persisted (minired) or nothing (redis, no save):
+  // whatever it is, the near cache must not answer "before" from memory once written.
+  Result<Ok> w = Error{};
+  deadline = std::chrono::steady_clock::now() + 10s;
+  while (std::chrono::steady_clock::now() < deadline && !(w = c->exec(cmd::set("k", "after"))).ok()) {
+    std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_TRUE(w.ok());
+  deadline = std::chrono::steady_clock::now() + 10s;
+  Result<NearCache::Values> r = Error{};
+  while (std::chrono::steady_clock::now() < deadline) {
+    r = get();
+    if (r.ok()) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  EXPECT_EQ(*r, (NearCache::Values{"after"}));
+  EXPECT_GE(near->stats().flushes, 1u);
+  near->Close();
 }
 
 INSTANTIATE_TEST_SUITE_P(BothServers, ClientLibraryTest, ::testing::Values("minired", "redis"),

@@ -8,6 +8,9 @@
 //
 //   auto sub = Subscriber::Create(ex, opts, [](const Message& m) { ... });
 //   sub->async_subscribe({"catalog:invalidate"}, asio::use_future).get();
+//
+// Keyspace notifications are pub/sub messages too: psubscribe "__keyevent@0__:expired"
+// (or "__keyspace@0__:user:*") and read each with ParseKeyspaceEvent.
 #pragma once
 
 #include <asio/any_io_executor.hpp>
@@ -17,6 +20,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -30,6 +34,16 @@ struct Message {
   std::string payload;
   std::string pattern;  // the matching pattern for PSUBSCRIBE deliveries, else empty
 };
+
+// A keyspace notification (notify-keyspace-events) as a message carries it: on
+// __keyspace@<db>__:<key> the payload is the event, on __keyevent@<db>__:<event> the key.
+struct KeyspaceEvent {
+  int db = 0;
+  std::string key;
+  std::string event;  // "set", "del", "expired", "evicted"...
+};
+// Nullopt for a message on any other channel.
+std::optional<KeyspaceEvent> ParseKeyspaceEvent(const Message& m);
 
 class Subscriber : public std::enable_shared_from_this<Subscriber> {
  public:
