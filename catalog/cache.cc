@@ -3,11 +3,14 @@
 #include <asio/use_future.hpp>
 
 #include <algorithm>
+#include <future>
 #include <random>
+#include <thread>
 
 #include "catalog/metrics.h"
 #include "minired/commands.h"
 #include "minired/connection.h"
+#include "minired/near_cache.h"
 #include "minired/options.h"
 #include "minired/sync_client.h"
 
@@ -53,7 +56,11 @@ std::string ProductScope(int64_t id) { return "p:" + std::to_string(id); }
 bool IsProductScope(std::string_view scope) { return scope.substr(0, 2) == "p:"; }
 
 Cache::Cache(const ServeOptions& o, Metrics* metrics)
-    : metrics_(metrics), ttl_s_(o.cache_ttl_s), read_own_writes_(o.read_own_writes), scripts_(o.cache_scripts) {
+    : metrics_(metrics),
+      ttl_s_(o.cache_ttl_s),
+      read_own_writes_(o.read_own_writes),
+      invalidation_wait_(o.invalidation_wait),
+      scripts_(o.cache_scripts) {
   client::Options base;
   base.command_timeout = o.cache_timeout;
   base.connect_timeout = o.cache_timeout;
@@ -69,14 +76,21 @@ Cache::Cache(const ServeOptions& o, Metrics* metrics)
   };
   conn_ = connect(o.cache_url);
   for (const std::string& url : o.cache_read_urls) replicas_.push_back(connect(url));
+  if (o.near_cache_mb > 0) {
+    client::NearCache::Settings near;
+    near.max_bytes = static_cast<size_t>(o.near_cache_mb) << 20;
+    near_ = client::NearCache::Create(io_->executor(), *client::ParseOptions(o.cache_url, base), near);
+  }
 }
 
 Cache::~Cache() {
+  if (near_) near_->Close();
   conn_->Close();
   for (auto& r : replicas_) r->Close();
   // Their timers and sockets belong to io_'s context: they go first (what handlers
   // still hold goes when the context is destroyed), then the context and its thread.
   conn_.reset();
+  near_.reset();
   replicas_.clear();
   io_.reset();
 }
@@ -173,13 +187,51 @@ Cache::FoundAll Cache::Decode(const std::vector<ScopeFields>& wanted, std::vecto
   return out;
 }
 
+bool Cache::UseNear() const { return near_ && near_->tracking(); }
+
+void Cache::NearLookup(const std::vector<ScopeFields>& wanted,
+                       std::function<void(client::Result<std::vector<client::Reply>>)> done) {
+  std::vector<std::string> keys;
+  size_t n_entries = 0;
+  for (const auto& [scope, fields] : wanted) {
+    for (const std::string& f : fields) keys.push_back(EntryKey(scope, f));
+    n_entries += fields.size();
+  }
+  for (const auto& sf : wanted) keys.push_back(GenKey(sf.first));
+  near_->async_mget(std::move(keys), [n_entries, done = std::move(done)](client::Result<client::NearCache::Values> r) {
+    if (!r.ok()) return done(r.error());
+    // The two MGET replies LookupPipeline would have got.
+    std::vector<client::Reply> replies(2);
+    for (size_t i = 0; i < r->size(); ++i) {
+      client::Reply v;
+      if ((*r)[i]) {
+        v.type = client::Reply::Type::kBulkString;
+        v.str = std::move(*(*r)[i]);
+      } else {
+        v.type = client::Reply::Type::kNull;
+      }
+      replies[i < n_entries ? 0 : 1].elems.push_back(std::move(v));
+    }
+    replies[0].type = replies[1].type = client::Reply::Type::kArray;
+    done(std::move(replies));
+  });
+}
+
 std::vector<std::optional<Cache::Found>> Cache::LookupMany(const std::vector<ScopeFields>& wanted) {
   std::vector<std::optional<Found>> out(wanted.size());
   if (std::all_of(wanted.begin(), wanted.end(), [](const ScopeFields& sf) { return sf.second.empty(); })) return out;
   client::Pipeline p = LookupPipeline(wanted);
-  client::Connection& c = ReadConnection(wanted);
-  auto r = c.async_pipeline(p, asio::use_future).get();
-  if (!AllOk(r, 2) && &c != conn_.get()) r = RunPipeline(p);  // a replica failed: the master answers
+  client::Result<std::vector<client::Reply>> r = client::Error{};
+  if (UseNear()) {
+    std::promise<client::Result<std::vector<client::Reply>>> got;
+    auto f = got.get_future();
+    NearLookup(wanted, [&got](client::Result<std::vector<client::Reply>> x) { got.set_value(std::move(x)); });
+    r = f.get();
+  } else {
+    client::Connection& c = ReadConnection(wanted);
+    r = c.async_pipeline(p, asio::use_future).get();
+    if (!AllOk(r, 2) && &c != conn_.get()) r = RunPipeline(p);  // a replica failed: the master answers
+  }
   if (!LookupOk(r, wanted)) return out;
 
   std::vector<std::string> generation = ReadGenerations(*r);
@@ -199,17 +251,26 @@ std::vector<std::optional<Cache::Found>> Cache::LookupMany(const std::vector<Sco
 }
 
 void Cache::LookupManyAsync(std::vector<ScopeFields> wanted, std::function<void(std::optional<FoundAll>)> done) {
-  client::Pipeline p = LookupPipeline(wanted);
-  client::Connection& c = ReadConnection(wanted);
-  c.async_pipeline(p, [this, wanted = std::move(wanted), done = std::move(done)](
-                          client::Result<std::vector<client::Reply>> r) mutable {
+  auto decode = [this](const std::vector<ScopeFields>& wanted, client::Result<std::vector<client::Reply>>& r,
+                       std::function<void(std::optional<FoundAll>)>& done) {
     if (!LookupOk(r, wanted)) return done(std::nullopt);
     std::vector<std::string> generation = ReadGenerations(*r);
     if (std::any_of(generation.begin(), generation.end(), [](const std::string& g) { return g.empty(); })) {
       return done(std::nullopt);
     }
     done(Decode(wanted, *r, generation));
-  });
+  };
+  if (UseNear()) {
+    auto shared = std::make_shared<std::vector<ScopeFields>>(std::move(wanted));
+    NearLookup(*shared, [shared, decode, done = std::move(done)](client::Result<std::vector<client::Reply>> r) mutable {
+      decode(*shared, r, done);
+    });
+    return;
+  }
+  client::Pipeline p = LookupPipeline(wanted);
+  client::Connection& c = ReadConnection(wanted);
+  c.async_pipeline(p, [wanted = std::move(wanted), decode, done = std::move(done)](
+                          client::Result<std::vector<client::Reply>> r) mutable { decode(wanted, r, done); });
 }
 
 std::optional<Cache::Found> Cache::Lookup(const std::string& scope, const std::vector<std::string>& fields) {
@@ -356,16 +417,25 @@ void Cache::Invalidate(const std::set<std::string>& scopes) {
       for (const std::string& s : scopes) written_[s] = now + read_own_writes_;
     }
     // Suspect before sending: a read racing with a failure must not fill old rows.
-    if (!unflushed_.empty()) {
-      unflushed_.insert(scopes.begin(), scopes.end());
-      return;  // RetryInvalidations sends everything pending, in one go
-    }
+    unflushed_.insert(scopes.begin(), scopes.end());
+    has_unflushed_.store(true, std::memory_order_release);
   }
-  if (SendInvalidation(scopes)) return;
-  metrics_->CacheWriteFailed();
-  std::lock_guard<std::mutex> l(mu_);
-  unflushed_.insert(scopes.begin(), scopes.end());
-  has_unflushed_.store(true, std::memory_order_release);
+  // Everything owed goes with this write's scopes, and the write is acknowledged only
+  // once they are sent: other catalog processes read the cache, not this process's owed
+  // list, so an entry this write made stale must be dead before anyone can learn of the
+  // write. A cache that stays unreachable for --invalidation-wait-ms is given up on:
+  // the write is acknowledged with its invalidation owed (RetryInvalidations).
+  auto owed = [&] {
+    std::lock_guard<std::mutex> l(mu_);
+    return std::any_of(scopes.begin(), scopes.end(), [&](const std::string& s) { return unflushed_.count(s) > 0; });
+  };
+  const auto deadline = Clock::now() + invalidation_wait_;
+  RetryInvalidations();
+  while (owed() && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    RetryInvalidations();
+  }
+  if (owed()) metrics_->CacheWriteFailed();
 }
 
 void Cache::RetryInvalidations() {

@@ -34,6 +34,14 @@
 // between the holders read and their removal. Behind twemproxy (which runs a script on
 // one server only) it is off and the pipelines below do the same in three steps.
 //
+// Near cache (--near-cache-mb, client/include/minired/near_cache.h): lookups go through
+// an in-process cache of the keys they read (entries and generations alike), kept on a
+// connection with CLIENT TRACKING on. A writer's new generation reaches every catalog
+// process's near cache as an invalidation before that write is acknowledged to anyone
+// who could then read, and a hit waits for a PING that follows every invalidation
+// owed, so the near cache never answers with a generation a write has replaced: the
+// validation above stays exact. While its connection is down, lookups go as before.
+//
 // Failure: every call is bounded by the cache timeout; a failed read is a miss served
 // by the database (counted as an error), a failed invalidation is retried by
 // RetryInvalidations() and, until it succeeds, the scope is read from the database.
@@ -60,6 +68,7 @@
 namespace minired::client {
 class Connection;
 class IoThread;
+class NearCache;
 }  // namespace minired::client
 
 namespace minired::catalog {
@@ -121,6 +130,9 @@ class Cache {
   client::Result<std::vector<client::Reply>> RunPipeline(const client::Pipeline& p);
 
   int ttl_seconds() const { return ttl_s_; }
+  // The near cache's counters (hits, misses, invalidations, size) for /metrics; null
+  // without one.
+  const client::NearCache* near_cache() const { return near_.get(); }
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -137,6 +149,10 @@ class Cache {
   std::optional<std::vector<std::string>> CreateGenerations(const std::vector<std::string>& scopes);
   // A lookup's two commands: every entry (MGET), every scope's generation (MGET).
   static client::Pipeline LookupPipeline(const std::vector<ScopeFields>& wanted);
+  // The same keys through the near cache, answered as the pipeline's two replies.
+  void NearLookup(const std::vector<ScopeFields>& wanted,
+                  std::function<void(client::Result<std::vector<client::Reply>>)> done);
+  bool UseNear() const;
   // What a lookup's replies say, given each scope's generation (read or created).
   FoundAll Decode(const std::vector<ScopeFields>& wanted, std::vector<client::Reply>& replies,
                   std::vector<std::string>& generation);
@@ -144,10 +160,12 @@ class Cache {
   Metrics* const metrics_;
   const int ttl_s_;
   const Clock::duration read_own_writes_;
+  const Clock::duration invalidation_wait_;
   const bool scripts_;
   std::unique_ptr<client::IoThread> io_;
   std::shared_ptr<client::Connection> conn_;  // the master, shared by all workers, pipelined
   std::vector<std::shared_ptr<client::Connection>> replicas_;
+  std::shared_ptr<client::NearCache> near_;  // null with --near-cache-mb 0
   std::atomic<size_t> next_replica_{0};
   std::mutex mu_;
   std::set<std::string> unflushed_;  // guarded by mu_: invalidations that failed

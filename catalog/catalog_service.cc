@@ -129,9 +129,12 @@ std::set<std::string> CatalogService::ScopesOf(const Product* old, const Product
 std::string CatalogService::FlightKey(const std::string& scope, const std::string& field,
                                       const std::optional<Cache::Found>& found) const {
   // Only requests that saw the same state share a load: one that arrives after a
-  // write (a new generation, or a new local write epoch when the cache is failing)
-  // must not take the result of a load that began before it.
-  return scope + "\n" + field + "\n" + (found ? found->generation : "?") + "\n" +
+  // write (a new generation) must not take the result of a load that began before it.
+  // A request whose lookup failed (the cache is down, or the scope awaits an owed
+  // invalidation) cannot tell which writes came before it, in this process or another
+  // one sharing the database: it shares no load (a key of its own).
+  if (!found) return scope + "\n" + field + "\n?" + std::to_string(unshared_.fetch_add(1, std::memory_order_relaxed));
+  return scope + "\n" + field + "\n" + found->generation + "\n" +
          std::to_string(write_epoch_.load(std::memory_order_acquire));
 }
 

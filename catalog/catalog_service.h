@@ -112,6 +112,7 @@ class CatalogService {
   // Read-modify-write of one product (PATCH) must not interleave with another write.
   std::mutex write_mu_;
   std::atomic<uint64_t> write_epoch_{0};  // writes committed by this process
+  mutable std::atomic<uint64_t> unshared_{0};  // numbers the loads no other request may join
 };
 
 }  // namespace minired::catalog

@@ -73,7 +73,10 @@ int RunServe(const ServeOptions& o) {
   Metrics metrics;
   Database db(o.db_path, &metrics);
   std::unique_ptr<Cache> cache;
-  if (o.cache) cache = std::make_unique<Cache>(o, &metrics);
+  if (o.cache) {
+    cache = std::make_unique<Cache>(o, &metrics);
+    metrics.SetNearCache(cache->near_cache());
+  }
   std::unique_ptr<ChangeFeed> changes;
   if (cache && o.changes_max_len > 0) changes = std::make_unique<ChangeFeed>(cache.get(), o.changes_max_len, &metrics);
   CatalogService products(&db, cache.get(), &metrics, changes.get());

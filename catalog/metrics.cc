@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "minired/near_cache.h"
+
 namespace minired::catalog {
 
 void Metrics::Histogram::Observe(double v) {
@@ -99,6 +101,20 @@ std::string Metrics::Render() const {
   out += fmt::format("catalog_views_flushed_total {}\n", views_flushed_.load());
   out += fmt::format("# TYPE catalog_view_flushes_total counter\ncatalog_view_flushes_total {}\n",
                      view_flushes_.load());
+  if (near_ != nullptr) {
+    const client::NearCache::Stats n = near_->stats();
+    out += "# HELP catalog_near_cache_hits_total Cache keys answered from this process's near cache.\n";
+    out += fmt::format("# TYPE catalog_near_cache_hits_total counter\ncatalog_near_cache_hits_total {}\n", n.hits);
+    out += "# HELP catalog_near_cache_misses_total Cache keys the near cache read from the cache server.\n";
+    out += fmt::format("# TYPE catalog_near_cache_misses_total counter\ncatalog_near_cache_misses_total {}\n", n.misses);
+    out += "# HELP catalog_near_cache_invalidations_total Keys dropped because the cache server said they changed.\n";
+    out += fmt::format("# TYPE catalog_near_cache_invalidations_total counter\ncatalog_near_cache_invalidations_total {}\n",
+                       n.invalidations);
+    out += "# HELP catalog_near_cache_flushes_total Times the near cache dropped everything (flush, lost link).\n";
+    out += fmt::format("# TYPE catalog_near_cache_flushes_total counter\ncatalog_near_cache_flushes_total {}\n", n.flushes);
+    out += fmt::format("# TYPE catalog_near_cache_entries gauge\ncatalog_near_cache_entries {}\n", n.entries);
+    out += fmt::format("# TYPE catalog_near_cache_bytes gauge\ncatalog_near_cache_bytes {}\n", n.bytes);
+  }
   return out;
 }
 

@@ -11,6 +11,10 @@
 #include <string_view>
 #include <tuple>
 
+namespace minired::client {
+class NearCache;
+}  // namespace minired::client
+
 namespace minired::catalog {
 
 // How a cached read went: found, not found (the database answered), or the cache
@@ -22,6 +26,8 @@ class Metrics {
   void ObserveRequest(std::string_view route, std::string_view method, int status, double seconds);
   void ObserveDbQuery(std::string_view query, double seconds, bool ok);
   void CacheRead(std::string_view kind, CacheOutcome outcome, uint64_t n = 1);
+  // The near cache whose counters /metrics shows (set once at start-up; may be null).
+  void SetNearCache(const client::NearCache* near) { near_ = near; }
   // A cache write or invalidation that failed (the entry expires by its TTL).
   void CacheWriteFailed() { cache_write_errors_.fetch_add(1, std::memory_order_relaxed); }
   // Requests that waited for another request's database query instead of running it.
@@ -52,6 +58,7 @@ class Metrics {
   std::map<std::pair<std::string, bool>, uint64_t> db_queries_;             // guarded by mu_
   std::map<std::string, Histogram> db_seconds_;                              // guarded by mu_
   std::map<std::pair<std::string, int>, uint64_t> cache_reads_;             // guarded by mu_
+  const client::NearCache* near_ = nullptr;
   std::atomic<uint64_t> cache_write_errors_{0};
   std::atomic<uint64_t> stampede_waits_{0};
   std::atomic<uint64_t> changes_published_{0};

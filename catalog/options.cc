@@ -14,6 +14,7 @@ constexpr const char* kUsage =
     "                       [--cache on|off] [--cache-url redis://127.0.0.1:6379] [--cache-ttl 300]\n"
     "                       [--cache-read-url redis://replica:6380[,...]] [--read-own-writes-ms 1000]\n"
     "                       [--cache-timeout-ms 250] [--cache-scripts on|off] [--changes-maxlen 100000]\n"
+    "                       [--near-cache-mb 64] [--invalidation-wait-ms 2000]\n"
     "                       [--admin-token TOKEN]\n"
     "                       [--threads N]\n"
     "                       [--views-flush-ms 1000] [--max-body-bytes 65536] [--read-timeout-ms 10000]\n"
@@ -127,8 +128,10 @@ ParsedCommandLine ParseServe(const std::vector<std::string>& args) {
       {"--read-own-writes-ms", MsFlag(&o.read_own_writes, 0, 600000)},
       {"--cache-ttl", IntFlag(&o.cache_ttl_s, 1, 86400 * 30)},
       {"--cache-timeout-ms", MsFlag(&o.cache_timeout, 1, 60000)},
+      {"--invalidation-wait-ms", MsFlag(&o.invalidation_wait, 0, 600000)},
       {"--cache-scripts", OnOffFlag(&o.cache_scripts)},
       {"--changes-maxlen", IntFlag(&o.changes_max_len, 0, int64_t{1} << 40)},
+      {"--near-cache-mb", IntFlag(&o.near_cache_mb, 0, int64_t{1} << 20)},
       {"--admin-token", StringFlag(&o.admin_token)},
       {"--threads", IntFlag(&o.threads, 1, 1024)},
       {"--views-flush-ms", MsFlag(&o.views_flush, 10, 3600000)},
@@ -138,6 +141,9 @@ ParsedCommandLine ParseServe(const std::vector<std::string>& args) {
   };
   std::string error = ApplyFlags(args, 0, flags);
   if (o.changes_max_len < 0) o.changes_max_len = o.cache_scripts ? 100000 : 0;
+  // Behind a proxy there is no CLIENT TRACKING; with replicas the lookups are theirs (a
+  // near cache, if asked for, tracks the master and answers before them).
+  if (o.near_cache_mb < 0) o.near_cache_mb = o.cache_scripts && o.cache_read_urls.empty() ? 64 : 0;
   return ParsedCommandLine{o, error};
 }
 

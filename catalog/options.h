@@ -25,6 +25,10 @@ struct ServeOptions {
   int cache_ttl_s = 300;
   // A cache slower than this counts as down for that request: the database answers.
   std::chrono::milliseconds cache_timeout{250};
+  // A write waits this long for its invalidation to reach an unreachable cache before it
+  // is acknowledged anyway (its invalidation then owed and retried): while it waits, no
+  // other catalog process can read the entry it made stale (catalog/cache.h).
+  std::chrono::milliseconds invalidation_wait{2000};
   // Invalidate with one script (one round trip) rather than three pipelines; off behind
   // a sharding proxy (twemproxy runs a script on one server only).
   bool cache_scripts = true;
@@ -33,6 +37,11 @@ struct ServeOptions {
   // 100,000, or 0 with --cache-scripts off, the setting for a sharding proxy: twemproxy
   // forwards no stream command (it drops the connection that sends one).
   int64_t changes_max_len = -1;
+  // The near cache (catalog/cache.h): entries kept in this process, dropped when the
+  // server invalidates them (CLIENT TRACKING); its size in MB, 0 for none. Unset (-1):
+  // 64, or 0 with --cache-scripts off (a sharding proxy forwards no CLIENT TRACKING) or
+  // with --cache-read-url (replicas answer the lookups).
+  int64_t near_cache_mb = -1;
   std::string admin_token;  // --admin-token or MINIRED_CATALOG_TOKEN; empty: writes refused
   int threads = 0;          // HTTP worker threads; 0: 4 per core
   std::chrono::milliseconds views_flush{1000};
