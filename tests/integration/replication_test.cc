@@ -126,6 +126,39 @@ TEST(Replication, HyperLogLogGeoSortAndBitFieldReachReplicasAsTheyRan) {
   EXPECT_EQ(r.Call({"GET", "small"}).value.str, m.Call({"GET", "small"}).value.str);
 }
 
+// A client tracking keys on a replica is invalidated by the writes the master streams
+// to it, and sees keyspace notifications for them, as a client of the master would.
+TEST(Replication, ReplicaClientsAreInvalidatedAndNotifiedByTheMastersWrites) {
+  TestProcess master = TestProcess::StartMinired();
+  ASSERT_TRUE(master.ok()) << master.error();
+  TestProcess replica = StartReplica(master.port());
+  ASSERT_TRUE(replica.ok()) << replica.error();
+  RespClient m, r, sub, watch;  // watch: the replica's offsets, apart from the tracker
+  ASSERT_TRUE(m.Connect(master.port()));
+  ASSERT_TRUE(r.Connect(replica.port()));
+  ASSERT_TRUE(sub.Connect(replica.port()));
+  ASSERT_TRUE(watch.Connect(replica.port()));
+  m.Call({"SET", "price:1", "10"});
+  ASSERT_TRUE(CaughtUp(m, watch));
+  ASSERT_EQ(r.Call({"CONFIG", "SET", "notify-keyspace-events", "K$"}).raw, "+OK\r\n");
+  sub.Call({"SUBSCRIBE", "__keyspace@0__:price:1"});
+  r.Call({"HELLO", "3"});
+  ASSERT_EQ(r.Call({"CLIENT", "TRACKING", "ON"}).raw, "+OK\r\n");
+  EXPECT_EQ(r.Call({"GET", "price:1"}).value.str, "10");
+  m.Call({"SET", "price:1", "11"});
+  ASSERT_TRUE(CaughtUp(m, watch));
+  Reply push = r.Call({"PING"});  // the invalidation comes before PING's reply
+  EXPECT_EQ(push.raw, ">2\r\n$10\r\ninvalidate\r\n*1\r\n$7\r\nprice:1\r\n");
+  Reply pong;
+  ASSERT_TRUE(r.Read(&pong));
+  EXPECT_EQ(pong.raw, "+PONG\r\n");
+  Reply event;
+  ASSERT_TRUE(sub.Read(&event));
+  EXPECT_EQ(event.value.elems.size(), 3u);
+  EXPECT_EQ(event.value.elems[2].str, "set");
+  EXPECT_EQ(r.Call({"GET", "price:1"}).value.str, "11");
+}
+
 TEST(Replication, ReplicasRefuseWritesAndWaitCountsAcknowledgements) {
   TestProcess master = TestProcess::StartMinired();
   TestProcess r1 = StartReplica(master.port());
