@@ -21,9 +21,11 @@ Db::Slot Db::Find(std::string_view key, uint64_t hash, int64_t now_ms) {
   if (Expired(s.entry, now_ms)) {
     if (t_keep_expired_) return {};
     Journal::ExpiredKey(index(), key);
+    // Announced before the entry goes: `key` may be a view of the entry's own name (the
+    // active expiry cycle looks keys up by it). Under the lock either order looks the same.
+    Signal(KeyspaceListener::kKeyExpired, key);
     Erase(s);
     ++stats_.expired_keys;
-    Signal(KeyspaceListener::kKeyExpired, key);
     return {};
   }
   return s;
