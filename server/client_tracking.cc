@@ -10,9 +10,6 @@ namespace minired {
 namespace {
 
 constexpr size_t kStripes = 64;
-// What one remembered key costs beyond its name: the hash node, the id vector, the
-// bucket (an estimate; MEMORY STATS reports it as the tracking table).
-constexpr size_t kKeyOverhead = 64;
 
 thread_local uint64_t t_current_client = 0;
 // BCAST: prefix -> key -> the client that changed it last (0: none), gathered by this
@@ -127,7 +124,6 @@ std::string ClientTracking::Enable(ClientInfo& client, uint64_t redirect, uint32
     for (auto& p : add) {
       if (std::find(tracker->prefixes.begin(), tracker->prefixes.end(), p) != tracker->prefixes.end()) continue;
       prefixes_[p].push_back(client.id);
-      memory_bytes_.fetch_add(p.size() + kKeyOverhead, std::memory_order_relaxed);
       tracker->prefixes.push_back(std::move(p));
     }
     std::sort(tracker->prefixes.begin(), tracker->prefixes.end());
@@ -158,7 +154,6 @@ void ClientTracking::Disable(ClientInfo& client) {
       if (it == prefixes_.end()) continue;
       std::erase(it->second, client.id);
       if (it->second.empty()) prefixes_.erase(it);
-      memory_bytes_.fetch_sub(p.size() + kKeyOverhead, std::memory_order_relaxed);
     }
     bcast_clients_.fetch_sub(1);
   }
@@ -190,13 +185,11 @@ void ClientTracking::Remember(uint64_t client, std::span<const std::string_view>
     if (it == s.keys.end()) {
       it = s.keys.emplace(std::string(key), std::vector<uint64_t>()).first;
       total_keys_.fetch_add(1, std::memory_order_relaxed);
-      memory_bytes_.fetch_add(key.size() + kKeyOverhead, std::memory_order_relaxed);
     }
     auto& ids = it->second;
     if (std::find(ids.begin(), ids.end(), client) != ids.end()) continue;
     ids.push_back(client);
     total_items_.fetch_add(1, std::memory_order_relaxed);
-    memory_bytes_.fetch_add(sizeof(uint64_t), std::memory_order_relaxed);
   }
 }
 
@@ -223,7 +216,6 @@ void ClientTracking::InvalidateLocked(Stripe& stripe, std::string_view key, uint
   stripe.keys.erase(it);
   total_keys_.fetch_sub(1, std::memory_order_relaxed);
   total_items_.fetch_sub(ids.size(), std::memory_order_relaxed);
-  memory_bytes_.fetch_sub(key.size() + kKeyOverhead + ids.size() * sizeof(uint64_t), std::memory_order_relaxed);
   for (uint64_t id : ids) {
     std::shared_ptr<Tracker> t = FindTracker(id);
     if (!t) continue;
@@ -272,9 +264,6 @@ void ClientTracking::InvalidateAll() {
   }
   for (size_t i = 0; i < kStripes; ++i) {
     std::lock_guard<std::mutex> l(stripes_[i].mu);
-    for (const auto& [key, ids] : stripes_[i].keys) {
-      memory_bytes_.fetch_sub(key.size() + kKeyOverhead + ids.size() * sizeof(uint64_t), std::memory_order_relaxed);
-    }
     total_keys_.fetch_sub(stripes_[i].keys.size(), std::memory_order_relaxed);
     for (const auto& [key, ids] : stripes_[i].keys) total_items_.fetch_sub(ids.size(), std::memory_order_relaxed);
     stripes_[i].keys.clear();

@@ -123,8 +123,6 @@ class ClientTracking {
   size_t total_keys() const { return total_keys_.load(std::memory_order_relaxed); }
   size_t total_items() const { return total_items_.load(std::memory_order_relaxed); }
   size_t total_prefixes() const;
-  // What the key and prefix tables hold, in bytes (estimated per node).
-  size_t memory_bytes() const { return memory_bytes_.load(std::memory_order_relaxed); }
 
  private:
   struct Stripe;
@@ -148,7 +146,6 @@ class ClientTracking {
   std::atomic<size_t> clients_count_{0};
   std::atomic<size_t> total_keys_{0};
   std::atomic<size_t> total_items_{0};
-  std::atomic<size_t> memory_bytes_{0};
   std::atomic<bool> active_{false};
   std::atomic<unsigned> limit_rounds_{0};  // Redis's timeout_counter: an effort hint
 };
