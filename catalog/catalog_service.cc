@@ -126,16 +126,16 @@ std::set<std::string> CatalogService::ScopesOf(const Product* old, const Product
   return scopes;
 }
 
-std::string CatalogService::FlightKey(const std::string& scope, const std::string& field,
-                                      const std::optional<Cache::Found>& found) const {
+std::optional<std::string> CatalogService::FlightKey(const std::string& scope, const std::string& field,
+                                                     const std::optional<Cache::Found>& found) {
   // Only requests that saw the same state share a load: one that arrives after a
   // write (a new generation) must not take the result of a load that began before it.
   // A request whose lookup failed (the cache is down, or the scope awaits an owed
   // invalidation) cannot tell which writes came before it, in this process or another
-  // one sharing the database: it shares no load (a key of its own).
-  if (!found) return scope + "\n" + field + "\n?" + std::to_string(unshared_.fetch_add(1, std::memory_order_relaxed));
-  return scope + "\n" + field + "\n" + found->generation + "\n" +
-         std::to_string(write_epoch_.load(std::memory_order_acquire));
+  // one sharing the database: it shares no load. (A write of this process replaces the
+  // generations it changes before it is acknowledged, or leaves them suspect.)
+  if (!found) return std::nullopt;
+  return scope + "\n" + field + "\n" + found->generation;
 }
 
 std::optional<std::string> CatalogService::Cached(const std::string& kind, const std::string& scope,
@@ -413,7 +413,6 @@ ApiResult CatalogService::Write(std::optional<int64_t> id, std::string_view body
     if (st == WriteStatus::kConflict) return JsonError(409, "sku", "is already used by another product");
     if (st == WriteStatus::kNotFound) return JsonError(404, "", "product " + std::to_string(*id) + " not found");
     stale = ScopesOf(old ? &*old : nullptr, &p);
-    write_epoch_.fetch_add(1, std::memory_order_release);
     if (changes_) changes_->Record(id ? "updated" : "created", p);  // in commit order
   }
   // After the commit, before the reply: a client that reads after this answer reads
@@ -428,7 +427,6 @@ ApiResult CatalogService::Remove(int64_t id) {
   {
     std::lock_guard<std::mutex> l(write_mu_);
     old = db_->Delete(id);
-    write_epoch_.fetch_add(1, std::memory_order_release);
     if (old && changes_) changes_->Record("deleted", *old);
   }
   if (!old) return JsonError(404, "", "product " + std::to_string(id) + " not found");

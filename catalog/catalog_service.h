@@ -82,16 +82,19 @@ class CatalogService {
   std::optional<std::string> CachedAfterLookup(const std::string& kind, const std::string& scope,
                                                const std::string& field, std::optional<Cache::Found> found,
                                                const Loader& load);
-  // flights.Do, counting the callers that waited for another's load.
+  // flights.Do, counting the callers that waited for another's load; a load with no
+  // key (see FlightKey) is shared with nobody.
   template <typename T, typename Load>
-  T Shared(SingleFlight<T>& flights, const std::string& key, Load&& load) {
+  T Shared(SingleFlight<T>& flights, const std::optional<std::string>& key, Load&& load) {
+    if (!key) return load();
     bool waited = false;
-    T value = flights.Do(key, std::forward<Load>(load), &waited);
+    T value = flights.Do(*key, std::forward<Load>(load), &waited);
     if (waited) metrics_->StampedeWaited();
     return value;
   }
-  std::string FlightKey(const std::string& scope, const std::string& field,
-                        const std::optional<Cache::Found>& found) const;
+  // Which load a request may share; nullopt: none.
+  static std::optional<std::string> FlightKey(const std::string& scope, const std::string& field,
+                                              const std::optional<Cache::Found>& found);
   // Documents of `ids` in that order, from the cache and (what it lacks) the database;
   // products that no longer exist are left out.
   std::vector<std::string> Docs(const std::vector<int64_t>& ids);
@@ -111,8 +114,6 @@ class CatalogService {
   SingleFlight<PageData> page_flights_;
   // Read-modify-write of one product (PATCH) must not interleave with another write.
   std::mutex write_mu_;
-  std::atomic<uint64_t> write_epoch_{0};  // writes committed by this process
-  mutable std::atomic<uint64_t> unshared_{0};  // numbers the loads no other request may join
 };
 
 }  // namespace minired::catalog
