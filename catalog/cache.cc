@@ -220,7 +220,6 @@ void Cache::NearLookup(const std::vector<ScopeFields>& wanted,
 std::vector<std::optional<Cache::Found>> Cache::LookupMany(const std::vector<ScopeFields>& wanted) {
   std::vector<std::optional<Found>> out(wanted.size());
   if (std::all_of(wanted.begin(), wanted.end(), [](const ScopeFields& sf) { return sf.second.empty(); })) return out;
-  client::Pipeline p = LookupPipeline(wanted);
   client::Result<std::vector<client::Reply>> r = client::Error{};
   if (UseNear()) {
     std::promise<client::Result<std::vector<client::Reply>>> got;
@@ -228,6 +227,7 @@ std::vector<std::optional<Cache::Found>> Cache::LookupMany(const std::vector<Sco
     NearLookup(wanted, [&got](client::Result<std::vector<client::Reply>> x) { got.set_value(std::move(x)); });
     r = f.get();
   } else {
+    client::Pipeline p = LookupPipeline(wanted);
     client::Connection& c = ReadConnection(wanted);
     r = c.async_pipeline(p, asio::use_future).get();
     if (!AllOk(r, 2) && &c != conn_.get()) r = RunPipeline(p);  // a replica failed: the master answers
