@@ -89,7 +89,7 @@ void NearCache::MGet(std::vector<std::string> keys, Done done) {
     for (const auto& k : keys) all = all && self->map_.count(k);
     if (!all) return self->Fetch(std::move(keys), std::move(done));
     if (!self->settings_.read_barrier) {
-      self->Answer(keys, done);
+      if (!self->Answer(keys, done)) self->Fetch(std::move(keys), std::move(done));
       return;
     }
     // A PING sent after now answers for every invalidation owed before now.
