@@ -1,7 +1,8 @@
 // The pub/sub registry: channel and pattern subscriptions of every client, shared by all
 // I/O threads under one mutex. PUBLISH finds the receivers under the lock and hands each
-// the same immutable message; delivery posts to the receiver's own thread, so messages
-// from one publisher reach a subscriber in the order they were published.
+// the same immutable message; the receiver's connection queues what it is handed and
+// delivers it on its own thread in that order, so a message handed over after another
+// (by any thread) reaches the subscriber after it.
 #pragma once
 
 #include <functional>

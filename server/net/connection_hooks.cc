@@ -1,6 +1,9 @@
 // What other parts of the server ask of a connection (its ClientHooks): pub/sub
 // delivery, blocking commands, a replica's feed, MONITOR. Everything here runs on the
 // connection's own I/O thread; other threads reach it by posting (connection.h).
+#include <mutex>
+#include <vector>
+
 #include "replication/replica_feed.h"
 #include "server/blocking.h"
 #include "server/client_tracking.h"
@@ -16,9 +19,33 @@ std::shared_ptr<Subscriber> Connection::subscriber() {
     subscriber_ = std::make_shared<Subscriber>();
     std::weak_ptr<Connection> weak = shared_from_this();
     asio::any_io_executor ex = socket_.get_executor();
-    subscriber_->deliver = [weak, ex](std::shared_ptr<const PubSubMessage> m) {
-      asio::post(ex, [weak, m = std::move(m)]() {
-        if (auto self = weak.lock()) self->DeliverPush(*m);
+    // Messages wait in one queue, drained on this connection's thread in the order they
+    // were handed over: a post per message would not keep that order, since Asio queues
+    // a post made from this very thread apart from those of other threads until its
+    // running handler ends (an expiry on this thread, published before a PUBLISH on
+    // another, could be delivered after it).
+    struct Mailbox {
+      std::mutex mu;
+      std::vector<std::shared_ptr<const PubSubMessage>> messages;  // guarded by mu
+    };
+    auto box = std::make_shared<Mailbox>();
+    subscriber_->deliver = [weak, ex, box](std::shared_ptr<const PubSubMessage> m) {
+      bool was_empty;
+      {
+        std::lock_guard<std::mutex> l(box->mu);
+        was_empty = box->messages.empty();
+        box->messages.push_back(std::move(m));
+      }
+      if (!was_empty) return;  // a drain is already on its way
+      asio::post(ex, [weak, box]() {
+        std::vector<std::shared_ptr<const PubSubMessage>> messages;
+        {
+          std::lock_guard<std::mutex> l(box->mu);
+          messages.swap(box->messages);
+        }
+        auto self = weak.lock();
+        if (!self) return;
+        for (const auto& message : messages) self->DeliverPush(*message);
       });
     };
   }
