@@ -1,33 +1,60 @@
 #include "replication/payload.h"
 
+#include "replication/rdb_payload.h"
 #include "storage/snapshot_loader.h"
 #include "storage/varint.h"
 
 namespace minired {
 
+PayloadSink::PayloadSink(OnStarted started, OnDone done, PayloadFormats formats)
+    : started_(std::move(started)), done_(std::move(done)), formats_(std::move(formats)) {}
+
+PayloadSink::~PayloadSink() = default;
+
 Status PayloadSink::Begin(SnapshotMeta* meta) {
-  payload_ = std::make_shared<std::string>(kPayloadMagic);
+  if (formats_.minired) payload_ = std::make_shared<std::string>(kPayloadMagic);
+  return Status::Ok();
+}
+
+Status PayloadSink::Started(const SnapshotMeta& meta) {
+  if (Status s = started_(meta); !s.ok()) return s;
+  if (formats_.rdb) {
+    // The RDB header carries the stream's position and database, known only now.
+    rdb_ = std::make_unique<RdbPayloadBuilder>(formats_.redis_version, /*compress=*/true);
+    return rdb_->Begin(meta);
+  }
   return Status::Ok();
 }
 
 Status PayloadSink::Chunk(std::string_view data) {
-  AppendVarint(payload_.get(), data.size());
-  payload_->append(data);
-  return Status::Ok();
+  if (payload_) {
+    AppendVarint(payload_.get(), data.size());
+    payload_->append(data);
+  }
+  return rdb_ ? rdb_->Chunk(data) : Status::Ok();
 }
 
 Status PayloadSink::Finish(const SnapshotMeta& meta) {
-  AppendVarint(payload_.get(), 0);
-  AppendVarint(payload_.get(), meta.keys);
-  AppendVarint(payload_.get(), static_cast<uint64_t>(meta.repl_db + 1));
+  SyncPayloads out;
+  if (payload_) {
+    AppendVarint(payload_.get(), 0);
+    AppendVarint(payload_.get(), meta.keys);
+    AppendVarint(payload_.get(), static_cast<uint64_t>(meta.repl_db + 1));
+    out.minired = std::move(payload_);
+  }
+  if (rdb_) {
+    if (Status s = rdb_->Finish(); !s.ok()) return s;
+    out.rdb = rdb_->Take();
+  }
   finished_ = true;
-  done_(Status::Ok(), std::move(payload_));
+  done_(Status::Ok(), std::move(out));
   return Status::Ok();
 }
 
 void PayloadSink::Abort(const SnapshotMeta& meta) {
   payload_.reset();
-  if (!finished_) done_(Status::IOError("the snapshot for the full sync failed"), nullptr);
+  rdb_.reset();
+  if (!finished_) done_(Status::IOError("the snapshot for the full sync failed"), {});
   finished_ = true;
 }
 

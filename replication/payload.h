@@ -27,17 +27,34 @@ namespace minired {
 
 inline constexpr std::string_view kPayloadMagic = "MRSYNC01";
 
-// Collects a snapshot into a payload in memory.
+class RdbPayloadBuilder;
+
+// A full sync's payloads: minired's own (for minired replicas), an RDB file (for
+// redis-server replicas and redis-cli --rdb), or both when both kinds wait.
+struct SyncPayloads {
+  std::shared_ptr<const std::string> minired;
+  std::shared_ptr<const std::string> rdb;
+};
+
+// What a full sync needs built.
+struct PayloadFormats {
+  bool minired = true;
+  bool rdb = false;
+  std::string redis_version;  // the RDB file's redis-ver field
+};
+
+// Collects a snapshot into payloads in memory.
 class PayloadSink : public SnapshotSink {
  public:
   // `started` runs once the snapshot's position (meta.seq, replid, offset) is known and
-  // may refuse it; `done` gets the payload, or the error and null.
+  // may refuse it; `done` gets the payloads, or the error and none.
   using OnStarted = std::function<Status(const SnapshotMeta&)>;
-  using OnDone = std::function<void(const Status&, std::shared_ptr<const std::string>)>;
-  PayloadSink(OnStarted started, OnDone done) : started_(std::move(started)), done_(std::move(done)) {}
+  using OnDone = std::function<void(const Status&, SyncPayloads)>;
+  PayloadSink(OnStarted started, OnDone done, PayloadFormats formats = {});
+  ~PayloadSink() override;
 
   Status Begin(SnapshotMeta* meta) override;
-  Status Started(const SnapshotMeta& meta) override { return started_(meta); }
+  Status Started(const SnapshotMeta& meta) override;
   Status Chunk(std::string_view data) override;
   Status Finish(const SnapshotMeta& meta) override;
   void Abort(const SnapshotMeta& meta) override;
@@ -45,7 +62,9 @@ class PayloadSink : public SnapshotSink {
  private:
   OnStarted started_;
   OnDone done_;
+  PayloadFormats formats_;
   std::shared_ptr<std::string> payload_;
+  std::unique_ptr<RdbPayloadBuilder> rdb_;
   bool finished_ = false;
 };
 

@@ -62,6 +62,9 @@ class ReplicaFeed {
   std::atomic<State> state{State::kOnline};
   // SYNC rather than PSYNC: the payload comes without a +FULLRESYNC line.
   std::atomic<bool> plain_sync{false};
+  // The full sync goes as an RDB file (a redis-server replica, redis-cli --rdb); minired
+  // replicas announce that they read minired's payload (REPLCONF capa minired).
+  std::atomic<bool> wants_rdb{true};
 
  private:
   void Wake();

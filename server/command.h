@@ -41,6 +41,7 @@ enum CommandFlag : uint32_t {
   // Runs a script (EVAL, FCALL...): the flags the script declares decide what the
   // dispatcher checks (server/scripting/script_flags.h); not shown by COMMAND.
   kCmdScriptRunner = 1 << 18,
+  kCmdAsking = 1 << 19,  // RESTORE-ASKING: Redis's "asking" (a cluster redirection is accepted)
 };
 
 struct CommandSpec {

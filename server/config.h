@@ -43,6 +43,8 @@ struct PersistenceConfig {
   bool aof_load_truncated = true;   // a torn last record is dropped with a warning
   bool aof_load_corrupt = false;    // damage before the end: recover up to it
   std::string dbfilename = "minired.rocksdb";  // the RocksDB directory under `dir`
+  // An RDB file under `dir` imported at start-up while the data set is empty ("": never).
+  std::string rdb_import_file = "dump.rdb";
   mutable std::mutex save_mu;
   std::vector<SaveRule> save = {{3600, 1}, {300, 100}, {60, 10000}};  // guarded by save_mu
 };

@@ -61,6 +61,21 @@ void AddPersistenceOptions(std::vector<ConfigOption>* opts) {
     opts->push_back(std::move(o));
   }
   {
+    // The redis-server dump to import when this server starts with no data of its own.
+    ConfigOption o;
+    o.name = "rdb-import-file";
+    o.protected_config = true;
+    o.get = [](const ServerConfig& c) { return c.persistence.rdb_import_file; };
+    o.set = [](ServerConfig& c, const std::vector<std::string>& v) {
+      if (v[0].find('/') != std::string::npos) {
+        return Status::InvalidArgument("rdb-import-file can't be a path, just a filename in dir");
+      }
+      c.persistence.rdb_import_file = v[0];
+      return Status::Ok();
+    };
+    opts->push_back(std::move(o));
+  }
+  {
     // save "<seconds> <changes> [<seconds> <changes> ...]" or save "" (no rules).
     ConfigOption o;
     o.name = "save";

@@ -12,6 +12,8 @@
 #include "server/scripting/function_loader.h"
 #include "server/replication.h"
 #include "server/server.h"
+#include "storage/rdb/rdb_file.h"
+#include "storage/rdb_keyspace_loader.h"
 
 namespace minired {
 namespace {
@@ -83,6 +85,16 @@ void MasterLink::Stop(bool wait) {
   done.get_future().wait_for(std::chrono::seconds(10));
 }
 
+void MasterLink::Halt(std::string reason) {
+  std::lock_guard l(halt_mu_);
+  halt_reason_ = std::move(reason);
+}
+
+std::string MasterLink::halt_reason() const {
+  std::lock_guard l(halt_mu_);
+  return halt_reason_;
+}
+
 void MasterLink::Post(std::function<void()> fn) { asio::post(thread_.context(), std::move(fn)); }
 
 void MasterLink::CheckTimeout(int64_t now_ms, int64_t timeout_ms) {
@@ -106,6 +118,12 @@ asio::awaitable<void> MasterLink::Run() {
     if (state_.load() == State::kConnected) down_since_ms_ = server_.clock().NowMs();
     state_ = State::kConnect;
     if (stopped_) break;
+    if (!halt_reason().empty()) {
+      // Reconnecting would meet the same command again: wait for REPLICAOF.
+      Log(LogLevel::kWarning, "Replication from {}:{} halted: {}. Fix the cause, then REPLICAOF {} {} again "
+          "(or REPLICAOF NO ONE)", host_, port_, halt_reason(), host_, port_);
+      break;
+    }
     Log(LogLevel::kWarning, "Connection with master {}:{} lost: {}; retrying in 1 second", host_, port_, why);
     timer_.expires_after(std::chrono::seconds(1));
     try {
@@ -154,7 +172,9 @@ asio::awaitable<void> MasterLink::Handshake() {
   }
   reply = co_await Call(Words("REPLCONF", "listening-port", std::to_string(server_.listening_port())));
   if (reply.starts_with("-")) Log(LogLevel::kNotice, "(Non critical) Master does not understand REPLCONF listening-port: {}", reply);
-  reply = co_await Call(Words("REPLCONF", "capa", "eof", "capa", "psync2"));
+  // "minired": this replica loads a minired master's own payload; a redis-server master
+  // ignores it and sends RDB, which this replica loads too.
+  reply = co_await Call(Words("REPLCONF", "capa", "eof", "capa", "psync2", "capa", "minired"));
   if (reply.starts_with("-")) Log(LogLevel::kNotice, "(Non critical) Master does not understand REPLCONF capa: {}", reply);
 
   ReplicationSource::Position pos = replication_.source().position();
@@ -162,6 +182,8 @@ asio::awaitable<void> MasterLink::Handshake() {
   std::vector<std::string> psync =
       known ? Words("PSYNC", pos.replid, std::to_string(pos.offset + 1)) : Words("PSYNC", "?", "-1");
   reply = co_await Call(std::move(psync));
+  // A redis-server master waiting to start a diskless sync sends newlines meanwhile.
+  while (reply.empty()) reply = co_await ReadLine();
   if (reply.starts_with("+FULLRESYNC ")) {
     std::vector<std::string> words;
     SplitInlineArgs(reply.substr(1), &words);
@@ -194,23 +216,43 @@ asio::awaitable<void> MasterLink::FullSync(std::string replid, uint64_t offset) 
   do {
     header = co_await ReadLine();
   } while (header.empty());
-  auto len = header.starts_with("$") ? ParseInt64(std::string_view(header).substr(1)) : std::nullopt;
-  if (!len || *len < 0) throw LinkError("Bad protocol from MASTER, the first byte is not '$': " + header);
+  if (!header.starts_with("$")) throw LinkError("Bad protocol from MASTER, the first byte is not '$': " + header);
   std::string payload;
-  payload.reserve(static_cast<size_t>(*len));
-  transfer_total_ = static_cast<uint64_t>(*len);
-  transfer_read_ = 0;
-  size_t take = std::min(inbuf_.size(), static_cast<size_t>(*len));
-  payload.append(inbuf_, 0, take);
-  inbuf_.erase(0, take);
-  while (payload.size() < static_cast<size_t>(*len)) {
-    size_t old = payload.size();
-    size_t want = std::min(static_cast<size_t>(*len) - old, size_t{1} << 20);
-    payload.resize(old + want);
-    size_t n = co_await socket_.async_read_some(asio::buffer(payload.data() + old, want), use_awaitable);
-    payload.resize(old + n);
-    transfer_read_ = payload.size();
-    last_io_ms_ = server_.clock().NowMs();
+  if (header.starts_with("$EOF:")) {
+    // Diskless (a redis-server master with repl-diskless-sync): the payload runs until
+    // the 40-byte mark the header announced.
+    const std::string mark = header.substr(5);
+    if (mark.size() != 40) throw LinkError("Bad EOF mark from MASTER: " + header);
+    transfer_total_ = 0;
+    transfer_read_ = 0;
+    payload.swap(inbuf_);
+    while (!payload.ends_with(mark)) {
+      const size_t old = payload.size();
+      payload.resize(old + (size_t{1} << 20));
+      size_t n = co_await socket_.async_read_some(asio::buffer(payload.data() + old, size_t{1} << 20), use_awaitable);
+      payload.resize(old + n);
+      transfer_read_ = payload.size();
+      last_io_ms_ = server_.clock().NowMs();
+    }
+    payload.resize(payload.size() - mark.size());
+  } else {
+    auto len = ParseInt64(std::string_view(header).substr(1));
+    if (!len || *len < 0) throw LinkError("Bad protocol from MASTER, the first byte is not '$': " + header);
+    payload.reserve(static_cast<size_t>(*len));
+    transfer_total_ = static_cast<uint64_t>(*len);
+    transfer_read_ = 0;
+    size_t take = std::min(inbuf_.size(), static_cast<size_t>(*len));
+    payload.append(inbuf_, 0, take);
+    inbuf_.erase(0, take);
+    while (payload.size() < static_cast<size_t>(*len)) {
+      size_t old = payload.size();
+      size_t want = std::min(static_cast<size_t>(*len) - old, size_t{1} << 20);
+      payload.resize(old + want);
+      size_t n = co_await socket_.async_read_some(asio::buffer(payload.data() + old, want), use_awaitable);
+      payload.resize(old + n);
+      transfer_read_ = payload.size();
+      last_io_ms_ = server_.clock().NowMs();
+    }
   }
   transfer_read_ = payload.size();
   Log(LogLevel::kNotice, "MASTER <-> REPLICA sync: received {} bytes of payload; loading it while serving the old data",
@@ -228,12 +270,16 @@ asio::awaitable<void> MasterLink::FullSync(std::string replid, uint64_t offset) 
     ShardSet fresh(server_.shards().size(), server_.shards().databases());
     // The master's function libraries replace ours with its data set.
     std::vector<FunctionRegistry::LibraryPtr> libraries;
-    status = LoadPayload(payload, fresh, &loaded_keys_, &stream_db, [&](std::string_view name, std::string_view aux) {
-      std::string error;
-      if (name != "functions") return Status::Ok();
-      if (!BuildLibrariesFromPayload(aux, &libraries, &error)) return Status::Corruption("function libraries: " + error);
-      return Status::Ok();
-    });
+    if (rdb::LooksLikeRdb(payload)) {
+      status = LoadRdbPayload(payload, fresh, &stream_db, &libraries);
+    } else {
+      status = LoadPayload(payload, fresh, &loaded_keys_, &stream_db, [&](std::string_view name, std::string_view aux) {
+        std::string error;
+        if (name != "functions") return Status::Ok();
+        if (!BuildLibrariesFromPayload(aux, &libraries, &error)) return Status::Corruption("function libraries: " + error);
+        return Status::Ok();
+      });
+    }
     std::string().swap(payload);
     if (status.ok()) {
       std::lock_guard l(swap_mu_);
@@ -263,6 +309,30 @@ asio::awaitable<void> MasterLink::FullSync(std::string replid, uint64_t offset) 
   Log(LogLevel::kNotice, "MASTER <-> REPLICA sync: Finished with success ({} keys)", loaded_keys_.load());
   replication_.set_position_known();
   replication_.OnFullSyncLoaded();
+}
+
+// A redis-server master's payload: an RDB file. Expired keys stay (the master's DEL
+// removes them); the stream continues in the database its repl-stream-db field names.
+Status MasterLink::LoadRdbPayload(std::string_view payload, ShardSet& fresh, int* stream_db,
+                                  std::vector<FunctionRegistry::LibraryPtr>* libraries) {
+  RdbKeyspaceLoader loader(fresh, /*now_ms=*/0, &loaded_keys_);
+  rdb::RdbLoadStats stats;
+  Status s = rdb::LoadRdb(payload, server_.config().encoding, loader, &stats);
+  if (!s.ok()) return s;
+  for (const auto& [k, v] : loader.aux()) {
+    if (k == "repl-stream-db") {
+      if (auto db = ParseInt64(v); db && *db >= 0 && *db < fresh.databases()) *stream_db = static_cast<int>(*db);
+    }
+  }
+  for (const std::string& code : loader.functions()) {
+    FunctionRegistry::LibraryPtr lib;
+    std::string error;
+    if (!BuildLibrary(code, 0, &lib, &error)) return Status::Corruption("a function library of the master: " + error);
+    libraries->push_back(std::move(lib));
+  }
+  Log(LogLevel::kNotice, "MASTER <-> REPLICA sync: the master sent an RDB file (version {}): {} keys, {} function libraries",
+      stats.version, loader.loaded(), loader.functions().size());
+  return Status::Ok();
 }
 
 asio::awaitable<void> MasterLink::Stream() {
@@ -300,6 +370,15 @@ bool MasterLink::ApplyBuffered() {
       } else {
         scratch_.clear();
         server_.Execute(session_, args, writer, thread_.index());
+        // A command this replica does not have (a redis-server master's stream may carry
+        // one): applying the rest would diverge silently, so the link stops here.
+        if (scratch_.starts_with("-ERR unknown command") || scratch_.starts_with("-ERR unknown subcommand")) {
+          std::string shown(args[0]);
+          if (args.size() > 1) shown += " " + std::string(args[1]);
+          Halt("the master sent '" + shown + "', which this replica cannot apply (" +
+               scratch_.substr(1, scratch_.find('\r') - 1) + ") at offset " + std::to_string(offset_.load() + pos));
+          throw LinkError("halted");
+        }
       }
     }
     pos += consumed;

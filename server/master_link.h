@@ -20,7 +20,10 @@
 #include <vector>
 
 #include "protocol/request_parser.h"
+#include "protocol/status.h"
+#include "server/scripting/function_registry.h"
 #include "server/session.h"
+#include "storage/shard_set.h"
 
 namespace minired {
 
@@ -53,6 +56,8 @@ class MasterLink : public std::enable_shared_from_this<MasterLink> {
   uint64_t transfer_total() const { return transfer_total_.load(); }
   uint64_t transfer_read() const { return transfer_read_.load(); }
   uint64_t loaded_keys() const { return loaded_keys_.load(); }
+  // Why the link stopped for good (a command this replica cannot apply); "" while not.
+  std::string halt_reason() const;
 
  private:
   asio::awaitable<void> Run();
@@ -68,6 +73,9 @@ class MasterLink : public std::enable_shared_from_this<MasterLink> {
   // Runs every complete command of the stream in inbuf_; true if one asked for an ACK.
   bool ApplyBuffered();
   void CloseSocket();
+  void Halt(std::string reason);
+  Status LoadRdbPayload(std::string_view payload, ShardSet& fresh, int* stream_db,
+                        std::vector<FunctionRegistry::LibraryPtr>* libraries);
 
   Server& server_;
   Replication& replication_;
@@ -92,6 +100,8 @@ class MasterLink : public std::enable_shared_from_this<MasterLink> {
   std::atomic<uint64_t> transfer_total_{0};
   std::atomic<uint64_t> transfer_read_{0};
   std::atomic<uint64_t> loaded_keys_{0};
+  mutable std::mutex halt_mu_;
+  std::string halt_reason_;  // guarded by halt_mu_
 };
 
 }  // namespace minired

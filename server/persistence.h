@@ -64,6 +64,8 @@ class Persistence {
   void Load();
   Status LoadSnapshot(const SnapshotMeta& meta, int64_t now_ms);
   Status ReplayLog(uint64_t after);
+  // The one-time import of rdb-import-file into an empty data set (server/rdb_import.cc).
+  Status ImportRdb(const std::string& path);
   void OnSnapshotDone(const Status& s, const SnapshotMeta& meta, int64_t started_ms, uint64_t changes_at_start);
 
   Server& server_;

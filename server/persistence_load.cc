@@ -1,5 +1,7 @@
 // Recovery at start-up: the latest snapshot, then the log entries after it, replayed
 // through the ordinary command path.
+#include <unistd.h>
+
 #include <cstdlib>
 
 #include "protocol/request_parser.h"
@@ -27,6 +29,12 @@ void Persistence::Load() {
   loading_expected_keys_ = meta.keys;
   if (s.ok() && meta.id != 0) s = LoadSnapshot(meta, start);
   if (s.ok()) s = ReplayLog(meta.seq);
+  const std::string& import = server_.config().persistence.rdb_import_file;
+  bool imported = false;
+  if (s.ok() && meta.id == 0 && replayed_entries_.load() == 0 && !import.empty() && access(import.c_str(), F_OK) == 0) {
+    s = ImportRdb(import);
+    imported = s.ok();
+  }
   if (!s.ok()) {
     Log(LogLevel::kWarning, "Fatal error loading the data set: {}. Exiting.", s.message());
     std::_Exit(1);  // serving a partial data set would acknowledge a past that is not there
@@ -34,6 +42,7 @@ void Persistence::Load() {
   last_save_ms_ = meta.id != 0 ? meta.time_ms : start;
   server_.replication().OnLoaded(meta, replayed_entries_.load(), log_->next_seq().load() - 1);
   server_.set_loading(false);
+  if (imported) return;
   Log(LogLevel::kNotice, "DB loaded from disk: {} keys from snapshot {}, {} log entries replayed, {:.3f} seconds",
       loaded_keys_.load(), meta.id, replayed_entries_.load(),
       static_cast<double>(server_.clock().NowMs() - start) / 1000.0);

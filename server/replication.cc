@@ -14,6 +14,8 @@
 #include "server/server.h"
 
 namespace minired {
+
+extern const char kRedisCompatVersion[];
 namespace {
 
 std::string IpOf(const std::string& addr) {
@@ -169,6 +171,7 @@ void Replication::Psync(CommandContext& ctx, std::string_view replid, std::strin
   auto feed = std::make_shared<ReplicaFeed>(s.info->id, IpOf(s.info->addr));
   feed->listening_port = s.replica.listening_port;
   feed->plain_sync = sync;
+  feed->wants_rdb = !s.replica.minired_payload;
   feed->ack_time_ms = server_.clock().NowMs();
   s.replica.feed = feed;
   s.hooks->AttachReplicaFeed(feed);
@@ -215,8 +218,12 @@ void Replication::StartFullSyncsNow(bool pin) {
   if (waiting_full_.empty()) return;
   if (job_running_) {
     if (!job_positioned_) {
-      for (auto& f : waiting_full_) job_feeds_.push_back(std::move(f));
-      waiting_full_.clear();
+      // Only those whose format the job builds; the others wait for the next one.
+      std::erase_if(waiting_full_, [this](auto& f) {
+        if (!(f->wants_rdb ? job_builds_rdb_ : job_builds_minired_)) return false;
+        job_feeds_.push_back(std::move(f));
+        return true;
+      });
     }
     return;
   }
@@ -242,17 +249,20 @@ void Replication::StartFullSyncsNow(bool pin) {
         job_feeds_.size(), m.repl_offset, m.seq);
     return Status::Ok();
   };
-  auto done = [this](const Status& s, std::shared_ptr<const std::string> payload) {
+  auto done = [this](const Status& s, SyncPayloads payloads) {
     std::lock_guard lock(sync_mu_);
     for (auto& f : job_feeds_) {
       if (s.ok()) {
-        f->SetPayload(payload);
+        f->SetPayload(f->wants_rdb ? payloads.rdb : payloads.minired);
       } else {
         source_.Detach(f.get());
         f->Drop("full sync failed: " + s.message());
       }
     }
-    if (s.ok()) Log(LogLevel::kNotice, "Full sync payload of {} bytes ready for {} replica(s)", payload->size(), job_feeds_.size());
+    if (s.ok()) {
+      Log(LogLevel::kNotice, "Full sync payload ready for {} replica(s): {} bytes in minired's format, {} as RDB",
+          job_feeds_.size(), payloads.minired ? payloads.minired->size() : 0, payloads.rdb ? payloads.rdb->size() : 0);
+    }
     job_feeds_.clear();
     job_running_ = false;
   };
@@ -260,7 +270,15 @@ void Replication::StartFullSyncsNow(bool pin) {
   waiting_full_.clear();
   job_running_ = true;
   job_positioned_ = false;
-  if (!p->StartSnapshotInto(std::make_unique<PayloadSink>(started, done), [](const Status&, const SnapshotMeta&) {})) {
+  // Feeds that join before the position is fixed get what this job builds: a job that
+  // starts for minired replicas builds the RDB too only if one asked for it.
+  PayloadFormats formats;
+  formats.minired = formats.rdb = false;
+  for (const auto& f : job_feeds_) (f->wants_rdb ? formats.rdb : formats.minired) = true;
+  formats.redis_version = kRedisCompatVersion;
+  job_builds_rdb_ = formats.rdb;
+  job_builds_minired_ = formats.minired;
+  if (!p->StartSnapshotInto(std::make_unique<PayloadSink>(started, done, formats), [](const Status&, const SnapshotMeta&) {})) {
     waiting_full_ = std::move(job_feeds_);  // a BGSAVE is running: next cron
     job_feeds_.clear();
     job_running_ = false;
@@ -425,6 +443,9 @@ void Replication::AppendInfo(std::string* out) {
             link_->loaded_keys(), (now - link_->last_io_ms()) / 1000);
       }
       if (!up) *out += fmt::format("master_link_down_since_seconds:{}\r\n", (now - link_->down_since_ms()) / 1000);
+      if (std::string halted = link_->halt_reason(); !halted.empty()) {
+        *out += fmt::format("master_link_halted:{}\r\n", halted);
+      }
       *out += fmt::format("slave_priority:100\r\nslave_read_only:{}\r\nreplica_announced:1\r\n",
                           server_.config().replication.read_only.load() ? 1 : 0);
     }

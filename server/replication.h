@@ -108,6 +108,8 @@ class Replication {
   std::vector<std::shared_ptr<ReplicaFeed>> job_feeds_;     // guarded by sync_mu_
   bool job_running_ = false;                                // guarded by sync_mu_
   bool job_positioned_ = false;                             // guarded by sync_mu_
+  bool job_builds_rdb_ = false;                             // guarded by sync_mu_
+  bool job_builds_minired_ = false;                         // guarded by sync_mu_
   std::mutex pin_mu_;
   std::optional<SnapshotMeta> pinned_;  // guarded by pin_mu_: position of the next snapshot
 

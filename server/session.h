@@ -158,6 +158,7 @@ struct Subscriptions {
 struct ReplicaState {
   std::shared_ptr<ReplicaFeed> feed;
   int listening_port = 0;
+  bool minired_payload = false;  // REPLCONF capa minired: a minired replica
 };
 
 // CLIENT REPLY: OFF discards every reply (and pub/sub message) until ON; SKIP drops the

@@ -55,9 +55,13 @@ void CmdReplConf(CommandContext& ctx) {
       return;
     } else if (EqualsIgnoreCase(opt, "getack")) {
       return;  // only a master asks its replica (server/master_link.cc answers it)
-    } else if (EqualsIgnoreCase(opt, "capa") || EqualsIgnoreCase(opt, "ip-address") ||
-               EqualsIgnoreCase(opt, "rdb-only") || EqualsIgnoreCase(opt, "rdb-filter-only")) {
-      // Capabilities: this master always sends a $<length> payload, which every replica reads.
+    } else if (EqualsIgnoreCase(opt, "capa")) {
+      // "minired": the replica loads minired's own full-sync payload (faster to build and
+      // load); everyone else gets an RDB file. "eof", "psync2": this master always sends
+      // a $<length> payload, which every replica reads.
+      if (EqualsIgnoreCase(value, "minired")) s.replica.minired_payload = true;
+    } else if (EqualsIgnoreCase(opt, "ip-address") || EqualsIgnoreCase(opt, "rdb-only") ||
+               EqualsIgnoreCase(opt, "rdb-filter-only")) {
     } else {
       return ctx.reply().Error("ERR Unrecognized REPLCONF option: " + std::string(opt));
     }

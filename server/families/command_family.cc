@@ -22,7 +22,7 @@ void ReplyFlags(ReplyWriter& w, const CommandSpec& c) {
       {kCmdPubSub, "pubsub"},         {kCmdNoScript, "noscript"},
       {kCmdBlocking, "blocking"},     {kCmdLoading, "loading"},
       {kCmdStale, "stale"},           {kCmdSkipMonitor, "skip_monitor"},
-      {kCmdSkipSlowlog, "skip_slowlog"}, {kCmdFast, "fast"},
+      {kCmdSkipSlowlog, "skip_slowlog"}, {kCmdAsking, "asking"}, {kCmdFast, "fast"},
       {kCmdNoAuth, "no_auth"},        {kCmdNoMandatoryKeys, "no_mandatory_keys"},
       {kCmdNoAsyncLoading, "no_async_loading"}, {kCmdNoMulti, "no_multi"},
       {kCmdMovableKeys, "movablekeys"}, {kCmdAllowBusy, "allow_busy"},

@@ -24,6 +24,7 @@ void RegisterGeoFamily(CommandTable* table);  // registers the search commands t
 void RegisterGeoSearchFamily(CommandTable* table);
 void RegisterHyperLogLogFamily(CommandTable* table);
 void RegisterKeysFamily(CommandTable* table);
+void RegisterDumpFamily(CommandTable* table);  // DUMP, RESTORE
 void RegisterExpireFamily(CommandTable* table);
 void RegisterDatabaseFamily(CommandTable* table);
 void RegisterConnectionFamily(CommandTable* table);
@@ -63,6 +64,7 @@ inline void RegisterAllFamilies(CommandTable* table) {
   RegisterGeoFamily(table);
   RegisterHyperLogLogFamily(table);
   RegisterKeysFamily(table);
+  RegisterDumpFamily(table);
   RegisterExpireFamily(table);
   RegisterDatabaseFamily(table);
   RegisterConnectionFamily(table);

@@ -11,4 +11,8 @@ namespace minired::rdb {
 // that length (a back reference before the start, a run past either end).
 bool LzfDecompress(std::string_view in, size_t out_len, std::string* out);
 
+// Compresses `in` into `out`; false (nothing worth keeping) when the result would not
+// be shorter than `max_out` bytes, as Redis stores such strings plain.
+bool LzfCompress(std::string_view in, size_t max_out, std::string* out);
+
 }  // namespace minired::rdb

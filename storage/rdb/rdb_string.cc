@@ -1,5 +1,8 @@
 #include "storage/rdb/rdb_string.h"
 
+#include <optional>
+
+#include "protocol/numbers.h"
 #include "storage/rdb/lzf.h"
 
 namespace minired::rdb {
@@ -29,6 +32,59 @@ void AppendLength(std::string* out, uint64_t len) {
 void AppendString(std::string* out, std::string_view s) {
   AppendLength(out, s.size());
   out->append(s);
+}
+
+void AppendIntegerString(std::string* out, int64_t v) {
+  auto put = [&](uint8_t enc, int bytes) {
+    out->push_back(static_cast<char>(0xc0 | enc));
+    for (int i = 0; i < bytes; ++i) out->push_back(static_cast<char>((static_cast<uint64_t>(v) >> (8 * i)) & 0xff));
+  };
+  if (v >= INT8_MIN && v <= INT8_MAX) return put(kInt8, 1);
+  if (v >= INT16_MIN && v <= INT16_MAX) return put(kInt16, 2);
+  if (v >= INT32_MIN && v <= INT32_MAX) return put(kInt32, 4);
+  AppendString(out, std::to_string(v));
+}
+
+void AppendEncodedString(std::string* out, std::string_view s, bool compress) {
+  // rdbTryIntegerEncoding: strings of at most 11 characters that are canonical integers.
+  if (s.size() <= 11 && !s.empty()) {
+    if (std::optional<int64_t> v = ParseInt64(s); v && *v >= INT32_MIN && *v <= INT32_MAX) {
+      return AppendIntegerString(out, *v);
+    }
+  }
+  if (compress && s.size() > 20) {
+    thread_local std::string packed;
+    if (LzfCompress(s, s.size() - 4, &packed)) {
+      out->push_back(static_cast<char>(0xc0 | kLzf));
+      AppendLength(out, packed.size());
+      AppendLength(out, s.size());
+      out->append(packed);
+      return;
+    }
+  }
+  AppendString(out, s);
+}
+
+bool Reader::ReadLe(int bytes, uint64_t* out) {
+  std::string_view b;
+  if (!Take(static_cast<size_t>(bytes), &b)) return false;
+  *out = 0;
+  for (int i = 0; i < bytes; ++i) *out |= static_cast<uint64_t>(static_cast<unsigned char>(b[i])) << (8 * i);
+  return true;
+}
+
+bool Reader::ReadStringView(std::string_view* out, std::string* scratch) {
+  const size_t start = pos_;
+  uint8_t first = 0;
+  if (!ReadByte(&first)) return false;
+  pos_ = start;
+  if ((first >> 6) != kSpecial) {
+    uint64_t len = 0;
+    return ReadLength(&len) && Take(len, out);
+  }
+  if (!ReadString(scratch)) return false;
+  *out = *scratch;
+  return true;
 }
 
 bool Reader::Take(size_t n, std::string_view* out) {

@@ -40,9 +40,14 @@ void MaskSeenTimes(RespValue* v) {
   }
 }
 
-}  // namespace
+// The radix tree's key and node counts say how a stream is split into nodes.
+void MaskRadixTree(RespValue* v) {
+  for (size_t i = 0; i + 1 < v->elems.size(); ++i) {
+    if (v->elems[i].str == "radix-tree-keys" || v->elems[i].str == "radix-tree-nodes") v->elems[i + 1].integer = 0;
+  }
+}
 
-std::map<std::string, std::string> DumpKeyspace(RespClient& c, int db) {
+std::map<std::string, std::string> Dump(RespClient& c, int db, bool layout) {
   std::map<std::string, std::string> out;
   c.Call({"SELECT", std::to_string(db)});
   std::vector<std::string> keys;
@@ -64,6 +69,7 @@ std::map<std::string, std::string> DumpKeyspace(RespClient& c, int db) {
     if (type == "stream") {
       // Its entries, ID counters, groups, consumers and pending entries, in their order.
       MaskSeenTimes(&v);
+      if (!layout) MaskRadixTree(&v);
       parts.push_back(v.DebugString());
     } else if (v.is_array()) {
       if (type == "hash") {
@@ -78,9 +84,14 @@ std::map<std::string, std::string> DumpKeyspace(RespClient& c, int db) {
     }
     std::string desc = type + " exp=" + std::to_string(replies[3 * i + 1].integer) + " [";
     for (const auto& p : parts) desc += p + ",";
-    out[keys[i]] = desc + "] enc=" + replies[3 * i + 2].str;
+    out[keys[i]] = desc + "]" + (layout ? " enc=" + replies[3 * i + 2].str : "");
   }
   return out;
 }
+
+}  // namespace
+
+std::map<std::string, std::string> DumpKeyspace(RespClient& c, int db) { return Dump(c, db, true); }
+std::map<std::string, std::string> DumpKeyspaceContents(RespClient& c, int db) { return Dump(c, db, false); }
 
 }  // namespace minired::testing

@@ -172,9 +172,9 @@ TEST(Payload, RoundTripsAKeyspaceAndRejectsDamage) {
   bool done = false;
   auto sink = std::make_unique<PayloadSink>(
       [](const SnapshotMeta&) { return Status::Ok(); },
-      [&](const Status& s, std::shared_ptr<const std::string> p) {
+      [&](const Status& s, SyncPayloads p) {
         EXPECT_TRUE(s.ok());
-        payload = std::move(p);
+        payload = std::move(p.minired);
       });
   ASSERT_TRUE(snap.Start(0, std::move(sink), [&](const Status&, const SnapshotMeta&) {
     std::lock_guard l(mu);

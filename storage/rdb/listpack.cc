@@ -1,0 +1,179 @@
+#include "storage/rdb/listpack.h"
+
+#include <cstring>
+#include <optional>
+
+#include "protocol/numbers.h"
+
+namespace minired::rdb {
+namespace {
+
+uint64_t ReadLe(const uint8_t* p, int n) {
+  uint64_t v = 0;
+  for (int i = 0; i < n; ++i) v |= static_cast<uint64_t>(p[i]) << (8 * i);
+  return v;
+}
+
+// Bytes the backwards length of an element of `len` bytes takes (lpEncodeBacklen).
+size_t BacklenSize(size_t len) {
+  if (len <= 127) return 1;
+  if (len < 16383) return 2;
+  if (len < 2097151) return 3;
+  if (len < 268435455) return 4;
+  return 5;
+}
+
+int64_t SignExtend(uint64_t v, int bits) {
+  const uint64_t m = uint64_t{1} << (bits - 1);
+  v &= (bits == 64) ? ~uint64_t{0} : ((uint64_t{1} << bits) - 1);
+  return static_cast<int64_t>((v ^ m) - m);
+}
+
+}  // namespace
+
+std::string_view ListpackItem::View(std::string* scratch) const {
+  if (!is_int) return text;
+  *scratch = std::to_string(value);
+  return *scratch;
+}
+
+ListpackReader::ListpackReader(std::string_view blob) : blob_(blob) {
+  if (blob.size() < 7) return;
+  const auto* p = reinterpret_cast<const uint8_t*>(blob.data());
+  if (ReadLe(p, 4) != blob.size()) return;
+  header_count_ = static_cast<uint32_t>(ReadLe(p + 4, 2));
+  valid_ = true;
+}
+
+bool ListpackReader::Next(ListpackItem* out) {
+  if (!valid_ || failed_ || at_end_) return false;
+  const auto* p = reinterpret_cast<const uint8_t*>(blob_.data());
+  const size_t size = blob_.size();
+  if (pos_ >= size) {
+    failed_ = true;
+    return false;
+  }
+  const uint8_t b = p[pos_];
+  if (b == 0xff) {
+    at_end_ = pos_ + 1 == size;
+    failed_ = !at_end_;
+    return false;
+  }
+  size_t header = 1, data = 0;
+  *out = ListpackItem{};
+  // The encoding: header bytes and data bytes, then read the value once both fit.
+  if ((b & 0x80) == 0) {
+    out->is_int = true;
+    out->value = b & 0x7f;
+  } else if ((b & 0xc0) == 0x80) {
+    data = b & 0x3f;
+  } else if ((b & 0xe0) == 0xc0) {
+    header = 2;
+  } else if ((b & 0xf0) == 0xe0) {
+    header = 2;
+  } else if (b == 0xf0) {
+    header = 5;
+  } else if (b >= 0xf1 && b <= 0xf4) {
+    static constexpr int kBytes[] = {2, 3, 4, 8};
+    data = kBytes[b - 0xf1];
+  } else {
+    failed_ = true;
+    return false;
+  }
+  if (pos_ + header > size) {
+    failed_ = true;
+    return false;
+  }
+  if ((b & 0xf0) == 0xe0) data = ((b & 0x0f) << 8) | p[pos_ + 1];
+  if (b == 0xf0) data = ReadLe(p + pos_ + 1, 4);
+  const size_t len = header + data;
+  if (data > size || pos_ + len + BacklenSize(len) > size - 1) {  // leave room for the end marker
+    failed_ = true;
+    return false;
+  }
+  const uint8_t* d = p + pos_ + header;
+  if ((b & 0xe0) == 0xc0) {
+    out->is_int = true;
+    out->value = SignExtend((uint64_t{b & 0x1fu} << 8) | p[pos_ + 1], 13);
+  } else if (b >= 0xf1 && b <= 0xf4) {
+    out->is_int = true;
+    out->value = SignExtend(ReadLe(d, static_cast<int>(data)), static_cast<int>(data) * 8);
+  } else if (!out->is_int) {
+    out->text = std::string_view(reinterpret_cast<const char*>(d), data);
+  }
+  pos_ += len + BacklenSize(len);
+  return true;
+}
+
+ListpackWriter::ListpackWriter() { buf_.assign(6, '\0'); }
+
+void ListpackWriter::AppendBacklen(size_t l) {
+  uint8_t b[5];
+  size_t n = BacklenSize(l);
+  // Most significant group first, every byte but the first with its top bit set.
+  for (size_t i = 0; i < n; ++i) {
+    const size_t shift = 7 * (n - 1 - i);
+    b[i] = static_cast<uint8_t>((l >> shift) & 127);
+    if (i > 0) b[i] |= 128;
+  }
+  buf_.append(reinterpret_cast<const char*>(b), n);
+}
+
+void ListpackWriter::Add(std::string_view s) {
+  if (s.size() <= kMaxInt64Chars) {
+    if (std::optional<int64_t> v = ParseInt64(s)) return AddInt(*v);
+  }
+  const size_t before = buf_.size();
+  if (s.size() < 64) {
+    buf_.push_back(static_cast<char>(0x80 | s.size()));
+  } else if (s.size() < 4096) {
+    buf_.push_back(static_cast<char>(0xe0 | (s.size() >> 8)));
+    buf_.push_back(static_cast<char>(s.size() & 0xff));
+  } else {
+    buf_.push_back(static_cast<char>(0xf0));
+    for (int i = 0; i < 4; ++i) buf_.push_back(static_cast<char>((s.size() >> (8 * i)) & 0xff));
+  }
+  buf_.append(s);
+  AppendBacklen(buf_.size() - before);
+  ++count_;
+}
+
+void ListpackWriter::AddInt(int64_t v) {
+  const size_t before = buf_.size();
+  auto put = [&](uint8_t tag, int bytes) {
+    buf_.push_back(static_cast<char>(tag));
+    for (int i = 0; i < bytes; ++i) buf_.push_back(static_cast<char>((static_cast<uint64_t>(v) >> (8 * i)) & 0xff));
+  };
+  if (v >= 0 && v <= 127) {
+    buf_.push_back(static_cast<char>(v));
+  } else if (v >= -4096 && v <= 4095) {
+    const uint64_t u = static_cast<uint64_t>(v) & 0x1fff;
+    buf_.push_back(static_cast<char>(0xc0 | (u >> 8)));
+    buf_.push_back(static_cast<char>(u & 0xff));
+  } else if (v >= INT16_MIN && v <= INT16_MAX) {
+    put(0xf1, 2);
+  } else if (v >= -(1 << 23) && v < (1 << 23)) {
+    put(0xf2, 3);
+  } else if (v >= INT32_MIN && v <= INT32_MAX) {
+    put(0xf3, 4);
+  } else {
+    put(0xf4, 8);
+  }
+  AppendBacklen(buf_.size() - before);
+  ++count_;
+}
+
+std::string ListpackWriter::Finish() {
+  buf_.push_back(static_cast<char>(0xff));
+  const uint32_t total = static_cast<uint32_t>(buf_.size());
+  for (int i = 0; i < 4; ++i) buf_[i] = static_cast<char>((total >> (8 * i)) & 0xff);
+  const uint16_t n = count_ < 65535 ? static_cast<uint16_t>(count_) : 65535;
+  buf_[4] = static_cast<char>(n & 0xff);
+  buf_[5] = static_cast<char>(n >> 8);
+  std::string out = std::move(buf_);
+  buf_.assign(6, '\0');
+  count_ = 0;
+  return out;
+}
+
+}  // namespace minired::rdb
