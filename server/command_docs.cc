@@ -44,6 +44,7 @@ const GrammarEntry kGrammar[] = {
     {"copy", "source destination [DB destination-db] [REPLACE]", ""},
     {"move", "key db", ""},
     {"dump", "key", ""},
+    {"migrate", "host port key | \"\" destination-db timeout [COPY] [REPLACE] [AUTH password | AUTH2 username password] [KEYS key ...]", ""},
     {"restore", "key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]", ""},
     {"restore-asking", "key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]", ""},
     {"getbit", "key offset", ""},

@@ -108,6 +108,7 @@ std::map<std::string, CommandKeyInfo, std::less<>> BuildTable() {
     {"config|set", {"request_policy:all_nodes", "response_policy:all_succeeded"}, {}},
     {"dump", {"nondeterministic_output"}, {{"RO access", 1, Range(0, 1, 0)}}},
     {"restore", {}, {{"OW update", 1, Range(0, 1, 0)}}},
+    {"migrate", {"nondeterministic_output"}, {{"RW access delete", 3, Range(0, 1, 0)}, {"RW access delete incomplete", -2, Range(-1, 1, 0), "", "KEYS"}}},
     {"restore-asking", {}, {{"OW update", 1, Range(0, 1, 0)}}},
     {"copy", {}, {{"RO access", 1, Range(0, 1, 0)}, {"OW update", 2, Range(0, 1, 0)}}},
     {"dbsize", {"request_policy:all_shards", "response_policy:agg_sum"}, {}},

@@ -226,7 +226,10 @@ asio::awaitable<void> MasterLink::FullSync(std::string replid, uint64_t offset) 
     transfer_total_ = 0;
     transfer_read_ = 0;
     payload.swap(inbuf_);
-    while (!payload.ends_with(mark)) {
+    // Whatever follows the mark (a master may start the stream at once) is the stream's.
+    size_t searched = 0, at;
+    while ((at = payload.find(mark, searched)) == std::string::npos) {
+      searched = payload.size() >= mark.size() ? payload.size() - mark.size() + 1 : 0;
       const size_t old = payload.size();
       payload.resize(old + (size_t{1} << 20));
       size_t n = co_await socket_.async_read_some(asio::buffer(payload.data() + old, size_t{1} << 20), use_awaitable);
@@ -234,7 +237,8 @@ asio::awaitable<void> MasterLink::FullSync(std::string replid, uint64_t offset) 
       transfer_read_ = payload.size();
       last_io_ms_ = server_.clock().NowMs();
     }
-    payload.resize(payload.size() - mark.size());
+    inbuf_.assign(payload, at + mark.size());
+    payload.resize(at);
   } else {
     auto len = ParseInt64(std::string_view(header).substr(1));
     if (!len || *len < 0) throw LinkError("Bad protocol from MASTER, the first byte is not '$': " + header);

@@ -25,6 +25,7 @@ void RegisterGeoSearchFamily(CommandTable* table);
 void RegisterHyperLogLogFamily(CommandTable* table);
 void RegisterKeysFamily(CommandTable* table);
 void RegisterDumpFamily(CommandTable* table);  // DUMP, RESTORE
+void RegisterMigrateFamily(CommandTable* table);
 void RegisterExpireFamily(CommandTable* table);
 void RegisterDatabaseFamily(CommandTable* table);
 void RegisterConnectionFamily(CommandTable* table);
@@ -65,6 +66,7 @@ inline void RegisterAllFamilies(CommandTable* table) {
   RegisterHyperLogLogFamily(table);
   RegisterKeysFamily(table);
   RegisterDumpFamily(table);
+  RegisterMigrateFamily(table);
   RegisterExpireFamily(table);
   RegisterDatabaseFamily(table);
   RegisterConnectionFamily(table);

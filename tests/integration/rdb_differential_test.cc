@@ -2,6 +2,7 @@
 // dumped by one server restores in the other with the same contents, both ways; and
 // RESTORE's options and errors (footer, checksum, TTLs, BUSYKEY, IDLETIME, FREQ, bad
 // and empty payloads) answer byte for byte as redis-server answers them.
+#include <map>
 #include <string>
 #include <vector>
 
@@ -131,6 +132,91 @@ TEST_F(RdbDumps, FreqSetsTheLfuCounterUnderAnLfuPolicy) {
            {"RESTORE", "k", "0", payload, "FREQ", "100"},
            {"OBJECT", "FREQ", "k"},
            {"CONFIG", "SET", "maxmemory-policy", "noeviction"}});
+}
+
+}  // namespace
+}  // namespace minired
+
+namespace minired {
+namespace {
+
+// MIGRATE from either server into a third (a redis-server): the same replies, byte for
+// byte, and the same keys moved or copied with their values and expiries.
+class RdbMigrate : public RdbDumps {
+ protected:
+  static void SetUpTestSuite() {
+    RdbDumps::SetUpTestSuite();
+    target_ = new TestProcess(TestProcess::StartRedis({"--save", "", "--appendonly", "no"}));
+  }
+  static void TearDownTestSuite() {
+    delete target_;
+    target_ = nullptr;
+    RdbDumps::TearDownTestSuite();
+  }
+  static TestProcess* target_;
+};
+TestProcess* RdbMigrate::target_ = nullptr;
+
+TEST_F(RdbMigrate, MovesCopiesAndFailsAsRedis) {
+  ASSERT_TRUE(target_->ok()) << target_->error();
+  RespClient t;
+  ASSERT_TRUE(t.Connect(target_->port()));
+  const std::string port = std::to_string(target_->port());
+  auto setup = [&] {
+    t.Call({"FLUSHALL"});
+    return Script{{"FLUSHALL"}, {"SET", "a", "1"}, {"HSET", "h", "f", "v"}, {"SET", "t", "x", "PXAT", "4102444800000"},
+                  {"RPUSH", "l", "x", "y"}};
+  };
+  // Each server in turn moves into a fresh target; both replies are compared, and what
+  // the target holds afterwards.
+  auto run = [&](const Script& script) {
+    Script with_setup = setup();
+    Reply want, got;
+    std::vector<std::map<std::string, std::string>> held;
+    for (RespClient* c : {&r_, &m_}) {
+      t.Call({"FLUSHALL"});
+      for (const auto& cmd : setup()) c->Call(cmd);
+      t.Call({"SET", "a", "already-there"});
+      std::string replies;
+      for (const auto& cmd : script) replies += c->Call(cmd).raw;
+      std::map<std::string, std::string> h;
+      // A moved TTL is relative (Redis sends what is left): the two clocks agree to a
+      // second, not to the millisecond.
+      auto seconds = [](std::string v) {
+        const size_t at = v.find("exp=");
+        const size_t end = v.find(' ', at);
+        if (at != std::string::npos && v[at + 4] != '-') v.replace(at + 4, end - at - 4, v.substr(at + 4, end - at - 4 - 3));
+        return v;
+      };
+      for (int db : {0, 2}) {
+        for (const auto& [k, v] : testing::DumpKeyspaceContents(t, db)) h[std::to_string(db) + "/" + k] = seconds(v);
+        for (const auto& [k, v] : testing::DumpKeyspaceContents(*c, db)) {
+          h["src" + std::to_string(db) + "/" + k] = seconds(v);
+        }
+      }
+      t.Call({"SELECT", "0"});
+      c->Call({"SELECT", "0"});
+      held.push_back(h);
+      (c == &r_ ? want : got).raw = replies;
+    }
+    EXPECT_EQ(got.raw, want.raw);
+    EXPECT_EQ(held[1], held[0]);
+  };
+  run({{"MIGRATE", "127.0.0.1", port, "h", "0", "1000"}});
+  run({{"MIGRATE", "127.0.0.1", port, "a", "0", "1000"}});  // BUSYKEY: stays here
+  run({{"MIGRATE", "127.0.0.1", port, "a", "0", "1000", "REPLACE"}});
+  run({{"MIGRATE", "127.0.0.1", port, "", "2", "1000", "COPY", "KEYS", "a", "h", "t", "l", "missing"}});
+  run({{"MIGRATE", "127.0.0.1", port, "", "0", "1000", "REPLACE", "KEYS", "h", "t", "a"}});
+  run({{"MIGRATE", "127.0.0.1", port, "missing", "0", "1000"}});
+  run({{"MIGRATE", "127.0.0.1", port, "a", "0", "1000", "KEYS", "h"}});
+  run({{"MIGRATE", "127.0.0.1", port, "a", "0", "1000", "AUTH"}});
+  run({{"MIGRATE", "127.0.0.1", port, "a", "0", "1000", "AUTH", "pw"}});
+  run({{"MIGRATE", "127.0.0.1", port, "a", "0", "1000", "AUTH2", "user"}});
+  run({{"MIGRATE", "127.0.0.1", port, "a", "0", "1000", "BOGUS"}});
+  run({{"MIGRATE", "127.0.0.1", port, "a", "x", "1000"}});
+  run({{"MIGRATE", "127.0.0.1", port, "a", "0", "y"}});
+  run({{"MIGRATE", "127.0.0.1", port, "a", "99", "1000"}});
+  run({{"MIGRATE", "127.0.0.1", std::to_string(testing::FreePort()), "a", "0", "500"}});
 }
 
 }  // namespace
