@@ -1,5 +1,6 @@
 #include "storage/rdb_keyspace_loader.h"
 
+#include <algorithm>
 #include <mutex>
 
 #include "storage/access_clock.h"
@@ -25,6 +26,19 @@ Status RdbKeyspaceLoader::Key(uint64_t db, Entry* e, int64_t lru_idle, int lfu_f
   target.Upsert(e, hash, 0);
   ++loaded_;
   if (keys_counter_) keys_counter_->fetch_add(1, std::memory_order_relaxed);
+  return Status::Ok();
+}
+
+Status RdbKeyspaceLoader::Resize(uint64_t db, uint64_t keys, uint64_t) {
+  if (db >= static_cast<uint64_t>(shards_.databases())) return Status::Ok();  // Key() reports it
+  // A hint from the file (LoadRdb caps it by the file's size).
+  const uint64_t per_shard = keys / shards_.size() + 1;
+  for (size_t i = 0; i < shards_.size(); ++i) {
+    Shard& shard = shards_.shard(i);
+    std::lock_guard<ShardMutex> lock(shard.mu());
+    Db& d = shard.db(static_cast<int>(db));
+    d.Reserve(d.size() + static_cast<size_t>(per_shard));
+  }
   return Status::Ok();
 }
 

@@ -24,6 +24,8 @@ class RdbKeyspaceLoader : public rdb::RdbHandler {
 
   Status Key(uint64_t db, Entry* e, int64_t lru_idle, int lfu_freq) override;
   Status Function(std::string code) override;
+  // Sizes each shard's table for its share of the keys before they arrive.
+  Status Resize(uint64_t db, uint64_t keys, uint64_t keys_with_expiry) override;
   Status Aux(std::string_view key, std::string_view value) override;
   void Progress(uint64_t bytes_read, uint64_t keys) override {
     if (progress_) progress_(bytes_read, keys);

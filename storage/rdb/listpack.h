@@ -53,6 +53,8 @@ class ListpackReader {
 class ListpackWriter {
  public:
   ListpackWriter();
+  // Room for about `bytes` bytes of elements, ahead of time.
+  void Reserve(size_t bytes) { buf_.reserve(bytes + 7); }
   void Add(std::string_view s);
   void AddInt(int64_t v);
   size_t count() const { return count_; }

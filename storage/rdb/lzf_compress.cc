@@ -24,57 +24,80 @@ inline uint32_t Hash3(const uint8_t* p) {
 }  // namespace
 
 bool LzfCompress(std::string_view in, size_t max_out, std::string* out) {
-  out->clear();
   const auto* src = reinterpret_cast<const uint8_t*>(in.data());
   const size_t n = in.size();
-  if (n < 4) return false;
-  out->reserve(max_out);
-  std::array<uint32_t, 1 << kHashBits> table{};  // position + 1 of the last sighting
+  if (n < 4 || max_out == 0) return false;
+  // Where each 3-byte hash was last seen, as base + position + 1. The table is kept per
+  // thread and never cleared: a call raises `base` past every value an earlier call
+  // wrote, so older entries read as empty (clearing 64 KB per short string would cost
+  // more than compressing it).
+  thread_local std::array<uint32_t, 1 << kHashBits> table{};
+  thread_local uint32_t next_base = 0;
+  if (n > UINT32_MAX / 2 || next_base > UINT32_MAX - n - 2) {
+    table.fill(0);
+    next_base = 0;
+  }
+  const uint32_t base = next_base;
+  next_base += static_cast<uint32_t>(n) + 1;
+
+  // Written through a raw pointer into a buffer sized for the worst case allowed.
+  out->resize(max_out + kMaxLiteral + 4);
+  uint8_t* const begin = reinterpret_cast<uint8_t*>(out->data());
+  uint8_t* op = begin;
+  uint8_t* const limit = begin + max_out;
   size_t lit_start = 0;  // where the pending literal run began
   size_t ip = 0;
 
-  // Flushes literals [lit_start, end) in runs of at most 32 bytes.
+  // Flushes literals [lit_start, end) in runs of at most 32 bytes; false past the limit.
   auto flush_literals = [&](size_t end) {
     while (lit_start < end) {
       const size_t run = std::min(kMaxLiteral, end - lit_start);
-      out->push_back(static_cast<char>(run - 1));
-      out->append(reinterpret_cast<const char*>(src + lit_start), run);
+      if (op + run + 1 > limit) return false;
+      *op++ = static_cast<uint8_t>(run - 1);
+      std::memcpy(op, src + lit_start, run);
+      op += run;
       lit_start += run;
     }
+    return true;
   };
 
   while (ip + 2 < n) {
     const uint32_t h = Hash3(src + ip);
-    const size_t cand = table[h];
-    table[h] = static_cast<uint32_t>(ip + 1);
-    if (cand != 0) {
-      const size_t ref = cand - 1;
+    const uint32_t seen = table[h];
+    table[h] = base + static_cast<uint32_t>(ip) + 1;
+    if (seen > base) {
+      const size_t ref = seen - base - 1;
       const size_t off = ip - ref - 1;
-      if (off < kMaxOffset && std::memcmp(src + ref, src + ip, 3) == 0) {
+      if (off < kMaxOffset && src[ref] == src[ip] && src[ref + 1] == src[ip + 1] && src[ref + 2] == src[ip + 2]) {
         size_t len = 3;
         const size_t max_len = std::min(kMaxRef, n - ip);
         while (len < max_len && src[ref + len] == src[ip + len]) ++len;
-        flush_literals(ip);
+        if (!flush_literals(ip) || op + 3 > limit) return false;
         const size_t l = len - 2;  // 1..262
         if (l < 7) {
-          out->push_back(static_cast<char>((l << 5) | (off >> 8)));
+          *op++ = static_cast<uint8_t>((l << 5) | (off >> 8));
         } else {
-          out->push_back(static_cast<char>((7 << 5) | (off >> 8)));
-          out->push_back(static_cast<char>(l - 7));
+          *op++ = static_cast<uint8_t>((7 << 5) | (off >> 8));
+          *op++ = static_cast<uint8_t>(l - 7);
         }
-        out->push_back(static_cast<char>(off & 0xff));
-        // Remember the positions the reference covered, so later matches find them.
-        for (size_t k = ip + 1; k < ip + len && k + 2 < n; ++k) table[Hash3(src + k)] = static_cast<uint32_t>(k + 1);
+        *op++ = static_cast<uint8_t>(off & 0xff);
         ip += len;
         lit_start = ip;
-        if (out->size() >= max_out) return false;
+        // As liblzf: the two positions before the match's end, so the next match can
+        // start right where this one ended.
+        for (size_t k = ip - 2; k < ip && k + 2 < n; ++k) table[Hash3(src + k)] = base + static_cast<uint32_t>(k) + 1;
         continue;
       }
     }
     ++ip;
+    // The literals owed already make the output too long (incompressible input).
+    if (static_cast<size_t>(op - begin) + (ip - lit_start) * 33 / 32 >= max_out) return false;
   }
-  flush_literals(n);
-  return out->size() < max_out;
+  if (!flush_literals(n)) return false;
+  const size_t size = static_cast<size_t>(op - begin);
+  if (size >= max_out) return false;
+  out->resize(size);
+  return true;
 }
 
 }  // namespace minired::rdb

@@ -1,5 +1,6 @@
 #include "storage/rdb/rdb_file.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "storage/rdb/crc64.h"
@@ -147,6 +148,9 @@ Status LoadRdb(std::string_view data, const EncodingLimits& limits, RdbHandler& 
       case kOpResizeDb: {
         uint64_t a, b;
         if (!r.ReadLength(&a) || !r.ReadLength(&b)) return truncated("RESIZEDB");
+        // Every key takes at least 3 bytes: a count beyond what the rest of the file can
+        // hold is no reason to reserve memory for it.
+        if (Status st = handler.Resize(db, std::min<uint64_t>(a, r.remaining() / 3), b); !st.ok()) return st;
         continue;
       }
       case kOpAux: {

@@ -76,6 +76,8 @@ class RdbHandler {
   virtual Status Aux(std::string_view key, std::string_view value) { return Status::Ok(); }
   virtual Status Function(std::string code) { return Status::Ok(); }
   virtual Status SelectDb(uint64_t db) { return Status::Ok(); }
+  // RESIZEDB: how many keys the database about to be read holds (a sizing hint).
+  virtual Status Resize(uint64_t db, uint64_t keys, uint64_t keys_with_expiry) { return Status::Ok(); }
   // The key's entry, owned by the handler from here on (free it if unwanted). `lru_idle`
   // / `lfu_freq`: the IDLE / FREQ opcodes' values, -1 when absent.
   virtual Status Key(uint64_t db, Entry* e, int64_t lru_idle, int lfu_freq) = 0;

@@ -131,6 +131,7 @@ void AppendHash(const Entry* e, bool compress, std::string* out) {
     return;
   }
   ListpackWriter lp;
+  lp.Reserve(e->compact_blob().size() + e->compact_blob().size() / 4);
   CompactReader r(e->compact_blob());
   std::string_view s;
   while (r.Next(&s)) lp.Add(s);
@@ -273,21 +274,32 @@ bool FitsHashListpack(const std::vector<std::string>& pairs, const EncodingLimit
   return std::all_of(pairs.begin(), pairs.end(), [&](const std::string& s) { return s.size() <= max_value; });
 }
 
+// Whether any two of `views` are equal (sorts a copy: for the few elements a compact
+// value holds, cheaper than building a table).
+bool HasDuplicate(std::vector<std::string_view> views) {
+  std::sort(views.begin(), views.end());
+  return std::adjacent_find(views.begin(), views.end()) != views.end();
+}
+
 ValueResult BuildHash(std::string_view key, int64_t expire, std::vector<std::string>& pairs,
                       const EncodingLimits& limits, Entry** out, Fail fail) {
   if (pairs.size() % 2 != 0) return fail("hash with a field and no value");
   if (pairs.empty()) return ValueResult::kEmpty;
+  if (FitsHashListpack(pairs, limits)) {
+    std::vector<std::string_view> fields;
+    fields.reserve(pairs.size() / 2);
+    for (size_t i = 0; i < pairs.size(); i += 2) fields.push_back(pairs[i]);
+    if (HasDuplicate(std::move(fields))) return fail("duplicate hash field");
+    std::vector<std::string_view> views(pairs.begin(), pairs.end());
+    *out = Entry::NewCompact(key, ValueType::kHash, Encoding::kListpack, EncodeListpack(views), expire);
+    return ValueResult::kOk;
+  }
   auto map = std::make_unique<StringMap>();
   map->Reserve(pairs.size() / 2);
   for (size_t i = 0; i < pairs.size(); i += 2) {
     if (!map->Add(pairs[i], pairs[i + 1])) return fail("duplicate hash field");
   }
-  if (FitsHashListpack(pairs, limits)) {
-    std::vector<std::string_view> views(pairs.begin(), pairs.end());
-    *out = Entry::NewCompact(key, ValueType::kHash, Encoding::kListpack, EncodeListpack(views), expire);
-  } else {
-    *out = Entry::NewObject(key, ValueType::kHash, Encoding::kHashtable, map.release(), expire);
-  }
+  *out = Entry::NewObject(key, ValueType::kHash, Encoding::kHashtable, map.release(), expire);
   return ValueResult::kOk;
 }
 
@@ -337,14 +349,15 @@ ValueResult BuildZSet(std::string_view key, int64_t expire, std::vector<std::pai
     std::sort(items.begin(), items.end(), [](const auto& a, const auto& b) {
       return a.second != b.second ? a.second < b.second : a.first < b.first;
     });
-    std::unordered_set<std::string_view> seen;
-    std::vector<std::string_view> elements;
+    std::vector<std::string_view> members, elements;
+    members.reserve(items.size());
     elements.reserve(items.size() * 2);
     for (const auto& [m, score] : items) {
-      if (!seen.insert(m).second) return fail("duplicate sorted set member");
+      members.push_back(m);
       elements.push_back(m);
       elements.push_back(ScoreBytes(score));
     }
+    if (HasDuplicate(std::move(members))) return fail("duplicate sorted set member");
     *out = Entry::NewCompact(key, ValueType::kZSet, Encoding::kListpack, EncodeListpack(elements), expire);
     return ValueResult::kOk;
   }

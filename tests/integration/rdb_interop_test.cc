@@ -36,7 +36,7 @@ using testing::WaitFor;
 // Keys of the mixed replication tests: enough for several snapshot chunks and a payload
 // of megabytes, few enough that comparing both sides key by key three times stays a few
 // seconds under the sanitizers (bench/rdb-vs-redis syncs 1,100,000).
-constexpr int kMixedKeys = 20000;
+constexpr int kMixedKeys = 10000;
 
 // Writes `n` keys of every type (a fifth each: strings, hashes of 6 fields, sets,
 // sorted sets, lists) and a stream, pipelined.
@@ -352,7 +352,7 @@ TEST(MixedReplication, AStreamCommandTheReplicaLacksHaltsTheLink) {
         answered = 4;
       }
     }
-    std::this_thread::sleep_for(3s);
+    std::this_thread::sleep_for(1s);
     close(c);
   });
   TestProcess replica = TestProcess::StartReplicaOf(port);
