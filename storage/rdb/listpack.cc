@@ -4,15 +4,10 @@
 #include <optional>
 
 #include "protocol/numbers.h"
+#include "storage/rdb/bytes.h"
 
 namespace minired::rdb {
 namespace {
-
-uint64_t ReadLe(const uint8_t* p, int n) {
-  uint64_t v = 0;
-  for (int i = 0; i < n; ++i) v |= static_cast<uint64_t>(p[i]) << (8 * i);
-  return v;
-}
 
 // Bytes the backwards length of an element of `len` bytes takes (lpEncodeBacklen).
 size_t BacklenSize(size_t len) {
@@ -21,12 +16,6 @@ size_t BacklenSize(size_t len) {
   if (len < 2097151) return 3;
   if (len < 268435455) return 4;
   return 5;
-}
-
-int64_t SignExtend(uint64_t v, int bits) {
-  const uint64_t m = uint64_t{1} << (bits - 1);
-  v &= (bits == 64) ? ~uint64_t{0} : ((uint64_t{1} << bits) - 1);
-  return static_cast<int64_t>((v ^ m) - m);
 }
 
 }  // namespace
@@ -40,8 +29,8 @@ std::string_view ListpackItem::View(std::string* scratch) const {
 ListpackReader::ListpackReader(std::string_view blob) : blob_(blob) {
   if (blob.size() < 7) return;
   const auto* p = reinterpret_cast<const uint8_t*>(blob.data());
-  if (ReadLe(p, 4) != blob.size()) return;
-  header_count_ = static_cast<uint32_t>(ReadLe(p + 4, 2));
+  if (LoadLittleEndian(p, 4) != blob.size()) return;
+  header_count_ = static_cast<uint32_t>(LoadLittleEndian(p + 4, 2));
   valid_ = true;
 }
 
@@ -85,7 +74,7 @@ bool ListpackReader::Next(ListpackItem* out) {
     return false;
   }
   if ((b & 0xf0) == 0xe0) data = ((b & 0x0f) << 8) | p[pos_ + 1];
-  if (b == 0xf0) data = ReadLe(p + pos_ + 1, 4);
+  if (b == 0xf0) data = LoadLittleEndian(p + pos_ + 1, 4);
   const size_t len = header + data;
   if (data > size || pos_ + len + BacklenSize(len) > size - 1) {  // leave room for the end marker
     failed_ = true;
@@ -97,7 +86,7 @@ bool ListpackReader::Next(ListpackItem* out) {
     out->value = SignExtend((uint64_t{b & 0x1fu} << 8) | p[pos_ + 1], 13);
   } else if (b >= 0xf1 && b <= 0xf4) {
     out->is_int = true;
-    out->value = SignExtend(ReadLe(d, static_cast<int>(data)), static_cast<int>(data) * 8);
+    out->value = SignExtend(LoadLittleEndian(d, static_cast<int>(data)), static_cast<int>(data) * 8);
   } else if (!out->is_int) {
     out->text = std::string_view(reinterpret_cast<const char*>(d), data);
   }

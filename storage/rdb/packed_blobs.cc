@@ -1,24 +1,9 @@
 #include "storage/rdb/packed_blobs.h"
 
+#include "storage/rdb/bytes.h"
 #include "storage/rdb/listpack.h"
 
 namespace minired::rdb {
-namespace {
-
-uint64_t ReadLe(const uint8_t* p, int n) {
-  uint64_t v = 0;
-  for (int i = 0; i < n; ++i) v |= static_cast<uint64_t>(p[i]) << (8 * i);
-  return v;
-}
-
-int64_t SignExtend(uint64_t v, int bits) {
-  if (bits == 64) return static_cast<int64_t>(v);
-  const uint64_t m = uint64_t{1} << (bits - 1);
-  v &= (uint64_t{1} << bits) - 1;
-  return static_cast<int64_t>((v ^ m) - m);
-}
-
-}  // namespace
 
 bool ReadListpackElements(std::string_view blob, std::vector<std::string>* out) {
   ListpackReader r(blob);
@@ -34,7 +19,7 @@ bool ReadListpackElements(std::string_view blob, std::vector<std::string>* out) 
 bool ReadZiplistElements(std::string_view blob, std::vector<std::string>* out) {
   const auto* p = reinterpret_cast<const uint8_t*>(blob.data());
   const size_t size = blob.size();
-  if (size < 11 || ReadLe(p, 4) != size || p[size - 1] != 0xff) return false;
+  if (size < 11 || LoadLittleEndian(p, 4) != size || p[size - 1] != 0xff) return false;
   size_t pos = 10;
   while (pos < size - 1) {
     if (p[pos] == 0xfe) {
@@ -85,7 +70,7 @@ bool ReadZiplistElements(std::string_view blob, std::vector<std::string>* out) {
     } else if (int_bytes == 0) {
       out->push_back(std::to_string(imm));
     } else {
-      out->push_back(std::to_string(SignExtend(ReadLe(d, int_bytes), int_bytes * 8)));
+      out->push_back(std::to_string(SignExtend(LoadLittleEndian(d, int_bytes), int_bytes * 8)));
     }
     pos += header + data;
   }
@@ -105,7 +90,7 @@ bool ReadZipmapElements(std::string_view blob, std::vector<std::string>* out) {
       return true;
     }
     if (p[pos] != 254 || pos + 5 > size) return false;
-    *len = ReadLe(p + pos + 1, 4);
+    *len = LoadLittleEndian(p + pos + 1, 4);
     pos += 5;
     return true;
   };
@@ -127,12 +112,12 @@ bool ReadZipmapElements(std::string_view blob, std::vector<std::string>* out) {
 bool ReadIntset(std::string_view blob, std::vector<int64_t>* out) {
   const auto* p = reinterpret_cast<const uint8_t*>(blob.data());
   if (blob.size() < 8) return false;
-  const uint32_t width = static_cast<uint32_t>(ReadLe(p, 4));
-  const uint64_t count = ReadLe(p + 4, 4);
+  const uint32_t width = static_cast<uint32_t>(LoadLittleEndian(p, 4));
+  const uint64_t count = LoadLittleEndian(p + 4, 4);
   if ((width != 2 && width != 4 && width != 8) || blob.size() != 8 + count * width) return false;
   out->reserve(out->size() + count);
   for (uint64_t i = 0; i < count; ++i) {
-    const int64_t v = SignExtend(ReadLe(p + 8 + i * width, static_cast<int>(width)), static_cast<int>(width) * 8);
+    const int64_t v = SignExtend(LoadLittleEndian(p + 8 + i * width, static_cast<int>(width)), static_cast<int>(width) * 8);
     if (!out->empty() && i > 0 && v <= out->back()) return false;  // sorted and distinct, as Redis checks
     out->push_back(v);
   }

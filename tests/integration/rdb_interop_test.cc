@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -120,16 +121,17 @@ void ExpectSameData(RespClient& a, RespClient& b) {
   EXPECT_EQ(b.Call({"FUNCTION", "LIST"}).raw, a.Call({"FUNCTION", "LIST"}).raw);
 }
 
-TEST(MixedReplication, RedisServerMasterMiniredReplica) {
-  // Diskless, as Redis 7.0 syncs by default ($EOF:<mark> payloads), without its delay.
-  TestProcess master = TestProcess::StartRedis({"--save", "", "--appendonly", "no", "--repl-diskless-sync-delay", "0"});
+// The master holds the corpus and kMixedKeys more when the replica starts; then: the
+// full sync, writes of every kind, a dropped link resuming partially, the replica
+// killed and restarted (persisting nothing: a full sync again), its promotion.
+void ReplicateAndCompare(TestProcess& master, const std::function<TestProcess(int)>& start_replica) {
   ASSERT_TRUE(master.ok()) << master.error();
   RespClient m;
   ASSERT_TRUE(m.Connect(master.port()));
   RunCorpus(m);
   FillMixed(m, kMixedKeys);
 
-  TestProcess replica = TestProcess::StartReplicaOf(master.port());
+  TestProcess replica = start_replica(master.port());
   ASSERT_TRUE(replica.ok()) << replica.error();
   RespClient r;
   ASSERT_TRUE(r.Connect(replica.port()));
@@ -140,7 +142,6 @@ TEST(MixedReplication, RedisServerMasterMiniredReplica) {
   ASSERT_TRUE(CaughtUp(m, r));
   ExpectSameData(m, r);
 
-  // A dropped link continues where it stopped.
   const int64_t partial_before = InfoField(m, "stats", "sync_partial_ok");
   m.Call({"CLIENT", "KILL", "TYPE", "replica"});
   m.Call({"SET", "while:down", "1"});
@@ -148,7 +149,6 @@ TEST(MixedReplication, RedisServerMasterMiniredReplica) {
   ASSERT_TRUE(CaughtUp(m, r));
   EXPECT_EQ(r.Call({"GET", "while:down"}).value.str, "1");
 
-  // A replica killed and restarted (persisting nothing) syncs fully again.
   replica.Kill9();
   m.Call({"SET", "while:dead", "2"});
   ASSERT_TRUE(replica.Restart());
@@ -156,48 +156,22 @@ TEST(MixedReplication, RedisServerMasterMiniredReplica) {
   ASSERT_TRUE(CaughtUp(m, r));
   ExpectSameData(m, r);
 
-  // Promotion: the replica keeps the data and takes writes.
   EXPECT_EQ(r.Call({"REPLICAOF", "NO", "ONE"}).raw, "+OK\r\n");
   EXPECT_EQ(r.Call({"SET", "promoted", "yes"}).raw, "+OK\r\n");
   EXPECT_EQ(r.Call({"GET", "while:dead"}).value.str, "2");
 }
 
+TEST(MixedReplication, RedisServerMasterMiniredReplica) {
+  // Diskless, as Redis 7.0 syncs by default ($EOF:<mark> payloads), without its delay.
+  TestProcess master = TestProcess::StartRedis({"--save", "", "--appendonly", "no", "--repl-diskless-sync-delay", "0"});
+  ReplicateAndCompare(master, [](int port) { return TestProcess::StartReplicaOf(port); });
+}
+
 TEST(MixedReplication, MiniredMasterRedisServerReplica) {
   TestProcess master = TestProcess::StartMinired({"--appendonly", "no", "--save", ""});
-  ASSERT_TRUE(master.ok()) << master.error();
-  RespClient m;
-  ASSERT_TRUE(m.Connect(master.port()));
-  RunCorpus(m);
-  FillMixed(m, kMixedKeys);
-
-  TestProcess replica = TestProcess::StartRedis({"--save", "", "--appendonly", "no", "--replicaof", "127.0.0.1",
-                                                 std::to_string(master.port())});
-  ASSERT_TRUE(replica.ok()) << replica.error();
-  RespClient r;
-  ASSERT_TRUE(r.Connect(replica.port()));
-  ASSERT_TRUE(CaughtUp(m, r));
-  ExpectSameData(m, r);
-
-  WriteAfterSync(m);
-  ASSERT_TRUE(CaughtUp(m, r));
-  ExpectSameData(m, r);
-
-  const int64_t partial_before = InfoField(m, "stats", "sync_partial_ok");
-  m.Call({"CLIENT", "KILL", "TYPE", "replica"});
-  m.Call({"SET", "while:down", "1"});
-  ASSERT_TRUE(WaitFor([&] { return InfoField(m, "stats", "sync_partial_ok") > partial_before; }));
-  ASSERT_TRUE(CaughtUp(m, r));
-  EXPECT_EQ(r.Call({"GET", "while:down"}).value.str, "1");
-
-  replica.Kill9();
-  m.Call({"SET", "while:dead", "2"});
-  ASSERT_TRUE(replica.Restart());
-  ASSERT_TRUE(r.Connect(replica.port()));
-  ASSERT_TRUE(CaughtUp(m, r));
-  ExpectSameData(m, r);
-
-  EXPECT_EQ(r.Call({"REPLICAOF", "NO", "ONE"}).raw, "+OK\r\n");
-  EXPECT_EQ(r.Call({"SET", "promoted", "yes"}).raw, "+OK\r\n");
+  ReplicateAndCompare(master, [](int port) {
+    return TestProcess::StartRedis({"--save", "", "--appendonly", "no", "--replicaof", "127.0.0.1", std::to_string(port)});
+  });
 }
 
 // redis-cli --rdb against minired writes a file redis-server checks and loads.
