@@ -12,16 +12,20 @@ PayloadSink::PayloadSink(OnStarted started, OnDone done, PayloadFormats formats)
 PayloadSink::~PayloadSink() = default;
 
 Status PayloadSink::Begin(SnapshotMeta* meta) {
-  if (formats_.minired) payload_ = std::make_shared<std::string>(kPayloadMagic);
+  if (formats_.wants(SyncFormat::kMinired)) payload_ = std::make_shared<std::string>(kPayloadMagic);
   return Status::Ok();
 }
 
 Status PayloadSink::Started(const SnapshotMeta& meta) {
   if (Status s = started_(meta); !s.ok()) return s;
-  if (formats_.rdb) {
-    // The RDB header carries the stream's position and database, known only now.
-    rdb_ = std::make_unique<RdbPayloadBuilder>(formats_.redis_version, /*compress=*/true);
-    return rdb_->Begin(meta);
+  // The RDB header carries the stream's position and database, known only now.
+  if (formats_.wants(SyncFormat::kRdb)) {
+    rdb_ = std::make_unique<RdbPayloadBuilder>(formats_.redis_version, /*compress=*/true, /*functions_only=*/false);
+    if (Status s = rdb_->Begin(meta); !s.ok()) return s;
+  }
+  if (formats_.wants(SyncFormat::kRdbFunctionsOnly)) {
+    rdb_functions_ = std::make_unique<RdbPayloadBuilder>(formats_.redis_version, true, /*functions_only=*/true);
+    if (Status s = rdb_functions_->Begin(meta); !s.ok()) return s;
   }
   return Status::Ok();
 }
@@ -31,7 +35,10 @@ Status PayloadSink::Chunk(std::string_view data) {
     AppendVarint(payload_.get(), data.size());
     payload_->append(data);
   }
-  return rdb_ ? rdb_->Chunk(data) : Status::Ok();
+  if (rdb_) {
+    if (Status s = rdb_->Chunk(data); !s.ok()) return s;
+  }
+  return rdb_functions_ ? rdb_functions_->Chunk(data) : Status::Ok();
 }
 
 Status PayloadSink::Finish(const SnapshotMeta& meta) {
@@ -40,11 +47,15 @@ Status PayloadSink::Finish(const SnapshotMeta& meta) {
     AppendVarint(payload_.get(), 0);
     AppendVarint(payload_.get(), meta.keys);
     AppendVarint(payload_.get(), static_cast<uint64_t>(meta.repl_db + 1));
-    out.minired = std::move(payload_);
+    out.by_format[static_cast<size_t>(SyncFormat::kMinired)] = std::move(payload_);
   }
   if (rdb_) {
     if (Status s = rdb_->Finish(); !s.ok()) return s;
-    out.rdb = rdb_->Take();
+    out.by_format[static_cast<size_t>(SyncFormat::kRdb)] = rdb_->Take();
+  }
+  if (rdb_functions_) {
+    if (Status s = rdb_functions_->Finish(); !s.ok()) return s;
+    out.by_format[static_cast<size_t>(SyncFormat::kRdbFunctionsOnly)] = rdb_functions_->Take();
   }
   finished_ = true;
   done_(Status::Ok(), std::move(out));
@@ -54,6 +65,7 @@ Status PayloadSink::Finish(const SnapshotMeta& meta) {
 void PayloadSink::Abort(const SnapshotMeta& meta) {
   payload_.reset();
   rdb_.reset();
+  rdb_functions_.reset();
   if (!finished_) done_(Status::IOError("the snapshot for the full sync failed"), {});
   finished_ = true;
 }

@@ -29,18 +29,23 @@ inline constexpr std::string_view kPayloadMagic = "MRSYNC01";
 
 class RdbPayloadBuilder;
 
-// A full sync's payloads: minired's own (for minired replicas), an RDB file (for
-// redis-server replicas and redis-cli --rdb), or both when both kinds wait.
+// The forms a full sync's snapshot can take: minired's own payload (minired replicas),
+// an RDB file (redis-server replicas, redis-cli --rdb), an RDB file of the function
+// libraries alone (redis-cli --functions-rdb: REPLCONF rdb-filter-only functions).
+enum class SyncFormat { kMinired = 0, kRdb = 1, kRdbFunctionsOnly = 2 };
+inline constexpr size_t kSyncFormats = 3;
+
+// A full sync's payloads, one per format asked for (null for the others).
 struct SyncPayloads {
-  std::shared_ptr<const std::string> minired;
-  std::shared_ptr<const std::string> rdb;
+  std::shared_ptr<const std::string> by_format[kSyncFormats];
+  const std::shared_ptr<const std::string>& of(SyncFormat f) const { return by_format[static_cast<size_t>(f)]; }
 };
 
 // What a full sync needs built.
 struct PayloadFormats {
-  bool minired = true;
-  bool rdb = false;
+  bool wanted[kSyncFormats] = {true, false, false};
   std::string redis_version;  // the RDB file's redis-ver field
+  bool wants(SyncFormat f) const { return wanted[static_cast<size_t>(f)]; }
 };
 
 // Collects a snapshot into payloads in memory.
@@ -64,7 +69,8 @@ class PayloadSink : public SnapshotSink {
   OnDone done_;
   PayloadFormats formats_;
   std::shared_ptr<std::string> payload_;
-  std::unique_ptr<RdbPayloadBuilder> rdb_;
+  std::unique_ptr<RdbPayloadBuilder> rdb_;            // every key and the functions
+  std::unique_ptr<RdbPayloadBuilder> rdb_functions_;  // the functions alone
   bool finished_ = false;
 };
 

@@ -10,14 +10,15 @@
 
 namespace minired {
 
-RdbPayloadBuilder::RdbPayloadBuilder(std::string redis_version, bool compress)
+RdbPayloadBuilder::RdbPayloadBuilder(std::string redis_version, bool compress, bool functions_only)
     : out_(std::make_shared<std::string>()),
       writer_([this](std::string_view bytes) {
                 out_->append(bytes);
                 return Status::Ok();
               },
               compress),
-      redis_version_(std::move(redis_version)) {}
+      redis_version_(std::move(redis_version)),
+      functions_only_(functions_only) {}
 
 Status RdbPayloadBuilder::Begin(const SnapshotMeta& meta) {
   writer_.Header();
@@ -50,6 +51,7 @@ Status RdbPayloadBuilder::Chunk(std::string_view chunk) {
     }
     return Status::Ok();
   }
+  if (functions_only_) return Status::Ok();
   while (!chunk.empty()) {
     uint64_t db = 0;
     if (!ConsumeVarint(&chunk, &db)) return Status::Corruption("snapshot chunk: truncated database number");

@@ -18,7 +18,8 @@ namespace minired {
 class RdbPayloadBuilder {
  public:
   // `redis_version`: what the file's redis-ver field says (the version minired speaks).
-  RdbPayloadBuilder(std::string redis_version, bool compress);
+  // `functions_only`: the function libraries and no keys (redis-cli --functions-rdb).
+  RdbPayloadBuilder(std::string redis_version, bool compress, bool functions_only);
   Status Begin(const SnapshotMeta& meta);
   Status Chunk(std::string_view chunk);
   Status Finish();
@@ -28,6 +29,7 @@ class RdbPayloadBuilder {
   std::shared_ptr<std::string> out_;
   rdb::RdbWriter writer_;
   std::string redis_version_;
+  bool functions_only_;
   int64_t db_ = -1;
 };
 

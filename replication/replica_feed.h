@@ -62,9 +62,10 @@ class ReplicaFeed {
   std::atomic<State> state{State::kOnline};
   // SYNC rather than PSYNC: the payload comes without a +FULLRESYNC line.
   std::atomic<bool> plain_sync{false};
-  // The full sync goes as an RDB file (a redis-server replica, redis-cli --rdb); minired
-  // replicas announce that they read minired's payload (REPLCONF capa minired).
-  std::atomic<bool> wants_rdb{true};
+  // The form of its full sync (replication/payload.h): an RDB file unless the replica
+  // announced it reads minired's payload (REPLCONF capa minired) or asked for the
+  // functions alone (REPLCONF rdb-filter-only functions). Set before it is attached.
+  int format = 1;  // SyncFormat
 
  private:
   void Wake();

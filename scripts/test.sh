@@ -57,7 +57,7 @@ wait "$tsan_build" || { cat "$reports.tsan-build.log" >&2; exit 1; }
 volume=Eviction.WritingOneGigabyteKeepsUsedMemoryAtTheLimit:Eviction.ALongEvictionStepIsALatencyEvent
 volume+=:Eviction.MemoryUsageOfEveryTypeMatchesTheMeasuredGrowth:Persistence.ClientsGetLoadingWhileTheDataSetLoads
 volume+=:Replication.AFullSyncOfAMillionKeysCompletesUnderWriteLoad:*ServerTest.ExpiredKeysAreReclaimedWithoutBeingTouched/*
-filter="${TSAN_TESTS:-*/ServerTest.*:ServerStartup.*:Tls.*:MessagingTest.*:ClientControls.*:Persistence.*:Replication.*:Eviction.*:ClientLimits.*:AccessLimits.*:Scripting*:ScriptAtomicity.*:BusyScript*:Function*:StreamsInUse.*:Streams.Blocked*:SortAtomicity.*:Tracking.*:Notifications.Expired*:Notifications.Evicted*:Notifications.Transactions*:-$volume}"
+filter="${TSAN_TESTS:-*/ServerTest.*:ServerStartup.*:Tls.*:MessagingTest.*:ClientControls.*:Persistence.*:Replication.*:Eviction.*:ClientLimits.*:AccessLimits.*:Scripting*:ScriptAtomicity.*:BusyScript*:Function*:StreamsInUse.*:Streams.Blocked*:SortAtomicity.*:Tracking.*:Notifications.Expired*:Notifications.Evicted*:Notifications.Transactions*:RdbImport.*:MixedReplication.RedisCli*:MixedReplication.AStream*:-$volume}"
 shards=()
 for i in 0 1; do
   MINIRED_SERVER="$PWD/build-tsan/server/minired-server" GTEST_TOTAL_SHARDS=2 GTEST_SHARD_INDEX=$i \

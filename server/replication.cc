@@ -171,7 +171,9 @@ void Replication::Psync(CommandContext& ctx, std::string_view replid, std::strin
   auto feed = std::make_shared<ReplicaFeed>(s.info->id, IpOf(s.info->addr));
   feed->listening_port = s.replica.listening_port;
   feed->plain_sync = sync;
-  feed->wants_rdb = !s.replica.minired_payload;
+  feed->format = static_cast<int>(s.replica.functions_only   ? SyncFormat::kRdbFunctionsOnly
+                                  : s.replica.minired_payload ? SyncFormat::kMinired
+                                                              : SyncFormat::kRdb);
   feed->ack_time_ms = server_.clock().NowMs();
   s.replica.feed = feed;
   s.hooks->AttachReplicaFeed(feed);
@@ -220,7 +222,7 @@ void Replication::StartFullSyncsNow(bool pin) {
     if (!job_positioned_) {
       // Only those whose format the job builds; the others wait for the next one.
       std::erase_if(waiting_full_, [this](auto& f) {
-        if (!(f->wants_rdb ? job_builds_rdb_ : job_builds_minired_)) return false;
+        if (!job_formats_.wanted[f->format]) return false;
         job_feeds_.push_back(std::move(f));
         return true;
       });
@@ -253,15 +255,16 @@ void Replication::StartFullSyncsNow(bool pin) {
     std::lock_guard lock(sync_mu_);
     for (auto& f : job_feeds_) {
       if (s.ok()) {
-        f->SetPayload(f->wants_rdb ? payloads.rdb : payloads.minired);
+        f->SetPayload(payloads.by_format[f->format]);
       } else {
         source_.Detach(f.get());
         f->Drop("full sync failed: " + s.message());
       }
     }
     if (s.ok()) {
-      Log(LogLevel::kNotice, "Full sync payload ready for {} replica(s): {} bytes in minired's format, {} as RDB",
-          job_feeds_.size(), payloads.minired ? payloads.minired->size() : 0, payloads.rdb ? payloads.rdb->size() : 0);
+      auto size = [&](SyncFormat f) { return payloads.of(f) ? payloads.of(f)->size() : 0; };
+      Log(LogLevel::kNotice, "Full sync payload ready for {} replica(s): {} bytes in minired's format, {} as RDB, {} as an RDB of the functions",
+          job_feeds_.size(), size(SyncFormat::kMinired), size(SyncFormat::kRdb), size(SyncFormat::kRdbFunctionsOnly));
     }
     job_feeds_.clear();
     job_running_ = false;
@@ -273,11 +276,10 @@ void Replication::StartFullSyncsNow(bool pin) {
   // Feeds that join before the position is fixed get what this job builds: a job that
   // starts for minired replicas builds the RDB too only if one asked for it.
   PayloadFormats formats;
-  formats.minired = formats.rdb = false;
-  for (const auto& f : job_feeds_) (f->wants_rdb ? formats.rdb : formats.minired) = true;
+  formats.wanted[0] = false;
+  for (const auto& f : job_feeds_) formats.wanted[f->format] = true;
   formats.redis_version = kRedisCompatVersion;
-  job_builds_rdb_ = formats.rdb;
-  job_builds_minired_ = formats.minired;
+  job_formats_ = formats;
   if (!p->StartSnapshotInto(std::make_unique<PayloadSink>(started, done, formats), [](const Status&, const SnapshotMeta&) {})) {
     waiting_full_ = std::move(job_feeds_);  // a BGSAVE is running: next cron
     job_feeds_.clear();

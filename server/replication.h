@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "replication/payload.h"
 #include "replication/source.h"
 #include "storage/rocks_store.h"
 
@@ -108,8 +109,7 @@ class Replication {
   std::vector<std::shared_ptr<ReplicaFeed>> job_feeds_;     // guarded by sync_mu_
   bool job_running_ = false;                                // guarded by sync_mu_
   bool job_positioned_ = false;                             // guarded by sync_mu_
-  bool job_builds_rdb_ = false;                             // guarded by sync_mu_
-  bool job_builds_minired_ = false;                         // guarded by sync_mu_
+  PayloadFormats job_formats_;                              // guarded by sync_mu_: what the job builds
   std::mutex pin_mu_;
   std::optional<SnapshotMeta> pinned_;  // guarded by pin_mu_: position of the next snapshot
 

@@ -159,6 +159,7 @@ struct ReplicaState {
   std::shared_ptr<ReplicaFeed> feed;
   int listening_port = 0;
   bool minired_payload = false;  // REPLCONF capa minired: a minired replica
+  bool functions_only = false;   // REPLCONF rdb-filter-only functions (redis-cli --functions-rdb)
 };
 
 // CLIENT REPLY: OFF discards every reply (and pub/sub message) until ON; SKIP drops the

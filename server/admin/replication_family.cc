@@ -1,6 +1,7 @@
 // Replication commands: REPLICAOF (SLAVEOF), ROLE, REPLCONF, PSYNC, SYNC, WAIT.
 // See server/replication.h and docs/replication.md.
 #include "protocol/numbers.h"
+#include "protocol/request_parser.h"
 #include "server/command_context.h"
 #include "server/command_table.h"
 #include "server/families/arg_parsing.h"
@@ -60,8 +61,24 @@ void CmdReplConf(CommandContext& ctx) {
       // load); everyone else gets an RDB file. "eof", "psync2": this master always sends
       // a $<length> payload, which every replica reads.
       if (EqualsIgnoreCase(value, "minired")) s.replica.minired_payload = true;
-    } else if (EqualsIgnoreCase(opt, "ip-address") || EqualsIgnoreCase(opt, "rdb-only") ||
-               EqualsIgnoreCase(opt, "rdb-filter-only")) {
+    } else if (EqualsIgnoreCase(opt, "rdb-filter-only")) {
+      // What the RDB of a full sync includes: "functions" alone, or "" for everything.
+      bool functions = false;
+      std::vector<std::string> filters;
+      if (!SplitInlineArgs(value, &filters)) return ctx.reply().Error("ERR Missing rdb-filter-only values");
+      for (const std::string& f : filters) {
+        if (!EqualsIgnoreCase(f, "functions")) {
+          return ctx.reply().Error("ERR Unsupported rdb-filter-only option: " + f);
+        }
+        functions = true;
+      }
+      s.replica.functions_only = functions;
+    } else if (EqualsIgnoreCase(opt, "rdb-only")) {
+      // The client closes the connection after the file (redis-cli does); accepted.
+      auto v = ParseInt64(value);
+      if (!v) return ctx.reply().Error("ERR value is not an integer or out of range");
+      if (*v < 0 || *v > 1) return ctx.reply().Error("ERR value is out of range, value must between 0 and 1");
+    } else if (EqualsIgnoreCase(opt, "ip-address")) {
     } else {
       return ctx.reply().Error("ERR Unrecognized REPLCONF option: " + std::string(opt));
     }

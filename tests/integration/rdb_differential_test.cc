@@ -125,6 +125,13 @@ TEST_F(RdbDumps, MalformedValuesBehindAValidFooterAreRefused) {
   for (const std::string& b : bodies) Compare({{"RESTORE", "k", "0", Seal(b)}, {"EXISTS", "k"}, {"DEL", "k"}});
 }
 
+// The REPLCONF options redis-cli --rdb and --functions-rdb send.
+TEST_F(RdbDumps, ReplconfRdbOptionsAnswerAsRedis) {
+  Compare({{"REPLCONF", "rdb-only", "5"}, {"REPLCONF", "rdb-only", "x"}, {"REPLCONF", "rdb-only", "0"},
+           {"REPLCONF", "rdb-filter-only", "functions bogus"}, {"REPLCONF", "rdb-filter-only", "\"unbalanced"},
+           {"REPLCONF", "rdb-filter-only", ""}, {"REPLCONF", "rdb-filter-only", "functions"}});
+}
+
 TEST_F(RdbDumps, FreqSetsTheLfuCounterUnderAnLfuPolicy) {
   r_.Call({"SET", "src", "v"});
   const std::string payload = r_.Call({"DUMP", "src"}).value.str;

@@ -199,6 +199,15 @@ TEST(MixedReplication, RedisCliRdbBackupOfMiniredLoadsInRedisServer) {
   RespClient r;
   ASSERT_TRUE(r.Connect(restored.port()));
   ExpectSameData(m, r);
+
+  // --functions-rdb: the libraries and no keys.
+  restored.Stop();
+  out = testing::RunShell("redis-cli -p " + std::to_string(master.port()) + " --functions-rdb " + file, &status);
+  ASSERT_EQ(status, 0) << out;
+  ASSERT_TRUE(restored.Restart());
+  ASSERT_TRUE(r.Connect(restored.port()));
+  EXPECT_EQ(r.Call({"DBSIZE"}).value.integer, 0);
+  EXPECT_EQ(r.Call({"FUNCTION", "LIST"}).raw, m.Call({"FUNCTION", "LIST"}).raw);
 }
 
 // A minired with no data of its own imports the redis-server dump in its --dir once.

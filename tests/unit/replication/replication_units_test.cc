@@ -174,7 +174,7 @@ TEST(Payload, RoundTripsAKeyspaceAndRejectsDamage) {
       [](const SnapshotMeta&) { return Status::Ok(); },
       [&](const Status& s, SyncPayloads p) {
         EXPECT_TRUE(s.ok());
-        payload = std::move(p.minired);
+        payload = p.of(SyncFormat::kMinired);
       });
   ASSERT_TRUE(snap.Start(0, std::move(sink), [&](const Status&, const SnapshotMeta&) {
     std::lock_guard l(mu);
