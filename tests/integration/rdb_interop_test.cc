@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -36,8 +37,12 @@ using testing::WaitFor;
 
 // Keys of the mixed replication tests: enough for several snapshot chunks and a payload
 // of megabytes, few enough that comparing both sides key by key three times stays a few
-// seconds under the sanitizers (bench/rdb-vs-redis syncs 1,100,000).
-constexpr int kMixedKeys = 10000;
+// seconds under the sanitizers. MINIRED_MIXED_KEYS asks for more (the 100,000:
+// MINIRED_MIXED_KEYS=100000 build/tests/integration_tests --gtest_filter='MixedReplication.*').
+int MixedKeys() {
+  const char* env = std::getenv("MINIRED_MIXED_KEYS");
+  return env != nullptr ? std::atoi(env) : 10000;
+}
 
 // Writes `n` keys of every type (a fifth each: strings, hashes of 6 fields, sets,
 // sorted sets, lists) and a stream, pipelined.
@@ -121,7 +126,7 @@ void ExpectSameData(RespClient& a, RespClient& b) {
   EXPECT_EQ(b.Call({"FUNCTION", "LIST"}).raw, a.Call({"FUNCTION", "LIST"}).raw);
 }
 
-// The master holds the corpus and kMixedKeys more when the replica starts; then: the
+// The master holds the corpus and MixedKeys() more when the replica starts; then: the
 // full sync, writes of every kind, a dropped link resuming partially, the replica
 // killed and restarted (persisting nothing: a full sync again), its promotion.
 void ReplicateAndCompare(TestProcess& master, const std::function<TestProcess(int)>& start_replica) {
@@ -129,7 +134,7 @@ void ReplicateAndCompare(TestProcess& master, const std::function<TestProcess(in
   RespClient m;
   ASSERT_TRUE(m.Connect(master.port()));
   RunCorpus(m);
-  FillMixed(m, kMixedKeys);
+  FillMixed(m, MixedKeys());
 
   TestProcess replica = start_replica(master.port());
   ASSERT_TRUE(replica.ok()) << replica.error();
