@@ -112,7 +112,16 @@ void ReplyGetKeys(CommandContext& ctx, bool with_flags) {
   std::vector<FoundKey> keys;
   const bool unknown = std::any_of(specs.begin(), specs.end(),
                                    [](const KeySpec& k) { return k.find == KeySpec::Find::kUnknown; });
-  if (unknown && cmd->written_keys != nullptr) {
+  const bool incomplete = std::any_of(specs.begin(), specs.end(), [](const KeySpec& k) {
+    return std::find(k.flags.begin(), k.flags.end(), "incomplete") != k.flags.end();
+  });
+  if (incomplete && !unknown && cmd->written_keys != nullptr) {
+    // Specs that may miss or invent keys (MIGRATE's "" key before KEYS): the command's
+    // own finder alone, as Redis uses getkeys_proc then.
+    std::vector<size_t> found;
+    cmd->written_keys(call, &found);
+    for (size_t pos : found) keys.push_back(FoundKey{pos, specs.front().flags});
+  } else if (unknown && cmd->written_keys != nullptr) {
     // Specs that cannot place every key (SORT): the command's own finder, as Redis's
     // getkeys_proc: its first key, read, and the keys it writes.
     keys.push_back(FoundKey{static_cast<size_t>(cmd->first_key), {"RO", "access"}});

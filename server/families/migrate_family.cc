@@ -244,7 +244,8 @@ void CmdMigrate(CommandContext& ctx) {
   ctx.reply().Ok();
 }
 
-// The keys after KEYS (Redis's migrateGetKeys); the key argument is a key of its own.
+// Its keys, as Redis's migrateGetKeys finds them: those after KEYS when the option is
+// there, else the key argument. ACL checks and COMMAND GETKEYS ask it.
 bool MigrateWrittenKeys(std::span<const std::string_view> args, std::vector<size_t>* out) {
   for (size_t j = 6; j < args.size(); ++j) {
     if (EqualsIgnoreCase(args[j], "AUTH")) {
@@ -253,9 +254,10 @@ bool MigrateWrittenKeys(std::span<const std::string_view> args, std::vector<size
       j += 2;
     } else if (EqualsIgnoreCase(args[j], "KEYS")) {
       for (size_t k = j + 1; k < args.size(); ++k) out->push_back(k);
-      break;
+      return true;
     }
   }
+  if (args.size() > 3) out->push_back(3);
   return true;
 }
 

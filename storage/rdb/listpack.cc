@@ -96,49 +96,66 @@ bool ListpackReader::Next(ListpackItem* out) {
 
 ListpackWriter::ListpackWriter() { buf_.assign(6, '\0'); }
 
-void ListpackWriter::AppendBacklen(size_t l) {
-  uint8_t b[5];
-  size_t n = BacklenSize(l);
+namespace {
+
+// Writes the backwards length of an element of `l` bytes at `p`; returns its size.
+size_t PutBacklen(uint8_t* p, size_t l) {
+  const size_t n = BacklenSize(l);
   // Most significant group first, every byte but the first with its top bit set.
   for (size_t i = 0; i < n; ++i) {
-    const size_t shift = 7 * (n - 1 - i);
-    b[i] = static_cast<uint8_t>((l >> shift) & 127);
-    if (i > 0) b[i] |= 128;
+    p[i] = static_cast<uint8_t>((l >> (7 * (n - 1 - i))) & 127);
+    if (i > 0) p[i] |= 128;
   }
-  buf_.append(reinterpret_cast<const char*>(b), n);
+  return n;
 }
 
+}  // namespace
+
 void ListpackWriter::Add(std::string_view s) {
-  if (s.size() <= kMaxInt64Chars) {
+  if (s.size() <= kMaxInt64Chars && !s.empty() && (s[0] == '-' || (s[0] >= '0' && s[0] <= '9'))) {
     if (std::optional<int64_t> v = ParseInt64(s)) return AddInt(*v);
   }
-  const size_t before = buf_.size();
+  uint8_t head[5];
+  size_t h;
   if (s.size() < 64) {
-    buf_.push_back(static_cast<char>(0x80 | s.size()));
+    head[0] = static_cast<uint8_t>(0x80 | s.size());
+    h = 1;
   } else if (s.size() < 4096) {
-    buf_.push_back(static_cast<char>(0xe0 | (s.size() >> 8)));
-    buf_.push_back(static_cast<char>(s.size() & 0xff));
+    head[0] = static_cast<uint8_t>(0xe0 | (s.size() >> 8));
+    head[1] = static_cast<uint8_t>(s.size() & 0xff);
+    h = 2;
   } else {
-    buf_.push_back(static_cast<char>(0xf0));
-    for (int i = 0; i < 4; ++i) buf_.push_back(static_cast<char>((s.size() >> (8 * i)) & 0xff));
+    head[0] = 0xf0;
+    for (int i = 0; i < 4; ++i) head[1 + i] = static_cast<uint8_t>((s.size() >> (8 * i)) & 0xff);
+    h = 5;
   }
-  buf_.append(s);
-  AppendBacklen(buf_.size() - before);
+  uint8_t back[5];
+  const size_t b = PutBacklen(back, h + s.size());
+  const size_t at = buf_.size();
+  buf_.resize(at + h + s.size() + b);
+  char* p = buf_.data() + at;
+  std::memcpy(p, head, h);
+  std::memcpy(p + h, s.data(), s.size());
+  std::memcpy(p + h + s.size(), back, b);
   ++count_;
 }
 
 void ListpackWriter::AddInt(int64_t v) {
-  const size_t before = buf_.size();
+  uint8_t e[14];
+  size_t n;
   auto put = [&](uint8_t tag, int bytes) {
-    buf_.push_back(static_cast<char>(tag));
-    for (int i = 0; i < bytes; ++i) buf_.push_back(static_cast<char>((static_cast<uint64_t>(v) >> (8 * i)) & 0xff));
+    e[0] = tag;
+    for (int i = 0; i < bytes; ++i) e[1 + i] = static_cast<uint8_t>((static_cast<uint64_t>(v) >> (8 * i)) & 0xff);
+    n = 1 + static_cast<size_t>(bytes);
   };
   if (v >= 0 && v <= 127) {
-    buf_.push_back(static_cast<char>(v));
+    e[0] = static_cast<uint8_t>(v);
+    n = 1;
   } else if (v >= -4096 && v <= 4095) {
     const uint64_t u = static_cast<uint64_t>(v) & 0x1fff;
-    buf_.push_back(static_cast<char>(0xc0 | (u >> 8)));
-    buf_.push_back(static_cast<char>(u & 0xff));
+    e[0] = static_cast<uint8_t>(0xc0 | (u >> 8));
+    e[1] = static_cast<uint8_t>(u & 0xff);
+    n = 2;
   } else if (v >= INT16_MIN && v <= INT16_MAX) {
     put(0xf1, 2);
   } else if (v >= -(1 << 23) && v < (1 << 23)) {
@@ -148,7 +165,8 @@ void ListpackWriter::AddInt(int64_t v) {
   } else {
     put(0xf4, 8);
   }
-  AppendBacklen(buf_.size() - before);
+  n += PutBacklen(e + n, n);
+  buf_.append(reinterpret_cast<const char*>(e), n);
   ++count_;
 }
 

@@ -63,7 +63,6 @@ class ListpackWriter {
   std::string Finish();
 
  private:
-  void AppendBacklen(size_t len);
   std::string buf_;
   size_t count_ = 0;
 };

@@ -1,5 +1,6 @@
 #include "storage/rdb/packed_blobs.h"
 
+#include "protocol/numbers.h"
 #include "storage/rdb/bytes.h"
 #include "storage/rdb/listpack.h"
 
@@ -11,6 +12,28 @@ bool ReadListpackElements(std::string_view blob, std::vector<std::string>* out) 
   ListpackItem item;
   std::string scratch;
   while (r.Next(&item)) out->emplace_back(item.View(&scratch));
+  return r.at_end();
+}
+
+bool ReadListpackViews(std::string_view blob, std::vector<std::string_view>* out, std::string* arena) {
+  ListpackReader r(blob);
+  if (!r.valid()) return false;
+  // An integer takes at least 2 bytes of the blob and prints in at most 20 characters.
+  arena->clear();
+  arena->reserve(blob.size() * 10 + 32);
+  if (r.header_count() != 65535) out->reserve(out->size() + r.header_count());
+  ListpackItem item;
+  char buf[kMaxInt64Chars];
+  while (r.Next(&item)) {
+    if (!item.is_int) {
+      out->push_back(item.text);
+      continue;
+    }
+    const size_t n = FormatInt64(item.value, buf);
+    const size_t at = arena->size();
+    arena->append(buf, n);
+    out->emplace_back(arena->data() + at, n);
+  }
   return r.at_end();
 }
 

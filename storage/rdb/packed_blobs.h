@@ -13,6 +13,9 @@
 namespace minired::rdb {
 
 bool ReadListpackElements(std::string_view blob, std::vector<std::string>* out);
+// The same without copying: strings are views into `blob`, integers are printed into
+// `arena` (reserved here so that it never moves while the views live).
+bool ReadListpackViews(std::string_view blob, std::vector<std::string_view>* out, std::string* arena);
 bool ReadZiplistElements(std::string_view blob, std::vector<std::string>* out);
 bool ReadZipmapElements(std::string_view blob, std::vector<std::string>* out);  // field, value, ...
 // Redis's intset: u32 encoding (2, 4 or 8 bytes per value), u32 count, sorted values.

@@ -266,32 +266,41 @@ struct Fail {
   }
 };
 
-bool FitsHashListpack(const std::vector<std::string>& pairs, const EncodingLimits& limits) {
+bool FitsHashListpack(const std::vector<std::string_view>& pairs, const EncodingLimits& limits) {
   if (pairs.size() / 2 > static_cast<size_t>(limits.hash_max_listpack_entries.load(std::memory_order_relaxed))) {
     return false;
   }
   const auto max_value = static_cast<size_t>(limits.hash_max_listpack_value.load(std::memory_order_relaxed));
-  return std::all_of(pairs.begin(), pairs.end(), [&](const std::string& s) { return s.size() <= max_value; });
+  return std::all_of(pairs.begin(), pairs.end(), [&](std::string_view s) { return s.size() <= max_value; });
 }
 
-// Whether any two of `views` are equal (sorts a copy: for the few elements a compact
-// value holds, cheaper than building a table).
-bool HasDuplicate(std::vector<std::string_view> views) {
-  std::sort(views.begin(), views.end());
-  return std::adjacent_find(views.begin(), views.end()) != views.end();
+// Whether two of the views at `first`, `first + step`, ... are equal: an open-addressing
+// table of their indexes, sized to twice their number (cheaper than sorting them, and
+// than a hash table of strings, for the few hundred a compact value holds).
+bool HasDuplicate(const std::vector<std::string_view>& views, size_t first = 0, size_t step = 1) {
+  const size_t n = views.size() > first ? (views.size() - first + step - 1) / step : 0;
+  if (n < 2) return false;
+  size_t cap = 4;
+  while (cap < 2 * n) cap <<= 1;
+  std::vector<uint32_t> table(cap, 0);  // index + 1; 0 is empty
+  for (size_t i = first; i < views.size(); i += step) {
+    size_t slot = HashKey(views[i]) & (cap - 1);
+    while (table[slot] != 0) {
+      if (views[table[slot] - 1] == views[i]) return true;
+      slot = (slot + 1) & (cap - 1);
+    }
+    table[slot] = static_cast<uint32_t>(i + 1);
+  }
+  return false;
 }
 
-ValueResult BuildHash(std::string_view key, int64_t expire, std::vector<std::string>& pairs,
+ValueResult BuildHash(std::string_view key, int64_t expire, const std::vector<std::string_view>& pairs,
                       const EncodingLimits& limits, Entry** out, Fail fail) {
   if (pairs.size() % 2 != 0) return fail("hash with a field and no value");
   if (pairs.empty()) return ValueResult::kEmpty;
   if (FitsHashListpack(pairs, limits)) {
-    std::vector<std::string_view> fields;
-    fields.reserve(pairs.size() / 2);
-    for (size_t i = 0; i < pairs.size(); i += 2) fields.push_back(pairs[i]);
-    if (HasDuplicate(std::move(fields))) return fail("duplicate hash field");
-    std::vector<std::string_view> views(pairs.begin(), pairs.end());
-    *out = Entry::NewCompact(key, ValueType::kHash, Encoding::kListpack, EncodeListpack(views), expire);
+    if (HasDuplicate(pairs, 0, 2)) return fail("duplicate hash field");
+    *out = Entry::NewCompact(key, ValueType::kHash, Encoding::kListpack, EncodeListpack(pairs), expire);
     return ValueResult::kOk;
   }
   auto map = std::make_unique<StringMap>();
@@ -303,7 +312,7 @@ ValueResult BuildHash(std::string_view key, int64_t expire, std::vector<std::str
   return ValueResult::kOk;
 }
 
-ValueResult BuildSet(std::string_view key, int64_t expire, const std::vector<std::string>& members,
+ValueResult BuildSet(std::string_view key, int64_t expire, const std::vector<std::string_view>& members,
                      const EncodingLimits& limits, Entry** out, Fail fail) {
   if (members.empty()) return ValueResult::kEmpty;
   const auto max_ints = static_cast<size_t>(limits.set_max_intset_entries.load(std::memory_order_relaxed));
@@ -311,7 +320,7 @@ ValueResult BuildSet(std::string_view key, int64_t expire, const std::vector<std
     std::vector<int64_t> ints;
     ints.reserve(members.size());
     bool all_ints = true;
-    for (const std::string& m : members) {
+    for (std::string_view m : members) {
       std::optional<int64_t> v = ParseInt64(m);
       if (!v) {
         all_ints = false;
@@ -328,14 +337,14 @@ ValueResult BuildSet(std::string_view key, int64_t expire, const std::vector<std
   }
   auto map = std::make_unique<StringMap>();
   map->Reserve(members.size());
-  for (const std::string& m : members) {
+  for (std::string_view m : members) {
     if (!map->Add(m, {})) return fail("duplicate set member");
   }
   *out = Entry::NewObject(key, ValueType::kSet, Encoding::kHashtable, map.release(), expire);
   return ValueResult::kOk;
 }
 
-ValueResult BuildZSet(std::string_view key, int64_t expire, std::vector<std::pair<std::string, double>>& items,
+ValueResult BuildZSet(std::string_view key, int64_t expire, std::vector<std::pair<std::string_view, double>>& items,
                       const EncodingLimits& limits, Entry** out, Fail fail) {
   if (items.empty()) return ValueResult::kEmpty;
   for (const auto& [m, score] : items) {
@@ -349,15 +358,13 @@ ValueResult BuildZSet(std::string_view key, int64_t expire, std::vector<std::pai
     std::sort(items.begin(), items.end(), [](const auto& a, const auto& b) {
       return a.second != b.second ? a.second < b.second : a.first < b.first;
     });
-    std::vector<std::string_view> members, elements;
-    members.reserve(items.size());
+    std::vector<std::string_view> elements;
     elements.reserve(items.size() * 2);
     for (const auto& [m, score] : items) {
-      members.push_back(m);
       elements.push_back(m);
       elements.push_back(ScoreBytes(score));
     }
-    if (HasDuplicate(std::move(members))) return fail("duplicate sorted set member");
+    if (HasDuplicate(elements, 0, 2)) return fail("duplicate sorted set member");
     *out = Entry::NewCompact(key, ValueType::kZSet, Encoding::kListpack, EncodeListpack(elements), expire);
     return ValueResult::kOk;
   }
@@ -369,28 +376,26 @@ ValueResult BuildZSet(std::string_view key, int64_t expire, std::vector<std::pai
   return ValueResult::kOk;
 }
 
-bool FitsListListpack(const std::vector<std::string>& elements, const EncodingLimits& limits) {
+bool FitsListListpack(const std::vector<std::string_view>& elements, const EncodingLimits& limits) {
   const int64_t limit = limits.list_max_listpack_size.load(std::memory_order_relaxed);
   if (limit > 0) return elements.size() <= static_cast<size_t>(limit);
   static const size_t kBytes[] = {4096, 8192, 16384, 32768, 65536};
   const size_t budget = kBytes[std::min<int64_t>(std::max<int64_t>(-limit, 1), 5) - 1];
   size_t bytes = 1;
-  for (const std::string& e : elements) {
+  for (std::string_view e : elements) {
     bytes += e.size() + 2;
     if (bytes > budget) return false;
   }
   return true;
 }
 
-ValueResult BuildList(std::string_view key, int64_t expire, std::vector<std::string>& elements,
+ValueResult BuildList(std::string_view key, int64_t expire, const std::vector<std::string_view>& elements,
                       const EncodingLimits& limits, Entry** out) {
   if (elements.empty()) return ValueResult::kEmpty;
   if (FitsListListpack(elements, limits)) {
-    std::vector<std::string_view> views(elements.begin(), elements.end());
-    *out = Entry::NewCompact(key, ValueType::kList, Encoding::kListpack, EncodeListpack(views), expire);
+    *out = Entry::NewCompact(key, ValueType::kList, Encoding::kListpack, EncodeListpack(elements), expire);
   } else {
-    auto list = std::make_unique<ListObject>(std::make_move_iterator(elements.begin()),
-                                             std::make_move_iterator(elements.end()));
+    auto list = std::make_unique<ListObject>(elements.begin(), elements.end());
     *out = Entry::NewObject(key, ValueType::kList, Encoding::kQuicklist, list.release(), expire);
   }
   return ValueResult::kOk;
@@ -422,7 +427,7 @@ bool ReadBinaryDouble(Reader& r, double* d) {
 }
 
 // Sorted-set pairs from a listpack or ziplist (member, score as text or integer).
-bool PairsToZItems(const std::vector<std::string>& flat, std::vector<std::pair<std::string, double>>* items) {
+bool PairsToZItems(const std::vector<std::string_view>& flat, std::vector<std::pair<std::string_view, double>>* items) {
   if (flat.size() % 2 != 0) return false;
   for (size_t i = 0; i < flat.size(); i += 2) {
     std::optional<double> d = ParseDouble(flat[i + 1]);
@@ -620,7 +625,9 @@ ValueResult ReadValue(Reader& r, uint8_t type, std::string_view key, int64_t exp
   Fail fail{error};
   *out = nullptr;
   std::string blob;
-  std::vector<std::string> flat;
+  std::vector<std::string> flat;      // elements that needed a copy (decoded, decompressed)
+  std::vector<std::string_view> views;  // the elements the value is built from
+  auto view_all = [&] { views.assign(flat.begin(), flat.end()); };
   switch (type) {
     case kTypeString: {
       std::string_view v;
@@ -643,17 +650,19 @@ ValueResult ReadValue(Reader& r, uint8_t type, std::string_view key, int64_t exp
         if (!r.ReadString(&s)) return fail("truncated collection element");
         flat.push_back(std::move(s));
       }
-      if (type == kTypeList) return BuildList(key, expire, flat, limits, out);
-      if (type == kTypeSet) return BuildSet(key, expire, flat, limits, out, fail);
-      return BuildHash(key, expire, flat, limits, out, fail);
+      view_all();
+      if (type == kTypeList) return BuildList(key, expire, views, limits, out);
+      if (type == kTypeSet) return BuildSet(key, expire, views, limits, out, fail);
+      return BuildHash(key, expire, views, limits, out, fail);
     }
     case kTypeZSet:
     case kTypeZSet2: {
       uint64_t n;
       if (!r.ReadLength(&n)) return fail("truncated sorted set length");
       if (n > r.remaining()) return fail("sorted set length larger than the data");
-      std::vector<std::pair<std::string, double>> items;
-      items.reserve(n);
+      flat.reserve(n);
+      std::vector<double> scores;
+      scores.reserve(n);
       for (uint64_t i = 0; i < n; ++i) {
         std::string m;
         double score;
@@ -661,8 +670,12 @@ ValueResult ReadValue(Reader& r, uint8_t type, std::string_view key, int64_t exp
         if (!(type == kTypeZSet2 ? ReadBinaryDouble(r, &score) : ReadTextScore(r, &score))) {
           return fail("bad sorted set score");
         }
-        items.emplace_back(std::move(m), score);
+        flat.push_back(std::move(m));
+        scores.push_back(score);
       }
+      std::vector<std::pair<std::string_view, double>> items;
+      items.reserve(n);
+      for (size_t i = 0; i < flat.size(); ++i) items.emplace_back(flat[i], scores[i]);
       return BuildZSet(key, expire, items, limits, out, fail);
     }
     case kTypeHashZipmap:
@@ -673,25 +686,32 @@ ValueResult ReadValue(Reader& r, uint8_t type, std::string_view key, int64_t exp
     case kTypeHashListpack:
     case kTypeZSetListpack:
     case kTypeSetListpack: {
-      if (!r.ReadString(&blob)) return fail("truncated packed value");
+      std::string_view packed;
+      if (!r.ReadStringView(&packed, &blob)) return fail("truncated packed value");
+      std::string arena;
+      bool ok;
       if (type == kTypeSetIntset) {
         std::vector<int64_t> ints;
-        if (!ReadIntset(blob, &ints)) return fail("corrupt intset");
+        if (!ReadIntset(packed, &ints)) return fail("corrupt intset");
         for (int64_t v : ints) flat.push_back(std::to_string(v));
-        return BuildSet(key, expire, flat, limits, out, fail);
+        view_all();
+        return BuildSet(key, expire, views, limits, out, fail);
       }
-      bool ok = type == kTypeHashZipmap                                              ? ReadZipmapElements(blob, &flat)
-                : (type == kTypeListZiplist || type == kTypeZSetZiplist || type == kTypeHashZiplist) ? ReadZiplistElements(blob, &flat)
-                                                                                                      : ReadListpackElements(blob, &flat);
+      if (type == kTypeHashListpack || type == kTypeZSetListpack || type == kTypeSetListpack) {
+        ok = ReadListpackViews(packed, &views, &arena);  // no copies: the common case
+      } else {
+        ok = type == kTypeHashZipmap ? ReadZipmapElements(packed, &flat) : ReadZiplistElements(packed, &flat);
+        view_all();
+      }
       if (!ok) return fail("corrupt packed value");
-      if (type == kTypeListZiplist) return BuildList(key, expire, flat, limits, out);
-      if (type == kTypeSetListpack) return BuildSet(key, expire, flat, limits, out, fail);
+      if (type == kTypeListZiplist) return BuildList(key, expire, views, limits, out);
+      if (type == kTypeSetListpack) return BuildSet(key, expire, views, limits, out, fail);
       if (type == kTypeZSetZiplist || type == kTypeZSetListpack) {
-        std::vector<std::pair<std::string, double>> items;
-        if (!PairsToZItems(flat, &items)) return fail("corrupt sorted set");
+        std::vector<std::pair<std::string_view, double>> items;
+        if (!PairsToZItems(views, &items)) return fail("corrupt sorted set");
         return BuildZSet(key, expire, items, limits, out, fail);
       }
-      return BuildHash(key, expire, flat, limits, out, fail);
+      return BuildHash(key, expire, views, limits, out, fail);
     }
     case kTypeListQuicklist:
     case kTypeListQuicklist2: {
@@ -712,7 +732,8 @@ ValueResult ReadValue(Reader& r, uint8_t type, std::string_view key, int64_t exp
         if (!ok) return fail("corrupt quicklist node");
         if (flat.size() == before) return fail("empty quicklist node");
       }
-      return BuildList(key, expire, flat, limits, out);
+      view_all();
+      return BuildList(key, expire, views, limits, out);
     }
     case kTypeStreamListpacks:
     case kTypeStreamListpacks2:

@@ -226,5 +226,14 @@ TEST_F(RdbMigrate, MovesCopiesAndFailsAsRedis) {
   run({{"MIGRATE", "127.0.0.1", std::to_string(testing::FreePort()), "a", "0", "500"}});
 }
 
+TEST_F(RdbMigrate, ItsKeysAreFoundAsRedisFindsThem) {
+  Compare({{"COMMAND", "GETKEYS", "MIGRATE", "h", "1", "", "0", "10", "KEYS", "a", "b"},
+           {"COMMAND", "GETKEYS", "MIGRATE", "h", "1", "k", "0", "10"},
+           {"COMMAND", "GETKEYS", "MIGRATE", "h", "1", "", "0", "10", "AUTH2", "u", "p", "KEYS", "x"},
+           {"COMMAND", "GETKEYSANDFLAGS", "MIGRATE", "h", "1", "k", "0", "10", "COPY"},
+           {"COMMAND", "GETKEYS", "DUMP", "d"},
+           {"COMMAND", "GETKEYS", "RESTORE", "r", "0", "p"}});
+}
+
 }  // namespace
 }  // namespace minired
