@@ -6,8 +6,7 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <set>
-#include <unordered_set>
+#include <span>
 #include <vector>
 
 #include "protocol/numbers.h"
