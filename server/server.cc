@@ -388,8 +388,47 @@ void Server::ScheduleCron() {
       idle_check_ms_ = now;
       CloseIdleClients(now);
     }
+    MaybeGiveMemoryBack(now, used);
     ScheduleCron();
   });
+}
+
+void Server::GiveMemoryBack() {
+  // mimalloc returns a thread's free pages (and frees other threads handed it) only when
+  // that thread allocates or collects: after a FLUSHALL an idle I/O thread would keep
+  // them committed for good.
+  for (auto& t : threads_) asio::post(t->context(), [] { AllocatorPurge(); });
+}
+
+// Memory freed by FLUSHALL, DEL, expiry or eviction goes back to the OS within seconds:
+// once a second while the RSS exceeds what the process held at start (code, libraries,
+// stacks) plus 1.2x used_memory + 16 MB (what the allocator may keep for reuse), every
+// I/O thread collects its heap. A try that gave back less than a
+// tenth doubles the wait before the next (fragmentation no collect can undo), up to a
+// minute.
+void Server::MaybeGiveMemoryBack(int64_t now_ms, int64_t used) {
+  // A drop of a tenth since the last tick (a flush, a big DEL) is worth a try at once,
+  // whatever the backoff says.
+  const bool dropped = used < last_used_ - last_used_ / 10;
+  last_used_ = used;
+  if (!dropped && now_ms < next_purge_ms_) return;
+  constexpr int64_t kSlack = int64_t{16} << 20;
+  const int64_t rss = ProcessRss();
+  if (base_rss_ == 0) base_rss_ = rss;  // the first tick: nothing stored yet
+  if (rss <= base_rss_ + used + used / 5 + kSlack) {
+    purge_backoff_ms_ = 1000;
+    next_purge_ms_ = now_ms + 1000;
+    last_purge_rss_ = 0;
+    return;
+  }
+  if (!dropped && last_purge_rss_ > 0 && rss > last_purge_rss_ - last_purge_rss_ / 10) {
+    purge_backoff_ms_ = std::min<int64_t>(purge_backoff_ms_ * 2, 60000);
+  } else {
+    purge_backoff_ms_ = 1000;
+  }
+  last_purge_rss_ = rss;
+  next_purge_ms_ = now_ms + purge_backoff_ms_;
+  GiveMemoryBack();
 }
 
 // `timeout`: a client idle that long is closed, unless it waits by design (a replica, a

@@ -207,6 +207,9 @@ class Server {
   LazyFreer& lazy_freer() { return LazyFreer::Global(); }
   const Clock& clock() const { return *clock_; }
   int thread_count() const { return static_cast<int>(threads_.size()); }
+  // Returns the allocator's free pages to the OS on every I/O thread (each thread's heap
+  // is its own): MEMORY PURGE, and the cron when the RSS is well above used_memory.
+  void GiveMemoryBack();
   const std::string& run_id() const { return run_id_; }
   int64_t start_time_ms() const { return start_time_ms_; }
   int listening_port() const { return listening_port_; }
@@ -236,6 +239,7 @@ class Server {
   void ScheduleCron();
   void ArmPauseTimer(int64_t ms);
   void CloseIdleClients(int64_t now_ms);
+  void MaybeGiveMemoryBack(int64_t now_ms, int64_t used);
   // The dispatcher's call of a command that passed its checks (dispatcher.cc).
   void Run(Session& session, const CommandSpec& spec, std::span<const std::string_view> args, ReplyWriter& reply,
            int thread, CallFrame* caller);
@@ -303,6 +307,13 @@ class Server {
   uint64_t ops_last_count_ = 0;
   int64_t ops_last_ms_ = 0;
   int64_t idle_check_ms_ = 0;  // used by the cron only
+  // Giving freed memory back to the OS (GiveMemoryBack): when the cron may next try, and
+  // how long it waits after a try that did not help (doubling up to a minute).
+  int64_t next_purge_ms_ = 0;       // used by the cron only
+  int64_t purge_backoff_ms_ = 1000;  // used by the cron only
+  int64_t last_purge_rss_ = 0;       // used by the cron only: RSS when it last tried
+  int64_t base_rss_ = 0;             // used by the cron only: the RSS of the fresh process
+  int64_t last_used_ = 0;            // used by the cron only: used_memory at the last tick
   std::string run_id_;
   int64_t start_time_ms_;
   int listening_port_ = 0;

@@ -25,7 +25,12 @@ int64_t ProcessRss();
 const char* AllocatorName();
 // The allocator's own statistics report (MEMORY MALLOC-STATS).
 std::string AllocatorStats();
-// Returns free pages to the operating system (MEMORY PURGE).
+// Returns the calling thread's free pages to the operating system (its heap; the server
+// runs it on every I/O thread: Server::GiveMemoryBack).
 void AllocatorPurge();
+// Once, first thing in main: mimalloc decommits pages as soon as they are free (its
+// defaults wait 25 ms / 500 ms and then only while the thread allocates, so an idle
+// server kept freed memory resident). The MIMALLOC_* environment variables still win.
+void ConfigureAllocator();
 
 }  // namespace minired

@@ -156,7 +156,7 @@ void CmdMemory(CommandContext& ctx) {
   } else if (EqualsIgnoreCase(sub, "MALLOC-STATS")) {
     ctx.reply().Verbatim(AllocatorStats());
   } else if (EqualsIgnoreCase(sub, "PURGE")) {
-    AllocatorPurge();
+    ctx.server().GiveMemoryBack();  // every I/O thread's heap, as jemalloc's purge is process-wide
     ctx.reply().Ok();
   } else {
     ctx.reply().Error(errors::UnknownSubcommand(sub, "MEMORY"));
