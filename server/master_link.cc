@@ -328,11 +328,9 @@ Status MasterLink::LoadRdbPayload(std::string_view payload, ShardSet& fresh, int
       if (auto db = ParseInt64(v); db && *db >= 0 && *db < fresh.databases()) *stream_db = static_cast<int>(*db);
     }
   }
-  for (const std::string& code : loader.functions()) {
-    FunctionRegistry::LibraryPtr lib;
-    std::string error;
-    if (!BuildLibrary(code, 0, &lib, &error)) return Status::Corruption("a function library of the master: " + error);
-    libraries->push_back(std::move(lib));
+  std::string error;
+  if (!BuildLibraries(loader.functions(), libraries, &error)) {
+    return Status::Corruption("a function library of the master: " + error);
   }
   Log(LogLevel::kNotice, "MASTER <-> REPLICA sync: the master sent an RDB file (version {}): {} keys, {} function libraries",
       stats.version, loader.loaded(), loader.functions().size());

@@ -52,13 +52,9 @@ Status Persistence::ImportRdb(const std::string& path) {
   }
   if (!loader.functions().empty()) {
     std::vector<FunctionRegistry::LibraryPtr> libraries;
-    for (const std::string& code : loader.functions()) {
-      FunctionRegistry::LibraryPtr lib;
-      std::string error;
-      if (!BuildLibrary(code, 0, &lib, &error)) {
-        return Status::Corruption(fmt::format("importing {}: a function library does not load: {}", path, error));
-      }
-      libraries.push_back(std::move(lib));
+    std::string error;
+    if (!BuildLibraries(loader.functions(), &libraries, &error)) {
+      return Status::Corruption(fmt::format("importing {}: a function library does not load: {}", path, error));
     }
     server_.functions().Reset(libraries);
   }

@@ -79,8 +79,7 @@ void CmdRestore(CommandContext& ctx) {
       ctx.Notify(kEventGeneric, "del", k.key());
       Substitute({"DEL", std::string(k.key())});
     } else {
-      RecordsItself();
-      Journal::CountChanges(0);
+      Journal::CountChanges(0);  // nothing changed: no entry, no dirty count (as Redis)
     }
     return ctx.reply().Ok();
   }

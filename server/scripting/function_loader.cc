@@ -34,6 +34,11 @@ bool BuildLibrariesFromPayload(std::string_view payload, std::vector<FunctionReg
     *error = "ERR " + *error;
     return false;
   }
+  return BuildLibraries(codes, out, error);
+}
+
+bool BuildLibraries(const std::vector<std::string>& codes, std::vector<FunctionRegistry::LibraryPtr>* out,
+                    std::string* error) {
   for (const std::string& code : codes) {
     FunctionRegistry::LibraryPtr lib;
     if (!BuildLibrary(code, 0, &lib, error)) return false;

@@ -20,6 +20,10 @@ inline constexpr int64_t kLibraryLoadTimeoutMs = 500;
 // functions; false with Redis's error text otherwise.
 bool BuildLibrary(std::string_view code, int64_t timeout_ms, FunctionRegistry::LibraryPtr* out, std::string* error);
 
+// Every library of `codes` (an RDB file's FUNCTION2 records, a payload's), built with no
+// time limit (they ran before); false with the first one's error.
+bool BuildLibraries(const std::vector<std::string>& codes, std::vector<FunctionRegistry::LibraryPtr>* out,
+                    std::string* error);
 // Every library of a FUNCTION DUMP payload (which is also how snapshots hold them);
 // false with Redis's error text.
 bool BuildLibrariesFromPayload(std::string_view payload, std::vector<FunctionRegistry::LibraryPtr>* out,
