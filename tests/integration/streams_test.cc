@@ -147,6 +147,7 @@ TEST(StreamsInUse, AcknowledgedEntriesSurviveKillNine) {
   ASSERT_TRUE(c.Connect(server.port()));
   c.Call({"XGROUP", "CREATE", "log", "g", "$", "MKSTREAM"});
   std::vector<std::string> acked;
+  std::atomic<size_t> acked_count{0};
   std::atomic<bool> stop{false};
   std::thread writer([&] {
     RespClient w;
@@ -155,11 +156,16 @@ TEST(StreamsInUse, AcknowledgedEntriesSurviveKillNine) {
       Reply r = w.Call({"XADD", "log", "*", "i", std::to_string(i)});
       if (r.value.type != RespValue::Type::kBulkString) return;  // killed
       acked.push_back(r.value.str);
+      acked_count.store(acked.size());
       if (i % 10 == 9) w.Call({"XREADGROUP", "GROUP", "g", "reader", "COUNT", "3", "STREAMS", "log", ">"});
       if (i == 300) w.Call({"BGSAVE"});
     }
   });
-  std::this_thread::sleep_for(1500ms);
+  // The kill lands some way past the BGSAVE, however slow this disk's fsync is (a CI
+  // runner managed fewer than 300 fsyncs in 1.5 s).
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (acked_count.load() < 400 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(10ms);
+  std::this_thread::sleep_for(100ms);
   server.Kill9();
   stop = true;
   writer.join();
