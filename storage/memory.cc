@@ -106,6 +106,21 @@ int64_t ProcessRss() {
   return static_cast<int64_t>(pages_rss) * sysconf(_SC_PAGESIZE);
 }
 
+AllocatorFigures ReadAllocatorFigures() {
+  AllocatorFigures f;
+  f.allocated = UsedMemory();
+#ifdef MINIRED_SYSTEM_MALLOC
+  // The sanitizers' allocator keeps no figures worth reporting: everything is "allocated".
+  f.active = f.resident = f.allocated;
+#else
+  size_t elapsed, user, sys, rss, peak_rss, commit, peak_commit, faults;
+  mi_process_info(&elapsed, &user, &sys, &rss, &peak_rss, &commit, &peak_commit, &faults);
+  f.active = std::max(f.allocated, static_cast<int64_t>(commit));
+  f.resident = std::min(f.active, ProcessRss());
+#endif
+  return f;
+}
+
 std::string AllocatorStats() {
 #ifdef MINIRED_SYSTEM_MALLOC
   return "Stats not supported for the current allocator";

@@ -21,6 +21,18 @@ size_t AllocationSize(const void* p);
 size_t AllocationSizeFor(size_t n);
 // Resident set size of the process, from /proc/self/statm.
 int64_t ProcessRss();
+// The allocator's view, for INFO's allocator_* fields as Redis reports jemalloc's:
+// `allocated`, the bytes handed out (used_memory); `active`, the pages that hold them
+// (with their free blocks); `resident`, what of those pages the process keeps in RAM.
+// mimalloc counts committed pages, not resident ones, and decommits free pages at once
+// (ConfigureAllocator), so active is its committed bytes and resident the smaller of
+// that and the RSS.
+struct AllocatorFigures {
+  int64_t allocated = 0;
+  int64_t active = 0;
+  int64_t resident = 0;
+};
+AllocatorFigures ReadAllocatorFigures();
 // Name and version of the allocator, for INFO's mem_allocator.
 const char* AllocatorName();
 // The allocator's own statistics report (MEMORY MALLOC-STATS).

@@ -85,6 +85,12 @@ std::string ScriptMemoryFields(Server& s) {
       BytesToHuman(bodies + libraries));
 }
 
+double Ratio(int64_t a, int64_t b) { return b > 0 ? static_cast<double>(a) / static_cast<double>(b) : 0.0; }
+
+// In Redis 7.0's order, with used_memory_tables (the key tables) added. The allocator
+// figures are mimalloc's (storage/memory.h): allocator_frag is what its pages hold
+// beyond the blocks handed out, allocator_rss what of those pages is not resident,
+// rss_overhead what the process holds outside them (code, stacks, the C library's heap).
 std::string MemorySection(Server& s) {
   MemoryReport r = CollectMemoryReport(s);
   long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
@@ -93,23 +99,32 @@ std::string MemorySection(Server& s) {
   int64_t maxmemory = ev.maxmemory.load();
   int64_t overhead = r.overhead(), dataset = r.dataset();
   int64_t net = r.used - r.startup;
-  return fmt::format(
+  const AllocatorFigures& a = r.allocator;
+  std::string out = fmt::format(
       "used_memory:{}\r\nused_memory_human:{}\r\nused_memory_rss:{}\r\nused_memory_rss_human:{}\r\n"
       "used_memory_peak:{}\r\nused_memory_peak_human:{}\r\nused_memory_peak_perc:{:.2f}%\r\n"
       "used_memory_overhead:{}\r\nused_memory_startup:{}\r\nused_memory_dataset:{}\r\n"
       "used_memory_dataset_perc:{:.2f}%\r\nused_memory_tables:{}\r\n"
+      "allocator_allocated:{}\r\nallocator_active:{}\r\nallocator_resident:{}\r\n"
       "total_system_memory:{}\r\ntotal_system_memory_human:{}\r\n{}"
-      "maxmemory:{}\r\nmaxmemory_human:{}\r\nmaxmemory_policy:{}\r\n"
-      "mem_fragmentation_ratio:{:.2f}\r\nmem_fragmentation_bytes:{}\r\nmem_not_counted_for_evict:{}\r\n"
-      "mem_replication_backlog:{}\r\nmem_clients_slaves:{}\r\nmem_clients_normal:{}\r\n"
-      "mem_aof_buffer:{}\r\nmem_allocator:{}\r\nlazyfree_pending_objects:{}\r\nlazyfreed_objects:{}\r\n",
+      "maxmemory:{}\r\nmaxmemory_human:{}\r\nmaxmemory_policy:{}\r\n",
       r.used, BytesToHuman(r.used), r.rss, BytesToHuman(r.rss), r.peak, BytesToHuman(r.peak),
       r.peak > 0 ? 100.0 * static_cast<double>(r.used) / static_cast<double>(r.peak) : 0.0, overhead, r.startup,
-      dataset, net > 0 ? 100.0 * static_cast<double>(dataset) / static_cast<double>(net) : 0.0, r.tables(), total,
-      BytesToHuman(total), ScriptMemoryFields(s), maxmemory, BytesToHuman(maxmemory), EvictionPolicyName(ev.policy.load()),
-      r.used > 0 ? static_cast<double>(r.rss) / static_cast<double>(r.used) : 0.0, r.rss - r.used,
-      r.not_counted_for_evict, r.backlog, r.clients_replicas, r.clients_normal, r.log_buffer, AllocatorName(),
-      r.lazyfree_pending, s.lazy_freer().completed());
+      dataset, net > 0 ? 100.0 * static_cast<double>(dataset) / static_cast<double>(net) : 0.0, r.tables(),
+      a.allocated, a.active, a.resident, total, BytesToHuman(total), ScriptMemoryFields(s), maxmemory,
+      BytesToHuman(maxmemory), EvictionPolicyName(ev.policy.load()));
+  out += fmt::format(
+      "allocator_frag_ratio:{:.2f}\r\nallocator_frag_bytes:{}\r\nallocator_rss_ratio:{:.2f}\r\n"
+      "allocator_rss_bytes:{}\r\nrss_overhead_ratio:{:.2f}\r\nrss_overhead_bytes:{}\r\n"
+      "mem_fragmentation_ratio:{:.2f}\r\nmem_fragmentation_bytes:{}\r\nmem_not_counted_for_evict:{}\r\n"
+      "mem_replication_backlog:{}\r\nmem_total_replication_buffers:{}\r\nmem_clients_slaves:{}\r\n"
+      "mem_clients_normal:{}\r\nmem_cluster_links:0\r\nmem_aof_buffer:{}\r\nmem_allocator:{}\r\n"
+      "active_defrag_running:0\r\nlazyfree_pending_objects:{}\r\nlazyfreed_objects:{}\r\n",
+      Ratio(a.active, a.allocated), a.active - a.allocated, Ratio(a.resident, a.active), a.resident - a.active,
+      Ratio(r.rss, a.resident), r.rss - a.resident, Ratio(r.rss, r.used), r.rss - r.used, r.not_counted_for_evict,
+      r.backlog, r.backlog + r.clients_replicas, r.clients_replicas, r.clients_normal, r.log_buffer,
+      AllocatorName(), r.lazyfree_pending, s.lazy_freer().completed());
+  return out;
 }
 
 std::string StatsSection(Server& s) {

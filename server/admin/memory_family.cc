@@ -46,11 +46,13 @@ void MemoryUsage(CommandContext& ctx) {
   ctx.reply().Integer(static_cast<int64_t>(bytes));
 }
 
+// In Redis 7.0's order; the allocator figures as in INFO memory (info.cc).
 void MemoryStats(CommandContext& ctx) {
   MemoryReport r = CollectMemoryReport(ctx.server());
+  const AllocatorFigures& a = r.allocator;
   const int64_t net = r.used - r.startup;
   ReplyWriter& w = ctx.reply();
-  w.MapHeader(20 + r.dbs.size());
+  w.MapHeader(27 + r.dbs.size());
   auto integer = [&](const char* name, int64_t v) {
     w.Bulk(name);
     w.Integer(v);
@@ -59,6 +61,7 @@ void MemoryStats(CommandContext& ctx) {
     w.Bulk(name);
     w.Double(v);
   };
+  auto ratio = [](int64_t x, int64_t y) { return y > 0 ? static_cast<double>(x) / static_cast<double>(y) : 0.0; };
   integer("peak.allocated", r.peak);
   integer("total.allocated", r.used);
   integer("startup.allocated", r.startup);
@@ -67,8 +70,8 @@ void MemoryStats(CommandContext& ctx) {
   integer("clients.normal", r.clients_normal);
   integer("cluster.links", 0);
   integer("aof.buffer", r.log_buffer);
-  integer("lua.caches", 0);
-  integer("functions.caches", 0);
+  integer("lua.caches", r.script_caches);
+  integer("functions.caches", r.function_caches);
   for (const auto& d : r.dbs) {
     w.Bulk(fmt::format("db.{}", d.db));
     w.MapHeader(2);
@@ -81,9 +84,16 @@ void MemoryStats(CommandContext& ctx) {
   integer("dataset.bytes", r.dataset());
   real("dataset.percentage", Percent(r.dataset(), net));
   real("peak.percentage", Percent(r.used, r.peak));
-  integer("allocator.allocated", r.used);
-  integer("allocator.resident", r.rss);
-  real("fragmentation", r.used > 0 ? static_cast<double>(r.rss) / static_cast<double>(r.used) : 0.0);
+  integer("allocator.allocated", a.allocated);
+  integer("allocator.active", a.active);
+  integer("allocator.resident", a.resident);
+  real("allocator-fragmentation.ratio", ratio(a.active, a.allocated));
+  integer("allocator-fragmentation.bytes", a.active - a.allocated);
+  real("allocator-rss.ratio", ratio(a.resident, a.active));
+  integer("allocator-rss.bytes", a.resident - a.active);
+  real("rss-overhead.ratio", ratio(r.rss, a.resident));
+  integer("rss-overhead.bytes", r.rss - a.resident);
+  real("fragmentation", ratio(r.rss, r.used));
   integer("fragmentation.bytes", r.rss - r.used);
 }
 

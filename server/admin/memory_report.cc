@@ -17,12 +17,14 @@ int64_t MemoryReport::tables() const {
 }
 
 int64_t MemoryReport::overhead() const {
-  return startup + backlog + clients_replicas + clients_normal + log_buffer + tables();
+  return startup + backlog + clients_replicas + clients_normal + log_buffer + script_caches + function_caches +
+         tables();
 }
 
 MemoryReport CollectMemoryReport(Server& server) {
   MemoryReport r;
-  r.used = UsedMemory();
+  r.allocator = ReadAllocatorFigures();
+  r.used = r.allocator.allocated;
   r.peak = std::max(server.peak_memory(), r.used);
   r.startup = server.startup_memory();
   r.rss = ProcessRss();
@@ -36,6 +38,8 @@ MemoryReport CollectMemoryReport(Server& server) {
       ++r.normal_clients;
     }
   }
+  r.script_caches = static_cast<int64_t>(server.scripts().body_bytes());
+  r.function_caches = static_cast<int64_t>(server.functions().code_bytes());
   r.log_buffer = server.persistence() ? static_cast<int64_t>(server.persistence()->MemTableBytes()) : 0;
   r.not_counted_for_evict = server.MemoryNotCountedForEviction();
   r.lazyfree_pending = static_cast<int64_t>(server.lazy_freer().pending());

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "storage/memory.h"
+
 namespace minired {
 
 class Server;
@@ -15,11 +17,14 @@ struct MemoryReport {
   int64_t peak = 0;
   int64_t startup = 0;       // used when the server started serving
   int64_t rss = 0;
+  AllocatorFigures allocator;  // allocator_allocated/active/resident
   int64_t backlog = 0;       // replication backlog
   int64_t clients_replicas = 0;  // output buffers of replicas
   int64_t clients_normal = 0;    // query and output buffers of everyone else
   int64_t normal_clients = 0;    // how many clients that is
   int64_t log_buffer = 0;    // RocksDB memtables (Redis's aof.buffer)
+  int64_t script_caches = 0;    // EVAL's cached script bodies (Redis's lua.caches)
+  int64_t function_caches = 0;  // the function libraries' code (functions.caches)
   int64_t not_counted_for_evict = 0;
   int64_t lazyfree_pending = 0;
   struct DbOverhead {
