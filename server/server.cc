@@ -413,9 +413,12 @@ void Server::MaybeGiveMemoryBack(int64_t now_ms, int64_t used) {
   last_used_ = used;
   if (!dropped && now_ms < next_purge_ms_) return;
   constexpr int64_t kSlack = int64_t{16} << 20;
+  // Aim at 1.2x used_memory + 16 MB (#33), which leaves the fresh process's code,
+  // libraries and stacks no room of their own: when a collection does not bring the RSS
+  // down the backoff below grows, so an idle server that cannot get there stops trying
+  // every second.
   const int64_t rss = ProcessRss();
-  if (base_rss_ == 0) base_rss_ = rss;  // the first tick: nothing stored yet
-  if (rss <= base_rss_ + used + used / 5 + kSlack) {
+  if (rss <= used + used / 5 + kSlack) {
     purge_backoff_ms_ = 1000;
     next_purge_ms_ = now_ms + 1000;
     last_purge_rss_ = 0;

@@ -312,7 +312,6 @@ class Server {
   int64_t next_purge_ms_ = 0;       // used by the cron only
   int64_t purge_backoff_ms_ = 1000;  // used by the cron only
   int64_t last_purge_rss_ = 0;       // used by the cron only: RSS when it last tried
-  int64_t base_rss_ = 0;             // used by the cron only: the RSS of the fresh process
   int64_t last_used_ = 0;            // used by the cron only: used_memory at the last tick
   std::string run_id_;
   int64_t start_time_ms_;

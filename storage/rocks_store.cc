@@ -253,4 +253,15 @@ uint64_t RocksStore::MemTableBytes() {
   return total;
 }
 
+Status RocksStore::FlushMemTables() {
+  rocksdb::FlushOptions fo;
+  fo.wait = false;
+  fo.allow_write_stall = true;
+  for (auto* h : {log_, meta_}) {
+    Status s = FromRocks(db_->Flush(fo, h), "flushing the log");
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
 }  // namespace minired

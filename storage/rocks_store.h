@@ -88,6 +88,9 @@ class RocksStore {
   // Bytes in RocksDB's memtables (active, unflushed and pinned), all column families:
   // the log's buffer, which like Redis's AOF buffer is not counted against maxmemory.
   uint64_t MemTableBytes();
+  // Starts writing the log's and the metadata's memtables to SST files (not waited
+  // for): what an idle server does so that they do not stay in memory.
+  Status FlushMemTables();
 
  private:
   RocksStore() = default;
