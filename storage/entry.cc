@@ -206,6 +206,14 @@ size_t Entry::StringLength() const {
   return str_value().size();
 }
 
+size_t Entry::EncodedSize() const {
+  size_t off = ValueOffset();
+  if (!LengthPrefixed(encoding())) return off + 8;  // int64 or object pointer
+  uint64_t len;
+  off += DecodeVarint(bytes() + off, &len);
+  return off + static_cast<size_t>(len);
+}
+
 size_t Entry::AllocatedSize(size_t samples) const {
   size_t total = AllocationSize(this);
   if (!is_object() || object<void>() == nullptr) return total;

@@ -131,6 +131,9 @@ class Entry {
     b[4] = (v >> 16) & 0xff;
   }
 
+  // Bytes of the layout above (what the entry asks the allocator for; it gets that
+  // rounded up to a size class).
+  size_t EncodedSize() const;
   // Bytes the allocator holds for this entry and its collection (MEMORY USAGE); the
   // elements of a big collection are estimated from the first `samples` (0: all).
   size_t AllocatedSize(size_t samples = 0) const;

@@ -117,7 +117,24 @@ TEST(Entry, SmallStringsFitOneSmallAllocation) {
   // key:N (10 bytes) with a 21-byte value is 38 bytes: one block of mimalloc's 48-byte
   // class (it rounds small sizes to 16). Redis spends ~96 bytes on the same pair.
   Entry* e = Entry::NewString("key:123456", std::string(21, 'v'), 0);
+  EXPECT_EQ(e->EncodedSize(), 38u);
   EXPECT_LE(e->AllocatedSize(), 48u);
+  Entry::Free(e);
+}
+
+TEST(Entry, EncodedSizeCountsEveryPartOfTheLayout) {
+  // header 5 + key length 1 + key 1 + int64 8
+  Entry* e = Entry::NewString("k", "12", 0);
+  EXPECT_EQ(e->EncodedSize(), 15u);
+  Entry::Free(e);
+  // + 8 bytes of expiry
+  e = Entry::NewString("k", "12", 1000);
+  EXPECT_EQ(e->EncodedSize(), 23u);
+  Entry::Free(e);
+  // a 200-byte key and a 300-byte value: two-byte length varints
+  e = Entry::NewString(std::string(200, 'K'), std::string(300, 'z'), 0);
+  EXPECT_EQ(e->EncodedSize(), 5u + 2 + 200 + 2 + 300);
+  EXPECT_LE(e->EncodedSize(), e->AllocatedSize());
   Entry::Free(e);
 }
 
