@@ -16,7 +16,6 @@
 #include "storage/memory.h"
 
 int main(int argc, char** argv) {
-  minired::ConfigureAllocator();
   using namespace minired;
   if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
     printf(

@@ -131,17 +131,6 @@ std::string AllocatorStats() {
 #endif
 }
 
-void ConfigureAllocator() {
-#ifndef MINIRED_SYSTEM_MALLOC
-  // Measured with redis-benchmark SET and LPUSH at -P 16: no change in throughput; after
-  // a FLUSHALL of 200 MB the RSS falls back to the fresh process's within a second or two
-  // instead of staying 30 MB above it.
-  mi_option_set_default(mi_option_decommit_delay, 0);
-  mi_option_set_default(mi_option_segment_decommit_delay, 0);
-  mi_option_set_enabled_default(mi_option_page_reset, true);
-#endif
-}
-
 void AllocatorPurge() {
 #ifdef MINIRED_SYSTEM_MALLOC
   // Only the sanitizer builds use the C library's allocator, and there the sanitizer's

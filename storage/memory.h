@@ -24,9 +24,8 @@ int64_t ProcessRss();
 // The allocator's view, for INFO's allocator_* fields as Redis reports jemalloc's:
 // `allocated`, the bytes handed out (used_memory); `active`, the pages that hold them
 // (with their free blocks); `resident`, what of those pages the process keeps in RAM.
-// mimalloc counts committed pages, not resident ones, and decommits free pages at once
-// (ConfigureAllocator), so active is its committed bytes and resident the smaller of
-// that and the RSS.
+// mimalloc counts committed pages, not resident ones: active is its committed bytes and
+// resident the smaller of that and the RSS.
 struct AllocatorFigures {
   int64_t allocated = 0;
   int64_t active = 0;
@@ -38,11 +37,10 @@ const char* AllocatorName();
 // The allocator's own statistics report (MEMORY MALLOC-STATS).
 std::string AllocatorStats();
 // Returns the calling thread's free pages to the operating system (its heap; the server
-// runs it on every I/O thread: Server::GiveMemoryBack).
+// runs it on every I/O thread: Server::GiveMemoryBack). mimalloc keeps its default
+// delays otherwise (free pages decommitted after 25 ms, and only while the thread
+// allocates): decommitting them at once was tried and cost the pipelined writes with
+// the log on 13-37 % in page faults (bench/results/2026-12-07-allocator-decommit.md).
 void AllocatorPurge();
-// Once, first thing in main: mimalloc decommits pages as soon as they are free (its
-// defaults wait 25 ms / 500 ms and then only while the thread allocates, so an idle
-// server kept freed memory resident). The MIMALLOC_* environment variables still win.
-void ConfigureAllocator();
 
 }  // namespace minired
