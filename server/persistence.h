@@ -59,6 +59,11 @@ class Persistence {
   int64_t last_save_time_s() const { return last_save_ms_.load() / 1000; }
   void AppendInfo(std::string* out) const;
   uint64_t MemTableBytes() const { return store_ ? store_->MemTableBytes() : 0; }
+  // The log writer's and RocksDB's threads collect their allocator heaps (GiveMemoryBack).
+  void GiveMemoryBack() {
+    log_->RequestPurge();
+    RocksStore::PurgeBackgroundThreads();
+  }
 
  private:
   void Load();

@@ -398,6 +398,7 @@ void Server::GiveMemoryBack() {
   // that thread allocates or collects: after a FLUSHALL an idle I/O thread would keep
   // them committed for good.
   for (auto& t : threads_) asio::post(t->context(), [] { AllocatorPurge(); });
+  if (persistence_) persistence_->GiveMemoryBack();
 }
 
 // Memory freed by FLUSHALL, DEL, expiry or eviction goes back to the OS within seconds:

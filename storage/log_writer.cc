@@ -1,6 +1,7 @@
 #include "storage/log_writer.h"
 
 #include "storage/log_format.h"
+#include "storage/memory.h"
 
 namespace minired {
 
@@ -267,7 +268,7 @@ void LogWriter::Run() {
       if (failed_through) {
         cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stop_; });
       } else if (eager_.load()) {
-        cv_.wait_for(lock, std::chrono::milliseconds(100), [&] { return stop_ || ready(); });
+        cv_.wait_for(lock, std::chrono::milliseconds(100), [&] { return stop_ || ready() || purge_requested_.load(); });
       } else {
         // The I/O threads append what they submit (FlushNow, posted): the writer takes
         // the rest (expiry, replicated writes), what a flusher hands over, and entries
@@ -283,7 +284,9 @@ void LogWriter::Run() {
           sync_timed_ = EverySecSyncOwed();
           auto until = sync_timed_ ? last_sync + std::chrono::seconds(1) : Clock::now() + std::chrono::hours(1);
           writer_idle_ = true;
-          cv_.wait_until(lock, until, [&] { return mine() || (!sync_timed_ && EverySecSyncOwed()); });
+          cv_.wait_until(lock, until, [&] {
+            return mine() || (!sync_timed_ && EverySecSyncOwed()) || purge_requested_.load();
+          });
           writer_idle_ = false;
           take = mine();
         }
@@ -301,6 +304,7 @@ void LogWriter::Run() {
       }
       if (stop_ && batch.empty() && !ready()) break;
     }
+    if (purge_requested_.exchange(false)) AllocatorPurge();
     FsyncPolicy policy = policy_.load();
     bool store = Storing();
     if (!batch.empty()) {

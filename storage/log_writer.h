@@ -94,6 +94,13 @@ class LogWriter : public JournalSink {
   void set_eager(bool on) {
     if (eager_.exchange(on) != on && on) cv_.notify_one();
   }
+  // Has the writer thread collect its allocator heap (Server::GiveMemoryBack): the
+  // memtable blocks it allocated, freed by RocksDB's flush thread, stay committed in it
+  // otherwise, since an idle thread never collects.
+  void RequestPurge() {
+    purge_requested_.store(true);
+    cv_.notify_one();
+  }
   FsyncPolicy policy() const { return policy_.load(); }
   // The log stores entries from now on (appendonly yes), or not; writes are recorded
   // while it stores them or the stream is wanted (JournalSink::recording).
@@ -138,6 +145,7 @@ class LogWriter : public JournalSink {
   std::atomic<bool> enabled_;
   std::atomic<FsyncPolicy> policy_;
   std::atomic<bool> eager_{false};
+  std::atomic<bool> purge_requested_{false};
   std::atomic<bool> ok_{true};
   std::atomic<uint64_t> durable_{0};
   std::atomic<uint64_t> written_{0};

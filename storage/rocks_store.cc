@@ -1,8 +1,10 @@
 #include "storage/rocks_store.h"
 
 #include "storage/log_format.h"
+#include "storage/memory.h"
 
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
 
@@ -262,6 +264,17 @@ Status RocksStore::FlushMemTables() {
     if (!s.ok()) return s;
   }
   return Status::Ok();
+}
+
+void RocksStore::PurgeBackgroundThreads() {
+  rocksdb::Env* env = rocksdb::Env::Default();
+  for (auto pri : {rocksdb::Env::Priority::HIGH, rocksdb::Env::Priority::LOW}) {
+    // One job per thread of the pool; a busy thread may leave its job to another, which
+    // then collects twice: harmless, and the next try reaches it.
+    for (int i = env->GetBackgroundThreads(pri); i > 0; --i) {
+      env->Schedule([](void*) { AllocatorPurge(); }, nullptr, pri);
+    }
+  }
 }
 
 }  // namespace minired

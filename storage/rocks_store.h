@@ -91,6 +91,10 @@ class RocksStore {
   // Starts writing the log's and the metadata's memtables to SST files (not waited
   // for): what an idle server does so that they do not stay in memory.
   Status FlushMemTables();
+  // Has RocksDB's background threads (flushes, compactions) collect their allocator
+  // heaps: what they freed stays committed otherwise, since an idle thread never
+  // collects (Server::GiveMemoryBack).
+  static void PurgeBackgroundThreads();
 
  private:
   RocksStore() = default;
