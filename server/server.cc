@@ -1,7 +1,11 @@
 #include "server/server.h"
 
+#include <sched.h>
+
+#include <algorithm>
 #include <csignal>
 #include <random>
+#include <thread>
 
 #include "server/net/connection.h"
 #include "server/cycle_clock.h"
@@ -30,6 +34,22 @@ std::string RandomHex(size_t n) {
 
 }  // namespace
 
+// --threads' default: one I/O thread per core this process may run on (its CPU
+// affinity: taskset, a container's cpuset), less one. The core left over serves the
+// kernel's network processing, the log writer, RocksDB's flushes and compactions and the
+// lazy freer, and on a small machine the clients that share it. Measured on 2 cores with
+// redis-benchmark beside the server (docs/performance.md): 1 thread gave a p99 at
+// pipeline 16 level with redis-server's where 2 gave 2-4x it, and half the CPU per ZADD
+// on one hot key (the two threads took its cache lines from each other). On a many-core
+// machine it leaves at most one core's worth of peak throughput unused.
+int DefaultThreadCount() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  int cores = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set)
+                                                           : static_cast<int>(std::thread::hardware_concurrency());
+  return std::max(1, cores - 1);
+}
+
 Server::Server(ServerConfig& config, const Clock* clock)
     : config_(config),
       clock_(clock ? clock : SystemClock::Instance()),
@@ -43,8 +63,7 @@ Server::Server(ServerConfig& config, const Clock* clock)
       start_time_ms_(clock_->NowMs()) {
   CycleClock::Calibrate();
   command_clock_ = CommandClock(clock_);
-  int n = config.threads > 0 ? config.threads
-                             : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int n = config.threads > 0 ? config.threads : DefaultThreadCount();
   for (int i = 0; i < n; ++i) threads_.push_back(std::make_unique<IoThread>(i, commands_));
   script_gate_ = std::make_unique<ScriptGate>(static_cast<size_t>(n));
   expiry_cursor_.assign(static_cast<size_t>(n), 0);

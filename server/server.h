@@ -118,6 +118,10 @@ class IoThread {
   std::vector<std::shared_ptr<Connection>> adopted_;  // guarded by adopted_mu_
 };
 
+// The number of I/O threads when --threads is 0 (the default): the cores this process
+// may run on, less one (server.cc says why).
+int DefaultThreadCount();
+
 class Server {
  public:
   // `config` must outlive the server. `clock` defaults to the system clock.

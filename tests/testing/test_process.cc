@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -59,6 +60,12 @@ int FreePort() {
 TestProcess TestProcess::StartMinired(std::vector<std::string> extra) {
   int port = FreePort();
   std::vector<std::string> args = {"--port", std::to_string(port), "--bind", "127.0.0.1"};
+  // Two I/O threads unless the test asks otherwise: the default (cores less one) is 1 on
+  // a 2-core machine, and the tests must drive commands from several threads at once
+  // wherever they run.
+  if (std::find(extra.begin(), extra.end(), "--threads") == extra.end()) {
+    args.insert(args.end(), {"--threads", "2"});
+  }
   args.insert(args.end(), extra.begin(), extra.end());
   return Start(MiniredServerPath(), args, port);
 }
