@@ -106,17 +106,18 @@ int64_t ProcessRss() {
   return static_cast<int64_t>(pages_rss) * sysconf(_SC_PAGESIZE);
 }
 
-AllocatorFigures ReadAllocatorFigures() {
+AllocatorFigures ReadAllocatorFigures(int64_t rss) {
   AllocatorFigures f;
   f.allocated = UsedMemory();
 #ifdef MINIRED_SYSTEM_MALLOC
   // The sanitizers' allocator keeps no figures worth reporting: everything is "allocated".
+  (void)rss;
   f.active = f.resident = f.allocated;
 #else
-  size_t elapsed, user, sys, rss, peak_rss, commit, peak_commit, faults;
-  mi_process_info(&elapsed, &user, &sys, &rss, &peak_rss, &commit, &peak_commit, &faults);
+  size_t elapsed, user, sys, current_rss, peak_rss, commit, peak_commit, faults;
+  mi_process_info(&elapsed, &user, &sys, &current_rss, &peak_rss, &commit, &peak_commit, &faults);
   f.active = std::max(f.allocated, static_cast<int64_t>(commit));
-  f.resident = std::min(f.active, ProcessRss());
+  f.resident = std::min(f.active, rss);
 #endif
   return f;
 }

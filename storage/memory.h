@@ -25,13 +25,13 @@ int64_t ProcessRss();
 // `allocated`, the bytes handed out (used_memory); `active`, the pages that hold them
 // (with their free blocks); `resident`, what of those pages the process keeps in RAM.
 // mimalloc counts committed pages, not resident ones: active is its committed bytes and
-// resident the smaller of that and the RSS.
+// resident the smaller of that and `rss` (the caller's ProcessRss(), read once for both).
 struct AllocatorFigures {
   int64_t allocated = 0;
   int64_t active = 0;
   int64_t resident = 0;
 };
-AllocatorFigures ReadAllocatorFigures();
+AllocatorFigures ReadAllocatorFigures(int64_t rss);
 // Name and version of the allocator, for INFO's mem_allocator.
 const char* AllocatorName();
 // The allocator's own statistics report (MEMORY MALLOC-STATS).

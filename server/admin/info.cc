@@ -85,8 +85,6 @@ std::string ScriptMemoryFields(Server& s) {
       BytesToHuman(bodies + libraries));
 }
 
-double Ratio(int64_t a, int64_t b) { return b > 0 ? static_cast<double>(a) / static_cast<double>(b) : 0.0; }
-
 // In Redis 7.0's order, with used_memory_tables (the key tables) added. The allocator
 // figures are mimalloc's (storage/memory.h): allocator_frag is what its pages hold
 // beyond the blocks handed out, allocator_rss what of those pages is not resident,
@@ -120,8 +118,9 @@ std::string MemorySection(Server& s) {
       "mem_replication_backlog:{}\r\nmem_total_replication_buffers:{}\r\nmem_clients_slaves:{}\r\n"
       "mem_clients_normal:{}\r\nmem_cluster_links:0\r\nmem_aof_buffer:{}\r\nmem_allocator:{}\r\n"
       "active_defrag_running:0\r\nlazyfree_pending_objects:{}\r\nlazyfreed_objects:{}\r\n",
-      Ratio(a.active, a.allocated), a.active - a.allocated, Ratio(a.resident, a.active), a.resident - a.active,
-      Ratio(r.rss, a.resident), r.rss - a.resident, Ratio(r.rss, r.used), r.rss - r.used, r.not_counted_for_evict,
+      r.allocator_frag().ratio, r.allocator_frag().bytes, r.allocator_rss().ratio, r.allocator_rss().bytes,
+      r.rss_overhead().ratio, r.rss_overhead().bytes, r.fragmentation().ratio, r.fragmentation().bytes,
+      r.not_counted_for_evict,
       r.backlog, r.backlog + r.clients_replicas, r.clients_replicas, r.clients_normal, r.log_buffer,
       AllocatorName(), r.lazyfree_pending, s.lazy_freer().completed());
   return out;

@@ -61,7 +61,6 @@ void MemoryStats(CommandContext& ctx) {
     w.Bulk(name);
     w.Double(v);
   };
-  auto ratio = [](int64_t x, int64_t y) { return y > 0 ? static_cast<double>(x) / static_cast<double>(y) : 0.0; };
   integer("peak.allocated", r.peak);
   integer("total.allocated", r.used);
   integer("startup.allocated", r.startup);
@@ -87,14 +86,14 @@ void MemoryStats(CommandContext& ctx) {
   integer("allocator.allocated", a.allocated);
   integer("allocator.active", a.active);
   integer("allocator.resident", a.resident);
-  real("allocator-fragmentation.ratio", ratio(a.active, a.allocated));
-  integer("allocator-fragmentation.bytes", a.active - a.allocated);
-  real("allocator-rss.ratio", ratio(a.resident, a.active));
-  integer("allocator-rss.bytes", a.resident - a.active);
-  real("rss-overhead.ratio", ratio(r.rss, a.resident));
-  integer("rss-overhead.bytes", r.rss - a.resident);
-  real("fragmentation", ratio(r.rss, r.used));
-  integer("fragmentation.bytes", r.rss - r.used);
+  real("allocator-fragmentation.ratio", r.allocator_frag().ratio);
+  integer("allocator-fragmentation.bytes", r.allocator_frag().bytes);
+  real("allocator-rss.ratio", r.allocator_rss().ratio);
+  integer("allocator-rss.bytes", r.allocator_rss().bytes);
+  real("rss-overhead.ratio", r.rss_overhead().ratio);
+  integer("rss-overhead.bytes", r.rss_overhead().bytes);
+  real("fragmentation", r.fragmentation().ratio);
+  integer("fragmentation.bytes", r.fragmentation().bytes);
 }
 
 // MEMORY DOCTOR: the conditions an operator should act on, in plain words.
@@ -112,12 +111,12 @@ void MemoryDoctor(CommandContext& ctx) {
         "keep that memory in RSS; MEMORY PURGE returns free pages to the system.\n",
         BytesToHuman(r.peak), BytesToHuman(r.used));
   }
-  double frag = r.used > 0 ? static_cast<double>(r.rss) / static_cast<double>(r.used) : 0;
-  if (frag > 1.4 && r.rss - r.used > 10 * kMb) {
+  const MemoryReport::Gap frag = r.fragmentation();
+  if (frag.ratio > 1.4 && frag.bytes > 10 * kMb) {
     out += fmt::format(
         " * High RSS overhead: the process holds {:.2f} times the memory it uses ({} in RSS for {} used), "
         "typically after many deletions or evictions. MEMORY PURGE may help.\n",
-        frag, BytesToHuman(r.rss), BytesToHuman(r.used));
+        frag.ratio, BytesToHuman(r.rss), BytesToHuman(r.used));
   }
   if (r.normal_clients > 0 && r.clients_normal / r.normal_clients > 200 * 1024) {
     out += fmt::format(

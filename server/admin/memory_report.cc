@@ -23,11 +23,11 @@ int64_t MemoryReport::overhead() const {
 
 MemoryReport CollectMemoryReport(Server& server) {
   MemoryReport r;
-  r.allocator = ReadAllocatorFigures();
+  r.rss = ProcessRss();
+  r.allocator = ReadAllocatorFigures(r.rss);
   r.used = r.allocator.allocated;
   r.peak = std::max(server.peak_memory(), r.used);
   r.startup = server.startup_memory();
-  r.rss = ProcessRss();
   r.backlog = static_cast<int64_t>(server.replication().source().position().backlog_allocated);
   for (const auto& c : server.clients().Snapshot()) {
     int64_t out = static_cast<int64_t>(std::max(c->output_buffer.load(), c->output_memory.load()));

@@ -37,6 +37,20 @@ struct MemoryReport {
   std::vector<DbOverhead> dbs;  // non-empty databases
   int64_t keys = 0;
 
+  // A figure over another and their difference, as INFO memory and MEMORY STATS print
+  // them (ratio 0 when the divisor is).
+  struct Gap {
+    double ratio;
+    int64_t bytes;
+  };
+  static Gap GapOf(int64_t over, int64_t under) {
+    return {under > 0 ? static_cast<double>(over) / static_cast<double>(under) : 0.0, over - under};
+  }
+  Gap allocator_frag() const { return GapOf(allocator.active, allocator.allocated); }
+  Gap allocator_rss() const { return GapOf(allocator.resident, allocator.active); }
+  Gap rss_overhead() const { return GapOf(rss, allocator.resident); }  // outside the allocator
+  Gap fragmentation() const { return GapOf(rss, used); }              // mem_fragmentation_*
+
   int64_t tables() const;  // key tables and expiry indexes of every database
   int64_t overhead() const;
   int64_t dataset() const { return used - overhead(); }
