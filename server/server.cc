@@ -32,8 +32,6 @@ std::string RandomHex(size_t n) {
   return s;
 }
 
-}  // namespace
-
 // --threads' default: one I/O thread per core this process may run on (its CPU
 // affinity: taskset, a container's cpuset), less one. The core left over serves the
 // kernel's network processing, the log writer, RocksDB's flushes and compactions and the
@@ -49,6 +47,8 @@ int DefaultThreadCount() {
                                                            : static_cast<int>(std::thread::hardware_concurrency());
   return std::max(1, cores - 1);
 }
+
+}  // namespace
 
 Server::Server(ServerConfig& config, const Clock* clock)
     : config_(config),
@@ -414,18 +414,18 @@ void Server::ScheduleCron() {
 
 void Server::GiveMemoryBack() {
   // mimalloc returns a thread's free pages (and frees other threads handed it) only when
-  // that thread allocates or collects: after a FLUSHALL an idle I/O thread would keep
-  // them committed for good.
+  // that thread allocates or collects: after a FLUSHALL an idle thread would keep them
+  // committed for good. The I/O threads here; the log writer's and RocksDB's through
+  // Persistence.
   for (auto& t : threads_) asio::post(t->context(), [] { AllocatorPurge(); });
   if (persistence_) persistence_->GiveMemoryBack();
 }
 
 // Memory freed by FLUSHALL, DEL, expiry or eviction goes back to the OS within seconds:
-// once a second while the RSS exceeds what the process held at start (code, libraries,
-// stacks) plus 1.2x used_memory + 16 MB (what the allocator may keep for reuse), every
-// I/O thread collects its heap. A try that gave back less than a
-// tenth doubles the wait before the next (fragmentation no collect can undo), up to a
-// minute.
+// right after used_memory drops by a tenth, and once a second while the RSS exceeds 1.2x
+// used_memory + 16 MB (what the allocator may keep for reuse), every thread that
+// allocates collects its heap (GiveMemoryBack). A try that gave back less than a tenth
+// doubles the wait before the next (fragmentation no collect can undo), up to a minute.
 void Server::MaybeGiveMemoryBack(int64_t now_ms, int64_t used) {
   // A drop of a tenth since the last tick (a flush, a big DEL) is worth a try at once,
   // whatever the backoff says.
@@ -433,10 +433,8 @@ void Server::MaybeGiveMemoryBack(int64_t now_ms, int64_t used) {
   last_used_ = used;
   if (!dropped && now_ms < next_purge_ms_) return;
   constexpr int64_t kSlack = int64_t{16} << 20;
-  // Aim at 1.2x used_memory + 16 MB (#33), which leaves the fresh process's code,
-  // libraries and stacks no room of their own: when a collection does not bring the RSS
-  // down the backoff below grows, so an idle server that cannot get there stops trying
-  // every second.
+  // The bound leaves the fresh process's code, libraries and stacks no room of their own:
+  // an idle server that cannot get under it tries less and less often (the backoff).
   const int64_t rss = ProcessRss();
   if (rss <= used + used / 5 + kSlack) {
     purge_backoff_ms_ = 1000;

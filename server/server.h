@@ -118,10 +118,6 @@ class IoThread {
   std::vector<std::shared_ptr<Connection>> adopted_;  // guarded by adopted_mu_
 };
 
-// The number of I/O threads when --threads is 0 (the default): the cores this process
-// may run on, less one (server.cc says why).
-int DefaultThreadCount();
-
 class Server {
  public:
   // `config` must outlive the server. `clock` defaults to the system clock.
@@ -211,8 +207,9 @@ class Server {
   LazyFreer& lazy_freer() { return LazyFreer::Global(); }
   const Clock& clock() const { return *clock_; }
   int thread_count() const { return static_cast<int>(threads_.size()); }
-  // Returns the allocator's free pages to the OS on every I/O thread (each thread's heap
-  // is its own): MEMORY PURGE, and the cron when the RSS is well above used_memory.
+  // Returns the allocator's free pages to the OS from every thread that allocates (each
+  // thread's heap is its own: the I/O threads, the log writer, RocksDB's background
+  // threads): MEMORY PURGE, and the cron when the RSS is well above used_memory.
   void GiveMemoryBack();
   const std::string& run_id() const { return run_id_; }
   int64_t start_time_ms() const { return start_time_ms_; }
