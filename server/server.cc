@@ -181,7 +181,9 @@ Status Server::Start() {
       // the end of its turn.
       LogWriter::SetThreadFlusher({[](void* arg, LogWriter& log) { static_cast<IoThread*>(arg)->RequestLogFlush(log); },
                                    io});
+      IoThread::SetCurrent(io);
       RunIoLoop(io->context(), busy_poll_us);
+      IoThread::SetCurrent(nullptr);
       LogWriter::SetThreadFlusher({});
     });
   }
@@ -284,6 +286,35 @@ void IoThread::Adopt(std::shared_ptr<Connection> c) {
     adopted_.push_back(std::move(c));
   }
   if (first) asio::post(ctx_, [this] { StartAdopted(); });
+}
+
+namespace {
+thread_local IoThread* t_current_io = nullptr;
+}  // namespace
+
+IoThread* IoThread::Current() { return t_current_io; }
+void IoThread::SetCurrent(IoThread* io) { t_current_io = io; }
+
+void IoThread::DeferReplicaFlush(std::weak_ptr<Connection> replica) {
+  if (deferred_replicas_.empty()) asio::post(ctx_, [this] { FlushDeferredReplicas(); });
+  deferred_replicas_.push_back(std::move(replica));
+}
+
+void IoThread::FlushReplicasBeforeReply() {
+  if (deferred_replicas_.empty()) return;
+  if (std::chrono::steady_clock::now() - replicas_flushed_at_ < kReplicaFlushGap) return;
+  FlushDeferredReplicas();
+}
+
+void IoThread::FlushDeferredReplicas() {
+  if (deferred_replicas_.empty()) return;
+  replicas_flushed_at_ = std::chrono::steady_clock::now();
+  // Swapped out first: a replica's Flush may wake another feed of this thread.
+  std::vector<std::weak_ptr<Connection>> replicas;
+  replicas.swap(deferred_replicas_);
+  for (const auto& weak : replicas) {
+    if (auto c = weak.lock()) c->SendReplicaStream();
+  }
 }
 
 void IoThread::StartAdopted() {

@@ -43,6 +43,7 @@
 #include "server/session.h"
 #include "server/slowlog.h"
 #include "server/stats.h"
+#include "server/supervision.h"
 #include "storage/clock.h"
 #include "storage/journal.h"
 #include "storage/lazy_free.h"
@@ -99,7 +100,26 @@ class IoThread {
   void RemoveConnection(Connection* c) { connections_.erase(c); }
   const std::unordered_map<Connection*, std::weak_ptr<Connection>>& connections() const { return connections_; }
 
+  // The I/O thread running on the calling thread; null elsewhere (cron, log writer).
+  static IoThread* Current();
+  static void SetCurrent(IoThread* io);
+  // A replica connection of this thread has stream bytes to send (called on this thread,
+  // as its feed is woken): they go out before the next reply this thread writes, as
+  // redis-server writes its replicas' buffers first in the turn's write phase, so a client
+  // that got its reply and reads from a replica finds the write there sooner. A handler
+  // posted behind the ones ready now sends them if no reply comes first.
+  void DeferReplicaFlush(std::weak_ptr<Connection> replica);
+  // Sends what DeferReplicaFlush collected, before a reply of this thread; unless it sent
+  // some within kReplicaFlushGap, when the posted handler sends it instead: under load the
+  // stream then leaves in one send for many writes rather than one per client served.
+  void FlushReplicasBeforeReply();
+
  private:
+  // 100 us: with one replica and 50 clients writing (2 cores), a send before every reply
+  // (0) served 38-47k SETs/s, 25 us 55k, 100 us 90-109k, as many as with no replica;
+  // idle, every write still goes out before its reply.
+  static constexpr std::chrono::microseconds kReplicaFlushGap{100};
+  void FlushDeferredReplicas();
   // One hop of RequestLogFlush's post; the last hop appends.
   void PostLogFlush(LogWriter& log, int hops_left);
 
@@ -116,6 +136,8 @@ class IoThread {
   std::unordered_map<Connection*, std::weak_ptr<Connection>> connections_;  // used only on this thread
   std::mutex adopted_mu_;
   std::vector<std::shared_ptr<Connection>> adopted_;  // guarded by adopted_mu_
+  std::vector<std::weak_ptr<Connection>> deferred_replicas_;  // used only on this thread
+  std::chrono::steady_clock::time_point replicas_flushed_at_;  // used only on this thread
 };
 
 class Server {
@@ -152,6 +174,8 @@ class Server {
   Status OpenPersistence();
   JournalSink* journal_sink();
   Replication& replication() { return *replication_; }
+  // Readiness for a service manager (supervised systemd/upstart).
+  Supervision& supervision() { return supervision_; }
   Evictor& evictor() { return *evictor_; }
   // The memory that maxmemory does not count: replica output buffers, the log's buffer
   // (what the cron hands the evictor, and INFO's mem_not_counted_for_evict).
@@ -294,6 +318,7 @@ class Server {
   std::atomic<bool> active_expire_{true};
   std::atomic<bool> loading_{false};
   std::atomic<bool> shutdown_save_{true};
+  Supervision supervision_;
   std::unique_ptr<Persistence> persistence_;
   std::unique_ptr<Replication> replication_;
   std::unique_ptr<Evictor> evictor_;

@@ -336,6 +336,7 @@ void Connection::ProcessAndFlush() {
     // client-output-buffer-limit for normal (and pub/sub) clients: the replies this
     // client does not read are dropped with it, not buffered without bound.
     if (!replica_feed_ && DroppedOverOutputLimit()) return;
+    thread_.FlushReplicasBeforeReply();
     Flush();
     if (writing_active_) break;  // the socket is full: OnWritable continues
   }

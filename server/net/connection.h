@@ -48,6 +48,8 @@ class Connection : public std::enable_shared_from_this<Connection>, public Clien
   void AttachReplicaFeed(std::shared_ptr<ReplicaFeed> feed) override;
   bool StartMonitor() override;
   void ServeThreadWhileBusy() override;
+  // A replica's connection: sends what its feed holds now (IoThread's deferred flush).
+  void SendReplicaStream() { Flush(); }
 
  private:
   const char* Refusal();

@@ -202,7 +202,14 @@ void Connection::Unblock(std::string reply) {
 void Connection::AttachReplicaFeed(std::shared_ptr<ReplicaFeed> feed) {
   std::weak_ptr<Connection> weak = shared_from_this();
   asio::any_io_executor ex = socket_.get_executor();
-  feed->set_wake([weak, ex]() {
+  IoThread* home = &thread_;
+  feed->set_wake([weak, ex, home]() {
+    // A write on this replica's own thread: its bytes leave before that thread's next
+    // reply (IoThread::DeferReplicaFlush). From elsewhere, the thread is woken.
+    if (IoThread::Current() == home) {
+      home->DeferReplicaFlush(weak);
+      return;
+    }
     asio::post(ex, [weak]() {
       if (auto self = weak.lock()) self->Flush();
     });

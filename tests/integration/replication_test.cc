@@ -2,7 +2,12 @@
 // dropped and restored, a master restarted, killed and replaced by a promoted replica.
 // Replicas are compared with their master by full dumps of every database used.
 #include <gtest/gtest.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstdio>
@@ -462,6 +467,90 @@ TEST(Replication, AFullSyncOfAMillionKeysCompletesUnderWriteLoad) {
     EXPECT_EQ(c.Call({"GET", k}).raw, m.Call({"GET", k}).raw) << k;
   }
   EXPECT_EQ(c.Call({"GET", "key:999999"}).raw, "$6\r\n999999\r\n");
+}
+
+// A replica as a raw socket: PSYNC, then the full sync's payload read and set aside, so
+// the test sees exactly when the stream's bytes arrive.
+class RawReplica {
+ public:
+  ~RawReplica() {
+    if (fd_ >= 0) close(fd_);
+  }
+  bool Sync(int master_port) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(master_port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return false;
+    const std::string psync = "*3\r\n$5\r\nPSYNC\r\n$1\r\n?\r\n$2\r\n-1\r\n";
+    if (write(fd_, psync.data(), psync.size()) != static_cast<ssize_t>(psync.size())) return false;
+    // +FULLRESYNC <replid> <offset>, keep-alive newlines, then $<length> and the payload.
+    // The +FULLRESYNC line holds no '$': the first one starts the payload's length.
+    auto length_end = [&] {
+      size_t dollar = in_.find('$');
+      return dollar == std::string::npos ? std::string::npos : in_.find("\r\n", dollar);
+    };
+    size_t end;
+    while ((end = length_end()) == std::string::npos) {
+      if (!ReadSome(5000)) return false;
+    }
+    if (in_.rfind("+FULLRESYNC ", 0) != 0) return false;
+    size_t dollar = in_.find('$');
+    size_t length = std::stoul(in_.substr(dollar + 1, end - dollar - 1));
+    while (in_.size() < end + 2 + length) {
+      if (!ReadSome(5000)) return false;
+    }
+    in_.erase(0, end + 2 + length);
+    return true;
+  }
+  // Stream bytes already received, without waiting for more.
+  std::string TakeArrived() {
+    while (poll_now()) {
+      if (!ReadSome(0)) break;
+    }
+    return std::exchange(in_, {});
+  }
+  bool poll_now() const {
+    pollfd p{fd_, POLLIN, 0};
+    return poll(&p, 1, 0) > 0;
+  }
+
+ private:
+  bool ReadSome(int timeout_ms) {
+    pollfd p{fd_, POLLIN, 0};
+    if (poll(&p, 1, timeout_ms) <= 0) return false;
+    char buf[65536];
+    ssize_t n = read(fd_, buf, sizeof buf);
+    if (n <= 0) return false;
+    in_.append(buf, static_cast<size_t>(n));
+    return true;
+  }
+
+  int fd_ = -1;
+  std::string in_;
+};
+
+TEST(Replication, AWriteReachesTheReplicasSocketBeforeItsReply) {
+  // One I/O thread: the replica's connection and the client's share it, so the order of
+  // the two writes is the server's choice. redis-server sends its replicas' stream first
+  // in a turn, and a client that reads its own write from a replica relies on it: the
+  // stream must not wait behind the reply.
+  TestProcess master = TestProcess::StartMinired({"--threads", "1", "--appendonly", "no"});
+  RawReplica replica;
+  ASSERT_TRUE(replica.Sync(master.port()));
+  RespClient m;
+  ASSERT_TRUE(m.Connect(master.port()));
+  for (int i = 0; i < 20; ++i) {
+    std::this_thread::sleep_for(2ms);  // each write is the first of a quiet moment
+    std::string value = "v" + std::to_string(i);
+    ASSERT_EQ(m.Call({"SET", "order", value}).raw, "+OK\r\n");
+    // Loopback delivers within the send: the stream is here before the reply was sent.
+    std::string arrived = replica.TakeArrived();
+    EXPECT_NE(arrived.find("$5\r\norder\r\n$" + std::to_string(value.size()) + "\r\n" + value + "\r\n"),
+              std::string::npos)
+        << "write " << i << ": the stream came after the reply (received: " << arrived << ")";
+  }
 }
 
 }  // namespace
