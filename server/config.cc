@@ -166,6 +166,21 @@ std::vector<ConfigOption> BuildOptions() {
     };
     opts.push_back(std::move(o));
   }
+  {
+    ConfigOption o;
+    o.name = "supervised";
+    o.get = [](const ServerConfig& c) { return c.supervised; };
+    o.set = [](ServerConfig& c, const std::vector<std::string>& v) {
+      for (const char* mode : {"upstart", "systemd", "auto", "no"}) {
+        if (EqualsIgnoreCase(v[0], mode)) {
+          c.supervised = mode;
+          return Status::Ok();
+        }
+      }
+      return BadValue("argument(s) must be one of the following: upstart, systemd, auto, no");
+    };
+    opts.push_back(std::move(o));
+  }
   struct LimitOption {
     const char* name;
     const char* alias;

@@ -148,6 +148,7 @@ struct ServerConfig {
   std::string pidfile;
   std::string dir;
   bool daemonize = false;
+  std::string supervised = "no";  // no | upstart | systemd | auto (server/supervision.h)
   std::string config_file;  // absolute path, empty when started without one
   // How long an I/O thread polls for more work before it sleeps (0: it sleeps at once).
   int busy_poll_us = 0;

@@ -137,7 +137,6 @@ const Accepted kAccepted[] = {
     {"shutdown-on-sigterm", "", Kind::kEnumFlags, "default", true, 0, 0, "default,save,nosave,now,force"},
     {"shutdown-timeout", "", Kind::kInt, "10", true, 0, kIntMax},
     {"socket-mark-id", "", Kind::kInt, "0", false, 0, UINT32_MAX},
-    {"supervised", "", Kind::kEnum, "no", false, 0, 0, "upstart,systemd,auto,no"},
     {"syslog-enabled", "", Kind::kBool, "no", false},
     {"syslog-facility", "", Kind::kEnum, "local0", false, 0, 0, "user,local0,local1,local2,local3,local4,local5,local6,local7"},
     {"syslog-ident", "", Kind::kString, "redis", false},

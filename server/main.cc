@@ -72,7 +72,10 @@ int main(int argc, char** argv) {
     fprintf(stderr, "Can't chdir to '%s': %s\n", config.dir.c_str(), strerror(errno));
     return 1;
   }
-  if (config.daemonize && daemon(1, config.logfile.empty() ? 0 : 1) != 0) {
+  // Standard input and output go to /dev/null, as redis-server's do: the log has its own
+  // descriptor, and a daemon that kept its parent's stdout would hold a pipe open (a shell
+  // or an init script reading it would never see it end).
+  if (config.daemonize && daemon(1, 0) != 0) {
     fprintf(stderr, "Can't daemonize: %s\n", strerror(errno));
     return 1;
   }
@@ -83,6 +86,8 @@ int main(int argc, char** argv) {
 
   Server server(config);
   server.SetTlsContext(std::move(tls));
+  server.supervision().set_mode(ResolveSupervisedMode(config.supervised));
+  server.supervision().set_replica(!config.replication.master_host.empty());
   s = server.OpenPersistence();
   if (!s.ok()) {
     Log(LogLevel::kWarning, "{}", s.message());
@@ -97,7 +102,9 @@ int main(int argc, char** argv) {
       server.listening_port(), server.thread_count(), server.shards().size());
   Log(LogLevel::kNotice, "Ready to accept connections tcp");
   if (config.tls.port > 0) Log(LogLevel::kNotice, "Ready to accept connections tls");
+  server.supervision().Listening();  // READY=1 once the data set is loaded too
   server.Wait();
+  server.supervision().Stopping();
   if (Persistence* p = server.persistence()) p->Shutdown(server.shutdown_save());
   Log(LogLevel::kWarning, "minired is now ready to exit, bye bye...");
   if (!config.pidfile.empty()) unlink(config.pidfile.c_str());

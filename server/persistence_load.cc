@@ -42,6 +42,7 @@ void Persistence::Load() {
   last_save_ms_ = meta.id != 0 ? meta.time_ms : start;
   server_.replication().OnLoaded(meta, replayed_entries_.load(), log_->next_seq().load() - 1);
   server_.set_loading(false);
+  server_.supervision().Loaded();
   if (imported) return;
   Log(LogLevel::kNotice, "DB loaded from disk: {} keys from snapshot {}, {} log entries replayed, {:.3f} seconds",
       loaded_keys_.load(), meta.id, replayed_entries_.load(),

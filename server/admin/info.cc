@@ -43,12 +43,12 @@ std::string ServerSection(Server& s) {
       "redis_version:{}\r\nminired_version:0.1.0\r\nredis_git_sha1:00000000\r\n"
       "redis_git_dirty:0\r\nredis_build_id:0\r\nredis_mode:standalone\r\nos:{} {} {}\r\n"
       "arch_bits:64\r\nmonotonic_clock:POSIX clock_gettime\r\nmultiplexing_api:epoll\r\n"
-      "gcc_version:{}.{}.{}\r\nprocess_id:{}\r\nprocess_supervised:no\r\nrun_id:{}\r\n"
+      "gcc_version:{}.{}.{}\r\nprocess_id:{}\r\nprocess_supervised:{}\r\nrun_id:{}\r\n"
       "tcp_port:{}\r\nserver_time_usec:{}\r\nuptime_in_seconds:{}\r\nuptime_in_days:{}\r\n"
       "hz:{}\r\nconfigured_hz:{}\r\nlru_clock:{}\r\nexecutable:{}\r\nconfig_file:{}\r\n"
       "io_threads_active:{}\r\nthreads:{}\r\nshards:{}\r\n",
       kRedisCompatVersion, u.sysname, u.release, u.machine, __GNUC__, __GNUC_MINOR__,
-      __GNUC_PATCHLEVEL__, getpid(), s.run_id(), s.listening_port(), s.clock().NowUs(), uptime,
+      __GNUC_PATCHLEVEL__, getpid(), SupervisedModeName(s.supervision().mode()), s.run_id(), s.listening_port(), s.clock().NowUs(), uptime,
       uptime / 86400, s.config().hz.load(), s.config().hz.load(), (now / 1000) & 0xffffff, exe,
       s.config().config_file, s.thread_count() > 1 ? 1 : 0, s.thread_count(), s.shards().size());
 }
