@@ -26,6 +26,7 @@ forbid 'server/|replication/|client/|catalog/|asio' "storage/ must not reach up"
 forbid 'server/|client/|catalog/|asio' "replication/ must not reach up" replication/**/*.{h,cc}
 forbid 'storage/|server/|replication/|catalog/' "client/ uses only protocol/" client/**/*.{h,cc}
 forbid 'server/|storage/|replication/' "catalog/ reaches minired only through client/" catalog/**/*.{h,cc}
+forbid 'server/|replication/|client/|catalog/|asio' "tools/ read data offline through storage/, never the server" tools/**/*.{h,cc}
 forbid 'server/server\.h|server/net/|server/admin/|asio' \
   "server/families/ reaches the server only through CommandContext" server/families/*.{h,cc}
 forbid 'server/server\.h|server/net/|server/admin/|asio' \

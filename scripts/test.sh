@@ -4,6 +4,7 @@
 #   1. build-asan/: everything built by clang with AddressSanitizer + UndefinedBehavior-
 #      Sanitizer (and libFuzzer coverage); every test runs there, then each fuzz target
 #      for FUZZ_SECONDS (default 60) from its seed corpus;
+#      then the Debian packages made from that build are checked (scripts/check-package.sh);
 #   2. build-tsan/: minired-server and the client library's tests built by GCC with
 #      ThreadSanitizer; the integration tests that drive the server from many clients
 #      and threads (TSAN_TESTS), and the client library's, run against it.
@@ -48,6 +49,11 @@ ctest --test-dir build-asan --output-on-failure -j2 --timeout 600
 check_reports "ASan+UBSan test suite"
 scripts/fuzz.sh build-asan "${FUZZ_SECONDS:-60}"
 check_reports "fuzzers"
+# The Debian packages, made from this build so the packaging cannot rot: their contents
+# and dependencies, the unit's ExecStart reporting READY=1, the installed client library
+# used by another project (scripts/check-package.sh).
+scripts/check-package.sh build-asan
+check_reports "packages"
 
 # 2. ThreadSanitizer: the server's threads (I/O, log writer, snapshots, replication,
 # eviction, lazy free) under the tests that exercise them together, in two shards at

@@ -76,10 +76,26 @@ uint64_t TornTailBytes(const std::filesystem::path& file) {
 
 }  // namespace
 
+std::vector<RocksStore::TornTail> RocksStore::FindTornTails(const std::string& path) {
+  std::vector<TornTail> out;
+  std::error_code ec;
+  for (const auto& f : std::filesystem::directory_iterator(path, ec)) {
+    if (f.path().extension() != ".log") continue;
+    if (uint64_t t = TornTailBytes(f.path()); t > 0) out.push_back({f.path().string(), t});
+  }
+  return out;
+}
+
 Status RocksStore::Open(const Options& o, std::unique_ptr<RocksStore>* out) {
   std::error_code ec;
-  std::filesystem::create_directories(o.path, ec);
-  if (ec) return Status::IOError("cannot create " + o.path + ": " + ec.message());
+  if (o.read_only) {
+    if (!std::filesystem::exists(o.path / std::filesystem::path("CURRENT"), ec)) {
+      return Status::NotFound(o.path + " holds no minired data (no RocksDB CURRENT file)");
+    }
+  } else {
+    std::filesystem::create_directories(o.path, ec);
+    if (ec) return Status::IOError("cannot create " + o.path + ": " + ec.message());
+  }
   rocksdb::DBOptions db_opts;
   db_opts.create_if_missing = true;
   db_opts.create_missing_column_families = true;
@@ -96,18 +112,19 @@ Status RocksStore::Open(const Options& o, std::unique_ptr<RocksStore>* out) {
   // Measured before RocksDB recovers (and deletes) the logs: what a crash tore.
   uint64_t torn = 0;
   std::string torn_file;
-  if (std::filesystem::exists(o.path)) {
-    for (const auto& f : std::filesystem::directory_iterator(o.path)) {
-      if (f.path().extension() != ".log") continue;
-      if (uint64_t t = TornTailBytes(f.path()); t > 0) {
-        torn += t;
-        torn_file = f.path().filename().string();
-      }
-    }
+  for (const TornTail& t : FindTornTails(o.path)) {
+    torn += t.bytes;
+    torn_file = std::filesystem::path(t.file).filename().string();
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(db_opts, o.path, cfs, &handles, &db);
+  if (o.read_only) {
+    db_opts.create_if_missing = false;
+    db_opts.create_missing_column_families = false;
+    db_opts.max_background_jobs = 1;
+  }
+  rocksdb::Status s = o.read_only ? rocksdb::DB::OpenForReadOnly(db_opts, o.path, cfs, &handles, &db)
+                                  : rocksdb::DB::Open(db_opts, o.path, cfs, &handles, &db);
   if (!s.ok()) return FromRocks(s, "opening " + o.path);
   std::unique_ptr<RocksStore> store(new RocksStore());
   store->path_ = o.path;

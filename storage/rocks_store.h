@@ -52,7 +52,17 @@ class RocksStore {
     // damage before the end fails the open unless recover_to_corruption.
     bool strict = false;                 // aof-load-truncated no
     bool recover_to_corruption = false;  // aof-load-corrupt yes
+    // Opens without writing anything (minired-check): the log is replayed into memory
+    // only, nothing is created, and a running server's files may be read.
+    bool read_only = false;
   };
+  // A log file whose last record a crash tore (an append cut short), and how many bytes
+  // at its end RocksDB drops while recovering; measured without opening the database.
+  struct TornTail {
+    std::string file;  // the .log file's path
+    uint64_t bytes = 0;
+  };
+  static std::vector<TornTail> FindTornTails(const std::string& path);
 
   static Status Open(const Options& options, std::unique_ptr<RocksStore>* out);
   ~RocksStore();

@@ -120,6 +120,33 @@ TEST(Supervision, ReadyComesOnlyOnceTheDataSetIsLoaded) {
   EXPECT_EQ(keys, ":500000\r\n");
 }
 
+// The packaged unit's ExecStart line, run as systemd would run it (where the test machine
+// has no systemd): its binary and config file mapped to this build and this checkout.
+TEST(Supervision, ThePackagedUnitsExecStartReportsReady) {
+  std::string unit = ReadFileText(std::string(MINIRED_SOURCE_DIR) + "/packaging/minired.service");
+  ASSERT_NE(unit.find("Type=notify"), std::string::npos);
+  size_t at = unit.find("\nExecStart=");
+  ASSERT_NE(at, std::string::npos);
+  std::string line = unit.substr(at + 11, unit.find('\n', at + 1) - at - 11);
+  std::vector<std::string> argv;
+  for (size_t i = 0; i < line.size();) {
+    size_t end = line.find(' ', i);
+    if (end == std::string::npos) end = line.size();
+    if (end > i) argv.push_back(line.substr(i, end - i));
+    i = end + 1;
+  }
+  ASSERT_GE(argv.size(), 3u);
+  EXPECT_EQ(argv[0], "/usr/bin/minired-server");
+  EXPECT_EQ(argv[1], "/etc/minired/minired.conf");
+  FakeSystemd systemd;
+  ASSERT_TRUE(systemd.bound());
+  TestProcess server = TestProcess::StartMiniredWithConfig(std::string(MINIRED_SOURCE_DIR) + "/minired.conf",
+                                                           std::vector<std::string>(argv.begin() + 2, argv.end()));
+  ASSERT_TRUE(server.ok()) << server.error();
+  EXPECT_EQ(systemd.Next(), "STATUS=Ready to accept connections\n");
+  EXPECT_EQ(systemd.Next(), "READY=1\n");
+}
+
 TEST(Supervision, AReplicaSaysItWaitsForItsMaster) {
   TestProcess master = TestProcess::StartMinired();
   ASSERT_TRUE(master.ok()) << master.error();

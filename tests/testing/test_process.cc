@@ -57,9 +57,13 @@ int FreePort() {
   return port;
 }
 
-TestProcess TestProcess::StartMinired(std::vector<std::string> extra) {
+TestProcess TestProcess::StartMinired(std::vector<std::string> extra) { return StartMiniredWithConfig("", std::move(extra)); }
+
+TestProcess TestProcess::StartMiniredWithConfig(const std::string& config_file, std::vector<std::string> extra) {
   int port = FreePort();
-  std::vector<std::string> args = {"--port", std::to_string(port), "--bind", "127.0.0.1"};
+  std::vector<std::string> args;
+  if (!config_file.empty()) args.push_back(config_file);
+  args.insert(args.end(), {"--port", std::to_string(port), "--bind", "127.0.0.1"});
   // Two I/O threads unless the test asks otherwise: the default (cores less one) is 1 on
   // a 2-core machine, and the tests must drive commands from several threads at once
   // wherever they run.
@@ -99,6 +103,11 @@ TestProcess TestProcess::Start(const std::string& binary, std::vector<std::strin
   p.args_ = std::move(args);
   p.Launch();
   return p;
+}
+
+bool TestProcess::Restart(std::vector<std::string> more_args) {
+  args_.insert(args_.end(), more_args.begin(), more_args.end());
+  return Restart();
 }
 
 bool TestProcess::Restart() {

@@ -28,6 +28,9 @@ class TestProcess {
   // Starts `binary` with `args` plus the port arguments; waits until it answers PING.
   // On failure, ok() is false and error() says why.
   static TestProcess StartMinired(std::vector<std::string> extra_args = {});
+  // The same, started from `config_file` (the first argument, as an operator starts it):
+  // the port, bind address, directory and threads given here override the file's.
+  static TestProcess StartMiniredWithConfig(const std::string& config_file, std::vector<std::string> extra_args = {});
   static TestProcess StartRedis(std::vector<std::string> extra_args = {});
   // A minired replica of the server on `master_port`, persisting nothing.
   static TestProcess StartReplicaOf(int master_port);
@@ -43,6 +46,8 @@ class TestProcess {
   // Starts the same binary again with the same arguments, port and directory (after
   // Stop or Kill9): a server restart as its clients see it.
   bool Restart();
+  // The same, with `more_args` added from now on (a setting changed across a restart).
+  bool Restart(std::vector<std::string> more_args);
 
   // Sends `sig`; returns the exit status once the process ended (or -1 on timeout).
   int Stop(int sig = 15, int timeout_ms = 10000);
