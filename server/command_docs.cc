@@ -123,6 +123,7 @@ const GrammarEntry kGrammar[] = {
     {"config|get", "parameter ...", "Returns the effective values of configuration parameters."},
     {"config|set", "[parameter value] ...", "Sets configuration parameters in-flight."},
     {"config|resetstat", "", "Resets the server's statistics."},
+    {"config|rewrite", "", "Persists the effective configuration to file."},
     {"config|help", "", "Returns helpful text about the different subcommands."},
     {"command|count", "", "Returns a count of commands."},
     {"command|info", "[command-name ...]", "Returns information about one, multiple or all commands."},

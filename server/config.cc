@@ -107,6 +107,7 @@ std::vector<ConfigOption> BuildOptions() {
     ConfigOption o;
     o.name = "proto-max-bulk-len";
     o.mutable_at_runtime = true;
+    o.memory = true;
     o.get = [](const ServerConfig& c) { return Int64ToString(c.proto_max_bulk_len.load()); };
     o.set = [](ServerConfig& c, const std::vector<std::string>& v) {
       int64_t n;
@@ -213,6 +214,7 @@ std::vector<ConfigOption> BuildOptions() {
         (c.encoding.*field).store(n);
         return Status::Ok();
       };
+      opts.back().memory = true;
     }
   }
   {
@@ -327,6 +329,7 @@ Status ApplyDirective(const std::vector<std::string>& words, ServerConfig* cfg) 
 Status LoadConfigText(const std::string& text, const std::string& source, ServerConfig* cfg) {
   std::istringstream in(text);
   std::string line;
+  std::string saves;  // the save rules of this text so far
   int lineno = 0;
   while (std::getline(in, line)) {
     ++lineno;
@@ -338,6 +341,14 @@ Status LoadConfigText(const std::string& text, const std::string& source, Server
                       "': Unbalanced quotes in configuration line");
     }
     if (words.empty()) continue;
+    if (EqualsIgnoreCase(words[0], "save") && words.size() >= 2) {
+      // In a file, save lines add up (the first replaces the defaults; save "" clears),
+      // as in Redis 7.0: "save 900 1" and "save 300 10" on two lines keep both rules.
+      std::string rules;
+      for (size_t i = 1; i < words.size(); ++i) rules += (rules.empty() ? "" : " ") + words[i];
+      saves = rules.empty() ? "" : (saves.empty() ? rules : saves + " " + rules);
+      words = {words[0], saves};
+    }
     Status s = ApplyDirective(words, cfg);
     if (!s.ok()) {
       return BadValue(source + ":" + std::to_string(lineno) + ": '" + line + "': " + s.message());

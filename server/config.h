@@ -182,6 +182,8 @@ struct ConfigOption {
   // Validates and applies; returns a message in Redis's words on a bad value.
   std::function<Status(ServerConfig&, const std::vector<std::string>& values)> set;
   bool multi_arg = false;  // takes several values (bind)
+  // A byte size: CONFIG REWRITE writes it with a unit ("100mb"), as Redis does.
+  bool memory = false;
   // Not listed by a pattern with wildcards, only asked for by name (Redis's
   // HIDDEN_CONFIG: key-load-delay...).
   bool hidden = false;

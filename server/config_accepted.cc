@@ -299,6 +299,7 @@ void AddAcceptedOnlyOptions(std::vector<ConfigOption>* opts) {
     o.alias = a.alias;
     o.mutable_at_runtime = a.live;
     o.multi_arg = a.kind == Kind::kEnumFlags || a.kind == Kind::kOomValues;
+    o.memory = a.kind == Kind::kMemory;
     o.hidden = a.hidden;
     o.get = [name = std::string(a.name)](const ServerConfig& c) { return c.accepted_only.Get(name); };
     o.set = [&a](ServerConfig& c, const std::vector<std::string>& values) {

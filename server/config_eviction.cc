@@ -37,6 +37,7 @@ void AddEvictionOptions(std::vector<ConfigOption>* opts) {
     ConfigOption o;
     o.name = "maxmemory";
     o.mutable_at_runtime = true;
+    o.memory = true;
     o.get = [](const ServerConfig& c) { return Int64ToString(c.eviction.maxmemory.load()); };
     o.set = [](ServerConfig& c, const std::vector<std::string>& v) {
       int64_t n;

@@ -18,6 +18,7 @@ ConfigOption PercentilesOption() {
   ConfigOption o;
   o.name = "latency-tracking-info-percentiles";
   o.mutable_at_runtime = true;
+  o.multi_arg = true;  // "latency-tracking-info-percentiles 50 99" in a file, as Redis takes it
   o.get = [](const ServerConfig& c) {
     std::lock_guard<std::mutex> l(c.observability.mu);
     std::string out;
@@ -29,7 +30,9 @@ ConfigOption PercentilesOption() {
   };
   o.set = [](ServerConfig& c, const std::vector<std::string>& v) {
     std::vector<double> parsed;
-    std::istringstream in(v[0]);
+    std::string all;
+    for (const auto& part : v) all += part + " ";
+    std::istringstream in(all);
     std::string word;
     while (in >> word) {
       auto p = ParseDouble(word);
@@ -78,6 +81,7 @@ void AddObservabilityOptions(std::vector<ConfigOption>* opts) {
     ConfigOption o;
     o.name = "client-query-buffer-limit";
     o.mutable_at_runtime = true;
+    o.memory = true;
     o.get = [](const ServerConfig& c) { return Int64ToString(c.limits.query_buffer_limit.load()); };
     o.set = [](ServerConfig& c, const std::vector<std::string>& v) {
       int64_t n;

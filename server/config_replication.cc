@@ -29,6 +29,7 @@ ConfigOption IntegerOption(std::string name, std::atomic<int64_t> ReplicationCon
   ConfigOption o;
   o.name = std::move(name);
   o.mutable_at_runtime = true;
+  o.memory = memory;
   o.get = [field](const ServerConfig& c) { return Int64ToString((c.replication.*field).load()); };
   o.set = [field, lo, hi, memory](ServerConfig& c, const std::vector<std::string>& v) {
     int64_t n = 0;

@@ -1,7 +1,9 @@
-// CONFIG GET | SET | RESETSTAT | HELP
+// CONFIG GET | SET | REWRITE | RESETSTAT | HELP
 #include <set>
 
 #include "server/command_table.h"
+#include "server/config_rewrite.h"
+#include "server/logger.h"
 #include "server/families/arg_parsing.h"
 #include "server/families/families.h"
 #include "server/families/spec.h"
@@ -93,6 +95,8 @@ void ConfigHelp(CommandContext& ctx) {
       "    Set the configuration <directive> to <value>.",
       "RESETSTAT",
       "    Reset statistics reported by the INFO command.",
+      "REWRITE",
+      "    Rewrite the configuration file.",
       "HELP",
       "    Prints this help.",
   };
@@ -106,6 +110,11 @@ void CmdConfig(CommandContext& ctx) {
     ConfigGet(ctx);
   } else if (EqualsIgnoreCase(sub, "SET")) {
     ConfigSet(ctx);
+  } else if (EqualsIgnoreCase(sub, "REWRITE")) {
+    Status s = RewriteConfigFile(ctx.server().config());
+    if (!s.ok()) return ctx.reply().Error("ERR " + s.message());
+    Log(LogLevel::kNotice, "CONFIG REWRITE executed with success.");
+    ctx.reply().Ok();
   } else if (EqualsIgnoreCase(sub, "RESETSTAT")) {
     ctx.server().ResetStats();
     ctx.reply().Ok();
@@ -122,6 +131,7 @@ void RegisterConfigFamily(CommandTable* t) {
   t->Register(MakeContainer("server", "config", "A container for server configuration commands.", "2.0.0", CmdConfig, {
       MakeSub("get", -3, kCmdAdmin | kCmdLoading | kCmdNoScript | kCmdStale, 0, 0, 0, {"@admin", "@dangerous", "@slow"}),
       MakeSub("set", -4, kCmdAdmin | kCmdLoading | kCmdNoScript | kCmdStale, 0, 0, 0, {"@admin", "@dangerous", "@slow"}),
+      MakeSub("rewrite", 2, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, 0, 0, 0, {"@admin", "@dangerous", "@slow"}),
       MakeSub("resetstat", 2, kCmdAdmin | kCmdLoading | kCmdNoScript | kCmdStale, 0, 0, 0, {"@admin", "@dangerous", "@slow"}),
       MakeSub("help", 2, kCmdLoading | kCmdStale, 0, 0, 0, {"@slow"}),
   }));
