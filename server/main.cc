@@ -21,8 +21,19 @@ int main(int argc, char** argv) {
     printf(
         "Usage: minired-server [/path/to/minired.conf] [options]\n"
         "       minired-server --version\n\n"
-        "Options are config-file directives with '--' in front, for example:\n"
-        "  --port 6379 --bind 127.0.0.1 --threads 4 --databases 16 --loglevel notice\n");
+        "Options are config-file directives with '--' in front; they override the file:\n"
+        "  minired-server /etc/minired/minired.conf --port 6380 --maxmemory 2gb\n\n"
+        "Every directive with its default ('live': CONFIG SET changes it at run time;\n"
+        "minired.conf describes each, docs/configuration.md says which act):\n");
+    const ServerConfig defaults;
+    for (const ConfigOption& o : ConfigOptions()) {
+      if (o.hidden) continue;
+      std::string value = o.name == "dir" ? "." : o.get(defaults);
+      if (value.empty() || value.find(' ') != std::string::npos) value = "\"" + value + "\"";
+      std::string name = o.name + (o.alias.empty() ? "" : " (or --" + o.alias + ")");
+      printf("  --%-50s %s%s\n", name.c_str(), value.c_str(), o.mutable_at_runtime ? "  [live]" : "");
+    }
+    printf("  --%-50s %s\n", "user <name> <rule>...", "an ACL user, as ACL SETUSER takes it (repeatable)");
     return 0;
   }
   if (argc == 2 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-v") == 0)) {
