@@ -15,6 +15,8 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_SECTION database)
 set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://github.com/minired/minired")
 set(CPACK_DEBIAN_PACKAGE_RELEASE 1)
+# Binaries without their debug information: 45 MB -> a few MB for minired-server.
+set(CPACK_STRIP_FILES ON)
 
 set(CPACK_DEBIAN_SERVER_PACKAGE_NAME minired-server)
 set(CPACK_COMPONENT_SERVER_DESCRIPTION
