@@ -1,6 +1,7 @@
 #include "storage/entry_codec.h"
 
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -166,6 +167,8 @@ Status DecodeStream(Reader& r, std::unique_ptr<StreamValue>* out) {
     if (!r.Bytes(&name) || !ReadId(r, &last) || !r.Varint(&read_plus_one) || !r.Varint(&consumers)) {
       return Corrupt("truncated stream group");
     }
+    // entries-read + 1 (0: unknown); past INT64_MAX it is no count a stream can reach.
+    if (read_plus_one > static_cast<uint64_t>(INT64_MAX)) return Corrupt("bad stream group entries-read");
     StreamGroup* g = v->CreateGroup(name, last, static_cast<int64_t>(read_plus_one) - 1);
     if (g == nullptr) return Corrupt("duplicate stream group");
     if (consumers > r.rest().size()) return Corrupt("consumer count larger than the data");
