@@ -97,32 +97,31 @@ Status RocksStore::Open(const Options& o, std::unique_ptr<RocksStore>* out) {
     if (ec) return Status::IOError("cannot create " + o.path + ": " + ec.message());
   }
   rocksdb::DBOptions db_opts;
-  db_opts.create_if_missing = true;
-  db_opts.create_missing_column_families = true;
+  db_opts.create_if_missing = !o.read_only;
+  db_opts.create_missing_column_families = !o.read_only;
   db_opts.wal_recovery_mode = o.strict                  ? rocksdb::WALRecoveryMode::kAbsoluteConsistency
                               : o.recover_to_corruption ? rocksdb::WALRecoveryMode::kPointInTimeRecovery
                                                         : rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
   db_opts.paranoid_checks = true;
   db_opts.keep_log_file_num = 2;
-  db_opts.max_background_jobs = 2;
+  db_opts.max_background_jobs = o.read_only ? 1 : 2;
   rocksdb::ColumnFamilyOptions cf_opts;
   cf_opts.write_buffer_size = 16 << 20;
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
       {rocksdb::kDefaultColumnFamilyName, cf_opts}, {"log", cf_opts}, {"snapshot", cf_opts}};
-  // Measured before RocksDB recovers (and deletes) the logs: what a crash tore.
+  // Measured before RocksDB recovers (and deletes) the logs: what a crash tore. A
+  // read-only open deletes nothing, and its caller (minired-check, which may open up to
+  // three times) measures once itself: each measure reads every log file whole.
   uint64_t torn = 0;
   std::string torn_file;
-  for (const TornTail& t : FindTornTails(o.path)) {
-    torn += t.bytes;
-    torn_file = std::filesystem::path(t.file).filename().string();
+  if (!o.read_only) {
+    for (const TornTail& t : FindTornTails(o.path)) {
+      torn += t.bytes;
+      torn_file = std::filesystem::path(t.file).filename().string();
+    }
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
-  if (o.read_only) {
-    db_opts.create_if_missing = false;
-    db_opts.create_missing_column_families = false;
-    db_opts.max_background_jobs = 1;
-  }
   rocksdb::Status s = o.read_only ? rocksdb::DB::OpenForReadOnly(db_opts, o.path, cfs, &handles, &db)
                                   : rocksdb::DB::Open(db_opts, o.path, cfs, &handles, &db);
   if (!s.ok()) return FromRocks(s, "opening " + o.path);

@@ -89,7 +89,8 @@ class RocksStore {
   uint64_t FreeBytes() const;
 
   // Bytes at the end of the write-ahead log that the last open dropped because a crash
-  // tore the record being appended (aof-load-truncated), and the file they were in.
+  // tore the record being appended (aof-load-truncated), and the file they were in; 0
+  // after a read-only open (FindTornTails measures without opening).
   uint64_t torn_bytes() const { return torn_bytes_; }
   const std::string& torn_file() const { return torn_file_; }
 
