@@ -1,7 +1,6 @@
 #include "server/config_rewrite.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -14,13 +13,14 @@
 #include "server/acl.h"
 #include "server/config.h"
 #include "server/logger.h"
+#include "server/replace_file.h"
 
 namespace minired {
 namespace {
 
 std::string Lower(std::string_view s) {
   std::string out(s);
-  for (char& c : out) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
+  ToLowerInPlace(out);
   return out;
 }
 
@@ -179,54 +179,24 @@ std::vector<RewriteItem> CurrentConfigItems(const ServerConfig& cfg) {
 Status RewriteConfigFile(const ServerConfig& cfg) {
   if (cfg.config_file.empty()) return Status::InvalidArgument("The server is running without a config file");
   // Redis's reply names only the error; the log names the file too.
-  auto fail = [](const std::string& path) {
-    std::string why = strerror(errno);
+  auto fail = [](const std::string& path, int error) {
+    std::string why = strerror(error);
     Log(LogLevel::kWarning, "CONFIG REWRITE failed on {}: {}", path, why);
     return Status::IOError("Rewriting config file: " + why);
   };
   std::string old_text;
-  struct stat st {};
   int fd = open(cfg.config_file.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd >= 0) {
-    fstat(fd, &st);
     char buf[65536];
     ssize_t n;
     while ((n = read(fd, buf, sizeof buf)) > 0) old_text.append(buf, static_cast<size_t>(n));
     close(fd);
-  } else if (errno != ENOENT) {
-    return fail(cfg.config_file);
-  } else {
-    st.st_mode = 0644;  // the file was removed meanwhile: Redis writes a new one
+  } else if (errno != ENOENT) {  // a file removed meanwhile is written anew, as Redis does
+    return fail(cfg.config_file, errno);
   }
-  const std::string text = RewriteConfigText(old_text, CurrentConfigItems(cfg));
-  const std::string tmp = cfg.config_file + ".tmp-" + std::to_string(getpid());
-  fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, st.st_mode & 07777);
-  if (fd < 0) return fail(tmp);
-  size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = write(fd, text.data() + done, text.size() - done);
-    if (n < 0) {
-      int saved = errno;
-      close(fd);
-      unlink(tmp.c_str());
-      errno = saved;
-      return fail(tmp);
-    }
-    done += static_cast<size_t>(n);
-  }
-  fchmod(fd, st.st_mode & 07777);
-  if (fsync(fd) != 0 || close(fd) != 0) {
-    int saved = errno;
-    unlink(tmp.c_str());
-    errno = saved;
-    return fail(tmp);
-  }
-  if (rename(tmp.c_str(), cfg.config_file.c_str()) != 0) {
-    int saved = errno;
-    unlink(tmp.c_str());
-    errno = saved;
-    return fail(cfg.config_file);
-  }
+  std::string failed;
+  int error = ReplaceFile(cfg.config_file, RewriteConfigText(old_text, CurrentConfigItems(cfg)), &failed);
+  if (error != 0) return fail(failed, error);
   return Status::Ok();
 }
 

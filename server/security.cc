@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "protocol/numbers.h"
+#include "server/replace_file.h"
 #include "server/config.h"
 #include "server/logger.h"
 
@@ -70,17 +71,9 @@ Status LoadAclFile(SecurityConfig& security) {
 }
 
 Status SaveAclFile(SecurityConfig& security) {
-  std::string tmp = security.aclfile + ".tmp-" + std::to_string(getpid());
-  bool written;
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << FormatAclFile(security.acl.Users());
-    out.flush();
-    written = static_cast<bool>(out);
-  }
-  if (!written || rename(tmp.c_str(), security.aclfile.c_str()) != 0) {
-    Log(LogLevel::kWarning, "Saving the ACL file {}: {}", security.aclfile, strerror(errno));
-    unlink(tmp.c_str());
+  std::string failed;
+  if (int error = ReplaceFile(security.aclfile, FormatAclFile(security.acl.Users()), &failed); error != 0) {
+    Log(LogLevel::kWarning, "Saving the ACL file {}: {}", failed, strerror(error));
     return Status::IOError("There was an error trying to save the ACLs. Please check the server logs for more "
                            "information");
   }
