@@ -224,6 +224,11 @@ TEST(ConfigFile, RewriteErrorsAreRedissOwn) {
   // Started without a config file.
   EXPECT_EQ(m.Call({"CONFIG", "REWRITE"}).raw, r.Call({"CONFIG", "REWRITE"}).raw);
   EXPECT_EQ(m.Call({"CONFIG", "REWRITE", "now"}).raw, r.Call({"CONFIG", "REWRITE", "now"}).raw);
+  // The same in RESP3.
+  ASSERT_EQ(m.Call({"HELLO", "3"}).value.is_error(), false);
+  ASSERT_EQ(r.Call({"HELLO", "3"}).value.is_error(), false);
+  EXPECT_EQ(m.Call({"CONFIG", "REWRITE"}).raw, r.Call({"CONFIG", "REWRITE"}).raw);
+  EXPECT_EQ(m.Call({"CONFIG", "REWRITE", "now"}).raw, r.Call({"CONFIG", "REWRITE", "now"}).raw);
 
   // The file's directory gone: the error the system gave.
   std::filesystem::path dir = std::filesystem::path(mini.dir()) / "etc";
