@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "storage/block_allocator.h"
 #include "storage/db.h"
 #include "storage/shard_set.h"
 
@@ -27,6 +28,45 @@ void BM_DbInsert(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(BM_DbInsert)->Arg(10000)->Arg(1000000)->Unit(benchmark::kMillisecond);
+
+// SET over existing keys: a new entry replaces the old one, which is freed.
+void BM_DbOverwrite(benchmark::State& state) {
+  auto keys = Keys(static_cast<size_t>(state.range(0)));
+  Db db;
+  for (const auto& k : keys) db.Insert(Entry::NewString(k, "value-of-21-bytes-xx!", 0), HashKey(k));
+  size_t i = 0;
+  for (auto _ : state) {
+    const std::string& k = keys[i];
+    db.Upsert(Entry::NewString(k, "value-of-21-bytes-yy!", 0), HashKey(k), 0);
+    i = i + 1 == keys.size() ? 0 : i + 1;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_DbOverwrite)->Arg(10000)->Arg(1000000);
+
+// What an entry's block costs, against the general allocator (mimalloc through operator
+// new) for the same 38 bytes: allocate one, free the one allocated `live` blocks ago.
+template <typename Alloc, typename Free>
+void Churn(benchmark::State& state, Alloc alloc, Free free) {
+  std::vector<void*> ring(static_cast<size_t>(state.range(0)));
+  for (auto& p : ring) p = alloc();
+  size_t i = 0;
+  for (auto _ : state) {
+    free(ring[i]);
+    ring[i] = alloc();
+    benchmark::DoNotOptimize(ring[i]);
+    i = i + 1 == ring.size() ? 0 : i + 1;
+  }
+  for (void* p : ring) free(p);
+}
+void BM_EntryBlockChurn(benchmark::State& state) {
+  Churn(state, [] { return blocks::Allocate(38); }, [](void* p) { blocks::Free(p, 38); });
+}
+BENCHMARK(BM_EntryBlockChurn)->Arg(1000)->Arg(1000000);
+void BM_OperatorNewChurn(benchmark::State& state) {
+  Churn(state, [] { return ::operator new(38); }, [](void* p) { ::operator delete(p); });
+}
+BENCHMARK(BM_OperatorNewChurn)->Arg(1000)->Arg(1000000);
 
 void BM_DbLookupHit(benchmark::State& state) {
   auto keys = Keys(static_cast<size_t>(state.range(0)));

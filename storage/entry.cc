@@ -3,6 +3,7 @@
 #include <new>
 
 #include "protocol/numbers.h"
+#include "storage/block_allocator.h"
 #include "storage/encodings/compact.h"
 #include "storage/encodings/list_object.h"
 #include "storage/encodings/stream_value.h"
@@ -13,6 +14,18 @@
 namespace minired {
 namespace {
 
+// Entries of up to blocks::kMaxBlockBytes take a block of a class 2 bytes apart
+// (block_allocator.h); bigger ones, and every entry in the sanitizer builds (so that
+// AddressSanitizer and LeakSanitizer follow each entry's life), come from operator new.
+#ifdef MINIRED_SYSTEM_MALLOC
+constexpr bool kUseBlocks = false;
+#else
+constexpr bool kUseBlocks = true;
+#endif
+
+bool InBlock(size_t encoded_size) { return kUseBlocks && encoded_size <= blocks::kMaxBlockBytes; }
+
+void* AllocateEntry(size_t size) { return InBlock(size) ? blocks::Allocate(size) : ::operator new(size); }
 
 }  // namespace
 
@@ -48,7 +61,7 @@ Entry* Entry::Build(ValueType type, Encoding enc, std::string_view key, int64_t 
   const bool prefixed = LengthPrefixed(enc);
   size_t size = kHeaderSize + VarintSize(key.size()) + (expire_ms ? 8 : 0) + key.size() +
                 (prefixed ? VarintSize(payload.size()) : 0) + payload.size();
-  auto* p = static_cast<uint8_t*>(::operator new(size));
+  auto* p = static_cast<uint8_t*>(AllocateEntry(size));
   p[0] = static_cast<uint8_t>(static_cast<uint8_t>(type) | (static_cast<uint8_t>(enc) << 4));
   p[1] = expire_ms ? (kExpireRoom | kHasExpire) : 0;
   size_t off = kHeaderSize;
@@ -146,7 +159,12 @@ void Entry::FreeObject(ValueType type, Encoding enc, void* object) {
 
 void Entry::Free(Entry* e) {
   if (e->is_object()) FreeObject(e->type(), e->encoding(), e->object<void>());
-  ::operator delete(static_cast<void*>(e));
+  const size_t size = e->EncodedSize();
+  if (InBlock(size)) {
+    blocks::Free(e, size);
+  } else {
+    ::operator delete(static_cast<void*>(e));
+  }
 }
 
 void* Entry::ReleaseObject() {
@@ -215,7 +233,8 @@ size_t Entry::EncodedSize() const {
 }
 
 size_t Entry::AllocatedSize(size_t samples) const {
-  size_t total = AllocationSize(this);
+  const size_t encoded = EncodedSize();
+  size_t total = InBlock(encoded) ? blocks::SizeFor(encoded) : AllocationSize(this);
   if (!is_object() || object<void>() == nullptr) return total;
   switch (encoding()) {
     case Encoding::kHashtable: return total + sizeof(StringMap) + object<StringMap>()->MemoryBytes(samples);

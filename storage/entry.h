@@ -11,8 +11,9 @@
 //                   kEmbStr/kRaw         -> varint length + bytes
 //                   kListpack/kIntset    -> varint length + the compact blob (compact.h)
 //                   kHashtable/kSkiplist/kQuicklist/kStream -> pointer to the collection object
-// A 10-byte key with a 21-byte value takes 38 bytes, one block of mimalloc's 48-byte
-// class: no separate key, value or object-header allocations as Redis has (~96 bytes).
+// A 10-byte key with a 21-byte value takes 38 bytes, a block of exactly that size
+// (block_allocator.h): no separate key, value or object-header allocations as Redis has
+// (~96 bytes).
 //
 // Entries are immutable in size: a change that needs more (or less) room builds a new
 // entry and the table slot is swapped (Db::Replace). Same-size updates (INCR on an

@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <new>
 
+#include "storage/block_allocator.h"
+
 namespace minired {
 namespace {
 
@@ -90,6 +92,8 @@ int64_t UsedMemory() {
   return sum;
 }
 
+void CountAllocatorBytes(int64_t delta) { Account(delta); }
+
 int64_t UsedMemoryApprox() { return g_published.load(std::memory_order_relaxed); }
 
 size_t AllocationSizeFor(size_t n) { return GoodSize(n); }
@@ -116,7 +120,9 @@ AllocatorFigures ReadAllocatorFigures(int64_t rss) {
 #else
   size_t elapsed, user, sys, current_rss, peak_rss, commit, peak_commit, faults;
   mi_process_info(&elapsed, &user, &sys, &current_rss, &peak_rss, &commit, &peak_commit, &faults);
-  f.active = std::max(f.allocated, static_cast<int64_t>(commit));
+  // The entry blocks' pages are mapped by block_allocator.cc, not by mimalloc.
+  const int64_t committed = static_cast<int64_t>(commit) + blocks::ReadFigures().page_bytes;
+  f.active = std::max(f.allocated, committed);
   f.resident = std::min(f.active, rss);
 #endif
   return f;
@@ -128,6 +134,13 @@ std::string AllocatorStats() {
 #else
   std::string out;
   mi_stats_print_out([](const char* msg, void* arg) { static_cast<std::string*>(arg)->append(msg); }, &out);
+  const blocks::Figures b = blocks::ReadFigures();
+  char line[256];
+  snprintf(line, sizeof line,
+           "entry blocks: %lld bytes in use, %lld pages of 32 KiB held (%lld bytes), %lld bytes reserved\n",
+           static_cast<long long>(b.block_bytes), static_cast<long long>(b.pages),
+           static_cast<long long>(b.page_bytes), static_cast<long long>(b.reserved_bytes));
+  out += line;
   return out;
 #endif
 }

@@ -15,6 +15,9 @@ int64_t UsedMemory();
 // UsedMemory() within 16 KB per thread, in one atomic load: what the eviction check
 // before every command reads.
 int64_t UsedMemoryApprox();
+// Adds to used_memory what an allocator of our own (block_allocator.h) handed out
+// (positive) or took back (negative), on the same per-thread counters as operator new.
+void CountAllocatorBytes(int64_t delta);
 // Usable bytes of a block from operator new (what it counts for the block).
 size_t AllocationSize(const void* p);
 // What the allocator would hand out (and count) for a request of `n` bytes.
