@@ -7,6 +7,7 @@
 // Counters, per key:
 //   data        the bytes a client sent: key, value (fields and values of a hash)
 //   layout      what the entry adds around them: header, length varints, listpack count
+//   names       what the shared field names took off (field_names.h; negative)
 //   rounding    the allocator's size class beyond the entry's bytes (AllocationSize)
 //   table       the key tables' slots (8 bytes each, 60-80 % full)
 //   expires     the expiry index (only keys with a TTL)
@@ -30,19 +31,27 @@ namespace {
 constexpr size_t kShards = 128;  // the server's default --shards
 
 struct Breakdown {
-  double keys = 0, data = 0, layout = 0, rounding = 0, table = 0, expires = 0, total = 0;
+  double keys = 0, data = 0, layout = 0, names = 0, rounding = 0, table = 0, expires = 0, total = 0;
 };
 
-// Loads `n` entries built by make(i, &data_bytes) and measures where the bytes went.
+// What the entries built so far hold: the client's bytes, and the field names' bytes
+// the shared table took off.
+struct Sent {
+  size_t data = 0;
+  size_t names_saved = 0;
+};
+
+// Loads `n` entries built by make(i, &sent) and measures where the bytes went.
 template <typename Make>
 Breakdown Load(size_t n, Make make) {
   Breakdown b;
   const int64_t before = UsedMemory();
   {
     ShardSet shards(kShards, 1);
-    size_t data = 0, encoded = 0, allocated = 0;
+    Sent sent;
+    size_t encoded = 0, allocated = 0;
     for (size_t i = 0; i < n; ++i) {
-      Entry* e = make(i, &data);
+      Entry* e = make(i, &sent);
       encoded += e->EncodedSize();
       allocated += e->AllocatedSize();
       const uint64_t hash = HashKey(e->key());
@@ -55,8 +64,9 @@ Breakdown Load(size_t n, Make make) {
     }
     const double keys = static_cast<double>(n);
     b.keys = keys;
-    b.data = static_cast<double>(data) / keys;
-    b.layout = static_cast<double>(encoded - data) / keys;
+    b.data = static_cast<double>(sent.data) / keys;
+    b.layout = static_cast<double>(encoded + sent.names_saved - sent.data) / keys;
+    b.names = sent.names_saved == 0 ? 0 : -static_cast<double>(sent.names_saved) / keys;
     b.rounding = static_cast<double>(allocated - encoded) / keys;
     b.table = static_cast<double>(table) / keys;
     b.expires = static_cast<double>(expires) / keys;
@@ -68,23 +78,24 @@ Breakdown Load(size_t n, Make make) {
 void Report(benchmark::State& state, const Breakdown& b) {
   state.counters["data"] = b.data;
   state.counters["layout"] = b.layout;
+  state.counters["names"] = b.names;
   state.counters["rounding"] = b.rounding;
   state.counters["table"] = b.table;
   state.counters["expires"] = b.expires;
-  state.counters["other"] = b.total - b.data - b.layout - b.rounding - b.table - b.expires;
+  state.counters["other"] = b.total - b.data - b.layout - b.names - b.rounding - b.table - b.expires;
   state.counters["total"] = b.total;
 }
 
-Entry* StringKey(size_t i, int64_t expire_ms, size_t* data) {
+Entry* StringKey(size_t i, int64_t expire_ms, Sent* sent) {
   static const std::string value(21, 'v');
   const std::string key = "key:" + std::to_string(i);
-  *data += key.size() + value.size();
+  sent->data += key.size() + value.size();
   return Entry::NewString(key, value, expire_ms);
 }
 
 void BM_MemoryPerKey_Strings(benchmark::State& state) {
   Breakdown b;
-  for (auto _ : state) b = Load(1'000'000, [](size_t i, size_t* data) { return StringKey(i, 0, data); });
+  for (auto _ : state) b = Load(1'000'000, [](size_t i, Sent* sent) { return StringKey(i, 0, sent); });
   Report(state, b);
 }
 BENCHMARK(BM_MemoryPerKey_Strings)->Unit(benchmark::kMillisecond)->Iterations(1);
@@ -94,7 +105,7 @@ BENCHMARK(BM_MemoryPerKey_Strings)->Unit(benchmark::kMillisecond)->Iterations(1)
 void BM_MemoryPerKey_StringsWithTtl(benchmark::State& state) {
   Breakdown b;
   for (auto _ : state) {
-    b = Load(1'000'000, [](size_t i, size_t* data) { return StringKey(i, 4'000'000'000'000, data); });
+    b = Load(1'000'000, [](size_t i, Sent* sent) { return StringKey(i, 4'000'000'000'000, sent); });
   }
   Report(state, b);
 }
@@ -104,7 +115,7 @@ BENCHMARK(BM_MemoryPerKey_StringsWithTtl)->Unit(benchmark::kMillisecond)->Iterat
 void BM_MemoryPerKey_ProductHashes(benchmark::State& state) {
   Breakdown b;
   for (auto _ : state) {
-    b = Load(100'000, [](size_t i, size_t* data) {
+    b = Load(100'000, [](size_t i, Sent* sent) {
       const std::string n = std::to_string(i);
       const std::vector<std::string> fv = {
           "name",  "Product " + n, "price", std::to_string(i % 500) + ".99", "category", "cat-" + std::to_string(i % 50),
@@ -112,9 +123,11 @@ void BM_MemoryPerKey_ProductHashes(benchmark::State& state) {
           "image", "/img/" + n + ".jpg"};
       std::vector<std::string_view> views(fv.begin(), fv.end());
       const std::string key = "product:" + n;
-      *data += key.size();
-      for (const auto& s : fv) *data += s.size();
-      return Entry::NewCompact(key, ValueType::kHash, Encoding::kListpack, EncodeListpack(views), 0);
+      sent->data += key.size();
+      for (const auto& s : fv) sent->data += s.size();
+      const std::string blob = EncodeHashListpack(views);
+      sent->names_saved += EncodeListpack(views).size() - blob.size();
+      return Entry::NewCompact(key, ValueType::kHash, Encoding::kListpack, blob, 0);
     });
   }
   Report(state, b);

@@ -24,7 +24,7 @@ Entry* Hash100() {
     owned.push_back("value-" + std::to_string(i) + "-" + std::to_string(i * 7919));
   }
   std::vector<std::string_view> views(owned.begin(), owned.end());
-  return Entry::NewCompact("h100", ValueType::kHash, Encoding::kListpack, EncodeListpack(views), 0);
+  return Entry::NewCompact("h100", ValueType::kHash, Encoding::kListpack, EncodeHashListpack(views), 0);
 }
 
 void BM_DumpHash100(benchmark::State& state) {

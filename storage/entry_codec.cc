@@ -7,6 +7,7 @@
 #include <memory>
 #include <vector>
 
+#include "storage/encodings/compact.h"
 #include "storage/encodings/list_object.h"
 #include "storage/encodings/stream_value.h"
 #include "storage/encodings/string_map.h"
@@ -213,7 +214,7 @@ void EncodeEntry(const Entry* e, std::string* out) {
     case Encoding::kInt: PutU64(out, static_cast<uint64_t>(e->int_value())); break;
     case Encoding::kEmbStr:
     case Encoding::kRaw: PutBytes(out, e->str_value()); break;
-    case Encoding::kListpack:
+    case Encoding::kListpack: PutBytes(out, PortableListpack(e->compact_blob())); break;
     case Encoding::kIntset: PutBytes(out, e->compact_blob()); break;
     case Encoding::kHashtable: {
       const StringMap* m = e->object<StringMap>();
@@ -276,10 +277,21 @@ Status DecodeEntry(std::string_view* in, Entry** out) {
       e = Entry::NewString(key, v, exp, enc == Encoding::kRaw ? Entry::StringForm::kRaw : Entry::StringForm::kText);
       break;
     }
-    case Encoding::kListpack:
+    case Encoding::kListpack: {
+      std::string_view blob;
+      if (!r.Bytes(&blob)) return Corrupt("truncated compact value");
+      std::vector<std::string_view> elements;
+      if (!ParsePortableListpack(blob, &elements) || elements.empty()) return Corrupt("malformed listpack");
+      const bool pairs = type == ValueType::kHash || type == ValueType::kZSet;
+      if (pairs && elements.size() % 2 != 0) return Corrupt("listpack of pairs with an odd element count");
+      const std::string packed = type == ValueType::kHash ? EncodeHashListpack(elements) : EncodeListpack(elements);
+      e = Entry::NewCompact(key, type, enc, packed, exp);
+      break;
+    }
     case Encoding::kIntset: {
       std::string_view blob;
       if (!r.Bytes(&blob)) return Corrupt("truncated compact value");
+      if (blob.empty() || blob.size() % 8 != 0) return Corrupt("malformed intset");
       e = Entry::NewCompact(key, type, enc, blob, exp);
       break;
     }

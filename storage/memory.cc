@@ -10,6 +10,7 @@
 #include <new>
 
 #include "storage/block_allocator.h"
+#include "storage/encodings/field_names.h"
 
 namespace minired {
 namespace {
@@ -140,6 +141,9 @@ std::string AllocatorStats() {
            "entry blocks: %lld bytes in use, %lld pages of 32 KiB held (%lld bytes), %lld bytes reserved\n",
            static_cast<long long>(b.block_bytes), static_cast<long long>(b.pages),
            static_cast<long long>(b.page_bytes), static_cast<long long>(b.reserved_bytes));
+  out += line;
+  snprintf(line, sizeof line, "shared hash field names: %zu names in %zu bytes\n", field_names::Count(),
+           field_names::MemoryBytes());
   out += line;
   return out;
 #endif

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "storage/encodings/field_names.h"
 #include "storage/varint.h"
 
 namespace minired {
@@ -17,9 +18,14 @@ CompactReader::CompactReader(std::string_view blob)
 
 bool CompactReader::Next(std::string_view* out) {
   if (p_ >= end_) return false;
-  uint64_t len;
-  p_ += GetVarint(p_, &len);
-  *out = {reinterpret_cast<const char*>(p_), static_cast<size_t>(len)};
+  uint64_t header;
+  p_ += GetVarint(p_, &header);
+  if (header & 1) {
+    *out = field_names::Name(static_cast<uint32_t>(header >> 1));
+    return true;
+  }
+  const auto len = static_cast<size_t>(header >> 1);
+  *out = {reinterpret_cast<const char*>(p_), len};
   p_ += len;
   return true;
 }
@@ -33,18 +39,74 @@ std::vector<std::string_view> DecodeListpack(std::string_view blob) {
   return out;
 }
 
-std::string EncodeListpack(std::span<const std::string_view> elements) {
+namespace {
+
+constexpr uint64_t kNoName = UINT64_MAX;
+
+// `names[i]`: the header of element i when it is a shared field name, else kNoName.
+// `portable`: lengths without the header bit.
+std::string Encode(std::span<const std::string_view> elements, std::span<const uint64_t> names, bool portable) {
+  auto literal = [portable](size_t len) { return portable ? len : len << 1; };
   size_t size = VarintSize(elements.size());
-  for (std::string_view e : elements) size += VarintSize(e.size()) + e.size();
+  for (size_t i = 0; i < elements.size(); ++i) {
+    const size_t len = elements[i].size();
+    size += names.empty() || names[i] == kNoName ? VarintSize(literal(len)) + len : VarintSize(names[i]);
+  }
   std::string out(size, '\0');
   auto* p = reinterpret_cast<uint8_t*>(out.data());
   p += PutVarint(p, elements.size());
-  for (std::string_view e : elements) {
-    p += PutVarint(p, e.size());
+  for (size_t i = 0; i < elements.size(); ++i) {
+    if (!names.empty() && names[i] != kNoName) {
+      p += PutVarint(p, names[i]);
+      continue;
+    }
+    std::string_view e = elements[i];
+    p += PutVarint(p, literal(e.size()));
     if (!e.empty()) memcpy(p, e.data(), e.size());
     p += e.size();
   }
   return out;
+}
+
+}  // namespace
+
+std::string EncodeListpack(std::span<const std::string_view> elements) { return Encode(elements, {}, false); }
+
+std::string EncodeHashListpack(std::span<const std::string_view> pairs) {
+  // Up to 128 fields (hash-max-listpack-entries' default) without a heap allocation.
+  uint64_t small[256];
+  std::vector<uint64_t> big;
+  std::span<uint64_t> names(small, std::min(pairs.size(), std::size(small)));
+  if (pairs.size() > std::size(small)) {
+    big.resize(pairs.size());
+    names = big;
+  }
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    std::optional<uint32_t> id;
+    if (i % 2 == 0) id = field_names::Find(pairs[i]);
+    names[i] = id ? (static_cast<uint64_t>(*id) << 1 | 1) : kNoName;
+  }
+  return Encode(pairs, names, false);
+}
+
+std::string PortableListpack(std::string_view blob) {
+  const std::vector<std::string_view> elements = DecodeListpack(blob);
+  return Encode(elements, {}, true);
+}
+
+bool ParsePortableListpack(std::string_view blob, std::vector<std::string_view>* elements) {
+  std::string_view in = blob;
+  uint64_t count;
+  if (!ConsumeVarint(&in, &count) || count > in.size()) return false;  // a byte per element at least
+  elements->clear();
+  elements->reserve(static_cast<size_t>(count));
+  for (uint64_t i = 0; i < count; ++i) {
+    uint64_t len;
+    if (!ConsumeVarint(&in, &len) || len > in.size()) return false;
+    elements->push_back(in.substr(0, static_cast<size_t>(len)));
+    in.remove_prefix(static_cast<size_t>(len));
+  }
+  return in.empty();
 }
 
 size_t ListpackCount(std::string_view blob) { return CompactReader(blob).count(); }

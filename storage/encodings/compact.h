@@ -1,9 +1,13 @@
 // The compact encodings of small collections, stored inline in the key's Entry (one
 // allocation for key and value, as Redis's listpack/intset live in one buffer):
 //
-//   listpack: varint element count, then per element a varint length and its bytes.
+//   listpack: varint element count, then per element a varint header: length << 1
+//             followed by the element's bytes, or id << 1 | 1 for a hash field name
+//             held by the shared table of field_names.h (one byte for the first 64).
 //             Hashes alternate field, value; sorted sets alternate member, score (8 raw
 //             bytes of a double) ordered by (score, member); sets and lists in order.
+//             Outside the process (the snapshot) a listpack is "portable": every
+//             element written out as varint length and bytes, no header bit.
 //   intset:   sorted distinct int64s, 8 bytes each (little endian).
 //
 // Compact values are immutable: a change decodes, edits and re-encodes the blob into a
@@ -34,6 +38,14 @@ class CompactReader {
 
 std::vector<std::string_view> DecodeListpack(std::string_view blob);
 std::string EncodeListpack(std::span<const std::string_view> elements);
+// A hash's listpack from alternating fields and values: a field the shared table holds
+// (or now admits) is written as its number.
+std::string EncodeHashListpack(std::span<const std::string_view> pairs);
+// The portable form of an in-memory listpack, and back: ParsePortableListpack checks
+// every length against the blob (false when it does not hold exactly what its count
+// says), and the views it gives point into `blob`.
+std::string PortableListpack(std::string_view blob);
+bool ParsePortableListpack(std::string_view blob, std::vector<std::string_view>* elements);
 size_t ListpackCount(std::string_view blob);
 
 std::vector<int64_t> DecodeIntset(std::string_view blob);

@@ -108,7 +108,7 @@ void HashEdit::Commit(int64_t now_ms) {
     return StoreCollection(db_, slot_, hash_, e, now_ms);
   }
   if (map_) return db_.NoteWrite(key_);  // edited in place
-  std::string blob = EncodeListpack(pairs_);
+  std::string blob = EncodeHashListpack(pairs_);
   Entry* e = Entry::NewCompact(key_, ValueType::kHash, Encoding::kListpack, blob, expire);
   StoreCollection(db_, slot_, hash_, e, now_ms);
 }

@@ -63,7 +63,7 @@ ValueResult BuildHash(std::string_view key, int64_t expire, const std::vector<st
   if (pairs.empty()) return ValueResult::kEmpty;
   if (FitsHashListpack(pairs, limits)) {
     if (HasDuplicate(pairs, 0, 2)) return fail("duplicate hash field");
-    *out = Entry::NewCompact(key, ValueType::kHash, Encoding::kListpack, EncodeListpack(pairs), expire);
+    *out = Entry::NewCompact(key, ValueType::kHash, Encoding::kListpack, EncodeHashListpack(pairs), expire);
     return ValueResult::kOk;
   }
   auto map = std::make_unique<StringMap>();

@@ -222,6 +222,52 @@ void CrashWhileWriting(bool snapshot_during, const std::string& policy = "always
   }
 }
 
+// Product hashes share their field names in memory (storage/encodings/field_names.h:
+// after a few hashes each name is a number in the blob). The names are written out
+// whole wherever the data leaves the process: the snapshot, the log, DUMP (restored by
+// redis-server here) and a restart that numbers them afresh.
+TEST(Persistence, HashesSharingFieldNamesRoundTripEverywhere) {
+  TestProcess server = TestProcess::StartMinired({"--appendfsync", "always"});
+  ASSERT_TRUE(server.ok()) << server.error();
+  RespClient c;
+  ASSERT_TRUE(c.Connect(server.port()));
+  auto product = [](int i) {
+    const std::string n = std::to_string(i);
+    return std::vector<std::string>{"HSET", "product:" + n, "name", "Product " + n, "price", n + ".99",
+                                    "category", "cat-" + std::to_string(i % 7), "stock", std::to_string(i % 13)};
+  };
+  for (int i = 0; i < 100; ++i) ASSERT_EQ(c.Call(product(i)).value.integer, 4);
+  ASSERT_EQ(c.Call({"BGSAVE"}).value.str, "Background saving started");
+  ASSERT_TRUE(WaitSnapshotDone(c));
+  for (int i = 100; i < 200; ++i) ASSERT_EQ(c.Call(product(i)).value.integer, 4);  // in the log only
+  EXPECT_EQ(c.Call({"HSET", "product:5", "price", "1.50", "colour", "red"}).value.integer, 1);
+  EXPECT_EQ(c.Call({"HDEL", "product:6", "name"}).value.integer, 1);
+  EXPECT_EQ(c.Call({"OBJECT", "ENCODING", "product:5"}).value.str, "listpack");
+  EXPECT_EQ(c.Call({"HGET", "product:150", "category"}).value.str, "cat-3");
+  EXPECT_EQ(c.Call({"HGETALL", "product:7"}).raw,
+            "*8\r\n$4\r\nname\r\n$9\r\nProduct 7\r\n$5\r\nprice\r\n$4\r\n7.99\r\n"
+            "$8\r\ncategory\r\n$5\r\ncat-0\r\n$5\r\nstock\r\n$1\r\n7\r\n");
+  const auto before = DumpKeyspaceContents(c);
+  ASSERT_EQ(before.size(), 200u);
+
+  // DUMP carries whole names: redis-server restores them.
+  TestProcess redis = TestProcess::StartRedis({"--save", "", "--appendonly", "no"});
+  ASSERT_TRUE(redis.ok()) << redis.error();
+  RespClient r;
+  ASSERT_TRUE(r.Connect(redis.port()));
+  for (const std::string key : {"product:5", "product:6", "product:150"}) {
+    const std::string payload = c.Call({"DUMP", key}).value.str;
+    ASSERT_EQ(r.Call({"RESTORE", key, "0", payload}).raw, "+OK\r\n") << key;
+    EXPECT_EQ(r.Call({"HGETALL", key}).raw, c.Call({"HGETALL", key}).raw) << key;
+  }
+
+  server.Kill9();
+  ASSERT_TRUE(server.Restart()) << server.error();
+  ASSERT_TRUE(c.Connect(server.port()));
+  EXPECT_EQ(DumpKeyspaceContents(c), before);
+  EXPECT_EQ(c.Call({"HGET", "product:199", "name"}).value.str, "Product 199");
+}
+
 TEST(Persistence, KillNineUnderAppendfsyncAlwaysLosesNothingAcknowledged) { CrashWhileWriting(false); }
 
 TEST(Persistence, KillNineDuringASnapshotLosesNothingAndAppliesNothingTwice) { CrashWhileWriting(true); }

@@ -8,6 +8,8 @@
 #include <cstring>
 
 #include "storage/entry_codec.h"
+#include "storage/encodings/compact.h"
+#include "storage/encodings/field_names.h"
 #include "storage/encodings/list_object.h"
 #include "storage/encodings/string_map.h"
 #include "storage/encodings/zset.h"
@@ -87,6 +89,7 @@ TEST(EntryCodec, GoldenStringBytes) {
 }
 
 TEST(EntryCodec, EveryEncodingRoundTripsAndTruncationIsDetected) {
+  static const std::string kLong(100, 'l');  // a two-byte length
   auto* map = new StringMap();
   map->Set("f", "v");
   map->Set("g", "");
@@ -98,7 +101,11 @@ TEST(EntryCodec, EveryEncodingRoundTripsAndTruncationIsDetected) {
       Entry::NewInt("i", 42, 0),
       Entry::NewString("s", "text", 99, Entry::StringForm::kText),
       Entry::NewString("r", std::string(100, 'r'), 0, Entry::StringForm::kRaw),
-      Entry::NewCompact("c", ValueType::kHash, Encoding::kListpack, std::string("\x01\x02\x03", 3), 0),
+      Entry::NewCompact("c", ValueType::kHash, Encoding::kListpack,
+                        EncodeHashListpack(std::vector<std::string_view>{"f", "v", "gg", ""}), 0),
+      Entry::NewCompact("cl", ValueType::kList, Encoding::kListpack,
+                        EncodeListpack(std::vector<std::string_view>{"x", std::string_view(kLong)}), 0),
+      Entry::NewCompact("ci", ValueType::kSet, Encoding::kIntset, EncodeIntset(std::vector<int64_t>{-1, 7}), 0),
       Entry::NewObject("h", ValueType::kHash, Encoding::kHashtable, map, 5),
       Entry::NewObject("z", ValueType::kZSet, Encoding::kSkiplist, z, 0),
       Entry::NewObject("l", ValueType::kList, Encoding::kQuicklist, l, 0),
@@ -122,6 +129,56 @@ TEST(EntryCodec, EveryEncodingRoundTripsAndTruncationIsDetected) {
     }
     Entry::Free(e);
   }
+}
+
+// A hash's field names held by the shared table (field_names.h) are numbers in memory
+// but written out whole: the snapshot means the same in another process, whose table
+// numbers its names otherwise.
+TEST(EntryCodec, SharedFieldNamesAreWrittenOutWhole) {
+  const std::string field = "entry-codec-shared-field";
+  for (uint32_t i = 0; i < field_names::kAdmitAfter + 1; ++i) field_names::Find(field);
+  ASSERT_TRUE(field_names::Find(field).has_value());
+  const std::vector<std::string_view> pairs = {field, "value"};
+  const std::string packed = EncodeHashListpack(pairs);
+  EXPECT_LT(packed.size(), EncodeListpack(pairs).size());
+  Entry* e = Entry::NewCompact("h", ValueType::kHash, Encoding::kListpack, packed, 0);
+  std::string out;
+  EncodeEntry(e, &out);
+  EXPECT_NE(out.find(field), std::string::npos);
+  EXPECT_NE(out.find(PortableListpack(packed)), std::string::npos);
+  std::string_view in = out;
+  Entry* back = nullptr;
+  ASSERT_TRUE(DecodeEntry(&in, &back).ok());
+  EXPECT_EQ(back->compact_blob(), packed);  // numbered again on the way in
+  EXPECT_EQ(DecodeListpack(back->compact_blob()), pairs);
+  Entry::Free(back);
+  Entry::Free(e);
+}
+
+// A compact value whose lengths run past its bytes, or a hash listpack with a field
+// and no value, is corruption.
+TEST(EntryCodec, MalformedCompactValuesAreRefused) {
+  auto decode = [](ValueType type, Encoding enc, std::string blob) {
+    std::string out;
+    out.push_back(static_cast<char>(type));
+    out.push_back(static_cast<char>(enc));
+    out.push_back(0);
+    out += "\x01k";
+    out.push_back(static_cast<char>(blob.size()));
+    out += blob;
+    std::string_view in = out;
+    Entry* e = nullptr;
+    Status st = DecodeEntry(&in, &e);
+    if (st.ok()) Entry::Free(e);
+    return st.ok();
+  };
+  EXPECT_TRUE(decode(ValueType::kHash, Encoding::kListpack, std::string("\x02\x01" "f\x01v", 5)));
+  EXPECT_FALSE(decode(ValueType::kHash, Encoding::kListpack, std::string("\x01\x01" "f", 3)));       // odd count
+  EXPECT_FALSE(decode(ValueType::kHash, Encoding::kListpack, std::string("\x02\x01" "f\x05v", 5)));  // past the end
+  EXPECT_FALSE(decode(ValueType::kHash, Encoding::kListpack, std::string("\x02\x01" "f\x01vX", 6)));  // bytes left over
+  EXPECT_FALSE(decode(ValueType::kList, Encoding::kListpack, std::string("\x00", 1)));              // empty
+  EXPECT_FALSE(decode(ValueType::kList, Encoding::kListpack, std::string("\x7f\x01" "a", 3)));        // count too big
+  EXPECT_FALSE(decode(ValueType::kSet, Encoding::kIntset, std::string(12, '\0')));                 // not 8-byte ints
 }
 
 // A value in another type's encoding, or a sorted set with a NaN score, is corruption:
