@@ -1,11 +1,13 @@
 // Key table insert/lookup and shard routing.
 #include <benchmark/benchmark.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
 #include "storage/block_allocator.h"
 #include "storage/db.h"
+#include "storage/encodings/zset.h"
 #include "storage/shard_set.h"
 
 namespace minired {
@@ -67,6 +69,21 @@ void BM_OperatorNewChurn(benchmark::State& state) {
   Churn(state, [] { return ::operator new(38); }, [](void* p) { ::operator delete(p); });
 }
 BENCHMARK(BM_OperatorNewChurn)->Arg(1000)->Arg(1000000);
+
+// redis-benchmark's ZADD: a random score for a random one of 100,000 members, most of
+// them already there (moved: unlinked and inserted again) once the set has filled.
+void BM_ZSetUpsertRandom(benchmark::State& state) {
+  const auto members = Keys(static_cast<size_t>(state.range(0)));
+  ZSet z;
+  std::mt19937_64 rng(1);
+  for (const auto& m : members) z.Upsert(m, static_cast<double>(rng() % 100000));
+  for (auto _ : state) {
+    const uint64_t r = rng();
+    benchmark::DoNotOptimize(z.Upsert(members[r % members.size()], static_cast<double>((r >> 32) % 100000)));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ZSetUpsertRandom)->Arg(100000)->Arg(1000000);
 
 void BM_DbLookupHit(benchmark::State& state) {
   auto keys = Keys(static_cast<size_t>(state.range(0)));
