@@ -12,7 +12,7 @@
 #include "storage/memory.h"
 #include "storage/spinning_mutex.h"  // CpuRelax
 
-#if defined(__SANITIZE_ADDRESS__)
+#if MINIRED_ADDRESS_SANITIZER
 #include <sanitizer/asan_interface.h>
 #define MINIRED_POISON(p, n) ASAN_POISON_MEMORY_REGION(p, n)
 #define MINIRED_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)

@@ -22,6 +22,18 @@
 #include <cstddef>
 #include <cstdint>
 
+// 1 in builds with AddressSanitizer (clang and GCC spell it differently).
+#if defined(__SANITIZE_ADDRESS__)
+#define MINIRED_ADDRESS_SANITIZER 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MINIRED_ADDRESS_SANITIZER 1
+#endif
+#endif
+#ifndef MINIRED_ADDRESS_SANITIZER
+#define MINIRED_ADDRESS_SANITIZER 0
+#endif
+
 namespace minired::blocks {
 
 inline constexpr size_t kMaxBlockBytes = 128;
