@@ -108,6 +108,10 @@ class Db {
   // On a replica expiring is the master's job (its DEL arrives in the stream): while
   // KeepExpired is set on this thread, an expired key reads as missing but stays.
   Slot Find(std::string_view key, uint64_t hash, int64_t now_ms);
+  // Asks for the memory a Find of `hash` reads first. Any thread, no lock needed: a hint.
+  void PrefetchKey(uint64_t hash) const { keys_.PrefetchHome(hash); }
+  // Asks for the entries whose slots carry `hash`'s tag. REQUIRES: the shard's mutex.
+  void PrefetchEntry(uint64_t hash) const { keys_.PrefetchTagged(hash); }
 
   static void SetKeepExpired(bool keep) { t_keep_expired_ = keep; }
   static bool KeepExpired() { return t_keep_expired_; }

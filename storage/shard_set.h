@@ -47,6 +47,13 @@ class ShardMutex {
     mu_.lock();
     if (dumper_.load(std::memory_order_acquire) != nullptr) DumpPending();
   }
+  // Takes the mutex if no other thread holds it, without waiting, for a look that
+  // changes nothing (the pipeline's prefetch): no snapshot serializes the shard for
+  // it. False if another thread holds it; a true is paired with unlock().
+  bool try_lock_to_look() {
+    if (all_held_ || HeldByThisThread()) return true;
+    return mu_.try_lock();
+  }
   // REQUIRES: held. The next lock() (or DumpPending) serializes the shard with `d`.
   void MarkForDump(ShardDumper* d) { dumper_.store(d, std::memory_order_release); }
   // REQUIRES: held. Serializes the shard now if a snapshot still needs it.
@@ -91,6 +98,7 @@ class Shard {
   // REQUIRES: mu() held.
   Db& db(int index) { return dbs_[static_cast<size_t>(index)]; }
   int databases() const { return static_cast<int>(dbs_.size()); }
+  void PrefetchKey(int index, uint64_t hash) const { dbs_[static_cast<size_t>(index)].PrefetchKey(hash); }
   // REQUIRES: mu() held.
   // Swaps contents; WATCH registrations stay with their index (and are raised).
   void SwapDbs(int a, int b) {
@@ -134,6 +142,17 @@ class ShardSet {
   // the table position, so the three stay independent.
   size_t ShardOf(uint64_t hash) const { return (hash >> 16) & mask_; }
   Shard& ShardFor(uint64_t hash) { return *shards_[ShardOf(hash)]; }
+  // Db::PrefetchKey in the shard of `hash`, without its lock (a database's Db object
+  // stays where it is: SWAPDB swaps contents).
+  void PrefetchKey(int db, uint64_t hash) const { shards_[ShardOf(hash)]->PrefetchKey(db, hash); }
+  // Asks for the entries a Find of `hash` compares its key with: takes the shard's
+  // mutex if it is free (skips the hint otherwise) to read the table's slots.
+  void PrefetchEntry(int db, uint64_t hash) {
+    Shard& s = ShardFor(hash);
+    if (!s.mu().try_lock_to_look()) return;
+    s.db(db).PrefetchEntry(hash);
+    s.mu().unlock();
+  }
 
   // Holds the mutexes of a set of shards; releases them on destruction.
   class Lock {

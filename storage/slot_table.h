@@ -14,6 +14,7 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -41,6 +42,8 @@ class SlotTable {
     slots_ = std::move(o.slots_);
     size_ = o.size_;
     o.size_ = 0;
+    Publish();
+    o.Publish();
     return *this;
   }
 
@@ -56,6 +59,30 @@ class SlotTable {
   size_t MemoryBytes() const { return slots_.capacity() * sizeof(uint64_t); }
 
   T* At(size_t slot) const { return Ptr(slots_[slot]); }
+
+  // Asks for the elements in the slots a Find of `hash` would compare (those tagged
+  // like it, up to the first gap). REQUIRES: the owner's lock, as Find.
+  void PrefetchTagged(uint64_t hash) const {
+    if (size_ == 0) return;
+    const size_t cap = slots_.size();
+    const uint64_t tag = Tag(hash);
+    for (size_t i = Home(hash, cap), n = 0; n < 8; i = i + 1 == cap ? 0 : i + 1, ++n) {
+      const uint64_t s = slots_[i];
+      if (s == 0) return;
+      if ((s & kTagMask) == tag) __builtin_prefetch(Ptr(s));
+    }
+  }
+
+  // Asks for the cache line of `hash`'s home slot: a hint, callable from any thread
+  // without the owner's lock (the pipeline look ahead, protocol/request_peek.h). It
+  // reads the table's address and size from copies kept for it in atomics; read while
+  // the table is resized they may disagree, and the prefetch of a wrong address is
+  // harmless (it never faults; nothing is read).
+  void PrefetchHome(uint64_t hash) const {
+    const uint64_t* base = prefetch_base_.load(std::memory_order_relaxed);
+    const size_t cap = prefetch_cap_.load(std::memory_order_relaxed);
+    if (base != nullptr && cap != 0) __builtin_prefetch(base + Home(hash, cap));
+  }
 
   // First slot whose entry satisfies `match` among those tagged like `hash`.
   template <typename Match>
@@ -112,6 +139,7 @@ class SlotTable {
     }
     std::vector<uint64_t>().swap(slots_);
     size_ = 0;
+    Publish();
   }
 
   // Visits every entry whose hash position lies in [*pos, next) where next is chosen so
@@ -225,10 +253,17 @@ class SlotTable {
       if (s) Place(fresh, s, HashOf()(Ptr(s)));
     }
     slots_.swap(fresh);
+    Publish();
+  }
+  void Publish() {
+    prefetch_base_.store(slots_.data(), std::memory_order_relaxed);
+    prefetch_cap_.store(slots_.size(), std::memory_order_relaxed);
   }
 
   std::vector<uint64_t> slots_;
   size_t size_ = 0;
+  std::atomic<const uint64_t*> prefetch_base_{nullptr};
+  std::atomic<size_t> prefetch_cap_{0};
 };
 
 }  // namespace minired

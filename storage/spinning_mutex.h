@@ -42,6 +42,7 @@ class SpinningMutex {
     }
     pthread_mutex_lock(&mu_);
   }
+  bool try_lock() { return pthread_mutex_trylock(&mu_) == 0; }
   void unlock() { pthread_mutex_unlock(&mu_); }
 
  private:

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include "protocol/reply_writer.h"
+#include "protocol/request_peek.h"
 #include "server/blocking.h"
 #include "server/persistence.h"
 #include "server/replication.h"
@@ -240,9 +241,28 @@ void Connection::ReturnIdleReadBuffer() {
   info_->query_buffer_free.store(0, std::memory_order_relaxed);
 }
 
+void Connection::PrefetchPipeline() {
+  std::string_view keys[kPrefetchBatch];
+  const size_t found = PeekFirstKeys(in_.pending(), keys, kPrefetchBatch);
+  if (found < 2) return;  // a lone request's lookup follows at once: nothing to overlap
+  ShardSet& shards = server_.shards();
+  uint64_t hashes[kPrefetchBatch];
+  size_t n = 0;
+  for (size_t i = 0; i < found; ++i) {
+    const uint64_t h = HashKey(keys[i]);
+    if (n > 0 && hashes[n - 1] == h) continue;  // a run on one key (HSET myhash ...): asked once
+    hashes[n++] = h;
+    shards.PrefetchKey(session_.db, h);
+  }
+  // Then the entries those slots point to: the slots asked for first have arrived, or
+  // are on their way, while the others are asked for.
+  for (size_t i = 0; i < n; ++i) shards.PrefetchEntry(session_.db, hashes[i]);
+}
+
 bool Connection::ProcessInput() {
   ReplyWriter writer(&out_, session_.resp);
   const ServerConfig& config = server_.config();
+  size_t until_prefetch = 0;
   while (!closing_ && !blocked_ && !paused_ && !awaiting_durable_ && in_.pending_size() > 0 &&
          out_.size() <= kOutputHighWater) {
     // Per command: an AUTH earlier in the same read lifts the unauthenticated limits.
@@ -251,6 +271,10 @@ bool Connection::ProcessInput() {
     limits.unauthenticated =
         !session_.authenticated && config.security.password_required();
     parser_.set_limits(limits);
+    if (until_prefetch-- == 0) {
+      PrefetchPipeline();
+      until_prefetch = kPrefetchBatch - 1;
+    }
     size_t consumed = 0;
     RequestParser::Result r = parser_.Parse(in_.pending(), &consumed);
     if (r == RequestParser::Result::kNeedMore) break;

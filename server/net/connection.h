@@ -77,6 +77,10 @@ class Connection : public std::enable_shared_from_this<Connection>, public Clien
   // Runs every complete command in the buffer; true if it stopped early because the
   // output passed the high-water mark.
   bool ProcessInput();
+  // Asks for the key table lines of the next kPrefetchBatch requests' keys, so that
+  // their cache misses overlap (a pipeline of random keys waited on each in turn).
+  void PrefetchPipeline();
+  static constexpr size_t kPrefetchBatch = 16;
   void ProcessAndFlush();
   void Flush();
   void WriteNow();

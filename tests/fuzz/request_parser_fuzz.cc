@@ -5,6 +5,10 @@
 // whole, one byte at a time, and in pieces whose sizes follow from the input — under
 // limits chosen by its first byte (small ones reach the limit paths), and the results
 // must agree. AddressSanitizer watches every argument view being read.
+//
+// The pipeline look ahead (protocol/request_peek.h), which finds the keys of the next
+// requests without the parser, must find what the parser finds: its keys are the
+// second arguments of the first commands the parser returns.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -13,6 +17,7 @@
 #include <vector>
 
 #include "protocol/request_parser.h"
+#include "protocol/request_peek.h"
 
 namespace {
 
@@ -87,6 +92,24 @@ void ExpectSame(const Outcome& whole, const Outcome& split) {
   }
 }
 
+void ExpectPeekAgrees(std::string_view input) {
+  std::string_view keys[16];
+  const size_t found = minired::PeekFirstKeys(input, keys, 16);
+  const Outcome parsed = Parse(input, RequestLimits{}, [&] { return input.size(); });
+  size_t k = 0;
+  for (const auto& command : parsed.commands) {
+    if (k == found) break;
+    if (command.size() >= 2 && command[1] != keys[k++]) {
+      std::fprintf(stderr, "the look ahead found another key than the parser\n");
+      std::abort();
+    }
+  }
+  if (k != found) {
+    std::fprintf(stderr, "the look ahead found %zu keys, the parser %zu\n", found, k);
+    std::abort();
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -102,5 +125,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     state = state * 1103515245u + 12345u;
     return size_t{1} + (state >> 16) % 23;
   }));
+  ExpectPeekAgrees(input);
   return 0;
 }

@@ -1,0 +1,19 @@
+// A look ahead into the requests a client has already sent, without parsing them: the
+// connection asks for the hash table lines of a pipeline's keys before it runs the
+// first of them (Connection::PrefetchPipeline), so that the memory loads of sixteen
+// lookups overlap instead of following each other.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+namespace minired {
+
+// Fills keys[0..) with the second argument (the key, for most commands) of each
+// complete RESP multibulk request among the first `max` at the front of `buffer`, and
+// returns how many it found. A request of one argument gives none; the look ahead
+// stops at the first inline request, malformed or incomplete one: the parser proper
+// reports those when it gets there.
+size_t PeekFirstKeys(std::string_view buffer, std::string_view* keys, size_t max);
+
+}  // namespace minired

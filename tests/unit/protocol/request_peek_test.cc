@@ -1,0 +1,55 @@
+#include "protocol/request_peek.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace minired {
+namespace {
+
+std::vector<std::string> Peek(const std::string& buffer, size_t max = 16) {
+  std::string_view keys[16];
+  const size_t n = PeekFirstKeys(buffer, keys, max);
+  return {keys, keys + n};
+}
+
+TEST(RequestPeek, FindsTheSecondArgumentOfEachCompleteRequest) {
+  const std::string pipeline =
+      "*3\r\n$3\r\nSET\r\n$5\r\nkey:1\r\n$1\r\nv\r\n"
+      "*2\r\n$4\r\nINCR\r\n$0\r\n\r\n"          // an empty key
+      "*1\r\n$4\r\nPING\r\n"                    // no key: nothing, and on
+      "*2\r\n$3\r\nGET\r\n$7\r\na\r\nb\r\nc\r\n";  // a key holding CRLF
+  EXPECT_EQ(Peek(pipeline), (std::vector<std::string>{"key:1", "", "a\r\nb\r\nc"}));
+}
+
+TEST(RequestPeek, StopsAtWhatTheParserProperMustJudge) {
+  const std::string set = "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n";
+  // Incomplete: the key is there but the request is not.
+  EXPECT_EQ(Peek(set + "*3\r\n$3\r\nSET\r\n$2\r\nk2\r\n$10\r\nshort"), (std::vector<std::string>{"k"}));
+  EXPECT_EQ(Peek(set + "*2\r\n$3\r\nGET\r\n$5\r\nab"), (std::vector<std::string>{"k"}));
+  EXPECT_EQ(Peek(set + "*2\r\n$3\r\nGET"), (std::vector<std::string>{"k"}));
+  // Inline, malformed, negative, zero-argument and absurd lengths.
+  EXPECT_EQ(Peek(set + "GET k2\r\n" + set), (std::vector<std::string>{"k"}));
+  EXPECT_EQ(Peek(set + "*2\r\n:3\r\nGET\r\n" + set), (std::vector<std::string>{"k"}));
+  EXPECT_EQ(Peek(set + "*-1\r\n" + set), (std::vector<std::string>{"k"}));
+  EXPECT_EQ(Peek(set + "*0\r\n" + set), (std::vector<std::string>{"k"}));
+  EXPECT_EQ(Peek(set + "*2\r\n$3\r\nGET\r\n$99999999999999999\r\nk\r\n"), (std::vector<std::string>{"k"}));
+  EXPECT_EQ(Peek(set + "*2\n$3\r\nGET\r\n$1\r\nk\r\n"), (std::vector<std::string>{"k"}));
+  EXPECT_TRUE(Peek("").empty());
+  EXPECT_TRUE(Peek("*").empty());
+}
+
+TEST(RequestPeek, LooksAtMostMaxRequestsAhead) {
+  std::string pipeline;
+  for (int i = 0; i < 40; ++i) pipeline += "*1\r\n$4\r\nPING\r\n";
+  pipeline += "*2\r\n$3\r\nGET\r\n$1\r\nk\r\n";
+  EXPECT_TRUE(Peek(pipeline).empty());  // 16 PINGs looked at, the GET beyond them
+  std::string gets;
+  for (int i = 0; i < 40; ++i) gets += "*2\r\n$3\r\nGET\r\n$1\r\n" + std::to_string(i % 10) + "\r\n";
+  EXPECT_EQ(Peek(gets, 5).size(), 5u);
+  EXPECT_EQ(Peek(gets).size(), 16u);
+}
+
+}  // namespace
+}  // namespace minired
