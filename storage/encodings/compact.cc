@@ -41,23 +41,22 @@ std::vector<std::string_view> DecodeListpack(std::string_view blob) {
 
 namespace {
 
-constexpr uint64_t kNoName = UINT64_MAX;
-
-// `names[i]`: the header of element i when it is a shared field name, else kNoName.
+// `headers[i]`: the header of element i when it is a shared field name, else kLiteral.
 // `portable`: lengths without the header bit.
-std::string Encode(std::span<const std::string_view> elements, std::span<const uint64_t> names, bool portable) {
+std::string Encode(std::span<const std::string_view> elements, std::span<const uint64_t> headers, bool portable) {
   auto literal = [portable](size_t len) { return portable ? len : len << 1; };
+  auto shared = [&](size_t i) { return !headers.empty() && headers[i] != kLiteral; };
   size_t size = VarintSize(elements.size());
   for (size_t i = 0; i < elements.size(); ++i) {
     const size_t len = elements[i].size();
-    size += names.empty() || names[i] == kNoName ? VarintSize(literal(len)) + len : VarintSize(names[i]);
+    size += shared(i) ? VarintSize(headers[i]) : VarintSize(literal(len)) + len;
   }
   std::string out(size, '\0');
   auto* p = reinterpret_cast<uint8_t*>(out.data());
   p += PutVarint(p, elements.size());
   for (size_t i = 0; i < elements.size(); ++i) {
-    if (!names.empty() && names[i] != kNoName) {
-      p += PutVarint(p, names[i]);
+    if (shared(i)) {
+      p += PutVarint(p, headers[i]);
       continue;
     }
     std::string_view e = elements[i];
@@ -68,25 +67,63 @@ std::string Encode(std::span<const std::string_view> elements, std::span<const u
   return out;
 }
 
+uint64_t FieldHeader(std::string_view field) {
+  const std::optional<uint32_t> id = field_names::Find(field);
+  return id ? (static_cast<uint64_t>(*id) << 1 | 1) : kLiteral;
+}
+
 }  // namespace
 
 std::string EncodeListpack(std::span<const std::string_view> elements) { return Encode(elements, {}, false); }
 
 std::string EncodeHashListpack(std::span<const std::string_view> pairs) {
+  return EncodeHashListpack(pairs, std::vector<uint64_t>(pairs.size() / 2, kLookUpName));
+}
+
+std::string EncodeHashListpack(std::span<const std::string_view> pairs, std::span<const uint64_t> field_headers) {
   // Up to 128 fields (hash-max-listpack-entries' default) without a heap allocation.
   uint64_t small[256];
   std::vector<uint64_t> big;
-  std::span<uint64_t> names(small, std::min(pairs.size(), std::size(small)));
+  std::span<uint64_t> headers(small, std::min(pairs.size(), std::size(small)));
   if (pairs.size() > std::size(small)) {
     big.resize(pairs.size());
-    names = big;
+    headers = big;
   }
   for (size_t i = 0; i < pairs.size(); ++i) {
-    std::optional<uint32_t> id;
-    if (i % 2 == 0) id = field_names::Find(pairs[i]);
-    names[i] = id ? (static_cast<uint64_t>(*id) << 1 | 1) : kNoName;
+    if (i % 2 == 1) {
+      headers[i] = kLiteral;
+      continue;
+    }
+    const uint64_t known = field_headers[i / 2];
+    headers[i] = known == kLookUpName ? FieldHeader(pairs[i]) : known;
   }
-  return Encode(pairs, names, false);
+  return Encode(pairs, headers, false);
+}
+
+void DecodeHashListpack(std::string_view blob, std::vector<std::string_view>* pairs,
+                        std::vector<uint64_t>* field_headers) {
+  pairs->clear();
+  field_headers->clear();
+  if (blob.empty()) return;
+  const auto* p = reinterpret_cast<const uint8_t*>(blob.data());
+  uint64_t count;
+  p += GetVarint(p, &count);
+  pairs->reserve(static_cast<size_t>(count));
+  field_headers->reserve(static_cast<size_t>(count / 2));
+  for (uint64_t i = 0; i < count; ++i) {
+    uint64_t header;
+    p += GetVarint(p, &header);
+    const bool field = i % 2 == 0;
+    if (header & 1) {
+      pairs->push_back(field_names::Name(static_cast<uint32_t>(header >> 1)));
+      if (field) field_headers->push_back(header);
+      continue;
+    }
+    const auto len = static_cast<size_t>(header >> 1);
+    pairs->emplace_back(reinterpret_cast<const char*>(p), len);
+    p += len;
+    if (field) field_headers->push_back(kLiteral);
+  }
 }
 
 std::string PortableListpack(std::string_view blob) {

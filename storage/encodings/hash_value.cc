@@ -33,7 +33,7 @@ HashEdit::HashEdit(Db& db, Db::Slot s, std::string_view key, uint64_t hash, cons
   if (s && s.entry->is_object()) {
     map_ = s.entry->object<StringMap>();
   } else if (s) {
-    pairs_ = DecodeListpack(s.entry->compact_blob());
+    DecodeHashListpack(s.entry->compact_blob(), &pairs_, &field_headers_);
   }
 }
 
@@ -55,6 +55,7 @@ void HashEdit::ConvertToMap() {
   new_map_ = std::make_unique<StringMap>();
   for (size_t i = 0; i + 1 < pairs_.size(); i += 2) new_map_->Set(pairs_[i], pairs_[i + 1]);
   pairs_.clear();
+  field_headers_.clear();
   map_ = new_map_.get();
 }
 
@@ -73,6 +74,7 @@ bool HashEdit::Set(std::string_view field, std::string_view value) {
   }
   pairs_.push_back(field);
   pairs_.push_back(value);
+  field_headers_.push_back(kLookUpName);
   const auto max_entries = static_cast<size_t>(limits_.hash_max_listpack_entries.load(std::memory_order_relaxed));
   if (pairs_.size() / 2 > max_entries) ConvertToMap();
   return true;
@@ -87,6 +89,7 @@ bool HashEdit::Delete(std::string_view field) {
   for (size_t i = 0; i + 1 < pairs_.size(); i += 2) {
     if (pairs_[i] == field) {
       pairs_.erase(pairs_.begin() + static_cast<ptrdiff_t>(i), pairs_.begin() + static_cast<ptrdiff_t>(i) + 2);
+      field_headers_.erase(field_headers_.begin() + static_cast<ptrdiff_t>(i / 2));
       changed_ = true;
       return true;
     }
@@ -108,7 +111,7 @@ void HashEdit::Commit(int64_t now_ms) {
     return StoreCollection(db_, slot_, hash_, e, now_ms);
   }
   if (map_) return db_.NoteWrite(key_);  // edited in place
-  std::string blob = EncodeHashListpack(pairs_);
+  std::string blob = EncodeHashListpack(pairs_, field_headers_);
   Entry* e = Entry::NewCompact(key_, ValueType::kHash, Encoding::kListpack, blob, expire);
   StoreCollection(db_, slot_, hash_, e, now_ms);
 }

@@ -65,6 +65,7 @@ class HashEdit {
   StringMap* map_ = nullptr;             // hashtable encoding (existing or converted)
   std::unique_ptr<StringMap> new_map_;   // converted during this edit
   std::vector<std::string_view> pairs_;  // listpack encoding: f0 v0 f1 v1 ...
+  std::vector<uint64_t> field_headers_;  // how each field of pairs_ is written (compact.h)
   std::deque<std::string> owned_;
   bool changed_ = false;
 };

@@ -116,5 +116,29 @@ TEST(FieldNames, HashListpacksNumberOnlyTheirFields) {
   EXPECT_NE(portable.find(field), std::string::npos);
 }
 
+// An edit re-encodes the fields it kept with the numbers they had, and looks up only
+// the fields it added.
+TEST(FieldNames, AnEditKeepsItsFieldsNumbers) {
+  const std::string shared = "fn-test-brand";
+  SeeTimes(shared, field_names::kAdmitAfter + 1);
+  const std::vector<std::string_view> pairs = {shared, "acme", "fn-test-literal-once", "x"};
+  const std::string blob = EncodeHashListpack(pairs);
+  std::vector<std::string_view> decoded;
+  std::vector<uint64_t> headers;
+  DecodeHashListpack(blob, &decoded, &headers);
+  EXPECT_EQ(decoded, pairs);
+  ASSERT_EQ(headers.size(), 2u);
+  EXPECT_EQ(headers[0], uint64_t{*field_names::Find(shared)} << 1 | 1);
+  EXPECT_EQ(headers[1], kLiteral);
+  EXPECT_EQ(EncodeHashListpack(decoded, headers), blob);
+  // A field added by the edit is looked up (and, being shared, numbered).
+  decoded.push_back(shared);
+  decoded.push_back("again");
+  headers.push_back(kLookUpName);
+  const std::string grown = EncodeHashListpack(decoded, headers);
+  EXPECT_EQ(DecodeListpack(grown), decoded);
+  EXPECT_EQ(grown.size(), blob.size() + 1 + 1 + 5);  // its number, the value's length byte and bytes
+}
+
 }  // namespace
 }  // namespace minired
