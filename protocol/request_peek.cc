@@ -6,7 +6,8 @@ namespace minired {
 namespace {
 
 // Reads the decimal after buffer[*pos] (the '*' or '$'), up to "\r\n"; false when the
-// bytes are not that (a negative, an overlong or unterminated number).
+// bytes are not that: a sign, a leading zero (the parser refuses both, as Redis's
+// string2ll), an overlong or unterminated number.
 bool ReadLength(std::string_view buffer, size_t* pos, uint64_t* out) {
   size_t p = *pos + 1;
   uint64_t v = 0;
@@ -16,6 +17,7 @@ bool ReadLength(std::string_view buffer, size_t* pos, uint64_t* out) {
     v = v * 10 + static_cast<uint64_t>(buffer[p] - '0');
     ++p;
   }
+  if (digits > 1 && buffer[*pos + 1] == '0') return false;
   if (digits == 0 || p + 1 >= buffer.size() || buffer[p] != '\r' || buffer[p + 1] != '\n') return false;
   *pos = p + 2;
   *out = v;

@@ -36,6 +36,9 @@ TEST(RequestPeek, StopsAtWhatTheParserProperMustJudge) {
   EXPECT_EQ(Peek(set + "*0\r\n" + set), (std::vector<std::string>{"k"}));
   EXPECT_EQ(Peek(set + "*2\r\n$3\r\nGET\r\n$99999999999999999\r\nk\r\n"), (std::vector<std::string>{"k"}));
   EXPECT_EQ(Peek(set + "*2\n$3\r\nGET\r\n$1\r\nk\r\n"), (std::vector<std::string>{"k"}));
+  // Leading zeros, which the parser refuses (found by the request parser's fuzzer).
+  EXPECT_EQ(Peek(set + "*2\r\n$4\r\nECHO\r\n$05\r\n01234\r\n"), (std::vector<std::string>{"k"}));
+  EXPECT_EQ(Peek(set + "*02\r\n$3\r\nGET\r\n$1\r\nk\r\n"), (std::vector<std::string>{"k"}));
   EXPECT_TRUE(Peek("").empty());
   EXPECT_TRUE(Peek("*").empty());
 }
