@@ -107,18 +107,17 @@ std::string FormatLongDoubleHuman(long double d) {
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
-    if (tolower(static_cast<unsigned char>(a[i])) != tolower(static_cast<unsigned char>(b[i])))
-      return false;
+    if (AsciiLower(a[i]) != AsciiLower(b[i])) return false;
   }
   return true;
 }
 
 void ToLowerInPlace(std::string& s) {
-  for (char& c : s) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
+  for (char& c : s) c = AsciiLower(c);
 }
 
 void ToUpperInPlace(std::string& s) {
-  for (char& c : s) c = static_cast<char>(toupper(static_cast<unsigned char>(c)));
+  for (char& c : s) c = AsciiUpper(c);
 }
 
 }  // namespace minired

@@ -37,6 +37,13 @@ std::string FormatDouble(double d);
 // used by INCRBYFLOAT so the stored text matches redis-server.
 std::string FormatLongDoubleHuman(long double d);
 
+// ASCII case folding: what libc's tolower/toupper do in the "C" locale the server runs
+// in (it never calls setlocale), without a call per character. Every request's command
+// name is folded, and EVALSHA's 40-character digest: the libc calls were a tenth of a
+// pipelined EVALSHA's CPU.
+constexpr char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
+constexpr char AsciiUpper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - ('a' - 'A')) : c; }
+
 // Case-insensitive ASCII comparison, for command names and options.
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 void ToLowerInPlace(std::string& s);
