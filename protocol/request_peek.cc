@@ -1,26 +1,24 @@
 #include "protocol/request_peek.h"
 
 #include <cstdint>
+#include <optional>
+
+#include "protocol/numbers.h"
 
 namespace minired {
 namespace {
 
-// Reads the decimal after buffer[*pos] (the '*' or '$'), up to "\r\n"; false when the
-// bytes are not that: a sign, a leading zero (the parser refuses both, as Redis's
-// string2ll), an overlong or unterminated number.
+// Reads the number after buffer[*pos] (the '*' or '$'), up to "\r\n", by the parser's
+// own rules (ParseInt64: no leading zero, no '+'), so that the two agree on what a
+// length is; false for anything else, a negative included.
 bool ReadLength(std::string_view buffer, size_t* pos, uint64_t* out) {
-  size_t p = *pos + 1;
-  uint64_t v = 0;
-  size_t digits = 0;
-  while (p < buffer.size() && buffer[p] >= '0' && buffer[p] <= '9') {
-    if (++digits > 12) return false;
-    v = v * 10 + static_cast<uint64_t>(buffer[p] - '0');
-    ++p;
-  }
-  if (digits > 1 && buffer[*pos + 1] == '0') return false;
-  if (digits == 0 || p + 1 >= buffer.size() || buffer[p] != '\r' || buffer[p + 1] != '\n') return false;
-  *pos = p + 2;
-  *out = v;
+  const std::string_view rest = buffer.substr(*pos + 1, kMaxInt64Chars + 2);
+  const size_t cr = rest.find('\r');
+  if (cr == std::string_view::npos || cr + 1 >= rest.size() || rest[cr + 1] != '\n') return false;
+  const std::optional<int64_t> v = ParseInt64(rest.substr(0, cr));
+  if (!v || *v < 0) return false;
+  *pos += 1 + cr + 2;
+  *out = static_cast<uint64_t>(*v);
   return true;
 }
 
