@@ -17,16 +17,23 @@ CompactReader::CompactReader(std::string_view blob)
 }
 
 bool CompactReader::Next(std::string_view* out) {
+  uint64_t shared_header;
+  return Next(out, &shared_header);
+}
+
+bool CompactReader::Next(std::string_view* out, uint64_t* shared_header) {
   if (p_ >= end_) return false;
   uint64_t header;
   p_ += GetVarint(p_, &header);
   if (header & 1) {
     *out = field_names::Name(static_cast<uint32_t>(header >> 1));
+    *shared_header = header;
     return true;
   }
   const auto len = static_cast<size_t>(header >> 1);
   *out = {reinterpret_cast<const char*>(p_), len};
   p_ += len;
+  *shared_header = kLiteral;
   return true;
 }
 
@@ -76,9 +83,7 @@ uint64_t FieldHeader(std::string_view field) {
 
 std::string EncodeListpack(std::span<const std::string_view> elements) { return Encode(elements, {}, false); }
 
-std::string EncodeHashListpack(std::span<const std::string_view> pairs) {
-  return EncodeHashListpack(pairs, std::vector<uint64_t>(pairs.size() / 2, kLookUpName));
-}
+std::string EncodeHashListpack(std::span<const std::string_view> pairs) { return EncodeHashListpack(pairs, {}); }
 
 std::string EncodeHashListpack(std::span<const std::string_view> pairs, std::span<const uint64_t> field_headers) {
   // Up to 128 fields (hash-max-listpack-entries' default) without a heap allocation.
@@ -94,7 +99,7 @@ std::string EncodeHashListpack(std::span<const std::string_view> pairs, std::spa
       headers[i] = kLiteral;
       continue;
     }
-    const uint64_t known = field_headers[i / 2];
+    const uint64_t known = field_headers.empty() ? kLookUpName : field_headers[i / 2];
     headers[i] = known == kLookUpName ? FieldHeader(pairs[i]) : known;
   }
   return Encode(pairs, headers, false);
@@ -102,27 +107,16 @@ std::string EncodeHashListpack(std::span<const std::string_view> pairs, std::spa
 
 void DecodeHashListpack(std::string_view blob, std::vector<std::string_view>* pairs,
                         std::vector<uint64_t>* field_headers) {
+  CompactReader r(blob);
   pairs->clear();
+  pairs->reserve(r.count());
   field_headers->clear();
-  if (blob.empty()) return;
-  const auto* p = reinterpret_cast<const uint8_t*>(blob.data());
-  uint64_t count;
-  p += GetVarint(p, &count);
-  pairs->reserve(static_cast<size_t>(count));
-  field_headers->reserve(static_cast<size_t>(count / 2));
-  for (uint64_t i = 0; i < count; ++i) {
-    uint64_t header;
-    p += GetVarint(p, &header);
-    const bool field = i % 2 == 0;
-    if (header & 1) {
-      pairs->push_back(field_names::Name(static_cast<uint32_t>(header >> 1)));
-      if (field) field_headers->push_back(header);
-      continue;
-    }
-    const auto len = static_cast<size_t>(header >> 1);
-    pairs->emplace_back(reinterpret_cast<const char*>(p), len);
-    p += len;
-    if (field) field_headers->push_back(kLiteral);
+  field_headers->reserve(r.count() / 2);
+  std::string_view e;
+  uint64_t header;
+  while (r.Next(&e, &header)) {
+    if (pairs->size() % 2 == 0) field_headers->push_back(header);
+    pairs->push_back(e);
   }
 }
 

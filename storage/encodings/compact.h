@@ -22,6 +22,12 @@
 
 namespace minired {
 
+// How each field of a hash being edited is to be written, so that an edit re-encodes
+// the fields it kept without looking them up again: kLookUpName (a new field), kLiteral,
+// or the header of its shared name (DecodeHashListpack gives those of a blob).
+inline constexpr uint64_t kLookUpName = UINT64_MAX;
+inline constexpr uint64_t kLiteral = UINT64_MAX - 1;
+
 // Sequential reader over a listpack blob.
 class CompactReader {
  public:
@@ -29,6 +35,8 @@ class CompactReader {
   size_t count() const { return count_; }
   // The next element; false at the end.
   bool Next(std::string_view* out);
+  // The same, with how it is written: its header if it is a shared name, else kLiteral.
+  bool Next(std::string_view* out, uint64_t* shared_header);
 
  private:
   const uint8_t* p_;
@@ -41,14 +49,10 @@ std::string EncodeListpack(std::span<const std::string_view> elements);
 // A hash's listpack from alternating fields and values: a field the shared table holds
 // (or now admits) is written as its number.
 std::string EncodeHashListpack(std::span<const std::string_view> pairs);
-// How each field of a hash being edited is to be written, so that an edit re-encodes
-// the fields it kept without looking them up again: kLookUpName (a new field), kLiteral,
-// or the header of its shared name (DecodeHashListpack gives those of a blob).
-inline constexpr uint64_t kLookUpName = UINT64_MAX;
-inline constexpr uint64_t kLiteral = UINT64_MAX - 1;
 void DecodeHashListpack(std::string_view blob, std::vector<std::string_view>* pairs,
                         std::vector<uint64_t>* field_headers);
-// REQUIRES: field_headers.size() * 2 == pairs.size().
+// REQUIRES: field_headers.size() * 2 == pairs.size(), or field_headers empty: every
+// field looked up.
 std::string EncodeHashListpack(std::span<const std::string_view> pairs, std::span<const uint64_t> field_headers);
 // The portable form of an in-memory listpack, and back: ParsePortableListpack checks
 // every length against the blob (false when it does not hold exactly what its count
