@@ -171,7 +171,6 @@ void Persistence::Cron(int64_t now_ms) {
     return;
   }
   if (snapshotter_->in_progress() || server_.loading()) return;
-  FlushIdleLog(now_ms);
   if (!last_save_ok_.load() && now_ms - snapshot_started_ms_.load() < kSnapshotRetryDelayMs) return;
   uint64_t changes = log_->changes();
   std::lock_guard lock(pc.save_mu);
@@ -182,27 +181,6 @@ void Persistence::Cron(int64_t now_ms) {
       return;
     }
   }
-}
-
-// RocksDB keeps each column family's writes in a memtable until it holds
-// write_buffer_size (16 MB): after a burst of writes that much stayed in used_memory for
-// as long as the server was idle (7 MB after 100,000 HSETs, 50 % over the data). Once
-// the log has taken no entry for a second, what is there goes to an SST file, at most
-// once per burst and only when it is worth a file.
-void Persistence::FlushIdleLog(int64_t now_ms) {
-  constexpr int64_t kIdleMs = 1000;
-  constexpr uint64_t kMinBytes = 1 << 20;
-  const uint64_t written = log_->written_seq();
-  if (written != idle_seq_) {
-    idle_seq_ = written;
-    idle_since_ms_ = now_ms;
-    return;
-  }
-  if (now_ms - idle_since_ms_ < kIdleMs || flushed_seq_ == written) return;
-  flushed_seq_ = written;
-  if (store_->MemTableBytes() < kMinBytes) return;
-  Status s = store_->FlushMemTables();
-  if (!s.ok()) Log(LogLevel::kWarning, "Could not write the idle log's memtables out: {}", s.message());
 }
 
 Status Persistence::Shutdown(bool save) {

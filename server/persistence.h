@@ -71,8 +71,6 @@ class Persistence {
   Status ReplayLog(uint64_t after);
   // The one-time import of rdb-import-file into an empty data set (server/rdb_import.cc).
   Status ImportRdb(const std::string& path);
-  // Writes the memtables out once the log has been idle for a while (see the .cc).
-  void FlushIdleLog(int64_t now_ms);
   void OnSnapshotDone(const Status& s, const SnapshotMeta& meta, int64_t started_ms, uint64_t changes_at_start);
 
   Server& server_;
@@ -91,11 +89,6 @@ class Persistence {
   std::atomic<uint64_t> replayed_entries_{0};
   std::atomic<int64_t> loading_started_ms_{0};
   std::atomic<uint64_t> loading_expected_keys_{0};
-
-  // FlushIdleLog's state; only the cron (one thread) touches it.
-  uint64_t idle_seq_ = 0;
-  int64_t idle_since_ms_ = 0;
-  uint64_t flushed_seq_ = 0;
 
   mutable std::mutex mu_;
   std::string last_save_error_;  // guarded by mu_

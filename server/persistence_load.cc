@@ -109,6 +109,11 @@ Status Persistence::ReplayLog(uint64_t after) {
     return Status::Ok();
   });
   if (!s.ok()) return s;
+  if (gap) {
+    // The new entries continue from `last`: the ones past the gap would sort among them.
+    if (Status d = store_->DiscardLogAfter(last); !d.ok()) return d;
+    Log(LogLevel::kWarning, "Set the log's entries after {} aside (*.discarded in the appendonly directory)", last);
+  }
   log_->ResetSequence(last);
   if (errors > 0) Log(LogLevel::kWarning, "{} replayed commands answered an error", errors);
   return Status::Ok();

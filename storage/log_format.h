@@ -24,8 +24,8 @@ inline constexpr uint8_t kLogFormatVersion = 1;
 std::string EncodeLogRecord(const std::vector<JournalCommand>& commands);
 Status DecodeLogRecord(std::string_view value, std::vector<JournalCommand>* commands);
 
-// The writer appends a run of consecutive entries as one RocksDB value (keyed by the
-// first sequence number), so a busy log costs one memtable insert per batch:
+// The writer appends a run of consecutive entries as one record of a log segment
+// (log_segments.h), so a busy log costs one write per batch:
 //   u8 version (kLogFormatVersion) | varint entry count |
 //   per entry: varint seq | varint length | record (as above)
 void AppendToLogBatch(uint64_t seq, std::string_view record, std::string* batch, size_t* count);

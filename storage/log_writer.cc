@@ -232,7 +232,7 @@ Status LogWriter::Append(const std::vector<JournalEntry>& batch, bool sync, std:
                  ? Status::IOError("No space left on device (" + std::to_string(free_bytes_ >> 20) +
                                    " MB free, the log keeps " + std::to_string(kDiskReserveBytes >> 20) +
                                    " MB in reserve)")
-                 : store_->AppendLog(batch.front().seq, *encoded, sync);
+                 : store_->AppendLog(batch.front().seq, batch.back().seq, *encoded, sync);
   if (!s.ok()) {
     std::lock_guard lock(mu_);
     last_error_ = s.message();

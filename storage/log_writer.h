@@ -1,6 +1,6 @@
 // The append-only log's writer: receives journal entries from every thread (out of
-// order), puts them back in sequence order, and appends contiguous runs to RocksDB in
-// one batch per wake-up, on its own thread.
+// order), puts them back in sequence order, and appends contiguous runs to the log's
+// segment files (log_segments.h) in one record per wake-up, on its own thread.
 //
 // Durability by appendfsync: `always` syncs each batch before the entries count as
 // durable (all writers waiting at that moment share the one sync: group commit);
@@ -41,9 +41,10 @@ namespace minired {
 
 enum class FsyncPolicy { kAlways, kEverySec, kNo };
 
-// Free space the log keeps in reserve: RocksDB must never meet a full disk mid-write
-// (its WAL writer cannot continue after a failed append), so appends stop, and writes
-// are refused, while less than this is free. Room for a memtable flush and a new WAL.
+// Free space the log keeps in reserve: RocksDB, which holds the snapshots and their
+// metadata, must never meet a full disk mid-write (its write-ahead log cannot continue
+// after a failed write), so appends stop, and writes are refused, while less than this
+// is free. Room for a memtable flush and a new WAL.
 inline constexpr uint64_t kDiskReserveBytes = 48ULL << 20;
 
 class LogWriter : public JournalSink {
@@ -94,9 +95,9 @@ class LogWriter : public JournalSink {
   void set_eager(bool on) {
     if (eager_.exchange(on) != on && on) cv_.notify_one();
   }
-  // Has the writer thread collect its allocator heap (Server::GiveMemoryBack): the
-  // memtable blocks it allocated, freed by RocksDB's flush thread, stay committed in it
-  // otherwise, since an idle thread never collects.
+  // Has the writer thread collect its allocator heap (Server::GiveMemoryBack): what it
+  // allocated for batches and freed stays committed in it otherwise, since an idle
+  // thread never collects.
   void RequestPurge() {
     purge_requested_.store(true);
     cv_.notify_one();
@@ -109,7 +110,7 @@ class LogWriter : public JournalSink {
   bool ok() const { return ok_.load(); }
   std::string last_error() const;
   uint64_t durable_seq() const { return durable_.load(); }
-  // Appends (RocksDB writes) so far: entries / appends is the group-commit batch size.
+  // Appends (log records written) so far: entries / appends is the group-commit batch size.
   uint64_t appends() const { return appends_.load(); }
   uint64_t append_micros() const { return append_micros_.load(); }
   uint64_t written_seq() const { return written_.load(); }

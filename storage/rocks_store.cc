@@ -74,6 +74,8 @@ uint64_t TornTailBytes(const std::filesystem::path& file) {
   return in_fragment ? d.size() - fragment_start : 0;
 }
 
+std::string SegmentsDir(const std::string& path) { return (std::filesystem::path(path) / "appendonly").string(); }
+
 }  // namespace
 
 std::vector<RocksStore::TornTail> RocksStore::FindTornTails(const std::string& path) {
@@ -82,6 +84,9 @@ std::vector<RocksStore::TornTail> RocksStore::FindTornTails(const std::string& p
   for (const auto& f : std::filesystem::directory_iterator(path, ec)) {
     if (f.path().extension() != ".log") continue;
     if (uint64_t t = TornTailBytes(f.path()); t > 0) out.push_back({f.path().string(), t});
+  }
+  if (LogSegments::Torn t = LogSegments::FindTornTail(SegmentsDir(path)); t.bytes > 0) {
+    out.push_back({t.file, t.bytes});
   }
   return out;
 }
@@ -109,16 +114,30 @@ Status RocksStore::Open(const Options& o, std::unique_ptr<RocksStore>* out) {
   cf_opts.write_buffer_size = 16 << 20;
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
       {rocksdb::kDefaultColumnFamilyName, cf_opts}, {"log", cf_opts}, {"snapshot", cf_opts}};
-  // Measured before RocksDB recovers (and deletes) the logs: what a crash tore. A
-  // read-only open deletes nothing, and its caller (minired-check, which may open up to
-  // three times) measures once itself: each measure reads every log file whole.
+  // Measured before RocksDB recovers (and deletes) its write-ahead logs: what a crash
+  // tore. A read-only open deletes nothing, and its caller (minired-check, which may
+  // open up to three times) measures once itself: each measure reads every file whole.
   uint64_t torn = 0;
   std::string torn_file;
   if (!o.read_only) {
-    for (const TornTail& t : FindTornTails(o.path)) {
-      torn += t.bytes;
-      torn_file = std::filesystem::path(t.file).filename().string();
+    for (const auto& f : std::filesystem::directory_iterator(o.path, ec)) {
+      if (f.path().extension() != ".log") continue;
+      if (uint64_t t = TornTailBytes(f.path()); t > 0) {
+        torn += t;
+        torn_file = f.path().filename().string();
+      }
     }
+  }
+  LogSegments::Options so;
+  so.dir = SegmentsDir(o.path);
+  so.strict = o.strict;
+  so.recover_to_corruption = o.recover_to_corruption;
+  so.read_only = o.read_only;
+  std::unique_ptr<LogSegments> segments;
+  if (Status s = LogSegments::Open(so, &segments); !s.ok()) return s;
+  if (!o.read_only && segments->torn().bytes > 0) {
+    torn += segments->torn().bytes;
+    torn_file = std::filesystem::path(segments->torn().file).filename().string();
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
@@ -133,6 +152,7 @@ Status RocksStore::Open(const Options& o, std::unique_ptr<RocksStore>* out) {
   store->meta_ = handles[0];
   store->log_ = handles[1];
   store->snapshot_ = handles[2];
+  store->segments_ = std::move(segments);
   *out = std::move(store);
   return Status::Ok();
 }
@@ -144,13 +164,13 @@ RocksStore::~RocksStore() {
   delete db_;
 }
 
-Status RocksStore::AppendLog(uint64_t first_seq, std::string_view batch, bool sync) {
-  rocksdb::WriteOptions wo;
-  wo.sync = sync;
-  return FromRocks(db_->Put(wo, log_, BigEndian(first_seq), batch), "appending to the log");
+Status RocksStore::AppendLog(uint64_t first_seq, uint64_t last_seq, std::string_view batch, bool sync) {
+  return segments_->Append(first_seq, last_seq, batch, sync);
 }
 
-Status RocksStore::SyncLog() { return FromRocks(db_->SyncWAL(), "syncing the log"); }
+Status RocksStore::SyncLog() { return segments_->Sync(); }
+
+Status RocksStore::DiscardLogAfter(uint64_t seq) { return segments_->DiscardAfter(seq); }
 
 Status RocksStore::ForEachLog(uint64_t after,
                               const std::function<Status(uint64_t, std::string_view)>& visit) {
@@ -158,13 +178,17 @@ Status RocksStore::ForEachLog(uint64_t after,
   // Start at the batch holding entry after + 1 (its first entry may be older).
   it->SeekForPrev(BigEndian(after + 1));
   if (!it->Valid()) it->SeekToFirst();
-  for (; it->Valid(); it->Next()) {
-    Status s = ForEachInLogBatch(it->value().ToStringView(), [&](uint64_t seq, std::string_view rec) {
+  auto visit_batch = [&](std::string_view batch) {
+    return ForEachInLogBatch(batch, [&](uint64_t seq, std::string_view rec) {
       return seq > after ? visit(seq, rec) : Status::Ok();
     });
-    if (!s.ok()) return s;
+  };
+  // What an earlier version kept in the column family comes first: it is older.
+  for (; it->Valid(); it->Next()) {
+    if (Status s = visit_batch(it->value().ToStringView()); !s.ok()) return s;
   }
-  return FromRocks(it->status(), "reading the log");
+  if (Status s = FromRocks(it->status(), "reading the log"); !s.ok()) return s;
+  return segments_->ForEach(after, [&](uint64_t, std::string_view batch) { return visit_batch(batch); });
 }
 
 Status RocksStore::PutSnapshotChunk(uint64_t id, uint64_t chunk, std::string_view data) {
@@ -203,16 +227,21 @@ Status RocksStore::CommitSnapshot(const SnapshotMeta& m) {
   // The new snapshot is current: what it supersedes can go.
   rocksdb::WriteBatch drop;
   if (old.id != 0) drop.DeleteRange(snapshot_, BigEndian(old.id), BigEndian(old.id + 1));
+  bool legacy_log = false;
   {
-    // Batches entirely before the one holding entry seq + 1 are covered by the snapshot.
+    // Batches entirely before the one holding entry seq + 1 are covered by the snapshot
+    // (the column family an earlier version kept the log in).
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), log_));
     it->SeekForPrev(BigEndian(m.seq + 1));
-    if (it->Valid()) drop.DeleteRange(log_, BigEndian(0), it->key());
+    if (it->Valid()) {
+      drop.DeleteRange(log_, BigEndian(0), it->key());
+      legacy_log = true;
+    }
   }
   s = FromRocks(db_->Write(rocksdb::WriteOptions(), &drop), "dropping the superseded log");
   if (!s.ok()) return s;
-  db_->CompactRange(rocksdb::CompactRangeOptions(), log_, nullptr, nullptr);
-  return Status::Ok();
+  if (legacy_log) db_->CompactRange(rocksdb::CompactRangeOptions(), log_, nullptr, nullptr);
+  return segments_->DropCoveredBy(m.seq);
 }
 
 Status RocksStore::DropSnapshot(uint64_t id) {
@@ -256,7 +285,7 @@ uint64_t RocksStore::FreeBytes() const {
 Status RocksStore::Resume() { return FromRocks(db_->Resume(), "resuming after a write error"); }
 
 uint64_t RocksStore::DiskBytes() {
-  uint64_t total = 0, v = 0;
+  uint64_t total = segments_->DiskBytes(), v = 0;
   for (auto* h : {meta_, log_, snapshot_}) {
     if (db_->GetIntProperty(h, rocksdb::DB::Properties::kTotalSstFilesSize, &v)) total += v;
   }
@@ -269,17 +298,6 @@ uint64_t RocksStore::MemTableBytes() {
     if (db_->GetIntProperty(h, rocksdb::DB::Properties::kSizeAllMemTables, &v)) total += v;
   }
   return total;
-}
-
-Status RocksStore::FlushMemTables() {
-  rocksdb::FlushOptions fo;
-  fo.wait = false;
-  fo.allow_write_stall = true;
-  for (auto* h : {log_, meta_}) {
-    Status s = FromRocks(db_->Flush(fo, h), "flushing the log");
-    if (!s.ok()) return s;
-  }
-  return Status::Ok();
 }
 
 void RocksStore::PurgeBackgroundThreads() {

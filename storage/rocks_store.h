@@ -1,17 +1,19 @@
-// minired's files: one RocksDB database under --dir, with three column families.
+// minired's files: one RocksDB database under --dir, with three column families, and
+// the append-only log's segment files in its appendonly/ directory (log_segments.h).
 //
-//   "log"       the append-only log: key = 8-byte big-endian sequence number of the
-//               first entry of a batch, value = the batch of consecutive journal
-//               entries (log_format.h). RocksDB's own write-ahead log makes each
-//               append durable when synced.
-//   "snapshot"  snapshot chunks: key = 8-byte BE snapshot id + 8-byte BE chunk number,
-//               value = concatenated entries (entry_codec.h).
+//   "snapshot"  snapshot chunks: key = 8-byte big-endian snapshot id + 8-byte BE chunk
+//               number, value = concatenated entries (entry_codec.h).
 //   "default"   metadata: "snapshot" -> SnapshotMeta of the latest complete snapshot.
+//   "log"       where the log was kept before it moved to its own files: key = 8-byte
+//               BE sequence number of the first entry of a batch, value = the batch
+//               (log_format.h). Read at start-up after an upgrade, before the
+//               segments; emptied by the next snapshot; never written.
 //
 // A snapshot becomes current in one synced write of its metadata; only then are the
 // previous snapshot's chunks and the log entries it covers deleted, so a crash at any
 // moment leaves either the old snapshot + full log or the new one + the log after it.
-// Thread-safe (RocksDB is); callers serialise snapshot writing among themselves.
+// Thread-safe (RocksDB and LogSegments are); callers serialise snapshot writing among
+// themselves.
 #pragma once
 
 #include <cstdint>
@@ -22,6 +24,7 @@
 #include <vector>
 
 #include "protocol/status.h"
+#include "storage/log_segments.h"
 
 namespace rocksdb {
 class DB;
@@ -57,9 +60,10 @@ class RocksStore {
     bool read_only = false;
   };
   // A log file whose last record a crash tore (an append cut short), and how many bytes
-  // at its end RocksDB drops while recovering; measured without opening the database.
+  // at its end recovery drops (a log segment's, or RocksDB's own write-ahead log's,
+  // which now holds only metadata); measured without opening the database.
   struct TornTail {
-    std::string file;  // the .log file's path
+    std::string file;  // the .mlog or .log file's path
     uint64_t bytes = 0;
   };
   static std::vector<TornTail> FindTornTails(const std::string& path);
@@ -67,13 +71,17 @@ class RocksStore {
   static Status Open(const Options& options, std::unique_ptr<RocksStore>* out);
   ~RocksStore();
 
-  // Appends one batch of consecutive entries (log_format.h) starting at `first_seq`;
-  // `sync` makes it durable before returning.
-  Status AppendLog(uint64_t first_seq, std::string_view batch, bool sync);
+  // Appends one batch of consecutive entries first_seq..last_seq (log_format.h); `sync`
+  // makes it durable before returning. After a failure the same batch may be appended
+  // again.
+  Status AppendLog(uint64_t first_seq, uint64_t last_seq, std::string_view batch, bool sync);
   // Makes every append so far durable (appendfsync everysec).
   Status SyncLog();
   // Visits log records with seq > after, in order; stops at the first error.
   Status ForEachLog(uint64_t after, const std::function<Status(uint64_t, std::string_view)>& visit);
+  // Drops the log after entry `seq`: a replay stopped there, at a gap (appendonly was
+  // off for a while), and the entries past the gap must not sort before new ones.
+  Status DiscardLogAfter(uint64_t seq);
 
   Status PutSnapshotChunk(uint64_t id, uint64_t chunk, std::string_view data);
   Status ForEachSnapshotChunk(uint64_t id, const std::function<Status(std::string_view)>& visit);
@@ -94,14 +102,12 @@ class RocksStore {
   uint64_t torn_bytes() const { return torn_bytes_; }
   const std::string& torn_file() const { return torn_file_; }
 
-  // Bytes on disk (SST + WAL), for INFO.
+  // Bytes on disk (SST files and log segments), for INFO.
   uint64_t DiskBytes();
   // Bytes in RocksDB's memtables (active, unflushed and pinned), all column families:
-  // the log's buffer, which like Redis's AOF buffer is not counted against maxmemory.
+  // the metadata's and the snapshot's buffers, which like Redis's AOF buffer are not
+  // counted against maxmemory.
   uint64_t MemTableBytes();
-  // Starts writing the log's and the metadata's memtables to SST files (not waited
-  // for): what an idle server does so that they do not stay in memory.
-  Status FlushMemTables();
   // Has RocksDB's background threads (flushes, compactions) collect their allocator
   // heaps: what they freed stays committed otherwise, since an idle thread never
   // collects (Server::GiveMemoryBack).
@@ -116,6 +122,7 @@ class RocksStore {
   rocksdb::ColumnFamilyHandle* meta_ = nullptr;
   rocksdb::ColumnFamilyHandle* log_ = nullptr;
   rocksdb::ColumnFamilyHandle* snapshot_ = nullptr;
+  std::unique_ptr<LogSegments> segments_;
 };
 
 }  // namespace minired

@@ -38,10 +38,11 @@ std::map<std::string, std::string> Contents(const std::string& dir) {
   return files;
 }
 
+// The log segment the server appended to (storage/log_segments.h).
 std::string NewestLog(const std::string& store) {
   std::string newest;
-  for (const auto& f : fs::directory_iterator(store)) {
-    if (f.path().extension() == ".log" && f.path().string() > newest) newest = f.path().string();
+  for (const auto& f : fs::directory_iterator(store + "/appendonly")) {
+    if (f.path().extension() == ".mlog" && f.path().string() > newest) newest = f.path().string();
   }
   return newest;
 }
@@ -89,9 +90,9 @@ TEST(CheckTool, ATornTailIsReportedAndFixedAfterABackup) {
   TestProcess server = ServerWithData();
   const std::string store = server.dir() + "/minired.rocksdb";
   {
-    // A record header promising 64 bytes, then 3: an append a crash cut short.
+    // Part of a record header: an append a crash cut short.
     std::ofstream log(NewestLog(store), std::ios::app | std::ios::binary);
-    log.write("\x01\x02\x03\x04\x40\x00\x01" "abc", 10);
+    log.write("\x40\x00\x00\x00\x09\x00\x00" "abc", 10);
   }
   auto before = Contents(server.dir());
   CheckRun r = Check(server.dir());

@@ -100,10 +100,11 @@ TEST(Persistence, KillNineDuringASnapshotLosesNothingAndAppliesNothingTwice) { C
 
 TEST(Persistence, KillNineUnderEverysecLosesAtMostTheLastSecond) { CrashWhileWriting(false, "everysec"); }
 
-std::filesystem::path NewestWal(const std::string& dir) {
+// The log segment a server appends to (storage/log_segments.h).
+std::filesystem::path NewestSegment(const std::string& dir) {
   std::filesystem::path newest;
-  for (const auto& f : std::filesystem::directory_iterator(dir + "/minired.rocksdb")) {
-    if (f.path().extension() == ".log" && (newest.empty() || f.path().filename() > newest.filename())) newest = f.path();
+  for (const auto& f : std::filesystem::directory_iterator(dir + "/minired.rocksdb/appendonly")) {
+    if (f.path().extension() == ".mlog" && (newest.empty() || f.path().filename() > newest.filename())) newest = f.path();
   }
   return newest;
 }
@@ -115,7 +116,7 @@ TEST(Persistence, TornLogTailIsDroppedAndDamageBeforeTheEndStopsStartUp) {
   ASSERT_TRUE(c.Connect(server.port()));
   for (int i = 0; i < 200; ++i) c.Call({"SET", "k" + std::to_string(i), std::string(200, 'v')});
   server.Kill9();
-  auto wal = NewestWal(server.dir());
+  auto wal = NewestSegment(server.dir());
   ASSERT_FALSE(wal.empty());
   auto size = std::filesystem::file_size(wal);
   std::filesystem::resize_file(wal, size - 100);  // the last record is torn
@@ -131,7 +132,7 @@ TEST(Persistence, TornLogTailIsDroppedAndDamageBeforeTheEndStopsStartUp) {
   // Now damage the middle of the log written since that restart.
   for (int i = 0; i < 200; ++i) c.Call({"SET", "m" + std::to_string(i), std::string(200, 'w')});
   server.Kill9();
-  wal = NewestWal(server.dir());
+  wal = NewestSegment(server.dir());
   {
     std::fstream f(wal, std::ios::in | std::ios::out | std::ios::binary);
     f.seekp(static_cast<std::streamoff>(std::filesystem::file_size(wal) / 2));

@@ -188,6 +188,9 @@ Status CheckDataDir(const std::string& path, const std::string& dbfilename, Data
     if (ext == ".log") r->wal_bytes += f.file_size(ec);
     if (ext == ".sst") r->sst_bytes += f.file_size(ec);
   }
+  for (const auto& f : fs::directory_iterator(fs::path(r->path) / "appendonly", ec)) {
+    if (f.path().extension() == ".mlog") r->log_bytes += f.file_size(ec);
+  }
   for (const auto& t : r->torn) {
     r->problems.push_back({fmt::format("the log's last record is torn: {} bytes at the end of {} (a crash during an "
                                        "append)",
@@ -206,7 +209,8 @@ Status CheckDataDir(const std::string& path, const std::string& dbfilename, Data
 
 std::string FormatReport(const DataDirReport& r) {
   std::string out = fmt::format("minired-check: {}\n", r.path);
-  out += fmt::format("on disk: {} in tables, {} of write-ahead log\n", Bytes(r.sst_bytes), Bytes(r.wal_bytes));
+  out += fmt::format("on disk: {} in tables, {} of append-only log, {} of RocksDB write-ahead log\n",
+                     Bytes(r.sst_bytes), Bytes(r.log_bytes), Bytes(r.wal_bytes));
   if (r.opened) {
     if (r.snapshot.id == 0) {
       out += "snapshot: none yet\n";

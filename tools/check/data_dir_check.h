@@ -37,7 +37,8 @@ struct DataDirReport {
   uint64_t last_log_seq = 0;
   std::string last_log_command;  // the last entry's first command, as redis-cli shows it
   uint64_t sst_bytes = 0;
-  uint64_t wal_bytes = 0;
+  uint64_t log_bytes = 0;  // the append-only log's segments
+  uint64_t wal_bytes = 0;  // RocksDB's own write-ahead log (metadata)
   std::vector<RocksStore::TornTail> torn;
   std::vector<Problem> problems;
 
