@@ -13,7 +13,7 @@ build=${1:-build-asan}
 seconds=${2:-60}
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-targets=(request_parser command rdb_payload script snapshot_entry hyperloglog)
+targets=(request_parser command rdb_payload script snapshot_entry hyperloglog log_segment)
 
 run() {
   local target=$1 bin="$build/tests/${1}_fuzz" dict=()

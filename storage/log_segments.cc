@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 
 namespace minired {
 
@@ -236,7 +237,14 @@ Status LogSegments::Open(const Options& o, std::unique_ptr<LogSegments>* out) {
       log->segments_.resize(i + 1);
       break;
     }
-    // Cut the segment at the damage; set the segments after it aside.
+    // Cut the segment at the damage (a damaged part is kept beside it); set the
+    // segments after it aside.
+    if (!(last && scan.tail_only)) {
+      std::ofstream kept(seg.path + ".damaged", std::ios::binary | std::ios::trunc);
+      kept.write(data.data() + scan.valid_end, static_cast<std::streamsize>(dropped));
+      if (!kept.flush())
+        return Status::IOError("keeping the damaged part of " + seg.path + " beside it");
+    }
     if (::truncate(seg.path.c_str(), static_cast<off_t>(scan.valid_end)) != 0) {
       return Status::IOError(ErrnoText("cutting the damaged end off " + seg.path));
     }

@@ -25,8 +25,9 @@
 //     default), and cut off the file when opened for writing; refused when strict.
 //   - damage before the end: anything else. Refused, unless recover_to_corruption
 //     (aof-load-corrupt yes): the log is read up to the damage, and when opened for
-//     writing the segment is cut there and the later segments are renamed to
-//     `*.mlog.damaged` (kept for inspection, never read).
+//     writing the segment is cut there (the bytes cut off kept in `<segment>.damaged`)
+//     and the later segments are renamed to `*.mlog.damaged` (kept for inspection,
+//     never read).
 //
 // Thread safety: Append, Sync, DropCoveredBy and DiscardAfter may be called from
 // different threads; a mutex guards the segment list, and Sync waits for the disk
