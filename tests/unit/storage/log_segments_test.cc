@@ -182,6 +182,7 @@ TEST_F(LogSegmentsTest, DamageBeforeTheEndIsRefusedUnlessTheLossIsAccepted) {
   log_.reset();
   const auto files = Files();
   ASSERT_GT(files.size(), 2u);
+  const uint64_t first_segment_bytes = fs::file_size(dir_ / files[0]);
   {
     // The second record of the first segment.
     std::fstream f(dir_ / files[0], std::ios::in | std::ios::out | std::ios::binary);
@@ -212,9 +213,12 @@ TEST_F(LogSegmentsTest, DamageBeforeTheEndIsRefusedUnlessTheLossIsAccepted) {
   AppendEach(2, 4);
   ASSERT_TRUE(Open(true).ok()) << "what is left reads cleanly";
   EXPECT_EQ(Read(), Range(1, 4));
+  // Nothing is thrown away: the later segments, and the part cut off the damaged one.
   int damaged = 0;
   for (const auto& f : Files()) damaged += f.ends_with(".mlog.damaged");
-  EXPECT_EQ(damaged, static_cast<int>(files.size()) - 1);
+  EXPECT_EQ(damaged, static_cast<int>(files.size()));
+  const uint64_t first_record_end = LogSegments::kFileHeaderBytes + LogSegments::kRecordHeaderBytes + 7;
+  EXPECT_EQ(fs::file_size(dir_ / (files[0] + ".damaged")), first_segment_bytes - first_record_end);
 }
 
 TEST_F(LogSegmentsTest, AFileThatIsNotASegmentIsRefused) {
