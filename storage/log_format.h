@@ -30,6 +30,9 @@ Status DecodeLogRecord(std::string_view value, std::vector<JournalCommand>* comm
 //   per entry: varint seq | varint length | record (as above)
 void AppendToLogBatch(uint64_t seq, std::string_view record, std::string* batch, size_t* count);
 std::string FinishLogBatch(const std::string& body, size_t count);
+// The same bytes for a run of entries, written in one pass into *out (cleared first):
+// what the log writer appends, without a string per entry and two copies of the batch.
+void EncodeLogBatch(const std::vector<JournalEntry>& entries, std::string* out);
 // Visits the (seq, record) pairs of a batch value.
 Status ForEachInLogBatch(std::string_view value, const std::function<Status(uint64_t, std::string_view)>& visit);
 

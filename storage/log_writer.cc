@@ -82,7 +82,7 @@ void LogWriter::AppendReadyNow() {
       return;
     }
     delivering_ = true;
-    std::string encoded;
+    std::string& encoded = flush_encoded_;
     for (int round = 0;; ++round) {
       TakeReadyLocked(&flush_batch_);
       if (flush_batch_.empty()) break;
@@ -101,13 +101,17 @@ void LogWriter::AppendReadyNow() {
       // everysec: the sleeping writer thread owes a sync a second from now.
       if (s.ok() && policy == FsyncPolicy::kEverySec && writer_idle_ && !sync_timed_) wake_for_sync = true;
       if (!s.ok()) {
-        // The writer thread retries every second; writes are refused meanwhile (ok()).
+        // The writer thread retries every second (encoding the batch again); writes are
+        // refused meanwhile (ok()).
         Requeue(&flush_batch_);
+        encoded.clear();
         hand_over = true;
         break;
       }
       flush_batch_.clear();
     }
+    // The buffer stays for the next turn's batch, unless a burst made it big.
+    if (encoded.capacity() > (1 << 20)) std::string().swap(encoded);
     delivering_ = false;
     // Also what another flusher left while this one held the token.
     if (hand_over) handed_over_ = true;
@@ -215,12 +219,7 @@ bool LogWriter::EverySecSyncOwed() const {
 }
 
 Status LogWriter::Append(const std::vector<JournalEntry>& batch, bool sync, std::string* encoded) {
-  if (encoded->empty()) {
-    std::string body;
-    size_t count = 0;
-    for (const JournalEntry& e : batch) AppendToLogBatch(e.seq, EncodeLogRecord(e.commands), &body, &count);
-    *encoded = FinishLogBatch(body, count);
-  }
+  if (encoded->empty()) EncodeLogBatch(batch, encoded);
   auto t0 = Clock::now();
   // statvfs costs a system call: look again every 100 ms, or at once when close.
   if (t0 - free_checked_at_ >= std::chrono::milliseconds(100) || free_bytes_ < 2 * kDiskReserveBytes) {

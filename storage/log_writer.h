@@ -168,6 +168,7 @@ class LogWriter : public JournalSink {
   bool delivering_ = false;
   std::vector<JournalEntry> inline_batch_;  // used by the submitter holding the token
   std::vector<JournalEntry> flush_batch_;   // used by the FlushNow caller holding the token
+  std::string flush_encoded_;               // its encoded batch, kept for the next one
   // The writer thread takes what is ready without collecting first; guarded by mu_.
   bool handed_over_ = false;
   // Free disk bytes, as last measured less what was appended since; used by the token holder.
