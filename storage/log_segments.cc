@@ -276,8 +276,12 @@ LogSegments::Torn LogSegments::FindTornTail(const std::string& dir) {
 
 Status LogSegments::StartSegmentLocked(uint64_t first_seq) {
   std::error_code ec;
-  fs::create_directories(options_.dir, ec);
-  if (ec) return Status::IOError("creating " + options_.dir + ": " + ec.message());
+  if (!fs::is_directory(options_.dir, ec)) {
+    fs::create_directories(options_.dir, ec);
+    if (ec) return Status::IOError("creating " + options_.dir + ": " + ec.message());
+    // The directory's own name must survive a crash too.
+    if (Status s = SyncDirectory(fs::path(options_.dir).parent_path().string()); !s.ok()) return s;
+  }
   auto seg = std::make_shared<Segment>();
   seg->path = (fs::path(options_.dir) / SegmentName(first_seq)).string();
   seg->first_seq = first_seq;
