@@ -317,6 +317,21 @@ void IoThread::FlushDeferredReplicas() {
   }
 }
 
+void IoThread::DeferReplyFlush(std::shared_ptr<Connection> c) {
+  if (deferred_replies_.empty()) asio::post(ctx_, [this] { WriteDeferredReplies(); });
+  deferred_replies_.push_back(std::move(c));
+}
+
+void IoThread::WriteDeferredReplies() {
+  // Swapped out first: a write may defer another connection's replies (a push it made
+  // ready), which then go out in the next turn's handler.
+  std::vector<std::shared_ptr<Connection>> due;
+  due.swap(deferred_replies_);
+  RepliesNow now(*this);
+  FlushReplicasBeforeReply();
+  for (auto& c : due) c->WriteDeferredReplies();
+}
+
 void IoThread::StartAdopted() {
   std::vector<std::shared_ptr<Connection>> start;
   {

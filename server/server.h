@@ -113,8 +113,30 @@ class IoThread {
   // some within kReplicaFlushGap, when the posted handler sends it instead: under load the
   // stream then leaves in one send for many writes rather than one per client served.
   void FlushReplicasBeforeReply();
+  // A connection's replies go out at the end of the turn (a handler posted behind the
+  // ones ready now), with every other connection's of this thread, as redis-server
+  // writes its clients' replies before it sleeps (handleClientsWithPendingWrites): a
+  // load generator sharing the cores is then woken once per turn rather than once per
+  // reply. Pipelined ZADD on one core (2-core machine, the client on the other): 2.1-2.4
+  // µs of server CPU a request instead of 2.8-3.3, 30-50 % more requests served; no
+  // change measurable for PING or INCR (bench/results/2026-12-07-log-files.md).
+  void DeferReplyFlush(std::shared_ptr<Connection> c);
+  // Replies are written at once: while the deferred ones are, and while a busy script's
+  // hook serves this thread's clients (the turn does not end until the script does).
+  bool writes_replies_now() const { return replies_now_ > 0; }
+  class RepliesNow {
+   public:
+    explicit RepliesNow(IoThread& t) : t_(t) { ++t_.replies_now_; }
+    ~RepliesNow() { --t_.replies_now_; }
+    RepliesNow(const RepliesNow&) = delete;
+    RepliesNow& operator=(const RepliesNow&) = delete;
+
+   private:
+    IoThread& t_;
+  };
 
  private:
+  void WriteDeferredReplies();
   // 100 us: with one replica and 50 clients writing (2 cores), a send before every reply
   // (0) served 38-47k SETs/s, 25 us 55k, 100 us 90-109k, as many as with no replica;
   // idle, every write still goes out before its reply.
@@ -137,6 +159,8 @@ class IoThread {
   std::mutex adopted_mu_;
   std::vector<std::shared_ptr<Connection>> adopted_;  // guarded by adopted_mu_
   std::vector<std::weak_ptr<Connection>> deferred_replicas_;  // used only on this thread
+  std::vector<std::shared_ptr<Connection>> deferred_replies_;  // used only on this thread
+  int replies_now_ = 0;                                        // used only on this thread
   std::chrono::steady_clock::time_point replicas_flushed_at_;  // used only on this thread
 };
 

@@ -414,6 +414,16 @@ void Connection::Flush() {
     });
     return;
   }
+  // At the end of the turn, with the other clients' replies (IoThread::DeferReplyFlush);
+  // a last reply before hanging up, or one big enough to hold back this client's
+  // commands (kOutputHighWater), goes now.
+  if (!closing_ && !thread_.writes_replies_now() && out_.size() <= kOutputHighWater) {
+    if (!reply_flush_deferred_) {
+      reply_flush_deferred_ = true;
+      thread_.DeferReplyFlush(shared_from_this());
+    }
+    return;
+  }
   writing_.swap(out_);
   write_offset_ = 0;
   WriteNow();
@@ -461,6 +471,13 @@ void Connection::WriteNow() {
   }
   info_->output_buffer.store(out_.size(), std::memory_order_relaxed);
   info_->output_memory.store(out_.capacity() + writing_.capacity(), std::memory_order_relaxed);
+}
+
+void Connection::WriteDeferredReplies() {
+  reply_flush_deferred_ = false;
+  if (closed_) return;
+  Flush();
+  ReadMore();
 }
 
 void Connection::OnWritable(const std::error_code& ec) {

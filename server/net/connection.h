@@ -50,6 +50,8 @@ class Connection : public std::enable_shared_from_this<Connection>, public Clien
   void ServeThreadWhileBusy() override;
   // A replica's connection: sends what its feed holds now (IoThread's deferred flush).
   void SendReplicaStream() { Flush(); }
+  // Writes the replies held for the end of the turn (IoThread::DeferReplyFlush).
+  void WriteDeferredReplies();
 
  private:
   const char* Refusal();
@@ -140,6 +142,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public Clien
   bool reading_ = false;
   bool maybe_more_input_ = true;  // the last read filled its buffer (or none happened yet)
   bool writing_active_ = false;
+  bool reply_flush_deferred_ = false;  // queued on the thread's end-of-turn write
   bool awaiting_durable_ = false;  // replies held until the log synced (appendfsync always)
   bool closing_ = false;   // no more input is processed; close once output is flushed
   bool closed_ = false;

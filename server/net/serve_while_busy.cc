@@ -56,6 +56,7 @@ void Connection::ServeThreadWhileBusy() {
   if (fds.empty() || poll(fds.data(), fds.size(), 0) <= 0) return;
 
   JournalSuspension no_journal;
+  IoThread::RepliesNow replies_now(thread_);  // the turn lasts as long as the script
   auto ready_keys = SetReadyKeysAside();
   const bool keep_expired = Db::KeepExpired();
   for (size_t i = 0; i < fds.size(); ++i) {
