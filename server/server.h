@@ -154,6 +154,8 @@ class IoThread {
   std::vector<std::shared_ptr<Connection>> durable_waiters_;  // used only on this thread
   std::atomic<bool> resume_posted_{false};
   bool log_flush_posted_ = false;  // used only on this thread
+  LogWriter* flush_log_ = nullptr;  // the log of the posted flush; used only on this thread
+  std::chrono::steady_clock::time_point log_appended_early_at_;  // used only on this thread
   ReadBuffer::Storage spare_read_;  // used only on this thread
   std::unordered_map<Connection*, std::weak_ptr<Connection>> connections_;  // used only on this thread
   std::mutex adopted_mu_;

@@ -95,6 +95,7 @@ class LogWriter : public JournalSink {
   void set_eager(bool on) {
     if (eager_.exchange(on) != on && on) cv_.notify_one();
   }
+  bool eager() const { return eager_.load(std::memory_order_relaxed); }
   // Has the writer thread collect its allocator heap (Server::GiveMemoryBack): what it
   // allocated for batches and freed stays committed in it otherwise, since an idle
   // thread never collects.

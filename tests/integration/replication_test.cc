@@ -531,12 +531,16 @@ class RawReplica {
   std::string in_;
 };
 
-TEST(Replication, AWriteReachesTheReplicasSocketBeforeItsReply) {
-  // One I/O thread: the replica's connection and the client's share it, so the order of
-  // the two writes is the server's choice. redis-server sends its replicas' stream first
-  // in a turn, and a client that reads its own write from a replica relies on it: the
-  // stream must not wait behind the reply.
-  TestProcess master = TestProcess::StartMinired({"--threads", "1", "--appendonly", "no"});
+// One I/O thread: the replica's connection and the client's share it, so the order of
+// the two writes is the server's choice. redis-server sends its replicas' stream first
+// in a turn, and a client that reads its own write from a replica relies on it: the
+// stream must not wait behind the reply. With the log on, the stream follows the log's
+// append (what a replica gets is what the log holds), so the append must come first too,
+// as redis-server writes its AOF before its replies.
+void ExpectStreamBeforeReply(const std::vector<std::string>& args) {
+  std::vector<std::string> all = {"--threads", "1"};
+  all.insert(all.end(), args.begin(), args.end());
+  TestProcess master = TestProcess::StartMinired(all);
   RawReplica replica;
   ASSERT_TRUE(replica.Sync(master.port()));
   RespClient m;
@@ -551,6 +555,12 @@ TEST(Replication, AWriteReachesTheReplicasSocketBeforeItsReply) {
               std::string::npos)
         << "write " << i << ": the stream came after the reply (received: " << arrived << ")";
   }
+}
+
+TEST(Replication, AWriteReachesTheReplicasSocketBeforeItsReply) { ExpectStreamBeforeReply({"--appendonly", "no"}); }
+
+TEST(Replication, WithTheLogOnAWriteReachesTheReplicasSocketBeforeItsReply) {
+  ExpectStreamBeforeReply({"--appendonly", "yes", "--appendfsync", "everysec"});
 }
 
 }  // namespace
