@@ -12,6 +12,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "storage/rdb/bytes.h"
+
 namespace minired {
 
 namespace fs = std::filesystem;
@@ -28,15 +30,36 @@ void PutU32(char* p, uint32_t v) {
 void PutU64(char* p, uint64_t v) {
   for (int i = 0; i < 8; ++i) p[i] = static_cast<char>(v >> (8 * i));
 }
-uint64_t GetLe(const char* p, int bytes) {
-  uint64_t v = 0;
-  for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | static_cast<uint8_t>(p[i]);
-  return v;
-}
 
 // XXH3 of the body, seeded with XXH3 of the header's first 20 bytes.
 uint64_t RecordHash(const char* header, std::string_view body) {
   return XXH3_64bits_withSeed(body.data(), body.size(), XXH3_64bits(header, 20));
+}
+
+// One record as it lies at the front of `rest` (the bytes of a segment from a record's
+// start): its header's fields, its body, and whether it is whole and intact.
+struct Record {
+  enum class Check { kIntact, kCutShort, kBadChecksum };
+  Check check = Check::kCutShort;
+  uint64_t first = 0, last = 0;
+  std::string_view body;
+  size_t size = 0;  // header and body
+};
+
+Record ReadRecord(std::string_view rest) {
+  Record r;
+  if (rest.size() < LogSegments::kRecordHeaderBytes) return r;
+  const auto* h = reinterpret_cast<const uint8_t*>(rest.data());
+  const uint64_t len = rdb::LoadLittleEndian(h, 4);
+  r.first = rdb::LoadLittleEndian(h + 4, 8);
+  r.last = rdb::LoadLittleEndian(h + 12, 8);
+  if (rest.size() - LogSegments::kRecordHeaderBytes < len) return r;
+  r.body = rest.substr(LogSegments::kRecordHeaderBytes, len);
+  r.size = LogSegments::kRecordHeaderBytes + len;
+  r.check = RecordHash(rest.data(), r.body) == rdb::LoadLittleEndian(h + 20, 8)
+                ? Record::Check::kIntact
+                : Record::Check::kBadChecksum;
+  return r;
 }
 
 std::string ErrnoText(const std::string& what) { return what + ": " + std::strerror(errno); }
@@ -137,32 +160,25 @@ Scan ScanSegment(std::string_view d, uint64_t after_seq) {
       r.tail_only = tail_only || AllZero(rest);
       r.what = std::move(what);
     };
-    if (rest.size() < LogSegments::kRecordHeaderBytes) {
-      stop("a record header is cut short", true);
+    const Record rec = ReadRecord(rest);
+    if (rec.check == Record::Check::kCutShort) {
+      stop(rest.size() < LogSegments::kRecordHeaderBytes ? "a record header is cut short"
+                                                         : "a record is cut short",
+           true);
       break;
     }
-    const uint64_t len = GetLe(rest.data(), 4);
-    const uint64_t first = GetLe(rest.data() + 4, 8);
-    const uint64_t last = GetLe(rest.data() + 12, 8);
-    const uint64_t hash = GetLe(rest.data() + 20, 8);
-    if (rest.size() - LogSegments::kRecordHeaderBytes < len) {
-      stop("a record is cut short", true);
+    if (rec.check == Record::Check::kBadChecksum) {
+      stop("a record fails its checksum", rec.size == rest.size());
       break;
     }
-    std::string_view body = rest.substr(LogSegments::kRecordHeaderBytes, len);
-    const bool ends_file = LogSegments::kRecordHeaderBytes + len == rest.size();
-    if (RecordHash(rest.data(), body) != hash) {
-      stop("a record fails its checksum", ends_file);
-      break;
-    }
-    if (first == 0 || first > last || first <= prev) {
+    if (rec.first == 0 || rec.first > rec.last || rec.first <= prev) {
       stop("a record's sequence numbers do not follow the one before it", false);
       break;
     }
-    prev = last;
-    pos += LogSegments::kRecordHeaderBytes + len;
+    prev = rec.last;
+    pos += rec.size;
     r.valid_end = pos;
-    r.last_seq = last;
+    r.last_seq = rec.last;
     ++r.records;
   }
   return r;
@@ -232,11 +248,7 @@ Status LogSegments::Open(const Options& o, std::unique_ptr<LogSegments>* out) {
     } else if (!o.recover_to_corruption) {
       return Status::Corruption(where + ": " + scan.what);
     }
-    if (o.read_only) {
-      found.resize(i + 1);
-      log->segments_.resize(i + 1);
-      break;
-    }
+    if (o.read_only) break;  // the segments after it are not read
     // Cut the segment at the damage (a damaged part is kept beside it); set the
     // segments after it aside.
     if (!(last && scan.tail_only)) {
@@ -407,20 +419,17 @@ Status LogSegments::ForEach(uint64_t after,
     if (!s.ok()) return s;
     if (data.size() < size) return Status::Corruption(path + ": shorter than when it was opened");
     for (size_t pos = kFileHeaderBytes; pos < data.size();) {
-      std::string_view rest(data.data() + pos, data.size() - pos);
-      const uint64_t len = rest.size() >= kRecordHeaderBytes ? GetLe(rest.data(), 4) : UINT64_MAX;
-      if (len > rest.size() - std::min(rest.size(), kRecordHeaderBytes)) {
-        return Status::Corruption(path + ": a record is cut short at byte " + std::to_string(pos));
+      const Record rec = ReadRecord(std::string_view(data).substr(pos));
+      if (rec.check != Record::Check::kIntact) {
+        return Status::Corruption(
+            path + ": a record " +
+            (rec.check == Record::Check::kCutShort ? "is cut short" : "fails its checksum") +
+            " at byte " + std::to_string(pos));
       }
-      std::string_view body = rest.substr(kRecordHeaderBytes, len);
-      if (RecordHash(rest.data(), body) != GetLe(rest.data() + 20, 8)) {
-        return Status::Corruption(path + ": a record fails its checksum at byte " +
-                                  std::to_string(pos));
+      if (rec.last > after) {
+        if (Status v = visit(rec.first, rec.body); !v.ok()) return v;
       }
-      if (GetLe(rest.data() + 12, 8) > after) {
-        if (Status v = visit(GetLe(rest.data() + 4, 8), body); !v.ok()) return v;
-      }
-      pos += kRecordHeaderBytes + len;
+      pos += rec.size;
     }
   }
   return Status::Ok();
@@ -458,13 +467,11 @@ Status LogSegments::DiscardAfter(uint64_t seq) {
     Status s = ReadWhole(seg.path, seg.size, &data);
     if (!s.ok()) return s;
     uint64_t cut = kFileHeaderBytes, last = 0;
-    for (size_t pos = kFileHeaderBytes; pos + kRecordHeaderBytes <= data.size();) {
-      const uint64_t len = GetLe(data.data() + pos, 4);
-      const uint64_t first = GetLe(data.data() + pos + 4, 8);
-      if (first > seq) break;
-      pos += kRecordHeaderBytes + len;
-      cut = pos;
-      last = GetLe(data.data() + pos - len - kRecordHeaderBytes + 12, 8);
+    while (cut < data.size()) {
+      const Record rec = ReadRecord(std::string_view(data).substr(cut));
+      if (rec.check != Record::Check::kIntact || rec.first > seq) break;
+      cut += rec.size;
+      last = rec.last;
     }
     if (appending_ && i + 1 == segments_.size()) {
       seg.file.reset();

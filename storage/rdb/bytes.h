@@ -1,5 +1,5 @@
 // Fixed-width little-endian integers inside RDB's packed blobs (listpack, ziplist,
-// intset, zipmap).
+// intset, zipmap), and in the log segments' record headers (storage/log_segments.h).
 #pragma once
 
 #include <cstdint>
