@@ -76,15 +76,21 @@ uint64_t TornTailBytes(const std::filesystem::path& file) {
 
 std::string SegmentsDir(const std::string& path) { return (std::filesystem::path(path) / "appendonly").string(); }
 
-}  // namespace
-
-std::vector<RocksStore::TornTail> RocksStore::FindTornTails(const std::string& path) {
-  std::vector<TornTail> out;
+// The torn tails of RocksDB's own write-ahead logs under `path`.
+std::vector<RocksStore::TornTail> WalTornTails(const std::string& path) {
+  std::vector<RocksStore::TornTail> out;
   std::error_code ec;
   for (const auto& f : std::filesystem::directory_iterator(path, ec)) {
     if (f.path().extension() != ".log") continue;
     if (uint64_t t = TornTailBytes(f.path()); t > 0) out.push_back({f.path().string(), t});
   }
+  return out;
+}
+
+}  // namespace
+
+std::vector<RocksStore::TornTail> RocksStore::FindTornTails(const std::string& path) {
+  std::vector<TornTail> out = WalTornTails(path);
   if (LogSegments::Torn t = LogSegments::FindTornTail(SegmentsDir(path)); t.bytes > 0) {
     out.push_back({t.file, t.bytes});
   }
@@ -120,12 +126,9 @@ Status RocksStore::Open(const Options& o, std::unique_ptr<RocksStore>* out) {
   uint64_t torn = 0;
   std::string torn_file;
   if (!o.read_only) {
-    for (const auto& f : std::filesystem::directory_iterator(o.path, ec)) {
-      if (f.path().extension() != ".log") continue;
-      if (uint64_t t = TornTailBytes(f.path()); t > 0) {
-        torn += t;
-        torn_file = f.path().filename().string();
-      }
+    for (const TornTail& t : WalTornTails(o.path)) {
+      torn += t.bytes;
+      torn_file = std::filesystem::path(t.file).filename().string();
     }
   }
   LogSegments::Options so;
