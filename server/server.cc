@@ -328,22 +328,21 @@ void IoThread::WriteDeferredReplies() {
   // ready), which then go out in the next turn's handler.
   std::vector<std::shared_ptr<Connection>> due;
   due.swap(deferred_replies_);
-  RepliesNow now(*this);
+  RepliesNow writing(*this);
   // With replicas attached, what this turn wrote goes to the log now, and so to their
   // feeds (a replica gets what the log holds): the stream then leaves before the
   // replies, as redis-server writes its AOF, then its replicas' and clients' buffers,
   // before it sleeps. At most once per kReplicaFlushGap: under load the append waits its
   // hops (RequestLogFlush) and takes several turns' writes at once (an append every turn
   // cost a master with one replica 15 % of its pipelined SETs), as without replicas.
-  if (log_flush_posted_ && flush_log_ != nullptr && flush_log_->eager()) {
+  if (log_flush_posted_ && flush_log_->eager()) {
     const auto now = std::chrono::steady_clock::now();
     if (now - log_appended_early_at_ >= kReplicaFlushGap) {
       log_appended_early_at_ = now;
       flush_log_->AppendReadyNow();
     }
   }
-  FlushReplicasBeforeReply();
-  for (auto& c : due) c->WriteDeferredReplies();
+  for (auto& c : due) c->WriteDeferredReplies();  // each sends the replicas' stream first
 }
 
 void IoThread::StartAdopted() {

@@ -360,7 +360,6 @@ void Connection::ProcessAndFlush() {
     // client-output-buffer-limit for normal (and pub/sub) clients: the replies this
     // client does not read are dropped with it, not buffered without bound.
     if (!replica_feed_ && DroppedOverOutputLimit()) return;
-    thread_.FlushReplicasBeforeReply();
     Flush();
     if (writing_active_) break;  // the socket is full: OnWritable continues
   }
@@ -424,6 +423,7 @@ void Connection::Flush() {
     }
     return;
   }
+  thread_.FlushReplicasBeforeReply();  // the stream this thread's writes fed goes first
   writing_.swap(out_);
   write_offset_ = 0;
   WriteNow();
