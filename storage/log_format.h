@@ -28,6 +28,7 @@ Status DecodeLogRecord(std::string_view value, std::vector<JournalCommand>* comm
 // (log_segments.h), so a busy log costs one write per batch:
 //   u8 version (kLogFormatVersion) | varint entry count |
 //   per entry: varint seq | varint length | record (as above)
+// A batch from records already encoded (the format's reference, used by its tests):
 void AppendToLogBatch(uint64_t seq, std::string_view record, std::string* batch, size_t* count);
 std::string FinishLogBatch(const std::string& body, size_t count);
 // The same bytes for a run of entries, written in one pass into *out (cleared first):
