@@ -8,32 +8,37 @@
 
 namespace minired {
 
-std::optional<int64_t> ParseInt64(std::string_view s) {
-  if (s.empty() || s.size() > kMaxInt64Chars) return std::nullopt;
+bool ParseInt64(std::string_view s, int64_t* out) {
+  if (s.empty() || s.size() > kMaxInt64Chars) return false;
   size_t i = 0;
   bool negative = false;
-  if (s.size() == 1 && s[0] == '0') return 0;
+  if (s.size() == 1 && s[0] == '0') {
+    *out = 0;
+    return true;
+  }
   if (s[0] == '-') {
     negative = true;
     i = 1;
-    if (s.size() == 1) return std::nullopt;
+    if (s.size() == 1) return false;
   }
-  if (s[i] < '1' || s[i] > '9') return std::nullopt;
+  if (s[i] < '1' || s[i] > '9') return false;
   // 19 digits cannot overflow a uint64_t, and 20 are past any int64_t: no check per
   // digit (a division each, which was 5% of a server serving pipelined INCRs).
-  if (s.size() - i > 19) return std::nullopt;
+  if (s.size() - i > 19) return false;
   uint64_t v = 0;
   for (; i < s.size(); ++i) {
     const unsigned digit = static_cast<unsigned>(static_cast<unsigned char>(s[i])) - '0';
-    if (digit > 9) return std::nullopt;
+    if (digit > 9) return false;
     v = v * 10 + digit;
   }
   if (negative) {
-    if (v > static_cast<uint64_t>(INT64_MAX) + 1) return std::nullopt;
-    return static_cast<int64_t>(0 - v);
+    if (v > static_cast<uint64_t>(INT64_MAX) + 1) return false;
+    *out = static_cast<int64_t>(0 - v);
+    return true;
   }
-  if (v > static_cast<uint64_t>(INT64_MAX)) return std::nullopt;
-  return static_cast<int64_t>(v);
+  if (v > static_cast<uint64_t>(INT64_MAX)) return false;
+  *out = static_cast<int64_t>(v);
+  return true;
 }
 
 size_t FormatInt64(int64_t v, char* buf) {

@@ -25,56 +25,64 @@ RequestParser::Result RequestParser::Parse(std::string_view buf, size_t* consume
   if (phase_ == Phase::kStart) {
     if (buf.empty()) return Result::kNeedMore;
     if (buf[0] != '*') return ParseInline(buf, consumed);
-    const char* cr = static_cast<const char*>(memchr(buf.data(), '\r', buf.size()));
+    int64_t count;
+    const char* cr = ReadCommonLength(buf.data() + 1, buf.data() + buf.size(), &count);
     if (cr == nullptr) {
-      if (buf.size() > limits_.max_inline_len) {
-        return Fail("Protocol error: too big mbulk count string");
+      cr = static_cast<const char*>(memchr(buf.data(), '\r', buf.size()));
+      if (cr == nullptr) {
+        if (buf.size() > limits_.max_inline_len) {
+          return Fail("Protocol error: too big mbulk count string");
+        }
+        return Result::kNeedMore;
       }
-      return Result::kNeedMore;
+      if (cr + 1 >= buf.data() + buf.size()) return Result::kNeedMore;  // the '\n' has not arrived
+      if (!ParseInt64(std::string_view(buf.data() + 1, static_cast<size_t>(cr - buf.data() - 1)), &count)) {
+        return Fail("Protocol error: invalid multibulk length");
+      }
     }
-    size_t cr_pos = static_cast<size_t>(cr - buf.data());
-    if (cr_pos + 1 >= buf.size()) return Result::kNeedMore;  // the '\n' has not arrived
-    auto count = ParseInt64(buf.substr(1, cr_pos - 1));
-    if (!count || *count > limits_.max_multibulk_len) {
-      return Fail("Protocol error: invalid multibulk length");
-    }
-    if (*count > 10 && limits_.unauthenticated) return Fail("Protocol error: unauthenticated multibulk length");
-    pos_ = cr_pos + 2;
-    if (*count <= 0) {  // "*0" and "*-1" are empty commands: skipped without a reply
+    if (count > limits_.max_multibulk_len) return Fail("Protocol error: invalid multibulk length");
+    if (count > 10 && limits_.unauthenticated) return Fail("Protocol error: unauthenticated multibulk length");
+    pos_ = static_cast<size_t>(cr - buf.data()) + 2;
+    if (count <= 0) {  // "*0" and "*-1" are empty commands: skipped without a reply
       *consumed = pos_;
       args_.clear();
       Reset();
       return Result::kOk;
     }
-    bulks_left_ = *count;
+    bulks_left_ = count;
     spans_.clear();
     // Never trust the count for allocation: a hostile header must not reserve memory.
-    spans_.reserve(static_cast<size_t>(std::min<int64_t>(*count, 1024)));
+    spans_.reserve(static_cast<size_t>(std::min<int64_t>(count, 1024)));
     phase_ = Phase::kBulkHeader;
   }
 
   while (bulks_left_ > 0) {
     if (phase_ == Phase::kBulkHeader) {
       std::string_view rest = buf.substr(pos_);
-      const char* cr = static_cast<const char*>(memchr(rest.data(), '\r', rest.size()));
+      int64_t len;
+      const char* cr = nullptr;
+      if (!rest.empty() && rest[0] == '$') cr = ReadCommonLength(rest.data() + 1, rest.data() + rest.size(), &len);
       if (cr == nullptr) {
-        if (rest.size() > limits_.max_inline_len) {
-          return Fail("Protocol error: too big bulk count string");
+        cr = static_cast<const char*>(memchr(rest.data(), '\r', rest.size()));
+        if (cr == nullptr) {
+          if (rest.size() > limits_.max_inline_len) {
+            return Fail("Protocol error: too big bulk count string");
+          }
+          return Result::kNeedMore;
         }
-        return Result::kNeedMore;
+        if (cr + 1 >= rest.data() + rest.size()) return Result::kNeedMore;
+        if (rest[0] != '$') {
+          return Fail(std::string("Protocol error: expected '$', got '") + rest[0] + "'");
+        }
+        if (!ParseInt64(std::string_view(rest.data() + 1, static_cast<size_t>(cr - rest.data() - 1)), &len) ||
+            len < 0) {
+          return Fail("Protocol error: invalid bulk length");
+        }
       }
-      size_t cr_pos = static_cast<size_t>(cr - rest.data());
-      if (cr_pos + 1 >= rest.size()) return Result::kNeedMore;
-      if (rest[0] != '$') {
-        return Fail(std::string("Protocol error: expected '$', got '") + rest[0] + "'");
-      }
-      auto len = ParseInt64(rest.substr(1, cr_pos - 1));
-      if (!len || *len < 0 || *len > limits_.max_bulk_len) {
-        return Fail("Protocol error: invalid bulk length");
-      }
-      if (*len > 16384 && limits_.unauthenticated) return Fail("Protocol error: unauthenticated bulk length");
-      bulk_len_ = *len;
-      pos_ += cr_pos + 2;
+      if (len > limits_.max_bulk_len) return Fail("Protocol error: invalid bulk length");
+      if (len > 16384 && limits_.unauthenticated) return Fail("Protocol error: unauthenticated bulk length");
+      bulk_len_ = len;
+      pos_ += static_cast<size_t>(cr - rest.data()) + 2;
       phase_ = Phase::kBulkData;
     }
     size_t need = pos_ + static_cast<size_t>(bulk_len_) + 2;

@@ -1,7 +1,6 @@
 #include "protocol/request_peek.h"
 
 #include <cstdint>
-#include <optional>
 
 #include "protocol/numbers.h"
 
@@ -12,13 +11,20 @@ namespace {
 // own rules (ParseInt64: no leading zero, no '+'), so that the two agree on what a
 // length is; false for anything else, a negative included.
 bool ReadLength(std::string_view buffer, size_t* pos, uint64_t* out) {
-  const std::string_view rest = buffer.substr(*pos + 1, kMaxInt64Chars + 2);
-  const size_t cr = rest.find('\r');
-  if (cr == std::string_view::npos || cr + 1 >= rest.size() || rest[cr + 1] != '\n') return false;
-  const std::optional<int64_t> v = ParseInt64(rest.substr(0, cr));
-  if (!v || *v < 0) return false;
-  *pos += 1 + cr + 2;
-  *out = static_cast<uint64_t>(*v);
+  const char* start = buffer.data() + *pos + 1;
+  int64_t v;
+  const char* cr = ReadCommonLength(start, buffer.data() + buffer.size(), &v);
+  if (cr == nullptr) {  // the rare forms ("$0", "*-1", a stray byte)
+    const std::string_view rest = buffer.substr(*pos + 1, kMaxInt64Chars + 2);
+    const size_t at = rest.find('\r');
+    if (at == std::string_view::npos || at + 1 >= rest.size() || !ParseInt64(rest.substr(0, at), &v) || v < 0) {
+      return false;
+    }
+    cr = start + at;
+  }
+  if (cr[1] != '\n') return false;
+  *pos = static_cast<size_t>(cr - buffer.data()) + 2;
+  *out = static_cast<uint64_t>(v);
   return true;
 }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
 
 namespace minired {
 namespace {
@@ -30,6 +31,31 @@ TEST(ParseInt64, RejectsWhatWouldWrapAUint64) {
   for (std::string_view bad : {std::string_view("1/"), std::string_view("1:"), std::string_view("-/"),
                                std::string_view("1\0", 2), std::string_view("\xb1", 1)}) {
     EXPECT_FALSE(ParseInt64(bad).has_value()) << bad;
+  }
+}
+
+// ReadCommonLength reads a header's number only where ParseInt64 gives the same value
+// and the '\r' and one byte after it are there; every other form is left to the caller.
+TEST(ReadCommonLength, AgreesWithParseInt64OrDeclines) {
+  const std::string numbers[] = {"0", "1", "7", "10", "01", "-1", "-0", "+1", "1x", "x", "",
+                                 "999999999999999999", "1000000000000000000", "9223372036854775807"};
+  const std::string tails[] = {"", "\r", "\r\n", "\rX", "\n", " \r\n"};
+  for (const std::string& number : numbers) {
+    for (const std::string& tail : tails) {
+      const std::string header = number + tail;
+      int64_t value = -42;
+      const char* cr = ReadCommonLength(header.data(), header.data() + header.size(), &value);
+      const bool common = !number.empty() && number[0] >= '1' && number[0] <= '9' && number.size() <= 18 &&
+                          number.find_first_not_of("0123456789") == std::string::npos && tail.size() >= 2 &&
+                          tail[0] == '\r';
+      if (!common) {
+        EXPECT_EQ(cr, nullptr) << header;
+        continue;
+      }
+      ASSERT_NE(cr, nullptr) << header;
+      EXPECT_EQ(cr, header.data() + number.size()) << header;
+      EXPECT_EQ(value, ParseInt64(number)) << header;
+    }
   }
 }
 

@@ -121,12 +121,18 @@ TEST(RequestParser, BadMultibulkLength) {
   EXPECT_EQ(ParseWhole("*abc\r\n").error, "Protocol error: invalid multibulk length");
   EXPECT_EQ(ParseWhole("*3000000000\r\n").error, "Protocol error: invalid multibulk length");
   EXPECT_EQ(ParseWhole("*1x\r\n").error, "Protocol error: invalid multibulk length");
+  // Forms the common-length fast path leaves to ParseInt64: a leading zero, 19 digits.
+  EXPECT_EQ(ParseWhole("*01\r\n").error, "Protocol error: invalid multibulk length");
+  EXPECT_EQ(ParseWhole("*1000000000000000000\r\n").error, "Protocol error: invalid multibulk length");
 }
 
 TEST(RequestParser, BadBulkHeader) {
   EXPECT_EQ(ParseWhole("*1\r\n+PING\r\n").error, "Protocol error: expected '$', got '+'");
   EXPECT_EQ(ParseWhole("*1\r\n$-1\r\n").error, "Protocol error: invalid bulk length");
   EXPECT_EQ(ParseWhole("*1\r\n$x\r\n").error, "Protocol error: invalid bulk length");
+  EXPECT_EQ(ParseWhole("*1\r\n$04\r\nPING\r\n").error, "Protocol error: invalid bulk length");
+  EXPECT_EQ(ParseWhole("*1\r\n$4x\r\nPING\r\n").error, "Protocol error: invalid bulk length");
+  EXPECT_EQ(ParseWhole("*1\r\n$1000000000000000000\r\n").error, "Protocol error: invalid bulk length");
 }
 
 TEST(RequestParser, BulkLongerThanProtoMaxBulkLenIsRejected) {
