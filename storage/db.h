@@ -201,7 +201,7 @@ class Db {
     size_t got = volatile_only ? volatile_.RandomSlots(rng, slots, n) : keys_.RandomSlots(rng, slots, n);
     for (size_t k = 0; k < got; ++k) {
       out[k] = volatile_only ? volatile_.At(slots[k]) : keys_.At(slots[k]);
-      __builtin_prefetch(out[k]);
+      PrefetchLine(out[k]);
     }
     return got;
   }

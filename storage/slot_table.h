@@ -21,6 +21,8 @@
 #include <random>
 #include <vector>
 
+#include "storage/prefetch.h"
+
 namespace minired {
 
 // Hash positions used by the scan cursor have 40 bits.
@@ -69,7 +71,7 @@ class SlotTable {
     for (size_t i = Home(hash, cap), n = 0; n < 8; i = i + 1 == cap ? 0 : i + 1, ++n) {
       const uint64_t s = slots_[i];
       if (s == 0) return;
-      if ((s & kTagMask) == tag) __builtin_prefetch(Ptr(s));
+      if ((s & kTagMask) == tag) PrefetchLine(Ptr(s));
     }
   }
 
@@ -81,7 +83,7 @@ class SlotTable {
   void PrefetchHome(uint64_t hash) const {
     const uint64_t* base = prefetch_base_.load(std::memory_order_relaxed);
     const size_t cap = prefetch_cap_.load(std::memory_order_relaxed);
-    if (base != nullptr && cap != 0) __builtin_prefetch(base + Home(hash, cap));
+    if (base != nullptr && cap != 0) PrefetchLine(base + Home(hash, cap));
   }
 
   // First slot whose entry satisfies `match` among those tagged like `hash`.
@@ -191,7 +193,7 @@ class SlotTable {
       const size_t want = n - got;
       for (size_t k = 0; k < want; ++k) {
         draws[k] = any(rng);
-        __builtin_prefetch(&slots_[draws[k]]);
+        PrefetchLine(&slots_[draws[k]]);
       }
       for (size_t k = 0; k < want; ++k) {
         if (slots_[draws[k]] != 0) out[got++] = draws[k];
