@@ -12,8 +12,6 @@ static constexpr uint64_t kHashSeed = 0x6d696e6972656431ULL;  // "minired1"
 
 uint64_t HashKey(std::string_view key) { return XXH3_64bits_withSeed(key.data(), key.size(), kHashSeed); }
 
-thread_local bool Db::t_keep_expired_ = false;
-
 Db::Slot Db::Find(std::string_view key, uint64_t hash, int64_t now_ms) {
   size_t i = keys_.Find(hash, [&](const Entry* e) { return e->key() == key; });
   if (i == KeyTable::kNotFound) return {};

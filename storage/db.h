@@ -242,7 +242,7 @@ class Db {
     Index(const Index&) = default;
     Index& operator=(const Index&) { return *this; }  // stays with the position
   };
-  static thread_local bool t_keep_expired_;
+  static inline thread_local bool t_keep_expired_ = false;  // inline: read without a TLS init check
   Index index_;
   KeyTable keys_;
   VolatileIndex volatile_;

@@ -5,8 +5,6 @@
 
 namespace minired {
 
-thread_local Journal* Journal::t_active_ = nullptr;
-
 namespace {
 thread_local Journal t_journal;
 thread_local int t_scope_depth = 0;

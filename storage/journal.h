@@ -194,7 +194,9 @@ class Journal {
   std::vector<int64_t> expiring_at_;
   std::vector<std::vector<std::string>> substitute_;
   bool has_substitute_ = false;
-  static thread_local Journal* t_active_;
+  // Defined here, constant-initialized: other files read it directly, without first
+  // checking for a thread_local init function (as for every out-of-line thread_local).
+  static inline thread_local Journal* t_active_ = nullptr;
 };
 
 // Opens this thread's journal for one command (nested scopes join the outer one) and

@@ -9,9 +9,6 @@ void ShardMutex::DumpPending() {
   if (d != nullptr) d->DumpShard(*owner_);
 }
 
-thread_local bool ShardMutex::all_held_ = false;
-thread_local const std::vector<ShardMutex*>* ShardMutex::held_list_ = nullptr;
-
 ShardSet::ShardSet(size_t shards, int databases, const AccessPolicy* access)
     : mask_(shards - 1), databases_(databases) {
   static const AccessPolicy kLru;

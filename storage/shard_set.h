@@ -81,8 +81,10 @@ class ShardMutex {
   SpinningMutex mu_;
   std::atomic<ShardDumper*> dumper_{nullptr};
   Shard* owner_;
-  static thread_local bool all_held_;
-  static thread_local const std::vector<ShardMutex*>* held_list_;
+  // Defined here, constant-initialized: every lock() reads them directly, without first
+  // checking for a thread_local init function (as for an out-of-line thread_local).
+  static inline thread_local bool all_held_ = false;
+  static inline thread_local const std::vector<ShardMutex*>* held_list_ = nullptr;
 };
 
 class Shard {
