@@ -111,7 +111,9 @@ class Db {
   // Asks for the memory a Find of `hash` reads first. Any thread, no lock needed: a hint.
   void PrefetchKey(uint64_t hash) const { keys_.PrefetchHome(hash); }
   // Asks for the entries whose slots carry `hash`'s tag. REQUIRES: the shard's mutex.
-  void PrefetchEntry(uint64_t hash) const { keys_.PrefetchTagged(hash); }
+  // The entry's header, the key of `key_len` bytes and the start of the value: a read of
+  // the key then needs no second line either.
+  void PrefetchEntry(uint64_t hash, size_t key_len) const { keys_.PrefetchTagged(hash, key_len + 32); }
 
   static void SetKeepExpired(bool keep) { t_keep_expired_ = keep; }
   static bool KeepExpired() { return t_keep_expired_; }

@@ -149,10 +149,10 @@ class ShardSet {
   void PrefetchKey(int db, uint64_t hash) const { shards_[ShardOf(hash)]->PrefetchKey(db, hash); }
   // Asks for the entries a Find of `hash` compares its key with: takes the shard's
   // mutex if it is free (skips the hint otherwise) to read the table's slots.
-  void PrefetchEntry(int db, uint64_t hash) {
+  void PrefetchEntry(int db, uint64_t hash, size_t key_len) {
     Shard& s = ShardFor(hash);
     if (!s.mu().try_lock_to_look()) return;
-    s.db(db).PrefetchEntry(hash);
+    s.db(db).PrefetchEntry(hash, key_len);
     s.mu().unlock();
   }
 

@@ -63,15 +63,19 @@ class SlotTable {
   T* At(size_t slot) const { return Ptr(slots_[slot]); }
 
   // Asks for the elements in the slots a Find of `hash` would compare (those tagged
-  // like it, up to the first gap). REQUIRES: the owner's lock, as Find.
-  void PrefetchTagged(uint64_t hash) const {
+  // like it, up to the first gap): the first `bytes` of each, one or two cache lines
+  // (elements are not aligned to lines). REQUIRES: the owner's lock, as Find.
+  void PrefetchTagged(uint64_t hash, size_t bytes) const {
     if (size_ == 0) return;
     const size_t cap = slots_.size();
     const uint64_t tag = Tag(hash);
     for (size_t i = Home(hash, cap), n = 0; n < 8; i = i + 1 == cap ? 0 : i + 1, ++n) {
       const uint64_t s = slots_[i];
       if (s == 0) return;
-      if ((s & kTagMask) == tag) PrefetchLine(Ptr(s));
+      if ((s & kTagMask) != tag) continue;
+      const uintptr_t first = reinterpret_cast<uintptr_t>(Ptr(s));
+      PrefetchLine(Ptr(s));
+      if ((first & 63) + bytes > 64) PrefetchLine(reinterpret_cast<const void*>(first + bytes - 1));
     }
   }
 
