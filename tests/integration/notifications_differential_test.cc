@@ -68,7 +68,9 @@ class Notifications : public Differential {
         if (w == "\"\"") w.clear();  // an empty argument
       }
       Reply want = r_.Call(cmd), got = m_.Call(cmd);
-      if (!reply_random) EXPECT_EQ(got.raw, want.raw) << "reply to: " << line;
+      if (!reply_random) {
+        EXPECT_EQ(got.raw, want.raw) << "reply to: " << line;
+      }
       // Inside MULTI the marker's PUBLISH would only be queued: the queued commands'
       // events are compared after EXEC.
       if (EqualsIgnoreCase(cmd[0], "MULTI")) in_multi_ = true;
