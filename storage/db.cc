@@ -2,6 +2,7 @@
 
 #include <xxhash.h>
 
+#include "storage/encodings/string_map.h"
 #include "storage/lazy_free.h"
 
 namespace minired {
@@ -27,6 +28,15 @@ Db::Slot Db::Find(std::string_view key, uint64_t hash, int64_t now_ms) {
     return {};
   }
   return s;
+}
+
+void Db::PrefetchFields(std::string_view key, uint64_t hash, std::span<const std::string_view> fields) const {
+  const size_t i = keys_.Find(hash, [&](const Entry* e) { return e->key() == key; });
+  if (i == KeyTable::kNotFound) return;
+  const Entry* e = keys_.At(i);
+  // Hashes and sets are the types with a StringMap for the hashtable encoding.
+  if (e->encoding() != Encoding::kHashtable) return;
+  e->object<StringMap>()->PrefetchFields(fields);
 }
 
 void Db::Insert(Entry* e, uint64_t hash) {

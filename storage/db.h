@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <random>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -114,6 +115,10 @@ class Db {
   // The entry's header, the key of `key_len` bytes and the start of the value: a read of
   // the key then needs no second line either.
   void PrefetchEntry(uint64_t hash, size_t key_len) const { keys_.PrefetchTagged(hash, key_len + 32); }
+  // If `key` holds a hash or set in the hashtable encoding, asks for the lines a lookup
+  // of each of `fields` in it reads. Changes nothing (an expired key is left as it is).
+  // REQUIRES: the shard's mutex.
+  void PrefetchFields(std::string_view key, uint64_t hash, std::span<const std::string_view> fields) const;
 
   static void SetKeepExpired(bool keep) { t_keep_expired_ = keep; }
   static bool KeepExpired() { return t_keep_expired_; }

@@ -155,6 +155,13 @@ class ShardSet {
     s.db(db).PrefetchEntry(hash, key_len);
     s.mu().unlock();
   }
+  // Db::PrefetchFields under the same terms.
+  void PrefetchFields(int db, uint64_t hash, std::string_view key, std::span<const std::string_view> fields) {
+    Shard& s = ShardFor(hash);
+    if (!s.mu().try_lock_to_look()) return;
+    s.db(db).PrefetchFields(key, hash, fields);
+    s.mu().unlock();
+  }
 
   // Holds the mutexes of a set of shards; releases them on destruction.
   class Lock {

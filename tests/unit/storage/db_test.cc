@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <string>
 
+#include "storage/encodings/string_map.h"
 #include "storage/entry.h"
 #include "storage/memory.h"
 
@@ -80,6 +82,23 @@ TEST_F(DbTest, ActiveExpiryLeavesLiveKeysAndEstimatesTtl) {
   EXPECT_EQ(r.expired, 0u);
   EXPECT_EQ(r.sampled, 20u);
   EXPECT_EQ(db_.avg_ttl_ms(), 60000);
+}
+
+// The pipeline's look ahead into a big hash or set: only a hint, whatever the key holds.
+TEST_F(DbTest, PrefetchFieldsChangesNothing) {
+  auto* map = new StringMap();
+  for (int i = 0; i < 1000; ++i) map->Set("field:" + std::to_string(i), "v");
+  db_.Upsert(Entry::NewObject("h", ValueType::kHash, Encoding::kHashtable, map, 0), HashKey("h"), kNow);
+  Put("gone", "1", kNow - 1);  // expired, not yet deleted
+  Put("s", "a string");
+  const std::string_view fields[] = {"field:1", "field:999", "missing", ""};
+  for (const char* key : {"h", "gone", "s", "absent"}) db_.PrefetchFields(key, HashKey(key), fields);
+  EXPECT_EQ(db_.size(), 3u);
+  EXPECT_EQ(db_.stats().expired_keys, 0u);
+  const Db::Slot h = Get("h");
+  ASSERT_TRUE(h);
+  EXPECT_EQ(h.entry->object<StringMap>()->size(), 1000u);
+  ASSERT_NE(h.entry->object<StringMap>()->Find("field:999"), nullptr);
 }
 
 TEST_F(DbTest, ClearReturnsMemory) {
