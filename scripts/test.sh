@@ -4,7 +4,8 @@
 #   1. build-asan/: everything built by clang with AddressSanitizer + UndefinedBehavior-
 #      Sanitizer (and libFuzzer coverage); every test runs there, then each fuzz target
 #      for FUZZ_SECONDS (default 60) from its seed corpus;
-#      then the Debian packages made from that build are checked (scripts/check-package.sh);
+#      then GCC -O2 is checked to keep the look ahead's prefetches (scripts/check-prefetch.sh),
+#      and the Debian packages made from that build are checked (scripts/check-package.sh);
 #   2. build-tsan/: minired-server and the client library's tests built by GCC with
 #      ThreadSanitizer; the integration tests that drive the server from many clients
 #      and threads (TSAN_TESTS), and the client library's, run against it.
@@ -47,6 +48,8 @@ cmake --build build-tsan -j1 --target minired-server client_tests >"$reports.tsa
 tsan_build=$!
 ctest --test-dir build-asan --output-on-failure -j2 --timeout 600
 check_reports "ASan+UBSan test suite"
+# The release build is GCC's, whose optimizer the look ahead's prefetches must survive.
+scripts/check-prefetch.sh
 scripts/fuzz.sh build-asan "${FUZZ_SECONDS:-60}"
 check_reports "fuzzers"
 # The Debian packages, made from this build so the packaging cannot rot: their contents
