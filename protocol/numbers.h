@@ -33,15 +33,17 @@ inline std::optional<int64_t> ParseInt64(std::string_view s) {
 // '\r', or nullptr for any other form (0, -1, more digits, a stray byte, too few bytes),
 // which the caller parses with ParseInt64 by Redis's rules.
 inline const char* ReadCommonLength(const char* p, const char* end, int64_t* out) {
-  if (p == end || *p < '1' || *p > '9') return nullptr;
-  const char* limit = end - p > 19 ? p + 19 : end - 1;  // room for 18 digits and '\r'
+  if (end - p < 3 || *p < '1' || *p > '9') return nullptr;  // a digit, '\r', one more byte
+  // The furthest the '\r' may be: after 18 digits (below 10^18: no overflow), and with a
+  // byte after it.
+  const char* const cr_limit = end - p > 20 ? p + 18 : end - 2;
   int64_t v = 0;
-  for (; p < limit; ++p) {
+  for (; p < cr_limit; ++p) {
     const unsigned digit = static_cast<unsigned>(static_cast<unsigned char>(*p)) - '0';
     if (digit > 9) break;
     v = v * 10 + static_cast<int64_t>(digit);
   }
-  if (p >= limit || *p != '\r') return nullptr;
+  if (*p != '\r') return nullptr;
   *out = v;
   return p;
 }
