@@ -14,7 +14,7 @@ static constexpr uint64_t kHashSeed = 0x6d696e6972656431ULL;  // "minired1"
 uint64_t HashKey(std::string_view key) { return XXH3_64bits_withSeed(key.data(), key.size(), kHashSeed); }
 
 Db::Slot Db::Find(std::string_view key, uint64_t hash, int64_t now_ms) {
-  size_t i = keys_.Find(hash, [&](const Entry* e) { return e->key() == key; });
+  const size_t i = Locate(key, hash);
   if (i == KeyTable::kNotFound) return {};
   Slot s{i, keys_.At(i)};
   if (Expired(s.entry, now_ms)) {
@@ -31,7 +31,7 @@ Db::Slot Db::Find(std::string_view key, uint64_t hash, int64_t now_ms) {
 }
 
 void Db::PrefetchFields(std::string_view key, uint64_t hash, std::span<const std::string_view> fields) const {
-  const size_t i = keys_.Find(hash, [&](const Entry* e) { return e->key() == key; });
+  const size_t i = Locate(key, hash);
   if (i == KeyTable::kNotFound) return;
   const Entry* e = keys_.At(i);
   // Hashes and sets are the types with a StringMap for the hashtable encoding.
@@ -150,7 +150,7 @@ void Db::TouchAllWatched(const Db* other) {
     const std::string& key = watched_key;  // clang 14 cannot capture a structured binding
     uint64_t h = HashKey(key);
     auto present = [&](const Db* db) {
-      return db && db->keys_.Find(h, [&](const Entry* e) { return e->key() == key; }) != KeyTable::kNotFound;
+      return db && db->Locate(key, h) != KeyTable::kNotFound;
     };
     if (present(this) || present(other)) {
       for (const auto& f : flags) f->dirty.store(true, std::memory_order_relaxed);

@@ -226,6 +226,10 @@ class Db {
   void Clear();
 
  private:
+  // The slot of the entry named `key`, expired or not (KeyTable::kNotFound if none).
+  size_t Locate(std::string_view key, uint64_t hash) const {
+    return keys_.Find(hash, [&](const Entry* e) { return e->key() == key; });
+  }
   bool Expired(const Entry* e, int64_t now_ms) const {
     return now_ms > 0 && e->has_expire() && e->expire_ms() <= now_ms;
   }
