@@ -147,20 +147,14 @@ class ShardSet {
   // Db::PrefetchKey in the shard of `hash`, without its lock (a database's Db object
   // stays where it is: SWAPDB swaps contents).
   void PrefetchKey(int db, uint64_t hash) const { shards_[ShardOf(hash)]->PrefetchKey(db, hash); }
-  // Asks for the entries a Find of `hash` compares its key with: takes the shard's
-  // mutex if it is free (skips the hint otherwise) to read the table's slots.
+  // Asks for the entries a Find of `hash` compares its key with (Db::PrefetchEntry), and
+  // for the fields of `key`'s hash or set (Db::PrefetchFields): each takes the shard's
+  // mutex if it is free (skips the hint otherwise) to read the tables.
   void PrefetchEntry(int db, uint64_t hash, size_t key_len) {
-    Shard& s = ShardFor(hash);
-    if (!s.mu().try_lock_to_look()) return;
-    s.db(db).PrefetchEntry(hash, key_len);
-    s.mu().unlock();
+    LookIfFree(db, hash, [&](const Db& d) { d.PrefetchEntry(hash, key_len); });
   }
-  // Db::PrefetchFields under the same terms.
   void PrefetchFields(int db, uint64_t hash, std::string_view key, std::span<const std::string_view> fields) {
-    Shard& s = ShardFor(hash);
-    if (!s.mu().try_lock_to_look()) return;
-    s.db(db).PrefetchFields(key, hash, fields);
-    s.mu().unlock();
+    LookIfFree(db, hash, [&](const Db& d) { d.PrefetchFields(key, hash, fields); });
   }
 
   // Holds the mutexes of a set of shards; releases them on destruction.
@@ -233,6 +227,16 @@ class ShardSet {
   void SwapContents(ShardSet& other);
 
  private:
+  // Runs look(database `db` of `hash`'s shard) holding the shard's mutex if no other
+  // thread holds it, for a look that changes nothing (try_lock_to_look); skips it if one does.
+  template <typename Look>
+  void LookIfFree(int db, uint64_t hash, Look look) {
+    Shard& s = ShardFor(hash);
+    if (!s.mu().try_lock_to_look()) return;
+    look(static_cast<const Db&>(s.db(db)));
+    s.mu().unlock();
+  }
+
   std::vector<std::unique_ptr<Shard>> shards_;
   size_t mask_;
   int databases_;

@@ -73,9 +73,9 @@ class SlotTable {
       const uint64_t s = slots_[i];
       if (s == 0) return;
       if ((s & kTagMask) != tag) continue;
-      const uintptr_t first = reinterpret_cast<uintptr_t>(Ptr(s));
-      PrefetchLine(Ptr(s));
-      if ((first & 63) + bytes > 64) PrefetchLine(reinterpret_cast<const void*>(first + bytes - 1));
+      const char* element = reinterpret_cast<const char*>(Ptr(s));
+      PrefetchLine(element);
+      if ((reinterpret_cast<uintptr_t>(element) & 63) + bytes > 64) PrefetchLine(element + bytes - 1);
     }
   }
 

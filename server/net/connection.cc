@@ -248,20 +248,18 @@ void Connection::PrefetchPipeline() {
   if (found < 2) return;  // a lone request's lookup follows at once: nothing to overlap
   ShardSet& shards = server_.shards();
   uint64_t hashes[kPrefetchBatch];
-  size_t key_lens[kPrefetchBatch];
   size_t run_starts[kPrefetchBatch];  // where in keys[] the run on hashes[i]'s key began
   size_t n = 0;
   for (size_t i = 0; i < found; ++i) {
     const uint64_t h = HashKey(keys[i]);
     if (n > 0 && hashes[n - 1] == h) continue;  // a run on one key (HSET myhash ...): asked once
-    key_lens[n] = keys[i].size();
     run_starts[n] = i;
     hashes[n++] = h;
     shards.PrefetchKey(session_.db, h);
   }
   // Then the entries those slots point to: the slots asked for first have arrived, or
   // are on their way, while the others are asked for.
-  for (size_t i = 0; i < n; ++i) shards.PrefetchEntry(session_.db, hashes[i], key_lens[i]);
+  for (size_t i = 0; i < n; ++i) shards.PrefetchEntry(session_.db, hashes[i], keys[run_starts[i]].size());
   // A run of requests on one key (HSET myhash f1 v1, HSET myhash f2 v2, ...) names its
   // fields third: if the key is a big hash or set, each field's lookup misses the cache
   // as a random key's does, and their misses overlap too.
