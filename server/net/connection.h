@@ -83,6 +83,9 @@ class Connection : public std::enable_shared_from_this<Connection>, public Clien
   // their cache misses overlap (a pipeline of random keys waited on each in turn).
   void PrefetchPipeline();
   static constexpr size_t kPrefetchBatch = 16;
+  // Past this much unsent output the connection stops reading until the socket drains,
+  // so a client that pipelines without reading cannot make us buffer without bound.
+  static constexpr size_t kOutputHighWater = 4 * 1024 * 1024;
   void ProcessAndFlush();
   void Flush();
   void WriteNow();
