@@ -133,7 +133,7 @@ Entry* Entry::DeepCopy(const Entry* e, std::string_view new_key, int64_t expire_
     }
     case Encoding::kSkiplist: {
       auto* z = new ZSet();
-      for (const ZNode* n = e->object<ZSet>()->first(); n; n = n->next()) z->Upsert(n->member(), n->score());
+      for (ZSet::Cursor c = e->object<ZSet>()->First(); c; c.Next()) z->Upsert(c.member(), c.score());
       copy = z;
       break;
     }

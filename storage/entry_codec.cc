@@ -228,9 +228,9 @@ void EncodeEntry(const Entry* e, std::string* out) {
     case Encoding::kSkiplist: {
       const ZSet* z = e->object<ZSet>();
       AppendVarint(out, z->size());
-      for (const ZNode* n = z->first(); n != nullptr; n = n->next()) {
-        PutBytes(out, n->member());
-        PutDouble(out, n->score());
+      for (ZSet::Cursor c = z->First(); c; c.Next()) {
+        PutBytes(out, c.member());
+        PutDouble(out, c.score());
       }
       break;
     }

@@ -256,7 +256,7 @@ void CmdZScan(CommandContext& ctx) {
   };
   uint64_t pos = *cursor;
   if (z.skiplist()) {
-    ScanTable(*z.skiplist(), &pos, opt.count, found, [&](const ZNode* n) { take({n->member(), n->score()}); });
+    ScanTable(*z.skiplist(), &pos, opt.count, found, [&](const ZElement* e) { take({e->member(), e->score()}); });
   } else {
     z.Walk(0, z.size(), false, take);
     pos = 0;

@@ -1,59 +1,35 @@
-// The full ("skiplist") encoding of sorted sets: Redis's skip list with spans, ordered
-// by (score, member), plus a member -> node index. Score lookup is O(1); insert, delete,
-// rank and "how many sort before x" are O(log n), so every range query is
-// O(log n + m) once its start rank is known.
+// The full ("skiplist") encoding of sorted sets: the members in order of (score,
+// member) in a counted B+ tree (ScoreTree, which says why not Redis's skip list), plus a
+// member -> element index. Score lookup is O(1); insert, delete, rank and "how many
+// sort before x" are O(log n), so every range query is O(log n + m) once its start rank
+// is known. The encoding keeps Redis's name, which OBJECT ENCODING reports.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string_view>
 
+#include "storage/encodings/score_tree.h"
 #include "storage/slot_table.h"
 
 namespace minired {
 
 uint64_t HashKey(std::string_view key);
 
-class ZNode {
- public:
-  double score() const { return score_; }
-  std::string_view member() const {
-    return {reinterpret_cast<const char*>(level_array() + levels_), member_len_};
-  }
-  const ZNode* next() const { return level(0).forward; }
-  const ZNode* prev() const { return backward_; }
-
- private:
-  friend class ZSet;
-  struct Level {
-    ZNode* forward;
-    size_t span;
-  };
-  static ZNode* New(int levels, double score, std::string_view member);
-  static void Free(ZNode* n) { ::operator delete(static_cast<void*>(n)); }
-  Level* level_array() const {
-    return reinterpret_cast<Level*>(reinterpret_cast<char*>(const_cast<ZNode*>(this)) + sizeof(ZNode));
-  }
-  Level& level(int i) const { return level_array()[i]; }
-
-  double score_;
-  ZNode* backward_;
-  uint32_t member_len_;
-  uint8_t levels_;
-};
-
-struct ZNodeHashOf {
-  uint64_t operator()(const ZNode* n) const { return HashKey(n->member()); }
+struct ZElementHashOf {
+  uint64_t operator()(const ZElement* e) const { return HashKey(e->member()); }
 };
 
 class ZSet {
  public:
-  ZSet();
+  using Cursor = ScoreTree::Cursor;
+
+  ZSet() = default;
   ZSet(const ZSet&) = delete;
   ZSet& operator=(const ZSet&) = delete;
   ~ZSet();
 
-  size_t size() const { return length_; }
+  size_t size() const { return tree_.size(); }
   std::optional<double> Score(std::string_view member) const;
   // Inserts the member or moves it to `score`; true if it was new.
   bool Upsert(std::string_view member, double score);
@@ -62,40 +38,32 @@ class ZSet {
   // 0-based rank in ascending order; nullopt if absent.
   std::optional<size_t> Rank(std::string_view member) const;
   // REQUIRES: rank < size().
-  const ZNode* ByRank(size_t rank) const;
-  const ZNode* first() const { return header_->level(0).forward; }
-  const ZNode* last() const { return tail_; }
+  Cursor AtRank(size_t rank) const { return tree_.AtRank(rank); }
+  Cursor First() const { return tree_.First(); }
+  Cursor Last() const { return tree_.Last(); }
 
   // Elements ordered before x: score < x (or <= x when `inclusive`).
-  size_t CountScoreBelow(double x, bool inclusive) const;
+  size_t CountScoreBelow(double x, bool inclusive) const { return tree_.CountScoreBelow(x, inclusive); }
   // Elements whose member is < m (or <= m); meaningful when all scores are equal, as
   // Redis's lex commands assume.
-  size_t CountMemberBelow(std::string_view m, bool inclusive) const;
+  size_t CountMemberBelow(std::string_view m, bool inclusive) const { return tree_.CountMemberBelow(m, inclusive); }
 
-  template <typename Visit>  // Visit(const ZNode*)
+  template <typename Visit>  // Visit(const ZElement*)
   size_t Scan(uint64_t* pos, size_t max_slots, Visit visit) const {
     return index_.Scan(pos, max_slots, visit);
   }
-  // Bytes held, the nodes estimated from the first `samples` of them (0: all).
+  // Bytes held, the elements estimated from the first `samples` of them (0: all).
   size_t MemoryBytes(size_t samples = 0) const;
+  // For tests: the tree's invariants hold and it holds what the index does.
+  bool Valid() const { return tree_.Valid() && index_.size() == tree_.size(); }
 
  private:
-  using Index = SlotTable<ZNode, ZNodeHashOf>;
-  static constexpr int kMaxLevel = 32;
-  int RandomLevel();
-  size_t CountBefore(const ZNode* target) const;
-  ZNode* Insert(double score, std::string_view member);
-  void Unlink(ZNode* x, ZNode** update);
-  // Fills update[] with the last node before (score, member) on each level.
-  void FindPredecessors(double score, std::string_view member, ZNode** update, size_t* rank) const;
+  using Index = SlotTable<ZElement, ZElementHashOf>;
   size_t Locate(std::string_view member) const {
-    return index_.Find(HashKey(member), [&](const ZNode* n) { return n->member() == member; });
+    return index_.Find(HashKey(member), [&](const ZElement* e) { return e->member() == member; });
   }
 
-  ZNode* header_;
-  ZNode* tail_ = nullptr;
-  size_t length_ = 0;
-  int level_ = 1;
+  ScoreTree tree_;
   Index index_;
 };
 

@@ -95,8 +95,8 @@ std::optional<size_t> ZSetValue::Rank(std::string_view member) const {
 
 ZItem ZSetValue::At(size_t rank) const {
   if (!zset_) return items_[rank];
-  const ZNode* n = zset_->ByRank(rank);
-  return {n->member(), n->score()};
+  const ZSet::Cursor c = zset_->AtRank(rank);
+  return {c.member(), c.score()};
 }
 
 size_t ZSetValue::CountScoreBelow(double x, bool inclusive) const {

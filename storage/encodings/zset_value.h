@@ -59,10 +59,14 @@ class ZSetValue {
       for (size_t i = 0; i < n; ++i) visit(items_[reverse ? rank - i : rank + i]);
       return;
     }
-    const ZNode* node = zset_->ByRank(rank);
-    for (size_t i = 0; i < n && node; ++i) {
-      visit(ZItem{node->member(), node->score()});
-      node = reverse ? node->prev() : node->next();
+    ZSet::Cursor c = zset_->AtRank(rank);
+    for (size_t i = 0; i < n && c; ++i) {
+      visit(ZItem{c.member(), c.score()});
+      if (reverse) {
+        c.Prev();
+      } else {
+        c.Next();
+      }
     }
   }
 

@@ -96,9 +96,9 @@ void AppendZSet(const Entry* e, bool compress, std::string* out) {
     const ZSet* z = e->object<ZSet>();
     out->push_back(static_cast<char>(kTypeZSet2));
     AppendLength(out, z->size());
-    for (const ZNode* n = z->last(); n != nullptr; n = n->prev()) {
-      AppendEncodedString(out, n->member(), compress);
-      PutDouble(out, n->score());
+    for (ZSet::Cursor c = z->Last(); c; c.Prev()) {
+      AppendEncodedString(out, c.member(), compress);
+      PutDouble(out, c.score());
     }
     return;
   }

@@ -71,21 +71,26 @@ using Model = std::set<std::pair<double, std::string>>;
 
 void ExpectSameOrder(const ZSet& z, const Model& model) {
   ASSERT_EQ(z.size(), model.size());
+  ASSERT_TRUE(z.Valid());
   size_t rank = 0;
-  const ZNode* n = z.first();
+  ZSet::Cursor c = z.First();
   for (const auto& [score, member] : model) {
-    ASSERT_NE(n, nullptr);
-    EXPECT_EQ(n->score(), score);
-    EXPECT_EQ(n->member(), member);
+    ASSERT_TRUE(c);
+    EXPECT_EQ(c.score(), score);
+    EXPECT_EQ(c.member(), member);
     EXPECT_EQ(z.Rank(member), rank);
-    EXPECT_EQ(z.ByRank(rank), n);
-    n = n->next();
+    EXPECT_EQ(z.AtRank(rank).element(), c.element());
+    c.Next();
     ++rank;
   }
-  EXPECT_EQ(n, nullptr);
-  if (!model.empty()) {
-    EXPECT_EQ(z.last()->member(), model.rbegin()->second);
+  EXPECT_FALSE(c);
+  // And backwards from the last.
+  auto it = model.rbegin();
+  for (ZSet::Cursor b = z.Last(); b; b.Prev(), ++it) {
+    ASSERT_NE(it, model.rend());
+    EXPECT_EQ(b.member(), it->second);
   }
+  EXPECT_EQ(it, model.rend());
 }
 
 TEST(ZSet, RandomOperationsMatchAnOrderedModel) {
@@ -124,6 +129,12 @@ TEST(ZSet, RandomOperationsMatchAnOrderedModel) {
 TEST(ZSet, LexCountsWhenScoresAreEqual) {
   ZSet z;
   for (const char* m : {"a", "b", "c", "d", "e"}) z.Upsert(m, 0);
+  for (int i = 0; i < 3000; ++i) z.Upsert("f" + std::to_string(100000 + i), 0);  // several levels of nodes
+  EXPECT_EQ(z.CountMemberBelow("f101500", false), 5u + 1500);
+  EXPECT_EQ(z.CountMemberBelow("f101500", true), 5u + 1501);
+  EXPECT_EQ(z.CountMemberBelow("f1015000", true), 5u + 1501);
+  for (int i = 0; i < 3000; ++i) z.Erase("f" + std::to_string(100000 + i));
+  ASSERT_TRUE(z.Valid());
   EXPECT_EQ(z.CountMemberBelow("c", false), 2u);
   EXPECT_EQ(z.CountMemberBelow("c", true), 3u);
   EXPECT_EQ(z.CountMemberBelow("bb", true), 2u);
@@ -142,7 +153,9 @@ TEST(ZSet, ScoreUpdatesInPlaceOrMove) {
   EXPECT_FALSE(z.Upsert("b", 2.5));  // stays between a and c
   EXPECT_FALSE(z.Upsert("a", 10));   // moves to the end
   ExpectSameOrder(z, {{2.5, "b"}, {3, "c"}, {10, "a"}});
-  EXPECT_EQ(z.last()->prev()->member(), "c");
+  ZSet::Cursor last = z.Last();
+  last.Prev();
+  EXPECT_EQ(last.member(), "c");
 }
 
 }  // namespace
