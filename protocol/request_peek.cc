@@ -31,26 +31,29 @@ bool ReadLength(std::string_view buffer, size_t* pos, uint64_t* out) {
 }  // namespace
 
 size_t PeekFirstKeys(std::string_view buffer, std::string_view* keys, size_t max) {
-  return PeekFirstKeys(buffer, keys, nullptr, max);
+  return PeekFirstKeys(buffer, keys, nullptr, nullptr, max);
 }
 
-size_t PeekFirstKeys(std::string_view buffer, std::string_view* keys, std::string_view* thirds, size_t max) {
+size_t PeekFirstKeys(std::string_view buffer, std::string_view* keys, std::string_view* thirds,
+                     std::string_view* fourths, size_t max) {
   size_t found = 0;
   size_t pos = 0;
   for (size_t requests = 0; requests < max && pos < buffer.size() && buffer[pos] == '*'; ++requests) {
     uint64_t args;
     if (!ReadLength(buffer, &pos, &args) || args == 0) break;
-    std::string_view key, third;
+    std::string_view key, third, fourth;
     for (uint64_t i = 0; i < args; ++i) {
       uint64_t len;
       if (pos >= buffer.size() || buffer[pos] != '$' || !ReadLength(buffer, &pos, &len)) return found;
       if (len + 2 > buffer.size() - pos) return found;  // incomplete
       if (i == 1) key = buffer.substr(pos, static_cast<size_t>(len));
       if (i == 2) third = buffer.substr(pos, static_cast<size_t>(len));
+      if (i == 3) fourth = buffer.substr(pos, static_cast<size_t>(len));
       pos += static_cast<size_t>(len) + 2;
     }
     if (args >= 2) {
       if (thirds != nullptr) thirds[found] = third;
+      if (fourths != nullptr) fourths[found] = fourth;
       keys[found++] = key;
     }
   }

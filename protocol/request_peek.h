@@ -15,8 +15,10 @@ namespace minired {
 // stops at the first inline request, malformed or incomplete one: the parser proper
 // reports those when it gets there.
 size_t PeekFirstKeys(std::string_view buffer, std::string_view* keys, size_t max);
-// The same, and thirds[i] the third argument of the request keys[i] came from (empty if
-// it has two): the field or member of HSET, HGET, SADD, SISMEMBER and the like.
-size_t PeekFirstKeys(std::string_view buffer, std::string_view* keys, std::string_view* thirds, size_t max);
+// The same, and thirds[i] and fourths[i] the third and fourth arguments of the request
+// keys[i] came from (empty where it has fewer): the field or member of HSET, HGET, SADD,
+// SISMEMBER, ZSCORE (third) and ZADD, ZINCRBY (fourth). Either may be null.
+size_t PeekFirstKeys(std::string_view buffer, std::string_view* keys, std::string_view* thirds,
+                     std::string_view* fourths, size_t max);
 
 }  // namespace minired

@@ -17,10 +17,14 @@ trap 'rm -rf "$tmp"' EXIT
 cat >"$tmp/probe.cc" <<'PROBE'
 #include "storage/db.h"
 #include "storage/encodings/string_map.h"
+#include "storage/encodings/zset.h"
 // One function per look-ahead step, each kept out of line so its code can be counted.
 __attribute__((noinline)) void ProbeEntry(const minired::Db& db, uint64_t hash) { db.PrefetchEntry(hash, 16); }
 __attribute__((noinline)) void ProbeFields(const minired::StringMap& map, std::span<const std::string_view> fields) {
   map.PrefetchFields(fields);
+}
+__attribute__((noinline)) void ProbeMembers(const minired::ZSet& zset, std::span<const std::string_view> members) {
+  zset.PrefetchMembers(members);
 }
 PROBE
 # MINIRED_PROBE_FLAGS: extra flags first (an -I with another storage/prefetch.h shows the
@@ -31,11 +35,14 @@ count() {  # prefetch instructions in the functions whose mangled names match $1
 }
 entry=$(count ProbeEntry)
 fields=$(count "ProbeFields|PrefetchFields")  # inlined into the probe or not
+members=$(count "ProbeMembers|PrefetchMembers")
 # PrefetchEntry: the entry's line and, where it crosses one, the next; PrefetchFields:
 # the slots, then the pairs (and their second lines).
-if [ "$entry" -lt 2 ] || [ "$fields" -lt 3 ]; then
-  echo "prefetch check: FAILED: g++ -O2 kept $entry prefetches in Db::PrefetchEntry (want 2)" \
-    "and $fields in StringMap::PrefetchFields (want 3): were some deleted?" >&2
+if [ "$entry" -lt 2 ] || [ "$fields" -lt 3 ] || [ "$members" -lt 3 ]; then
+  echo "prefetch check: FAILED: g++ -O2 kept $entry prefetches in Db::PrefetchEntry (want 2)," \
+    "$fields in StringMap::PrefetchFields and $members in ZSet::PrefetchMembers (want 3 each):" \
+    "were some deleted?" >&2
   exit 1
 fi
-echo "prefetch check: ok ($entry prefetches in Db::PrefetchEntry, $fields in StringMap::PrefetchFields)"
+echo "prefetch check: ok ($entry prefetches in Db::PrefetchEntry, $fields in StringMap::PrefetchFields," \
+  "$members in ZSet::PrefetchMembers)"

@@ -2,7 +2,10 @@
 
 #include <xxhash.h>
 
+#include <algorithm>
+
 #include "storage/encodings/string_map.h"
+#include "storage/encodings/zset.h"
 #include "storage/lazy_free.h"
 
 namespace minired {
@@ -30,13 +33,19 @@ Db::Slot Db::Find(std::string_view key, uint64_t hash, int64_t now_ms) {
   return s;
 }
 
-void Db::PrefetchFields(std::string_view key, uint64_t hash, std::span<const std::string_view> fields) const {
+void Db::PrefetchFields(std::string_view key, uint64_t hash, const PeekedFields& fields) const {
   const size_t i = Locate(key, hash);
   if (i == KeyTable::kNotFound) return;
   const Entry* e = keys_.At(i);
-  // Hashes and sets are the types with a StringMap for the hashtable encoding.
-  if (e->encoding() != Encoding::kHashtable) return;
-  e->object<StringMap>()->PrefetchFields(fields);
+  if (e->encoding() == Encoding::kHashtable) {  // hashes and sets: a StringMap
+    e->object<StringMap>()->PrefetchFields(fields.thirds);
+  } else if (e->encoding() == Encoding::kSkiplist) {
+    constexpr size_t kMax = 16;
+    std::string_view members[kMax];
+    const size_t n = std::min(fields.thirds.size(), kMax);
+    for (size_t k = 0; k < n; ++k) members[k] = fields.fourths[k].empty() ? fields.thirds[k] : fields.fourths[k];
+    e->object<ZSet>()->PrefetchMembers(std::span<const std::string_view>(members, n));
+  }
 }
 
 void Db::Insert(Entry* e, uint64_t hash) {

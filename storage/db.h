@@ -115,10 +115,17 @@ class Db {
   // The entry's header, the key of `key_len` bytes and the start of the value: a read of
   // the key then needs no second line either.
   void PrefetchEntry(uint64_t hash, size_t key_len) const { keys_.PrefetchTagged(hash, key_len + 32); }
+  // The third and fourth arguments of a run of requests on one key.
+  struct PeekedFields {
+    std::span<const std::string_view> thirds;
+    std::span<const std::string_view> fourths;
+  };
   // If `key` holds a hash or set in the hashtable encoding, asks for the lines a lookup
-  // of each of `fields` in it reads. Changes nothing (an expired key is left as it is).
+  // of each of the thirds in it reads; if a sorted set in the skiplist encoding, of each
+  // request's fourth argument (ZADD z score member), or its third where it has none
+  // (ZSCORE z member). Changes nothing (an expired key is left as it is).
   // REQUIRES: the shard's mutex.
-  void PrefetchFields(std::string_view key, uint64_t hash, std::span<const std::string_view> fields) const;
+  void PrefetchFields(std::string_view key, uint64_t hash, const PeekedFields& fields) const;
 
   static void SetKeepExpired(bool keep) { t_keep_expired_ = keep; }
   static bool KeepExpired() { return t_keep_expired_; }

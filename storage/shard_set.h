@@ -153,7 +153,7 @@ class ShardSet {
   void PrefetchEntry(int db, uint64_t hash, size_t key_len) {
     LookIfFree(db, hash, [&](const Db& d) { d.PrefetchEntry(hash, key_len); });
   }
-  void PrefetchFields(int db, uint64_t hash, std::string_view key, std::span<const std::string_view> fields) {
+  void PrefetchFields(int db, uint64_t hash, std::string_view key, const Db::PeekedFields& fields) {
     LookIfFree(db, hash, [&](const Db& d) { d.PrefetchFields(key, hash, fields); });
   }
 

@@ -239,7 +239,8 @@ void Connection::ReturnIdleReadBuffer() {
 void Connection::PrefetchPipeline() {
   std::string_view keys[kPrefetchBatch];
   std::string_view thirds[kPrefetchBatch];
-  const size_t found = PeekFirstKeys(in_.pending(), keys, thirds, kPrefetchBatch);
+  std::string_view fourths[kPrefetchBatch];
+  const size_t found = PeekFirstKeys(in_.pending(), keys, thirds, fourths, kPrefetchBatch);
   if (found < 2) return;  // a lone request's lookup follows at once: nothing to overlap
   ShardSet& shards = server_.shards();
   uint64_t hashes[kPrefetchBatch];
@@ -256,13 +257,16 @@ void Connection::PrefetchPipeline() {
   // are on their way, while the others are asked for.
   for (size_t i = 0; i < n; ++i) shards.PrefetchEntry(session_.db, hashes[i], keys[run_starts[i]].size());
   // A run of requests on one key (HSET myhash f1 v1, HSET myhash f2 v2, ...) names its
-  // fields third: if the key is a big hash or set, each field's lookup misses the cache
-  // as a random key's does, and their misses overlap too.
+  // fields third (a sorted set's members third or fourth: ZSCORE z m, ZADD z 1 m): if the
+  // key is a big hash, set or sorted set, each field's lookup misses the cache as a
+  // random key's does, and their misses overlap too.
   for (size_t r = 0; r < n; ++r) {
+    const size_t start = run_starts[r];
     const size_t end = r + 1 < n ? run_starts[r + 1] : found;
-    if (end - run_starts[r] < 2) continue;
-    shards.PrefetchFields(session_.db, hashes[r], keys[run_starts[r]],
-                          std::span<const std::string_view>(thirds + run_starts[r], end - run_starts[r]));
+    if (end - start < 2) continue;
+    shards.PrefetchFields(session_.db, hashes[r], keys[start],
+                          {std::span<const std::string_view>(thirds + start, end - start),
+                           std::span<const std::string_view>(fourths + start, end - start)});
   }
 }
 

@@ -5,8 +5,10 @@
 // is known. The encoding keeps Redis's name, which OBJECT ENCODING reports.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string_view>
 
 #include "storage/encodings/score_tree.h"
@@ -51,6 +53,18 @@ class ZSet {
   template <typename Visit>  // Visit(const ZElement*)
   size_t Scan(uint64_t* pos, size_t max_slots, Visit visit) const {
     return index_.Scan(pos, max_slots, visit);
+  }
+  // Asks for the slots, then the elements, that a lookup of each of `members` reads
+  // (StringMap::PrefetchFields, for the pipeline look ahead).
+  void PrefetchMembers(std::span<const std::string_view> members) const {
+    constexpr size_t kMax = 16;
+    uint64_t hashes[kMax];
+    const size_t n = std::min(members.size(), kMax);
+    for (size_t i = 0; i < n; ++i) {
+      hashes[i] = HashKey(members[i]);
+      index_.PrefetchHome(hashes[i]);
+    }
+    for (size_t i = 0; i < n; ++i) index_.PrefetchTagged(hashes[i], members[i].size() + 12);
   }
   // Bytes held, the elements estimated from the first `samples` of them (0: all).
   size_t MemoryBytes(size_t samples = 0) const;

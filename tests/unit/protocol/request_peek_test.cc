@@ -43,17 +43,22 @@ TEST(RequestPeek, StopsAtWhatTheParserProperMustJudge) {
   EXPECT_TRUE(Peek("*").empty());
 }
 
-TEST(RequestPeek, GivesEachKeysThirdArgumentWhereAsked) {
+TEST(RequestPeek, GivesEachKeysThirdAndFourthArgumentsWhereAsked) {
   const std::string pipeline =
       "*4\r\n$4\r\nHSET\r\n$1\r\nh\r\n$2\r\nf1\r\n$1\r\nv\r\n"
       "*2\r\n$3\r\nGET\r\n$1\r\nk\r\n"     // no third argument
       "*1\r\n$4\r\nPING\r\n"                  // no key: no entry in either
-      "*3\r\n$4\r\nSADD\r\n$1\r\ns\r\n$0\r\n\r\n";  // an empty member
-  std::string_view keys[16], thirds[16];
-  const size_t n = PeekFirstKeys(pipeline, keys, thirds, 16);
-  ASSERT_EQ(n, 3u);
-  EXPECT_EQ(std::vector<std::string>(keys, keys + n), (std::vector<std::string>{"h", "k", "s"}));
-  EXPECT_EQ(std::vector<std::string>(thirds, thirds + n), (std::vector<std::string>{"f1", "", ""}));
+      "*3\r\n$4\r\nSADD\r\n$1\r\ns\r\n$0\r\n\r\n"  // an empty member
+      "*4\r\n$4\r\nZADD\r\n$1\r\nz\r\n$2\r\n10\r\n$2\r\nm1\r\n";
+  std::string_view keys[16], thirds[16], fourths[16];
+  const size_t n = PeekFirstKeys(pipeline, keys, thirds, fourths, 16);
+  ASSERT_EQ(n, 4u);
+  EXPECT_EQ(std::vector<std::string>(keys, keys + n), (std::vector<std::string>{"h", "k", "s", "z"}));
+  EXPECT_EQ(std::vector<std::string>(thirds, thirds + n), (std::vector<std::string>{"f1", "", "", "10"}));
+  EXPECT_EQ(std::vector<std::string>(fourths, fourths + n), (std::vector<std::string>{"v", "", "", "m1"}));
+  std::string_view only_thirds[16];
+  EXPECT_EQ(PeekFirstKeys(pipeline, keys, only_thirds, nullptr, 16), 4u);
+  EXPECT_EQ(only_thirds[3], "10");
 }
 
 TEST(RequestPeek, LooksAtMostMaxRequestsAhead) {

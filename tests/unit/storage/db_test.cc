@@ -6,6 +6,7 @@
 #include <string>
 
 #include "storage/encodings/string_map.h"
+#include "storage/encodings/zset.h"
 #include "storage/entry.h"
 #include "storage/memory.h"
 
@@ -84,21 +85,30 @@ TEST_F(DbTest, ActiveExpiryLeavesLiveKeysAndEstimatesTtl) {
   EXPECT_EQ(db_.avg_ttl_ms(), 60000);
 }
 
-// The pipeline's look ahead into a big hash or set: only a hint, whatever the key holds.
+// The pipeline's look ahead into a big hash, set or sorted set: only a hint, whatever
+// the key holds.
 TEST_F(DbTest, PrefetchFieldsChangesNothing) {
   auto* map = new StringMap();
   for (int i = 0; i < 1000; ++i) map->Set("field:" + std::to_string(i), "v");
   db_.Upsert(Entry::NewObject("h", ValueType::kHash, Encoding::kHashtable, map, 0), HashKey("h"), kNow);
+  auto* zset = new ZSet();
+  for (int i = 0; i < 1000; ++i) zset->Upsert("field:" + std::to_string(i), i);
+  db_.Upsert(Entry::NewObject("z", ValueType::kZSet, Encoding::kSkiplist, zset, 0), HashKey("z"), kNow);
   Put("gone", "1", kNow - 1);  // expired, not yet deleted
   Put("s", "a string");
-  const std::string_view fields[] = {"field:1", "field:999", "missing", ""};
-  for (const char* key : {"h", "gone", "s", "absent"}) db_.PrefetchFields(key, HashKey(key), fields);
-  EXPECT_EQ(db_.size(), 3u);
+  const std::string_view thirds[] = {"field:1", "field:999", "missing", ""};
+  const std::string_view fourths[] = {"", "field:5", "", "field:6"};
+  for (const char* key : {"h", "z", "gone", "s", "absent"}) db_.PrefetchFields(key, HashKey(key), {thirds, fourths});
+  EXPECT_EQ(db_.size(), 4u);
   EXPECT_EQ(db_.stats().expired_keys, 0u);
   const Db::Slot h = Get("h");
   ASSERT_TRUE(h);
   EXPECT_EQ(h.entry->object<StringMap>()->size(), 1000u);
   ASSERT_NE(h.entry->object<StringMap>()->Find("field:999"), nullptr);
+  const Db::Slot z = Get("z");
+  ASSERT_TRUE(z);
+  EXPECT_EQ(z.entry->object<ZSet>()->size(), 1000u);
+  EXPECT_EQ(z.entry->object<ZSet>()->Score("field:5"), 5.0);
 }
 
 TEST_F(DbTest, ClearReturnsMemory) {
