@@ -28,31 +28,41 @@ void ReplicationSource::AppendLocked(std::string_view bytes) {
   for (auto& f : feeds_) f->Push(bytes);
 }
 
-void ReplicationSource::FeedEntry(const JournalEntry& entry) {
+void ReplicationSource::FeedEntries(std::span<const JournalEntry> entries) {
   std::lock_guard l(mu_);
-  if (!from_journal_ || entry.seq <= ignore_through_) return;
-  fed_seq_ = entry.seq;
-  if (!entry.commands.empty()) {
-    if (backlog_active_) {
-      std::string bytes;
-      encoder_.Encode(entry, &bytes);
+  // The batch's stream collects here and goes to the backlog and the feeds in one
+  // piece (before a GETACK that must follow one of its entries, and at the end).
+  std::string& bytes = batch_bytes_;
+  bytes.clear();
+  bool fed = false;
+  for (const JournalEntry& entry : entries) {
+    if (!from_journal_ || entry.seq <= ignore_through_) continue;
+    fed = true;
+    fed_seq_ = entry.seq;
+    if (!entry.commands.empty()) {
+      if (backlog_active_) {
+        encoder_.Encode(entry, &bytes);
+      } else {
+        backlog_.Skip(encoder_.EncodedSize(entry));  // no replica ever attached: no copy
+      }
+      stream_db_ = encoder_.db();
+      if (history_.full()) {
+        history_base_seq_ = history_.front().seq;
+        history_base_offset_ = history_.front().end_offset;
+        history_base_db_ = history_.front().db;
+      }
+      history_.push_back({entry.seq, backlog_.end_offset() + bytes.size(), stream_db_});
+    }
+    if (getack_after_seq_ != 0 && entry.seq >= getack_after_seq_) {
+      getack_after_seq_ = 0;
       AppendLocked(bytes);
-    } else {
-      backlog_.Skip(encoder_.EncodedSize(entry));  // no replica ever attached: no copy
+      bytes.clear();
+      AppendLocked(EncodeCommand({"REPLCONF", "GETACK", "*"}));
     }
-    stream_db_ = encoder_.db();
-    if (history_.full()) {
-      history_base_seq_ = history_.front().seq;
-      history_base_offset_ = history_.front().end_offset;
-      history_base_db_ = history_.front().db;
-    }
-    history_.push_back({entry.seq, backlog_.end_offset(), stream_db_});
   }
-  if (getack_after_seq_ != 0 && entry.seq >= getack_after_seq_) {
-    getack_after_seq_ = 0;
-    AppendLocked(EncodeCommand({"REPLCONF", "GETACK", "*"}));
-  }
-  fed_cv_.notify_all();
+  AppendLocked(bytes);
+  if (bytes.capacity() > (1 << 20)) std::string().swap(bytes);  // a burst's buffer is not kept
+  if (fed) fed_cv_.notify_all();
 }
 
 void ReplicationSource::FeedRaw(std::string_view bytes, int db) {

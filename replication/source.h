@@ -21,6 +21,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,7 +42,11 @@ class ReplicationSource {
   explicit ReplicationSource(size_t backlog_size);
 
   // --- the stream ---
-  void FeedEntry(const JournalEntry& entry);   // journal listener; ignored unless master
+  // The journal's listener, with each batch the log appended (or, with the log off, took
+  // in sequence); ignored unless master. One lock and one push to each replica's feed
+  // per batch rather than per write.
+  void FeedEntries(std::span<const JournalEntry> entries);
+  void FeedEntry(const JournalEntry& entry) { FeedEntries({&entry, 1}); }
   // A replica passing its master's stream on: `bytes` as applied, `db` the database
   // selected after them.
   void FeedRaw(std::string_view bytes, int db);
@@ -118,6 +123,7 @@ class ReplicationSource {
 
   mutable std::mutex mu_;
   std::condition_variable fed_cv_;
+  std::string batch_bytes_;  // FeedEntries' buffer, kept between batches
   std::string replid_, replid2_;
   int64_t second_offset_ = -1;
   ReplBacklog backlog_;

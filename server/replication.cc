@@ -57,7 +57,7 @@ Replication::~Replication() { Shutdown(); }
 void Replication::Attach() {
   Persistence* p = server_.persistence();
   if (p == nullptr) return;
-  p->log().SetListener([this](const JournalEntry& e) { source_.FeedEntry(e); });
+  p->log().SetListener([this](std::span<const JournalEntry> batch) { source_.FeedEntries(batch); });
   p->snapshotter().set_position_resolver([this](SnapshotMeta* m) { ResolvePosition(m); });
   std::string host;
   int port;

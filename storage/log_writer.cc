@@ -151,9 +151,7 @@ void LogWriter::Deliver(const std::vector<JournalEntry>& batch, bool durable_now
   written_ = last;
   // Read without mu_: only the token holder calls Deliver, and SetListener waits until
   // nobody holds the token.
-  if (listener_) {
-    for (const JournalEntry& e : batch) listener_(e);
-  }
+  if (listener_) listener_(batch);
   if (durable_now) NotifyDurable(last);
 }
 
@@ -183,7 +181,7 @@ void LogWriter::TakeDurableWaitersLocked(uint64_t seq, std::vector<std::function
   waiter_count_.store(waiters_.size());
 }
 
-void LogWriter::SetListener(std::function<void(const JournalEntry&)> listener) {
+void LogWriter::SetListener(std::function<void(std::span<const JournalEntry>)> listener) {
   std::unique_lock lock(mu_);
   // Deliver reads the listener without mu_, holding the delivery token: wait for it.
   while (delivering_) {

@@ -28,6 +28,7 @@
 #include <deque>
 #include <map>
 #include <optional>
+#include <span>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -86,7 +87,7 @@ class LogWriter : public JournalSink {
   // already is.
   void WaitDurable(uint64_t seq, std::function<void()> done);
   // Entries in sequence order, after they were appended (replication will subscribe).
-  void SetListener(std::function<void(const JournalEntry&)> listener);
+  void SetListener(std::function<void(std::span<const JournalEntry>)> listener);
 
   void set_policy(FsyncPolicy p) { policy_.store(p); }
   // Eager: hand each entry on as soon as it can be appended instead of collecting for
@@ -178,7 +179,7 @@ class LogWriter : public JournalSink {
   std::multimap<uint64_t, std::function<void()>> waiters_;  // guarded by mu_
   std::atomic<size_t> waiter_count_{0};  // waiters_.size(), for NotifyDurable's fast path
   // Written under mu_ while nobody holds the delivery token; read by the token holder.
-  std::function<void(const JournalEntry&)> listener_;
+  std::function<void(std::span<const JournalEntry>)> listener_;
   const LatencyHook latency_hook_;
   std::string last_error_;                                  // guarded by mu_
   bool stop_ = false;                                       // guarded by mu_

@@ -19,7 +19,8 @@ namespace {
 class JournalRecording : public ::testing::Test {
  protected:
   JournalRecording() : log_(nullptr, /*enabled=*/false, FsyncPolicy::kNo) {
-    log_.SetListener([this](const JournalEntry& e) { heard_.push_back(e); });
+    log_.SetListener(
+        [this](std::span<const JournalEntry> batch) { heard_.insert(heard_.end(), batch.begin(), batch.end()); });
   }
   ~JournalRecording() override { log_.Stop(); }
 

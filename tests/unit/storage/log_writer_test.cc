@@ -17,6 +17,14 @@
 namespace minired {
 namespace {
 
+// The log hands its listener each batch; these tests look at the entries one by one.
+template <typename F>
+std::function<void(std::span<const JournalEntry>)> PerEntry(F f) {
+  return [f](std::span<const JournalEntry> batch) mutable {
+    for (const JournalEntry& e : batch) f(e);
+  };
+}
+
 namespace fs = std::filesystem;
 
 class LogWriterLatency : public ::testing::Test {
@@ -100,11 +108,11 @@ JournalEntry Entry(LogWriter& log) {
 // threads at once.
 struct HeardInOrder {
   explicit HeardInOrder(LogWriter& log) {
-    log.SetListener([this](const JournalEntry& e) {
+    log.SetListener(PerEntry([this](const JournalEntry& e) {
       if (inside.fetch_add(1) != 0) overlapped = true;
       heard.push_back(e.seq);
       inside.fetch_sub(1);
-    });
+    }));
   }
   // Every entry 1..n heard once, in order, one thread at a time.
   void Expect(size_t n) const {
@@ -122,7 +130,7 @@ struct HeardInOrder {
 TEST(LogWriterInline, NothingStoredTheSubmitterDeliversInOrder) {
   LogWriter log(nullptr, false, FsyncPolicy::kEverySec);
   std::vector<uint64_t> heard;
-  log.SetListener([&](const JournalEntry& e) { heard.push_back(e.seq); });
+  log.SetListener(PerEntry([&](const JournalEntry& e) { heard.push_back(e.seq); }));
   JournalEntry first = Entry(log), second = Entry(log), third = Entry(log);
   log.Submit(std::move(first));
   EXPECT_EQ(heard, (std::vector<uint64_t>{1}));
@@ -159,11 +167,11 @@ TEST_F(LogWriterLatency, StoringTheWriterThreadDelivers) {
   std::mutex mu;
   std::condition_variable cv;
   std::thread::id listener_thread;
-  log.SetListener([&](const JournalEntry&) {
+  log.SetListener(PerEntry([&](const JournalEntry&) {
     std::lock_guard l(mu);
     listener_thread = std::this_thread::get_id();
     cv.notify_all();
-  });
+  }));
   log.Submit(Entry(log));
   std::unique_lock l(mu);
   ASSERT_TRUE(cv.wait_for(l, std::chrono::seconds(10), [&] { return listener_thread != std::thread::id(); }));
@@ -183,10 +191,10 @@ TEST_F(LogWriterLatency, AlwaysTheFlushingThreadAppendsSyncsAndDelivers) {
     reporters.push_back(std::this_thread::get_id());
   });
   std::vector<std::pair<uint64_t, std::thread::id>> heard;
-  log.SetListener([&](const JournalEntry& e) {
+  log.SetListener(PerEntry([&](const JournalEntry& e) {
     std::lock_guard l(mu);
     heard.emplace_back(e.seq, std::this_thread::get_id());
-  });
+  }));
   log.ExpectFlush();
   log.Submit(Entry(log));
   log.Submit(Entry(log));
@@ -214,11 +222,11 @@ TEST_F(LogWriterLatency, AlwaysAnEntryAheadOfItsTurnIsLeftToTheWriterThread) {
   std::mutex mu;
   std::condition_variable cv;
   std::vector<uint64_t> heard;
-  log.SetListener([&](const JournalEntry& e) {
+  log.SetListener(PerEntry([&](const JournalEntry& e) {
     std::lock_guard l(mu);
     heard.push_back(e.seq);
     cv.notify_all();
-  });
+  }));
   JournalEntry first = Entry(log), second = Entry(log);
   log.Submit(std::move(second));
   log.ExpectFlush();
@@ -271,10 +279,10 @@ TEST_F(LogWriterLatency, EverysecAFlushingThreadAppendsAndTheWriterSyncsItWithin
                                &requests});
   std::vector<std::thread::id> heard;
   std::mutex mu;
-  log.SetListener([&](const JournalEntry&) {
+  log.SetListener(PerEntry([&](const JournalEntry&) {
     std::lock_guard l(mu);
     heard.push_back(std::this_thread::get_id());
-  });
+  }));
   for (int i = 0; i < 3; ++i) log.Submit(Entry(log));
   LogWriter::SetThreadFlusher({});
   EXPECT_EQ(requests.count, 3);
