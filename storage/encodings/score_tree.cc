@@ -8,8 +8,20 @@
 namespace minired {
 namespace {
 
-constexpr uint32_t kCap = 32;            // entries a node holds
+// Entries a node holds: 30 make a leaf 504 bytes and an inner node 968, which the
+// allocator's size classes of 512 and 1,024 bytes hold with little to spare (32 would
+// take 640 and 1,280).
+constexpr uint32_t kCap = 30;
 constexpr uint32_t kMinFill = kCap / 4;  // below this a node other than the root borrows or merges
+
+// Where a full node splits for an entry that goes to position `pos`: in half, but
+// unevenly at either end, so that members added in order of score (timestamps, counters)
+// leave nodes three quarters full rather than half.
+uint32_t SplitPoint(uint32_t pos) {
+  if (pos == kCap) return kCap - (kMinFill - 1);  // the new entry joins the right node's kMinFill - 1
+  if (pos == 0) return kMinFill - 1;              // and here the left's
+  return kCap / 2;
+}
 constexpr size_t kElementHeader = sizeof(double) + sizeof(uint32_t);
 
 }  // namespace
@@ -152,7 +164,7 @@ ScoreTree::Node* ScoreTree::InsertInto(Node* node, int height, ZElement* e) {
     if (leaf->count == kCap) {
       right = new Leaf;
       ++leaves_;
-      constexpr uint32_t keep = kCap / 2;
+      const uint32_t keep = SplitPoint(pos);
       Move(leaf, keep, right, 0, kCap - keep, false);
       right->count = kCap - keep;
       leaf->count = keep;
@@ -190,7 +202,7 @@ ScoreTree::Node* ScoreTree::InsertInto(Node* node, int height, ZElement* e) {
   if (in->count == kCap) {
     right = new Inner;
     ++inners_;
-    constexpr uint32_t keep = kCap / 2;
+    const uint32_t keep = SplitPoint(at);
     Move(in, keep, right, 0, kCap - keep, true);
     right->count = kCap - keep;
     in->count = keep;

@@ -5,7 +5,7 @@
 // Why not Redis's skip list: a descent through a skip list of n members reads about
 // 2.9 ln n nodes one after the other, each a cache miss once the set outgrows the cache
 // (33 at 100,000 members); a pipelined ZADD to such a set spent over half its time
-// there. This tree's nodes hold 32 entries whose scores lie side by side, so a descent
+// there. This tree's nodes hold 30 entries whose scores lie side by side, so a descent
 // reads 3-4 nodes, and each node's lines are independent loads that the processor
 // overlaps. It also holds a member in 16 bytes of a leaf (its score and a pointer)
 // where a skip list node took 40 or more (score, back pointer, 1.33 levels of forward
@@ -82,6 +82,7 @@ class ScoreTree {
 
   // Bytes of the tree's nodes (not the elements).
   size_t NodeBytes() const;
+  size_t leaf_count() const { return leaves_; }
   // Checks every invariant (order, counts, the inner nodes' keys, fill, the leaves'
   // links); for tests.
   bool Valid() const;

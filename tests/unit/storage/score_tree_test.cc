@@ -88,6 +88,23 @@ TEST_F(ScoreTreeTest, AscendingThenDrainedFromTheFront) {
   ExpectMatchesModel();
 }
 
+// Members added in order of score (timestamps) split the last leaf unevenly: the
+// leaves stay three quarters full (30 entries a leaf, 24 kept), not half.
+TEST_F(ScoreTreeTest, InsertsInOrderFillTheLeaves) {
+  for (int i = 0; i < 24000; ++i) Add(i, Name(i));
+  EXPECT_LE(tree_.leaf_count(), 24000u / 24 + 1);
+  ScoreTree descending;
+  std::vector<ZElement*> elements;
+  for (int i = 24000; i > 0; --i) {
+    elements.push_back(ZElement::New(i, Name(i)));
+    descending.Insert(elements.back());
+  }
+  EXPECT_LE(descending.leaf_count(), 24000u / 24 + 1);
+  EXPECT_TRUE(descending.Valid());
+  for (ZElement* e : elements) ZElement::Free(e);
+  ExpectMatchesModel();
+}
+
 TEST_F(ScoreTreeTest, DescendingThenDrainedFromTheBack) {
   for (int i = 20000; i > 0; --i) Add(i, Name(i));
   ExpectMatchesModel();
