@@ -34,8 +34,9 @@ count() {  # prefetch instructions in the functions whose mangled names match $1
   awk -v f="$1" '$0 ~ "^_Z.*(" f ").*:$" {on = 1; next} on && /^\t\.cfi_endproc/ {on = 0} on && /^\t+prefetch/ {n++} END {print n + 0}' "$tmp/probe.s"
 }
 entry=$(count ProbeEntry)
-fields=$(count "ProbeFields|PrefetchFields")  # inlined into the probe or not
-members=$(count "ProbeMembers|PrefetchMembers")
+# Inlined into the probe or not; both end in their table's SlotTable::PrefetchLookups.
+fields=$(count "ProbeFields|PrefetchFields|PackedPair.*PrefetchLookups")
+members=$(count "ProbeMembers|PrefetchMembers|ZElement.*PrefetchLookups")
 # PrefetchEntry: the entry's line and, where it crosses one, the next; PrefetchFields:
 # the slots, then the pairs (and their second lines).
 if [ "$entry" -lt 2 ] || [ "$fields" -lt 3 ] || [ "$members" -lt 3 ]; then

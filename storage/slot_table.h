@@ -19,6 +19,8 @@
 #include <cstdint>
 #include <cstring>
 #include <random>
+#include <span>
+#include <string_view>
 #include <vector>
 
 #include "storage/prefetch.h"
@@ -77,6 +79,22 @@ class SlotTable {
       PrefetchLine(element);
       if ((reinterpret_cast<uintptr_t>(element) & 63) + bytes > 64) PrefetchLine(element + bytes - 1);
     }
+  }
+
+  // Asks for the lines a Find of each of `names` reads (at most 16): their home slots
+  // first, then the elements tagged like them, `header` bytes plus the name's length of
+  // each, so that the misses of a pipeline of lookups in one big table overlap (the look
+  // ahead's fields of a hash or set, members of a sorted set).
+  template <typename Hash>
+  void PrefetchLookups(std::span<const std::string_view> names, size_t header, Hash hash) const {
+    constexpr size_t kMax = 16;
+    uint64_t hashes[kMax];
+    const size_t n = std::min(names.size(), kMax);
+    for (size_t i = 0; i < n; ++i) {
+      hashes[i] = hash(names[i]);
+      PrefetchHome(hashes[i]);
+    }
+    for (size_t i = 0; i < n; ++i) PrefetchTagged(hashes[i], names[i].size() + header);
   }
 
   // Asks for the cache line of `hash`'s home slot: a hint, callable from any thread

@@ -124,6 +124,19 @@ void ScoreTree::Move(Node* from, uint32_t fpos, Node* to, uint32_t tpos, uint32_
   }
 }
 
+// Moves the upper entries of the full node `n` to the empty `right`, split where
+// SplitPoint says for an entry bound for position *pos; returns the node that entry goes
+// to, *pos its position there.
+ScoreTree::Node* ScoreTree::SplitFull(Node* n, Node* right, uint32_t* pos, bool inner) {
+  const uint32_t keep = SplitPoint(*pos);
+  Move(n, keep, right, 0, kCap - keep, inner);
+  right->count = kCap - keep;
+  n->count = keep;
+  if (*pos <= keep) return n;
+  *pos -= keep;
+  return right;
+}
+
 size_t ScoreTree::SubtreeSize(const Node* node, int height) {
   if (height == 0) return node->count;
   const auto* in = static_cast<const Inner*>(node);
@@ -164,10 +177,6 @@ ScoreTree::Node* ScoreTree::InsertInto(Node* node, int height, ZElement* e) {
     if (leaf->count == kCap) {
       right = new Leaf;
       ++leaves_;
-      const uint32_t keep = SplitPoint(pos);
-      Move(leaf, keep, right, 0, kCap - keep, false);
-      right->count = kCap - keep;
-      leaf->count = keep;
       right->prev = leaf;
       right->next = leaf->next;
       if (leaf->next != nullptr) {
@@ -176,10 +185,7 @@ ScoreTree::Node* ScoreTree::InsertInto(Node* node, int height, ZElement* e) {
         last_ = right;
       }
       leaf->next = right;
-      if (pos > keep) {
-        leaf = right;
-        pos -= keep;
-      }
+      leaf = static_cast<Leaf*>(SplitFull(leaf, right, &pos, false));
     }
     Move(leaf, pos, leaf, pos + 1, leaf->count - pos, false);
     leaf->scores[pos] = e->score();
@@ -202,14 +208,7 @@ ScoreTree::Node* ScoreTree::InsertInto(Node* node, int height, ZElement* e) {
   if (in->count == kCap) {
     right = new Inner;
     ++inners_;
-    const uint32_t keep = SplitPoint(at);
-    Move(in, keep, right, 0, kCap - keep, true);
-    right->count = kCap - keep;
-    in->count = keep;
-    if (at > keep) {
-      target = right;
-      at -= keep;
-    }
+    target = static_cast<Inner*>(SplitFull(in, right, &at, true));
   }
   Move(target, at, target, at + 1, target->count - at, true);
   target->children[at] = split;

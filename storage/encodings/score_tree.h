@@ -95,6 +95,7 @@ class ScoreTree {
   void EraseFrom(Node* node, int height, double score, std::string_view member);
   void Rebalance(Inner* parent, uint32_t idx, int child_height);
   static void Move(Node* from, uint32_t fpos, Node* to, uint32_t tpos, uint32_t n, bool inner);
+  static Node* SplitFull(Node* n, Node* right, uint32_t* pos, bool inner);
   static size_t SubtreeSize(const Node* node, int height);
   static void SetKey(Inner* in, uint32_t idx);
   static void FreeSubtree(Node* node, int height);

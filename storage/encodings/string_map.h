@@ -56,14 +56,7 @@ class StringMap {
   // Asks for the slots, then the pairs, that a Find of each of `fields` reads, so that
   // the cache misses of a pipeline of lookups in one big map overlap.
   void PrefetchFields(std::span<const std::string_view> fields) const {
-    constexpr size_t kMax = 16;
-    uint64_t hashes[kMax];
-    const size_t n = std::min(fields.size(), kMax);
-    for (size_t i = 0; i < n; ++i) {
-      hashes[i] = HashKey(fields[i]);
-      table_.PrefetchHome(hashes[i]);
-    }
-    for (size_t i = 0; i < n; ++i) table_.PrefetchTagged(hashes[i], fields[i].size() + 16);
+    table_.PrefetchLookups(fields, 16, HashKey);
   }
   void Reserve(size_t n) { table_.Reserve(n); }
   const PackedPair* Find(std::string_view field) const {

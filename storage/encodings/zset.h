@@ -5,7 +5,6 @@
 // is known. The encoding keeps Redis's name, which OBJECT ENCODING reports.
 #pragma once
 
-#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -57,14 +56,7 @@ class ZSet {
   // Asks for the slots, then the elements, that a lookup of each of `members` reads
   // (StringMap::PrefetchFields, for the pipeline look ahead).
   void PrefetchMembers(std::span<const std::string_view> members) const {
-    constexpr size_t kMax = 16;
-    uint64_t hashes[kMax];
-    const size_t n = std::min(members.size(), kMax);
-    for (size_t i = 0; i < n; ++i) {
-      hashes[i] = HashKey(members[i]);
-      index_.PrefetchHome(hashes[i]);
-    }
-    for (size_t i = 0; i < n; ++i) index_.PrefetchTagged(hashes[i], members[i].size() + 12);
+    index_.PrefetchLookups(members, 12, HashKey);  // an element's score and length, then its bytes
   }
   // Bytes held, the elements estimated from the first `samples` of them (0: all).
   size_t MemoryBytes(size_t samples = 0) const;
