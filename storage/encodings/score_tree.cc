@@ -18,16 +18,19 @@ constexpr uint32_t kMinFill = kCap / 4;  // below this a node other than the roo
 // unevenly at either end, so that members added in order of score (timestamps, counters)
 // leave nodes three quarters full rather than half.
 uint32_t SplitPoint(uint32_t pos) {
-  if (pos == kCap) return kCap - (kMinFill - 1);  // the new entry joins the right node's kMinFill - 1
-  if (pos == 0) return kMinFill - 1;              // and here the left's
+  // At an end the new entry joins kMinFill - 1 others in the right node (or the left).
+  if (pos == kCap) return kCap - (kMinFill - 1);
+  if (pos == 0) return kMinFill - 1;
   return kCap / 2;
 }
+
 constexpr size_t kElementHeader = sizeof(double) + sizeof(uint32_t);
 
 }  // namespace
 
 ZElement* ZElement::New(double score, std::string_view member) {
-  auto* e = static_cast<ZElement*>(::operator new(std::max(sizeof(ZElement), kElementHeader + member.size())));
+  auto* e = static_cast<ZElement*>(
+      ::operator new(std::max(sizeof(ZElement), kElementHeader + member.size())));
   e->score_ = score;
   e->len_ = static_cast<uint32_t>(member.size());
   if (!member.empty()) memcpy(const_cast<char*>(e->bytes()), member.data(), member.size());
@@ -301,9 +304,13 @@ void ScoreTree::Rebalance(Inner* parent, uint32_t idx, int child_height) {
   SetKey(parent, r);
 }
 
-ScoreTree::Cursor ScoreTree::First() const { return size_ == 0 ? Cursor(nullptr, 0) : Cursor(first_, 0); }
+ScoreTree::Cursor ScoreTree::First() const {
+  return size_ == 0 ? Cursor(nullptr, 0) : Cursor(first_, 0);
+}
 
-ScoreTree::Cursor ScoreTree::Last() const { return size_ == 0 ? Cursor(nullptr, 0) : Cursor(last_, last_->count - 1); }
+ScoreTree::Cursor ScoreTree::Last() const {
+  return size_ == 0 ? Cursor(nullptr, 0) : Cursor(last_, last_->count - 1);
+}
 
 ScoreTree::Cursor ScoreTree::AtRank(size_t rank) const {
   const Node* node = root_;
@@ -347,7 +354,9 @@ size_t ScoreTree::CountWhile(Below below) const {
 }
 
 size_t ScoreTree::CountBefore(double score, std::string_view member) const {
-  return CountWhile([&](double s, const ZElement* e) { return s < score || (s == score && e->member() < member); });
+  return CountWhile([&](double s, const ZElement* e) {
+    return s < score || (s == score && e->member() < member);
+  });
 }
 
 size_t ScoreTree::CountScoreBelow(double x, bool inclusive) const {
@@ -382,7 +391,8 @@ bool ScoreTree::Valid() const {
   size_t count = 0;
   const Leaf* prev_leaf = nullptr;
   if (!ValidSubtree(root_, height_, true, &count, &prev_leaf)) return false;
-  if (count != size_ || prev_leaf != last_ || last_->next != nullptr || first_->prev != nullptr) return false;
+  if (count != size_ || prev_leaf != last_ || last_->next != nullptr || first_->prev != nullptr)
+    return false;
   // The leaves' chain holds every element in order.
   size_t seen = 0;
   const ZElement* before = nullptr;
@@ -397,7 +407,8 @@ bool ScoreTree::Valid() const {
   return seen == size_;
 }
 
-bool ScoreTree::ValidSubtree(const Node* node, int height, bool is_root, size_t* count, const Leaf** prev_leaf) const {
+bool ScoreTree::ValidSubtree(const Node* node, int height, bool is_root, size_t* count,
+                             const Leaf** prev_leaf) const {
   if (node->count > kCap) return false;
   if (!is_root && node->count < kMinFill) return false;
   for (uint32_t i = 0; i < node->count; ++i) {

@@ -99,7 +99,8 @@ class ScoreTree {
   static size_t SubtreeSize(const Node* node, int height);
   static void SetKey(Inner* in, uint32_t idx);
   static void FreeSubtree(Node* node, int height);
-  bool ValidSubtree(const Node* node, int height, bool is_root, size_t* count, const Leaf** prev_leaf) const;
+  bool ValidSubtree(const Node* node, int height, bool is_root, size_t* count,
+                    const Leaf** prev_leaf) const;
 
   Node* root_;
   int height_ = 0;  // 0: the root is a leaf

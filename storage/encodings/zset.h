@@ -44,10 +44,14 @@ class ZSet {
   Cursor Last() const { return tree_.Last(); }
 
   // Elements ordered before x: score < x (or <= x when `inclusive`).
-  size_t CountScoreBelow(double x, bool inclusive) const { return tree_.CountScoreBelow(x, inclusive); }
+  size_t CountScoreBelow(double x, bool inclusive) const {
+    return tree_.CountScoreBelow(x, inclusive);
+  }
   // Elements whose member is < m (or <= m); meaningful when all scores are equal, as
   // Redis's lex commands assume.
-  size_t CountMemberBelow(std::string_view m, bool inclusive) const { return tree_.CountMemberBelow(m, inclusive); }
+  size_t CountMemberBelow(std::string_view m, bool inclusive) const {
+    return tree_.CountMemberBelow(m, inclusive);
+  }
 
   template <typename Visit>  // Visit(const ZElement*)
   size_t Scan(uint64_t* pos, size_t max_slots, Visit visit) const {

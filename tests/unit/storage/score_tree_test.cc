@@ -126,7 +126,8 @@ TEST_F(ScoreTreeTest, EqualScoresOrderByMember) {
     EXPECT_EQ(tree_.CountMemberBelow(m, false), below) << m;
     EXPECT_EQ(tree_.CountMemberBelow(m, true), at_or_below) << m;
   }
-  EXPECT_EQ(tree_.CountMemberBelow("member:2", true), tree_.CountMemberBelow("member:2", false) + 1);
+  EXPECT_EQ(tree_.CountMemberBelow("member:2", true),
+            tree_.CountMemberBelow("member:2", false) + 1);
   // Every other member out: nodes thin out evenly, and even out or merge.
   std::vector<std::pair<double, std::string>> items(model_.begin(), model_.end());
   for (size_t i = 0; i < items.size(); i += 2) Remove(items[i]);
@@ -138,7 +139,8 @@ TEST_F(ScoreTreeTest, RandomChurnKeepsEveryInvariant) {
   std::vector<std::pair<double, std::string>> present;
   for (int round = 0; round < 6; ++round) {
     for (int step = 0; step < 15000; ++step) {
-      const bool grow = present.size() < 2000 || rng() % 3 != 0 || (round % 2 == 1 && rng() % 2 == 0);
+      const bool grow =
+          present.size() < 2000 || rng() % 3 != 0 || (round % 2 == 1 && rng() % 2 == 0);
       if (grow || present.empty()) {
         const double score = static_cast<double>(rng() % 400) / 4;  // ties are common
         std::string member = Name(static_cast<int>(rng() % 1000000));
