@@ -192,23 +192,32 @@ void CmdLRem(CommandContext& ctx) {
   const uint64_t limit = *count == 0 ? UINT64_MAX
                        : *count < 0 ? static_cast<uint64_t>(-(*count + 1)) + 1
                                     : static_cast<uint64_t>(*count);
+  // One pass that closes the gaps as it goes (from the head, or from the tail for a
+  // negative count), then one cut at the far end: O(n) however many go, where erasing
+  // each match from the middle of the deque was O(n) a match (6 s for 100,000 of
+  // 200,000 elements, the shard held throughout).
   int64_t removed = 0;
+  const size_t n = list.size();
   if (*count >= 0) {
-    for (auto it = list.begin(); it != list.end() && static_cast<uint64_t>(removed) < limit;) {
-      if (*it == target) {
-        it = list.erase(it);
+    size_t w = 0;
+    for (size_t r = 0; r < n; ++r) {
+      if (static_cast<uint64_t>(removed) < limit && list[r] == target) {
         ++removed;
-      } else {
-        ++it;
+      } else if (w++ != r) {
+        list[w - 1] = std::move(list[r]);
       }
     }
+    list.erase(list.begin() + static_cast<ptrdiff_t>(w), list.end());
   } else {
-    for (size_t i = list.size(); i-- > 0 && static_cast<uint64_t>(removed) < limit;) {
-      if (list[i] == target) {
-        list.erase(list.begin() + static_cast<ptrdiff_t>(i));
+    size_t w = n;
+    for (size_t r = n; r-- > 0;) {
+      if (static_cast<uint64_t>(removed) < limit && list[r] == target) {
         ++removed;
+      } else if (--w != r) {
+        list[w] = std::move(list[r]);
       }
     }
+    list.erase(list.begin(), list.begin() + static_cast<ptrdiff_t>(w));
   }
   const bool emptied = list.empty();
   l.Commit(ctx.now_ms(), removed > 0);

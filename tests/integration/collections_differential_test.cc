@@ -186,6 +186,19 @@ TEST_F(Collections, ListCommands) {
            {"LPOP", "str"}, {"LLEN", "str"}, {"LRANGE", "l", "a", "1"}, {"LINDEX", "l", "x"}});
 }
 
+// LREM on a list past the listpack limit (a quicklist in minired: 600 elements > 128),
+// with every kind of count: the survivors keep their order and the right matches go.
+TEST_F(Collections, ListRemoveFromABigList) {
+  std::vector<std::vector<std::string>> s;
+  s.push_back({"CONFIG", "SET", "list-max-listpack-size", "128"});
+  for (int i = 0; i < 600; ++i) s.push_back({"RPUSH", "big", i % 3 == 0 ? "a" : "e" + std::to_string(i)});
+  Compare(s);
+  Compare({{"LREM", "big", "5", "a"}, {"LREM", "big", "-7", "a"}, {"LLEN", "big"},
+           {"LRANGE", "big", "0", "20"}, {"LRANGE", "big", "-20", "-1"}, {"LREM", "big", "-1000", "a"},
+           {"LREM", "big", "1", "e598"}, {"LREM", "big", "-1", "e1"}, {"LREM", "big", "0", "a"}, {"LLEN", "big"},
+           {"LRANGE", "big", "0", "-1"}, {"LREM", "big", "0", "nothing"}});
+}
+
 TEST_F(Collections, ListPosAndMove) {
   Compare({{"RPUSH", "l", "a", "b", "c", "b", "a", "b"}, {"LPOS", "l", "b"}, {"LPOS", "l", "b", "RANK", "2"},
            {"LPOS", "l", "b", "RANK", "-1"}, {"LPOS", "l", "b", "COUNT", "0"}, {"LPOS", "l", "b", "COUNT", "2", "RANK", "-1"},
