@@ -1,6 +1,8 @@
 // Differential tests for hashes, sets, sorted sets and lists: replies, errors and
 // encodings compared with redis-server byte for byte (multisets where Redis leaves the
 // order unspecified).
+#include <random>
+
 #include "tests/integration/differential.h"
 
 namespace minired {
@@ -169,6 +171,46 @@ TEST_F(Collections, SortedSetEncodingAndScan) {
            {"ZREMRANGEBYRANK", "big", "50", "60"}, {"ZRANGE", "big", "45", "55"}, {"ZREMRANGEBYSCORE", "big", "10", "12"},
            {"ZCARD", "big"}, {"ZPOPMAX", "big", "3"}, {"ZADD", "small", "2", "x", "1", "y"}, {"ZSCAN", "small", "0"},
            {"ZSCAN", "small", "0", "MATCH", "x"}, {"ZSCAN", "nokey", "0"}});
+}
+
+// A big sorted set (past the listpack limit: the B+ tree) under a few thousand random
+// commands of every kind that reads or changes its order: ties on the score, moves,
+// ranks from both ends, score and lex ranges, range removals and pops.
+TEST_F(Collections, SortedSetRandomOperationsOnABigSet) {
+  std::mt19937 rng(20261207);
+  auto num = [&](int lo, int hi) { return std::to_string(lo + static_cast<int>(rng() % (hi - lo + 1))); };
+  auto score = [&] { return std::to_string(static_cast<int>(rng() % 80) - 20) + (rng() % 2 ? ".5" : ""); };
+  auto member = [&] { return "m" + num(0, 900); };
+  Script s;
+  for (int i = 0; i < 700; ++i) s.push_back({"ZADD", "rz", score(), "m" + std::to_string(i)});
+  for (int i = 0; i < 300; ++i) s.push_back({"ZADD", "lz", "0", "w" + std::to_string(i * 7919 % 1000)});
+  for (int step = 0; step < 3000; ++step) {
+    switch (rng() % 16) {
+      case 0: s.push_back({"ZADD", "rz", score(), member()}); break;
+      case 1: s.push_back({"ZADD", "rz", rng() % 2 ? "GT" : "LT", "CH", score(), member()}); break;
+      case 2: s.push_back({"ZINCRBY", "rz", score(), member()}); break;
+      case 3: s.push_back({"ZREM", "rz", member(), member()}); break;
+      case 4: s.push_back({"ZRANK", "rz", member()}); break;
+      case 5: s.push_back({"ZREVRANK", "rz", member()}); break;
+      case 6: s.push_back({"ZRANGE", "rz", num(-700, 700), num(-700, 700), "WITHSCORES"}); break;
+      case 7: s.push_back({"ZRANGEBYSCORE", "rz", "(" + score(), score(), "LIMIT", num(0, 5), num(1, 20)}); break;
+      case 8: s.push_back({"ZREVRANGEBYSCORE", "rz", score(), "-inf", "WITHSCORES", "LIMIT", "0", num(1, 10)}); break;
+      case 9: s.push_back({"ZCOUNT", "rz", score(), "(" + score()}); break;
+      case 10: s.push_back({"ZREMRANGEBYRANK", "rz", num(0, 600), num(0, 600)}); break;
+      case 11: s.push_back({rng() % 2 ? "ZPOPMIN" : "ZPOPMAX", "rz", num(1, 3)}); break;
+      case 12: s.push_back({"ZSCORE", "rz", member()}); break;
+      case 13: s.push_back({"ZADD", "lz", "0", "w" + num(0, 999)}); break;
+      case 14:
+        s.push_back({"ZRANGEBYLEX", "lz", "[w" + num(0, 999), "(w" + num(0, 999), "LIMIT", "0", num(1, 10)});
+        break;
+      default: s.push_back({"ZLEXCOUNT", "lz", "(w" + num(0, 999), "+"}); break;
+    }
+  }
+  s.push_back({"ZCARD", "rz"});
+  s.push_back({"ZRANGE", "rz", "0", "-1", "WITHSCORES"});
+  s.push_back({"ZREMRANGEBYLEX", "lz", "[w3", "[w6"});
+  s.push_back({"ZRANGE", "lz", "0", "-1"});
+  Compare(s);
 }
 
 TEST_F(Collections, ListCommands) {
