@@ -178,6 +178,24 @@ void CmdLInsert(CommandContext& ctx) {
   ctx.reply().Integer(len);
 }
 
+// Moves the elements of [first, last) towards first, in order, less the first `limit`
+// equal to `target`, and returns the end of those kept. One pass, O(n) however many go:
+// erasing each match from the middle of the deque was O(n) a match (6 s for 100,000 of
+// 200,000 elements, the shard held throughout).
+template <typename It>
+It RemoveMatches(It first, It last, std::string_view target, uint64_t limit, int64_t* removed) {
+  It kept = first;
+  for (; first != last; ++first) {
+    if (static_cast<uint64_t>(*removed) < limit && *first == target) {
+      ++*removed;
+      continue;
+    }
+    if (kept != first) *kept = std::move(*first);
+    ++kept;
+  }
+  return kept;
+}
+
 // LREM key count element: count > 0 from the head, < 0 from the tail, 0 all.
 void CmdLRem(CommandContext& ctx) {
   auto count = IntArg(ctx, ctx.arg(2));
@@ -192,32 +210,13 @@ void CmdLRem(CommandContext& ctx) {
   const uint64_t limit = *count == 0 ? UINT64_MAX
                        : *count < 0 ? static_cast<uint64_t>(-(*count + 1)) + 1
                                     : static_cast<uint64_t>(*count);
-  // One pass that closes the gaps as it goes (from the head, or from the tail for a
-  // negative count), then one cut at the far end: O(n) however many go, where erasing
-  // each match from the middle of the deque was O(n) a match (6 s for 100,000 of
-  // 200,000 elements, the shard held throughout).
+  // From the head (the kept close up towards it, the tail is cut) or, for a negative
+  // count, from the tail (the kept close up towards the tail, the head is cut).
   int64_t removed = 0;
-  const size_t n = list.size();
   if (*count >= 0) {
-    size_t w = 0;
-    for (size_t r = 0; r < n; ++r) {
-      if (static_cast<uint64_t>(removed) < limit && list[r] == target) {
-        ++removed;
-      } else if (w++ != r) {
-        list[w - 1] = std::move(list[r]);
-      }
-    }
-    list.erase(list.begin() + static_cast<ptrdiff_t>(w), list.end());
+    list.erase(RemoveMatches(list.begin(), list.end(), target, limit, &removed), list.end());
   } else {
-    size_t w = n;
-    for (size_t r = n; r-- > 0;) {
-      if (static_cast<uint64_t>(removed) < limit && list[r] == target) {
-        ++removed;
-      } else if (--w != r) {
-        list[w] = std::move(list[r]);
-      }
-    }
-    list.erase(list.begin(), list.begin() + static_cast<ptrdiff_t>(w));
+    list.erase(list.begin(), RemoveMatches(list.rbegin(), list.rend(), target, limit, &removed).base());
   }
   const bool emptied = list.empty();
   l.Commit(ctx.now_ms(), removed > 0);

@@ -14,6 +14,12 @@ namespace {
 constexpr uint32_t kCap = 30;
 constexpr uint32_t kMinFill = kCap / 4;  // below this a node other than the root borrows or merges
 
+// The order of a sorted set: by score, then by member.
+bool SortsBefore(double score, std::string_view member, double other_score,
+                 std::string_view other_member) {
+  return score < other_score || (score == other_score && member < other_member);
+}
+
 // Where a full node splits for an entry that goes to position `pos`: in half, but
 // unevenly at either end, so that members added in order of score (timestamps, counters)
 // leave nodes three quarters full rather than half.
@@ -24,13 +30,11 @@ uint32_t SplitPoint(uint32_t pos) {
   return kCap / 2;
 }
 
-constexpr size_t kElementHeader = sizeof(double) + sizeof(uint32_t);
-
 }  // namespace
 
 ZElement* ZElement::New(double score, std::string_view member) {
   auto* e = static_cast<ZElement*>(
-      ::operator new(std::max(sizeof(ZElement), kElementHeader + member.size())));
+      ::operator new(std::max(sizeof(ZElement), kHeaderBytes + member.size())));
   e->score_ = score;
   e->len_ = static_cast<uint32_t>(member.size());
   if (!member.empty()) memcpy(const_cast<char*>(e->bytes()), member.data(), member.size());
@@ -354,9 +358,8 @@ size_t ScoreTree::CountWhile(Below below) const {
 }
 
 size_t ScoreTree::CountBefore(double score, std::string_view member) const {
-  return CountWhile([&](double s, const ZElement* e) {
-    return s < score || (s == score && e->member() < member);
-  });
+  return CountWhile(
+      [&](double s, const ZElement* e) { return SortsBefore(s, e->member(), score, member); });
 }
 
 size_t ScoreTree::CountScoreBelow(double x, bool inclusive) const {
@@ -372,19 +375,7 @@ size_t ScoreTree::CountMemberBelow(std::string_view m, bool inclusive) const {
 
 size_t ScoreTree::NodeBytes() const {
   // Every node of a kind is one allocation of the same size.
-  static const size_t leaf_bytes = [] {
-    Leaf* l = new Leaf;
-    const size_t n = AllocationSize(l);
-    delete l;
-    return n;
-  }();
-  static const size_t inner_bytes = [] {
-    Inner* in = new Inner;
-    const size_t n = AllocationSize(in);
-    delete in;
-    return n;
-  }();
-  return leaves_ * leaf_bytes + inners_ * inner_bytes;
+  return leaves_ * AllocationSizeFor(sizeof(Leaf)) + inners_ * AllocationSizeFor(sizeof(Inner));
 }
 
 bool ScoreTree::Valid() const {
@@ -398,8 +389,8 @@ bool ScoreTree::Valid() const {
   const ZElement* before = nullptr;
   for (Cursor c = First(); c; c.Next(), ++seen) {
     const ZElement* e = c.element();
-    if (before != nullptr && !(before->score() < e->score() ||
-                               (before->score() == e->score() && before->member() < e->member()))) {
+    if (before != nullptr &&
+        !SortsBefore(before->score(), before->member(), e->score(), e->member())) {
       return false;
     }
     before = e;

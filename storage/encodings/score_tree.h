@@ -27,6 +27,8 @@ class ZElement {
 
   double score() const { return score_; }
   std::string_view member() const { return {bytes(), len_}; }
+  // The bytes before the member's: its score and length.
+  static constexpr size_t kHeaderBytes = sizeof(double) + sizeof(uint32_t);
 
  private:
   friend class ZSet;

@@ -4,7 +4,6 @@
 // SSCAN cursors have the keyspace SCAN's guarantees.
 #pragma once
 
-#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <span>

@@ -60,7 +60,7 @@ class ZSet {
   // Asks for the slots, then the elements, that a lookup of each of `members` reads
   // (StringMap::PrefetchFields, for the pipeline look ahead).
   void PrefetchMembers(std::span<const std::string_view> members) const {
-    index_.PrefetchLookups(members, 12, HashKey);  // an element's score and length, then its bytes
+    index_.PrefetchLookups(members, ZElement::kHeaderBytes, HashKey);
   }
   // Bytes held, the elements estimated from the first `samples` of them (0: all).
   size_t MemoryBytes(size_t samples = 0) const;
