@@ -240,23 +240,11 @@ size_t Entry::AllocatedSize(size_t samples) const {
   switch (encoding()) {
     case Encoding::kHashtable: return total + sizeof(StringMap) + object<StringMap>()->MemoryBytes(samples);
     case Encoding::kSkiplist: return total + sizeof(ZSet) + object<ZSet>()->MemoryBytes(samples);
-    case Encoding::kQuicklist: return total + ListMemoryBytes(*object<ListObject>(), samples);
+    case Encoding::kQuicklist: return total + object<ListObject>()->MemoryBytes();
     case Encoding::kStream: return total + object<StreamValue>()->MemoryBytes();
     default: return total;
   }
 }
 
-size_t ListMemoryBytes(const ListObject& list, size_t samples) {
-  // libstdc++'s deque: 512-byte blocks of elements plus a map of block pointers.
-  constexpr size_t kPerBlock = 512 / sizeof(std::string);
-  const size_t blocks = list.size() / kPerBlock + 1;
-  size_t total = sizeof(ListObject) + blocks * AllocationSizeFor(512) + (blocks + 2) * sizeof(void*);
-  size_t seen = 0, heap = 0;
-  for (auto it = list.begin(); it != list.end() && (samples == 0 || seen < samples); ++it, ++seen) {
-    // Strings of up to 15 bytes live inside the std::string (no heap block).
-    if (it->capacity() > 15) heap += AllocationSizeFor(it->capacity() + 1);
-  }
-  return total + (seen == 0 ? 0 : heap * list.size() / seen);
-}
 
 }  // namespace minired

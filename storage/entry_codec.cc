@@ -237,7 +237,7 @@ void EncodeEntry(const Entry* e, std::string* out) {
     case Encoding::kQuicklist: {
       const ListObject* l = e->object<ListObject>();
       AppendVarint(out, l->size());
-      for (const std::string& s : *l) PutBytes(out, s);
+      l->ForEach([&](std::string_view s) { PutBytes(out, s); });
       break;
     }
     case Encoding::kStream: EncodeStream(*e->object<StreamValue>(), out); break;
@@ -335,15 +335,13 @@ Status DecodeEntry(std::string_view* in, Entry** out) {
     case Encoding::kQuicklist: {
       uint64_t n;
       if (!r.Varint(&n)) return Corrupt("truncated count");
-      auto* l = new ListObject();
+      std::vector<std::string_view> elements;
       for (uint64_t i = 0; i < n; ++i) {
         std::string_view v;
-        if (!r.Bytes(&v)) {
-          delete l;
-          return Corrupt("truncated list element");
-        }
-        l->emplace_back(v);
+        if (!r.Bytes(&v)) return Corrupt("truncated list element");
+        elements.push_back(v);
       }
+      auto* l = new ListObject(elements.begin(), elements.end());
       e = Entry::NewObject(key, type, enc, l, exp);
       break;
     }

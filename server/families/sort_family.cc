@@ -250,7 +250,7 @@ void StoreResult(CommandContext& ctx, MultiKeyAccess& m, std::string_view dst, s
     AddSubstitute(std::move(push));
   }
   ListEdit l(db, Db::Slot{}, dst, hd, Limits(ctx));
-  for (auto& v : values) l.list().push_back(std::move(v));
+  for (const auto& v : values) l.list().PushBack(v);
   l.Commit(ctx.now_ms());
   db.EndOverwrite();
   ctx.Notify(kEventList, "sortstore", dst);

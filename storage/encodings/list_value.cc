@@ -17,6 +17,7 @@ ListRead::ListRead(const Entry* e) {
 size_t ListRead::size() const { return list_ ? list_->size() : ListpackCount(blob_); }
 
 std::string_view ListRead::At(size_t i) const {
+  if (list_) return list_->At(i);
   std::string_view out;
   ForRange(i, i, [&](std::string_view e) { out = e; });
   return out;
@@ -33,7 +34,7 @@ ListEdit::ListEdit(Db& db, Db::Slot s, std::string_view key, uint64_t hash, cons
   if (s) {
     CompactReader r(s.entry->compact_blob());
     std::string_view e;
-    while (r.Next(&e)) decoded_->emplace_back(e);
+    while (r.Next(&e)) decoded_->PushBack(e);
   }
   list_ = decoded_.get();
   initial_size_ = list_->size();
@@ -48,11 +49,8 @@ bool ListEdit::FitsListpack(size_t divisor) const {
   size_t budget = kBytes[idx] / divisor;
   if (list_->size() * 2 > budget) return false;  // every element takes >= 2 bytes
   size_t bytes = 1;
-  for (const std::string& e : *list_) {
-    bytes += e.size() + 2;
-    if (bytes > budget) return false;
-  }
-  return true;
+  list_->ForEach([&](std::string_view e) { bytes += e.size() + 2; });
+  return bytes <= budget;
 }
 
 void ListEdit::Commit(int64_t now_ms, bool changed) {
@@ -63,7 +61,9 @@ void ListEdit::Commit(int64_t now_ms, bool changed) {
   if (was_object && list_->size() >= initial_size_) return db_.NoteWrite(key_);  // grew in place
   // Hysteresis: a quicklist returns to a listpack only at half the limit.
   if (FitsListpack(was_object ? 2 : 1)) {
-    std::vector<std::string_view> views(list_->begin(), list_->end());
+    std::vector<std::string_view> views;
+    views.reserve(list_->size());
+    list_->ForEach([&](std::string_view e) { views.push_back(e); });
     Entry* e = Entry::NewCompact(key_, ValueType::kList, Encoding::kListpack, EncodeListpack(views), expire);
     return StoreCollection(db_, slot_, hash_, e, now_ms);
   }

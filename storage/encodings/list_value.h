@@ -22,10 +22,7 @@ class ListRead {
   // Visits elements [from, to] (REQUIRES: to < size()).
   template <typename Visit>  // Visit(std::string_view)
   void ForRange(size_t from, size_t to, Visit visit) const {
-    if (list_) {
-      for (size_t i = from; i <= to; ++i) visit(std::string_view((*list_)[i]));
-      return;
-    }
+    if (list_) return list_->ForRange(from, to, visit);
     CompactReader r(blob_);
     std::string_view e;
     for (size_t i = 0; i <= to && r.Next(&e); ++i) {

@@ -57,7 +57,7 @@ void AppendList(const Entry* e, bool compress, std::string* out) {
     if (lp.bytes() >= 8192) nodes.push_back(lp.Finish());
   };
   if (e->encoding() == Encoding::kQuicklist) {
-    for (const std::string& s : *e->object<ListObject>()) add(s);
+    e->object<ListObject>()->ForEach(add);
   } else {
     CompactReader r(e->compact_blob());
     std::string_view s;

@@ -228,6 +228,50 @@ TEST_F(Collections, ListCommands) {
            {"LPOP", "str"}, {"LLEN", "str"}, {"LRANGE", "l", "a", "1"}, {"LINDEX", "l", "x"}});
 }
 
+// Two big lists (packed nodes of 4 KB in minired, Redis's quicklist) under a few
+// thousand random commands that push, pop, index, set, insert, remove, trim and move,
+// with elements from empty to bigger than a node, so that nodes fill, split, drain and
+// are rebuilt; every reply compared, then both lists whole.
+TEST_F(Collections, ListRandomOperationsOnBigLists) {
+  std::mt19937 rng(20261208);
+  auto num = [&](int lo, int hi) { return std::to_string(lo + static_cast<int>(rng() % (hi - lo + 1))); };
+  auto element = [&] {
+    const int kind = static_cast<int>(rng() % 100);
+    if (kind < 70) return "e" + num(0, 40);  // repeats, for LREM, LPOS and LINSERT pivots
+    if (kind < 97) return std::string(static_cast<size_t>(rng() % 300), static_cast<char>('a' + rng() % 3));
+    return std::string(4000 + rng() % 2000, 'x');  // bigger than a node
+  };
+  auto key = [&] { return rng() % 4 == 0 ? std::string("l2") : std::string("l1"); };
+  Script s;
+  for (int i = 0; i < 400; ++i) s.push_back({"RPUSH", "l1", element(), element()});
+  for (int i = 0; i < 200; ++i) s.push_back({"LPUSH", "l2", element()});
+  for (int step = 0; step < 3000; ++step) {
+    switch (rng() % 14) {
+      case 0: s.push_back({"LPUSH", key(), element(), element(), element()}); break;
+      case 1: s.push_back({"RPUSH", key(), element(), element()}); break;
+      case 2: s.push_back({"LPOP", key(), num(1, 4)}); break;
+      case 3: s.push_back({"RPOP", key()}); break;
+      case 4: s.push_back({"LINDEX", key(), num(-900, 900)}); break;
+      case 5: s.push_back({"LSET", key(), num(-600, 600), element()}); break;
+      case 6: s.push_back({"LINSERT", key(), rng() % 2 ? "BEFORE" : "AFTER", element(), element()}); break;
+      case 7: s.push_back({"LREM", key(), num(-3, 3), element()}); break;
+      case 8: s.push_back({"LTRIM", key(), num(0, 2), num(-3, -1)}); break;
+      case 9: s.push_back({"LRANGE", key(), num(-900, 900), num(-900, 900)}); break;
+      case 10: s.push_back({"LPOS", key(), element(), "RANK", rng() % 2 ? "-1" : "2", "COUNT", num(0, 3)}); break;
+      case 11:
+        s.push_back({"LMOVE", key(), key(), rng() % 2 ? "LEFT" : "RIGHT", rng() % 2 ? "LEFT" : "RIGHT"});
+        break;
+      case 12: s.push_back({"LLEN", key()}); break;
+      default: s.push_back({"RPOPLPUSH", key(), key()}); break;
+    }
+  }
+  for (const char* k : {"l1", "l2"}) {
+    s.push_back({"LLEN", k});
+    s.push_back({"LRANGE", k, "0", "-1"});
+  }
+  Compare(s);
+}
+
 // LREM on a list past the listpack limit (a quicklist in minired: 600 elements > 128),
 // with every kind of count: the survivors keep their order and the right matches go.
 TEST_F(Collections, ListRemoveFromABigList) {
