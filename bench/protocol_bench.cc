@@ -86,5 +86,18 @@ void BM_WriteBulkReplies(benchmark::State& state) {
 }
 BENCHMARK(BM_WriteBulkReplies);
 
+// LPUSH's and INCR's replies: integers of growing length, 1 to 7 digits.
+void BM_WriteIntegerReplies(benchmark::State& state) {
+  std::string out;
+  for (auto _ : state) {
+    out.clear();
+    ReplyWriter w(&out);
+    for (int64_t i = 0; i < 1000; ++i) w.Integer(i * 1009);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations() * 1000);
+}
+BENCHMARK(BM_WriteIntegerReplies);
+
 }  // namespace
 }  // namespace minired

@@ -1,6 +1,7 @@
 #include "protocol/numbers.h"
 
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -42,17 +43,9 @@ bool ParseInt64(std::string_view s, int64_t* out) {
 }
 
 size_t FormatInt64(int64_t v, char* buf) {
-  char tmp[kMaxInt64Chars];
-  uint64_t u = v < 0 ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
-  size_t n = 0;
-  do {
-    tmp[n++] = static_cast<char>('0' + u % 10);
-    u /= 10;
-  } while (u != 0);
-  size_t len = 0;
-  if (v < 0) buf[len++] = '-';
-  while (n > 0) buf[len++] = tmp[--n];
-  return len;
+  // std::to_chars writes two digits a step from a table: a third of the divisions of a
+  // digit-by-digit loop, in every bulk length and integer reply.
+  return static_cast<size_t>(std::to_chars(buf, buf + kMaxInt64Chars, v).ptr - buf);
 }
 
 std::string Int64ToString(int64_t v) {

@@ -1,8 +1,15 @@
 #include "protocol/reply_writer.h"
 
+#include <cstring>
+
 #include "protocol/numbers.h"
 
 namespace minired {
+
+namespace {
+// Bulk strings up to this long are put together before being appended.
+constexpr size_t kShortBulk = 64;
+}  // namespace
 
 void ReplyWriter::Header(char prefix, int64_t n) {
   char buf[kMaxInt64Chars + 3];
@@ -37,6 +44,21 @@ void ReplyWriter::WriteError(std::string_view text, bool for_stats) {
 void ReplyWriter::Integer(int64_t v) { Header(':', v); }
 
 void ReplyWriter::Bulk(std::string_view s) {
+  if (s.size() <= kShortBulk) {
+    // Header, bytes and CRLF put together on the stack: one append instead of three
+    // (the replies of GET, LRANGE and HGETALL are mostly short values).
+    char buf[kMaxInt64Chars + 3 + kShortBulk + 2];
+    buf[0] = '$';
+    size_t len = 1 + FormatInt64(static_cast<int64_t>(s.size()), buf + 1);
+    buf[len++] = '\r';
+    buf[len++] = '\n';
+    if (!s.empty()) std::memcpy(buf + len, s.data(), s.size());
+    len += s.size();
+    buf[len++] = '\r';
+    buf[len++] = '\n';
+    out_->append(buf, len);
+    return;
+  }
   Header('$', static_cast<int64_t>(s.size()));
   out_->append(s);
   out_->append("\r\n", 2);

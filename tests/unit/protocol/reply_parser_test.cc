@@ -73,6 +73,23 @@ TEST(ReplyWriter, Resp2FallbacksMatchRedis) {
   EXPECT_EQ(out, "*4\r\n*3\r\n$19\r\n0.10000000000000001\r\n:0\r\n$-1\r\n*-1\r\n");
 }
 
+TEST(ReplyWriter, BulksOfEveryLengthAndIntegersOfEveryWidth) {
+  // Short bulks are put together on the stack, longer ones appended in three parts:
+  // both sides of the 64-byte line, and the empty bulk.
+  for (size_t len : {0, 1, 63, 64, 65, 1000}) {
+    std::string out;
+    ReplyWriter w(&out);
+    std::string value(len, 'v');
+    w.Bulk(value);
+    EXPECT_EQ(out, "$" + std::to_string(len) + "\r\n" + value + "\r\n");
+  }
+  std::string out;
+  ReplyWriter w(&out);
+  for (int64_t v : {INT64_MIN, int64_t{-10}, int64_t{0}, int64_t{99}, int64_t{100}, INT64_MAX}) w.Integer(v);
+  w.BulkInt(-42);
+  EXPECT_EQ(out, ":-9223372036854775808\r\n:-10\r\n:0\r\n:99\r\n:100\r\n:9223372036854775807\r\n$3\r\n-42\r\n");
+}
+
 TEST(ReplyWriter, ErrorsCannotBreakTheFraming) {
   std::string out;
   ReplyWriter w(&out);
