@@ -214,7 +214,10 @@ void EncodeEntry(const Entry* e, std::string* out) {
     case Encoding::kInt: PutU64(out, static_cast<uint64_t>(e->int_value())); break;
     case Encoding::kEmbStr:
     case Encoding::kRaw: PutBytes(out, e->str_value()); break;
-    case Encoding::kListpack: PutBytes(out, PortableListpack(e->compact_blob())); break;
+    case Encoding::kListpack:
+      PutBytes(out, e->type() == ValueType::kZSet ? PortableZSetListpack(e->compact_blob())
+                                                  : PortableListpack(e->compact_blob()));
+      break;
     case Encoding::kIntset: PutBytes(out, e->compact_blob()); break;
     case Encoding::kHashtable: {
       const StringMap* m = e->object<StringMap>();
@@ -284,6 +287,10 @@ Status DecodeEntry(std::string_view* in, Entry** out) {
       if (!ParsePortableListpack(blob, &elements) || elements.empty()) return Corrupt("malformed listpack");
       const bool pairs = type == ValueType::kHash || type == ValueType::kZSet;
       if (pairs && elements.size() % 2 != 0) return Corrupt("listpack of pairs with an odd element count");
+      std::vector<ScoreCode> scores;
+      if (type == ValueType::kZSet && !CompactZSetScores(&elements, &scores)) {
+        return Corrupt("sorted set listpack with a malformed score");
+      }
       const std::string packed = type == ValueType::kHash ? EncodeHashListpack(elements) : EncodeListpack(elements);
       e = Entry::NewCompact(key, type, enc, packed, exp);
       break;

@@ -1,6 +1,7 @@
 #include "storage/encodings/compact.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "storage/encodings/field_names.h"
@@ -125,6 +126,30 @@ std::string PortableListpack(std::string_view blob) {
   return Encode(elements, {}, true);
 }
 
+std::string PortableZSetListpack(std::string_view blob) {
+  std::vector<std::string_view> elements = DecodeListpack(blob);
+  std::vector<double> scores;
+  scores.reserve(elements.size() / 2);  // never reallocated: `elements` points into it
+  for (size_t i = 1; i < elements.size(); i += 2) {
+    scores.push_back(ScoreFromBytes(elements[i]));
+    elements[i] = std::string_view(reinterpret_cast<const char*>(&scores.back()), sizeof(double));
+  }
+  return Encode(elements, {}, true);
+}
+
+bool CompactZSetScores(std::vector<std::string_view>* pairs, std::vector<ScoreCode>* codes) {
+  codes->clear();
+  codes->reserve(pairs->size() / 2);  // never reallocated: `pairs` points into it
+  for (size_t i = 1; i < pairs->size(); i += 2) {
+    std::string_view& s = (*pairs)[i];
+    if (s.empty() || s.size() > sizeof(double)) return false;
+    const double score = ScoreFromBytes(s);
+    if (std::isnan(score)) return false;
+    s = codes->emplace_back(score).bytes();
+  }
+  return true;
+}
+
 bool ParsePortableListpack(std::string_view blob, std::vector<std::string_view>* elements) {
   std::string_view in = blob;
   uint64_t count;
@@ -170,14 +195,37 @@ bool IntsetContains(std::string_view blob, int64_t v) {
   return false;
 }
 
-std::string_view ScoreBytes(const double& score) {
-  return {reinterpret_cast<const char*>(&score), sizeof(double)};
+namespace {
+constexpr double kIntegerScoreLimit = 281474976710656.0;  // 2^48: its zigzag varint fits 7 bytes
+}  // namespace
+
+ScoreCode::ScoreCode(double score) {
+  // -0.0 equals 0 but keeps its sign only as a double.
+  if (score > -kIntegerScoreLimit && score < kIntegerScoreLimit && !(score == 0 && std::signbit(score))) {
+    const auto i = static_cast<int64_t>(score);
+    if (static_cast<double>(i) == score) {
+      uint64_t z = (static_cast<uint64_t>(i) << 1) ^ static_cast<uint64_t>(i >> 63);
+      len_ = 0;
+      do {
+        buf_[len_++] = static_cast<char>((z & 0x7f) | (z >= 0x80 ? 0x80 : 0));
+        z >>= 7;
+      } while (z != 0);
+      return;
+    }
+  }
+  memcpy(buf_, &score, sizeof score);
+  len_ = sizeof score;
 }
 
 double ScoreFromBytes(std::string_view bytes) {
-  double d = 0;
-  memcpy(&d, bytes.data(), std::min(bytes.size(), sizeof d));
-  return d;
+  if (bytes.size() == sizeof(double)) {
+    double d;
+    memcpy(&d, bytes.data(), sizeof d);
+    return d;
+  }
+  uint64_t z = 0;
+  for (size_t i = 0; i < bytes.size() && i < 8; ++i) z |= static_cast<uint64_t>(static_cast<uint8_t>(bytes[i]) & 0x7f) << (7 * i);
+  return static_cast<double>(static_cast<int64_t>(z >> 1) ^ -static_cast<int64_t>(z & 1));
 }
 
 }  // namespace minired

@@ -66,8 +66,26 @@ std::string EncodeIntset(std::span<const int64_t> sorted_values);
 inline size_t IntsetCount(std::string_view blob) { return blob.size() / 8; }
 bool IntsetContains(std::string_view blob, int64_t v);
 
-// Scores inside a listpack zset.
-std::string_view ScoreBytes(const double& score);
+// A score as a listpack zset holds it: an integer of magnitude below 2^48 as its zigzag
+// varint (1 to 7 bytes: 1 for -64..63, 3 for a price in cents up to 10,000 dollars),
+// any other score as the 8 bytes of its double. The length tells them apart. Redis's
+// listpack stores integer scores as integers too; 8 bytes for every score made a small
+// sorted set of integer scores 1.1x redis-server's memory.
+class ScoreCode {
+ public:
+  explicit ScoreCode(double score);
+  std::string_view bytes() const { return {buf_, len_}; }
+
+ private:
+  char buf_[8];
+  uint8_t len_;
+};
 double ScoreFromBytes(std::string_view bytes);
+// A zset's listpack in the portable form with every score in 8 bytes, as snapshots have
+// always held them (an older minired reads what a newer one writes); and back: the
+// scores of alternating member, score views (pointing into a snapshot) recoded into
+// `codes`, false when one is no score (empty, longer than 8 bytes, NaN).
+std::string PortableZSetListpack(std::string_view blob);
+bool CompactZSetScores(std::vector<std::string_view>* pairs, std::vector<ScoreCode>* codes);
 
 }  // namespace minired

@@ -194,9 +194,11 @@ void ZSetValue::Commit(int64_t now_ms) {
   if (zset_) return db_->NoteWrite(key_);  // edited in place
   std::vector<std::string_view> flat;
   flat.reserve(items_.size() * 2);
+  std::vector<ScoreCode> scores;
+  scores.reserve(items_.size());  // never reallocated: `flat` points into it
   for (const ZItem& it : items_) {
     flat.push_back(it.member);
-    flat.push_back(ScoreBytes(it.score));
+    flat.push_back(scores.emplace_back(it.score).bytes());
   }
   Entry* e = Entry::NewCompact(key_, ValueType::kZSet, Encoding::kListpack, EncodeListpack(flat), expire);
   StoreCollection(*db_, slot_, hash_, e, now_ms);

@@ -123,9 +123,11 @@ ValueResult BuildZSet(std::string_view key, int64_t expire, std::vector<std::pai
     });
     std::vector<std::string_view> elements;
     elements.reserve(items.size() * 2);
+    std::vector<ScoreCode> scores;
+    scores.reserve(items.size());  // never reallocated: `elements` points into it
     for (const auto& [m, score] : items) {
       elements.push_back(m);
-      elements.push_back(ScoreBytes(score));
+      elements.push_back(scores.emplace_back(score).bytes());
     }
     if (HasDuplicate(elements, 0, 2)) return fail("duplicate sorted set member");
     *out = Entry::NewCompact(key, ValueType::kZSet, Encoding::kListpack, EncodeListpack(elements), expire);

@@ -40,7 +40,10 @@ void Populate(RespClient& c, const std::string& prefix) {
   c.Call({"INCRBYFLOAT", prefix + "float", "1.5"});
   c.Call({"APPEND", prefix + "appended", "abc"});
   c.Call({"HSET", prefix + "hsmall", "f", "v", "g", "w"});
-  c.Call({"ZADD", prefix + "zsmall", "1", "a", "2.5", "b"});
+  // A small sorted set holds integer scores below 2^48 as varints, the rest as doubles
+  // (storage/encodings/compact.h); the snapshot holds every score as a double.
+  c.Call({"ZADD", prefix + "zsmall", "1", "a", "2.5", "b", "-0", "c", "-inf", "d", "281474976710655", "e",
+          "281474976710656", "f", "-64", "g", "1e17", "h", "-9999", "i"});
   c.Call({"RPUSH", prefix + "lsmall", "x", "y"});
   c.Call({"SADD", prefix + "ssmall", "1", "2", "3"});
   c.Call({"SADD", prefix + "sstr", "a", "b"});

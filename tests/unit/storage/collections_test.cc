@@ -35,9 +35,27 @@ TEST(Compact, IntsetKeepsOrderAndFindsMembers) {
 }
 
 TEST(Compact, ScoresSurviveTheBlob) {
-  for (double d : {0.0, -0.0, 1.5, -1e300, 1e-300, std::numeric_limits<double>::infinity()}) {
-    EXPECT_EQ(ScoreFromBytes(ScoreBytes(d)), d);
+  const double kLimit = 281474976710656.0;  // 2^48
+  for (double d : {0.0, -0.0, 1.5, -1e300, 1e-300, std::numeric_limits<double>::infinity(),
+                   -std::numeric_limits<double>::infinity(), 1.0, -1.0, 63.0, -64.0, 64.0, 99999.0, -123456789.0,
+                   kLimit - 1, -(kLimit - 1), kLimit, -kLimit, 1e17, 4503599627370497.0}) {
+    ScoreCode code(d);
+    const double back = ScoreFromBytes(code.bytes());
+    EXPECT_EQ(back, d) << d;
+    EXPECT_EQ(std::signbit(back), std::signbit(d)) << d;
   }
+  // Integers below 2^48 in their varint, the rest (and -0.0) as a double's 8 bytes.
+  EXPECT_EQ(ScoreCode(0).bytes().size(), 1u);
+  EXPECT_EQ(ScoreCode(-64).bytes().size(), 1u);
+  EXPECT_EQ(ScoreCode(64).bytes().size(), 2u);
+  EXPECT_EQ(ScoreCode(999999).bytes().size(), 3u);
+  EXPECT_EQ(ScoreCode(kLimit - 1).bytes().size(), 7u);
+  EXPECT_EQ(ScoreCode(kLimit).bytes().size(), 8u);
+  EXPECT_EQ(ScoreCode(-0.0).bytes().size(), 8u);
+  EXPECT_EQ(ScoreCode(0.5).bytes().size(), 8u);
+  // Blobs written before (every score in 8 bytes) still read.
+  const double old = 42;
+  EXPECT_EQ(ScoreFromBytes(std::string_view(reinterpret_cast<const char*>(&old), sizeof old)), 42);
 }
 
 TEST(StringMap, SetAddEraseAndScanAcrossGrowth) {
