@@ -1,5 +1,6 @@
 // Lists: LPUSH RPUSH LPUSHX RPUSHX LPOP RPOP LLEN LRANGE LINDEX LSET LINSERT LREM LTRIM
 // LPOS LMOVE RPOPLPUSH. The blocking variants are in blocking_family.cc.
+#include <algorithm>
 #include <climits>
 #include <vector>
 
@@ -30,19 +31,23 @@ void PushGeneric(CommandContext& ctx, ListEnd end, bool only_existing) {
   Db::Slot s = k.FindWrite();
   if (IsWrongType(ctx, s, ValueType::kList)) return;
   if (!s && only_existing) return ctx.reply().Integer(0);
-  ListEdit l(k.db(), s, k.key(), k.hash(), Limits(ctx));
-  for (size_t i = 2; i < ctx.argc(); ++i) {
-    if (end == ListEnd::kLeft) {
-      l.list().PushFront(ctx.arg(i));
-    } else {
-      l.list().PushBack(ctx.arg(i));
+  const std::span<const std::string_view> elements = ctx.args().subspan(2);
+  size_t len;
+  if (!PushCompact(k.db(), s, k.key(), k.hash(), Limits(ctx), elements, end == ListEnd::kLeft, ctx.now_ms(), &len)) {
+    ListEdit l(k.db(), s, k.key(), k.hash(), Limits(ctx));
+    for (std::string_view e : elements) {
+      if (end == ListEnd::kLeft) {
+        l.list().PushFront(e);
+      } else {
+        l.list().PushBack(e);
+      }
     }
+    len = l.list().size();
+    l.Commit(ctx.now_ms());
   }
-  int64_t len = static_cast<int64_t>(l.list().size());
-  l.Commit(ctx.now_ms());
   ctx.Notify(kEventList, end == ListEnd::kLeft ? "lpush" : "rpush", k.key());
   Journal::CountChanges(ctx.argc() - 2);
-  ctx.reply().Integer(len);
+  ctx.reply().Integer(static_cast<int64_t>(len));
   NotifyKeyReady(ctx, k.key());
 }
 void CmdLPush(CommandContext& ctx) { PushGeneric(ctx, ListEnd::kLeft, false); }
@@ -265,20 +270,24 @@ void CmdLPos(CommandContext& ctx) {
   const size_t len = l.size();
   std::vector<int64_t> matches;
   const std::string_view target = ctx.arg(2);
-  int64_t skip = (rank > 0 ? rank : -rank) - 1;
+  const int64_t skip = (rank > 0 ? rank : -rank) - 1;
   const uint64_t want = count == 0 ? UINT64_MAX : (count < 0 ? 1 : static_cast<uint64_t>(count));
   const size_t scan = maxlen == 0 ? len : std::min(len, static_cast<size_t>(maxlen));
-  std::vector<std::string_view> all;
-  all.reserve(len);
-  l.ForRange(0, len - 1, [&](std::string_view e) { all.push_back(e); });
-  for (size_t n = 0; n < scan && matches.size() < want; ++n) {
-    size_t i = rank > 0 ? n : len - 1 - n;
-    if (all[i] != target) continue;
-    if (skip > 0) {
-      --skip;
-      continue;
-    }
-    matches.push_back(static_cast<int64_t>(i));
+  // The indexes that hold the element within the MAXLEN elements scanned from the
+  // rank's end, in the order of the scan (a number in a big list is read into a buffer
+  // that lasts for its visit only: keep indexes, not views).
+  std::vector<size_t> found;
+  const size_t lo = rank > 0 ? 0 : len - scan;
+  if (scan > 0) {
+    size_t i = lo;
+    l.ForRange(lo, lo + scan - 1, [&](std::string_view e) {
+      if (e == target) found.push_back(i);
+      ++i;
+    });
+  }
+  if (rank < 0) std::reverse(found.begin(), found.end());
+  for (size_t n = static_cast<size_t>(skip); n < found.size() && matches.size() < want; ++n) {
+    matches.push_back(static_cast<int64_t>(found[n]));
   }
   if (count < 0) return matches.empty() ? ctx.reply().Null() : ctx.reply().Integer(matches[0]);
   ctx.reply().ArrayHeader(matches.size());

@@ -202,8 +202,11 @@ bool LoadElements(CommandContext& ctx, const Entry* e, const SortRequest& r, int
     if (*end >= *start) {
       const auto first = static_cast<size_t>(*start), n = static_cast<size_t>(*end - *start + 1);
       if (type == ValueType::kList) {
+        // One walk over the window (an index each would walk the list's nodes each time).
         ListRead l(e);
-        for (size_t i = 0; i < n; ++i) out->emplace_back(std::string(l.At(r.desc ? l.size() - 1 - first - i : first + i)));
+        const size_t from = r.desc ? l.size() - first - n : first;
+        l.ForRange(from, from + n - 1, [&](std::string_view v) { out->emplace_back(std::string(v)); });
+        if (r.desc) std::reverse(out->end() - static_cast<ptrdiff_t>(n), out->end());
       } else {
         ZSetValue z(e);
         z.Walk(r.desc ? z.size() - 1 - first : first, n, r.desc,

@@ -84,6 +84,34 @@ uint64_t FieldHeader(std::string_view field) {
 
 std::string EncodeListpack(std::span<const std::string_view> elements) { return Encode(elements, {}, false); }
 
+std::string PushToListpack(std::string_view blob, std::span<const std::string_view> elements, bool front) {
+  uint64_t count = 0;
+  size_t count_bytes = 0;
+  if (!blob.empty()) count_bytes = GetVarint(reinterpret_cast<const uint8_t*>(blob.data()), &count);
+  const std::string_view body = blob.substr(count_bytes);
+  size_t size = VarintSize(count + elements.size()) + body.size();
+  for (std::string_view e : elements) size += VarintSize(e.size() << 1) + e.size();
+  std::string out(size, '\0');
+  auto* p = reinterpret_cast<uint8_t*>(out.data());
+  p += PutVarint(p, count + elements.size());
+  auto put = [&p](std::string_view e) {
+    p += PutVarint(p, e.size() << 1);
+    if (!e.empty()) memcpy(p, e.data(), e.size());
+    p += e.size();
+  };
+  if (!front && !body.empty()) {
+    memcpy(p, body.data(), body.size());
+    p += body.size();
+  }
+  if (front) {
+    for (size_t i = elements.size(); i-- > 0;) put(elements[i]);
+  } else {
+    for (std::string_view e : elements) put(e);
+  }
+  if (front && !body.empty()) memcpy(p, body.data(), body.size());
+  return out;
+}
+
 std::string EncodeHashListpack(std::span<const std::string_view> pairs) { return EncodeHashListpack(pairs, {}); }
 
 std::string EncodeHashListpack(std::span<const std::string_view> pairs, std::span<const uint64_t> field_headers) {

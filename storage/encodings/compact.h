@@ -46,6 +46,10 @@ class CompactReader {
 
 std::vector<std::string_view> DecodeListpack(std::string_view blob);
 std::string EncodeListpack(std::span<const std::string_view> elements);
+// The listpack `blob` (of a list) with `elements` pushed at its front, each in turn as
+// LPUSH pushes them (the last one ends up first), or appended at its back: the old
+// elements are copied as they are, without decoding them.
+std::string PushToListpack(std::string_view blob, std::span<const std::string_view> elements, bool front);
 // A hash's listpack from alternating fields and values: a field the shared table holds
 // (or now admits) is written as its number.
 std::string EncodeHashListpack(std::span<const std::string_view> pairs);

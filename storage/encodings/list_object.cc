@@ -1,6 +1,8 @@
 #include "storage/encodings/list_object.h"
 
 #include <algorithm>
+#include <charconv>
+#include <climits>
 #include <cstring>
 #include <new>
 
@@ -14,55 +16,82 @@ namespace {
 // small and doubles up to kNodeBytes.
 constexpr size_t kFirstNodeBytes = 256;
 
-size_t VarintBytes(size_t n) {
+size_t VarintBytes(uint64_t n) {
   size_t bytes = 1;
   for (; n >= 0x80; n >>= 7) ++bytes;
   return bytes;
 }
 
-size_t EncodedSize(size_t len) { return len + 2 * VarintBytes(len); }
-
-// [varint len][bytes][the varint's bytes in reverse order]
-void WriteElement(char* p, std::string_view e) {
-  uint8_t varint[10];
-  size_t n = 0;
-  size_t len = e.size();
-  do {
-    varint[n] = static_cast<uint8_t>(len & 0x7f);
-    len >>= 7;
-    if (len > 0) varint[n] |= 0x80;
-    ++n;
-  } while (len > 0);
-  std::memcpy(p, varint, n);
-  if (!e.empty()) std::memcpy(p + n, e.data(), e.size());
-  char* after = p + n + e.size();
-  for (size_t i = 0; i < n; ++i) after[i] = static_cast<char>(varint[n - 1 - i]);
+// The number `s` writes, when it writes one as Redis does (digits, no sign, no leading
+// zero, at most INT64_MAX): only then does it read back as the same text.
+bool ParseNumber(std::string_view s, uint64_t* v) {
+  if (s.empty() || s.size() > 19 || (s[0] == '0' && s.size() > 1)) return false;
+  uint64_t n = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    n = n * 10 + static_cast<uint64_t>(c - '0');  // 19 digits cannot overflow 64 bits
+  }
+  if (n > static_cast<uint64_t>(INT64_MAX)) return false;
+  *v = n;
+  return true;
 }
 
 char* AllocateBlock(size_t bytes) { return static_cast<char*>(::operator new(bytes)); }
 
 }  // namespace
 
-std::string_view ListObject::ReadBackward(const char* end, const char** start) {
-  // The reversed varint: its first byte (the low 7 bits) is last, the continuation
-  // bit says another byte lies before.
-  size_t len = 0;
+ListObject::Encoding::Encoding(std::string_view e) {
+  uint64_t number;
+  if (!e.empty() && e[0] >= '0' && e[0] <= '9' && ParseNumber(e, &number)) {
+    header = number << 1 | 1;
+    text_bytes = 0;
+  } else {
+    header = static_cast<uint64_t>(e.size()) << 1;
+    text_bytes = e.size();
+  }
+  header_bytes = header < 0x80 ? 1 : VarintBytes(header);
+  const size_t size = header_bytes + text_bytes;
+  back_bytes = size < 0x80 ? 1 : VarintBytes(size);
+}
+
+void ListObject::Write(char* p, std::string_view e, const Encoding& enc) {
+  uint64_t h = enc.header;
+  for (; h >= 0x80; h >>= 7) *p++ = static_cast<char>((h & 0x7f) | 0x80);
+  *p++ = static_cast<char>(h);
+  if (enc.text_bytes > 0) {
+    std::memcpy(p, e.data(), enc.text_bytes);
+    p += enc.text_bytes;
+  }
+  // The size of header and text as a varint read backwards: its low 7 bits last.
+  uint64_t size = enc.header_bytes + enc.text_bytes;
+  for (size_t i = enc.back_bytes; i-- > 0; size >>= 7) {
+    p[i] = static_cast<char>((size & 0x7f) | (i > 0 ? 0x80 : 0));
+  }
+}
+
+size_t ListObject::BackBytes(uint64_t size) { return VarintBytes(size); }
+
+const char* ListObject::StartBefore(const char* end) {
+  // The back varint's low 7 bits are its last byte; a set top bit says more lie before.
+  uint64_t size = 0;
   int shift = 0;
   uint8_t b;
   do {
     b = static_cast<uint8_t>(*--end);
-    len |= static_cast<size_t>(b & 0x7f) << shift;
+    size |= static_cast<uint64_t>(b & 0x7f) << shift;
     shift += 7;
   } while (b & 0x80);
-  const char* bytes = end - len;
-  *start = bytes - shift / 7;
-  return {bytes, len};
+  return end - size;
 }
 
-void ListObject::Builder::Add(std::string_view e) {
-  const size_t need = EncodedSize(e.size());
+std::string_view ListObject::FormatNumber(uint64_t v, char* digits) {
+  return {digits, static_cast<size_t>(std::to_chars(digits, digits + kMaxDigits, v).ptr - digits)};
+}
+
+void ListObject::Builder::Add(const Item& item) {
+  const size_t need = item.encoded.empty() ? Encoding(item.text).size() : item.encoded.size();
   if (!pending_.empty() && pending_bytes_ + need > kNodeBytes) Finish();
-  pending_.push_back(e);
+  pending_.push_back(item);
   pending_bytes_ += need;
   ++added_;
 }
@@ -72,9 +101,15 @@ void ListObject::Builder::Finish() {
   Node n;
   n.cap = AllocationSizeFor(pending_bytes_);
   n.buf = AllocateBlock(n.cap);
-  for (std::string_view e : pending_) {
-    WriteElement(n.buf + n.tail, e);
-    n.tail += EncodedSize(e.size());
+  for (const Item& item : pending_) {
+    if (!item.encoded.empty()) {
+      std::memcpy(n.buf + n.tail, item.encoded.data(), item.encoded.size());
+      n.tail += item.encoded.size();
+    } else {
+      const Encoding enc(item.text);
+      Write(n.buf + n.tail, item.text, enc);
+      n.tail += enc.size();
+    }
   }
   n.count = pending_.size();
   out_->push_back(n);
@@ -183,30 +218,31 @@ void ListObject::DropBack() {
 }
 
 void ListObject::PushFront(std::string_view e) {
-  const size_t need = EncodedSize(e.size());
-  if (node_count() == 0 || !MakeRoom(front(), need, true)) AddNode(need, true);
+  const Encoding enc(e);
+  if (node_count() == 0 || !MakeRoom(front(), enc.size(), true)) AddNode(enc.size(), true);
   Node& n = front();
-  n.head -= need;
-  WriteElement(n.buf + n.head, e);
+  n.head -= enc.size();
+  Write(n.buf + n.head, e, enc);
   ++n.count;
   ++size_;
 }
 
 void ListObject::PushBack(std::string_view e) {
-  const size_t need = EncodedSize(e.size());
-  if (node_count() == 0 || !MakeRoom(back(), need, false)) AddNode(need, false);
+  const Encoding enc(e);
+  if (node_count() == 0 || !MakeRoom(back(), enc.size(), false)) AddNode(enc.size(), false);
   Node& n = back();
-  WriteElement(n.buf + n.tail, e);
-  n.tail += need;
+  Write(n.buf + n.tail, e, enc);
+  n.tail += enc.size();
   ++n.count;
   ++size_;
 }
 
 std::string ListObject::PopFront() {
   Node& n = front();
-  const char* next;
-  std::string out(ReadForward(n.buf + n.head, &next));
-  n.head = static_cast<size_t>(next - n.buf);
+  const Decoded d = Decode(n.buf + n.head);
+  char digits[kMaxDigits];
+  std::string out(d.Text(digits));
+  n.head = static_cast<size_t>(d.next - n.buf);
   --size_;
   if (--n.count == 0) DropFront();
   return out;
@@ -214,8 +250,9 @@ std::string ListObject::PopFront() {
 
 std::string ListObject::PopBack() {
   Node& n = back();
-  const char* start;
-  std::string out(ReadBackward(n.buf + n.tail, &start));
+  const char* start = StartBefore(n.buf + n.tail);
+  char digits[kMaxDigits];
+  std::string out(Decode(start).Text(digits));
   n.tail = static_cast<size_t>(start - n.buf);
   --size_;
   if (--n.count == 0) DropBack();
@@ -234,34 +271,42 @@ std::pair<size_t, size_t> ListObject::Locate(size_t i) const {
   return {n, nodes_[n].count - 1 - from_end};
 }
 
-std::string_view ListObject::At(size_t i) const {
-  auto [n, j] = Locate(i);
-  const Node& node = nodes_[n];
+const char* ListObject::ElementStart(const Node& n, size_t j) {
   const char* p;
-  if (j < node.count / 2) {
-    p = node.buf + node.head;
-    for (size_t k = 0; k < j; ++k) ReadForward(p, &p);
-    return ReadForward(p, &p);
+  if (j < n.count / 2) {
+    p = n.buf + n.head;
+    for (size_t k = 0; k < j; ++k) p = Decode(p).next;
+    return p;
   }
-  p = node.buf + node.tail;
-  for (size_t k = node.count - 1; k > j; --k) ReadBackward(p, &p);
-  return ReadBackward(p, &p);
+  p = n.buf + n.tail;
+  for (size_t k = n.count; k > j; --k) p = StartBefore(p);
+  return p;
 }
 
-std::vector<std::string_view> ListObject::Elements(const Node& n) {
-  std::vector<std::string_view> out;
+std::string ListObject::At(size_t i) const {
+  auto [n, j] = Locate(i);
+  char digits[kMaxDigits];
+  return std::string(Decode(ElementStart(nodes_[n], j)).Text(digits));
+}
+
+std::vector<ListObject::Item> ListObject::Items(const Node& n) {
+  std::vector<Item> out;
   out.reserve(n.count);
   const char* p = n.buf + n.head;
-  for (size_t i = 0; i < n.count; ++i) out.push_back(ReadForward(p, &p));
+  for (size_t i = 0; i < n.count; ++i) {
+    const char* next = Decode(p).next;
+    out.push_back(Item{std::string_view(p, static_cast<size_t>(next - p)), {}});
+    p = next;
+  }
   return out;
 }
 
-void ListObject::ReplaceNode(size_t n, const std::vector<std::string_view>& elements) {
+void ListObject::ReplaceNode(size_t n, const std::vector<Item>& items) {
   std::vector<Node> built;
   Builder b(&built);
-  for (std::string_view e : elements) b.Add(e);
+  for (const Item& item : items) b.Add(item);
   b.Finish();
-  Free(nodes_[n]);  // after building: `elements` point into it
+  Free(nodes_[n]);  // after building: `items` point into it
   auto at = nodes_.begin() + static_cast<ptrdiff_t>(n);
   if (built.empty()) {
     nodes_.erase(at);
@@ -274,23 +319,24 @@ void ListObject::ReplaceNode(size_t n, const std::vector<std::string_view>& elem
 
 void ListObject::Set(size_t i, std::string_view e) {
   auto [n, j] = Locate(i);
-  std::vector<std::string_view> elements = Elements(nodes_[n]);
-  if (elements[j].size() == e.size()) {
-    // Same length, same encoded size: overwrite the bytes in place.
-    std::memmove(const_cast<char*>(elements[j].data()), e.data(), e.size());
+  std::vector<Item> items = Items(nodes_[n]);
+  const Encoding enc(e);
+  if (items[j].encoded.size() == enc.size()) {
+    // The same size: overwrite the bytes in place.
+    Write(const_cast<char*>(items[j].encoded.data()), e, enc);
     return;
   }
-  elements[j] = e;
-  ReplaceNode(n, elements);
+  items[j] = Item{{}, e};
+  ReplaceNode(n, items);
 }
 
 void ListObject::Insert(size_t i, std::string_view e) {
   if (i == 0) return PushFront(e);
   if (i == size_) return PushBack(e);
   auto [n, j] = Locate(i);
-  std::vector<std::string_view> elements = Elements(nodes_[n]);
-  elements.insert(elements.begin() + static_cast<ptrdiff_t>(j), e);
-  ReplaceNode(n, elements);
+  std::vector<Item> items = Items(nodes_[n]);
+  items.insert(items.begin() + static_cast<ptrdiff_t>(j), Item{{}, e});
+  ReplaceNode(n, items);
   ++size_;
 }
 
@@ -304,7 +350,7 @@ void ListObject::EraseFront(size_t k) {
       continue;
     }
     const char* p = n.buf + n.head;
-    for (size_t i = 0; i < k; ++i) ReadForward(p, &p);
+    for (size_t i = 0; i < k; ++i) p = Decode(p).next;
     n.head = static_cast<size_t>(p - n.buf);
     n.count -= k;
     size_ -= k;
@@ -322,7 +368,7 @@ void ListObject::EraseBack(size_t k) {
       continue;
     }
     const char* p = n.buf + n.tail;
-    for (size_t i = 0; i < k; ++i) ReadBackward(p, &p);
+    for (size_t i = 0; i < k; ++i) p = StartBefore(p);
     n.tail = static_cast<size_t>(p - n.buf);
     n.count -= k;
     size_ -= k;
@@ -330,35 +376,47 @@ void ListObject::EraseBack(size_t k) {
   }
 }
 
+ListObject::Matcher::Matcher(std::string_view target) : text_(target) {
+  is_int_ = ParseNumber(target, &number_);
+}
+
 size_t ListObject::Find(std::string_view e) const {
-  size_t index = 0, found = npos;
-  for (size_t n = first_; n < nodes_.size() && found == npos; ++n) {
+  const Matcher m(e);
+  size_t index = 0;
+  for (size_t n = first_; n < nodes_.size(); ++n) {
     const Node& node = nodes_[n];
     const char* p = node.buf + node.head;
     for (size_t i = 0; i < node.count; ++i, ++index) {
-      if (ReadForward(p, &p) == e) {
-        found = index;
-        break;
-      }
+      const Decoded d = Decode(p);
+      if (m.Matches(d)) return index;
+      p = d.next;
     }
   }
-  return found;
+  return npos;
 }
 
 size_t ListObject::RemoveMatches(std::string_view target, uint64_t limit, bool from_tail) {
+  const Matcher m(target);
   // From the tail, the last `limit` matches go: count them all, then pass over the
   // ones before those.
   uint64_t skip = 0;
   if (from_tail) {
     uint64_t total = 0;
-    ForEach([&](std::string_view e) { total += e == target; });
+    for (size_t n = first_; n < nodes_.size(); ++n) {
+      const char* p = nodes_[n].buf + nodes_[n].head;
+      for (size_t i = 0; i < nodes_[n].count; ++i) {
+        const Decoded d = Decode(p);
+        total += m.Matches(d);
+        p = d.next;
+      }
+    }
     skip = total > limit ? total - limit : 0;
   }
   std::vector<Node> kept;
   std::vector<Node> emptied;  // freed once the builder no longer points into them
   Builder b(&kept);
   size_t removed = 0;
-  std::vector<std::string_view> survivors;
+  std::vector<Item> survivors;
   for (size_t n = first_; n < nodes_.size(); ++n) {
     Node& node = nodes_[n];
     survivors.clear();
@@ -366,14 +424,18 @@ size_t ListObject::RemoveMatches(std::string_view target, uint64_t limit, bool f
     if (removed < limit) {
       const char* p = node.buf + node.head;
       for (size_t i = 0; i < node.count; ++i) {
-        std::string_view e = ReadForward(p, &p);
-        if (e == target && skip > 0) {
-          --skip;
-        } else if (e == target && removed < limit) {
-          ++removed;
-          continue;
+        const Decoded d = Decode(p);
+        const std::string_view encoded(p, static_cast<size_t>(d.next - p));
+        p = d.next;
+        if (m.Matches(d)) {
+          if (skip > 0) {
+            --skip;
+          } else if (removed < limit) {
+            ++removed;
+            continue;
+          }
         }
-        survivors.push_back(e);
+        survivors.push_back(Item{encoded, {}});
       }
     }
     if (removed == removed_before) {  // untouched: the node stays as it is
@@ -381,7 +443,7 @@ size_t ListObject::RemoveMatches(std::string_view target, uint64_t limit, bool f
       kept.push_back(node);
       continue;
     }
-    for (std::string_view e : survivors) b.Add(e);
+    for (const Item& item : survivors) b.Add(item);
     emptied.push_back(node);
   }
   b.Finish();
@@ -405,10 +467,10 @@ bool ListObject::Valid() const {
     const Node& node = nodes_[n];
     if (node.count == 0 || node.head > node.tail || node.tail > node.cap) return false;
     const char* p = node.buf + node.head;
-    for (size_t i = 0; i < node.count; ++i) ReadForward(p, &p);
+    for (size_t i = 0; i < node.count; ++i) p = Decode(p).next;
     if (p != node.buf + node.tail) return false;
     p = node.buf + node.tail;
-    for (size_t i = 0; i < node.count; ++i) ReadBackward(p, &p);
+    for (size_t i = 0; i < node.count; ++i) p = StartBefore(p);
     if (p != node.buf + node.head) return false;
     total += node.count;
   }

@@ -3,18 +3,22 @@
 //
 // Why not a deque of strings (what this was): a std::string is 32 bytes before its
 // text, and text past 15 bytes is a heap block of its own, so a 12-byte element took 32
-// bytes where Redis's quicklist takes 14 (listpack entries of about 8 KB). Here an
-// element is its bytes between two copies of its length (a varint before, the same
-// bytes reversed after), 14 bytes for those 12, and a full node is one 4 KB block that
-// the allocator rounds up by nothing. The length at both ends lets a pop at either end,
-// and a walk in either direction, read an element without scanning its node.
+// bytes where Redis's quicklist takes 14 (listpack entries of about 8 KB).
+//
+// An element is a header, a varint: its length << 1, then its bytes; or, for a number
+// written as Redis writes integers (digits, no sign, no leading zero, at most
+// INT64_MAX), the number << 1 | 1 and no bytes. Then the header's and bytes' size again,
+// a varint written backwards, so that the element before a position is found without
+// scanning (Redis's listpack "backlen"). A 12-byte string takes 14 bytes, as in Redis;
+// a product id below 1,048,576 takes 4 (Redis: 5, its 24-bit integer).
 //
 // A node keeps its free space at either end (head and tail offsets into its block), so
 // a push at the front writes below the head without moving what the node holds; a node
 // that runs out of room at one end moves its contents once, leaving half the free space
-// at each end, or grows, or the push starts a new node. The price is the one Redis
-// pays: the element at an index is found by walking the nodes' counts from the nearer
-// end, then the node's elements, so LINDEX and LSET are O(n / 290) plus O(290).
+// at each end, or grows, or the push starts a new node. A full node is one 4 KB block
+// that the allocator rounds up by nothing. The price is the one Redis pays: the element
+// at an index is found by walking the nodes' counts from the nearer end, then the
+// node's elements, so LINDEX and LSET are O(n / 290) plus O(290).
 #pragma once
 
 #include <cstddef>
@@ -22,6 +26,7 @@
 #include <initializer_list>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace minired {
@@ -37,7 +42,7 @@ class ListObject {
   template <typename It>
   ListObject(It first, It last) {
     Builder b(&nodes_);
-    for (; first != last; ++first) b.Add(std::string_view(*first));
+    for (; first != last; ++first) b.AddNew(std::string_view(*first));
     b.Finish();
     size_ = b.added();
   }
@@ -53,8 +58,8 @@ class ListObject {
   // REQUIRES: !empty().
   std::string PopFront();
   std::string PopBack();
-  // REQUIRES: i < size(). The view lives until the list changes.
-  std::string_view At(size_t i) const;
+  // REQUIRES: i < size().
+  std::string At(size_t i) const;
   // Replaces element i. REQUIRES: i < size().
   void Set(size_t i, std::string_view e);
   // Makes `e` element i, after i elements. REQUIRES: i <= size().
@@ -72,16 +77,22 @@ class ListObject {
   // from_tail); nodes without a match are kept as they are.
   size_t RemoveMatches(std::string_view target, uint64_t limit, bool from_tail);
 
-  // Visits elements [from, to] in order. REQUIRES: from <= to < size().
+  // Visits elements [from, to] in order. The view lasts for the call. REQUIRES:
+  // from <= to < size().
   template <typename Visit>  // Visit(std::string_view)
   void ForRange(size_t from, size_t to, Visit visit) const {
     auto [n, skip] = Locate(from);
     size_t left = to - from + 1;
+    char digits[kMaxDigits];
     for (; left > 0; ++n, skip = 0) {
       const Node& node = nodes_[n];
       const char* p = node.buf + node.head;
-      for (size_t i = 0; i < skip; ++i) ReadForward(p, &p);
-      for (size_t i = skip; i < node.count && left > 0; ++i, --left) visit(ReadForward(p, &p));
+      for (size_t i = 0; i < skip; ++i) p = Decode(p).next;
+      for (size_t i = skip; i < node.count && left > 0; ++i, --left) {
+        const Decoded d = Decode(p);
+        visit(d.Text(digits));
+        p = d.next;
+      }
     }
   }
   template <typename Visit>
@@ -97,6 +108,8 @@ class ListObject {
   bool Valid() const;
 
  private:
+  static constexpr size_t kMaxDigits = 20;
+
   struct Node {
     char* buf = nullptr;
     size_t cap = 0;   // bytes in buf
@@ -106,52 +119,111 @@ class ListObject {
     size_t used() const { return tail - head; }
   };
 
+  // One element as read from a node.
+  struct Decoded {
+    bool is_int;
+    uint64_t number;        // when is_int
+    std::string_view text;  // when not
+    const char* next;       // where the element after it starts
+    // The element as text: its bytes, or its number written into `digits`.
+    std::string_view Text(char* digits) const {
+      return is_int ? FormatNumber(number, digits) : text;
+    }
+  };
+  static Decoded Decode(const char* p) {
+    const char* q = p;
+    uint64_t h = static_cast<uint8_t>(*q++);
+    if (h & 0x80) {  // past one byte: a length of 64 or more, a number of 64 or more
+      h &= 0x7f;
+      int shift = 7;
+      uint8_t b;
+      do {
+        b = static_cast<uint8_t>(*q++);
+        h |= static_cast<uint64_t>(b & 0x7f) << shift;
+        shift += 7;
+      } while (b & 0x80);
+    }
+    Decoded d;
+    d.is_int = h & 1;
+    d.number = h >> 1;
+    if (!d.is_int) {
+      d.text = std::string_view(q, h >> 1);
+      q += h >> 1;
+    }
+    const auto size = static_cast<uint64_t>(q - p);
+    d.next = q + (size < 0x80 ? 1 : BackBytes(size));
+    return d;
+  }
+  // The bytes of the size written after an element of `size` bytes.
+  static size_t BackBytes(uint64_t size);
+  // Where the element that ends at `end` starts.
+  static const char* StartBefore(const char* end);
+  static std::string_view FormatNumber(uint64_t v, char* digits);
+
+  // What an element to be written becomes: its header, and the sizes of its parts.
+  struct Encoding {
+    explicit Encoding(std::string_view e);
+    uint64_t header;
+    size_t header_bytes, text_bytes, back_bytes;
+    size_t size() const { return header_bytes + text_bytes + back_bytes; }
+  };
+  // Writes `e` at p. REQUIRES: `enc` is Encoding(e) and p has enc.size() bytes.
+  static void Write(char* p, std::string_view e, const Encoding& enc);
+
+  // An element on its way into a rebuilt node: the encoded bytes of one already in a
+  // node (copied as they are), or new text to encode.
+  struct Item {
+    std::string_view encoded;
+    std::string_view text;
+  };
+
   // Packs elements into new full nodes appended to `out`. The views must outlive
   // Finish(); each node's block is sized to what it holds.
   class Builder {
    public:
     explicit Builder(std::vector<Node>* out) : out_(out) {}
-    void Add(std::string_view e);
+    void AddNew(std::string_view e) { Add(Item{{}, e}); }
+    void Add(const Item& item);
     void Finish();
     size_t added() const { return added_; }
 
    private:
     std::vector<Node>* out_;
-    std::vector<std::string_view> pending_;
+    std::vector<Item> pending_;
     size_t pending_bytes_ = 0;
     size_t added_ = 0;
   };
 
-  // The element that starts at p; *next is where the one after it starts.
-  static std::string_view ReadForward(const char* p, const char** next) {
-    size_t len = 0;
-    int shift = 0;
-    uint8_t b;
-    do {
-      b = static_cast<uint8_t>(*p++);
-      len |= static_cast<size_t>(b & 0x7f) << shift;
-      shift += 7;
-    } while (b & 0x80);
-    std::string_view e(p, len);
-    *next = p + len + (shift / 7);
-    return e;
-  }
-  // The element that ends at `end`; *start is where it starts.
-  static std::string_view ReadBackward(const char* end, const char** start);
+  // Compares elements with one value without writing numbers out: a number is only
+  // ever stored as a number, so text that reads as one can only equal a number.
+  class Matcher {
+   public:
+    explicit Matcher(std::string_view target);
+    bool Matches(const Decoded& d) const {
+      return d.is_int == is_int_ && (is_int_ ? d.number == number_ : d.text == text_);
+    }
+
+   private:
+    bool is_int_;
+    uint64_t number_ = 0;
+    std::string_view text_;
+  };
 
   Node& front() { return nodes_[first_]; }
   Node& back() { return nodes_.back(); }
   // The node holding element i and i's index in it.
   std::pair<size_t, size_t> Locate(size_t i) const;
+  // Where element j of a node starts.
+  static const char* ElementStart(const Node& n, size_t j);
   // Makes room for `need` bytes before a node's head (after its tail); false when the
   // node cannot take them.
   static bool MakeRoom(Node& n, size_t need, bool front);
   void AddNode(size_t need, bool front);
   void DropFront();
   void DropBack();
-  // Replaces node n with the nodes that hold `elements` (none when it is empty).
-  void ReplaceNode(size_t n, const std::vector<std::string_view>& elements);
-  static std::vector<std::string_view> Elements(const Node& n);
+  // Replaces node n with the nodes that hold `items` (none when it is empty).
+  void ReplaceNode(size_t n, const std::vector<Item>& items);
+  static std::vector<Item> Items(const Node& n);
   static void Free(Node& n);
 
   // Nodes [first_, size()) are the list's; the ones before are room for nodes pushed

@@ -16,9 +16,9 @@ ListRead::ListRead(const Entry* e) {
 
 size_t ListRead::size() const { return list_ ? list_->size() : ListpackCount(blob_); }
 
-std::string_view ListRead::At(size_t i) const {
+std::string ListRead::At(size_t i) const {
   if (list_) return list_->At(i);
-  std::string_view out;
+  std::string out;
   ForRange(i, i, [&](std::string_view e) { out = e; });
   return out;
 }
@@ -41,16 +41,47 @@ ListEdit::ListEdit(Db& db, Db::Slot s, std::string_view key, uint64_t hash, cons
 }
 
 // list-max-listpack-size: > 0 counts elements, -1..-5 mean 4..64 KB of listpack.
-bool ListEdit::FitsListpack(size_t divisor) const {
-  int64_t limit = limits_.list_max_listpack_size.load(std::memory_order_relaxed);
-  if (limit > 0) return list_->size() <= static_cast<size_t>(limit) / divisor;
+bool ListFitsListpack(size_t count, size_t bytes, const EncodingLimits& limits, size_t divisor) {
+  int64_t limit = limits.list_max_listpack_size.load(std::memory_order_relaxed);
+  if (limit > 0) return count <= static_cast<size_t>(limit) / divisor;
   static const size_t kBytes[] = {4096, 8192, 16384, 32768, 65536};
   int64_t idx = std::min<int64_t>(std::max<int64_t>(-limit, 1), 5) - 1;
-  size_t budget = kBytes[idx] / divisor;
-  if (list_->size() * 2 > budget) return false;  // every element takes >= 2 bytes
+  return bytes <= kBytes[idx] / divisor;
+}
+
+bool ListEdit::FitsListpack(size_t divisor) const {
+  // Every element takes 2 bytes or more (a byte for the listpack's end besides): a
+  // count that fails already needs no walk over the elements.
+  const size_t count = list_->size();
+  if (!ListFitsListpack(count, 1 + 2 * count, limits_, divisor)) return false;
+  if (limits_.list_max_listpack_size.load(std::memory_order_relaxed) > 0) return true;
   size_t bytes = 1;
   list_->ForEach([&](std::string_view e) { bytes += e.size() + 2; });
-  return bytes <= budget;
+  return ListFitsListpack(count, bytes, limits_, divisor);
+}
+
+bool PushCompact(Db& db, Db::Slot s, std::string_view key, uint64_t hash, const EncodingLimits& limits,
+                 std::span<const std::string_view> elements, bool front, int64_t now_ms, size_t* len) {
+  if (s && s.entry->is_object()) return false;
+  const std::string_view blob = s ? s.entry->compact_blob() : std::string_view();
+  CompactReader r(blob);
+  size_t count = r.count() + elements.size();
+  size_t added = 0;
+  for (std::string_view a : elements) added += a.size() + 2;
+  // Each element's header takes a byte at least, so the blob's size plus a byte an
+  // element bounds Redis's estimate from above: only a list near the limit needs the
+  // walk over its elements for the exact figure.
+  if (!ListFitsListpack(count, 1 + blob.size() + r.count() + added, limits, 1)) {
+    size_t bytes = 1 + added;
+    std::string_view e;
+    while (r.Next(&e)) bytes += e.size() + 2;
+    if (!ListFitsListpack(count, bytes, limits, 1)) return false;
+  }
+  Entry* entry = Entry::NewCompact(key, ValueType::kList, Encoding::kListpack, PushToListpack(blob, elements, front),
+                                   ExpireOf(s));
+  StoreCollection(db, s, hash, entry, now_ms);
+  *len = count;
+  return true;
 }
 
 void ListEdit::Commit(int64_t now_ms, bool changed) {
@@ -61,9 +92,21 @@ void ListEdit::Commit(int64_t now_ms, bool changed) {
   if (was_object && list_->size() >= initial_size_) return db_.NoteWrite(key_);  // grew in place
   // Hysteresis: a quicklist returns to a listpack only at half the limit.
   if (FitsListpack(was_object ? 2 : 1)) {
+    // The elements copied out side by side first: a number is read into a buffer that
+    // lasts for its visit only.
+    std::string bytes;
+    std::vector<size_t> ends;
+    ends.reserve(list_->size());
+    list_->ForEach([&](std::string_view e) {
+      bytes.append(e);
+      ends.push_back(bytes.size());
+    });
     std::vector<std::string_view> views;
-    views.reserve(list_->size());
-    list_->ForEach([&](std::string_view e) { views.push_back(e); });
+    views.reserve(ends.size());
+    for (size_t i = 0; i < ends.size(); ++i) {
+      const size_t begin = i == 0 ? 0 : ends[i - 1];
+      views.emplace_back(bytes.data() + begin, ends[i] - begin);
+    }
     Entry* e = Entry::NewCompact(key_, ValueType::kList, Encoding::kListpack, EncodeListpack(views), expire);
     return StoreCollection(db_, slot_, hash_, e, now_ms);
   }

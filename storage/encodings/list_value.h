@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <span>
 #include <string_view>
 
 #include "storage/encodings/encoding_limits.h"
@@ -29,12 +30,22 @@ class ListRead {
       if (i >= from) visit(e);
     }
   }
-  std::string_view At(size_t i) const;  // REQUIRES: i < size()
+  std::string At(size_t i) const;  // REQUIRES: i < size()
 
  private:
   const ListObject* list_ = nullptr;
   std::string_view blob_;
 };
+
+// Whether a list of `count` elements of `bytes` (1 + each element's length + 2, Redis's
+// estimate of its listpack) fits list-max-listpack-size, less `divisor` times.
+bool ListFitsListpack(size_t count, size_t bytes, const EncodingLimits& limits, size_t divisor);
+
+// LPUSH/RPUSH onto a compact list (or a new one) that stays compact after the push: a
+// new blob is the old one with the elements added, not decoded and encoded again.
+// False (nothing done) when the list is a quicklist or would outgrow the listpack.
+bool PushCompact(Db& db, Db::Slot s, std::string_view key, uint64_t hash, const EncodingLimits& limits,
+                 std::span<const std::string_view> elements, bool front, int64_t now_ms, size_t* len);
 
 class ListEdit {
  public:

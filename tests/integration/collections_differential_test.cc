@@ -230,14 +230,16 @@ TEST_F(Collections, ListCommands) {
 
 // Two big lists (packed nodes of 4 KB in minired, Redis's quicklist) under a few
 // thousand random commands that push, pop, index, set, insert, remove, trim and move,
-// with elements from empty to bigger than a node, so that nodes fill, split, drain and
+// with elements from empty to bigger than a node, numbers among them, so that nodes fill, split, drain and
 // are rebuilt; every reply compared, then both lists whole.
 TEST_F(Collections, ListRandomOperationsOnBigLists) {
   std::mt19937 rng(20261208);
   auto num = [&](int lo, int hi) { return std::to_string(lo + static_cast<int>(rng() % (hi - lo + 1))); };
   auto element = [&] {
     const int kind = static_cast<int>(rng() % 100);
-    if (kind < 70) return "e" + num(0, 40);  // repeats, for LREM, LPOS and LINSERT pivots
+    if (kind < 45) return "e" + num(0, 40);  // repeats, for LREM, LPOS and LINSERT pivots
+    if (kind < 65) return num(0, 40);        // numbers (stored as numbers in minired's nodes)
+    if (kind < 70) return "0" + num(0, 9);   // text that only looks like a number
     if (kind < 97) return std::string(static_cast<size_t>(rng() % 300), static_cast<char>('a' + rng() % 3));
     return std::string(4000 + rng() % 2000, 'x');  // bigger than a node
   };
@@ -270,6 +272,42 @@ TEST_F(Collections, ListRandomOperationsOnBigLists) {
     s.push_back({"LRANGE", k, "0", "-1"});
   }
   Compare(s);
+}
+
+// A list is a listpack up to list-max-listpack-size (elements, or with -1..-5 bytes
+// as Redis estimates them) and a quicklist past it, however many elements one push
+// adds; it goes back at half the limit. Redis 7.2's rule: 7.0 answers "quicklist" for
+// every list, so the encodings are minired's alone, the replies compared with Redis.
+TEST_F(Collections, ListEncodingFollowsTheListpackLimit) {
+  auto encoding = [&](const char* key) { return m_.Call({"OBJECT", "ENCODING", key}).value.str; };
+  Compare({{"CONFIG", "SET", "list-max-listpack-size", "5"}, {"RPUSH", "l", "a", "b", "c", "d", "e"}});
+  EXPECT_EQ(encoding("l"), "listpack");
+  Compare({{"LPUSH", "l", "x"}});
+  EXPECT_EQ(encoding("l"), "quicklist");
+  Compare({{"RPOP", "l", "3"}});
+  EXPECT_EQ(encoding("l"), "quicklist");  // 3 elements: above half the limit
+  Compare({{"RPOP", "l"}, {"LRANGE", "l", "0", "-1"}});
+  EXPECT_EQ(encoding("l"), "listpack");
+  Compare({{"LPUSH", "m", "a", "b", "c"}, {"LPUSH", "m", "d", "e", "f"}, {"LRANGE", "m", "0", "-1"}});
+  EXPECT_EQ(encoding("m"), "quicklist");  // one push took it past the limit
+  Compare({{"RPUSH", "n", "1", "2"}, {"RPUSHX", "n", "3", "4", "5"}, {"LRANGE", "n", "0", "-1"}});
+  EXPECT_EQ(encoding("n"), "listpack");
+  Compare({{"LPUSHX", "n", "0"}, {"LRANGE", "n", "0", "-1"}, {"LINDEX", "n", "-1"}, {"LPOS", "n", "3"}});
+  EXPECT_EQ(encoding("n"), "quicklist");
+
+  // 4 KB: four elements of 1,000 bytes are 4,009 by Redis's estimate, a fifth is over.
+  const std::string k(1000, 'k');
+  Compare({{"CONFIG", "SET", "list-max-listpack-size", "-1"}, {"RPUSH", "big", k, k, k, k}});
+  EXPECT_EQ(encoding("big"), "listpack");
+  Compare({{"RPUSH", "big", "k"}});  // 4,012
+  EXPECT_EQ(encoding("big"), "listpack");
+  Compare({{"RPUSH", "big", k}});
+  EXPECT_EQ(encoding("big"), "quicklist");
+  Compare({{"LPOP", "big", "2"}});
+  EXPECT_EQ(encoding("big"), "quicklist");  // 3,010 bytes: above half the limit
+  Compare({{"LPOP", "big"}, {"LLEN", "big"}});
+  EXPECT_EQ(encoding("big"), "listpack");  // 2,008
+  Compare({{"CONFIG", "SET", "list-max-listpack-size", "-2"}});
 }
 
 // LREM on a list past the listpack limit (a quicklist in minired: 600 elements > 128),

@@ -27,8 +27,8 @@ void ExpectMatches(const ListObject& l, const Model& m) {
     ASSERT_EQ(l.At(m.size() - 1), m.back());
   }
   if (m.size() > 3) {
-    std::vector<std::string_view> mid;
-    l.ForRange(1, m.size() - 2, [&](std::string_view e) { mid.push_back(e); });
+    std::vector<std::string> mid;
+    l.ForRange(1, m.size() - 2, [&](std::string_view e) { mid.emplace_back(e); });
     ASSERT_EQ(mid.size(), m.size() - 2);
     EXPECT_EQ(mid.front(), m[1]);
     EXPECT_EQ(mid.back(), m[m.size() - 2]);
@@ -36,8 +36,25 @@ void ExpectMatches(const ListObject& l, const Model& m) {
 }
 
 std::string Element(std::mt19937& rng) {
-  // Mostly short; some past one and two varint bytes; a few bigger than a node.
+  // Mostly short; numbers and text that only looks like one; some past one and two
+  // varint bytes; a few bigger than a node.
   int kind = static_cast<int>(rng() % 100);
+  if (kind < 15) {
+    static const char* kNumberLike[] = {"0",
+                                        "7",
+                                        "12",
+                                        "012",
+                                        "-5",
+                                        "+5",
+                                        "1e3",
+                                        "9223372036854775807",
+                                        "9223372036854775808",
+                                        "18446744073709551616",
+                                        " 1",
+                                        "1048575",
+                                        "1048576"};
+    return kind < 8 ? std::to_string(rng() % 2000000) : kNumberLike[rng() % 13];
+  }
   size_t len = kind < 80   ? rng() % 20
                : kind < 95 ? 100 + rng() % 300
                : kind < 99 ? 16000 + rng() % 400
@@ -187,6 +204,53 @@ TEST(ListObjectTest, RemoveMatchesFromTheHeadOrTheTail) {
   EXPECT_EQ(all.RemoveMatches("a", UINT64_MAX, false), 3u);
   EXPECT_TRUE(all.empty());
   EXPECT_TRUE(all.Valid());
+}
+
+TEST(ListObjectTest, NumbersAreStoredAsNumbersAndReadBackAsTheyWereWritten) {
+  // Only the text Redis writes for an integer is kept as a number; everything else that
+  // looks like one stays text, so that every element reads back byte for byte.
+  const std::vector<std::string> elements = {"0",
+                                             "7",
+                                             "12",
+                                             "012",
+                                             "-5",
+                                             "+5",
+                                             "00",
+                                             "1e3",
+                                             " 1",
+                                             "1 ",
+                                             "",
+                                             "9223372036854775807",
+                                             "9223372036854775808",
+                                             "99999999999999999999",
+                                             "1048575",
+                                             "1048576"};
+  ListObject l(elements.begin(), elements.end());
+  Model m(elements.begin(), elements.end());
+  ExpectMatches(l, m);
+  EXPECT_EQ(l.Find("12"), 2u);
+  EXPECT_EQ(l.Find("012"), 3u);
+  EXPECT_EQ(l.Find("1048576"), elements.size() - 1);
+  EXPECT_EQ(l.Find("13"), ListObject::npos);
+  l.Set(1, "8");  // a number of the same size: in place
+  m[1] = "8";
+  l.Set(2, "twelve");
+  m[2] = "twelve";
+  l.Set(0, "123456789012");
+  m[0] = "123456789012";
+  ExpectMatches(l, m);
+  EXPECT_EQ(l.RemoveMatches("-5", 5, false), 1u);
+  m.erase(m.begin() + 4);
+  ExpectMatches(l, m);
+  EXPECT_EQ(l.PopFront(), "123456789012");
+  EXPECT_EQ(l.PopBack(), "1048576");
+
+  // A product id below 2^20 takes 4 bytes: its header (3) and its size (1).
+  ListObject ids;
+  for (int i = 0; i < 100000; ++i) ids.PushBack(std::to_string(1000000 - i));
+  EXPECT_LT(ids.MemoryBytes(), 100000u * 4 * 102 / 100);
+  EXPECT_EQ(ids.At(99999), "900001");
+  EXPECT_TRUE(ids.Valid());
 }
 
 TEST(ListObjectTest, RandomOperationsMatchADeque) {
