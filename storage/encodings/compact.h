@@ -4,8 +4,9 @@
 //   listpack: varint element count, then per element a varint header: length << 1
 //             followed by the element's bytes, or id << 1 | 1 for a hash field name
 //             held by the shared table of field_names.h (one byte for the first 64).
-//             Hashes alternate field, value; sorted sets alternate member, score (8 raw
-//             bytes of a double) ordered by (score, member); sets and lists in order.
+//             Hashes alternate field, value; sorted sets alternate member, score (a
+//             ScoreCode: an integer's varint, else the 8 bytes of a double) ordered by
+//             (score, member); sets and lists in order.
 //             Outside the process (the snapshot) a listpack is "portable": every
 //             element written out as varint length and bytes, no header bit.
 //   intset:   sorted distinct int64s, 8 bytes each (little endian).
