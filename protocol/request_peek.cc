@@ -28,6 +28,15 @@ bool ReadLength(std::string_view buffer, size_t* pos, uint64_t* out) {
   return true;
 }
 
+// EVAL, EVALSHA, FCALL and their read-only forms: script, numkeys, then the keys.
+bool IsScriptCall(std::string_view name) {
+  if (name.size() < 4 || name.size() > 10) return false;
+  for (std::string_view s : {"evalsha", "eval", "fcall", "evalsha_ro", "eval_ro", "fcall_ro"}) {
+    if (EqualsIgnoreCase(name, s)) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 size_t PeekFirstKeys(std::string_view buffer, std::string_view* keys, size_t max) {
@@ -38,24 +47,36 @@ size_t PeekFirstKeys(std::string_view buffer, std::string_view* keys, std::strin
                      std::string_view* fourths, size_t max) {
   size_t found = 0;
   size_t pos = 0;
-  for (size_t requests = 0; requests < max && pos < buffer.size() && buffer[pos] == '*'; ++requests) {
+  auto add = [&](std::string_view key, std::string_view third, std::string_view fourth) {
+    if (thirds != nullptr) thirds[found] = third;
+    if (fourths != nullptr) fourths[found] = fourth;
+    keys[found++] = key;
+  };
+  for (size_t requests = 0; requests < max && found < max && pos < buffer.size() && buffer[pos] == '*'; ++requests) {
     uint64_t args;
     if (!ReadLength(buffer, &pos, &args) || args == 0) break;
-    std::string_view key, third, fourth;
+    std::string_view name, key, third, fourth;
+    uint64_t script_keys = 0;  // a script call's keys, after its numkeys
+    const size_t found_before = found;  // a request cut short gives no keys
     for (uint64_t i = 0; i < args; ++i) {
       uint64_t len;
-      if (pos >= buffer.size() || buffer[pos] != '$' || !ReadLength(buffer, &pos, &len)) return found;
-      if (len + 2 > buffer.size() - pos) return found;  // incomplete
-      if (i == 1) key = buffer.substr(pos, static_cast<size_t>(len));
-      if (i == 2) third = buffer.substr(pos, static_cast<size_t>(len));
-      if (i == 3) fourth = buffer.substr(pos, static_cast<size_t>(len));
+      if (pos >= buffer.size() || buffer[pos] != '$' || !ReadLength(buffer, &pos, &len)) return found_before;
+      if (len + 2 > buffer.size() - pos) return found_before;  // incomplete
+      const std::string_view arg = buffer.substr(pos, static_cast<size_t>(len));
       pos += static_cast<size_t>(len) + 2;
+      if (i == 0) name = arg;
+      if (i == 1) key = arg;
+      if (i == 2) {
+        third = arg;
+        int64_t n;
+        if (args >= 4 && IsScriptCall(name) && ParseInt64(arg, &n) && n > 0) script_keys = static_cast<uint64_t>(n);
+      }
+      if (i == 3) fourth = arg;
+      // A script's keys, each an entry of its own (not its body or SHA1, which every
+      // call of a rate limiter shares), without fields.
+      if (i >= 3 && i - 3 < script_keys && found < max) add(arg, {}, {});
     }
-    if (args >= 2) {
-      if (thirds != nullptr) thirds[found] = third;
-      if (fourths != nullptr) fourths[found] = fourth;
-      keys[found++] = key;
-    }
+    if (script_keys == 0 && args >= 2) add(key, third, fourth);
   }
   return found;
 }

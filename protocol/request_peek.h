@@ -10,8 +10,9 @@
 namespace minired {
 
 // Fills keys[0..) with the second argument (the key, for most commands) of each
-// complete RESP multibulk request among the first `max` at the front of `buffer`, and
-// returns how many it found. A request of one argument gives none; the look ahead
+// complete RESP multibulk request among the first `max` at the front of `buffer` (of a
+// script call with keys, EVAL, EVALSHA, FCALL and their _RO forms, each of its keys, up
+// to `max` in all), and returns how many it found. A request of one argument gives none; the look ahead
 // stops at the first inline request, malformed or incomplete one: the parser proper
 // reports those when it gets there.
 size_t PeekFirstKeys(std::string_view buffer, std::string_view* keys, size_t max);

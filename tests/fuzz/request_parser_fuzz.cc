@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "protocol/numbers.h"
 #include "protocol/request_parser.h"
 #include "protocol/request_peek.h"
 
@@ -92,17 +93,39 @@ void ExpectSame(const Outcome& whole, const Outcome& split) {
   }
 }
 
+// The keys the look ahead must find in a parsed command: a script call's declared keys
+// (EVAL, EVALSHA, FCALL and their _RO forms with a positive numkeys), else its second
+// argument.
+std::vector<std::string> KeysOf(const std::vector<std::string>& command) {
+  std::vector<std::string> keys;
+  if (command.size() < 2) return keys;
+  bool script = false;
+  for (const char* name : {"eval", "evalsha", "fcall", "eval_ro", "evalsha_ro", "fcall_ro"}) {
+    script = script || minired::EqualsIgnoreCase(command[0], name);
+  }
+  int64_t numkeys = 0;
+  if (script && command.size() >= 4 && minired::ParseInt64(command[2], &numkeys) && numkeys > 0) {
+    for (size_t i = 3; i < command.size() && i - 3 < static_cast<uint64_t>(numkeys); ++i) keys.push_back(command[i]);
+    return keys;
+  }
+  keys.push_back(command[1]);
+  return keys;
+}
+
 void ExpectPeekAgrees(std::string_view input) {
   std::string_view keys[16];
   const size_t found = minired::PeekFirstKeys(input, keys, 16);
   const Outcome parsed = Parse(input, RequestLimits{}, [&] { return input.size(); });
   size_t k = 0;
   for (const auto& command : parsed.commands) {
-    if (k == found) break;
-    if (command.size() >= 2 && command[1] != keys[k++]) {
-      std::fprintf(stderr, "the look ahead found another key than the parser\n");
-      std::abort();
+    for (const std::string& key : KeysOf(command)) {
+      if (k == found) break;
+      if (key != keys[k++]) {
+        std::fprintf(stderr, "the look ahead found another key than the parser\n");
+        std::abort();
+      }
     }
+    if (k == found) break;
   }
   if (k != found) {
     std::fprintf(stderr, "the look ahead found %zu keys, the parser %zu\n", found, k);

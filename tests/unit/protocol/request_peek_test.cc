@@ -61,6 +61,33 @@ TEST(RequestPeek, GivesEachKeysThirdAndFourthArgumentsWhereAsked) {
   EXPECT_EQ(only_thirds[3], "10");
 }
 
+TEST(RequestPeek, GivesAScriptCallsFirstKeyInsteadOfItsScript) {
+  const std::string pipeline =
+      "*5\r\n$7\r\nevalsha\r\n$3\r\nabc\r\n$1\r\n1\r\n$4\r\nrl:7\r\n$2\r\n60\r\n"
+      "*5\r\n$4\r\nEVAL\r\n$8\r\nreturn 1\r\n$1\r\n2\r\n$1\r\na\r\n$1\r\nb\r\n"
+      "*4\r\n$8\r\nFCALL_RO\r\n$1\r\nf\r\n$1\r\n1\r\n$1\r\nk\r\n"
+      "*4\r\n$7\r\nEVALSHA\r\n$3\r\nabc\r\n$1\r\n0\r\n$1\r\nx\r\n"  // no keys: x is an argument
+      "*3\r\n$4\r\nEVAL\r\n$8\r\nreturn 1\r\n$1\r\n0\r\n"
+      "*4\r\n$4\r\nHSET\r\n$4\r\neval\r\n$1\r\n1\r\n$1\r\nv\r\n";  // a key named eval
+  std::string_view keys[16], thirds[16], fourths[16];
+  const size_t n = PeekFirstKeys(pipeline, keys, thirds, fourths, 16);
+  ASSERT_EQ(n, 7u);  // EVAL's two keys are two entries
+  EXPECT_EQ(std::vector<std::string>(keys, keys + n),
+            (std::vector<std::string>{"rl:7", "a", "b", "k", "abc", "return 1", "eval"}));
+  EXPECT_EQ(std::vector<std::string>(thirds, thirds + n),
+            (std::vector<std::string>{"", "", "", "", "0", "0", "1"}));
+  EXPECT_EQ(std::vector<std::string>(fourths, fourths + n),
+            (std::vector<std::string>{"", "", "", "", "x", "", "v"}));
+  // A call cut short gives none of the keys it has so far: the parser proper has not
+  // seen a request yet.
+  const std::string cut = "*2\r\n$3\r\nGET\r\n$1\r\ng\r\n*5\r\n$7\r\nEVALSHA\r\n$3\r\nabc\r\n$1\r\n2\r\n$2\r\nk1\r\n$2\r\nk";
+  EXPECT_EQ(PeekFirstKeys(cut, keys, thirds, fourths, 16), 1u);
+  EXPECT_EQ(keys[0], "g");
+  // Never more than max entries, however many keys a call names.
+  EXPECT_EQ(PeekFirstKeys(pipeline, keys, thirds, fourths, 2), 2u);
+  EXPECT_EQ(keys[1], "a");
+}
+
 TEST(RequestPeek, LooksAtMostMaxRequestsAhead) {
   std::string pipeline;
   for (int i = 0; i < 40; ++i) pipeline += "*1\r\n$4\r\nPING\r\n";
