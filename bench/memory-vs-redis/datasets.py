@@ -34,16 +34,20 @@ def small_lists(rng):
         yield resp("RPUSH", f"recent:{i}", *[f"item:{j}" for j in range(10)])
 
 
-def big_lists(rng):
+def ten_big(command, key, args_from):
+    """Ten keys of 100,000 elements, in commands of 100: args_from(i) gives the
+    arguments that add elements i .. i + 99."""
     for k in range(10):
         for i in range(0, 100000, 100):
-            yield resp("RPUSH", f"jobs:{k}", *[f"job:{i + j:08d}" for j in range(100)])
+            yield resp(command, key.format(k), *args_from(i))
+
+
+def big_lists(rng):
+    return ten_big("RPUSH", "jobs:{}", lambda i: [f"job:{i + j:08d}" for j in range(100)])
 
 
 def id_lists(rng):
-    for k in range(10):
-        for _ in range(1000):
-            yield resp("RPUSH", f"category:{k}:ids", *[rng.randint(1, 10**6) for _ in range(100)])
+    return ten_big("RPUSH", "category:{}:ids", lambda i: [rng.randint(1, 10**6) for _ in range(100)])
 
 
 def small_sets(rng):
@@ -57,9 +61,7 @@ def int_sets(rng):
 
 
 def big_sets(rng):
-    for k in range(10):
-        for i in range(0, 100000, 100):
-            yield resp("SADD", f"visitors:{k}", *[f"member:{i + j}" for j in range(100)])
+    return ten_big("SADD", "visitors:{}", lambda i: [f"member:{i + j}" for j in range(100)])
 
 
 def small_zsets(rng):
@@ -71,21 +73,11 @@ def small_zsets(rng):
 
 
 def big_zsets(rng):
-    for k in range(10):
-        for i in range(0, 100000, 100):
-            pairs = []
-            for j in range(100):
-                pairs += [rng.random() * 1e6, f"member:{i + j}"]
-            yield resp("ZADD", f"ranking:{k}", *pairs)
+    return ten_big("ZADD", "ranking:{}", lambda i: [x for j in range(100) for x in (rng.random() * 1e6, f"member:{i + j}")])
 
 
 def big_hashes(rng):
-    for k in range(10):
-        for i in range(0, 100000, 100):
-            pairs = []
-            for j in range(100):
-                pairs += [f"f{i + j}", f"value{j}"]
-            yield resp("HSET", f"stock:{k}", *pairs)
+    return ten_big("HSET", "stock:{}", lambda i: [x for j in range(100) for x in (f"f{i + j}", f"value{j}")])
 
 
 def streams(rng):

@@ -340,36 +340,27 @@ void ListObject::Insert(size_t i, std::string_view e) {
   ++size_;
 }
 
-void ListObject::EraseFront(size_t k) {
-  while (k > 0) {
-    Node& n = front();
-    if (n.count <= k) {
-      k -= n.count;
-      size_ -= n.count;
-      DropFront();
-      continue;
-    }
-    const char* p = n.buf + n.head;
-    for (size_t i = 0; i < k; ++i) p = Decode(p).next;
-    n.head = static_cast<size_t>(p - n.buf);
-    n.count -= k;
-    size_ -= k;
-    k = 0;
-  }
-}
+void ListObject::EraseFront(size_t k) { EraseEnd(k, true); }
+void ListObject::EraseBack(size_t k) { EraseEnd(k, false); }
 
-void ListObject::EraseBack(size_t k) {
+void ListObject::EraseEnd(size_t k, bool at_front) {
   while (k > 0) {
-    Node& n = back();
-    if (n.count <= k) {
+    Node& n = at_front ? front() : back();
+    if (n.count <= k) {  // the whole node goes
       k -= n.count;
       size_ -= n.count;
-      DropBack();
+      at_front ? DropFront() : DropBack();
       continue;
     }
-    const char* p = n.buf + n.tail;
-    for (size_t i = 0; i < k; ++i) p = StartBefore(p);
-    n.tail = static_cast<size_t>(p - n.buf);
+    if (at_front) {
+      const char* p = n.buf + n.head;
+      for (size_t i = 0; i < k; ++i) p = Decode(p).next;
+      n.head = static_cast<size_t>(p - n.buf);
+    } else {
+      const char* p = n.buf + n.tail;
+      for (size_t i = 0; i < k; ++i) p = StartBefore(p);
+      n.tail = static_cast<size_t>(p - n.buf);
+    }
     n.count -= k;
     size_ -= k;
     k = 0;

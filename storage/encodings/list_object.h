@@ -219,6 +219,8 @@ class ListObject {
   // node cannot take them.
   static bool MakeRoom(Node& n, size_t need, bool front);
   void AddNode(size_t need, bool front);
+  // Removes k elements at the front or the back, whole nodes at a time where it can.
+  void EraseEnd(size_t k, bool at_front);
   void DropFront();
   void DropBack();
   // Replaces node n with the nodes that hold `items` (none when it is empty).
