@@ -44,15 +44,17 @@ size_t PeekFirstKeys(std::string_view buffer, std::string_view* keys, size_t max
 }
 
 size_t PeekFirstKeys(std::string_view buffer, std::string_view* keys, std::string_view* thirds,
-                     std::string_view* fourths, size_t max) {
+                     std::string_view* fourths, size_t max, size_t* requests) {
   size_t found = 0;
   size_t pos = 0;
+  size_t complete = 0;  // requests whose keys are in keys[]
+  if (requests != nullptr) *requests = 0;
   auto add = [&](std::string_view key, std::string_view third, std::string_view fourth) {
     if (thirds != nullptr) thirds[found] = third;
     if (fourths != nullptr) fourths[found] = fourth;
     keys[found++] = key;
   };
-  for (size_t requests = 0; requests < max && found < max && pos < buffer.size() && buffer[pos] == '*'; ++requests) {
+  for (; complete < max && found < max && pos < buffer.size() && buffer[pos] == '*'; ++complete) {
     uint64_t args;
     if (!ReadLength(buffer, &pos, &args) || args == 0) break;
     std::string_view name, key, third, fourth;
@@ -77,6 +79,7 @@ size_t PeekFirstKeys(std::string_view buffer, std::string_view* keys, std::strin
       if (i >= 3 && i - 3 < script_keys && found < max) add(arg, {}, {});
     }
     if (script_keys == 0 && args >= 2) add(key, third, fourth);
+    if (requests != nullptr) *requests = complete + 1;
   }
   return found;
 }

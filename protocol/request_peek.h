@@ -19,7 +19,9 @@ size_t PeekFirstKeys(std::string_view buffer, std::string_view* keys, size_t max
 // The same, and thirds[i] and fourths[i] the third and fourth arguments of the request
 // keys[i] came from (empty where it has fewer): the field or member of HSET, HGET, SADD,
 // SISMEMBER, ZSCORE (third) and ZADD, ZINCRBY (fourth). Either may be null.
+// `requests`, where given, is set to how many requests the keys came from (a script
+// call's keys can fill `max` before `max` requests).
 size_t PeekFirstKeys(std::string_view buffer, std::string_view* keys, std::string_view* thirds,
-                     std::string_view* fourths, size_t max);
+                     std::string_view* fourths, size_t max, size_t* requests = nullptr);
 
 }  // namespace minired

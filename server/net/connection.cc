@@ -4,6 +4,8 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <algorithm>
+
 #include "protocol/reply_writer.h"
 #include "protocol/request_peek.h"
 #include "server/blocking.h"
@@ -236,12 +238,13 @@ void Connection::ReturnIdleReadBuffer() {
   info_->query_buffer_free.store(0, std::memory_order_relaxed);
 }
 
-void Connection::PrefetchPipeline() {
+size_t Connection::PrefetchPipeline() {
   std::string_view keys[kPrefetchBatch];
   std::string_view thirds[kPrefetchBatch];
   std::string_view fourths[kPrefetchBatch];
-  const size_t found = PeekFirstKeys(in_.pending(), keys, thirds, fourths, kPrefetchBatch);
-  if (found < 2) return;  // a lone request's lookup follows at once: nothing to overlap
+  size_t requests = 0;
+  const size_t found = PeekFirstKeys(in_.pending(), keys, thirds, fourths, kPrefetchBatch, &requests);
+  if (found < 2) return kPrefetchBatch;  // a lone request's lookup follows at once: nothing to overlap
   ShardSet& shards = server_.shards();
   uint64_t hashes[kPrefetchBatch];
   size_t run_starts[kPrefetchBatch];  // where in keys[] the run on hashes[i]'s key began
@@ -268,6 +271,7 @@ void Connection::PrefetchPipeline() {
                           {std::span<const std::string_view>(thirds + start, end - start),
                            std::span<const std::string_view>(fourths + start, end - start)});
   }
+  return std::max<size_t>(requests, 1);
 }
 
 bool Connection::ProcessInput() {
@@ -282,10 +286,7 @@ bool Connection::ProcessInput() {
     limits.unauthenticated =
         !session_.authenticated && config.security.password_required();
     parser_.set_limits(limits);
-    if (until_prefetch-- == 0) {
-      PrefetchPipeline();
-      until_prefetch = kPrefetchBatch - 1;
-    }
+    if (until_prefetch-- == 0) until_prefetch = PrefetchPipeline() - 1;
     size_t consumed = 0;
     RequestParser::Result r = parser_.Parse(in_.pending(), &consumed);
     if (r == RequestParser::Result::kNeedMore) break;

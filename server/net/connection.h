@@ -81,7 +81,9 @@ class Connection : public std::enable_shared_from_this<Connection>, public Clien
   bool ProcessInput();
   // Asks for the key table lines of the next kPrefetchBatch requests' keys, so that
   // their cache misses overlap (a pipeline of random keys waited on each in turn).
-  void PrefetchPipeline();
+  // Returns how many requests that covered (fewer when scripts' keys filled the batch),
+  // at least 1: when to look ahead again.
+  size_t PrefetchPipeline();
   static constexpr size_t kPrefetchBatch = 16;
   // Past this much unsent output the connection stops reading until the socket drains,
   // so a client that pipelines without reading cannot make us buffer without bound.

@@ -83,9 +83,16 @@ TEST(RequestPeek, GivesAScriptCallsFirstKeyInsteadOfItsScript) {
   const std::string cut = "*2\r\n$3\r\nGET\r\n$1\r\ng\r\n*5\r\n$7\r\nEVALSHA\r\n$3\r\nabc\r\n$1\r\n2\r\n$2\r\nk1\r\n$2\r\nk";
   EXPECT_EQ(PeekFirstKeys(cut, keys, thirds, fourths, 16), 1u);
   EXPECT_EQ(keys[0], "g");
-  // Never more than max entries, however many keys a call names.
-  EXPECT_EQ(PeekFirstKeys(pipeline, keys, thirds, fourths, 2), 2u);
+  size_t requests = 0;
+  EXPECT_EQ(PeekFirstKeys(pipeline, keys, thirds, fourths, 16, &requests), 7u);
+  EXPECT_EQ(requests, 6u);
+  // Never more than max entries, however many keys a call names; `requests` says how
+  // many requests they came from, the one whose keys filled them included.
+  EXPECT_EQ(PeekFirstKeys(pipeline, keys, thirds, fourths, 2, &requests), 2u);
   EXPECT_EQ(keys[1], "a");
+  EXPECT_EQ(requests, 2u);
+  EXPECT_EQ(PeekFirstKeys(cut, keys, thirds, fourths, 16, &requests), 1u);
+  EXPECT_EQ(requests, 1u);
 }
 
 TEST(RequestPeek, LooksAtMostMaxRequestsAhead) {
