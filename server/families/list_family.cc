@@ -70,10 +70,9 @@ void PopGeneric(CommandContext& ctx, ListEnd end) {
   if (IsWrongType(ctx, s, ValueType::kList)) return;
   if (!s) return has_count ? ctx.reply().NullArray() : ctx.reply().Null();
   if (has_count && count == 0) return ctx.reply().ArrayHeader(0);
-  ListEdit l(k.db(), s, k.key(), k.hash(), Limits(ctx));
-  std::vector<std::string> popped = PopElements(l.list(), end, static_cast<size_t>(count));
-  const bool emptied = l.list().empty();
-  l.Commit(ctx.now_ms());
+  bool emptied;
+  const std::vector<std::string> popped = PopList(k.db(), s, k.key(), k.hash(), Limits(ctx), end == ListEnd::kLeft,
+                                                  static_cast<size_t>(count), ctx.now_ms(), &emptied);
   ctx.Notify(kEventList, end == ListEnd::kLeft ? "lpop" : "rpop", k.key());
   if (emptied) ctx.Notify(kEventGeneric, "del", k.key());
   Journal::CountChanges(popped.size());

@@ -19,10 +19,9 @@ size_t PopAndReply(CommandContext& ctx, Db& db, Db::Slot s, std::string_view key
     ReplyPopped(ctx, key, popped, req.mpop);
     return popped.size();
   }
-  ListEdit l(db, s, key, h, Limits(ctx));
-  std::vector<std::string> popped = PopElements(l.list(), req.from, static_cast<size_t>(req.count));
-  const bool emptied = l.list().empty();
-  l.Commit(ctx.now_ms());
+  bool emptied;
+  const std::vector<std::string> popped = PopList(db, s, key, h, Limits(ctx), req.from == ListEnd::kLeft,
+                                                  static_cast<size_t>(req.count), ctx.now_ms(), &emptied);
   ctx.Notify(kEventList, req.from == ListEnd::kLeft ? "lpop" : "rpop", key, db.index());
   if (emptied) ctx.Notify(kEventGeneric, "del", key, db.index());
   ReplyPopped(ctx, key, popped, req.mpop);

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "storage/encodings/value_store.h"
+#include "storage/varint.h"
 
 namespace minired {
 
@@ -82,6 +83,41 @@ bool PushCompact(Db& db, Db::Slot s, std::string_view key, uint64_t hash, const 
   StoreCollection(db, s, hash, entry, now_ms);
   *len = count;
   return true;
+}
+
+std::vector<std::string> PopList(Db& db, Db::Slot s, std::string_view key, uint64_t hash, const EncodingLimits& limits,
+                                 bool front, size_t count, int64_t now_ms, bool* emptied) {
+  std::vector<std::string> out;
+  if (s.entry->is_object()) {
+    ListEdit l(db, s, key, hash, limits);
+    ListObject& list = l.list();
+    out.reserve(std::min(count, list.size()));
+    while (out.size() < count && !list.empty()) out.push_back(front ? list.PopFront() : list.PopBack());
+    *emptied = list.empty();
+    l.Commit(now_ms);
+    return out;
+  }
+  const std::string_view blob = s.entry->compact_blob();
+  const std::vector<std::string_view> elements = DecodeListpack(blob);
+  const size_t n = std::min(count, elements.size()), left = elements.size() - n;
+  out.reserve(n);
+  for (size_t i = 0; i < n; ++i) out.emplace_back(front ? elements[i] : elements[elements.size() - 1 - i]);
+  *emptied = left == 0;
+  if (left == 0) {
+    StoreCollection(db, s, hash, nullptr, now_ms);
+    return out;
+  }
+  // A list's element is its header (length << 1) and its bytes.
+  auto start_of = [](std::string_view e) { return e.data() - VarintSize(static_cast<uint64_t>(e.size()) << 1); };
+  const char* begin = start_of(elements[front ? n : 0]);
+  const char* end = front ? blob.data() + blob.size() : start_of(elements[left]);
+  std::string packed;
+  packed.reserve(VarintSize(left) + static_cast<size_t>(end - begin));
+  AppendVarint(&packed, left);
+  packed.append(begin, end);
+  Entry* e = Entry::NewCompact(key, ValueType::kList, Encoding::kListpack, packed, ExpireOf(s));
+  StoreCollection(db, s, hash, e, now_ms);  // frees the old blob: `out` holds copies
+  return out;
 }
 
 void ListEdit::Commit(int64_t now_ms, bool changed) {

@@ -7,6 +7,8 @@
 
 #include <memory>
 #include <span>
+#include <string>
+#include <vector>
 #include <string_view>
 
 #include "storage/encodings/encoding_limits.h"
@@ -46,6 +48,12 @@ bool ListFitsListpack(size_t count, size_t bytes, const EncodingLimits& limits, 
 // False (nothing done) when the list is a quicklist or would outgrow the listpack.
 bool PushCompact(Db& db, Db::Slot s, std::string_view key, uint64_t hash, const EncodingLimits& limits,
                  std::span<const std::string_view> elements, bool front, int64_t now_ms, size_t* len);
+
+// LPOP/RPOP of up to `count` elements from the list in `s` (REQUIRES: s holds a list),
+// what is left stored back and an emptied key deleted (`*emptied`). A compact list is
+// cut, not decoded and encoded again: what it keeps is one run of its blob's bytes.
+std::vector<std::string> PopList(Db& db, Db::Slot s, std::string_view key, uint64_t hash, const EncodingLimits& limits,
+                                 bool front, size_t count, int64_t now_ms, bool* emptied);
 
 class ListEdit {
  public:

@@ -274,6 +274,30 @@ TEST_F(Collections, ListRandomOperationsOnBigLists) {
   Compare(s);
 }
 
+// Small lists (listpacks: a pop cuts the blob's bytes, a push adds to them) under random
+// pushes and pops of every count from both ends, with elements whose headers take one
+// byte and two (64 bytes and more), emptied and created again.
+TEST_F(Collections, ListPushesAndPopsOnSmallLists) {
+  std::mt19937 rng(20261209);
+  auto num = [&](int lo, int hi) { return std::to_string(lo + static_cast<int>(rng() % (hi - lo + 1))); };
+  auto element = [&] { return rng() % 4 == 0 ? std::string(60 + rng() % 20, 'w') : "v" + num(0, 99); };
+  auto key = [&] { return "s" + num(0, 2); };
+  Script s;
+  for (int step = 0; step < 1500; ++step) {
+    switch (rng() % 8) {
+      case 0: s.push_back({"LPUSH", key(), element(), element()}); break;
+      case 1: s.push_back({"RPUSH", key(), element()}); break;
+      case 2: s.push_back({"LPOP", key()}); break;
+      case 3: s.push_back({"RPOP", key(), num(1, 4)}); break;
+      case 4: s.push_back({"LPOP", key(), num(1, 3)}); break;
+      case 5: s.push_back({"LMPOP", "2", key(), key(), rng() % 2 ? "LEFT" : "RIGHT", "COUNT", num(1, 3)}); break;
+      case 6: s.push_back({"LRANGE", key(), "0", "-1"}); break;
+      default: s.push_back({"LLEN", key()}); break;
+    }
+  }
+  Compare(s);
+}
+
 // A list is a listpack up to list-max-listpack-size (elements, or with -1..-5 bytes
 // as Redis estimates them) and a quicklist past it, however many elements one push
 // adds; it goes back at half the limit. Redis 7.2's rule: 7.0 answers "quicklist" for
