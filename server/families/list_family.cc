@@ -354,17 +354,19 @@ std::optional<std::optional<std::string>> MoveElement(CommandContext& ctx, std::
     NotifyKeyReady(ctx, dst);
     return std::optional<std::string>(std::move(element));
   }
+  // A reliable queue's move (RPOPLPUSH, BLMOVE) between short lists: the pop cuts the
+  // source's blob and the push adds to the destination's.
   bool emptied;
-  {
-    ListEdit l(m.DbOf(hs), s, src, hs, Limits(ctx));
-    element = std::move(PopElements(l.list(), from, 1)[0]);
-    emptied = l.list().empty();
+  element = std::move(
+      PopList(m.DbOf(hs), s, src, hs, Limits(ctx), from == ListEnd::kLeft, 1, ctx.now_ms(), &emptied)[0]);
+  d = m.FindWrite(dst);  // the source's commit may have moved slots
+  const std::string_view pushed[] = {element};
+  size_t len;
+  if (!PushCompact(m.DbOf(hd), d, dst, hd, Limits(ctx), pushed, to == ListEnd::kLeft, ctx.now_ms(), &len)) {
+    ListEdit l(m.DbOf(hd), d, dst, hd, Limits(ctx));
+    push(l.list());
     l.Commit(ctx.now_ms());
   }
-  d = m.FindWrite(dst);  // the source's commit may have moved slots
-  ListEdit l(m.DbOf(hd), d, dst, hd, Limits(ctx));
-  push(l.list());
-  l.Commit(ctx.now_ms());
   // In Redis's order: the push, then the pop and the source's deletion.
   ctx.Notify(kEventList, push_event, dst);
   ctx.Notify(kEventList, pop_event, src);

@@ -275,8 +275,8 @@ TEST_F(Collections, ListRandomOperationsOnBigLists) {
 }
 
 // Small lists (listpacks: a pop cuts the blob's bytes, a push adds to them) under random
-// pushes and pops of every count from both ends, with elements whose headers take one
-// byte and two (64 bytes and more), emptied and created again.
+// pushes, pops of every count from both ends and moves between them, with elements
+// whose headers take one byte and two (64 bytes and more), emptied and created again.
 TEST_F(Collections, ListPushesAndPopsOnSmallLists) {
   std::mt19937 rng(20261209);
   auto num = [&](int lo, int hi) { return std::to_string(lo + static_cast<int>(rng() % (hi - lo + 1))); };
@@ -284,7 +284,9 @@ TEST_F(Collections, ListPushesAndPopsOnSmallLists) {
   auto key = [&] { return "s" + num(0, 2); };
   Script s;
   for (int step = 0; step < 1500; ++step) {
-    switch (rng() % 8) {
+    switch (rng() % 10) {
+      case 8: s.push_back({"LMOVE", key(), key(), rng() % 2 ? "LEFT" : "RIGHT", rng() % 2 ? "LEFT" : "RIGHT"}); break;
+      case 9: s.push_back({"RPOPLPUSH", key(), key()}); break;
       case 0: s.push_back({"LPUSH", key(), element(), element()}); break;
       case 1: s.push_back({"RPUSH", key(), element()}); break;
       case 2: s.push_back({"LPOP", key()}); break;
