@@ -232,12 +232,8 @@ ScoreCode::ScoreCode(double score) {
   if (score > -kIntegerScoreLimit && score < kIntegerScoreLimit && !(score == 0 && std::signbit(score))) {
     const auto i = static_cast<int64_t>(score);
     if (static_cast<double>(i) == score) {
-      uint64_t z = (static_cast<uint64_t>(i) << 1) ^ static_cast<uint64_t>(i >> 63);
-      len_ = 0;
-      do {
-        buf_[len_++] = static_cast<char>((z & 0x7f) | (z >= 0x80 ? 0x80 : 0));
-        z >>= 7;
-      } while (z != 0);
+      const uint64_t z = (static_cast<uint64_t>(i) << 1) ^ static_cast<uint64_t>(i >> 63);
+      len_ = static_cast<uint8_t>(PutVarint(reinterpret_cast<uint8_t*>(buf_), z));
       return;
     }
   }

@@ -1,8 +1,6 @@
 #include "storage/encodings/list_object.h"
 
 #include <algorithm>
-#include <charconv>
-#include <climits>
 #include <cstring>
 #include <new>
 
@@ -16,23 +14,12 @@ namespace {
 // small and doubles up to kNodeBytes.
 constexpr size_t kFirstNodeBytes = 256;
 
-size_t VarintBytes(uint64_t n) {
-  size_t bytes = 1;
-  for (; n >= 0x80; n >>= 7) ++bytes;
-  return bytes;
-}
-
-// The number `s` writes, when it writes one as Redis does (digits, no sign, no leading
-// zero, at most INT64_MAX): only then does it read back as the same text.
+// The number `s` writes, when it writes one as Redis does (ParseInt64's rule: no leading
+// zero, no '+') and without a sign: only then does it read back as the same text.
 bool ParseNumber(std::string_view s, uint64_t* v) {
-  if (s.empty() || s.size() > 19 || (s[0] == '0' && s.size() > 1)) return false;
-  uint64_t n = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    n = n * 10 + static_cast<uint64_t>(c - '0');  // 19 digits cannot overflow 64 bits
-  }
-  if (n > static_cast<uint64_t>(INT64_MAX)) return false;
-  *v = n;
+  int64_t n;
+  if (s.empty() || s[0] < '0' || s[0] > '9' || !ParseInt64(s, &n)) return false;
+  *v = static_cast<uint64_t>(n);
   return true;
 }
 
@@ -42,22 +29,20 @@ char* AllocateBlock(size_t bytes) { return static_cast<char*>(::operator new(byt
 
 ListObject::Encoding::Encoding(std::string_view e) {
   uint64_t number;
-  if (!e.empty() && e[0] >= '0' && e[0] <= '9' && ParseNumber(e, &number)) {
+  if (ParseNumber(e, &number)) {
     header = number << 1 | 1;
     text_bytes = 0;
   } else {
     header = static_cast<uint64_t>(e.size()) << 1;
     text_bytes = e.size();
   }
-  header_bytes = header < 0x80 ? 1 : VarintBytes(header);
+  header_bytes = VarintSize(header);
   const size_t size = header_bytes + text_bytes;
-  back_bytes = size < 0x80 ? 1 : VarintBytes(size);
+  back_bytes = VarintSize(size);
 }
 
 void ListObject::Write(char* p, std::string_view e, const Encoding& enc) {
-  uint64_t h = enc.header;
-  for (; h >= 0x80; h >>= 7) *p++ = static_cast<char>((h & 0x7f) | 0x80);
-  *p++ = static_cast<char>(h);
+  p += PutVarint(reinterpret_cast<uint8_t*>(p), enc.header);
   if (enc.text_bytes > 0) {
     std::memcpy(p, e.data(), enc.text_bytes);
     p += enc.text_bytes;
@@ -68,8 +53,6 @@ void ListObject::Write(char* p, std::string_view e, const Encoding& enc) {
     p[i] = static_cast<char>((size & 0x7f) | (i > 0 ? 0x80 : 0));
   }
 }
-
-size_t ListObject::BackBytes(uint64_t size) { return VarintBytes(size); }
 
 const char* ListObject::StartBefore(const char* end) {
   // The back varint's low 7 bits are its last byte; a set top bit says more lie before.
@@ -85,7 +68,8 @@ const char* ListObject::StartBefore(const char* end) {
 }
 
 std::string_view ListObject::FormatNumber(uint64_t v, char* digits) {
-  return {digits, static_cast<size_t>(std::to_chars(digits, digits + kMaxDigits, v).ptr - digits)};
+  // A stored number is at most INT64_MAX.
+  return {digits, FormatInt64(static_cast<int64_t>(v), digits)};
 }
 
 void ListObject::Builder::Add(const Item& item) {
@@ -240,7 +224,7 @@ void ListObject::PushBack(std::string_view e) {
 std::string ListObject::PopFront() {
   Node& n = front();
   const Decoded d = Decode(n.buf + n.head);
-  char digits[kMaxDigits];
+  char digits[kMaxInt64Chars];
   std::string out(d.Text(digits));
   n.head = static_cast<size_t>(d.next - n.buf);
   --size_;
@@ -251,7 +235,7 @@ std::string ListObject::PopFront() {
 std::string ListObject::PopBack() {
   Node& n = back();
   const char* start = StartBefore(n.buf + n.tail);
-  char digits[kMaxDigits];
+  char digits[kMaxInt64Chars];
   std::string out(Decode(start).Text(digits));
   n.tail = static_cast<size_t>(start - n.buf);
   --size_;
@@ -285,7 +269,7 @@ const char* ListObject::ElementStart(const Node& n, size_t j) {
 
 std::string ListObject::At(size_t i) const {
   auto [n, j] = Locate(i);
-  char digits[kMaxDigits];
+  char digits[kMaxInt64Chars];
   return std::string(Decode(ElementStart(nodes_[n], j)).Text(digits));
 }
 

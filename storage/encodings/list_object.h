@@ -29,6 +29,9 @@
 #include <utility>
 #include <vector>
 
+#include "protocol/numbers.h"
+#include "storage/varint.h"
+
 namespace minired {
 
 class ListObject {
@@ -83,7 +86,7 @@ class ListObject {
   void ForRange(size_t from, size_t to, Visit visit) const {
     auto [n, skip] = Locate(from);
     size_t left = to - from + 1;
-    char digits[kMaxDigits];
+    char digits[kMaxInt64Chars];
     for (; left > 0; ++n, skip = 0) {
       const Node& node = nodes_[n];
       const char* p = node.buf + node.head;
@@ -108,8 +111,6 @@ class ListObject {
   bool Valid() const;
 
  private:
-  static constexpr size_t kMaxDigits = 20;
-
   struct Node {
     char* buf = nullptr;
     size_t cap = 0;   // bytes in buf
@@ -131,18 +132,8 @@ class ListObject {
     }
   };
   static Decoded Decode(const char* p) {
-    const char* q = p;
-    uint64_t h = static_cast<uint8_t>(*q++);
-    if (h & 0x80) {  // past one byte: a length of 64 or more, a number of 64 or more
-      h &= 0x7f;
-      int shift = 7;
-      uint8_t b;
-      do {
-        b = static_cast<uint8_t>(*q++);
-        h |= static_cast<uint64_t>(b & 0x7f) << shift;
-        shift += 7;
-      } while (b & 0x80);
-    }
+    uint64_t h;
+    const char* q = p + GetVarint(reinterpret_cast<const uint8_t*>(p), &h);
     Decoded d;
     d.is_int = h & 1;
     d.number = h >> 1;
@@ -151,11 +142,9 @@ class ListObject {
       q += h >> 1;
     }
     const auto size = static_cast<uint64_t>(q - p);
-    d.next = q + (size < 0x80 ? 1 : BackBytes(size));
+    d.next = q + VarintSize(size);
     return d;
   }
-  // The bytes of the size written after an element of `size` bytes.
-  static size_t BackBytes(uint64_t size);
   // Where the element that ends at `end` starts.
   static const char* StartBefore(const char* end);
   static std::string_view FormatNumber(uint64_t v, char* digits);
