@@ -315,14 +315,6 @@ std::optional<ListEnd> ParseListEnd(std::string_view s) {
   return std::nullopt;
 }
 
-std::vector<std::string> PopElements(ListObject& list, ListEnd end, size_t count) {
-  std::vector<std::string> out;
-  while (out.size() < count && !list.empty()) {
-    out.push_back(end == ListEnd::kLeft ? list.PopFront() : list.PopBack());
-  }
-  return out;
-}
-
 std::optional<std::optional<std::string>> MoveElement(CommandContext& ctx, std::string_view src,
                                                       std::string_view dst, ListEnd from, ListEnd to) {
   std::string_view keys[] = {src, dst};
@@ -346,7 +338,7 @@ std::optional<std::optional<std::string>> MoveElement(CommandContext& ctx, std::
   if (src == dst) {
     // A rotation: the list never empties, so the key is neither deleted nor created.
     ListEdit l(m.DbOf(hs), s, src, hs, Limits(ctx));
-    element = std::move(PopElements(l.list(), from, 1)[0]);
+    element = from == ListEnd::kLeft ? l.list().PopFront() : l.list().PopBack();
     push(l.list());
     l.Commit(ctx.now_ms());
     ctx.Notify(kEventList, push_event, dst);

@@ -8,16 +8,12 @@
 
 #include "server/command_context.h"
 #include "storage/entry.h"
-#include "storage/encodings/list_object.h"
 
 namespace minired {
 
 enum class ListEnd { kLeft, kRight };
 
 std::optional<ListEnd> ParseListEnd(std::string_view s);
-
-// Removes up to `count` elements from one end.
-std::vector<std::string> PopElements(ListObject& list, ListEnd end, size_t count);
 
 // LMOVE's core, atomic over both keys: nullopt after replying an error; an empty
 // inner optional when the source is missing; otherwise the moved element.

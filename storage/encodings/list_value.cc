@@ -128,21 +128,11 @@ void ListEdit::Commit(int64_t now_ms, bool changed) {
   if (was_object && list_->size() >= initial_size_) return db_.NoteWrite(key_);  // grew in place
   // Hysteresis: a quicklist returns to a listpack only at half the limit.
   if (FitsListpack(was_object ? 2 : 1)) {
-    // The elements copied out side by side first: a number is read into a buffer that
-    // lasts for its visit only.
-    std::string bytes;
-    std::vector<size_t> ends;
-    ends.reserve(list_->size());
-    list_->ForEach([&](std::string_view e) {
-      bytes.append(e);
-      ends.push_back(bytes.size());
-    });
-    std::vector<std::string_view> views;
-    views.reserve(ends.size());
-    for (size_t i = 0; i < ends.size(); ++i) {
-      const size_t begin = i == 0 ? 0 : ends[i - 1];
-      views.emplace_back(bytes.data() + begin, ends[i] - begin);
-    }
+    // Copied out first: a number is read into a buffer that lasts for its visit only.
+    std::vector<std::string> texts;
+    texts.reserve(list_->size());
+    list_->ForEach([&](std::string_view e) { texts.emplace_back(e); });
+    const std::vector<std::string_view> views(texts.begin(), texts.end());
     Entry* e = Entry::NewCompact(key_, ValueType::kList, Encoding::kListpack, EncodeListpack(views), expire);
     return StoreCollection(db_, slot_, hash_, e, now_ms);
   }
