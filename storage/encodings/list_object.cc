@@ -303,13 +303,14 @@ void ListObject::ReplaceNode(size_t n, const std::vector<Item>& items) {
 
 void ListObject::Set(size_t i, std::string_view e) {
   auto [n, j] = Locate(i);
-  std::vector<Item> items = Items(nodes_[n]);
+  const char* at = ElementStart(nodes_[n], j);
   const Encoding enc(e);
-  if (items[j].encoded.size() == enc.size()) {
-    // The same size: overwrite the bytes in place.
-    Write(const_cast<char*>(items[j].encoded.data()), e, enc);
+  if (static_cast<size_t>(Decode(at).next - at) == enc.size()) {
+    // The same size: overwrite the bytes in place, the node's other elements untouched.
+    Write(const_cast<char*>(at), e, enc);
     return;
   }
+  std::vector<Item> items = Items(nodes_[n]);
   items[j] = Item{{}, e};
   ReplaceNode(n, items);
 }
