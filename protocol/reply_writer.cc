@@ -118,10 +118,22 @@ void ReplyWriter::Bool(bool b) {
   }
 }
 
-void ReplyWriter::Verbatim(std::string_view s) {
+void ReplyWriter::BigNumber(std::string_view digits) {
+  if (protocol_ < 3) {
+    Bulk(digits);
+    return;
+  }
+  out_->push_back('(');
+  out_->append(digits);
+  out_->append("\r\n", 2);
+}
+
+void ReplyWriter::Verbatim(std::string_view s, std::string_view format) {
   if (protocol_ >= 3) {
     Header('=', static_cast<int64_t>(s.size() + 4));
-    out_->append("txt:", 4);
+    char prefix[4] = {' ', ' ', ' ', ':'};
+    for (size_t i = 0; i < 3 && i < format.size(); ++i) prefix[i] = format[i];
+    out_->append(prefix, 4);
     out_->append(s);
     out_->append("\r\n", 2);
   } else {

@@ -39,7 +39,10 @@ class ReplyWriter {
   void PushHeader(size_t n);              // >n (RESP3), *n (RESP2)
   void Double(double d);                  // ,d (RESP3), bulk "%.17g" (RESP2)
   void Bool(bool b);                      // #t/#f (RESP3), :1/:0 (RESP2)
-  void Verbatim(std::string_view s);      // =N\r\ntxt:... (RESP3), bulk (RESP2)
+  // =N\r\nfmt:... (RESP3), bulk (RESP2); the format is cut or padded with spaces to 3
+  // bytes, as Redis's addReplyVerbatim.
+  void Verbatim(std::string_view s, std::string_view format = "txt");
+  void BigNumber(std::string_view digits);  // (digits (RESP3), bulk (RESP2)
   void Ok() { SimpleString("OK"); }
   // Pre-encoded RESP bytes, appended as they are.
   void Raw(std::string_view bytes) { out_->append(bytes); }

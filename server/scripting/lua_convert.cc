@@ -4,7 +4,11 @@ extern "C" {
 #include <lua.h>
 }
 
+#include <algorithm>
+#include <cmath>
 #include <string>
+
+#include "protocol/numbers.h"
 
 namespace minired {
 namespace {
@@ -63,84 +67,159 @@ void PushLuaError(lua_State* L, std::string_view text) {
   lua_settable(L, -3);
 }
 
-void PushRespAsLua(lua_State* L, const RespValue& v, int resp) {
-  lua_checkstack(L, 4);
-  switch (v.type) {
-    case RespValue::Type::kInteger:
-      lua_pushnumber(L, static_cast<lua_Number>(v.integer));
-      break;
-    case RespValue::Type::kBulkString:
-    case RespValue::Type::kVerbatim:
-      lua_pushlstring(L, v.str.data(), v.str.size());
-      break;
-    case RespValue::Type::kSimpleString:
-      lua_newtable(L);
-      lua_pushstring(L, "ok");
-      lua_pushlstring(L, v.str.data(), v.str.size());
-      lua_settable(L, -3);
-      break;
-    case RespValue::Type::kError:
-      // Counted in errorstats when the command failed: marked, so that a script
-      // passing it on does not count it again.
-      PushLuaError(L, "-" + v.str);
-      lua_pushstring(L, kCountedErrorField);
-      lua_pushboolean(L, 1);
-      lua_settable(L, -3);
-      break;
-    case RespValue::Type::kNull:
-      // RESP2's null bulk and null array are false; RESP3's null is nil.
-      if (resp == 2) {
-        lua_pushboolean(L, 0);
+namespace {
+
+// One line of a reply: its type byte and the text up to CRLF, taken off `in`.
+bool TakeLine(std::string_view* in, char* type, std::string_view* line) {
+  const size_t end = in->find("\r\n");
+  if (in->empty() || end == std::string_view::npos) return false;
+  *type = (*in)[0];
+  *line = in->substr(1, end - 1);
+  in->remove_prefix(end + 2);
+  return true;
+}
+
+// Pushes {name = <value on top>}, popping the value.
+void WrapInTable(lua_State* L, const char* name) {
+  lua_newtable(L);
+  lua_pushstring(L, name);
+  lua_pushvalue(L, -3);
+  lua_rawset(L, -3);
+  lua_remove(L, -2);
+}
+
+void PushNull(lua_State* L, int resp) {
+  // RESP2's null bulk and null array are false; RESP3's null is nil.
+  resp == 2 ? lua_pushboolean(L, 0) : lua_pushnil(L);
+}
+
+void PushCountedError(lua_State* L, std::string_view text) {
+  // Counted in errorstats when the command failed: marked, so that a script passing it
+  // on does not count it again.
+  PushLuaError(L, text);
+  lua_pushstring(L, kCountedErrorField);
+  lua_pushboolean(L, 1);
+  lua_rawset(L, -3);
+}
+
+}  // namespace
+
+bool PushReplyAsLua(lua_State* L, std::string_view* in, int resp) {
+  char type;
+  std::string_view line;
+  if (!lua_checkstack(L, 4) || !TakeLine(in, &type, &line)) return false;
+  switch (type) {
+    case ':': {
+      const auto n = ParseInt64(line);
+      if (!n) return false;
+      lua_pushnumber(L, static_cast<lua_Number>(*n));
+      return true;
+    }
+    case '+':
+      lua_pushlstring(L, line.data(), line.size());
+      WrapInTable(L, "ok");
+      return true;
+    case '-':
+      PushCountedError(L, std::string_view(line.data() - 1, line.size() + 1));
+      return true;
+    case '(':
+      lua_pushlstring(L, line.data(), line.size());
+      WrapInTable(L, "big_number");
+      return true;
+    case ',': {
+      double d;
+      if (line == "inf" || line == "-inf" || line == "nan") {
+        d = line == "nan" ? NAN : line[0] == '-' ? -HUGE_VAL : HUGE_VAL;
+      } else if (const auto parsed = ParseDouble(line)) {
+        d = *parsed;
       } else {
-        lua_pushnil(L);
+        return false;
       }
-      break;
-    case RespValue::Type::kBoolean:
-      lua_pushboolean(L, v.integer != 0);
-      break;
-    case RespValue::Type::kDouble:
+      lua_pushnumber(L, d);
+      WrapInTable(L, "double");
+      return true;
+    }
+    case '#':
+      if (line != "t" && line != "f") return false;
+      lua_pushboolean(L, line == "t");
+      return true;
+    case '_':
+      PushNull(L, resp);
+      return true;
+    case '$': case '=': case '!': {
+      const auto n = ParseInt64(line);
+      if (!n || *n < -1) return false;
+      if (*n == -1) {
+        PushNull(L, resp);
+        return true;
+      }
+      const size_t len = static_cast<size_t>(*n);
+      if (in->size() < len + 2) return false;
+      std::string_view payload = in->substr(0, len);
+      in->remove_prefix(len + 2);
+      if (type == '!') {
+        PushCountedError(L, "-" + std::string(payload));
+        return true;
+      }
+      if (type == '=') {
+        // {verbatim_string = {string = ..., format = "txt"}}
+        if (payload.size() < 4 || payload[3] != ':') return false;
+        lua_newtable(L);
+        lua_pushstring(L, "string");
+        lua_pushlstring(L, payload.data() + 4, payload.size() - 4);
+        lua_rawset(L, -3);
+        lua_pushstring(L, "format");
+        lua_pushlstring(L, payload.data(), 3);
+        lua_rawset(L, -3);
+        WrapInTable(L, "verbatim_string");
+        return true;
+      }
+      lua_pushlstring(L, payload.data(), payload.size());
+      return true;
+    }
+    case '*': case '>': case '%': case '|': case '~': {
+      const auto n = ParseInt64(line);
+      if (!n || *n < -1 || *n > INT32_MAX) return false;
+      if (*n == -1) {
+        PushNull(L, resp);
+        return true;
+      }
+      if (type == '*' || type == '>') {
+        lua_createtable(L, static_cast<int>(std::min<int64_t>(*n, 1024)), 0);
+        for (int64_t i = 1; i <= *n; ++i) {
+          if (!PushReplyAsLua(L, in, resp)) return false;
+          lua_rawseti(L, -2, static_cast<int>(i));
+        }
+        return true;
+      }
+      if (type == '|') {
+        // An attribute is not shown to the script, as in Redis: the reply after it is.
+        for (int64_t i = 0; i < 2 * *n; ++i) {
+          if (!PushReplyAsLua(L, in, resp)) return false;
+          lua_pop(L, 1);
+        }
+        return PushReplyAsLua(L, in, resp);
+      }
+      // Maps as {map = {k = v}}, sets as {set = {m = true}}.
       lua_newtable(L);
-      lua_pushstring(L, "double");
-      lua_pushnumber(L, v.dbl);
-      lua_settable(L, -3);
-      break;
-    case RespValue::Type::kBigNumber:
-      lua_newtable(L);
-      lua_pushstring(L, "big_number");
-      lua_pushlstring(L, v.str.data(), v.str.size());
-      lua_settable(L, -3);
-      break;
-    case RespValue::Type::kMap:
-      lua_newtable(L);
-      lua_pushstring(L, "map");
-      lua_newtable(L);
-      for (size_t i = 0; i + 1 < v.elems.size(); i += 2) {
-        PushRespAsLua(L, v.elems[i], resp);
-        PushRespAsLua(L, v.elems[i + 1], resp);
+      for (int64_t i = 0; i < *n; ++i) {
+        if (!PushReplyAsLua(L, in, resp)) return false;
+        if (type == '~') {
+          lua_pushboolean(L, 1);
+        } else if (!PushReplyAsLua(L, in, resp)) {
+          return false;
+        }
+        if (lua_isnil(L, -2)) {
+          lua_pop(L, 2);  // a RESP3 null key: lua_settable would raise past C++ frames
+          continue;
+        }
         lua_settable(L, -3);
       }
-      lua_settable(L, -3);
-      break;
-    case RespValue::Type::kSet:
-      lua_newtable(L);
-      lua_pushstring(L, "set");
-      lua_newtable(L);
-      for (const RespValue& e : v.elems) {
-        PushRespAsLua(L, e, resp);
-        lua_pushboolean(L, 1);
-        lua_settable(L, -3);
-      }
-      lua_settable(L, -3);
-      break;
-    case RespValue::Type::kArray:
-    case RespValue::Type::kPush:
-      lua_newtable(L);
-      for (size_t i = 0; i < v.elems.size(); ++i) {
-        lua_pushnumber(L, static_cast<lua_Number>(i + 1));
-        PushRespAsLua(L, v.elems[i], resp);
-        lua_settable(L, -3);
-      }
-      break;
+      WrapInTable(L, type == '~' ? "set" : "map");
+      return true;
+    }
+    default:
+      return false;
   }
 }
 
@@ -197,6 +276,19 @@ void WriteLuaAsResp(lua_State* L, ReplyWriter& w, int resp) {
         w.Double(lua_tonumber(L, -1));
         lua_pop(L, 2);
         return;
+      }
+      if (LuaStringField(L, "big_number", &s)) {
+        w.BigNumber(WithoutNewlines(std::move(s)));
+        break;
+      }
+      if (PushFieldOfType(L, "verbatim_string", LUA_TTABLE)) {
+        std::string format, text;
+        if (LuaStringField(L, "format", &format) && LuaStringField(L, "string", &text)) {
+          w.Verbatim(text, format);
+          lua_pop(L, 2);
+          return;
+        }
+        lua_pop(L, 1);
       }
       if (PushFieldOfType(L, "map", LUA_TTABLE)) {
         w.MapHeader(CountEntries(L));

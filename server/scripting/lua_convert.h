@@ -6,7 +6,6 @@
 #include <string_view>
 
 #include "protocol/reply_writer.h"
-#include "protocol/resp_value.h"
 
 struct lua_State;
 
@@ -26,9 +25,11 @@ inline int LuaNumberToInt(double d) {
 // Pushes Redis's error table {err = "CODE message"}: "-CODE message" keeps its code, a
 // text without the dash gets "ERR"; surrounding CR/LF are trimmed.
 void PushLuaError(lua_State* L, std::string_view text);
-// Pushes a command's reply as a script sees it; `resp` is the protocol the script speaks
-// to the commands it calls (redis.setresp), which decides what a null becomes.
-void PushRespAsLua(lua_State* L, const RespValue& v, int resp);
+// Takes one reply off the front of `in` (what a ReplyWriter wrote) and pushes it as a
+// script sees it (Redis's redisProtocolToLuaType); `resp` is the protocol the script
+// speaks to the commands it calls (redis.setresp), which decides what a null becomes.
+// False when the bytes are not one whole reply (what it pushed is then left above).
+bool PushReplyAsLua(lua_State* L, std::string_view* in, int resp);
 // Writes the value on top of the stack as the script's reply, and pops it. `resp`: the
 // script's protocol, which decides how booleans go out.
 void WriteLuaAsResp(lua_State* L, ReplyWriter& w, int resp);

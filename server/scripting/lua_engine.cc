@@ -12,6 +12,7 @@ extern "C" {
 #include <atomic>
 #include <cstdlib>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -40,34 +41,46 @@ namespace {
 // memory" instead of taking the server's memory.
 std::atomic<int64_t> g_max_vm_bytes{int64_t{1} << 30};
 
+// A VM's allocator state, its lua_newstate userdata. Only the thread running the VM
+// writes `bytes` (a plain load and store: no locked instruction on the path of every Lua
+// allocation); INFO sums every VM's under g_vms_mutex. `run` is the run redis.call serves
+// (lua_getallocf reaches it in two loads, where a registry lookup hashes a key).
 struct Allocator {
-  int64_t bytes = 0;
-  std::atomic<int64_t>* all = nullptr;  // every VM of the same kind together
+  std::atomic<int64_t> bytes{0};
+  LuaEngine::Kind kind = LuaEngine::Kind::kEval;
+  ScriptRun* run = nullptr;
 };
 
-// Every EVAL VM's bytes together (INFO's used_memory_lua), and every functions VM's
-// (used_memory_vm_functions).
-std::atomic<int64_t> g_vm_bytes{0};
-std::atomic<int64_t> g_function_vm_bytes{0};
+std::mutex g_vms_mutex;
+std::vector<const Allocator*> g_vms;
+
+int64_t AllBytesOf(LuaEngine::Kind kind) {
+  std::lock_guard lock(g_vms_mutex);
+  int64_t sum = 0;
+  for (const Allocator* a : g_vms) {
+    if (a->kind == kind) sum += a->bytes.load(std::memory_order_relaxed);
+  }
+  return sum;
+}
+
+Allocator* AllocatorOf(lua_State* L) {
+  void* ud = nullptr;
+  lua_getallocf(L, &ud);
+  return static_cast<Allocator*>(ud);
+}
 
 void* LuaAlloc(void* ud, void* ptr, size_t old_size, size_t new_size) {
   auto* a = static_cast<Allocator*>(ud);
+  const int64_t bytes = a->bytes.load(std::memory_order_relaxed);
   if (new_size == 0) {
     std::free(ptr);
-    a->bytes -= static_cast<int64_t>(old_size);
-    a->all->fetch_sub(static_cast<int64_t>(old_size), std::memory_order_relaxed);
+    a->bytes.store(bytes - static_cast<int64_t>(old_size), std::memory_order_relaxed);
     return nullptr;
   }
-  if (a->bytes - static_cast<int64_t>(old_size) + static_cast<int64_t>(new_size) >
-      g_max_vm_bytes.load(std::memory_order_relaxed)) {
-    return nullptr;
-  }
+  const int64_t after = bytes - static_cast<int64_t>(old_size) + static_cast<int64_t>(new_size);
+  if (after > g_max_vm_bytes.load(std::memory_order_relaxed)) return nullptr;
   void* p = std::realloc(ptr, new_size);
-  if (p != nullptr) {
-    const int64_t delta = static_cast<int64_t>(new_size) - static_cast<int64_t>(old_size);
-    a->bytes += delta;
-    a->all->fetch_add(delta, std::memory_order_relaxed);
-  }
+  if (p != nullptr) a->bytes.store(after, std::memory_order_relaxed);
   return p;
 }
 
@@ -195,7 +208,11 @@ end
 
 LuaEngine::LuaEngine(Kind kind) : kind_(kind) {
   auto* alloc = new Allocator;
-  alloc->all = kind == Kind::kEval ? &g_vm_bytes : &g_function_vm_bytes;
+  alloc->kind = kind;
+  {
+    std::lock_guard lock(g_vms_mutex);
+    g_vms.push_back(alloc);
+  }
   L_ = lua_newstate(LuaAlloc, alloc);
   lua_State* L = L_;
   struct Library {
@@ -297,10 +314,13 @@ LuaEngine::LuaEngine(Kind kind) : kind_(kind) {
 }
 
 LuaEngine::~LuaEngine() {
-  void* ud = nullptr;
-  lua_getallocf(L_, &ud);
+  Allocator* alloc = AllocatorOf(L_);
   lua_close(L_);
-  delete static_cast<Allocator*>(ud);
+  {
+    std::lock_guard lock(g_vms_mutex);
+    std::erase(g_vms, alloc);
+  }
+  delete alloc;
 }
 
 LuaEngine& LuaEngine::ForThread(uint64_t generation) {
@@ -314,14 +334,14 @@ LuaEngine& LuaEngine::ForThread(uint64_t generation) {
 
 void LuaEngine::SetVmMemoryLimit(int64_t bytes) { g_max_vm_bytes.store(bytes, std::memory_order_relaxed); }
 
-int64_t LuaEngine::AllVmBytes() { return g_vm_bytes.load(std::memory_order_relaxed); }
-int64_t LuaEngine::AllFunctionVmBytes() { return g_function_vm_bytes.load(std::memory_order_relaxed); }
+int64_t LuaEngine::AllVmBytes() { return AllBytesOf(Kind::kEval); }
+int64_t LuaEngine::AllFunctionVmBytes() { return AllBytesOf(Kind::kFunctions); }
 
-int64_t LuaEngine::memory_bytes() const {
-  void* ud = nullptr;
-  lua_getallocf(L_, &ud);
-  return static_cast<Allocator*>(ud)->bytes;
-}
+int64_t LuaEngine::memory_bytes() const { return AllocatorOf(L_)->bytes.load(std::memory_order_relaxed); }
+
+ScriptRun* GetCurrentRun(lua_State* L) { return AllocatorOf(L)->run; }
+
+void SetCurrentRun(lua_State* L, ScriptRun* run) { AllocatorOf(L)->run = run; }
 
 LuaEngine::Compiled* LuaEngine::Find(const std::string& sha) {
   auto it = compiled_.find(sha);

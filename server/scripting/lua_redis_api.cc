@@ -11,7 +11,7 @@ extern "C" {
 #include <string>
 #include <vector>
 
-#include "protocol/reply_parser.h"
+#include "protocol/numbers.h"
 #include "server/acl.h"
 #include "server/command_context.h"
 #include "server/command_table.h"
@@ -25,8 +25,6 @@ extern "C" {
 namespace minired {
 namespace {
 
-char kRunKey;  // registry key of the running ScriptRun, a light userdata
-
 void Register(lua_State* L, const char* name, lua_CFunction f) {
   lua_pushcfunction(L, f);
   lua_setfield(L, -2, name);
@@ -37,63 +35,93 @@ void SetNumber(lua_State* L, const char* name, lua_Number n) {
   lua_setfield(L, -2, name);
 }
 
-ScriptRun* CurrentRun(lua_State* L) { return static_cast<ScriptRun*>(RegistryPointer(L, &kRunKey)); }
-
 // ---- the redis table ----
 
-// redis.call / redis.pcall: everything with a destructor lives here, so that the
-// lua_error after it (a longjmp) skips no C++ frame. True when the error table on
-// top must be raised.
-// Takes the arguments of a redis.* call off the stack as strings (numbers as "%.17g",
-// not lua_tolstring's lossy "%.14g"); false, with Redis's error table pushed, when there
-// are none or one is not a string or a number.
-bool TakeCommandArgs(lua_State* L, std::vector<std::string>* args) {
+// What a redis.call needs from call to call, kept by the thread so that a call allocates
+// nothing once it has run a few times. No call nests another on a thread (scripts may
+// not call EVAL or FCALL); `in_use` guards that anyway.
+struct CallScratch {
+  std::vector<std::string_view> args;
+  std::vector<std::string> numbers;  // the text of the arguments that were numbers
+  std::string reply;
+  bool in_use = false;
+};
+
+// The arguments of a redis.* call as views of the strings on the stack, which stay there
+// (and so alive) until the caller pops them; numbers are formatted into `scratch` as
+// Redis does ("%.17g", not lua_tolstring's lossy "%.14g"). False, with the arguments
+// popped and Redis's error table pushed, when there are none or one is not a string or a
+// number.
+bool ViewCommandArgs(lua_State* L, CallScratch* scratch) {
   const int argc = lua_gettop(L);
   if (argc == 0) {
     PushLuaError(L, "Please specify at least one argument for this redis lib call");
     return false;
   }
-  args->resize(static_cast<size_t>(argc));
+  scratch->args.resize(static_cast<size_t>(argc));
+  if (scratch->numbers.size() < scratch->args.size()) scratch->numbers.resize(scratch->args.size());
   for (int i = 1; i <= argc; ++i) {
-    std::string& arg = (*args)[static_cast<size_t>(i - 1)];
-    if (lua_type(L, i) == LUA_TNUMBER) {
-      char buf[64];
-      int n = std::snprintf(buf, sizeof buf, "%.17g", static_cast<double>(lua_tonumber(L, i)));
-      arg.assign(buf, static_cast<size_t>(n));
-    } else if (lua_type(L, i) == LUA_TSTRING) {
+    std::string_view& arg = scratch->args[static_cast<size_t>(i - 1)];
+    const int type = lua_type(L, i);
+    if (type == LUA_TSTRING) {
       size_t n;
       const char* s = lua_tolstring(L, i, &n);
-      arg.assign(s, n);
+      arg = std::string_view(s, n);
+    } else if (type == LUA_TNUMBER) {
+      const double d = lua_tonumber(L, i);
+      std::string& text = scratch->numbers[static_cast<size_t>(i - 1)];
+      if (d == std::floor(d) && std::fabs(d) < 1e15 && !(d == 0 && std::signbit(d))) {
+        char buf[24];  // what "%.17g" writes for it, without parsing a format
+        text.assign(buf, FormatInt64(static_cast<int64_t>(d), buf));
+      } else {
+        char buf[64];
+        const int n = std::snprintf(buf, sizeof buf, "%.17g", d);
+        text.assign(buf, static_cast<size_t>(n));
+      }
+      arg = text;
     } else {
       lua_pop(L, argc);
       PushLuaError(L, "Lua redis lib command arguments must be strings or integers");
       return false;
     }
   }
-  lua_pop(L, argc);
   return true;
 }
 
-// redis.call / redis.pcall: everything with a destructor lives here, so that the
-// lua_error after it (a longjmp) skips no C++ frame. True when the error table on
-// top must be raised.
+// Takes the arguments of a redis.* call off the stack as strings, for the calls that
+// keep them past the stack (redis.acl_check_cmd).
+bool TakeCommandArgs(lua_State* L, std::vector<std::string>* args) {
+  CallScratch scratch;
+  if (!ViewCommandArgs(L, &scratch)) return false;
+  args->assign(scratch.args.begin(), scratch.args.end());
+  lua_pop(L, static_cast<int>(args->size()));
+  return true;
+}
+
 void StopAttempt(lua_State* L, lua_Debug*) {
   PushLuaError(L, "ERR the script runs again holding every shard");
   lua_error(L);
 }
 
+// redis.call / redis.pcall: everything with a destructor lives here, so that the
+// lua_error after it (a longjmp) skips no C++ frame. True when the error table on
+// top must be raised.
 bool CallFromScript(lua_State* L, bool raise) {
-  ScriptRun* run = CurrentRun(L);
+  ScriptRun* run = GetCurrentRun(L);
   if (run == nullptr) {
     PushLuaError(L, "redis.call/pcall can only be called inside a script invocation");
     return true;
   }
-  std::vector<std::string> args;
-  if (!TakeCommandArgs(L, &args)) return raise;
-  std::vector<std::string_view> views(args.begin(), args.end());
-  std::string out;
-  ReplyWriter w(&out, run->session.resp);
-  run->ctx->Call(run->session, views, w);
+  thread_local CallScratch thread_scratch;
+  CallScratch nested;
+  CallScratch& scratch = thread_scratch.in_use ? nested : thread_scratch;
+  if (!ViewCommandArgs(L, &scratch)) return raise;
+  scratch.in_use = true;
+  scratch.reply.clear();
+  ReplyWriter w(&scratch.reply, run->session.resp);
+  run->ctx->Call(run->session, scratch.args, w);
+  lua_pop(L, static_cast<int>(scratch.args.size()));
+  scratch.in_use = false;
   if (run->session.scope != nullptr && run->session.scope->stopped()) {
     // The attempt stops here whatever the script does (pcall included): every
     // instruction from now on raises, until the run is over (script_scope.h).
@@ -101,21 +129,20 @@ bool CallFromScript(lua_State* L, bool raise) {
     PushLuaError(L, "ERR the script runs again holding every shard");
     return true;
   }
-  ReplyParser parser;
-  parser.Feed(out);
-  RespValue value;
-  if (parser.Next(&value) != ReplyParser::Result::kOk) {
+  std::string_view reply = scratch.reply;
+  const bool is_error = !reply.empty() && (reply[0] == '-' || reply[0] == '!');
+  if (!PushReplyAsLua(L, &reply, run->session.resp) || !reply.empty()) {
+    lua_settop(L, 0);
     PushLuaError(L, "ERR the command's reply could not be read");
     return raise;
   }
-  PushRespAsLua(L, value, run->session.resp);
-  return raise && value.is_error();
+  return raise && is_error;
 }
 
 // redis.acl_check_cmd(command, args...): whether the script's user may run it. True
 // when an error table was pushed (to raise).
 bool AclCheckFromScript(lua_State* L) {
-  ScriptRun* run = CurrentRun(L);
+  ScriptRun* run = GetCurrentRun(L);
   if (run == nullptr) {
     PushLuaError(L, "redis.acl_check_cmd can only be called inside a script invocation");
     return true;
@@ -213,7 +240,7 @@ int RedisLog(lua_State* L) {
 // The running script of a redis.* setting that takes one argument; null, with the
 // error pushed (`outside`: called outside a script; `count`: not one argument).
 ScriptRun* RunForSetting(lua_State* L, const char* outside, const char* count) {
-  ScriptRun* run = CurrentRun(L);
+  ScriptRun* run = GetCurrentRun(L);
   if (run == nullptr) {
     PushLuaError(L, outside);
     return nullptr;
@@ -326,10 +353,6 @@ int MathRandomSeed(lua_State* L) {
 
 
 }  // namespace
-
-ScriptRun* GetCurrentRun(lua_State* L) { return CurrentRun(L); }
-
-void SetCurrentRun(lua_State* L, ScriptRun* run) { SetRegistryPointer(L, &kRunKey, run); }
 
 void RegisterRedisApi(lua_State* L, bool for_functions) {
   lua_getglobal(L, "math");

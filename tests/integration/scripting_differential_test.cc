@@ -32,6 +32,10 @@ TEST_F(Scripting, LuaValuesBecomeRedisReplies) {
              "local t = {} ; t[1]='a'; t[3]='c'; return t", "return 'x' .. 1.5", "return tostring(1e20)",
              "return {true, false, 1}", "return _VERSION", "return redis.REDIS_VERSION",
              "return redis.REDIS_VERSION_NUM", "return redis.sha1hex('')", "return redis.sha1hex('abc')",
+             "return {big_number='1234567890123456789012'}", "return {big_number='1\\r\\n2'}",
+             "return {big_number=12}", "return {verbatim_string={format='txt', string='hi'}}",
+             "return {verbatim_string={format='mkd', string='# x'}}", "return {verbatim_string={format='txt'}}",
+             "return {verbatim_string='x'}", "return {{double=1.5}, {big_number='7'}, {map={a=1}}}",
          }) {
       Eval(body);
     }
@@ -57,6 +61,38 @@ TEST_F(Scripting, RedisRepliesBecomeLuaValues) {
              "redis.setresp(3); local d = redis.call('zscore','z','m'); return d['double'] * 2",
              "redis.setresp(3); return redis.call('smembers','missing')",
              "local r = redis.pcall('incr','s'); return r['err']",
+         }) {
+      Eval(body);
+    }
+  });
+}
+
+// Numbers passed to redis.call take Redis's "%.17g" text, integers included; every
+// reply type reaches the script as Redis converts it, nested and RESP3's among them.
+TEST_F(Scripting, CallArgumentsAndEveryReplyTypeConvertAsRedis) {
+  Compare({{"SADD", "set", "a", "b"}, {"HSET", "h", "f", "1", "g", "2"}, {"ZADD", "z", "1.5", "m", "-2", "n"}});
+  ForBothProtocols([&] {
+    for (const char* body : {
+             "redis.call('set','n',-42); return redis.call('get','n')",
+             "redis.call('set','n',-0.0); return redis.call('get','n')",
+             "redis.call('set','n',0); return redis.call('get','n')",
+             "redis.call('set','n',0.1); return redis.call('get','n')",
+             "redis.call('set','n',999999999999999); return redis.call('get','n')",
+             "redis.call('set','n',1e15); return redis.call('get','n')",
+             "redis.call('set','n',-1e16); return redis.call('get','n')",
+             "redis.call('set','n',2^53); return redis.call('get','n')",
+             "redis.call('set','n',1/0); return redis.call('get','n')",
+             "return redis.call('lpop','missing',2)", "return {redis.call('lpop','missing',2)}",
+             "redis.setresp(3); return redis.call('lpop','missing',2)",
+             "redis.setresp(3); return redis.call('zrange','z',0,-1,'withscores')",
+             "redis.setresp(3); local t = redis.call('smembers','set'); return {t['set']['a'], t['set']['b']}",
+             "redis.setresp(3); local t = redis.call('hgetall','h'); return {t['map']['f'], t['map']['g']}",
+             "redis.setresp(3); return string.sub(redis.call('info','server'),1,8)",
+             "redis.setresp(3); return type(redis.call('client','info'))",
+             "return redis.call('zrange','z',0,-1,'withscores')",
+             "local r = redis.pcall('hget','set','f'); return {type(r), r['err']}",
+             "local r = redis.pcall('lpush'); return r['err']",
+             "return {redis.call('mget','a','b','n'), redis.call('exists','n','z'), redis.call('echo','x')}",
          }) {
       Eval(body);
     }
