@@ -19,19 +19,25 @@ bool KeylessAndShardless(const std::string& name) {
          name == "select";
 }
 
-// The keys of a call as its spec places them; false when they cannot be told from the
-// arguments alone (movable keys without a numkeys argument).
-bool CallKeys(const CommandSpec& spec, std::span<const std::string_view> args, std::vector<std::string_view>* out) {
+// Calls `visit` with each key of a call as its spec places them, until it returns
+// false; false when one did, or when the keys cannot be told from the arguments alone
+// (movable keys without a numkeys argument).
+template <class Visit>
+bool ForEachCallKey(const CommandSpec& spec, std::span<const std::string_view> args, Visit&& visit) {
   const int argc = static_cast<int>(args.size());
   if (spec.first_key > 0) {
     const int last = spec.last_key < 0 ? argc + spec.last_key : spec.last_key;
     const int step = std::max(1, spec.key_step);
-    for (int i = spec.first_key; i <= last && i < argc; i += step) out->push_back(args[static_cast<size_t>(i)]);
+    for (int i = spec.first_key; i <= last && i < argc; i += step) {
+      if (!visit(args[static_cast<size_t>(i)])) return false;
+    }
   }
   if (spec.written_keys != nullptr) {
     std::vector<size_t> written;
     const bool named = spec.written_keys(args, &written);
-    for (size_t i : written) out->push_back(args[i]);
+    for (size_t i : written) {
+      if (!visit(args[i])) return false;
+    }
     return named;
   }
   if (spec.numkeys_arg > 0) {
@@ -39,7 +45,9 @@ bool CallKeys(const CommandSpec& spec, std::span<const std::string_view> args, s
     auto n = ParseInt64(args[static_cast<size_t>(spec.numkeys_arg)]);
     if (!n || *n < 0) return false;
     const size_t first = static_cast<size_t>(spec.numkeys_arg) + 1;
-    for (size_t i = first; i < args.size() && i < first + static_cast<uint64_t>(*n); ++i) out->push_back(args[i]);
+    for (size_t i = first; i < args.size() && i < first + static_cast<uint64_t>(*n); ++i) {
+      if (!visit(args[i])) return false;
+    }
     return true;
   }
   return !(spec.flags & kCmdMovableKeys);
@@ -48,7 +56,7 @@ bool CallKeys(const CommandSpec& spec, std::span<const std::string_view> args, s
 }  // namespace
 
 ScriptScope::ScriptScope(ShardSet& shards, std::span<const std::string_view> keys, Mode mode)
-    : shards_(shards), mode_(mode) {
+    : shards_(shards), mode_(mode), keys_(keys) {
   for (std::string_view k : keys) shard_ids_.push_back(shards.ShardOf(HashKey(k)));
   std::sort(shard_ids_.begin(), shard_ids_.end());
   shard_ids_.erase(std::unique(shard_ids_.begin(), shard_ids_.end()), shard_ids_.end());
@@ -60,13 +68,18 @@ ScriptScope::ScriptScope(ShardSet& shards, std::span<const std::string_view> key
 }
 
 bool ScriptScope::Covers(const CommandSpec& spec, std::span<const std::string_view> args) const {
-  std::vector<std::string_view> keys;
-  if (!CallKeys(spec, args, &keys)) return false;
-  if (keys.empty()) return KeylessAndShardless(spec.name);
-  for (std::string_view k : keys) {
-    if (!std::binary_search(shard_ids_.begin(), shard_ids_.end(), shards_.ShardOf(HashKey(k)))) return false;
-  }
-  return true;
+  bool any = false;
+  const bool named = ForEachCallKey(spec, args, [&](std::string_view k) {
+    any = true;
+    // A declared key is covered without hashing it (a script's calls mostly name KEYS[i]).
+    constexpr size_t kCompared = 8;
+    for (size_t i = 0; i < keys_.size() && i < kCompared; ++i) {
+      if (keys_[i] == k) return true;
+    }
+    return std::binary_search(shard_ids_.begin(), shard_ids_.end(), shards_.ShardOf(HashKey(k)));
+  });
+  if (!named) return false;
+  return any || KeylessAndShardless(spec.name);
 }
 
 bool ScriptScope::Admit(const CommandSpec& spec, std::span<const std::string_view> args, int db, bool writes) {
@@ -80,9 +93,10 @@ bool ScriptScope::Admit(const CommandSpec& spec, std::span<const std::string_vie
     return false;
   }
   if (writes) {
-    std::vector<std::string_view> keys;
-    CallKeys(spec, args, &keys);
-    for (std::string_view k : keys) Save(db, k);
+    ForEachCallKey(spec, args, [&](std::string_view k) {
+      Save(db, k);
+      return true;
+    });
   }
   return true;
 }

@@ -62,6 +62,7 @@ class ScriptScope {
   };
   ShardSet& shards_;
   Mode mode_;
+  std::span<const std::string_view> keys_;  // declared; they outlive the scope
   std::vector<size_t> shard_ids_;  // sorted
   std::optional<ShardSet::KeysHeld> held_;  // kHold: the declared keys' shards
   bool stopped_ = false;
