@@ -1,5 +1,6 @@
 #include "server/command_table.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
@@ -12,7 +13,7 @@ namespace minired {
 
 void CommandTable::Register(CommandSpec spec) {
   ToLowerInPlace(spec.name);
-  if (by_name_.count(spec.name)) {
+  if (Find(spec.name) != nullptr) {
     fprintf(stderr, "minired: command '%s' registered twice\n", spec.name.c_str());
     abort();
   }
@@ -22,7 +23,12 @@ void CommandTable::Register(CommandSpec spec) {
   }
   specs_.push_back(std::make_unique<CommandSpec>(std::move(spec)));
   CommandSpec* c = specs_.back().get();
-  by_name_[c->name] = c;
+  if ((specs_.size() + 1) * 4 > slots_.size()) {
+    slots_.assign(std::max<size_t>(64, slots_.size() * 2), nullptr);
+    for (const auto& spec_ptr : specs_) Index(spec_ptr.get());
+  } else {
+    Index(c);
+  }
   c->key_info = &KeyInfoFor(c->name);
   for (CommandSpec& sub : c->subs) {
     ToLowerInPlace(sub.name);
@@ -54,14 +60,29 @@ const CommandTable& BuiltinCommands() {
   return *table;
 }
 
+uint64_t CommandTable::NameHash(std::string_view lower) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (char c : lower) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+  return h;
+}
+
+void CommandTable::Index(const CommandSpec* c) {
+  const size_t mask = slots_.size() - 1;
+  size_t i = NameHash(c->name) & mask;
+  while (slots_[i] != nullptr) i = (i + 1) & mask;
+  slots_[i] = c;
+}
+
 const CommandSpec* CommandTable::Find(std::string_view name) const {
   char buf[64];
-  if (name.size() >= sizeof(buf)) return nullptr;
-  for (size_t i = 0; i < name.size(); ++i) {
-    buf[i] = AsciiLower(name[i]);
+  if (name.size() >= sizeof(buf) || slots_.empty()) return nullptr;
+  for (size_t i = 0; i < name.size(); ++i) buf[i] = AsciiLower(name[i]);
+  const std::string_view lower(buf, name.size());
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = NameHash(lower) & mask;; i = (i + 1) & mask) {
+    const CommandSpec* c = slots_[i];
+    if (c == nullptr || c->name == lower) return c;
   }
-  auto it = by_name_.find(std::string_view(buf, name.size()));
-  return it == by_name_.end() ? nullptr : it->second;
 }
 
 const CommandSpec* CommandTable::FindFull(std::string_view name) const {

@@ -3,10 +3,10 @@
 // shared by every I/O thread without locking.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "server/command.h"
@@ -31,13 +31,13 @@ class CommandTable {
   const std::vector<std::unique_ptr<CommandSpec>>& all() const { return specs_; }
 
  private:
-  // Transparent hashing lets Find look up a string_view without building a string.
-  struct NameHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
-  };
+  // Open addressing over a power-of-two table kept at most a quarter full, keyed by the
+  // FNV-1a hash of the lower-cased name: a lookup (every request and every redis.call
+  // makes one) hashes a few bytes, probes once or twice and compares once.
+  static uint64_t NameHash(std::string_view lower);
+  void Index(const CommandSpec* c);
   std::vector<std::unique_ptr<CommandSpec>> specs_;
-  std::unordered_map<std::string, const CommandSpec*, NameHash, std::equal_to<>> by_name_;
+  std::vector<const CommandSpec*> slots_;
 };
 
 }  // namespace minired
