@@ -87,5 +87,25 @@ TEST(FormatLongDoubleHuman, TrimsLikeRedis) {
   EXPECT_EQ(FormatLongDoubleHuman(5.0e3L), "5000");
 }
 
+// ToLowerInPlace lowers eight bytes a step: every byte value, at every offset of the
+// word and in the tail, must come out as the byte-by-byte AsciiLower gives it.
+TEST(ToLowerInPlace, AgreesWithAsciiLowerForEveryByte) {
+  for (int value = 0; value < 256; ++value) {
+    for (size_t length = 1; length <= 19; ++length) {
+      for (size_t at = 0; at < length; ++at) {
+        std::string s(length, 'Q');
+        s[at] = static_cast<char>(value);
+        std::string want = s;
+        for (char& c : want) c = AsciiLower(c);
+        ToLowerInPlace(s);
+        ASSERT_EQ(s, want) << "byte " << value << " at " << at << " of " << length;
+      }
+    }
+  }
+  std::string sha = "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4";
+  ToLowerInPlace(sha);
+  EXPECT_EQ(sha, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4");
+}
+
 }  // namespace
 }  // namespace minired
