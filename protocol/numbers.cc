@@ -81,11 +81,26 @@ std::optional<long double> ParseLongDouble(std::string_view s) {
                                     [](const char* p, char** e) { return std::strtold(p, e); });
 }
 
+// std::to_chars with a precision writes what printf's conversion would (the standard
+// defines it so), without parsing a format and without printf's multi-precision digit
+// loop, which was half of a pipelined ZRANGE WITHSCORES's time. A whole number below
+// 10^15 is written as the integer it is, which is what "%.17g" gives for it.
+size_t FormatDouble(double d, char* buf) {
+  if (std::isinf(d)) {
+    const size_t n = d > 0 ? 3 : 4;
+    std::memcpy(buf, d > 0 ? "inf" : "-inf", n);
+    return n;
+  }
+  if (d == std::floor(d) && std::fabs(d) < 1e15 && !(d == 0 && std::signbit(d))) {
+    return FormatInt64(static_cast<int64_t>(d), buf);
+  }
+  const auto result = std::to_chars(buf, buf + kMaxDoubleChars, d, std::chars_format::general, 17);
+  return static_cast<size_t>(result.ptr - buf);
+}
+
 std::string FormatDouble(double d) {
-  if (std::isinf(d)) return d > 0 ? "inf" : "-inf";
-  char buf[64];
-  int n = snprintf(buf, sizeof(buf), "%.17g", d);
-  return std::string(buf, static_cast<size_t>(n));
+  char buf[kMaxDoubleChars];
+  return std::string(buf, FormatDouble(d, buf));
 }
 
 std::string FormatLongDoubleHuman(long double d) {

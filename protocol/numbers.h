@@ -62,6 +62,9 @@ std::optional<long double> ParseLongDouble(std::string_view s);
 
 // Redis 7.0's "%.17g" form used for doubles in replies ("inf", "-inf" for infinities).
 std::string FormatDouble(double d);
+// The same into `buf` (at least kMaxDoubleChars bytes), returning its length.
+inline constexpr size_t kMaxDoubleChars = 32;
+size_t FormatDouble(double d, char* buf);
 
 // Redis's ld2string(LD_STR_HUMAN): "%.17Lf" with trailing zeros (and dot) removed;
 // used by INCRBYFLOAT so the stored text matches redis-server.

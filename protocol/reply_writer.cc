@@ -100,7 +100,8 @@ void ReplyWriter::SetHeader(size_t n) { Header(protocol_ >= 3 ? '~' : '*', stati
 void ReplyWriter::PushHeader(size_t n) { Header(protocol_ >= 3 ? '>' : '*', static_cast<int64_t>(n)); }
 
 void ReplyWriter::Double(double d) {
-  std::string s = FormatDouble(d);
+  char buf[kMaxDoubleChars];
+  const std::string_view s(buf, FormatDouble(d, buf));
   if (protocol_ >= 3) {
     out_->push_back(',');
     out_->append(s);

@@ -68,16 +68,9 @@ bool ViewCommandArgs(lua_State* L, CallScratch* scratch) {
       const char* s = lua_tolstring(L, i, &n);
       arg = std::string_view(s, n);
     } else if (type == LUA_TNUMBER) {
-      const double d = lua_tonumber(L, i);
       std::string& text = scratch->numbers[static_cast<size_t>(i - 1)];
-      if (d == std::floor(d) && std::fabs(d) < 1e15 && !(d == 0 && std::signbit(d))) {
-        char buf[24];  // what "%.17g" writes for it, without parsing a format
-        text.assign(buf, FormatInt64(static_cast<int64_t>(d), buf));
-      } else {
-        char buf[64];
-        const int n = std::snprintf(buf, sizeof buf, "%.17g", d);
-        text.assign(buf, static_cast<size_t>(n));
-      }
+      char buf[kMaxDoubleChars];
+      text.assign(buf, FormatDouble(lua_tonumber(L, i), buf));
       arg = text;
     } else {
       lua_pop(L, argc);

@@ -3,7 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <random>
 #include <string>
+#include <vector>
 
 namespace minired {
 namespace {
@@ -105,6 +109,32 @@ TEST(ToLowerInPlace, AgreesWithAsciiLowerForEveryByte) {
   std::string sha = "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4";
   ToLowerInPlace(sha);
   EXPECT_EQ(sha, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4");
+}
+
+// FormatDouble writes with std::to_chars and an integer fast path: the bytes must be
+// printf's "%.17g" for every double, so replies stay Redis 7.0's byte for byte.
+TEST(FormatDouble, WritesWhatPrintfWrites) {
+  std::vector<double> values = {0.0, -0.0, 1.0, -1.0, 0.1, 1.5, -2.25, 1e15, 1e15 - 1, -1e15, 1e16, 1e17, 1e21,
+                                123456789012345678.0, 9007199254740993.0, 1e-5, 1e-300, 5e-324, 2.2250738585072014e-308,
+                                1.7976931348623157e308, -1.7976931348623157e308, 3.141592653589793, 100.0, 99999.0,
+                                std::nan(""), -std::nan("")};
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 200000; ++i) {
+    uint64_t bits = rng();
+    double d;
+    std::memcpy(&d, &bits, sizeof d);
+    if (!std::isinf(d)) values.push_back(d);
+    values.push_back(static_cast<double>(static_cast<int64_t>(rng() % 2000000000000000ULL) - 1000000000000000LL) /
+                     static_cast<double>(1 << (rng() % 12)));
+  }
+  for (double d : values) {
+    char want[64];
+    const int n = std::snprintf(want, sizeof want, "%.17g", d);
+    char got[kMaxDoubleChars];
+    ASSERT_EQ(std::string_view(got, FormatDouble(d, got)), std::string_view(want, static_cast<size_t>(n)));
+  }
+  EXPECT_EQ(FormatDouble(HUGE_VAL), "inf");
+  EXPECT_EQ(FormatDouble(-HUGE_VAL), "-inf");
 }
 
 }  // namespace
