@@ -18,6 +18,7 @@
 #include "server/families/list_family.h"
 #include "server/keyspace_events.h"
 #include "storage/encodings/zset_value.h"
+#include "storage/partial_quicksort.h"
 
 namespace minired {
 namespace {
@@ -197,6 +198,29 @@ std::vector<GeoPoint> FindPoints(const ZSetValue& z, const geo::Shape& shape, ui
   return out;
 }
 
+// Leaves in `points` the first `n` by distance (`order` 1: nearest first, -1: farthest),
+// as Redis orders them: all of them with glibc's qsort (a merge sort: equal distances
+// keep the scan's order), or, when COUNT keeps fewer than were found, only those with
+// its partial quicksort (whose order of equal distances this reproduces). Distances and
+// scan positions are sorted, not the points.
+void SortByDistance(std::vector<GeoPoint>& points, int order, size_t n) {
+  std::vector<std::pair<double, uint32_t>> keys(points.size());
+  for (size_t i = 0; i < points.size(); ++i) keys[i] = {points[i].dist, static_cast<uint32_t>(i)};
+  auto cmp = [order](const std::pair<double, uint32_t>& a, const std::pair<double, uint32_t>& b) {
+    const int asc = a.first > b.first ? 1 : a.first == b.first ? 0 : -1;
+    return order > 0 ? asc : -asc;
+  };
+  if (n == keys.size()) {
+    std::stable_sort(keys.begin(), keys.end(), [&](const auto& a, const auto& b) { return cmp(a, b) < 0; });
+  } else if (n > 0) {
+    PartialQuicksort(keys, cmp, 0, n - 1);
+  }
+  std::vector<GeoPoint> sorted;
+  sorted.reserve(n);
+  for (size_t i = 0; i < n; ++i) sorted.push_back(std::move(points[keys[i].second]));
+  points = std::move(sorted);
+}
+
 void ReplyPoints(ReplyWriter& w, const SearchRequest& r, std::vector<GeoPoint>& points, size_t n) {
   const size_t options = (r.with_dist ? 1 : 0) + (r.with_hash ? 1 : 0) + (r.with_coord ? 1 : 0);
   w.ArrayHeader(n);
@@ -282,12 +306,7 @@ void SearchGeneric(CommandContext& ctx, size_t src_index, uint32_t flags) {
   // The points are copies: a search that only replies sorts and formats them after
   // letting go of the keys (one hot set serves every thread's searches in turn).
   if (!r.store) m.reset();
-  if (r.sort != 0) {
-    // Stable, as glibc's qsort (a merge sort) that Redis calls: equal distances keep
-    // the scan's order.
-    auto by_dist = [&](const GeoPoint& a, const GeoPoint& b) { return r.sort > 0 ? a.dist < b.dist : a.dist > b.dist; };
-    std::stable_sort(points.begin(), points.end(), by_dist);
-  }
+  if (r.sort != 0) SortByDistance(points, r.sort, n);
   if (r.store) return StorePoints(ctx, *m, r, points, n);
   ReplyPoints(ctx.reply(), r, points, n);
 }

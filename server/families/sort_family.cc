@@ -34,6 +34,7 @@
 #include "storage/encodings/list_value.h"
 #include "storage/encodings/set_value.h"
 #include "storage/encodings/zset_value.h"
+#include "storage/partial_quicksort.h"
 
 namespace minired {
 namespace {
@@ -302,18 +303,19 @@ void SortGeneric(CommandContext& ctx, bool read_only) {
   }
   const size_t first = static_cast<size_t>(std::max<int64_t>(start, 0));
   const size_t n = end >= start ? static_cast<size_t>(end - start + 1) : 0;
-  // The order is sorted as indices (no item moves). A whole sort is stable, as the
-  // merge sort behind glibc's qsort that Redis calls (ALPHA BY values that compare equal
-  // keep the key's order); a window that stops short (LIMIT) is sorted only up to its
-  // end, as Redis's partial quicksort does (equal BY values in any order, in both).
+  // The order is sorted as indices (no item moves), as Redis sorts: with BY and a
+  // window short of the whole (LIMIT), its partial quicksort, whose order of equal BY
+  // values PartialQuicksort reproduces; otherwise glibc's qsort, a merge sort, so stable
+  // (ALPHA BY values that compare equal keep the key's order). Without BY only equal
+  // elements compare equal, so any sort gives Redis's order.
   std::vector<uint32_t> order(items.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<uint32_t>(i);
   if (!r.dont_sort && n > 0) {
-    auto less = [&](uint32_t a, uint32_t b) { return CompareItems(items[a], items[b], r) < 0; };
-    if (first + n < order.size()) {
-      std::partial_sort(order.begin(), order.begin() + static_cast<ptrdiff_t>(first + n), order.end(), less);
+    auto cmp = [&](uint32_t a, uint32_t b) { return CompareItems(items[a], items[b], r); };
+    if (r.by && (first != 0 || first + n != order.size())) {
+      PartialQuicksort(order, cmp, first, first + n - 1);
     } else {
-      std::stable_sort(order.begin(), order.end(), less);
+      std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return cmp(a, b) < 0; });
     }
   }
   if (r.store) {

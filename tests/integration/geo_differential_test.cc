@@ -134,6 +134,35 @@ TEST_F(Geo, RandomSearchesFindWhatRedisFinds) {
   Compare(s);
 }
 
+// A dense cluster with members at the very same place (equal distances): COUNT's
+// nearest and farthest, ties in the scan's order, and what STORE keeps of them.
+TEST_F(Geo, CountPicksTheNearestAsRedisWithTies) {
+  std::mt19937_64 rng(7);
+  auto coord = [&](double lo, double hi) {
+    return std::to_string(lo + (hi - lo) * (static_cast<double>(rng() % 1000000) / 1000000.0));
+  };
+  std::vector<std::string> add = {"GEOADD", "shops"};
+  for (int i = 0; i < 600; ++i) {
+    const bool twin = i % 10 == 0;  // every tenth shop shares one place
+    add.push_back(twin ? "13.55" : coord(13.5, 13.6));
+    add.push_back(twin ? "38.55" : coord(38.5, 38.6));
+    add.push_back("shop:" + std::to_string(i));
+  }
+  Compare({add});
+  Script s;
+  for (int i = 0; i < 60; ++i) {
+    const std::string lon = i % 3 == 0 ? "13.55" : coord(13.5, 13.6), lat = i % 3 == 0 ? "38.55" : coord(38.5, 38.6);
+    const std::string radius = std::to_string(100 + rng() % 5000), count = std::to_string(1 + rng() % 80);
+    s.push_back({"GEOSEARCH", "shops", "FROMLONLAT", lon, lat, "BYRADIUS", radius, "m", "COUNT", count, "WITHDIST"});
+    s.push_back({"GEOSEARCH", "shops", "FROMLONLAT", lon, lat, "BYRADIUS", radius, "m", "DESC", "COUNT", count});
+    s.push_back({"GEOSEARCH", "shops", "FROMLONLAT", lon, lat, "BYBOX", radius, radius, "m", "ASC", "COUNT", count});
+    s.push_back({"GEOSEARCHSTORE", "near", "shops", "FROMLONLAT", lon, lat, "BYRADIUS", radius, "m", "COUNT", count,
+                 "STOREDIST"});
+    s.push_back({"ZRANGE", "near", "0", "-1", "WITHSCORES"});
+  }
+  Compare(s);
+}
+
 // The new commands inside MULTI/EXEC, their ACL categories and key permissions (a
 // STORE destination the user may not write is refused before anything runs).
 TEST_F(Geo, TransactionsAclCategoriesAndKeyPermissions) {
