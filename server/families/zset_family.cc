@@ -55,6 +55,8 @@ namespace {
 
 constexpr std::string_view kNaNScore = "ERR resulting score is not a number (NaN)";
 
+void AddScores(CommandContext& ctx, size_t i, bool nx, bool xx, bool gt, bool lt, bool ch, bool incr);
+
 // ZADD key [NX | XX] [GT | LT] [CH] [INCR] score member [score member ...]
 void CmdZAdd(CommandContext& ctx) {
   bool nx = false, xx = false, gt = false, lt = false, ch = false, incr = false;
@@ -69,6 +71,12 @@ void CmdZAdd(CommandContext& ctx) {
     else if (EqualsIgnoreCase(o, "INCR")) incr = true;
     else break;
   }
+  AddScores(ctx, i, nx, xx, gt, lt, ch, incr);
+}
+
+// What ZADD and ZINCRBY (Redis's zaddGenericCommand with INCR) share: the score and
+// member pairs from argument `i` on, with the options.
+void AddScores(CommandContext& ctx, size_t i, bool nx, bool xx, bool gt, bool lt, bool ch, bool incr) {
   size_t elements = ctx.argc() - i;
   if (elements % 2 != 0 || elements == 0) return ctx.reply().Error(errors::kSyntax);
   elements /= 2;
@@ -122,23 +130,7 @@ void CmdZAdd(CommandContext& ctx) {
 }
 
 // ZINCRBY key increment member
-void CmdZIncrBy(CommandContext& ctx) {
-  auto by = ParseDouble(ctx.arg(2));
-  if (!by) return ctx.reply().Error(errors::kNotFloat);
-  KeyAccess k(ctx, ctx.arg(1));
-  Db::Slot s = k.FindWrite();
-  if (IsWrongType(ctx, s, ValueType::kZSet)) return;
-  ZSetValue z(k.db(), s, k.key(), k.hash(), Limits(ctx));
-  std::optional<double> old = z.Score(ctx.arg(3));
-  double score = *by + old.value_or(0);
-  if (std::isnan(score)) return ctx.reply().Error(kNaNScore);
-  z.Upsert(ctx.arg(3), score);
-  z.Commit(ctx.now_ms());
-  ctx.Notify(kEventZset, "zincr", k.key());
-  Journal::CountChanges(old && *old == score ? 0 : 1);
-  if (!old) NotifyKeyReady(ctx, k.key());
-  ctx.reply().Double(score);
-}
+void CmdZIncrBy(CommandContext& ctx) { AddScores(ctx, 2, false, false, false, false, false, true); }
 
 // ZREM key member [member ...]
 void CmdZRem(CommandContext& ctx) {

@@ -106,7 +106,15 @@ bool ResolveRange(CommandContext& ctx, const RangeRequest& r, const ZSetValue& z
       ctx.reply().Error("ERR min or max not valid string range item");
       return false;
     }
-    z.LexRange(*min, *max, &first, &last);
+    if (r.offset < 0) return true;
+    // The offset is the walk's to skip (zset_value.h): what is left is the window.
+    z.LexRange(*min, *max, r.reverse, static_cast<size_t>(r.offset), &first, &last);
+    size_t n = last - first;
+    if (n == 0) return true;
+    if (r.limit >= 0) n = std::min(n, static_cast<size_t>(r.limit));
+    out->count = n;
+    out->start = r.reverse ? last - 1 : first;
+    return true;
   }
   size_t n = last - first;
   if (r.offset < 0 || static_cast<uint64_t>(r.offset) >= n) return true;
@@ -210,7 +218,7 @@ void CountGeneric(CommandContext& ctx, bool lex) {
   if (IsWrongType(ctx, s, ValueType::kZSet)) return;
   if (!s) return ctx.reply().Integer(0);
   ZSetValue z(s.entry);
-  lex ? z.LexRange(*lmin, *lmax, &first, &last) : z.ScoreRange(*smin, *smax, &first, &last);
+  lex ? z.LexRange(*lmin, *lmax, false, 0, &first, &last) : z.ScoreRange(*smin, *smax, &first, &last);
   ctx.reply().Integer(static_cast<int64_t>(last - first));
 }
 void CmdZCount(CommandContext& ctx) { CountGeneric(ctx, false); }

@@ -228,8 +228,9 @@ constexpr double kIntegerScoreLimit = 281474976710656.0;  // 2^48: its zigzag va
 }  // namespace
 
 ScoreCode::ScoreCode(double score) {
-  // -0.0 equals 0 but keeps its sign only as a double.
-  if (score > -kIntegerScoreLimit && score < kIntegerScoreLimit && !(score == 0 && std::signbit(score))) {
+  // -0.0 becomes the integer 0, as in Redis's listpacks (double2ll takes it for 0):
+  // a small sorted set answers 0 for it where a big one keeps -0, in both servers.
+  if (score > -kIntegerScoreLimit && score < kIntegerScoreLimit) {
     const auto i = static_cast<int64_t>(score);
     if (static_cast<double>(i) == score) {
       const uint64_t z = (static_cast<uint64_t>(i) << 1) ^ static_cast<uint64_t>(i >> 63);

@@ -126,10 +126,68 @@ size_t ZSetValue::CountLexBelow(const LexBound& b, bool inclusive) const {
   return n;
 }
 
-void ZSetValue::LexRange(const LexBound& min, const LexBound& max, size_t* first, size_t* last) const {
-  *first = min.kind == LexBound::kMax ? size() : CountLexBelow(min, min.exclusive);
-  *last = max.kind == LexBound::kMin ? 0 : CountLexBelow(max, !max.exclusive);
-  if (*last < *first) *last = *first;
+namespace {
+
+bool LexAtLeastMin(std::string_view member, const LexBound& min) {
+  if (min.kind != LexBound::kValue) return min.kind == LexBound::kMin;
+  const int c = member.compare(min.value);
+  return min.exclusive ? c > 0 : c >= 0;
+}
+
+bool LexAtMostMax(std::string_view member, const LexBound& max) {
+  if (max.kind != LexBound::kValue) return max.kind == LexBound::kMax;
+  const int c = member.compare(max.value);
+  return max.exclusive ? c < 0 : c <= 0;
+}
+
+// A range no member can be in: min above max, or equal with either end exclusive.
+bool LexRangeEmpty(const LexBound& min, const LexBound& max) {
+  if (min.kind == LexBound::kMax || max.kind == LexBound::kMin) return true;
+  if (min.kind != LexBound::kValue || max.kind != LexBound::kValue) return false;
+  const int c = min.value.compare(max.value);
+  return c > 0 || (c == 0 && (min.exclusive || max.exclusive));
+}
+
+}  // namespace
+
+void ZSetValue::LexRange(const LexBound& min, const LexBound& max, bool reverse, size_t offset, size_t* first,
+                         size_t* last) const {
+  if (zset_) {
+    *first = min.kind == LexBound::kMax ? size() : CountLexBelow(min, min.exclusive);
+    *last = max.kind == LexBound::kMin ? 0 : CountLexBelow(max, !max.exclusive);
+    if (*last < *first) *last = *first;
+    if (offset >= *last - *first) {
+      *first = *last;
+    } else {
+      reverse ? *last -= offset : *first += offset;
+    }
+    return;
+  }
+  *first = *last = 0;
+  const size_t n = items_.size();
+  if (n == 0 || LexRangeEmpty(min, max) || !LexAtLeastMin(items_[n - 1].member, min) ||
+      !LexAtMostMax(items_[0].member, max)) {
+    return;
+  }
+  if (!reverse) {
+    size_t i = 0;
+    while (i < n && !LexAtLeastMin(items_[i].member, min)) ++i;
+    if (i == n || !LexAtMostMax(items_[i].member, max) || offset >= n - i) return;
+    i += offset;
+    size_t j = i;
+    while (j < n && LexAtMostMax(items_[j].member, max)) ++j;
+    *first = i;
+    *last = j;
+  } else {
+    size_t j = n;
+    while (j > 0 && !LexAtMostMax(items_[j - 1].member, max)) --j;
+    if (j == 0 || !LexAtLeastMin(items_[j - 1].member, min) || offset >= j) return;
+    j -= offset;
+    size_t i = j;
+    while (i > 0 && LexAtLeastMin(items_[i - 1].member, min)) --i;
+    *first = i;
+    *last = j;
+  }
 }
 
 void ZSetValue::ConvertToSkiplist() {

@@ -49,7 +49,17 @@ class ZSetValue {
 
   // Ranks [first, last) whose scores lie within [min, max]; first == last when none.
   void ScoreRange(const ScoreBound& min, const ScoreBound& max, size_t* first, size_t* last) const;
-  void LexRange(const LexBound& min, const LexBound& max, size_t* first, size_t* last) const;
+  // The ranks a lex range visits after skipping `offset` members, ascending from
+  // `first` or (`reverse`) descending from `last` - 1, for members that share one score
+  // (what lex ranges are meant for). For members of mixed scores (unspecified in Redis)
+  // a compact set answers as Redis's listpack walk does, so that even then the replies
+  // are redis-server's: from the first member >= min (or, `reverse`, the last <= max),
+  // nothing if that one is already past the other end or the set's first or last
+  // member rules the range out; then `offset` members skipped unchecked, then members
+  // while they are <= max (>= min). A big set answers by descent, as Redis's skiplist
+  // (whose random levels make its answer there its own).
+  void LexRange(const LexBound& min, const LexBound& max, bool reverse, size_t offset, size_t* first,
+                size_t* last) const;
 
   // Visits n items from `rank`, ascending or (reverse) descending ranks.
   template <typename Visit>  // Visit(ZItem)
