@@ -165,8 +165,10 @@ void CmdSMove(CommandContext& ctx) {
   MultiKeyAccess m(ctx, keys);
   Db::Slot s = m.FindWrite(src);
   Db::Slot d = m.FindWrite(dst);
-  if (IsWrongType(ctx, s, ValueType::kSet) || IsWrongType(ctx, d, ValueType::kSet)) return;
+  // A missing source answers 0 before any type is checked, the destination's included,
+  // as Redis's smoveCommand.
   if (!s) return ctx.reply().Integer(0);
+  if (IsWrongType(ctx, s, ValueType::kSet) || IsWrongType(ctx, d, ValueType::kSet)) return;
   if (src == dst) return ctx.reply().Integer(SetRead(s.entry).Contains(member) ? 1 : 0);
   uint64_t hs = HashKey(src), hd = HashKey(dst);
   SetEdit from(m.DbOf(hs), s, src, hs, Limits(ctx));

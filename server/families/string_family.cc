@@ -308,7 +308,9 @@ void CmdAppend(CommandContext& ctx) {
   Db::Slot s = k.FindWrite();
   std::string_view add = ctx.arg(2);
   if (!s) {
-    StoreString(k, s, add, 0, Entry::StringForm::kRaw);
+    // A new key holds the argument as SET would store it (Redis adds the argument's
+    // object, int or embstr by its text); only an append to a value makes it raw.
+    StoreString(k, s, add, 0, Entry::StringForm::kAuto);
     ctx.Notify(kEventString, "append", k.key());
     return ctx.reply().Integer(static_cast<int64_t>(add.size()));
   }
