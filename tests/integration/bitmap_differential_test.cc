@@ -1,9 +1,8 @@
 // Differential tests for bitmaps (GETBIT SETBIT BITCOUNT BITPOS BITOP): replies and
 // change counts compared with redis-server's, with range sweeps over bytes whose bits
 // change at every position the edge masks care about.
-#include <string>
-
 #include <random>
+#include <string>
 
 #include "tests/integration/differential.h"
 
