@@ -2,6 +2,7 @@
 // sequences against redis-server and minired, replies compared byte for byte.
 #include <chrono>
 #include <memory>
+#include <random>
 
 #include "tests/integration/differential.h"
 
@@ -89,6 +90,49 @@ TEST_F(Messaging, WatchAbortsOnModification) {
   Compare({{"EXEC"}, {"SELECT", "0"}, {"SET", "s", "1"}, {"WATCH", "s"}, {"MULTI"}, {"GET", "s"}});
   other({"SWAPDB", "0", "1"});
   Compare({{"EXEC"}});
+}
+
+// Which writes of another client abort a WATCH: random commands on keys of every type,
+// many of them writes that change nothing (an existing member added, a missing field
+// deleted, SET NX on a key that exists) or reads that touch the key's bookkeeping
+// (PFCOUNT refreshing its cached count). Redis signals some of those and not others;
+// every EXEC's reply (null when aborted) is compared.
+TEST_F(Messaging, WatchAbortsOnTheWritesRedisCounts) {
+  RespClient r2, m2;
+  ASSERT_TRUE(r2.Connect(redis_->port()));
+  ASSERT_TRUE(m2.Connect(minired_->port()));
+  std::mt19937 rng(3308);
+  auto num = [&](int lo, int hi) { return std::to_string(lo + static_cast<int>(rng() % (hi - lo + 1))); };
+  const std::vector<std::vector<std::string>> setup = {
+      {"FLUSHALL"}, {"SET", "str", "5"}, {"SADD", "set", "a", "b"}, {"HSET", "hash", "f", "1"},
+      {"ZADD", "zset", "1", "a"}, {"RPUSH", "list", "a", "b"}, {"PFADD", "hll", "a", "b"}};
+  const std::vector<std::vector<std::string>> writes = {
+      {"SET", "str", "5"}, {"SET", "str", "6", "NX"}, {"SET", "str", "7", "XX"}, {"DEL", "nokey"},
+      {"DEL", "str"}, {"EXPIRE", "str", "100"}, {"EXPIRE", "nokey", "100"}, {"PERSIST", "str"},
+      {"INCRBY", "str", "0"}, {"APPEND", "str", ""}, {"SETRANGE", "str", "0", ""}, {"GETDEL", "nokey"},
+      {"SADD", "set", "a"}, {"SADD", "set", "c"}, {"SREM", "set", "zz"}, {"SMOVE", "set", "set", "a"},
+      {"HSET", "hash", "f", "1"}, {"HSETNX", "hash", "f", "2"}, {"HDEL", "hash", "zz"}, {"HINCRBY", "hash", "f", "0"},
+      {"ZADD", "zset", "1", "a"}, {"ZADD", "zset", "XX", "2", "zz"}, {"ZINCRBY", "zset", "0", "a"},
+      {"ZREM", "zset", "zz"}, {"LPUSHX", "nokey", "a"}, {"LTRIM", "list", "0", "-1"}, {"LSET", "list", "0", "a"},
+      {"LREM", "list", "0", "zz"}, {"RPOPLPUSH", "nokey", "list"}, {"LMOVE", "list", "list", "LEFT", "RIGHT"},
+      {"PFADD", "hll", "a"}, {"PFADD", "hll", "c"}, {"PFCOUNT", "hll"}, {"PFMERGE", "hll", "hll"},
+      {"RENAME", "str", "str"}, {"COPY", "set", "str", "REPLACE"}, {"TOUCH", "str"}, {"GET", "str"},
+      {"SORT", "list", "ALPHA", "STORE", "str"}, {"SINTERSTORE", "set", "set"}, {"SUNIONSTORE", "zz", "nokey"},
+      {"EXPIRE", "str", "0"}, {"FLUSHDB"}, {"SWAPDB", "1", "2"}, {"BITOP", "AND", "str", "nokey"},
+      {"SETBIT", "str", "0", "0"}, {"TYPE", "str"}};
+  for (int round = 0; round < 400; ++round) {
+    if (round % 25 == 0) Compare(setup);
+    const std::vector<std::string>& w = writes[rng() % writes.size()];
+    const std::string watched =
+        std::vector<std::string>{"str", "set", "hash", "zset", "list", "hll", "nokey", "zz"}[rng() % 8];
+    Compare({{"WATCH", watched}, {"MULTI"}, {"SET", "marker", num(0, 99)}});
+    EXPECT_EQ(m2.Call(w).raw, r2.Call(w).raw) << w[0];
+    Compare({{"EXEC"}});
+    if (HasFailure()) {
+      ADD_FAILURE() << "watching " << watched << " while the other client ran " << w[0] << " " << (w.size() > 1 ? w[1] : "");
+      break;
+    }
+  }
 }
 
 TEST_F(Messaging, PubSubRepliesAndMessages) {
