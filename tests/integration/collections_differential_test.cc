@@ -232,6 +232,10 @@ TEST_F(Collections, HashRandomOperations) {
     }
   };
   for (int step = 0; step < 2500; ++step) {
+    if (step == 1250) {  // the second half in RESP3: maps, sets, doubles, nulls
+      r_.Call({"HELLO", "3"});
+      m_.Call({"HELLO", "3"});
+    }
     const std::string k = key();
     switch (rng() % 14) {
       case 0: case 1: Compare({{"HSET", k, field(), value(), field(), value()}}); break;
@@ -272,6 +276,10 @@ TEST_F(Collections, SetRandomOperations) {
     }
   };
   for (int step = 0; step < 2500; ++step) {
+    if (step == 1250) {  // the second half in RESP3: maps, sets, doubles, nulls
+      r_.Call({"HELLO", "3"});
+      m_.Call({"HELLO", "3"});
+    }
     const std::string k = key();
     switch (rng() % 13) {
       case 0: case 1: Compare({{"SADD", k, member(), member(), member()}}); break;
@@ -314,6 +322,10 @@ TEST_F(Collections, SmallSortedSetRandomOperations) {
   };
   auto bound = [&] { return (rng() % 3 == 0 ? "(" : "") + score(); };
   for (int step = 0; step < 2500; ++step) {
+    if (step == 1250) {  // the second half in RESP3: maps, sets, doubles, nulls
+      r_.Call({"HELLO", "3"});
+      m_.Call({"HELLO", "3"});
+    }
     const std::string k = key();
     switch (rng() % 16) {
       case 0: case 1: Compare({{"ZADD", k, score(), member(), score(), member()}}); break;
@@ -370,6 +382,10 @@ TEST_F(Collections, StringRandomOperations) {
     }
   };
   for (int step = 0; step < 2500; ++step) {
+    if (step == 1250) {  // the second half in RESP3: maps, sets, doubles, nulls
+      r_.Call({"HELLO", "3"});
+      m_.Call({"HELLO", "3"});
+    }
     const std::string k = key();
     switch (rng() % 16) {
       case 0: case 1: Compare({{"SET", k, value()}}); break;
