@@ -472,6 +472,51 @@ TEST_F(Collections, ListRandomOperationsOnBigLists) {
   Compare(s);
 }
 
+// Every list command at random on small lists (listpacks in minired, edited in their
+// blob or decoded), with numbers, near-numbers and text, three keys emptied and made
+// again; the second half in RESP3.
+TEST_F(Collections, ListRandomOperationsOnSmallLists) {
+  std::mt19937 rng(3309);
+  auto num = [&](int lo, int hi) { return std::to_string(lo + static_cast<int>(rng() % (hi - lo + 1))); };
+  auto element = [&]() -> std::string {
+    switch (rng() % 6) {
+      case 0: return num(-20, 20);
+      case 1: return "0" + num(0, 9);
+      case 2: return "-0";
+      case 3: return std::string(static_cast<size_t>(rng() % 90), 'a');
+      default: return "e" + num(0, 9);
+    }
+  };
+  auto key = [&] { return "sl" + num(0, 2); };
+  for (int step = 0; step < 3000; ++step) {
+    if (step == 1500) {
+      r_.Call({"HELLO", "3"});
+      m_.Call({"HELLO", "3"});
+    }
+    const std::string k = key();
+    switch (rng() % 17) {
+      case 0: case 1: Compare({{rng() % 2 ? "LPUSH" : "RPUSH", k, element(), element()}}); break;
+      case 2: Compare({{rng() % 2 ? "LPUSHX" : "RPUSHX", k, element()}}); break;
+      case 3: Compare({{rng() % 2 ? "LPOP" : "RPOP", k, num(0, 3)}}); break;
+      case 4: Compare({{"LINDEX", k, num(-12, 12)}}); break;
+      case 5: Compare({{"LSET", k, num(-10, 10), element()}}); break;
+      case 6: Compare({{"LINSERT", k, rng() % 2 ? "BEFORE" : "AFTER", element(), element()}}); break;
+      case 7: Compare({{"LREM", k, num(-2, 2), element()}}); break;
+      case 8: Compare({{"LTRIM", k, num(-8, 3), num(-3, 12)}}); break;
+      case 9: Compare({{"LRANGE", k, num(-12, 12), num(-12, 12)}}); break;
+      case 10:
+        Compare({{"LPOS", k, element(), "RANK", rng() % 2 ? "-1" : "1", "COUNT", num(0, 3), "MAXLEN", num(0, 10)}});
+        break;
+      case 11: Compare({{"LMOVE", k, key(), rng() % 2 ? "LEFT" : "RIGHT", rng() % 2 ? "LEFT" : "RIGHT"}}); break;
+      case 12: Compare({{"LMPOP", "2", k, key(), rng() % 2 ? "LEFT" : "RIGHT", "COUNT", num(1, 4)}}); break;
+      case 13: Compare({{"RPOPLPUSH", k, key()}}); break;
+      case 14: Compare({{"LLEN", k}, {"TYPE", k}}); break;
+      case 15: Compare({{"SORT", k, "ALPHA", "LIMIT", "0", num(1, 5)}}); break;
+      default: Compare({{"LRANGE", k, "0", "-1"}}); break;
+    }
+  }
+}
+
 // Small lists (listpacks: a pop cuts the blob's bytes, a push adds to them) under random
 // pushes, pops of every count from both ends and moves between them, with elements
 // whose headers take one byte and two (64 bytes and more), emptied and created again.
