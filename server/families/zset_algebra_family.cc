@@ -96,7 +96,9 @@ std::vector<std::pair<std::string, double>> Compute(ZOp op, std::vector<Input> i
       for (size_t j = 1; j < inputs.size(); ++j) {
         auto s = inputs[j].Score(m);
         if (!s) return;
-        acc = Combine(agg, acc, Weighted(*s, inputs[j].weight));
+        // Unlike the first input's (and a union's), these products are combined as they
+        // are, as Redis does: inf * 0 (NaN) makes a sum 0 and leaves a MIN or MAX as it was.
+        acc = Combine(agg, acc, *s * inputs[j].weight);
       }
       out.emplace_back(std::string(m), acc);
     });

@@ -472,6 +472,66 @@ TEST_F(Collections, ListRandomOperationsOnBigLists) {
   Compare(s);
 }
 
+// The sorted set algebra at random over small and big sets and plain sets: every
+// aggregate, weights of every sign with infinite scores among the inputs (inf * 0 and
+// inf + -inf are 0 in Redis), the stores, ZINTERCARD's limit, and ZMPOP.
+TEST_F(Collections, SortedSetAlgebraAtRandom) {
+  std::mt19937 rng(3310);
+  auto num = [&](int lo, int hi) { return std::to_string(lo + static_cast<int>(rng() % (hi - lo + 1))); };
+  auto score = [&]() -> std::string {
+    const int kind = static_cast<int>(rng() % 10);
+    if (kind == 0) return rng() % 2 ? "inf" : "-inf";
+    if (kind == 1) return num(-9, 9) + ".5";
+    return num(-50, 50);
+  };
+  auto key = [&] { return "a" + num(0, 4); };  // a4 is a plain set
+  for (int i = 0; i < 300; ++i) Compare({{"ZADD", "a3", score(), "m" + std::to_string(i)}});
+  for (int step = 0; step < 1500; ++step) {
+    if (step == 750) {
+      r_.Call({"HELLO", "3"});
+      m_.Call({"HELLO", "3"});
+    }
+    const std::string k = key();
+    std::vector<std::string> weights = {"WEIGHTS", rng() % 4 ? num(-2, 3) : "0", rng() % 5 ? num(-1, 2) : "inf"};
+    const char* agg = rng() % 3 == 0 ? "SUM" : rng() % 2 ? "MIN" : "MAX";
+    switch (rng() % 10) {
+      case 0: case 1:
+        if (k == "a4") {
+          Compare({{"SADD", k, "m" + num(0, 40)}});
+        } else {
+          Compare({{"ZADD", k, score(), "m" + num(0, 40)}});
+        }
+        break;
+      case 2: {
+        std::vector<std::string> cmd = {"ZUNION", "2", k, key()};
+        cmd.insert(cmd.end(), weights.begin(), weights.end());
+        cmd.insert(cmd.end(), {"AGGREGATE", agg, "WITHSCORES"});
+        CompareUnordered(cmd);  // members of equal score in hash order in Redis
+        break;
+      }
+      case 3: {
+        std::vector<std::string> cmd = {"ZINTERSTORE", "dst", "2", k, key()};
+        cmd.insert(cmd.end(), weights.begin(), weights.end());
+        cmd.insert(cmd.end(), {"AGGREGATE", agg});
+        Compare({cmd, {"ZRANGE", "dst", "0", "-1", "WITHSCORES"}});
+        break;
+      }
+      case 4: {
+        std::vector<std::string> cmd = {"ZUNIONSTORE", "dst", "2", k, key()};
+        cmd.insert(cmd.end(), weights.begin(), weights.end());
+        cmd.insert(cmd.end(), {"AGGREGATE", agg});
+        Compare({cmd, {"ZRANGE", "dst", "0", "-1", "WITHSCORES"}});
+        break;
+      }
+      case 5: Compare({{"ZDIFFSTORE", "dst", "2", k, key()}, {"ZRANGE", "dst", "0", "-1", "WITHSCORES"}}); break;
+      case 6: Compare({{"ZINTERCARD", "2", k, key(), "LIMIT", num(0, 5)}}); break;
+      case 7: Compare({{"ZMPOP", "2", k, key(), rng() % 2 ? "MIN" : "MAX", "COUNT", num(1, 3)}}); break;
+      case 8: Compare({{"ZREM", k, "m" + num(0, 40)}, {"ZCARD", k}}); break;
+      default: Compare({{"ZRANGE", k, "0", "5", "WITHSCORES"}}); break;
+    }
+  }
+}
+
 // Every list command at random on small lists (listpacks in minired, edited in their
 // blob or decoded), with numbers, near-numbers and text, three keys emptied and made
 // again; the second half in RESP3.
