@@ -114,17 +114,21 @@ bool CallFromScript(lua_State* L, bool raise) {
   ReplyWriter w(&scratch.reply, run->session.resp);
   run->ctx->Call(run->session, scratch.args, w);
   lua_pop(L, static_cast<int>(scratch.args.size()));
-  scratch.in_use = false;
   if (run->session.scope != nullptr && run->session.scope->stopped()) {
+    scratch.in_use = false;
     // The attempt stops here whatever the script does (pcall included): every
     // instruction from now on raises, until the run is over (script_scope.h).
     lua_sethook(L, StopAttempt, LUA_MASKCOUNT, 1);
     PushLuaError(L, "ERR the script runs again holding every shard");
     return true;
   }
+  // The reply is read while the scratch is still marked in use (the conversion runs Lua
+  // allocations, and so possibly its collector).
   std::string_view reply = scratch.reply;
   const bool is_error = !reply.empty() && (reply[0] == '-' || reply[0] == '!');
-  if (!PushReplyAsLua(L, &reply, run->session.resp) || !reply.empty()) {
+  const bool read = PushReplyAsLua(L, &reply, run->session.resp) && reply.empty();
+  scratch.in_use = false;
+  if (!read) {
     lua_settop(L, 0);
     PushLuaError(L, "ERR the command's reply could not be read");
     return raise;
