@@ -1,7 +1,6 @@
 // Differential tests for bitmaps (GETBIT SETBIT BITCOUNT BITPOS BITOP): replies and
 // change counts compared with redis-server's, with range sweeps over bytes whose bits
 // change at every position the edge masks care about.
-#include <random>
 #include <string>
 
 #include "tests/integration/differential.h"
@@ -66,18 +65,17 @@ TEST_F(Bitmaps, CountAndPositionOverEveryRange) {
 // among the sources), BITFIELD of every width and overflow mode, and the string view
 // of the same bytes.
 TEST_F(Bitmaps, RandomOperationsAsRedis) {
-  std::mt19937 rng(3307);
-  auto num = [&](int lo, int hi) { return std::to_string(lo + static_cast<int>(rng() % (hi - lo + 1))); };
-  auto key = [&] { return "b" + num(0, 3); };
-  auto type = [&] { return std::string(rng() % 2 ? "i" : "u") + num(1, rng() % 2 ? 63 : 16); };
+  RandomArgs rng(3307);
+  auto key = [&] { return "b" + rng.Num(0, 3); };
+  auto type = [&] { return std::string(rng() % 2 ? "i" : "u") + rng.Num(1, rng() % 2 ? 63 : 16); };
   for (int step = 0; step < 2500; ++step) {
     const std::string k = key();
     switch (rng() % 14) {
-      case 0: case 1: Compare({{"SETBIT", k, rng() % 10 ? num(0, 300) : num(0, 5000), num(0, 1)}}); break;
-      case 2: Compare({{"GETBIT", k, num(0, 400)}}); break;
-      case 3: Compare({{"BITCOUNT", k, num(-40, 40), num(-40, 40), rng() % 2 ? "BYTE" : "BIT"}}); break;
-      case 4: Compare({{"BITPOS", k, num(0, 1), num(-40, 40), num(-40, 40), rng() % 2 ? "BYTE" : "BIT"}}); break;
-      case 5: Compare({{"BITPOS", k, num(0, 1), num(-10, 10)}}); break;
+      case 0: case 1: Compare({{"SETBIT", k, rng() % 10 ? rng.Num(0, 300) : rng.Num(0, 5000), rng.Num(0, 1)}}); break;
+      case 2: Compare({{"GETBIT", k, rng.Num(0, 400)}}); break;
+      case 3: Compare({{"BITCOUNT", k, rng.Num(-40, 40), rng.Num(-40, 40), rng() % 2 ? "BYTE" : "BIT"}}); break;
+      case 4: Compare({{"BITPOS", k, rng.Num(0, 1), rng.Num(-40, 40), rng.Num(-40, 40), rng() % 2 ? "BYTE" : "BIT"}}); break;
+      case 5: Compare({{"BITPOS", k, rng.Num(0, 1), rng.Num(-10, 10)}}); break;
       case 6: {
         const char* op = rng() % 4 == 0 ? "AND" : rng() % 3 == 0 ? "OR" : rng() % 2 ? "XOR" : "NOT";
         std::vector<std::string> cmd = {"BITOP", op, key(), k};
@@ -88,21 +86,21 @@ TEST_F(Bitmaps, RandomOperationsAsRedis) {
       case 7: {
         std::vector<std::string> cmd = {"BITFIELD", k};
         for (int i = 0, n = 1 + static_cast<int>(rng() % 4); i < n; ++i) {
-          const std::string offset = rng() % 3 == 0 ? "#" + num(0, 20) : num(0, 200);
+          const std::string offset = rng() % 3 == 0 ? "#" + rng.Num(0, 20) : rng.Num(0, 200);
           switch (rng() % 4) {
             case 0: cmd.insert(cmd.end(), {"GET", type(), offset}); break;
-            case 1: cmd.insert(cmd.end(), {"SET", type(), offset, num(-300, 300)}); break;
-            case 2: cmd.insert(cmd.end(), {"INCRBY", type(), offset, num(-200, 200)}); break;
+            case 1: cmd.insert(cmd.end(), {"SET", type(), offset, rng.Num(-300, 300)}); break;
+            case 2: cmd.insert(cmd.end(), {"INCRBY", type(), offset, rng.Num(-200, 200)}); break;
             default: cmd.insert(cmd.end(), {"OVERFLOW", rng() % 3 == 0 ? "WRAP" : rng() % 2 ? "SAT" : "FAIL"}); break;
           }
         }
         Compare({cmd});
         break;
       }
-      case 8: Compare({{"BITFIELD_RO", k, "GET", type(), num(0, 300)}}); break;
-      case 9: Compare({{"SETRANGE", k, num(0, 50), rng() % 2 ? "\xff" : "ab"}}); break;
-      case 10: Compare({{"APPEND", k, num(0, 9)}}); break;
-      case 11: Compare({{"GETRANGE", k, num(-60, 60), num(-60, 60)}, {"STRLEN", k}}); break;
+      case 8: Compare({{"BITFIELD_RO", k, "GET", type(), rng.Num(0, 300)}}); break;
+      case 9: Compare({{"SETRANGE", k, rng.Num(0, 50), rng() % 2 ? "\xff" : "ab"}}); break;
+      case 10: Compare({{"APPEND", k, rng.Num(0, 9)}}); break;
+      case 11: Compare({{"GETRANGE", k, rng.Num(-60, 60), rng.Num(-60, 60)}, {"STRLEN", k}}); break;
       case 12: Compare({{"BITCOUNT", k}, {"BITPOS", k, "1"}}); break;
       default: Compare({{"GET", k}}); break;
     }

@@ -1,8 +1,6 @@
 // Differential tests for hashes, sets, sorted sets and lists: replies, errors and
 // encodings compared with redis-server byte for byte (multisets where Redis leaves the
 // order unspecified).
-#include <random>
-
 #include "tests/integration/differential.h"
 
 namespace minired {
@@ -177,10 +175,9 @@ TEST_F(Collections, SortedSetEncodingAndScan) {
 // commands of every kind that reads or changes its order: ties on the score, moves,
 // ranks from both ends, score and lex ranges, range removals and pops.
 TEST_F(Collections, SortedSetRandomOperationsOnABigSet) {
-  std::mt19937 rng(20261207);
-  auto num = [&](int lo, int hi) { return std::to_string(lo + static_cast<int>(rng() % (hi - lo + 1))); };
+  RandomArgs rng(20261207);
   auto score = [&] { return std::to_string(static_cast<int>(rng() % 80) - 20) + (rng() % 2 ? ".5" : ""); };
-  auto member = [&] { return "m" + num(0, 900); };
+  auto member = [&] { return "m" + rng.Num(0, 900); };
   Script s;
   for (int i = 0; i < 700; ++i) s.push_back({"ZADD", "rz", score(), "m" + std::to_string(i)});
   for (int i = 0; i < 300; ++i) s.push_back({"ZADD", "lz", "0", "w" + std::to_string(i * 7919 % 1000)});
@@ -192,18 +189,18 @@ TEST_F(Collections, SortedSetRandomOperationsOnABigSet) {
       case 3: s.push_back({"ZREM", "rz", member(), member()}); break;
       case 4: s.push_back({"ZRANK", "rz", member()}); break;
       case 5: s.push_back({"ZREVRANK", "rz", member()}); break;
-      case 6: s.push_back({"ZRANGE", "rz", num(-700, 700), num(-700, 700), "WITHSCORES"}); break;
-      case 7: s.push_back({"ZRANGEBYSCORE", "rz", "(" + score(), score(), "LIMIT", num(0, 5), num(1, 20)}); break;
-      case 8: s.push_back({"ZREVRANGEBYSCORE", "rz", score(), "-inf", "WITHSCORES", "LIMIT", "0", num(1, 10)}); break;
+      case 6: s.push_back({"ZRANGE", "rz", rng.Num(-700, 700), rng.Num(-700, 700), "WITHSCORES"}); break;
+      case 7: s.push_back({"ZRANGEBYSCORE", "rz", "(" + score(), score(), "LIMIT", rng.Num(0, 5), rng.Num(1, 20)}); break;
+      case 8: s.push_back({"ZREVRANGEBYSCORE", "rz", score(), "-inf", "WITHSCORES", "LIMIT", "0", rng.Num(1, 10)}); break;
       case 9: s.push_back({"ZCOUNT", "rz", score(), "(" + score()}); break;
-      case 10: s.push_back({"ZREMRANGEBYRANK", "rz", num(0, 600), num(0, 600)}); break;
-      case 11: s.push_back({rng() % 2 ? "ZPOPMIN" : "ZPOPMAX", "rz", num(1, 3)}); break;
+      case 10: s.push_back({"ZREMRANGEBYRANK", "rz", rng.Num(0, 600), rng.Num(0, 600)}); break;
+      case 11: s.push_back({rng() % 2 ? "ZPOPMIN" : "ZPOPMAX", "rz", rng.Num(1, 3)}); break;
       case 12: s.push_back({"ZSCORE", "rz", member()}); break;
-      case 13: s.push_back({"ZADD", "lz", "0", "w" + num(0, 999)}); break;
+      case 13: s.push_back({"ZADD", "lz", "0", "w" + rng.Num(0, 999)}); break;
       case 14:
-        s.push_back({"ZRANGEBYLEX", "lz", "[w" + num(0, 999), "(w" + num(0, 999), "LIMIT", "0", num(1, 10)});
+        s.push_back({"ZRANGEBYLEX", "lz", "[w" + rng.Num(0, 999), "(w" + rng.Num(0, 999), "LIMIT", "0", rng.Num(1, 10)});
         break;
-      default: s.push_back({"ZLEXCOUNT", "lz", "(w" + num(0, 999), "+"}); break;
+      default: s.push_back({"ZLEXCOUNT", "lz", "(w" + rng.Num(0, 999), "+"}); break;
     }
   }
   s.push_back({"ZCARD", "rz"});
@@ -217,25 +214,21 @@ TEST_F(Collections, SortedSetRandomOperationsOnABigSet) {
 // long values), with counters, floats and deletions: every ordered reply byte for
 // byte, the field lists as multisets (the two servers' listpack limits differ).
 TEST_F(Collections, HashRandomOperations) {
-  std::mt19937 rng(3301);
-  auto num = [&](int lo, int hi) { return std::to_string(lo + static_cast<int>(rng() % (hi - lo + 1))); };
-  auto key = [&] { return "h" + num(0, 3); };
-  auto field = [&] { return rng() % 8 == 0 ? "f" + num(0, 700) : "f" + num(0, 40); };
+  RandomArgs rng(3301);
+  auto key = [&] { return "h" + rng.Num(0, 3); };
+  auto field = [&] { return rng() % 8 == 0 ? "f" + rng.Num(0, 700) : "f" + rng.Num(0, 40); };
   auto value = [&]() -> std::string {
     switch (rng() % 6) {
-      case 0: return num(-100, 100);
-      case 1: return num(0, 9) + "." + num(0, 99);
+      case 0: return rng.Num(-100, 100);
+      case 1: return rng.Num(0, 9) + "." + rng.Num(0, 99);
       case 2: return std::string(static_cast<size_t>(60 + rng() % 100), 'v');
-      case 3: return "0" + num(0, 9);
+      case 3: return "0" + rng.Num(0, 9);
       case 4: return "9223372036854775807";
-      default: return "v" + num(0, 99);
+      default: return "v" + rng.Num(0, 99);
     }
   };
   for (int step = 0; step < 2500; ++step) {
-    if (step == 1250) {  // the second half in RESP3: maps, sets, doubles, nulls
-      r_.Call({"HELLO", "3"});
-      m_.Call({"HELLO", "3"});
-    }
+    if (step == 1250) SwitchToResp3();  // the second half: maps, sets, doubles, nulls
     const std::string k = key();
     switch (rng() % 14) {
       case 0: case 1: Compare({{"HSET", k, field(), value(), field(), value()}}); break;
@@ -243,8 +236,8 @@ TEST_F(Collections, HashRandomOperations) {
       case 3: Compare({{"HDEL", k, field(), field()}}); break;
       case 4: Compare({{"HGET", k, field()}}); break;
       case 5: Compare({{"HMGET", k, field(), field(), field()}}); break;
-      case 6: Compare({{"HINCRBY", k, field(), num(-50, 50)}}); break;
-      case 7: Compare({{"HINCRBYFLOAT", k, field(), num(-5, 5) + "." + num(0, 9)}}); break;
+      case 6: Compare({{"HINCRBY", k, field(), rng.Num(-50, 50)}}); break;
+      case 7: Compare({{"HINCRBYFLOAT", k, field(), rng.Num(-5, 5) + "." + rng.Num(0, 9)}}); break;
       case 8: Compare({{"HEXISTS", k, field()}, {"HSTRLEN", k, field()}, {"HLEN", k}}); break;
       case 9: CompareUnordered({"HGETALL", k}); break;
       case 10: CompareUnordered({rng() % 2 ? "HKEYS" : "HVALS", k}); break;
@@ -252,7 +245,7 @@ TEST_F(Collections, HashRandomOperations) {
       case 12: Compare({{"HINCRBY", k, field(), "9223372036854775807"}}); break;
       default:
         for (int i = 0, n = static_cast<int>(rng() % 200); i < n; ++i) {
-          Compare({{"HSET", k, "bulk" + num(0, 400), value()}});
+          Compare({{"HSET", k, "bulk" + rng.Num(0, 400), value()}});
         }
         break;
     }
@@ -262,24 +255,20 @@ TEST_F(Collections, HashRandomOperations) {
 // Random operations on sets of integers (intsets until a non-integer or too many
 // members arrive) and of strings, and the algebra between them.
 TEST_F(Collections, SetRandomOperations) {
-  std::mt19937 rng(3302);
-  auto num = [&](int lo, int hi) { return std::to_string(lo + static_cast<int>(rng() % (hi - lo + 1))); };
-  auto key = [&] { return "s" + num(0, 3); };
+  RandomArgs rng(3302);
+  auto key = [&] { return "s" + rng.Num(0, 3); };
   auto member = [&]() -> std::string {
     switch (rng() % 8) {
-      case 0: return "m" + num(0, 50);
-      case 1: return "-" + num(1, 60);
-      case 2: return "0" + num(0, 9);  // not an integer's canonical text
+      case 0: return "m" + rng.Num(0, 50);
+      case 1: return "-" + rng.Num(1, 60);
+      case 2: return "0" + rng.Num(0, 9);  // not an integer's canonical text
       case 3: return "9223372036854775808";
-      case 4: return num(0, 3000);
-      default: return num(0, 60);
+      case 4: return rng.Num(0, 3000);
+      default: return rng.Num(0, 60);
     }
   };
   for (int step = 0; step < 2500; ++step) {
-    if (step == 1250) {  // the second half in RESP3: maps, sets, doubles, nulls
-      r_.Call({"HELLO", "3"});
-      m_.Call({"HELLO", "3"});
-    }
+    if (step == 1250) SwitchToResp3();  // the second half: maps, sets, doubles, nulls
     const std::string k = key();
     switch (rng() % 13) {
       case 0: case 1: Compare({{"SADD", k, member(), member(), member()}}); break;
@@ -290,11 +279,11 @@ TEST_F(Collections, SetRandomOperations) {
       case 6: CompareUnordered({"SINTER", k, key()}); break;
       case 7: CompareUnordered({"SUNION", k, key(), key()}); break;
       case 8: CompareUnordered({"SDIFF", k, key()}); break;
-      case 9: Compare({{"SINTERCARD", "2", k, key(), "LIMIT", num(0, 5)}}); break;
+      case 9: Compare({{"SINTERCARD", "2", k, key(), "LIMIT", rng.Num(0, 5)}}); break;
       case 10: Compare({{"SMOVE", k, key(), member()}}); break;
-      case 11: Compare({{rng() % 2 ? "SUNIONSTORE" : "SDIFFSTORE", "dst" + num(0, 1), k, key()}}); break;
+      case 11: Compare({{rng() % 2 ? "SUNIONSTORE" : "SDIFFSTORE", "dst" + rng.Num(0, 1), k, key()}}); break;
       default:
-        for (int i = 0, n = static_cast<int>(rng() % 300); i < n; ++i) Compare({{"SADD", k, num(0, 5000)}});
+        for (int i = 0, n = static_cast<int>(rng() % 300); i < n; ++i) Compare({{"SADD", k, rng.Num(0, 5000)}});
         break;
     }
   }
@@ -305,27 +294,23 @@ TEST_F(Collections, SetRandomOperations) {
 // are stored as integers): scores of every kind, the update flags, ranges by rank,
 // score and name, and the removals.
 TEST_F(Collections, SmallSortedSetRandomOperations) {
-  std::mt19937 rng(3303);
-  auto num = [&](int lo, int hi) { return std::to_string(lo + static_cast<int>(rng() % (hi - lo + 1))); };
-  auto key = [&] { return "z" + num(0, 2); };
-  auto member = [&] { return "m" + num(0, 30); };
+  RandomArgs rng(3303);
+  auto key = [&] { return "z" + rng.Num(0, 2); };
+  auto member = [&] { return "m" + rng.Num(0, 30); };
   auto score = [&]() -> std::string {
     switch (rng() % 9) {
-      case 0: return num(-5, 5) + ".25";
+      case 0: return rng.Num(-5, 5) + ".25";
       case 1: return rng() % 2 ? "inf" : "-inf";
       case 2: return "-0";
       case 3: return "281474976710655";  // 2^48 - 1: the largest compact integer
       case 4: return "281474976710656";
       case 5: return "1e17";
-      default: return num(-1000, 1000);
+      default: return rng.Num(-1000, 1000);
     }
   };
   auto bound = [&] { return (rng() % 3 == 0 ? "(" : "") + score(); };
   for (int step = 0; step < 2500; ++step) {
-    if (step == 1250) {  // the second half in RESP3: maps, sets, doubles, nulls
-      r_.Call({"HELLO", "3"});
-      m_.Call({"HELLO", "3"});
-    }
+    if (step == 1250) SwitchToResp3();  // the second half: maps, sets, doubles, nulls
     const std::string k = key();
     switch (rng() % 16) {
       case 0: case 1: Compare({{"ZADD", k, score(), member(), score(), member()}}); break;
@@ -339,25 +324,25 @@ TEST_F(Collections, SmallSortedSetRandomOperations) {
       case 5: Compare({{"ZREM", k, member(), member()}}); break;
       case 6: Compare({{"ZSCORE", k, member()}, {"ZMSCORE", k, member(), member()}}); break;
       case 7: Compare({{rng() % 2 ? "ZRANK" : "ZREVRANK", k, member()}, {"ZCARD", k}}); break;
-      case 8: Compare({{"ZRANGE", k, num(-20, 20), num(-20, 20), "WITHSCORES"}}); break;
-      case 9: Compare({{"ZRANGE", k, bound(), bound(), "BYSCORE", "LIMIT", num(0, 3), num(-1, 5), "WITHSCORES"}}); break;
+      case 8: Compare({{"ZRANGE", k, rng.Num(-20, 20), rng.Num(-20, 20), "WITHSCORES"}}); break;
+      case 9: Compare({{"ZRANGE", k, bound(), bound(), "BYSCORE", "LIMIT", rng.Num(0, 3), rng.Num(-1, 5), "WITHSCORES"}}); break;
       case 10: {
         // Lex ranges over members of mixed scores: unspecified in Redis, yet a small
         // set answers as its listpack walk does (a big one by its skiplist's levels).
-        const std::string lo = (rng() % 2 ? "[m" : "(m") + num(0, 30), hi = (rng() % 2 ? "[m" : "(m") + num(0, 30);
-        Compare({{"ZRANGE", k, "+", lo, "BYLEX", "REV", "LIMIT", num(0, 2), num(-1, 4)},
+        const std::string lo = (rng() % 2 ? "[m" : "(m") + rng.Num(0, 30), hi = (rng() % 2 ? "[m" : "(m") + rng.Num(0, 30);
+        Compare({{"ZRANGE", k, "+", lo, "BYLEX", "REV", "LIMIT", rng.Num(0, 2), rng.Num(-1, 4)},
                  {"ZRANGE", k, lo, hi, "BYLEX"},
-                 {"ZRANGE", k, "-", hi, "BYLEX", "LIMIT", num(0, 2), num(1, 4)},
+                 {"ZRANGE", k, "-", hi, "BYLEX", "LIMIT", rng.Num(0, 2), rng.Num(1, 4)},
                  {"ZLEXCOUNT", k, lo, "+"},
                  {"ZLEXCOUNT", k, "-", hi}});
         if (rng() % 8 == 0) Compare({{"ZREMRANGEBYLEX", k, lo, hi}});
         break;
       }
       case 11: Compare({{"ZCOUNT", k, bound(), bound()}}); break;
-      case 12: Compare({{rng() % 2 ? "ZPOPMIN" : "ZPOPMAX", k, num(1, 3)}}); break;
+      case 12: Compare({{rng() % 2 ? "ZPOPMIN" : "ZPOPMAX", k, rng.Num(1, 3)}}); break;
       case 13: Compare({{"ZREMRANGEBYSCORE", k, bound(), bound()}}); break;
-      case 14: Compare({{"ZRANGESTORE", "dst", k, "0", num(-1, 10)}, {"ZRANGE", "dst", "0", "-1", "WITHSCORES"}}); break;
-      default: Compare({{"ZUNIONSTORE", "dst", "2", k, key(), "WEIGHTS", num(-2, 2), "1"},
+      case 14: Compare({{"ZRANGESTORE", "dst", k, "0", rng.Num(-1, 10)}, {"ZRANGE", "dst", "0", "-1", "WITHSCORES"}}); break;
+      default: Compare({{"ZUNIONSTORE", "dst", "2", k, key(), "WEIGHTS", rng.Num(-2, 2), "1"},
                         {"ZRANGE", "dst", "0", "-1", "WITHSCORES"}});
         break;
     }
@@ -367,25 +352,21 @@ TEST_F(Collections, SmallSortedSetRandomOperations) {
 // Random string operations on a few keys: ranges, appends, counters of every kind
 // (integers, near-integers, floats, overflows), SET's options and the getters.
 TEST_F(Collections, StringRandomOperations) {
-  std::mt19937 rng(3304);
-  auto num = [&](int lo, int hi) { return std::to_string(lo + static_cast<int>(rng() % (hi - lo + 1))); };
-  auto key = [&] { return "k" + num(0, 3); };
+  RandomArgs rng(3304);
+  auto key = [&] { return "k" + rng.Num(0, 3); };
   auto value = [&]() -> std::string {
     switch (rng() % 7) {
-      case 0: return num(-1000, 1000);
-      case 1: return "0" + num(0, 99);
-      case 2: return num(0, 99) + ".5";
+      case 0: return rng.Num(-1000, 1000);
+      case 1: return "0" + rng.Num(0, 99);
+      case 2: return rng.Num(0, 99) + ".5";
       case 3: return "9223372036854775806";
       case 4: return std::string(static_cast<size_t>(rng() % 50), 'x');
       case 5: return " 12";
-      default: return "v" + num(0, 99);
+      default: return "v" + rng.Num(0, 99);
     }
   };
   for (int step = 0; step < 2500; ++step) {
-    if (step == 1250) {  // the second half in RESP3: maps, sets, doubles, nulls
-      r_.Call({"HELLO", "3"});
-      m_.Call({"HELLO", "3"});
-    }
+    if (step == 1250) SwitchToResp3();  // the second half: maps, sets, doubles, nulls
     const std::string k = key();
     switch (rng() % 16) {
       case 0: case 1: Compare({{"SET", k, value()}}); break;
@@ -395,12 +376,12 @@ TEST_F(Collections, StringRandomOperations) {
         break;
       }
       case 3: Compare({{"APPEND", k, value()}}); break;
-      case 4: Compare({{"SETRANGE", k, num(0, 40), value()}}); break;
-      case 5: Compare({{"GETRANGE", k, num(-30, 30), num(-30, 30)}}); break;
+      case 4: Compare({{"SETRANGE", k, rng.Num(0, 40), value()}}); break;
+      case 5: Compare({{"GETRANGE", k, rng.Num(-30, 30), rng.Num(-30, 30)}}); break;
       case 6: Compare({{"INCR", k}}); break;
-      case 7: Compare({{"DECRBY", k, num(-100, 100)}}); break;
+      case 7: Compare({{"DECRBY", k, rng.Num(-100, 100)}}); break;
       case 8: Compare({{"INCRBY", k, "9223372036854775807"}}); break;
-      case 9: Compare({{"INCRBYFLOAT", k, num(-9, 9) + "." + num(0, 9)}}); break;
+      case 9: Compare({{"INCRBYFLOAT", k, rng.Num(-9, 9) + "." + rng.Num(0, 9)}}); break;
       case 10: Compare({{"STRLEN", k}, {"GET", k}}); break;
       case 11: Compare({{"GETSET", k, value()}}); break;
       case 12: Compare({{"GETDEL", k}}); break;
@@ -431,13 +412,12 @@ TEST_F(Collections, ListCommands) {
 // with elements from empty to bigger than a node, numbers among them, so that nodes fill, split, drain and
 // are rebuilt; every reply compared, then both lists whole.
 TEST_F(Collections, ListRandomOperationsOnBigLists) {
-  std::mt19937 rng(20261208);
-  auto num = [&](int lo, int hi) { return std::to_string(lo + static_cast<int>(rng() % (hi - lo + 1))); };
+  RandomArgs rng(20261208);
   auto element = [&] {
     const int kind = static_cast<int>(rng() % 100);
-    if (kind < 45) return "e" + num(0, 40);  // repeats, for LREM, LPOS and LINSERT pivots
-    if (kind < 65) return num(0, 40);        // numbers (stored as numbers in minired's nodes)
-    if (kind < 70) return "0" + num(0, 9);   // text that only looks like a number
+    if (kind < 45) return "e" + rng.Num(0, 40);  // repeats, for LREM, LPOS and LINSERT pivots
+    if (kind < 65) return rng.Num(0, 40);        // numbers (stored as numbers in minired's nodes)
+    if (kind < 70) return "0" + rng.Num(0, 9);   // text that only looks like a number
     if (kind < 97) return std::string(static_cast<size_t>(rng() % 300), static_cast<char>('a' + rng() % 3));
     return std::string(4000 + rng() % 2000, 'x');  // bigger than a node
   };
@@ -449,15 +429,15 @@ TEST_F(Collections, ListRandomOperationsOnBigLists) {
     switch (rng() % 14) {
       case 0: s.push_back({"LPUSH", key(), element(), element(), element()}); break;
       case 1: s.push_back({"RPUSH", key(), element(), element()}); break;
-      case 2: s.push_back({"LPOP", key(), num(1, 4)}); break;
+      case 2: s.push_back({"LPOP", key(), rng.Num(1, 4)}); break;
       case 3: s.push_back({"RPOP", key()}); break;
-      case 4: s.push_back({"LINDEX", key(), num(-900, 900)}); break;
-      case 5: s.push_back({"LSET", key(), num(-600, 600), element()}); break;
+      case 4: s.push_back({"LINDEX", key(), rng.Num(-900, 900)}); break;
+      case 5: s.push_back({"LSET", key(), rng.Num(-600, 600), element()}); break;
       case 6: s.push_back({"LINSERT", key(), rng() % 2 ? "BEFORE" : "AFTER", element(), element()}); break;
-      case 7: s.push_back({"LREM", key(), num(-3, 3), element()}); break;
-      case 8: s.push_back({"LTRIM", key(), num(0, 2), num(-3, -1)}); break;
-      case 9: s.push_back({"LRANGE", key(), num(-900, 900), num(-900, 900)}); break;
-      case 10: s.push_back({"LPOS", key(), element(), "RANK", rng() % 2 ? "-1" : "2", "COUNT", num(0, 3)}); break;
+      case 7: s.push_back({"LREM", key(), rng.Num(-3, 3), element()}); break;
+      case 8: s.push_back({"LTRIM", key(), rng.Num(0, 2), rng.Num(-3, -1)}); break;
+      case 9: s.push_back({"LRANGE", key(), rng.Num(-900, 900), rng.Num(-900, 900)}); break;
+      case 10: s.push_back({"LPOS", key(), element(), "RANK", rng() % 2 ? "-1" : "2", "COUNT", rng.Num(0, 3)}); break;
       case 11:
         s.push_back({"LMOVE", key(), key(), rng() % 2 ? "LEFT" : "RIGHT", rng() % 2 ? "LEFT" : "RIGHT"});
         break;
@@ -476,30 +456,26 @@ TEST_F(Collections, ListRandomOperationsOnBigLists) {
 // aggregate, weights of every sign with infinite scores among the inputs (inf * 0 and
 // inf + -inf are 0 in Redis), the stores, ZINTERCARD's limit, and ZMPOP.
 TEST_F(Collections, SortedSetAlgebraAtRandom) {
-  std::mt19937 rng(3310);
-  auto num = [&](int lo, int hi) { return std::to_string(lo + static_cast<int>(rng() % (hi - lo + 1))); };
+  RandomArgs rng(3310);
   auto score = [&]() -> std::string {
     const int kind = static_cast<int>(rng() % 10);
     if (kind == 0) return rng() % 2 ? "inf" : "-inf";
-    if (kind == 1) return num(-9, 9) + ".5";
-    return num(-50, 50);
+    if (kind == 1) return rng.Num(-9, 9) + ".5";
+    return rng.Num(-50, 50);
   };
-  auto key = [&] { return "a" + num(0, 4); };  // a4 is a plain set
+  auto key = [&] { return "a" + rng.Num(0, 4); };  // a4 is a plain set
   for (int i = 0; i < 300; ++i) Compare({{"ZADD", "a3", score(), "m" + std::to_string(i)}});
   for (int step = 0; step < 1500; ++step) {
-    if (step == 750) {
-      r_.Call({"HELLO", "3"});
-      m_.Call({"HELLO", "3"});
-    }
+    if (step == 750) SwitchToResp3();
     const std::string k = key();
-    std::vector<std::string> weights = {"WEIGHTS", rng() % 4 ? num(-2, 3) : "0", rng() % 5 ? num(-1, 2) : "inf"};
+    std::vector<std::string> weights = {"WEIGHTS", rng() % 4 ? rng.Num(-2, 3) : "0", rng() % 5 ? rng.Num(-1, 2) : "inf"};
     const char* agg = rng() % 3 == 0 ? "SUM" : rng() % 2 ? "MIN" : "MAX";
     switch (rng() % 10) {
       case 0: case 1:
         if (k == "a4") {
-          Compare({{"SADD", k, "m" + num(0, 40)}});
+          Compare({{"SADD", k, "m" + rng.Num(0, 40)}});
         } else {
-          Compare({{"ZADD", k, score(), "m" + num(0, 40)}});
+          Compare({{"ZADD", k, score(), "m" + rng.Num(0, 40)}});
         }
         break;
       case 2: {
@@ -524,9 +500,9 @@ TEST_F(Collections, SortedSetAlgebraAtRandom) {
         break;
       }
       case 5: Compare({{"ZDIFFSTORE", "dst", "2", k, key()}, {"ZRANGE", "dst", "0", "-1", "WITHSCORES"}}); break;
-      case 6: Compare({{"ZINTERCARD", "2", k, key(), "LIMIT", num(0, 5)}}); break;
-      case 7: Compare({{"ZMPOP", "2", k, key(), rng() % 2 ? "MIN" : "MAX", "COUNT", num(1, 3)}}); break;
-      case 8: Compare({{"ZREM", k, "m" + num(0, 40)}, {"ZCARD", k}}); break;
+      case 6: Compare({{"ZINTERCARD", "2", k, key(), "LIMIT", rng.Num(0, 5)}}); break;
+      case 7: Compare({{"ZMPOP", "2", k, key(), rng() % 2 ? "MIN" : "MAX", "COUNT", rng.Num(1, 3)}}); break;
+      case 8: Compare({{"ZREM", k, "m" + rng.Num(0, 40)}, {"ZCARD", k}}); break;
       default: Compare({{"ZRANGE", k, "0", "5", "WITHSCORES"}}); break;
     }
   }
@@ -536,42 +512,38 @@ TEST_F(Collections, SortedSetAlgebraAtRandom) {
 // blob or decoded), with numbers, near-numbers and text, three keys emptied and made
 // again; the second half in RESP3.
 TEST_F(Collections, ListRandomOperationsOnSmallLists) {
-  std::mt19937 rng(3309);
-  auto num = [&](int lo, int hi) { return std::to_string(lo + static_cast<int>(rng() % (hi - lo + 1))); };
+  RandomArgs rng(3309);
   auto element = [&]() -> std::string {
     switch (rng() % 6) {
-      case 0: return num(-20, 20);
-      case 1: return "0" + num(0, 9);
+      case 0: return rng.Num(-20, 20);
+      case 1: return "0" + rng.Num(0, 9);
       case 2: return "-0";
       case 3: return std::string(static_cast<size_t>(rng() % 90), 'a');
-      default: return "e" + num(0, 9);
+      default: return "e" + rng.Num(0, 9);
     }
   };
-  auto key = [&] { return "sl" + num(0, 2); };
+  auto key = [&] { return "sl" + rng.Num(0, 2); };
   for (int step = 0; step < 3000; ++step) {
-    if (step == 1500) {
-      r_.Call({"HELLO", "3"});
-      m_.Call({"HELLO", "3"});
-    }
+    if (step == 1500) SwitchToResp3();
     const std::string k = key();
     switch (rng() % 17) {
       case 0: case 1: Compare({{rng() % 2 ? "LPUSH" : "RPUSH", k, element(), element()}}); break;
       case 2: Compare({{rng() % 2 ? "LPUSHX" : "RPUSHX", k, element()}}); break;
-      case 3: Compare({{rng() % 2 ? "LPOP" : "RPOP", k, num(0, 3)}}); break;
-      case 4: Compare({{"LINDEX", k, num(-12, 12)}}); break;
-      case 5: Compare({{"LSET", k, num(-10, 10), element()}}); break;
+      case 3: Compare({{rng() % 2 ? "LPOP" : "RPOP", k, rng.Num(0, 3)}}); break;
+      case 4: Compare({{"LINDEX", k, rng.Num(-12, 12)}}); break;
+      case 5: Compare({{"LSET", k, rng.Num(-10, 10), element()}}); break;
       case 6: Compare({{"LINSERT", k, rng() % 2 ? "BEFORE" : "AFTER", element(), element()}}); break;
-      case 7: Compare({{"LREM", k, num(-2, 2), element()}}); break;
-      case 8: Compare({{"LTRIM", k, num(-8, 3), num(-3, 12)}}); break;
-      case 9: Compare({{"LRANGE", k, num(-12, 12), num(-12, 12)}}); break;
+      case 7: Compare({{"LREM", k, rng.Num(-2, 2), element()}}); break;
+      case 8: Compare({{"LTRIM", k, rng.Num(-8, 3), rng.Num(-3, 12)}}); break;
+      case 9: Compare({{"LRANGE", k, rng.Num(-12, 12), rng.Num(-12, 12)}}); break;
       case 10:
-        Compare({{"LPOS", k, element(), "RANK", rng() % 2 ? "-1" : "1", "COUNT", num(0, 3), "MAXLEN", num(0, 10)}});
+        Compare({{"LPOS", k, element(), "RANK", rng() % 2 ? "-1" : "1", "COUNT", rng.Num(0, 3), "MAXLEN", rng.Num(0, 10)}});
         break;
       case 11: Compare({{"LMOVE", k, key(), rng() % 2 ? "LEFT" : "RIGHT", rng() % 2 ? "LEFT" : "RIGHT"}}); break;
-      case 12: Compare({{"LMPOP", "2", k, key(), rng() % 2 ? "LEFT" : "RIGHT", "COUNT", num(1, 4)}}); break;
+      case 12: Compare({{"LMPOP", "2", k, key(), rng() % 2 ? "LEFT" : "RIGHT", "COUNT", rng.Num(1, 4)}}); break;
       case 13: Compare({{"RPOPLPUSH", k, key()}}); break;
       case 14: Compare({{"LLEN", k}, {"TYPE", k}}); break;
-      case 15: Compare({{"SORT", k, "ALPHA", "LIMIT", "0", num(1, 5)}}); break;
+      case 15: Compare({{"SORT", k, "ALPHA", "LIMIT", "0", rng.Num(1, 5)}}); break;
       default: Compare({{"LRANGE", k, "0", "-1"}}); break;
     }
   }
@@ -581,10 +553,9 @@ TEST_F(Collections, ListRandomOperationsOnSmallLists) {
 // pushes, pops of every count from both ends and moves between them, with elements
 // whose headers take one byte and two (64 bytes and more), emptied and created again.
 TEST_F(Collections, ListPushesAndPopsOnSmallLists) {
-  std::mt19937 rng(20261209);
-  auto num = [&](int lo, int hi) { return std::to_string(lo + static_cast<int>(rng() % (hi - lo + 1))); };
-  auto element = [&] { return rng() % 4 == 0 ? std::string(60 + rng() % 20, 'w') : "v" + num(0, 99); };
-  auto key = [&] { return "s" + num(0, 2); };
+  RandomArgs rng(20261209);
+  auto element = [&] { return rng() % 4 == 0 ? std::string(60 + rng() % 20, 'w') : "v" + rng.Num(0, 99); };
+  auto key = [&] { return "s" + rng.Num(0, 2); };
   Script s;
   for (int step = 0; step < 1500; ++step) {
     switch (rng() % 10) {
@@ -593,9 +564,9 @@ TEST_F(Collections, ListPushesAndPopsOnSmallLists) {
       case 0: s.push_back({"LPUSH", key(), element(), element()}); break;
       case 1: s.push_back({"RPUSH", key(), element()}); break;
       case 2: s.push_back({"LPOP", key()}); break;
-      case 3: s.push_back({"RPOP", key(), num(1, 4)}); break;
-      case 4: s.push_back({"LPOP", key(), num(1, 3)}); break;
-      case 5: s.push_back({"LMPOP", "2", key(), key(), rng() % 2 ? "LEFT" : "RIGHT", "COUNT", num(1, 3)}); break;
+      case 3: s.push_back({"RPOP", key(), rng.Num(1, 4)}); break;
+      case 4: s.push_back({"LPOP", key(), rng.Num(1, 3)}); break;
+      case 5: s.push_back({"LMPOP", "2", key(), key(), rng() % 2 ? "LEFT" : "RIGHT", "COUNT", rng.Num(1, 3)}); break;
       case 6: s.push_back({"LRANGE", key(), "0", "-1"}); break;
       default: s.push_back({"LLEN", key()}); break;
     }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -31,6 +32,21 @@ inline std::vector<std::string> Words(const std::string& line) {
   for (std::string w; in >> w;) out.push_back(w);
   return out;
 }
+
+// A seeded generator for the random differential tests (the same commands on every
+// run), with the whole number as text they all draw.
+class RandomArgs {
+ public:
+  explicit RandomArgs(uint32_t seed) : rng_(seed) {}
+  uint32_t operator()() { return static_cast<uint32_t>(rng_()); }
+  // A whole number in [lo, hi], as text.
+  std::string Num(int lo, int hi) {
+    return std::to_string(lo + static_cast<int>(rng_() % static_cast<uint32_t>(hi - lo + 1)));
+  }
+
+ private:
+  std::mt19937 rng_;
+};
 
 inline Script Lines(std::initializer_list<const char*> lines) {
   Script s;
@@ -90,6 +106,12 @@ class Differential : public ServerPair {
 
   // Runs `script` on both servers and compares each reply's bytes.
   void Compare(const Script& script) { CompareOn(r_, m_, script); }
+
+  // Both connections speak RESP3 from here on (for the rest of the test).
+  void SwitchToResp3() {
+    r_.Call({"HELLO", "3"});
+    m_.Call({"HELLO", "3"});
+  }
 
   // Runs `body` once in RESP2 and once in RESP3 on the suite's two connections (HELLO's
   // replies hold the client id, so they are not compared), and leaves them in RESP2.

@@ -2,8 +2,6 @@
 // behavioural reference) and to minired; every reply must match byte for byte.
 // Commands whose replies legitimately differ (INFO, CLIENT LIST, RANDOMKEY, key order
 // of KEYS/SCAN over many keys) are covered by the other suites instead.
-#include <random>
-
 #include "tests/integration/differential.h"
 
 namespace minired {
@@ -117,17 +115,16 @@ TEST_F(Differential, ExpiryCommands) {
 // condition, renames and copies across types and databases, and the encoding each
 // value has (no hashes: the two servers' listpack limits for them differ).
 TEST_F(Differential, KeyCommandsAtRandom) {
-  std::mt19937 rng(3305);
-  auto num = [&](int lo, int hi) { return std::to_string(lo + static_cast<int>(rng() % (hi - lo + 1))); };
-  auto key = [&] { return "key" + num(0, 5); };
-  auto when = [&] { return num(2000000000, 2000000100); };  // absolute seconds, in 2033
+  RandomArgs rng(3305);
+  auto key = [&] { return "key" + rng.Num(0, 5); };
+  auto when = [&] { return rng.Num(2000000000, 2000000100); };  // absolute seconds, in 2033
   for (int step = 0; step < 2000; ++step) {
     const std::string k = key();
     switch (rng() % 18) {
-      case 0: Compare({{"SET", k, rng() % 2 ? num(-99, 99) : std::string(static_cast<size_t>(rng() % 60), 's')}}); break;
-      case 1: Compare({{"RPUSH", k, num(0, 9), std::string(static_cast<size_t>(rng() % 80), 'l')}}); break;
-      case 2: Compare({{"SADD", k, rng() % 3 ? num(0, 999) : "m" + num(0, 9)}}); break;
-      case 3: Compare({{"ZADD", k, num(0, 9), rng() % 10 ? "m" + num(0, 200) : std::string(70, 'z')}}); break;
+      case 0: Compare({{"SET", k, rng() % 2 ? rng.Num(-99, 99) : std::string(static_cast<size_t>(rng() % 60), 's')}}); break;
+      case 1: Compare({{"RPUSH", k, rng.Num(0, 9), std::string(static_cast<size_t>(rng() % 80), 'l')}}); break;
+      case 2: Compare({{"SADD", k, rng() % 3 ? rng.Num(0, 999) : "m" + rng.Num(0, 9)}}); break;
+      case 3: Compare({{"ZADD", k, rng.Num(0, 9), rng() % 10 ? "m" + rng.Num(0, 200) : std::string(70, 'z')}}); break;
       case 4: {
         const char* cond = rng() % 5 == 0 ? "NX" : rng() % 4 == 0 ? "XX" : rng() % 3 == 0 ? "GT" : rng() % 2 ? "LT" : "";
         std::vector<std::string> cmd = {"EXPIREAT", k, when()};
@@ -142,7 +139,7 @@ TEST_F(Differential, KeyCommandsAtRandom) {
       case 9: {
         std::vector<std::string> cmd = {"COPY", k, key()};
         if (rng() % 2) cmd.push_back("REPLACE");
-        if (rng() % 3 == 0) cmd.insert(cmd.end(), {"DB", num(0, 1)});
+        if (rng() % 3 == 0) cmd.insert(cmd.end(), {"DB", rng.Num(0, 1)});
         Compare({cmd});
         break;
       }
@@ -155,10 +152,10 @@ TEST_F(Differential, KeyCommandsAtRandom) {
       case 13: Compare({{"MOVE", k, "1"}, {"SELECT", "1"}, {"EXPIRETIME", k}, {"TYPE", k}, {"MOVE", k, "0"},
                         {"SELECT", "0"}});
         break;
-      case 14: Compare({{"SMOVE", key(), k, num(0, 999)}}); break;
-      case 15: Compare({{"APPEND", k, rng() % 2 ? num(0, 9) : "a" + num(0, 9)}}); break;
+      case 14: Compare({{"SMOVE", key(), k, rng.Num(0, 999)}}); break;
+      case 15: Compare({{"APPEND", k, rng() % 2 ? rng.Num(0, 9) : "a" + rng.Num(0, 9)}}); break;
       case 16: Compare({{"INCR", k}}); break;
-      default: Compare({{"SMOVE", k, key(), num(0, 999)}, {"LPOP", k}, {"ZPOPMIN", k}}); break;
+      default: Compare({{"SMOVE", k, key(), rng.Num(0, 999)}, {"LPOP", k}, {"ZPOPMIN", k}}); break;
     }
   }
   Compare({{"FLUSHDB"}, {"SELECT", "1"}, {"FLUSHDB"}, {"SELECT", "0"}});

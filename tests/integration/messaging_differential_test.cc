@@ -2,7 +2,6 @@
 // sequences against redis-server and minired, replies compared byte for byte.
 #include <chrono>
 #include <memory>
-#include <random>
 
 #include "tests/integration/differential.h"
 
@@ -101,8 +100,7 @@ TEST_F(Messaging, WatchAbortsOnTheWritesRedisCounts) {
   RespClient r2, m2;
   ASSERT_TRUE(r2.Connect(redis_->port()));
   ASSERT_TRUE(m2.Connect(minired_->port()));
-  std::mt19937 rng(3308);
-  auto num = [&](int lo, int hi) { return std::to_string(lo + static_cast<int>(rng() % (hi - lo + 1))); };
+  RandomArgs rng(3308);
   const std::vector<std::vector<std::string>> setup = {
       {"FLUSHALL"}, {"SET", "str", "5"}, {"SADD", "set", "a", "b"}, {"HSET", "hash", "f", "1"},
       {"ZADD", "zset", "1", "a"}, {"RPUSH", "list", "a", "b"}, {"PFADD", "hll", "a", "b"}};
@@ -125,7 +123,7 @@ TEST_F(Messaging, WatchAbortsOnTheWritesRedisCounts) {
     const std::vector<std::string>& w = writes[rng() % writes.size()];
     const std::string watched =
         std::vector<std::string>{"str", "set", "hash", "zset", "list", "hll", "nokey", "zz"}[rng() % 8];
-    Compare({{"WATCH", watched}, {"MULTI"}, {"SET", "marker", num(0, 99)}});
+    Compare({{"WATCH", watched}, {"MULTI"}, {"SET", "marker", rng.Num(0, 99)}});
     EXPECT_EQ(m2.Call(w).raw, r2.Call(w).raw) << w[0];
     Compare({{"EXEC"}});
     if (HasFailure()) {

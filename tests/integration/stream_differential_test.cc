@@ -7,7 +7,6 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <random>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -100,50 +99,49 @@ TEST_F(Streams, TrimByLengthAndMinimumId) {
 // be Redis's), deletions, ranges, and two consumer groups reading, acknowledging and
 // claiming. Times are masked as above.
 TEST_F(Streams, RandomOperationsAsRedis) {
-  std::mt19937 rng(3306);
-  auto num = [&](int lo, int hi) { return std::to_string(lo + static_cast<int>(rng() % (hi - lo + 1))); };
+  RandomArgs rng(3306);
   uint64_t next_ms[2] = {1, 1};
   Run({"XGROUP CREATE s0 g0 $ MKSTREAM", "XGROUP CREATE s1 g0 0 MKSTREAM", "XGROUP CREATE s0 g1 0"});
   for (int step = 0; step < 3000; ++step) {
     const int which = static_cast<int>(rng() % 2);
-    const std::string s = "s" + std::to_string(which), g = "g" + num(0, 1), c = "c" + num(0, 2);
+    const std::string s = "s" + std::to_string(which), g = "g" + rng.Num(0, 1), c = "c" + rng.Num(0, 2);
     auto id = [&] {
       next_ms[which] += rng() % 3;
-      return std::to_string(next_ms[which]) + "-" + num(0, 3);
+      return std::to_string(next_ms[which]) + "-" + rng.Num(0, 3);
     };
-    auto some_id = [&] { return num(0, static_cast<int>(next_ms[which]) + 2) + "-" + num(0, 3); };
+    auto some_id = [&] { return rng.Num(0, static_cast<int>(next_ms[which]) + 2) + "-" + rng.Num(0, 3); };
     switch (rng() % 16) {
       case 0: case 1: case 2: {
         std::vector<std::string> cmd = {"XADD", s};
         if (rng() % 6 == 0) {
           const bool approx = rng() % 2;
           cmd.insert(cmd.end(), {rng() % 2 ? "MAXLEN" : "MINID", approx ? "~" : "="});
-          cmd.push_back(cmd[2] == "MAXLEN" ? num(0, 300) : some_id());
-          if (approx && rng() % 2) cmd.insert(cmd.end(), {"LIMIT", num(0, 150)});
+          cmd.push_back(cmd[2] == "MAXLEN" ? rng.Num(0, 300) : some_id());
+          if (approx && rng() % 2) cmd.insert(cmd.end(), {"LIMIT", rng.Num(0, 150)});
         }
         cmd.push_back(rng() % 8 == 0 ? some_id() : id());
         for (int f = 0, n = 1 + static_cast<int>(rng() % 3); f < n; ++f) {
-          cmd.push_back(rng() % 2 ? "price" : "f" + num(0, 5));
-          cmd.push_back(rng() % 4 ? num(0, 99999) : std::string(static_cast<size_t>(rng() % 200), 'v'));
+          cmd.push_back(rng() % 2 ? "price" : "f" + rng.Num(0, 5));
+          cmd.push_back(rng() % 4 ? rng.Num(0, 99999) : std::string(static_cast<size_t>(rng() % 200), 'v'));
         }
         Compare({cmd});
         break;
       }
       case 3: Compare({{"XDEL", s, some_id(), some_id()}}); break;
-      case 4: Compare({{"XRANGE", s, rng() % 2 ? "-" : some_id(), rng() % 2 ? "+" : some_id(), "COUNT", num(0, 5)}}); break;
-      case 5: Compare({{"XREVRANGE", s, "+", "(" + some_id(), "COUNT", num(1, 4)}}); break;
+      case 4: Compare({{"XRANGE", s, rng() % 2 ? "-" : some_id(), rng() % 2 ? "+" : some_id(), "COUNT", rng.Num(0, 5)}}); break;
+      case 5: Compare({{"XREVRANGE", s, "+", "(" + some_id(), "COUNT", rng.Num(1, 4)}}); break;
       case 6: Compare({{"XLEN", s}}); break;
       case 7: Compare({{"XTRIM", s, rng() % 2 ? "MAXLEN" : "MINID", rng() % 2 ? "~" : "=",
-                        rng() % 2 ? num(0, 400) : some_id()}});
+                        rng() % 2 ? rng.Num(0, 400) : some_id()}});
         break;
       case 8: case 9:
-        CompareMasked("XREADGROUP GROUP " + g + " " + c + " COUNT " + num(1, 4) + " STREAMS " + s + " " +
+        CompareMasked("XREADGROUP GROUP " + g + " " + c + " COUNT " + rng.Num(1, 4) + " STREAMS " + s + " " +
                       (rng() % 5 == 0 ? "0" : ">"));
         break;
       case 10: Compare({{"XACK", s, g, some_id(), some_id()}}); break;
       case 11: CompareMasked("XPENDING " + s + " " + g); break;
-      case 12: CompareMasked("XPENDING " + s + " " + g + " - + " + num(1, 5)); break;
-      case 13: CompareMasked("XAUTOCLAIM " + s + " " + g + " " + c + " 0 " + some_id() + " COUNT " + num(1, 3)); break;
+      case 12: CompareMasked("XPENDING " + s + " " + g + " - + " + rng.Num(1, 5)); break;
+      case 13: CompareMasked("XAUTOCLAIM " + s + " " + g + " " + c + " 0 " + some_id() + " COUNT " + rng.Num(1, 3)); break;
       case 14: CompareMasked("XINFO GROUPS " + s); break;
       default: CompareMasked("XCLAIM " + s + " " + g + " " + c + " 0 " + some_id() + " " + some_id()); break;
     }
