@@ -99,6 +99,33 @@ TEST_F(Scripting, CallArgumentsAndEveryReplyTypeConvertAsRedis) {
   });
 }
 
+// Random scripts: a few redis.pcall/redis.call of random commands on the declared keys,
+// their results returned in one table (errors, nils and nested replies among them, so
+// both conversions run on every kind of reply), in RESP2 and after redis.setresp(3),
+// to a client speaking RESP2 and then RESP3.
+TEST_F(Scripting, RandomScriptsReturnWhatRedisReturns) {
+  RandomArgs rng(3311);
+  const std::vector<std::string> calls = {
+      "'set', KEYS[1], ARGV[1]", "'get', KEYS[1]", "'incr', KEYS[2]", "'incrbyfloat', KEYS[2], '1.5'",
+      "'hset', KEYS[3], 'f', ARGV[1]", "'hgetall', KEYS[3]", "'hincrby', KEYS[3], 'n', 2",
+      "'rpush', KEYS[2], ARGV[1], 'x'", "'lrange', KEYS[2], 0, -1", "'lpop', KEYS[2], 2",
+      "'zadd', KEYS[1], ARGV[1], 'm'", "'zrange', KEYS[1], 0, -1, 'WITHSCORES'", "'zscore', KEYS[1], 'm'",
+      "'sadd', KEYS[3], ARGV[1]", "'scard', KEYS[3]", "'del', KEYS[1], KEYS[2]", "'exists', KEYS[1], KEYS[3]",
+      "'type', KEYS[2]", "'ttl', KEYS[1]", "'expire', KEYS[1], 100", "'pfadd', KEYS[2], ARGV[1]",
+      "'xadd', KEYS[3], '1-' .. ARGV[1], 'f', 'v'", "'xrange', KEYS[3], '-', '+'", "'getrange', KEYS[1], 0, 2",
+      "'mget', KEYS[1], KEYS[2], KEYS[3]", "'echo', ARGV[1]", "'ping'", "'nosuchcommand'", "'get'"};
+  for (int round = 0; round < 300; ++round) {
+    if (round == 150) SwitchToResp3();  // the replies to the client in RESP3 too
+    std::string body = round % 2 ? "redis.setresp(3); local r = {} " : "local r = {} ";
+    for (int i = 0, n = 1 + static_cast<int>(rng() % 5); i < n; ++i) {
+      const std::string& call = calls[rng() % calls.size()];
+      body += std::string("r[#r+1] = redis.") + (rng() % 4 ? "pcall(" : "call(") + call + ") ";
+    }
+    body += rng() % 5 == 0 ? "return r[1]" : "return r";
+    Compare({{"EVAL", body, "3", "k" + rng.Num(0, 2), "k" + rng.Num(3, 4), "k" + rng.Num(5, 6), rng.Num(1, 9)}});
+  }
+}
+
 TEST_F(Scripting, ErrorsReadAsRedisWritesThem) {
   Compare({{"SET", "k", "text"}});
   for (const char* body : {
