@@ -163,6 +163,38 @@ TEST_F(Geo, CountPicksTheNearestAsRedisWithTies) {
   Compare(s);
 }
 
+// Random GEOADD (with NX, XX and CH), positions, distances in every unit, geohashes
+// and searches from members, to check the coordinates' and distances' text as well as
+// what is found.
+TEST_F(Geo, RandomPointsPositionsAndDistancesAsRedis) {
+  RandomArgs rng(3312);
+  auto lon = [&] { return rng.Num(-179, 179) + "." + rng.Num(0, 999999); };
+  auto lat = [&] { return rng.Num(-84, 84) + "." + rng.Num(0, 999999); };
+  auto member = [&] { return "p" + rng.Num(0, 60); };
+  auto unit = [&] { return std::vector<std::string>{"m", "km", "mi", "ft"}[rng() % 4]; };
+  for (int step = 0; step < 1500; ++step) {
+    if (step == 750) SwitchToResp3();
+    switch (rng() % 7) {
+      case 0: case 1: {
+        std::vector<std::string> cmd = {"GEOADD", "pts"};
+        if (rng() % 4 == 0) cmd.push_back(rng() % 2 ? "NX" : "XX");
+        if (rng() % 3 == 0) cmd.push_back("CH");
+        cmd.insert(cmd.end(), {lon(), lat(), member()});
+        Compare({cmd});
+        break;
+      }
+      case 2: Compare({{"GEOPOS", "pts", member(), member(), "nobody"}}); break;
+      case 3: Compare({{"GEODIST", "pts", member(), member(), unit()}}); break;
+      case 4: Compare({{"GEOHASH", "pts", member(), member()}}); break;
+      case 5:
+        Compare({{"GEOSEARCH", "pts", "FROMMEMBER", member(), "BYRADIUS", rng.Num(100, 3000), "km", "ASC",
+                  "WITHCOORD", "WITHDIST", "WITHHASH"}});
+        break;
+      default: Compare({{"ZREM", "pts", member()}}); break;
+    }
+  }
+}
+
 // The new commands inside MULTI/EXEC, their ACL categories and key permissions (a
 // STORE destination the user may not write is refused before anything runs).
 TEST_F(Geo, TransactionsAclCategoriesAndKeyPermissions) {
