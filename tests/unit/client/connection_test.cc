@@ -7,6 +7,7 @@
 #include <asio/read.hpp>
 #include <asio/use_future.hpp>
 #include <asio/write.hpp>
+#include <atomic>
 #include <functional>
 #include <thread>
 
@@ -20,25 +21,36 @@ namespace {
 using asio::ip::tcp;
 using namespace std::chrono_literals;
 
-// Accepts one connection and runs `script` on its socket, on its own thread.
+// Accepts one connection and runs `script` on its socket, on its own thread. Only that
+// thread touches the acceptor once it runs (closing it from the test's thread while
+// accept reads it was a data race ThreadSanitizer reported): the destructor ends an
+// accept no client satisfied by connecting to it, then joins.
 class ScriptedServer {
  public:
   explicit ScriptedServer(std::function<void(tcp::socket&)> script)
-      : acceptor_(ctx_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
+      : acceptor_(ctx_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)),
+        port_(acceptor_.local_endpoint().port()) {
     thread_ = std::thread([this, script = std::move(script)] {
       tcp::socket s(ctx_);
-      std::error_code ec;
+      std::error_code ec, ignored;
       acceptor_.accept(s, ec);
+      accepted_.store(true);
+      acceptor_.close(ignored);
       if (!ec) script(s);
     });
   }
   ~ScriptedServer() {
-    acceptor_.close();
+    if (!accepted_.load()) {
+      asio::io_context poke_ctx;
+      tcp::socket poke(poke_ctx);
+      std::error_code ec;
+      poke.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_), ec);
+    }
     thread_.join();
   }
   Options options() const {
     Options o;
-    o.port = acceptor_.local_endpoint().port();
+    o.port = port_;
     o.reconnect = false;
     return o;
   }
@@ -46,6 +58,8 @@ class ScriptedServer {
  private:
   asio::io_context ctx_;
   tcp::acceptor acceptor_;
+  const uint16_t port_;
+  std::atomic<bool> accepted_{false};
   std::thread thread_;
 };
 
