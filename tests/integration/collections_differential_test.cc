@@ -508,6 +508,46 @@ TEST_F(Collections, SortedSetAlgebraAtRandom) {
   }
 }
 
+// Encodings at random: both servers given the same small listpack and intset limits,
+// then hashes, sets and sorted sets grown, shrunk and stored past them, with OBJECT
+// ENCODING compared after each command (lists aside: minired names a small one
+// listpack, as Redis 7.2).
+TEST_F(Collections, EncodingsFollowRedisAtRandom) {
+  RandomArgs rng(3313);
+  // Each server's own values come back at the end (the servers serve the whole suite).
+  const std::vector<std::string> limits = {"hash-max-listpack-entries", "zset-max-listpack-entries",
+                                           "set-max-intset-entries", "hash-max-listpack-value",
+                                           "zset-max-listpack-value"};
+  std::vector<std::string> redis_values, minired_values;
+  for (const std::string& limit : limits) {
+    redis_values.push_back(r_.Call({"CONFIG", "GET", limit}).value.elems.at(1).str);
+    minired_values.push_back(m_.Call({"CONFIG", "GET", limit}).value.elems.at(1).str);
+    Compare({{"CONFIG", "SET", limit, limit.find("value") != std::string::npos ? "16" : "8"}});
+  }
+  auto element = [&] { return rng() % 8 == 0 ? std::string(20, 'L') : rng() % 2 ? rng.Num(0, 30) : "m" + rng.Num(0, 30); };
+  for (int step = 0; step < 2000; ++step) {
+    const std::string h = "h" + rng.Num(0, 1), z = "z" + rng.Num(0, 1), st = "s" + rng.Num(0, 1);
+    switch (rng() % 12) {
+      case 0: Compare({{"HSET", h, element(), element()}, {"OBJECT", "ENCODING", h}}); break;
+      case 1: Compare({{"HDEL", h, element(), element()}, {"OBJECT", "ENCODING", h}}); break;
+      case 2: Compare({{"ZADD", z, rng.Num(0, 9), element()}, {"OBJECT", "ENCODING", z}}); break;
+      case 3: Compare({{"ZREM", z, element(), element()}, {"OBJECT", "ENCODING", z}}); break;
+      case 4: Compare({{"SADD", st, element()}, {"OBJECT", "ENCODING", st}}); break;
+      case 5: Compare({{"SREM", st, element(), element()}, {"OBJECT", "ENCODING", st}}); break;
+      case 6: Compare({{"ZUNIONSTORE", "zd", "2", z, "z" + rng.Num(0, 1)}, {"OBJECT", "ENCODING", "zd"}}); break;
+      case 7: Compare({{"ZRANGESTORE", "zd", z, "0", rng.Num(0, 12)}, {"OBJECT", "ENCODING", "zd"}}); break;
+      case 8: Compare({{"SINTERSTORE", "sd", st, "s" + rng.Num(0, 1)}, {"OBJECT", "ENCODING", "sd"}}); break;
+      case 9: Compare({{"SUNIONSTORE", "sd", st, "s" + rng.Num(0, 1)}, {"OBJECT", "ENCODING", "sd"}}); break;
+      case 10: Compare({{"COPY", h, "hd", "REPLACE"}, {"OBJECT", "ENCODING", "hd"}}); break;
+      default: Compare({{"ZPOPMIN", z, rng.Num(1, 4)}, {"OBJECT", "ENCODING", z}}); break;
+    }
+  }
+  for (size_t i = 0; i < limits.size(); ++i) {
+    r_.Call({"CONFIG", "SET", limits[i], redis_values[i]});
+    m_.Call({"CONFIG", "SET", limits[i], minired_values[i]});
+  }
+}
+
 // Every list command at random on small lists (listpacks in minired, edited in their
 // blob or decoded), with numbers, near-numbers and text, three keys emptied and made
 // again; the second half in RESP3.
