@@ -6,6 +6,7 @@ extern "C" {
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <string>
 
 #include "protocol/numbers.h"
@@ -127,15 +128,10 @@ bool PushReplyAsLua(lua_State* L, std::string_view* in, int resp) {
       WrapInTable(L, "big_number");
       return true;
     case ',': {
-      double d;
-      if (line == "inf" || line == "-inf" || line == "nan") {
-        d = line == "nan" ? NAN : line[0] == '-' ? -HUGE_VAL : HUGE_VAL;
-      } else if (const auto parsed = ParseDouble(line)) {
-        d = *parsed;
-      } else {
-        return false;
-      }
-      lua_pushnumber(L, d);
+      // ParseDouble takes inf and -inf, not nan.
+      const auto parsed = line == "nan" ? std::optional<double>(NAN) : ParseDouble(line);
+      if (!parsed) return false;
+      lua_pushnumber(L, *parsed);
       WrapInTable(L, "double");
       return true;
     }
