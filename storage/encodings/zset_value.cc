@@ -116,14 +116,7 @@ void ZSetValue::ScoreRange(const ScoreBound& min, const ScoreBound& max, size_t*
 size_t ZSetValue::CountLexBelow(const LexBound& b, bool inclusive) const {
   if (b.kind == LexBound::kMin) return 0;
   if (b.kind == LexBound::kMax) return size();
-  if (zset_) return zset_->CountMemberBelow(b.value, inclusive);
-  size_t n = 0;
-  while (n < items_.size()) {
-    int c = items_[n].member.compare(b.value);
-    if (!(c < 0 || (inclusive && c == 0))) break;
-    ++n;
-  }
-  return n;
+  return zset_->CountMemberBelow(b.value, inclusive);
 }
 
 namespace {
@@ -153,8 +146,8 @@ bool LexRangeEmpty(const LexBound& min, const LexBound& max) {
 void ZSetValue::LexRange(const LexBound& min, const LexBound& max, bool reverse, size_t offset, size_t* first,
                          size_t* last) const {
   if (zset_) {
-    *first = min.kind == LexBound::kMax ? size() : CountLexBelow(min, min.exclusive);
-    *last = max.kind == LexBound::kMin ? 0 : CountLexBelow(max, !max.exclusive);
+    *first = CountLexBelow(min, min.exclusive);
+    *last = CountLexBelow(max, !max.exclusive);
     if (*last < *first) *last = *first;
     if (offset >= *last - *first) {
       *first = *last;

@@ -93,7 +93,7 @@ class ZSetValue {
   void ConvertToSkiplist();
   size_t LowerBound(double score, std::string_view member) const;  // listpack position
   size_t CountScoreBelow(double x, bool inclusive) const;
-  size_t CountLexBelow(const LexBound& b, bool inclusive) const;
+  size_t CountLexBelow(const LexBound& b, bool inclusive) const;  // REQUIRES: a big set
 
   const ZSet* zset_ = nullptr;  // skiplist encoding (read)
   ZSet* mutable_zset_ = nullptr;
