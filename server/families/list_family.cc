@@ -70,11 +70,8 @@ void PopGeneric(CommandContext& ctx, ListEnd end) {
   if (IsWrongType(ctx, s, ValueType::kList)) return;
   if (!s) return has_count ? ctx.reply().NullArray() : ctx.reply().Null();
   if (has_count && count == 0) return ctx.reply().ArrayHeader(0);
-  bool emptied;
-  const std::vector<std::string> popped = PopList(k.db(), s, k.key(), k.hash(), Limits(ctx), end == ListEnd::kLeft,
-                                                  static_cast<size_t>(count), ctx.now_ms(), &emptied);
-  ctx.Notify(kEventList, end == ListEnd::kLeft ? "lpop" : "rpop", k.key());
-  if (emptied) ctx.Notify(kEventGeneric, "del", k.key());
+  const std::vector<std::string> popped =
+      PopListNotifying(ctx, k.db(), s, k.key(), k.hash(), end, static_cast<size_t>(count));
   Journal::CountChanges(popped.size());
   if (!has_count) return ctx.reply().Bulk(popped[0]);
   ctx.reply().ArrayHeader(popped.size());

@@ -11,6 +11,16 @@
 
 namespace minired {
 
+std::vector<std::string> PopListNotifying(CommandContext& ctx, Db& db, Db::Slot s, std::string_view key, uint64_t hash,
+                                          ListEnd from, size_t count) {
+  bool emptied;
+  std::vector<std::string> popped =
+      PopList(db, s, key, hash, Limits(ctx), from == ListEnd::kLeft, count, ctx.now_ms(), &emptied);
+  ctx.Notify(kEventList, from == ListEnd::kLeft ? "lpop" : "rpop", key, db.index());
+  if (emptied) ctx.Notify(kEventGeneric, "del", key, db.index());
+  return popped;
+}
+
 size_t PopAndReply(CommandContext& ctx, Db& db, Db::Slot s, std::string_view key, const PopRequest& req) {
   const uint64_t h = HashKey(key);
   if (req.zset) {
@@ -19,11 +29,7 @@ size_t PopAndReply(CommandContext& ctx, Db& db, Db::Slot s, std::string_view key
     ReplyPopped(ctx, key, popped, req.mpop);
     return popped.size();
   }
-  bool emptied;
-  const std::vector<std::string> popped = PopList(db, s, key, h, Limits(ctx), req.from == ListEnd::kLeft,
-                                                  static_cast<size_t>(req.count), ctx.now_ms(), &emptied);
-  ctx.Notify(kEventList, req.from == ListEnd::kLeft ? "lpop" : "rpop", key, db.index());
-  if (emptied) ctx.Notify(kEventGeneric, "del", key, db.index());
+  const std::vector<std::string> popped = PopListNotifying(ctx, db, s, key, h, req.from, static_cast<size_t>(req.count));
   ReplyPopped(ctx, key, popped, req.mpop);
   return popped.size();
 }

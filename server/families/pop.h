@@ -3,7 +3,9 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "server/command_context.h"
 #include "server/families/key_access.h"
@@ -22,6 +24,12 @@ struct PopRequest {
   bool mpop = false;
   uint64_t count = 1;
 };
+
+// LPOP/RPOP's core, for them and for the *MPOP and blocking pops: up to `count` elements
+// from the `from` end of the list in `s` (under the caller's lock), with the lpop/rpop
+// event and, when it empties, del. Counting the change is the caller's.
+std::vector<std::string> PopListNotifying(CommandContext& ctx, Db& db, Db::Slot s, std::string_view key, uint64_t hash,
+                                          ListEnd from, size_t count);
 
 // Pops per `req` from `key`, whose slot `s` in `db` holds a value of the request's type
 // (under the caller's lock), and replies; returns how many elements it popped. The
