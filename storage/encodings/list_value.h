@@ -8,8 +8,8 @@
 #include <memory>
 #include <span>
 #include <string>
-#include <vector>
 #include <string_view>
+#include <vector>
 
 #include "storage/encodings/encoding_limits.h"
 #include "storage/encodings/compact.h"
