@@ -31,7 +31,9 @@ bool ReadLength(std::string_view buffer, size_t* pos, uint64_t* out) {
 // EVAL, EVALSHA, FCALL and their read-only forms: script, numkeys, then the keys.
 bool IsScriptCall(std::string_view name) {
   if (name.size() < 4 || name.size() > 10) return false;
-  for (std::string_view s : {"evalsha", "eval", "fcall", "evalsha_ro", "eval_ro", "fcall_ro"}) {
+  if ((name[0] | 0x20) != 'e' && (name[0] | 0x20) != 'f') return false;  // most requests end here
+  static constexpr std::string_view kNames[] = {"evalsha", "eval", "fcall", "evalsha_ro", "eval_ro", "fcall_ro"};
+  for (std::string_view s : kNames) {
     if (EqualsIgnoreCase(name, s)) return true;
   }
   return false;

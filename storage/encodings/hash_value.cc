@@ -98,8 +98,8 @@ bool HashEdit::Delete(std::string_view field) {
 }
 
 std::string_view HashEdit::Own(std::string value) {
-  owned_.push_back(std::move(value));
-  return owned_.back();
+  owned_.push_front(std::move(value));
+  return owned_.front();
 }
 
 void HashEdit::Commit(int64_t now_ms) {

@@ -3,7 +3,7 @@
 // hash-max-listpack-entries or a field/value passes hash-max-listpack-value, as Redis.
 #pragma once
 
-#include <deque>
+#include <forward_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -66,7 +66,7 @@ class HashEdit {
   std::unique_ptr<StringMap> new_map_;   // converted during this edit
   std::vector<std::string_view> pairs_;  // listpack encoding: f0 v0 f1 v1 ...
   std::vector<uint64_t> field_headers_;  // how each field of pairs_ is written (compact.h)
-  std::deque<std::string> owned_;
+  std::forward_list<std::string> owned_;  // allocates nothing until used (a deque did)
   bool changed_ = false;
 };
 
