@@ -41,6 +41,8 @@
 #include <string_view>
 #include <vector>
 
+#include "storage/per_thread_counter.h"
+
 namespace minired {
 
 // Where a journal command goes (a script chooses with redis.set_repl).
@@ -85,9 +87,10 @@ class JournalSink {
   // the log off. Never switched back: the stream's offsets must go on counting.
   void set_stream_wanted() { for_stream_.store(true); }
   // Changes (see "Changes" above) since the counter was last reset, recorded or not.
-  uint64_t changes() const { return changes_.load(); }
-  void CountChanges(uint64_t n) { changes_.fetch_add(n, std::memory_order_relaxed); }
-  void SubtractChanges(uint64_t n) { changes_.fetch_sub(std::min(n, changes_.load())); }
+  uint64_t changes() const { return static_cast<uint64_t>(std::max<int64_t>(changes_.Sum(), 0)); }
+  // Every write command counts (JournalScope): a line of the calling thread's own.
+  void CountChanges(uint64_t n) { changes_.Add(static_cast<int64_t>(n)); }
+  void SubtractChanges(uint64_t n) { changes_.Add(-static_cast<int64_t>(std::min(n, changes()))); }
 
  protected:
   // The log stores entries (a sink that is not a log records by default).
@@ -97,7 +100,7 @@ class JournalSink {
   std::atomic<uint64_t> next_seq_{1};
   std::atomic<bool> for_log_{true};
   std::atomic<bool> for_stream_{false};
-  std::atomic<uint64_t> changes_{0};
+  PerThreadCounter changes_;
 };
 
 class Journal {

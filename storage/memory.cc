@@ -10,22 +10,15 @@
 #include <new>
 
 #include "storage/block_allocator.h"
+#include "storage/per_thread_counter.h"
 #include "storage/encodings/field_names.h"
 
 namespace minired {
 namespace {
 
-// Per-thread counters keep the hot path free of shared cache lines and locked
-// instructions: slots 0..kSlots-2 each belong to one thread, which is their only writer
-// (a plain load+store). Threads beyond that share the last slot with atomic adds. A
-// thread that frees what another allocated goes negative: only the sum is meaningful.
-constexpr int kSlots = 256;
-struct alignas(64) Slot {
-  std::atomic<int64_t> bytes{0};
-};
-Slot g_slots[kSlots];
-std::atomic<int> g_next_slot{0};
-thread_local int t_slot = -1;
+// Every thread adds what it allocates into a line of its own (storage/per_thread_counter.h).
+// A thread that frees what another allocated goes negative: only the sum is meaningful.
+constinit PerThreadCounter g_bytes;
 
 // The published total: each thread adds its change once it drifts kPublishBytes from
 // what it last published, so reading it is one load (the eviction check runs before
@@ -35,13 +28,7 @@ std::atomic<int64_t> g_published{0};
 thread_local int64_t t_unpublished = 0;
 
 inline void Account(int64_t delta) {
-  if (t_slot < 0) t_slot = std::min(g_next_slot.fetch_add(1, std::memory_order_relaxed), kSlots - 1);
-  std::atomic<int64_t>& b = g_slots[t_slot].bytes;
-  if (t_slot < kSlots - 1) {
-    b.store(b.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
-  } else {
-    b.fetch_add(delta, std::memory_order_relaxed);
-  }
+  g_bytes.Add(delta);
   t_unpublished += delta;
   if (t_unpublished >= kPublishBytes || t_unpublished <= -kPublishBytes) {
     g_published.fetch_add(t_unpublished, std::memory_order_relaxed);
@@ -86,12 +73,7 @@ inline void Release(void* p) noexcept {
 
 }  // namespace
 
-int64_t UsedMemory() {
-  int64_t sum = 0;
-  const int used_slots = std::min(g_next_slot.load(std::memory_order_relaxed), kSlots);
-  for (int i = 0; i < used_slots; ++i) sum += g_slots[i].bytes.load(std::memory_order_relaxed);
-  return sum;
-}
+int64_t UsedMemory() { return g_bytes.Sum(); }
 
 void CountAllocatorBytes(int64_t delta) { Account(delta); }
 
