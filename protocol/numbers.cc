@@ -125,24 +125,15 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return true;
 }
 
-// Eight bytes a step (a SHA1 for EVALSHA is 40): a byte is upper case when it is ASCII,
-// at least 'A' and not above 'Z', which the high bits of two additions on its low seven
-// bits tell for every byte of the word at once (no carry crosses a byte: each sum stays
-// below 0x100); 0x20 is then added to those bytes.
+// Eight bytes a step (a SHA1 for EVALSHA is 40).
 void ToLowerInPlace(std::string& s) {
-  constexpr uint64_t kOnes = 0x0101010101010101ULL;
-  constexpr uint64_t kHigh = 0x8080808080808080ULL;
   char* p = s.data();
   const size_t n = s.size();
   size_t i = 0;
   for (; i + 8 <= n; i += 8) {
     uint64_t w;
     std::memcpy(&w, p + i, 8);
-    const uint64_t low7 = w & ~kHigh;
-    const uint64_t at_least_a = low7 + (0x80 - 'A') * kOnes;
-    const uint64_t above_z = low7 + (0x7f - 'Z') * kOnes;
-    const uint64_t upper = at_least_a & ~above_z & ~w & kHigh;
-    w += upper >> 2;
+    w = AsciiLowerWord(w);
     std::memcpy(p + i, &w, 8);
   }
   for (; i < n; ++i) p[i] = AsciiLower(p[i]);

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -79,6 +80,32 @@ constexpr char AsciiUpper(char c) { return c >= 'a' && c <= 'z' ? static_cast<ch
 
 // Case-insensitive ASCII comparison, for command names and options.
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+// The eight bytes of `w` lower-cased at once: a byte is upper case when it is ASCII, at
+// least 'A' and not above 'Z', which the high bits of two additions on its low seven
+// bits tell for every byte of the word (no carry crosses a byte: each sum stays below
+// 0x100); 0x20 is then added to those bytes.
+constexpr uint64_t AsciiLowerWord(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  const uint64_t low7 = w & ~kHigh;
+  const uint64_t at_least_a = low7 + (0x80 - 'A') * kOnes;
+  const uint64_t above_z = low7 + (0x7f - 'Z') * kOnes;
+  const uint64_t upper = at_least_a & ~above_z & ~w & kHigh;
+  return w + (upper >> 2);
+}
+// Bytes p[0..n), n <= 8, as a little-endian word with zeros above them: at most two
+// loads, none past p + n.
+inline uint64_t LoadUpTo8(const char* p, size_t n) {
+  if (n >= 4) {
+    uint32_t lo, hi;
+    std::memcpy(&lo, p, 4);
+    std::memcpy(&hi, p + n - 4, 4);  // overlaps lo's bytes with the same values
+    return lo | (static_cast<uint64_t>(hi) << (8 * (n - 4)));
+  }
+  if (n == 0) return 0;
+  auto byte = [p](size_t i) { return static_cast<uint64_t>(static_cast<uint8_t>(p[i])) << (8 * i); };
+  return byte(0) | byte(n / 2) | byte(n - 1);
+}
 void ToLowerInPlace(std::string& s);
 void ToUpperInPlace(std::string& s);
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 #include "protocol/numbers.h"
 #include "server/command_docs.h"
@@ -13,6 +14,10 @@ namespace minired {
 
 void CommandTable::Register(CommandSpec spec) {
   ToLowerInPlace(spec.name);
+  if (spec.name.size() > kMaxPackedName) {
+    fprintf(stderr, "minired: command name '%s' is longer than %zu\n", spec.name.c_str(), kMaxPackedName);
+    abort();
+  }
   if (Find(spec.name) != nullptr) {
     fprintf(stderr, "minired: command '%s' registered twice\n", spec.name.c_str());
     abort();
@@ -23,8 +28,8 @@ void CommandTable::Register(CommandSpec spec) {
   }
   specs_.push_back(std::make_unique<CommandSpec>(std::move(spec)));
   CommandSpec* c = specs_.back().get();
-  if ((specs_.size() + 1) * 4 > slots_.size()) {
-    slots_.assign(std::max<size_t>(64, slots_.size() * 2), nullptr);
+  if ((specs_.size() + 1) * 2 > slots_.size()) {
+    slots_.assign(std::max<size_t>(64, slots_.size() * 2), Slot{});
     for (const auto& spec_ptr : specs_) Index(spec_ptr.get());
   } else {
     Index(c);
@@ -60,28 +65,41 @@ const CommandTable& BuiltinCommands() {
   return *table;
 }
 
-uint64_t CommandTable::NameHash(std::string_view lower) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (char c : lower) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
-  return h;
+bool CommandTable::Pack(std::string_view name, PackedName* out) {
+  const size_t n = name.size();
+  if (n > kMaxPackedName) return false;
+  // Built in registers: bytes stored one by one and read back as words stalled the load.
+  for (size_t k = 0; k < 3; ++k) {
+    const size_t at = 8 * k;
+    out->words[k] = at < n ? AsciiLowerWord(LoadUpTo8(name.data() + at, std::min<size_t>(8, n - at))) : 0;
+  }
+  out->words[2] |= static_cast<uint64_t>(n) << 56;  // "get" and "get\0" differ
+  return true;
+}
+
+uint64_t CommandTable::Hash(const PackedName& name) {
+  uint64_t h = (name.words[0] ^ (name.words[1] * 0x9e3779b97f4a7c15ULL) ^ (name.words[2] * 0xc2b2ae3d27d4eb4fULL)) *
+               0xff51afd7ed558ccdULL;
+  return h ^ (h >> 32);
 }
 
 void CommandTable::Index(const CommandSpec* c) {
+  Slot slot;
+  Pack(c->name, &slot.name);
+  slot.spec = c;
   const size_t mask = slots_.size() - 1;
-  size_t i = NameHash(c->name) & mask;
-  while (slots_[i] != nullptr) i = (i + 1) & mask;
-  slots_[i] = c;
+  size_t i = Hash(slot.name) & mask;
+  while (slots_[i].spec != nullptr) i = (i + 1) & mask;
+  slots_[i] = slot;
 }
 
 const CommandSpec* CommandTable::Find(std::string_view name) const {
-  char buf[64];
-  if (name.size() >= sizeof(buf) || slots_.empty()) return nullptr;
-  for (size_t i = 0; i < name.size(); ++i) buf[i] = AsciiLower(name[i]);
-  const std::string_view lower(buf, name.size());
+  PackedName packed;
+  if (slots_.empty() || !Pack(name, &packed)) return nullptr;
   const size_t mask = slots_.size() - 1;
-  for (size_t i = NameHash(lower) & mask;; i = (i + 1) & mask) {
-    const CommandSpec* c = slots_[i];
-    if (c == nullptr || c->name == lower) return c;
+  for (size_t i = Hash(packed) & mask;; i = (i + 1) & mask) {
+    const Slot& slot = slots_[i];
+    if (slot.spec == nullptr || slot.name == packed) return slot.spec;
   }
 }
 

@@ -31,13 +31,25 @@ class CommandTable {
   const std::vector<std::unique_ptr<CommandSpec>>& all() const { return specs_; }
 
  private:
-  // Open addressing over a power-of-two table kept at most a quarter full, keyed by the
-  // FNV-1a hash of the lower-cased name: a lookup (every request and every redis.call
-  // makes one) hashes a few bytes, probes once or twice and compares once.
-  static uint64_t NameHash(std::string_view lower);
+  // Open addressing over a power-of-two table kept at most half full. Every request and
+  // every redis.call looks a name up, so a slot holds the name itself, lower-cased into
+  // three words (its length in the last byte; no command's name is longer than 20):
+  // a lookup compares three words, with neither a call to memcmp nor a load of the
+  // command's descriptor until it is found.
+  struct PackedName {
+    uint64_t words[3];
+    bool operator==(const PackedName&) const = default;
+  };
+  static constexpr size_t kMaxPackedName = sizeof(PackedName) - 1;
+  static bool Pack(std::string_view name, PackedName* out);  // false: too long to be a command
+  static uint64_t Hash(const PackedName& name);
+  struct Slot {
+    PackedName name;
+    const CommandSpec* spec = nullptr;
+  };
   void Index(const CommandSpec* c);
   std::vector<std::unique_ptr<CommandSpec>> specs_;
-  std::vector<const CommandSpec*> slots_;
+  std::vector<Slot> slots_;
 };
 
 }  // namespace minired

@@ -99,6 +99,8 @@ Verdict CheckAllowedInMulti(const Call& c) {
 
 Verdict CheckAcl(const Call& c) {
   if (!c.session.user || (c.spec.flags & kCmdNoAuth)) return {};
+  // The default user as shipped (+@all ~* &*), unchanged since the session looked.
+  if (c.session.user->unrestricted && c.session.acl_version == c.server.config().security.acl.version()) return {};
   std::string denied = c.server.AclDenied(c.session, c.base, c.args);
   if (denied.empty()) return {};
   return Refusal{std::move(denied)};
@@ -173,11 +175,23 @@ Verdict CheckBusyScript(const Call& c) {
   return Refusal{gate.BusyError()};
 }
 
+// The first refusal of `kList`, run in order. Direct calls, which the compiler inlines:
+// every request passes all ten, and a loop over pointers to them cost 3 % of a
+// pipelined INCR's samples.
+template <Check kFirst, Check... kRest>
+Verdict FirstRefusal(const Call& c) {
+  if (Verdict v = kFirst(c)) return v;
+  if constexpr (sizeof...(kRest) > 0) {
+    return FirstRefusal<kRest...>(c);
+  } else {
+    return {};
+  }
+}
+
 // In Redis's order (processCommand).
-constexpr Check kChecks[] = {
-    CheckArity,          CheckAuthenticated, CheckAllowedInMulti, CheckAcl,        CheckSubscribedMode,
-    CheckMemory,         CheckReadOnlyReplica, CheckLoading,      CheckBusyScript, CheckDiskErrors,
-};
+constexpr auto kChecks = FirstRefusal<CheckArity, CheckAuthenticated, CheckAllowedInMulti, CheckAcl,
+                                      CheckSubscribedMode, CheckMemory, CheckReadOnlyReplica, CheckLoading,
+                                      CheckBusyScript, CheckDiskErrors>;
 
 // A script's calls (Origin::kScript), checked as Redis's scriptCall checks them, with
 // its texts; the script reports them as raised by redis.call.
@@ -222,9 +236,8 @@ Verdict CheckScriptWrite(const Call& c) {
   return CheckDiskErrors(c);
 }
 
-constexpr Check kScriptChecks[] = {
-    CheckScriptArity, CheckAllowedInScript, CheckScriptAcl, CheckScriptWrite, CheckScriptMemory,
-};
+constexpr auto kScriptChecks =
+    FirstRefusal<CheckScriptArity, CheckAllowedInScript, CheckScriptAcl, CheckScriptWrite, CheckScriptMemory>;
 
 // Commands whose calls the journal records as one transaction (MULTI ... EXEC) when
 // there are several: EXEC's queued commands, a script's redis.call writes.
@@ -264,11 +277,7 @@ void Server::Execute(Session& session, std::span<const std::string_view> args, R
     RecordRejected(*base, args, thread);  // a rejected call of the container, as Redis
   } else {
     const Call call{*this, session, args, *base, *spec, CallFlags(*spec, args), thread, caller == nullptr};
-    Verdict verdict;
-    const std::span<const Check> checks = from_script ? std::span<const Check>(kScriptChecks) : kChecks;
-    for (Check check : checks) {
-      if ((verdict = check(call))) break;
-    }
+    const Verdict verdict = from_script ? kScriptChecks(call) : kChecks(call);
     if (verdict) {
       refuse(*verdict);
       RecordRejected(*spec, args, thread);

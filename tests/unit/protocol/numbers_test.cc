@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -109,6 +110,40 @@ TEST(ToLowerInPlace, AgreesWithAsciiLowerForEveryByte) {
   std::string sha = "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4";
   ToLowerInPlace(sha);
   EXPECT_EQ(sha, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4");
+}
+
+// LoadUpTo8 reads a short run of bytes with at most two overlapping loads: every length
+// and byte value must come out as the bytes in order, zeros above them, and nothing of
+// what follows the run (here 0xAA bytes) may leak in.
+TEST(LoadUpTo8, IsTheBytesInOrderWithZerosAbove) {
+  for (size_t n = 0; n <= 8; ++n) {
+    for (int value = 0; value < 256; ++value) {
+      for (size_t at = 0; at < std::max<size_t>(n, 1); ++at) {
+        char bytes[16];
+        std::memset(bytes, 0xAA, sizeof bytes);
+        for (size_t i = 0; i < n; ++i) bytes[i] = static_cast<char>('a' + i);
+        if (n > 0) bytes[at] = static_cast<char>(value);
+        uint64_t want = 0;
+        for (size_t i = 0; i < n; ++i) want |= static_cast<uint64_t>(static_cast<uint8_t>(bytes[i])) << (8 * i);
+        ASSERT_EQ(LoadUpTo8(bytes, n), want) << "length " << n << ", byte " << value << " at " << at;
+      }
+    }
+  }
+}
+
+TEST(AsciiLowerWord, LowersOnlyUpperCaseLetters) {
+  for (int value = 0; value < 256; ++value) {
+    for (int at = 0; at < 8; ++at) {
+      uint64_t w = 0x5a41405b7a61605fULL;  // 'Z' 'A' '@' '[' 'z' 'a' '`' '_': the edges
+      w = (w & ~(uint64_t{0xff} << (8 * at))) | (static_cast<uint64_t>(value) << (8 * at));
+      uint64_t want = 0;
+      for (int i = 0; i < 8; ++i) {
+        const char c = static_cast<char>((w >> (8 * i)) & 0xff);
+        want |= static_cast<uint64_t>(static_cast<uint8_t>(AsciiLower(c))) << (8 * i);
+      }
+      ASSERT_EQ(AsciiLowerWord(w), want) << "byte " << value << " at " << at;
+    }
+  }
 }
 
 // FormatDouble writes with std::to_chars and an integer fast path: the bytes must be
