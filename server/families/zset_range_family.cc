@@ -93,13 +93,16 @@ bool ResolveRange(CommandContext& ctx, const RangeRequest& r, const ZSetValue& z
     out->start = r.reverse ? size - 1 - from : from;
     return true;
   }
+  size_t skip = 0;  // members the window starts past
   if (r.by == RangeBy::kScore) {
     auto min = ParseScoreBound(r.min_arg), max = ParseScoreBound(r.max_arg);
     if (!min || !max) {
       ctx.reply().Error("ERR min or max is not a float");
       return false;
     }
+    if (r.offset < 0) return true;
     z.ScoreRange(*min, *max, &first, &last);
+    skip = static_cast<size_t>(r.offset);
   } else {
     auto min = ParseLexBound(r.min_arg), max = ParseLexBound(r.max_arg);
     if (!min || !max) {
@@ -109,19 +112,13 @@ bool ResolveRange(CommandContext& ctx, const RangeRequest& r, const ZSetValue& z
     if (r.offset < 0) return true;
     // The offset is the walk's to skip (zset_value.h): what is left is the window.
     z.LexRange(*min, *max, r.reverse, static_cast<size_t>(r.offset), &first, &last);
-    size_t n = last - first;
-    if (n == 0) return true;
-    if (r.limit >= 0) n = std::min(n, static_cast<size_t>(r.limit));
-    out->count = n;
-    out->start = r.reverse ? last - 1 : first;
-    return true;
   }
   size_t n = last - first;
-  if (r.offset < 0 || static_cast<uint64_t>(r.offset) >= n) return true;
-  n -= static_cast<size_t>(r.offset);
+  if (skip >= n) return true;
+  n -= skip;
   if (r.limit >= 0) n = std::min(n, static_cast<size_t>(r.limit));
   out->count = n;
-  out->start = r.reverse ? last - 1 - static_cast<size_t>(r.offset) : first + static_cast<size_t>(r.offset);
+  out->start = r.reverse ? last - 1 - skip : first + skip;
   return true;
 }
 
